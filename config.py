@@ -1,0 +1,137 @@
+"""Configuration classes for coop.
+
+Everything secret or specific to a deployment comes from the environment.
+`coop.create_app()` picks the class named by ``COOP_CONFIG`` (``development``,
+``testing`` or ``production``; development when unset).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def database_url(url: str) -> str:
+    """Return *url* with PostgreSQL URLs pointed at the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _env_flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL", ""))
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    # Times are stored in UTC and shown in this zone.
+    DISPLAY_TIMEZONE = "Europe/London"
+
+    # Email: without MAIL_SERVER messages go to the outbox table and the log.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = _env_flag("MAIL_USE_TLS")
+    MAIL_USE_SSL = _env_flag("MAIL_USE_SSL")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "coop <no-reply@localhost>")
+    MAIL_TIMEOUT = 10
+
+    # Redis backs rate limits (and, later, the job queue) when it is set.
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute; 50 per hour")
+
+    # Password hashing (argon2id); the defaults are argon2-cffi's.
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 65536
+    ARGON2_PARALLELISM = 4
+
+    PASSWORD_MIN_LENGTH = 10
+    PASSWORD_RESET_MAX_AGE = 60 * 60  # seconds a reset link stays valid
+    INVITATION_MAX_AGE_DAYS = 14
+
+    # Card payments are off unless these are set.
+    STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+    STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "")
+    STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+    STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+
+    # Number of reverse proxies in front of the app (X-Forwarded-* trusted).
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+
+    @classmethod
+    def check(cls) -> None:
+        """Refuse to start when a required setting is missing."""
+
+
+class DevelopmentConfig(Config):
+    """Local development: a SQLite file, mail to the outbox, no card payments."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SQLALCHEMY_DATABASE_URI = database_url(
+        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'coop.sqlite'}")
+    )
+
+
+class TestingConfig(Config):
+    """The test suite: fast hashing, no CSRF by default, a throwaway database."""
+
+    TESTING = True
+    SECRET_KEY = "testing-not-secret"
+    SQLALCHEMY_DATABASE_URI = database_url(
+        os.environ.get("COOP_TEST_DATABASE_URL", "sqlite:///:memory:")
+    )
+    WTF_CSRF_ENABLED = False
+    MAIL_SERVER = ""
+    RATELIMIT_STORAGE_URI = "memory://"
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 1024
+    ARGON2_PARALLELISM = 1
+    STRIPE_SECRET_KEY = ""
+    STRIPE_PUBLISHABLE_KEY = ""
+    STRIPE_WEBHOOK_SECRET = ""
+
+
+class ProductionConfig(Config):
+    """Production: secrets from the environment, secure cookies."""
+
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+    @classmethod
+    def check(cls) -> None:
+        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
+        if missing:
+            raise RuntimeError(
+                "coop will not start in production without "
+                + " and ".join(missing)
+                + ". Set them in the environment, for example "
+                "SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))') and "
+                "DATABASE_URL=postgresql://user:password@host/dbname."
+            )
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

@@ -1,0 +1,91 @@
+"""Who may do what: the one vocabulary of permissions.
+
+Every check is a pure function of a `Viewer` (what the signed-in person is)
+and the co-op or council concerned. Routes use them through the decorators in
+`coop.web.access`; templates use them to show only what a person may do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from coop.domain.roles import Role
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """What the permission checks need to know about the person asking.
+
+    ``coop_roles`` maps co-op id to the role of the person's *active*
+    membership there; pending and former memberships grant nothing.
+    ``council_ids`` are the councils the person is an officer of.
+    """
+
+    user_id: int | None = None
+    is_platform_admin: bool = False
+    coop_roles: Mapping[int, Role] = field(default_factory=dict)
+    council_ids: frozenset[int] = frozenset()
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.user_id is not None
+
+
+ANONYMOUS = Viewer()
+
+MANAGERS = frozenset({Role.COORDINATOR, Role.TREASURER})
+
+
+def _role(viewer: Viewer, coop_id: int) -> Role | None:
+    return viewer.coop_roles.get(coop_id)
+
+
+def can_view_coop(viewer: Viewer, coop_id: int) -> bool:
+    """Active members of any role see their co-op's member pages."""
+    return _role(viewer, coop_id) is not None
+
+
+def can_manage_coop(viewer: Viewer, coop_id: int) -> bool:
+    """Coordinators and treasurers reach the co-op's management area."""
+    return _role(viewer, coop_id) in MANAGERS
+
+
+def can_view_members(viewer: Viewer, coop_id: int) -> bool:
+    """Coordinators and treasurers see the member list (names, postcodes)."""
+    return _role(viewer, coop_id) in MANAGERS
+
+
+def can_manage_members(viewer: Viewer, coop_id: int) -> bool:
+    """Coordinators approve, invite, change roles and remove members."""
+    return _role(viewer, coop_id) is Role.COORDINATOR
+
+
+def can_edit_coop_settings(viewer: Viewer, coop_id: int) -> bool:
+    """Coordinators change the co-op's name, pickup address, cap and policy."""
+    return _role(viewer, coop_id) is Role.COORDINATOR
+
+
+def can_manage_money(viewer: Viewer, coop_id: int) -> bool:
+    """Treasurers and coordinators handle the co-op's accounts."""
+    return _role(viewer, coop_id) in MANAGERS
+
+
+def can_view_council(viewer: Viewer, council_id: int) -> bool:
+    """Officers of a council see its dashboard, aggregated only."""
+    return council_id in viewer.council_ids
+
+
+def can_administer_platform(viewer: Viewer) -> bool:
+    """Platform admins create councils and co-ops and appoint people."""
+    return viewer.is_platform_admin
+
+
+def can_join_coops(viewer: Viewer) -> bool:
+    """Any signed-in person may ask to join a co-op."""
+    return viewer.is_authenticated
+
+
+def is_last_coordinator(coordinator_ids: frozenset[int], membership_id: int) -> bool:
+    """Tell whether *membership_id* is the only coordinator left."""
+    return coordinator_ids == {membership_id}

@@ -1,0 +1,70 @@
+"""Co-ops and their links to councils."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from coop.domain.roles import JoiningPolicy
+from coop.extensions import db
+from coop.models.types import UTCDateTime, str_enum, utcnow
+
+if TYPE_CHECKING:
+    from coop.models.councils import Council
+    from coop.models.memberships import Invitation, Membership
+
+DEFAULT_HOUSEHOLD_CAP = 20
+
+
+class Coop(db.Model):
+    """A food-buying co-operative of households."""
+
+    __tablename__ = "coops"
+    __table_args__ = (
+        CheckConstraint("household_cap >= 1", name="household_cap_positive"),
+        CheckConstraint("length(slug) >= 2", name="slug_length"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    pickup_address: Mapped[str] = mapped_column(Text, default="")
+    household_cap: Mapped[int] = mapped_column(default=DEFAULT_HOUSEHOLD_CAP)
+    joining_policy: Mapped[JoiningPolicy] = mapped_column(
+        str_enum(JoiningPolicy, "joining_policy"), default=JoiningPolicy.APPROVAL
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    memberships: Mapped[list[Membership]] = relationship(back_populates="coop")
+    council_links: Mapped[list[CoopCouncilLink]] = relationship(
+        back_populates="coop", order_by="CoopCouncilLink.starts_on"
+    )
+    invitations: Mapped[list[Invitation]] = relationship(back_populates="coop")
+
+    def __repr__(self) -> str:
+        return f"<Coop {self.slug}>"
+
+
+class CoopCouncilLink(db.Model):
+    """A co-op's belonging to a council between two dates (end open-ended)."""
+
+    __tablename__ = "coop_council_links"
+    __table_args__ = (
+        CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="link_dates"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    coop_id: Mapped[int] = mapped_column(ForeignKey("coops.id"), index=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id"), index=True)
+    starts_on: Mapped[date]
+    ends_on: Mapped[date | None]
+
+    coop: Mapped[Coop] = relationship(back_populates="council_links")
+    council: Mapped[Council] = relationship(back_populates="coop_links")
+
+    def covers(self, day: date) -> bool:
+        """Tell whether the link is in force on *day*."""
+        return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)

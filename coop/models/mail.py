@@ -1,0 +1,33 @@
+"""Email that was not sent by SMTP: the outbox."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from coop.extensions import db
+from coop.models.types import UTCDateTime, str_enum, utcnow
+
+
+class OutboxStatus(StrEnum):
+    """Why a message sits in the outbox."""
+
+    STORED = "stored"  # no MAIL_SERVER configured
+    FAILED = "failed"  # the SMTP server refused it or could not be reached
+
+
+class OutboxMessage(db.Model):
+    """A message kept for the platform admin to read instead of being sent."""
+
+    __tablename__ = "outbox_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(255))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[OutboxStatus] = mapped_column(str_enum(OutboxStatus, "outbox_status"))
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -1,0 +1,82 @@
+"""Households in co-ops, and invitations to join."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from coop.domain.roles import MembershipStatus, Role
+from coop.extensions import db
+from coop.models.types import UTCDateTime, str_enum, utcnow
+
+if TYPE_CHECKING:
+    from coop.models.accounts import User
+    from coop.models.coops import Coop
+
+
+class Membership(db.Model):
+    """A household (a user) in a co-op, with its role and status.
+
+    One row per person and co-op: leaving and re-joining reuse it, so the
+    household keeps its identity (and, later, its ledger account).
+    """
+
+    __tablename__ = "memberships"
+    __table_args__ = (
+        UniqueConstraint("coop_id", "user_id"),
+        CheckConstraint(
+            "household_size IS NULL OR household_size BETWEEN 1 AND 30",
+            name="household_size_range",
+        ),
+        CheckConstraint(
+            "postcode IS NULL OR postcode_consent", name="postcode_needs_consent"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    coop_id: Mapped[int] = mapped_column(ForeignKey("coops.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    role: Mapped[Role] = mapped_column(str_enum(Role, "membership_role"), default=Role.MEMBER)
+    status: Mapped[MembershipStatus] = mapped_column(
+        str_enum(MembershipStatus, "membership_status"), default=MembershipStatus.PENDING
+    )
+    household_size: Mapped[int | None]
+    postcode: Mapped[str | None] = mapped_column(String(8))
+    postcode_consent: Mapped[bool] = mapped_column(default=False)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    coop: Mapped[Coop] = relationship(back_populates="memberships")
+    user: Mapped[User] = relationship(back_populates="memberships", foreign_keys=[user_id])
+
+    @property
+    def is_active(self) -> bool:
+        return self.status is MembershipStatus.ACTIVE
+
+
+class Invitation(db.Model):
+    """A link that lets a person join a co-op, whatever its joining policy.
+
+    Only a SHA-256 digest of the token is stored; the link carries the token.
+    An invitation is single-use and expires.
+    """
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    coop_id: Mapped[int] = mapped_column(ForeignKey("coops.id"), index=True)
+    token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str | None] = mapped_column(String(254))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    coop: Mapped[Coop] = relationship(back_populates="invitations")
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])

@@ -1,0 +1,96 @@
+"""The web layer: one blueprint per audience, plus what they share."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, abort, jsonify, render_template, request
+from flask_login import AnonymousUserMixin
+
+from coop.domain import permissions
+from coop.extensions import db, login_manager, wants_json
+from coop.models import User
+from coop.services.access import navigation_for
+from coop.web.access import access_rule, current_viewer, public
+
+
+def register(app: Flask) -> None:
+    """Attach blueprints, access enforcement, error pages and template helpers."""
+    from coop.web.admin import bp as admin_bp
+    from coop.web.auth import bp as auth_bp
+    from coop.web.council import bp as council_bp
+    from coop.web.members import bp as members_bp
+    from coop.web.platform import bp as platform_bp
+
+    for blueprint in (auth_bp, members_bp, admin_bp, council_bp, platform_bp):
+        app.register_blueprint(blueprint)
+
+    # Static files are public; say so, like every other view.
+    app.view_functions["static"] = public(app.view_functions["static"])
+
+    _login(app)
+    _enforce_access_rules(app)
+    _errors(app)
+    _templates(app)
+
+
+def _login(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to see that page."
+    login_manager.login_message_category = "info"
+    login_manager.anonymous_user = AnonymousUserMixin
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        if not user_id.isdigit():
+            return None
+        return db.session.get(User, int(user_id))
+
+
+def _enforce_access_rules(app: Flask) -> None:
+    @app.before_request
+    def refuse_views_without_a_rule() -> None:
+        view = app.view_functions.get(request.endpoint or "")
+        if view is not None and access_rule(view) is None:
+            app.logger.error("view %s has no access rule; refusing", request.endpoint)
+            abort(403)
+
+
+def _errors(app: Flask) -> None:
+    messages = {
+        400: ("Bad request", "The request could not be understood."),
+        403: ("Not allowed", "You do not have permission to see this page."),
+        404: ("Not found", "There is nothing at this address."),
+        405: ("Not allowed", "That action is not possible on this page."),
+        429: ("Too many attempts", "Too many attempts in a short time. Please wait a minute."),
+        500: ("Something went wrong", "Sorry, something went wrong on our side."),
+    }
+
+    def handler(error):  # type: ignore[no-untyped-def]
+        code = getattr(error, "code", 500) or 500
+        title, text = messages.get(code, messages[500])
+        if code == 500:
+            db.session.rollback()
+        if wants_json():
+            return jsonify(error=text), code
+        return render_template("errors.html", code=code, title=title, text=text), code
+
+    for code in messages:
+        app.register_error_handler(code, handler)
+
+
+def _templates(app: Flask) -> None:
+    zone = ZoneInfo(app.config["DISPLAY_TIMEZONE"])
+
+    @app.template_filter("localtime")
+    def localtime(value: datetime | None, fmt: str = "%-d %b %Y, %H:%M") -> str:
+        """Show a stored UTC time in the display time zone."""
+        if value is None:
+            return ""
+        return value.astimezone(zone).strftime(fmt)
+
+    @app.context_processor
+    def inject_viewer() -> dict[str, object]:
+        viewer = current_viewer()
+        return {"viewer": viewer, "perms": permissions, "nav": lambda: navigation_for(viewer)}

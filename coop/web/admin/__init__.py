@@ -1,0 +1,7 @@
+"""Running a co-op: coordinators and treasurers."""
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/coops/<slug>/admin")
+
+from coop.web.admin import routes  # noqa: E402, F401

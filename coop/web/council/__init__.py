@@ -1,0 +1,7 @@
+"""Council officers: their councils, aggregated only."""
+
+from flask import Blueprint
+
+bp = Blueprint("council", __name__, url_prefix="/councils")
+
+from coop.web.council import routes  # noqa: E402, F401

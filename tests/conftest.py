@@ -1,0 +1,235 @@
+"""Shared fixtures: an app on a real database, a client, logins, factories, a mailbox.
+
+The suite runs on a SQLite file by default and on PostgreSQL when
+``COOP_TEST_DATABASE_URL`` is set. The schema is built once per run; every
+test leaves empty tables behind it, so tests can commit as the app does.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import os
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine
+
+from config import TestingConfig, database_url
+from coop import create_app
+from coop.domain.roles import JoiningPolicy, MembershipStatus, Role
+from coop.extensions import db
+from coop.models import Coop, CoopCouncilLink, Council, CouncilOfficer, Membership, User
+from coop.services.passwords import hash_password
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="session")
+def database_uri(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Return the test database URL, with the schema freshly created."""
+    url = os.environ.get("COOP_TEST_DATABASE_URL")
+    if url:
+        url = database_url(url)
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    engine = create_engine(url)
+    db.metadata.drop_all(engine)
+    db.metadata.create_all(engine)
+    engine.dispose()
+    return url
+
+
+def make_app(database_uri: str, **settings: Any) -> Flask:
+    """Build an app on the test database with *settings* laid over testing."""
+    config = type("TestConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": database_uri})
+    app = create_app(config)
+    app.config.update(settings)
+    return app
+
+
+@pytest.fixture
+def app(database_uri: str) -> Iterator[Flask]:
+    app = make_app(database_uri)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        with db.engine.begin() as connection:
+            for table in reversed(db.metadata.sorted_tables):
+                connection.execute(table.delete())
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+class AuthActions:
+    """Log a test client in and out through the real pages."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self._client = client
+
+    def login(self, email: str, password: str = PASSWORD, **kwargs: Any):
+        return self._client.post(
+            "/login", data={"email": email, "password": password}, **kwargs
+        )
+
+    def login_as(self, user: User, password: str = PASSWORD):
+        response = self.login(user.email, password)
+        assert response.status_code == 302, "login failed"
+        return response
+
+    def logout(self):
+        return self._client.post("/logout")
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> AuthActions:
+    return AuthActions(client)
+
+
+@dataclass
+class Factory:
+    """Small builders for rows tests need; each commits, as a request would."""
+
+    counter: int = 0
+    created: list[Any] = field(default_factory=list)
+
+    def _next(self) -> int:
+        self.counter += 1
+        return self.counter
+
+    def _save(self, row: Any) -> Any:
+        db.session.add(row)
+        db.session.commit()
+        return row
+
+    def user(self, *, email: str | None = None, name: str | None = None,
+             password: str = PASSWORD, is_platform_admin: bool = False) -> User:
+        n = self._next()
+        return self._save(
+            User(
+                email=(email or f"person{n}@example.org").lower(),
+                name=name or f"Person {n}",
+                password_hash=hash_password(password),
+                is_platform_admin=is_platform_admin,
+            )
+        )
+
+    def council(self, *, name: str | None = None, gss_code: str | None = None,
+                valid_from: date = date(2019, 4, 1), valid_to: date | None = None) -> Council:
+        n = self._next()
+        return self._save(
+            Council(
+                name=name or f"Council {n}",
+                gss_code=gss_code or f"E0700{n:04d}",
+                valid_from=valid_from,
+                valid_to=valid_to,
+            )
+        )
+
+    def coop(self, *, name: str | None = None, slug: str | None = None,
+             council: Council | None = None, household_cap: int = 20,
+             joining_policy: JoiningPolicy = JoiningPolicy.APPROVAL,
+             pickup_address: str = "Community Centre, 1 Market Street") -> Coop:
+        n = self._next()
+        coop = Coop(
+            name=name or f"Co-op {n}",
+            slug=slug or f"coop-{n}",
+            household_cap=household_cap,
+            joining_policy=joining_policy,
+            pickup_address=pickup_address,
+        )
+        if council is not None:
+            coop.council_links.append(
+                CoopCouncilLink(council=council, starts_on=date(2024, 1, 1))
+            )
+        return self._save(coop)
+
+    def membership(self, *, coop: Coop, user: User | None = None, role: Role = Role.MEMBER,
+                   status: MembershipStatus = MembershipStatus.ACTIVE,
+                   household_size: int | None = None, postcode: str | None = None) -> Membership:
+        from coop.models.types import utcnow
+
+        user = user or self.user()
+        return self._save(
+            Membership(
+                coop=coop,
+                user=user,
+                role=role,
+                status=status,
+                household_size=household_size,
+                postcode=postcode,
+                postcode_consent=postcode is not None,
+                joined_at=utcnow() if status is MembershipStatus.ACTIVE else None,
+            )
+        )
+
+    def member(self, coop: Coop, role: Role = Role.MEMBER, **kwargs: Any) -> User:
+        """Return a new user with an active membership of *coop* in *role*."""
+        return self.membership(coop=coop, role=role, **kwargs).user
+
+    def officer(self, council: Council, user: User | None = None) -> User:
+        user = user or self.user()
+        self._save(CouncilOfficer(council=council, user=user))
+        return user
+
+
+@pytest.fixture
+def factory(app: Flask) -> Factory:
+    return Factory()
+
+
+@dataclass
+class Mailbox:
+    """Messages a real SMTP server on loopback received."""
+
+    messages: list[email.message.EmailMessage] = field(default_factory=list)
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.messages.append(message)  # type: ignore[arg-type]
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list[email.message.EmailMessage]:
+        return [m for m in self.messages if address in m["To"]]
+
+    @staticmethod
+    def body(message: email.message.EmailMessage) -> str:
+        part = message.get_body(preferencelist=("plain",))
+        assert part is not None
+        return part.get_content()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def mailbox(app: Flask) -> Iterator[Mailbox]:
+    """Run an SMTP server on loopback and point the app's mail at it."""
+    box = Mailbox()
+    port = _free_port()
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+    try:
+        yield box
+    finally:
+        controller.stop()
