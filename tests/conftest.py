@@ -11,16 +11,19 @@ import email
 import email.policy
 import os
 import socket
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, make_url, text
 
 from config import TestingConfig, database_url
 from coop import create_app
@@ -33,18 +36,45 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture(scope="session")
-def database_uri(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """Return the test database URL, with the schema freshly created."""
+def server_database_url() -> str | None:
+    """Return the PostgreSQL URL given by ``COOP_TEST_DATABASE_URL``, if any."""
     url = os.environ.get("COOP_TEST_DATABASE_URL")
-    if url:
-        url = database_url(url)
-    else:
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
-    engine = create_engine(url)
-    db.metadata.drop_all(engine)
-    db.metadata.create_all(engine)
-    engine.dispose()
-    return url
+    return database_url(url) if url else None
+
+
+@contextmanager
+def scratch_database(server_url: str | None, directory: Path, name: str) -> Iterator[str]:
+    """Yield the URL of a new, empty database, dropped afterwards.
+
+    On PostgreSQL the database is created beside the one in *server_url*, so
+    parallel runs never share tables; on SQLite it is a file in *directory*.
+    """
+    if server_url is None:
+        yield f"sqlite:///{directory / (name + '.sqlite')}"
+        return
+    url = make_url(server_url)
+    db_name = f"{url.database}_{name}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{db_name}"'))
+    try:
+        yield url.set(database=db_name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_uri(
+    server_database_url: str | None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """Return the URL of this run's own database, with the schema created."""
+    with scratch_database(server_database_url, tmp_path_factory.mktemp("db"), "run") as url:
+        engine = create_engine(url)
+        db.metadata.create_all(engine)
+        engine.dispose()
+        yield url
 
 
 def make_app(database_uri: str, **settings: Any) -> Flask:
@@ -84,9 +114,7 @@ class AuthActions:
         self._client = client
 
     def login(self, email: str, password: str = PASSWORD, **kwargs: Any):
-        return self._client.post(
-            "/login", data={"email": email, "password": password}, **kwargs
-        )
+        return self._client.post("/login", data={"email": email, "password": password}, **kwargs)
 
     def login_as(self, user: User, password: str = PASSWORD):
         response = self.login(user.email, password)
@@ -118,8 +146,14 @@ class Factory:
         db.session.commit()
         return row
 
-    def user(self, *, email: str | None = None, name: str | None = None,
-             password: str = PASSWORD, is_platform_admin: bool = False) -> User:
+    def user(
+        self,
+        *,
+        email: str | None = None,
+        name: str | None = None,
+        password: str = PASSWORD,
+        is_platform_admin: bool = False,
+    ) -> User:
         n = self._next()
         return self._save(
             User(
@@ -130,8 +164,14 @@ class Factory:
             )
         )
 
-    def council(self, *, name: str | None = None, gss_code: str | None = None,
-                valid_from: date = date(2019, 4, 1), valid_to: date | None = None) -> Council:
+    def council(
+        self,
+        *,
+        name: str | None = None,
+        gss_code: str | None = None,
+        valid_from: date = date(2019, 4, 1),
+        valid_to: date | None = None,
+    ) -> Council:
         n = self._next()
         return self._save(
             Council(
@@ -142,10 +182,16 @@ class Factory:
             )
         )
 
-    def coop(self, *, name: str | None = None, slug: str | None = None,
-             council: Council | None = None, household_cap: int = 20,
-             joining_policy: JoiningPolicy = JoiningPolicy.APPROVAL,
-             pickup_address: str = "Community Centre, 1 Market Street") -> Coop:
+    def coop(
+        self,
+        *,
+        name: str | None = None,
+        slug: str | None = None,
+        council: Council | None = None,
+        household_cap: int = 20,
+        joining_policy: JoiningPolicy = JoiningPolicy.APPROVAL,
+        pickup_address: str = "Community Centre, 1 Market Street",
+    ) -> Coop:
         n = self._next()
         coop = Coop(
             name=name or f"Co-op {n}",
@@ -155,14 +201,19 @@ class Factory:
             pickup_address=pickup_address,
         )
         if council is not None:
-            coop.council_links.append(
-                CoopCouncilLink(council=council, starts_on=date(2024, 1, 1))
-            )
+            coop.council_links.append(CoopCouncilLink(council=council, starts_on=date(2024, 1, 1)))
         return self._save(coop)
 
-    def membership(self, *, coop: Coop, user: User | None = None, role: Role = Role.MEMBER,
-                   status: MembershipStatus = MembershipStatus.ACTIVE,
-                   household_size: int | None = None, postcode: str | None = None) -> Membership:
+    def membership(
+        self,
+        *,
+        coop: Coop,
+        user: User | None = None,
+        role: Role = Role.MEMBER,
+        status: MembershipStatus = MembershipStatus.ACTIVE,
+        household_size: int | None = None,
+        postcode: str | None = None,
+    ) -> Membership:
         from coop.models.types import utcnow
 
         user = user or self.user()
@@ -200,7 +251,7 @@ class Mailbox:
 
     messages: list[email.message.EmailMessage] = field(default_factory=list)
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+    async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.messages.append(message)  # type: ignore[arg-type]
         return "250 Message accepted for delivery"

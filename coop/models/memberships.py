@@ -31,9 +31,7 @@ class Membership(db.Model):
             "household_size IS NULL OR household_size BETWEEN 1 AND 30",
             name="household_size_range",
         ),
-        CheckConstraint(
-            "postcode IS NULL OR postcode_consent", name="postcode_needs_consent"
-        ),
+        CheckConstraint("postcode IS NULL OR postcode_consent", name="postcode_needs_consent"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

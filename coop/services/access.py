@@ -25,7 +25,7 @@ def viewer_for(user: User | None) -> Viewer:
     return Viewer(
         user_id=user.id,
         is_platform_admin=user.is_platform_admin,
-        coop_roles={coop_id: role for coop_id, role in roles},
+        coop_roles=dict(roles),
         council_ids=frozenset(council_ids),
     )
 

@@ -1,0 +1,56 @@
+"""Sending email.
+
+With ``MAIL_SERVER`` set, messages go out by SMTP at once. Without it (the
+development default) they are kept in the outbox table, where the platform
+admin can read them, and written to the log. A message the SMTP server
+refuses is kept in the outbox too, marked failed, so nothing is lost silently.
+"""
+
+from __future__ import annotations
+
+import smtplib
+from email.message import EmailMessage
+
+from flask import current_app
+
+from coop.extensions import db
+from coop.models import OutboxMessage, OutboxStatus
+
+
+def send_email(*, to: str, subject: str, body: str) -> None:
+    """Send a plain-text message, or keep it in the outbox (flushes)."""
+    config = current_app.config
+    if not config.get("MAIL_SERVER"):
+        _keep(to=to, subject=subject, body=body, status=OutboxStatus.STORED)
+        current_app.logger.info("Mail to %s kept in the outbox: %s\n%s", to, subject, body)
+        return
+    message = EmailMessage()
+    message["From"] = config["MAIL_DEFAULT_SENDER"]
+    message["To"] = to
+    message["Subject"] = subject
+    message.set_content(body)
+    try:
+        _deliver(message)
+    except (smtplib.SMTPException, OSError) as error:
+        current_app.logger.error("Mail to %s failed: %s", to, error)
+        _keep(to=to, subject=subject, body=body, status=OutboxStatus.FAILED, error=str(error))
+
+
+def _deliver(message: EmailMessage) -> None:
+    config = current_app.config
+    smtp_class = smtplib.SMTP_SSL if config.get("MAIL_USE_SSL") else smtplib.SMTP
+    with smtp_class(
+        config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"]
+    ) as smtp:
+        if config.get("MAIL_USE_TLS"):
+            smtp.starttls()
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        smtp.send_message(message)
+
+
+def _keep(*, to: str, subject: str, body: str, status: OutboxStatus, error: str | None = None):
+    db.session.add(
+        OutboxMessage(recipient=to, subject=subject, body=body, status=status, error=error)
+    )
+    db.session.flush()
