@@ -97,8 +97,26 @@ def app(database_uri: str) -> Iterator[Flask]:
         db.engine.dispose()
 
 
+class FreshRequestClient(FlaskClient):
+    """A test client whose every request starts with an empty `g`, as in production.
+
+    The `app` fixture keeps one app context pushed for the whole test and Flask
+    reuses it for each request, so what a request caches in `g` (Flask-Login's
+    user, the viewer) would otherwise carry over to the next one, e.g. a page
+    would still see the person who just logged out.
+    """
+
+    def open(self, *args: Any, **kwargs: Any):  # type: ignore[override]
+        from flask import g
+
+        for name in list(g):
+            g.pop(name)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
+    app.test_client_class = FreshRequestClient
     return app.test_client()
 
 

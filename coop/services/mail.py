@@ -9,7 +9,9 @@ refuses is kept in the outbox too, marked failed, so nothing is lost silently.
 from __future__ import annotations
 
 import smtplib
+import ssl
 from email.message import EmailMessage
+from email.utils import formatdate, make_msgid, parseaddr
 
 from flask import current_app
 
@@ -28,6 +30,8 @@ def send_email(*, to: str, subject: str, body: str) -> None:
     message["From"] = config["MAIL_DEFAULT_SENDER"]
     message["To"] = to
     message["Subject"] = subject
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain=_sender_domain(config["MAIL_DEFAULT_SENDER"]))
     message.set_content(body)
     try:
         _deliver(message)
@@ -36,20 +40,32 @@ def send_email(*, to: str, subject: str, body: str) -> None:
         _keep(to=to, subject=subject, body=body, status=OutboxStatus.FAILED, error=str(error))
 
 
+def _sender_domain(sender: str) -> str:
+    # Named explicitly: make_msgid() would otherwise look up this host's name in DNS.
+    return parseaddr(sender)[1].rpartition("@")[2] or "localhost"
+
+
 def _deliver(message: EmailMessage) -> None:
     config = current_app.config
-    smtp_class = smtplib.SMTP_SSL if config.get("MAIL_USE_SSL") else smtplib.SMTP
-    with smtp_class(
-        config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"]
-    ) as smtp:
+    host, port, timeout = config["MAIL_SERVER"], config["MAIL_PORT"], config["MAIL_TIMEOUT"]
+    # smtplib verifies no certificate unless given a context; without one, TLS
+    # would hand the SMTP password to anyone in the middle.
+    context = ssl.create_default_context()
+    if config.get("MAIL_USE_SSL"):
+        smtp: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
+    else:
+        smtp = smtplib.SMTP(host, port, timeout=timeout)
+    with smtp:
         if config.get("MAIL_USE_TLS"):
-            smtp.starttls()
+            smtp.starttls(context=context)
         if config.get("MAIL_USERNAME"):
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
         smtp.send_message(message)
 
 
-def _keep(*, to: str, subject: str, body: str, status: OutboxStatus, error: str | None = None):
+def _keep(
+    *, to: str, subject: str, body: str, status: OutboxStatus, error: str | None = None
+) -> None:
     db.session.add(
         OutboxMessage(recipient=to, subject=subject, body=body, status=status, error=error)
     )

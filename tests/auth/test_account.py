@@ -1,0 +1,93 @@
+from conftest import PASSWORD
+
+from coop.domain.roles import MembershipStatus, Role
+
+
+def test_the_account_page_needs_a_login(client):
+    response = client.get("/account")
+
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login?next=")
+
+
+def test_the_account_page_shows_the_person_and_their_coops(client, auth, factory, person):
+    fishwick = factory.coop(name="Fishwick Food")
+    ribbleton = factory.coop(name="Ribbleton Pantry")
+    factory.membership(coop=fishwick, user=person, role=Role.COORDINATOR)
+    factory.membership(coop=ribbleton, user=person, status=MembershipStatus.PENDING)
+    factory.member(factory.coop(name="Someone Else's Co-op"))
+    auth.login_as(person)
+
+    page = client.get("/account").get_data(as_text=True)
+
+    assert "Sam Patel" in page
+    assert "sam@example.org" in page
+    assert "Fishwick Food" in page
+    assert "Coordinator" in page
+    assert "Ribbleton Pantry" in page
+    assert "Pending" in page
+    assert "Someone Else" not in page
+    assert 'href="/account/password"' in page
+
+
+def test_a_person_can_change_their_name(client, auth, person):
+    auth.login_as(person)
+
+    response = client.post("/account", data={"name": "  Samira Patel "}, follow_redirects=True)
+
+    assert "Your name has been saved." in response.get_data(as_text=True)
+    assert person.name == "Samira Patel"
+
+
+def test_a_blank_name_is_refused(client, auth, person, field_error):
+    auth.login_as(person)
+
+    response = client.post("/account", data={"name": "  "})
+
+    assert field_error(response.get_data(as_text=True), "name") == "Enter your name."
+    assert person.name == "Sam Patel"
+
+
+def change_password(client, current, new, confirm=None):
+    return client.post(
+        "/account/password",
+        data={"current_password": current, "new_password": new, "confirm": confirm or new},
+    )
+
+
+def test_after_a_password_change_only_the_new_password_works(client, auth, person):
+    changed_before = person.password_changed_at
+    auth.login_as(person)
+
+    response = change_password(client, PASSWORD, "a brand new passphrase")
+
+    assert response.headers["Location"] == "/account"
+    assert person.password_changed_at > changed_before
+    auth.logout()
+    assert "Email or password is not right." in auth.login(person.email).get_data(as_text=True)
+    assert auth.login(person.email, "a brand new passphrase").status_code == 302
+
+
+def test_a_wrong_current_password_is_shown_at_that_field(client, auth, person, field_error):
+    auth.login_as(person)
+    hash_before = person.password_hash
+
+    response = change_password(client, "not my password", "a brand new passphrase")
+
+    page = response.get_data(as_text=True)
+    assert field_error(page, "current_password") == "Your current password is not right."
+    assert person.password_hash == hash_before
+
+
+def test_a_new_password_must_be_long_enough_and_confirmed(client, auth, person, field_error):
+    auth.login_as(person)
+
+    short = change_password(client, PASSWORD, "short").get_data(as_text=True)
+    mismatch = change_password(
+        client, PASSWORD, "a brand new passphrase", "another passphrase"
+    ).get_data(as_text=True)
+
+    assert field_error(short, "new_password") == "Use at least 10 characters."
+    assert field_error(mismatch, "confirm") == "The two passwords are not the same."
+    auth.logout()
+    assert auth.login(person.email).status_code == 302

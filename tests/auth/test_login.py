@@ -1,0 +1,156 @@
+import re
+
+import pytest
+from conftest import PASSWORD
+from flask_login import current_user
+
+from coop.web.auth.routes import safe_next
+
+
+def is_signed_in(client) -> bool:
+    with client:
+        client.get("/")
+        return current_user.is_authenticated
+
+
+def test_logging_in_goes_to_the_home_page(client, auth, person):
+    response = auth.login("sam@example.org")
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+    assert is_signed_in(client)
+
+
+def test_the_email_address_is_matched_in_any_letter_case(client, auth, person):
+    assert auth.login("  SAM@Example.org").status_code == 302
+    assert is_signed_in(client)
+
+
+@pytest.mark.parametrize(
+    ("email", "password"),
+    [("sam@example.org", "not the password"), ("nobody@example.org", PASSWORD)],
+    ids=["wrong password", "unknown email"],
+)
+def test_a_failed_login_says_the_same_thing_and_keeps_the_email(
+    client, auth, person, email, password
+):
+    response = auth.login(email, password)
+
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Email or password is not right." in page
+    assert f'value="{email}"' in page
+    assert not is_signed_in(client)
+
+
+def test_the_next_page_is_honoured(client, auth, person):
+    response = auth.login("sam@example.org", query_string={"next": "/account?tab=coops"})
+
+    assert response.headers["Location"] == "/account?tab=coops"
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example",
+        "/\t/evil.example",
+        "javascript:alert(1)",
+        "account",
+        "",
+    ],
+)
+def test_a_next_page_off_the_site_is_ignored(app, client, auth, person, target):
+    response = auth.login("sam@example.org", query_string={"next": target})
+
+    assert response.headers["Location"] == "/"
+    with app.test_request_context():
+        assert safe_next(target) == "/"
+
+
+def test_a_page_that_needs_a_login_comes_back_after_it(client, auth, person):
+    response = client.get("/account")
+    assert response.status_code == 302
+    login_page = response.headers["Location"]
+    assert login_page.startswith("/login?next=")
+
+    response = client.post(login_page, data={"email": "sam@example.org", "password": PASSWORD})
+
+    assert response.headers["Location"] == "/account"
+
+
+def test_remember_me_sets_a_lasting_cookie(client, person):
+    client.post("/login", data={"email": "sam@example.org", "password": PASSWORD, "remember": "y"})
+
+    assert client.get_cookie("remember_token") is not None
+
+
+def test_without_remember_me_no_lasting_cookie_is_set(client, auth, person):
+    auth.login("sam@example.org")
+
+    assert client.get_cookie("remember_token") is None
+
+
+def test_logging_out_ends_the_session(client, auth, person):
+    auth.login_as(person)
+
+    response = auth.logout()
+
+    assert response.status_code == 302
+    assert not is_signed_in(client)
+    assert client.get("/account").status_code == 302
+
+
+def test_logging_out_by_get_is_not_possible(client, auth, person):
+    auth.login_as(person)
+
+    assert client.get("/logout").status_code == 405
+    assert is_signed_in(client)
+
+
+def test_an_outdated_password_hash_is_upgraded_on_login(app, client, auth, factory):
+    app.config["ARGON2_TIME_COST"] = 1
+    user = factory.user(email="old@example.org")
+    weak_hash = user.password_hash
+    app.config["ARGON2_TIME_COST"] = 2
+
+    auth.login_as(user)
+
+    assert user.password_hash != weak_hash
+    assert "t=2" in user.password_hash
+
+
+def test_login_attempts_are_limited(app, client, person):
+    app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
+    wrong = {"email": "sam@example.org", "password": "guess"}
+
+    for _ in range(3):
+        assert client.post("/login", data=wrong).status_code == 200
+    response = client.post("/login", data=wrong)
+
+    assert response.status_code == 429
+    assert "Too many attempts in a short time" in response.get_data(as_text=True)
+    assert client.get("/login").status_code == 200, "only attempts are counted"
+
+
+def test_a_login_without_a_csrf_token_is_refused(app, client, person):
+    app.config["WTF_CSRF_ENABLED"] = True
+
+    response = client.post("/login", data={"email": "sam@example.org", "password": PASSWORD})
+
+    assert response.status_code == 400
+    assert not is_signed_in(client)
+
+
+def test_a_login_with_the_csrf_token_from_the_page_works(app, client, person):
+    app.config["WTF_CSRF_ENABLED"] = True
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+
+    response = client.post(
+        "/login", data={"email": "sam@example.org", "password": PASSWORD, "csrf_token": token}
+    )
+
+    assert response.status_code == 302
+    assert is_signed_in(client)

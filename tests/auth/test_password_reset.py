@@ -1,0 +1,128 @@
+from sqlalchemy import select
+
+from coop.extensions import db
+from coop.models import OutboxMessage, OutboxStatus
+from coop.services.accounts import make_reset_token
+
+NEW_PASSWORD = "a fresh passphrase"
+SENT = "If an account uses that email address, we have sent it a link"
+
+
+def ask_for_reset(client, email="sam@example.org"):
+    return client.post("/password/forgot", data={"email": email}, follow_redirects=True)
+
+
+def set_password(client, path, password=NEW_PASSWORD):
+    return client.post(path, data={"password": password, "confirm": password})
+
+
+def test_a_forgotten_password_is_reset_through_the_emailed_link(
+    client, auth, person, mailbox, reset_path
+):
+    changed_before = person.password_changed_at
+
+    response = ask_for_reset(client, "Sam@Example.org")
+
+    assert SENT in response.get_data(as_text=True)
+    [message] = mailbox.to("sam@example.org")
+    assert message["Subject"] == "Reset your coop password"
+    body = mailbox.body(message)
+    assert "http://localhost/password/reset/" in body
+    path = reset_path(body)
+
+    form = client.get(path)
+    assert form.status_code == 200
+    assert "Choose a new password" in form.get_data(as_text=True)
+
+    response = set_password(client, path)
+    assert response.headers["Location"] == "/login"
+    assert person.password_changed_at > changed_before
+    assert "Email or password is not right." in auth.login(person.email).get_data(as_text=True)
+    assert auth.login(person.email, NEW_PASSWORD).status_code == 302
+
+
+def test_a_reset_link_works_only_once(client, auth, person, mailbox, reset_path):
+    ask_for_reset(client)
+    path = reset_path(mailbox.body(mailbox.to("sam@example.org")[0]))
+    set_password(client, path)
+
+    again = client.get(path)
+    attempt = set_password(client, path, "yet another passphrase")
+
+    assert again.status_code == 400
+    assert "This reset link has already been used." in again.get_data(as_text=True)
+    assert "This reset link has already been used." in attempt.get_data(as_text=True)
+    assert auth.login(person.email, NEW_PASSWORD).status_code == 302
+
+
+def test_an_expired_reset_link_is_refused(app, client, person):
+    path = f"/password/reset/{make_reset_token(user=person)}"
+    app.config["PASSWORD_RESET_MAX_AGE"] = -1
+    hash_before = person.password_hash
+
+    page = client.get(path).get_data(as_text=True)
+    attempt = set_password(client, path).get_data(as_text=True)
+
+    assert "This reset link has expired. Ask for a new one." in page
+    assert 'href="/password/forgot"' in page
+    assert "This reset link has expired." in attempt
+    assert person.password_hash == hash_before
+
+
+def test_a_tampered_reset_link_is_refused(client, person):
+    token = make_reset_token(user=person)
+    tampered = token[:-2] + ("AA" if token[-2:] != "AA" else "BB")
+    hash_before = person.password_hash
+
+    page = client.get(f"/password/reset/{tampered}").get_data(as_text=True)
+    attempt = set_password(client, f"/password/reset/{tampered}").get_data(as_text=True)
+
+    assert "This reset link is not valid." in page
+    assert 'href="/password/forgot"' in page
+    assert "This reset link is not valid." in attempt
+    assert person.password_hash == hash_before
+
+
+def test_a_reset_link_signed_for_another_purpose_is_refused(app, client, person):
+    from itsdangerous import URLSafeTimedSerializer
+
+    token = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="something else").dumps(
+        {"user": person.id, "pw": "x"}
+    )
+
+    assert "This reset link is not valid." in client.get(f"/password/reset/{token}").get_data(
+        as_text=True
+    )
+
+
+def test_an_unknown_address_gets_the_same_answer_and_no_mail(client, person, mailbox):
+    known = ask_for_reset(client, "sam@example.org").get_data(as_text=True)
+    unknown = ask_for_reset(client, "nobody@example.org").get_data(as_text=True)
+
+    assert SENT in unknown
+    assert known == unknown
+    assert len(mailbox.messages) == 1
+    assert mailbox.to("nobody@example.org") == []
+
+
+def test_without_a_mail_server_the_reset_email_waits_in_the_outbox(client, person, reset_path):
+    ask_for_reset(client)
+
+    [kept] = db.session.scalars(select(OutboxMessage)).all()
+    assert kept.recipient == "sam@example.org"
+    assert kept.status is OutboxStatus.STORED
+    assert client.get(reset_path(kept.body)).status_code == 200
+
+
+def test_the_new_password_must_be_long_enough_and_confirmed(client, person, field_error):
+    path = f"/password/reset/{make_reset_token(user=person)}"
+    hash_before = person.password_hash
+
+    short = set_password(client, path, "short").get_data(as_text=True)
+    mismatch = client.post(
+        path, data={"password": NEW_PASSWORD, "confirm": "something else"}
+    ).get_data(as_text=True)
+
+    assert field_error(short, "password") == "Use at least 10 characters."
+    assert field_error(mismatch, "confirm") == "The two passwords are not the same."
+    assert person.password_hash == hash_before

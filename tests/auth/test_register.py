@@ -1,0 +1,80 @@
+from flask_login import current_user
+from sqlalchemy import select
+
+from coop.extensions import db
+from coop.models import User
+
+
+def register(client, **fields):
+    data = {
+        "email": "ada@example.org",
+        "name": "Ada Lovelace",
+        "password": "a long enough password",
+        "confirm": "a long enough password",
+        **fields,
+    }
+    return client.post("/register", data=data)
+
+
+def test_registering_logs_the_person_in_and_welcomes_them(client):
+    response = register(client, email="  Ada@Example.ORG ")
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+    user = db.session.scalars(select(User)).one()
+    assert user.email == "ada@example.org"
+    assert user.name == "Ada Lovelace"
+    with client:
+        page = client.get("/", follow_redirects=True).get_data(as_text=True)
+        assert current_user.is_authenticated
+        assert current_user.id == user.id
+    assert "Welcome to coop, Ada Lovelace" in page
+
+
+def test_an_email_already_used_in_another_letter_case_is_refused(
+    client, factory, count_users, field_error
+):
+    factory.user(email="ada@example.org")
+
+    response = register(client, email="ADA@example.ORG")
+
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert field_error(page, "email") == "An account with this email address already exists."
+    assert count_users() == 1
+
+
+def test_a_short_password_is_refused_next_to_the_field(client, app, count_users, field_error):
+    app.config["PASSWORD_MIN_LENGTH"] = 12
+
+    response = register(client, password="elevenchars", confirm="elevenchars")
+
+    assert field_error(response.get_data(as_text=True), "password") == (
+        "Use at least 12 characters."
+    )
+    assert count_users() == 0
+
+
+def test_a_confirmation_that_does_not_match_is_refused(client, count_users, field_error):
+    response = register(client, confirm="a different long password")
+
+    assert field_error(response.get_data(as_text=True), "confirm") == (
+        "The two passwords are not the same."
+    )
+    assert count_users() == 0
+
+
+def test_an_invalid_email_address_is_refused(client, count_users, field_error):
+    response = register(client, email="ada.example.org")
+
+    page = response.get_data(as_text=True)
+    assert field_error(page, "email") == "Enter an email address like name@example.org."
+    assert 'value="Ada Lovelace"' in page, "what was typed is kept"
+    assert count_users() == 0
+
+
+def test_a_blank_name_is_refused(client, count_users, field_error):
+    response = register(client, name="   ")
+
+    assert field_error(response.get_data(as_text=True), "name") == "Enter your name."
+    assert count_users() == 0

@@ -1,0 +1,53 @@
+import logging
+import socket
+
+from sqlalchemy import select
+
+from coop.extensions import db
+from coop.models import OutboxMessage, OutboxStatus
+from coop.services.mail import send_email
+
+
+def outbox() -> list[OutboxMessage]:
+    return list(db.session.scalars(select(OutboxMessage)))
+
+
+def test_with_a_mail_server_the_message_arrives_by_smtp(app, mailbox):
+    app.config["MAIL_DEFAULT_SENDER"] = "Fishwick Food <orders@fishwick.example>"
+
+    send_email(to="sam@example.org", subject="Your order is ready", body="Pick it up at 5pm.\n")
+
+    [message] = mailbox.messages
+    assert message["Subject"] == "Your order is ready"
+    assert message["From"] == "Fishwick Food <orders@fishwick.example>"
+    assert message["To"] == "sam@example.org"
+    assert message["Date"]
+    assert message["Message-ID"].endswith("@fishwick.example>")
+    assert mailbox.body(message).rstrip() == "Pick it up at 5pm."
+    assert outbox() == []
+
+
+def test_without_a_mail_server_the_message_is_kept_in_the_outbox(app, caplog):
+    caplog.set_level(logging.INFO)
+
+    send_email(to="sam@example.org", subject="Welcome", body="Hello Sam.")
+
+    [kept] = outbox()
+    assert kept.status is OutboxStatus.STORED
+    assert (kept.recipient, kept.subject, kept.body) == ("sam@example.org", "Welcome", "Hello Sam.")
+    assert kept.error is None
+    assert "Welcome" in caplog.text
+
+
+def test_a_message_the_server_cannot_take_is_kept_as_failed(app):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed_port = sock.getsockname()[1]
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=closed_port, MAIL_TIMEOUT=2)
+
+    send_email(to="sam@example.org", subject="Welcome", body="Hello Sam.")
+
+    [kept] = outbox()
+    assert kept.status is OutboxStatus.FAILED
+    assert kept.subject == "Welcome"
+    assert "refused" in kept.error.lower()
