@@ -18,7 +18,7 @@ from flask_login import current_user
 from coop.domain import permissions
 from coop.domain.permissions import Viewer
 from coop.extensions import db, wants_json
-from coop.models import Coop, Council
+from coop.models import Coop, Council, User
 from coop.services.access import viewer_for
 
 View = TypeVar("View", bound=Callable[..., Any])
@@ -30,6 +30,11 @@ def current_viewer() -> Viewer:
     if "viewer" not in g:
         g.viewer = viewer_for(current_user if current_user.is_authenticated else None)
     return g.viewer
+
+
+def signed_in_user() -> User:
+    """Return the signed-in `User` itself, not Flask-Login's proxy, for services to store."""
+    return current_user._get_current_object()  # type: ignore[no-any-return]
 
 
 def _mark(view: Callable[..., Any], wrapper: View, rule: str) -> View:
