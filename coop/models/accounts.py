@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -41,6 +42,19 @@ class User(UserMixin, db.Model):
         back_populates="user", foreign_keys="Membership.user_id"
     )
     council_appointments: Mapped[list[CouncilOfficer]] = relationship(back_populates="user")
+
+    @property
+    def session_key(self) -> str:
+        """Return a value that changes whenever the password does.
+
+        It is part of the id Flask-Login keeps in the session and the
+        remember-me cookie, so changing or resetting a password signs the
+        person out everywhere else.
+        """
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_key}"
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"

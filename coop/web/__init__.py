@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -42,10 +43,14 @@ def _login(app: Flask) -> None:
     login_manager.anonymous_user = AnonymousUserMixin
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
+    def load_user(session_id: str) -> User | None:
+        user_id, _, key = session_id.partition(":")
         if not user_id.isdigit():
             return None
-        return db.session.get(User, int(user_id))
+        user = db.session.get(User, int(user_id))
+        if user is None or not hmac.compare_digest(user.session_key, key):
+            return None
+        return user
 
 
 def _enforce_access_rules(app: Flask) -> None:

@@ -91,3 +91,23 @@ def test_a_new_password_must_be_long_enough_and_confirmed(client, auth, person, 
     assert field_error(mismatch, "confirm") == "The two passwords are not the same."
     auth.logout()
     assert auth.login(person.email).status_code == 302
+
+
+def test_changing_the_password_signs_out_other_sessions(app, client, auth, factory):
+    user = factory.user(email="pat@example.org")
+    other_device = app.test_client()
+    other_device.post("/login", data={"email": "pat@example.org", "password": PASSWORD})
+    assert other_device.get("/account").status_code == 200
+
+    auth.login_as(user)
+    client.post(
+        "/account/password",
+        data={
+            "current_password": PASSWORD,
+            "new_password": "a brand new passphrase",
+            "confirm": "a brand new passphrase",
+        },
+    )
+
+    assert client.get("/account").status_code == 200
+    assert other_device.get("/account").status_code == 302

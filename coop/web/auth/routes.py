@@ -137,6 +137,8 @@ def change_password():
             show_error(form, error)
         else:
             db.session.commit()
+            # Other sessions end with the old password; this one carries on.
+            login_user(signed_in_user())
             flash("Your password has been changed.", "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/change_password.html", form=form)
