@@ -1,9 +1,186 @@
-"""Command-line commands: ``flask --app coop COMMAND``."""
+"""Command-line commands: ``flask --app coop COMMAND``.
+
+Each command runs one transaction: it commits once when everything worked,
+and a service's refusal becomes a plain error message with nothing written.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+
+import click
 from flask import Flask
+from flask.cli import with_appcontext
+
+from coop.domain.roles import JoiningPolicy
+from coop.extensions import db
+from coop.models.coops import DEFAULT_HOUSEHOLD_CAP
+from coop.services import demo
+from coop.services.admins import create_platform_admin
+from coop.services.coops import appoint_coordinator, coop_by_slug, create_coop
+from coop.services.councils import appoint_officer, council_by_gss_code, create_council
+from coop.services.errors import ServiceError
+
+DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+@contextmanager
+def one_transaction() -> Iterator[None]:
+    """Commit what the block did, or roll it back and report a service's refusal."""
+    try:
+        yield
+    except ServiceError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from error
+    db.session.commit()
+
+
+def _day(value: datetime | None) -> date | None:
+    return value.date() if value is not None else None
+
+
+@click.command("create-admin")
+@with_appcontext
+@click.option("--email", required=True, help="The admin's email address.")
+@click.option("--name", required=True, help="The admin's name.")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="Asked for (twice) when not given.",
+)
+def create_admin_command(email: str, name: str, password: str) -> None:
+    """Create a platform admin account."""
+    with one_transaction():
+        user = create_platform_admin(email=email, name=name, password=password)
+    click.echo(f"Created platform admin {user.email}.")
+
+
+@click.command("create-council")
+@with_appcontext
+@click.option("--name", required=True, help="The council's name.")
+@click.option("--gss", "gss_code", required=True, help="Its GSS code, e.g. E07000123.")
+@click.option("--valid-from", required=True, type=DATE, help="YYYY-MM-DD")
+@click.option("--valid-to", type=DATE, help="YYYY-MM-DD, when the council is replaced.")
+def create_council_command(
+    name: str, gss_code: str, valid_from: datetime, valid_to: datetime | None
+) -> None:
+    """Create a council."""
+    with one_transaction():
+        council = create_council(
+            name=name, gss_code=gss_code, valid_from=valid_from.date(), valid_to=_day(valid_to)
+        )
+    click.echo(f"Created council {council.name} ({council.gss_code}).")
+
+
+@click.command("create-coop")
+@with_appcontext
+@click.option("--name", required=True, help="The co-op's name.")
+@click.option("--slug", required=True, help="Its web address, e.g. fishwick-food.")
+@click.option("--council", "gss_code", help="GSS code of the council it belongs to.")
+@click.option("--from", "council_from", type=DATE, help="YYYY-MM-DD it joins the council.")
+@click.option("--cap", default=DEFAULT_HOUSEHOLD_CAP, show_default=True, type=click.IntRange(1))
+@click.option(
+    "--policy",
+    type=click.Choice([policy.value for policy in JoiningPolicy]),
+    default=JoiningPolicy.APPROVAL.value,
+    show_default=True,
+)
+@click.option("--pickup", default="", help="Where households collect their orders.")
+@click.option("--coordinator", help="Email of an existing account to make coordinator.")
+def create_coop_command(
+    name: str,
+    slug: str,
+    gss_code: str | None,
+    council_from: datetime | None,
+    cap: int,
+    policy: str,
+    pickup: str,
+    coordinator: str | None,
+) -> None:
+    """Create a co-op, optionally in a council and with its first coordinator."""
+    with one_transaction():
+        coop = create_coop(
+            name=name,
+            slug=slug,
+            pickup_address=pickup,
+            household_cap=cap,
+            joining_policy=JoiningPolicy(policy),
+            council=council_by_gss_code(gss_code=gss_code) if gss_code else None,
+            council_from=_day(council_from),
+            coordinator_email=coordinator,
+        )
+    click.echo(f"Created co-op {coop.name} at /coops/{coop.slug}/.")
+
+
+@click.command("appoint-coordinator")
+@with_appcontext
+@click.option("--coop", "slug", required=True, help="The co-op's slug.")
+@click.option("--email", required=True, help="Email of an existing account.")
+def appoint_coordinator_command(slug: str, email: str) -> None:
+    """Make a person a coordinator of a co-op."""
+    with one_transaction():
+        membership = appoint_coordinator(coop=coop_by_slug(slug=slug), email=email)
+    click.echo(f"{membership.user.name} is now a coordinator of {membership.coop.name}.")
+
+
+@click.command("appoint-officer")
+@with_appcontext
+@click.option("--council", "gss_code", required=True, help="The council's GSS code.")
+@click.option("--email", required=True, help="Email of an existing account.")
+def appoint_officer_command(gss_code: str, email: str) -> None:
+    """Make a person an officer of a council."""
+    with one_transaction():
+        officer = appoint_officer(council=council_by_gss_code(gss_code=gss_code), email=email)
+    click.echo(f"{officer.user.name} is now an officer of {officer.council.name}.")
+
+
+@click.command("seed-demo")
+@with_appcontext
+@click.option("--if-empty", is_flag=True, help="Load nothing when any account exists.")
+def seed_demo_command(if_empty: bool) -> None:
+    """Load demo data (a council, two co-ops, people) and print the demo logins."""
+    if if_empty and demo.has_accounts():
+        click.echo("The database already has accounts, so no demo data was loaded.")
+        logins = demo.existing_demo_logins()
+        if logins:
+            _print_logins(logins)
+        return
+    with one_transaction():
+        loaded = demo.load_demo_data()
+    click.echo("Demo data loaded.")
+    _print_logins(loaded.logins)
+    click.echo(
+        f"\nAn open invitation to {loaded.invitation_coop} (after the site's address, "
+        f"e.g. http://127.0.0.1:5000): /join/{loaded.invitation_token}"
+    )
+
+
+def _print_logins(logins: list[demo.DemoLogin]) -> None:
+    rows = [("Email", "Role", "Password"), *((x.email, x.role, x.password) for x in logins)]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    click.echo("\nDemo logins (for trying coop only; never use these passwords for real):")
+    for n, row in enumerate(rows):
+        cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        click.echo("  ".join(cells).rstrip())
+        if n == 0:
+            click.echo("  ".join("-" * width for width in widths))
+
+
+COMMANDS = (
+    create_admin_command,
+    create_council_command,
+    create_coop_command,
+    appoint_coordinator_command,
+    appoint_officer_command,
+    seed_demo_command,
+)
 
 
 def register(app: Flask) -> None:
     """Attach the project's commands to the ``flask`` command."""
+    for command in COMMANDS:
+        app.cli.add_command(command)

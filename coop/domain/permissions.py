@@ -81,6 +81,16 @@ def can_administer_platform(viewer: Viewer) -> bool:
     return viewer.is_platform_admin
 
 
+def can_administer_coop(viewer: Viewer, coop_id: int) -> bool:
+    """Platform admins see any co-op's set-up and appoint its coordinators."""
+    return viewer.is_platform_admin
+
+
+def can_administer_council(viewer: Viewer, council_id: int) -> bool:
+    """Platform admins edit any council and appoint its officers."""
+    return viewer.is_platform_admin
+
+
 def can_join_coops(viewer: Viewer) -> bool:
     """Any signed-in person may ask to join a co-op."""
     return viewer.is_authenticated

@@ -1,11 +1,26 @@
+"""Council officers' pages: their councils' co-ops, aggregated and suppressed."""
+
+from __future__ import annotations
+
 from flask import render_template
+from flask_login import current_user
 
 from coop.domain.permissions import can_view_council
-from coop.web.access import for_council
+from coop.models import Council
+from coop.services.councils import council_overview, councils_of
+from coop.web.access import for_council, signed_in
 from coop.web.council import bp
+
+
+@bp.route("/")
+@signed_in
+def index():
+    return render_template("council/index.html", councils=councils_of(user=current_user))
 
 
 @bp.route("/<int:council_id>/")
 @for_council(can_view_council)
-def dashboard(council):
-    return render_template("errors.html", code=501, title=council.name, text="Not built yet.")
+def dashboard(council: Council):
+    return render_template(
+        "council/dashboard.html", council=council, overview=council_overview(council=council)
+    )

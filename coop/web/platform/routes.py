@@ -1,10 +1,264 @@
-from flask import render_template
+"""Platform admin pages: councils, co-ops, their first people, and the outbox."""
 
-from coop.web.access import platform_admin
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import flash, redirect, render_template, url_for
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+
+from coop.domain.permissions import can_administer_coop, can_administer_council
+from coop.domain.roles import JoiningPolicy
+from coop.extensions import db
+from coop.models import Coop, Council, OutboxMessage
+from coop.services import coops as coop_service
+from coop.services import councils as council_service
+from coop.services.errors import ServiceError
+from coop.services.memberships import coordinators_of
+from coop.web.access import for_coop, for_council, platform_admin
+from coop.web.forms import show_error
 from coop.web.platform import bp
+from coop.web.platform.forms import (
+    NO_COUNCIL,
+    CoopForm,
+    CouncilForm,
+    EmailForm,
+    MoveCoopForm,
+    RemoveOfficerForm,
+    council_choices,
+)
+
+OUTBOX_PAGE_SIZE = 25
+
+Result = TypeVar("Result")
+
+
+def _commit(form: FlaskForm | None, action: Callable[[], Result]) -> Result | None:
+    """Run one service and commit, or roll back and show its refusal on *form*."""
+    try:
+        result = action()
+    except ServiceError as error:
+        db.session.rollback()
+        show_error(form, error)
+        return None
+    db.session.commit()
+    return result
+
+
+def _all_councils() -> list[Council]:
+    return list(db.session.scalars(select(Council).order_by(Council.name, Council.id)))
 
 
 @bp.route("/")
 @platform_admin
 def index():
-    return render_template("errors.html", code=501, title="Platform", text="Not built yet.")
+    return render_template(
+        "platform/index.html",
+        councils=council_service.list_councils(),
+        coops=coop_service.list_coops(),
+    )
+
+
+# Councils
+
+
+@bp.route("/councils/new", methods=["GET", "POST"])
+@platform_admin
+def new_council():
+    form = CouncilForm()
+    if form.validate_on_submit():
+        council = _commit(
+            form,
+            lambda: council_service.create_council(
+                name=form.name.data,
+                gss_code=form.gss_code.data,
+                valid_from=form.valid_from.data,
+                valid_to=form.valid_to.data,
+            ),
+        )
+        if council is not None:
+            flash(f"{council.name} ({council.gss_code}) has been added.", "success")
+            return redirect(url_for(".council", council_id=council.id))
+    return render_template("platform/council_form.html", form=form, council=None)
+
+
+@bp.route("/councils/<int:council_id>/")
+@for_council(can_administer_council)
+def council(council: Council):
+    return _council_page(council)
+
+
+def _council_page(council: Council, officer_form: EmailForm | None = None):
+    return render_template(
+        "platform/council.html",
+        council=council,
+        coops=council_service.linked_coops(council=council),
+        officers=council_service.list_officers(council=council),
+        officer_form=officer_form or EmailForm(formdata=None),
+    )
+
+
+@bp.route("/councils/<int:council_id>/edit", methods=["GET", "POST"])
+@for_council(can_administer_council)
+def edit_council(council: Council):
+    form = CouncilForm(obj=council)
+    if form.validate_on_submit():
+        updated = _commit(
+            form,
+            lambda: council_service.update_council(
+                council=council,
+                name=form.name.data,
+                gss_code=form.gss_code.data,
+                valid_from=form.valid_from.data,
+                valid_to=form.valid_to.data,
+            ),
+        )
+        if updated is not None:
+            flash(f"{updated.name} has been updated.", "success")
+            return redirect(url_for(".council", council_id=updated.id))
+    return render_template("platform/council_form.html", form=form, council=council)
+
+
+@bp.route("/councils/<int:council_id>/officers", methods=["POST"])
+@for_council(can_administer_council)
+def appoint_officer(council: Council):
+    form = EmailForm()
+    if form.validate_on_submit():
+        officer = _commit(
+            form,
+            lambda: council_service.appoint_officer(council=council, email=form.email.data),
+        )
+        if officer is not None:
+            flash(f"{officer.user.name} is now an officer of {council.name}.", "success")
+            return redirect(url_for(".council", council_id=council.id))
+    return _council_page(council, officer_form=form)
+
+
+@bp.route("/councils/<int:council_id>/officers/remove", methods=["POST"])
+@for_council(can_administer_council)
+def remove_officer(council: Council):
+    form = RemoveOfficerForm()
+    if form.validate_on_submit() and form.user_id.data.isdigit():
+        user = _commit(
+            None,
+            lambda: council_service.remove_officer(council=council, user_id=int(form.user_id.data)),
+        )
+        if user is not None:
+            flash(f"{user.name} is no longer an officer of {council.name}.", "success")
+    else:
+        flash("Choose an officer to remove.", "error")
+    return redirect(url_for(".council", council_id=council.id))
+
+
+# Co-ops
+
+
+@bp.route("/coops/new", methods=["GET", "POST"])
+@platform_admin
+def new_coop():
+    form = CoopForm()
+    form.council.choices = council_choices(_all_councils(), blank="No council yet")
+    if form.validate_on_submit():
+        council = (
+            db.session.get(Council, form.council.data) if form.council.data != NO_COUNCIL else None
+        )
+        coop = _commit(
+            form,
+            lambda: coop_service.create_coop(
+                name=form.name.data,
+                slug=form.slug.data,
+                pickup_address=form.pickup_address.data or "",
+                household_cap=form.household_cap.data,
+                joining_policy=JoiningPolicy(form.joining_policy.data),
+                council=council,
+                council_from=form.council_from.data,
+                coordinator_email=form.coordinator_email.data or None,
+            ),
+        )
+        if coop is not None:
+            flash(f"{coop.name} has been created.", "success")
+            return redirect(url_for(".coop", slug=coop.slug))
+    return render_template("platform/coop_form.html", form=form)
+
+
+@bp.route("/coops/<slug>")
+@for_coop(can_administer_coop)
+def coop(coop: Coop):
+    return _coop_page(coop)
+
+
+def _coop_page(
+    coop: Coop, coordinator_form: EmailForm | None = None, move_form: MoveCoopForm | None = None
+):
+    if move_form is None:
+        move_form = MoveCoopForm(formdata=None)
+    move_form.council.choices = council_choices(_all_councils(), blank=None)
+    return render_template(
+        "platform/coop.html",
+        coop=coop,
+        council=coop_service.current_council(coop=coop),
+        active_households=coop_service.active_household_count(coop=coop),
+        coordinators=coordinators_of(coop=coop),
+        coordinator_form=coordinator_form or EmailForm(formdata=None),
+        move_form=move_form,
+    )
+
+
+@bp.route("/coops/<slug>/coordinators", methods=["POST"])
+@for_coop(can_administer_coop)
+def appoint_coordinator(coop: Coop):
+    form = EmailForm()
+    if form.validate_on_submit():
+        membership = _commit(
+            form, lambda: coop_service.appoint_coordinator(coop=coop, email=form.email.data)
+        )
+        if membership is not None:
+            flash(f"{membership.user.name} is now a coordinator of {coop.name}.", "success")
+            return redirect(url_for(".coop", slug=coop.slug))
+    return _coop_page(coop, coordinator_form=form)
+
+
+@bp.route("/coops/<slug>/council", methods=["POST"])
+@for_coop(can_administer_coop)
+def move_coop(coop: Coop):
+    form = MoveCoopForm()
+    form.council.choices = council_choices(_all_councils(), blank=None)
+    if form.validate_on_submit():
+        council = db.session.get(Council, form.council.data)
+        link = _commit(
+            form,
+            lambda: coop_service.link_coop_to_council(
+                coop=coop, council=council, starts_on=form.starts_on.data
+            ),
+        )
+        if link is not None:
+            flash(
+                f"{coop.name} belongs to {link.council.name} from {link.starts_on:%-d %B %Y}.",
+                "success",
+            )
+            return redirect(url_for(".coop", slug=coop.slug))
+    return _coop_page(coop, move_form=form)
+
+
+# Outbox
+
+
+@bp.route("/outbox")
+@platform_admin
+def outbox():
+    messages = db.paginate(
+        select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()),
+        per_page=OUTBOX_PAGE_SIZE,
+        max_per_page=OUTBOX_PAGE_SIZE,
+    )
+    return render_template("platform/outbox.html", messages=messages)
+
+
+@bp.route("/outbox/<int:message_id>")
+@platform_admin
+def message(message_id: int):
+    return render_template(
+        "platform/message.html", message=db.get_or_404(OutboxMessage, message_id)
+    )
