@@ -1,0 +1,299 @@
+"""Households joining and leaving co-ops, and coordinators managing them."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
+
+from coop.domain.permissions import is_last_coordinator
+from coop.domain.roles import JoiningPolicy, MembershipStatus, Role
+from coop.extensions import db
+from coop.models import Coop, Membership, User
+from coop.models.types import utcnow
+from coop.services.coops import active_household_count
+from coop.services.errors import ServiceError
+from coop.services.mail import send_email
+
+LAST_COORDINATOR = "A co-op needs at least one coordinator. Make someone else coordinator first."
+INVITATION_ONLY = "This co-op takes new households by invitation only."
+HOUSEHOLD_SIZE_RANGE = (1, 30)
+
+# Outward code, then the inward code (a digit and two letters that are never C, I, K, M, O or V).
+_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][ABD-HJLNP-UW-Z]{2})$")
+
+
+def normalise_postcode(text: str) -> str:
+    """Return a UK postcode in upper case with one space, or refuse it."""
+    compact = re.sub(r"\s+", "", text).upper()
+    match = _POSTCODE.match(compact)
+    if match is None:
+        raise ServiceError(
+            "Enter a UK postcode, like PR1 5XX.",
+            field="postcode",
+        )
+    return f"{match.group(1)} {match.group(2)}"
+
+
+def membership_of(*, coop: Coop, user: User) -> Membership | None:
+    """Return *user*'s membership row in *coop*, whatever its status."""
+    return db.session.scalar(
+        select(Membership).where(Membership.coop_id == coop.id, Membership.user_id == user.id)
+    )
+
+
+def coordinators_of(*, coop: Coop) -> list[Membership]:
+    """Return the active coordinators of *coop*, with their users."""
+    return list(
+        db.session.scalars(
+            select(Membership)
+            .join(Membership.user)
+            .where(
+                Membership.coop_id == coop.id,
+                Membership.status == MembershipStatus.ACTIVE,
+                Membership.role == Role.COORDINATOR,
+            )
+            .options(contains_eager(Membership.user))
+            .order_by(User.name)
+        )
+    )
+
+
+def lock_coop(coop: Coop) -> None:
+    """Hold *coop*'s row until the transaction ends, so cap checks cannot race.
+
+    PostgreSQL takes a row lock; SQLite has no row locks and serialises writers anyway.
+    """
+    db.session.execute(select(Coop.id).where(Coop.id == coop.id).with_for_update())
+
+
+def ensure_room(coop: Coop) -> None:
+    """Refuse when every place in *coop* is taken by an active household."""
+    active = active_household_count(coop=coop)
+    if active >= coop.household_cap:
+        raise ServiceError(
+            f"{coop.name} is full: it has {active} of {coop.household_cap} households."
+        )
+
+
+def activate(*, coop: Coop, user: User, membership: Membership | None) -> Membership:
+    """Make *user* an active member of *coop*, reusing their row if there is one.
+
+    The caller has checked the policy; this checks the cap and flushes.
+    """
+    lock_coop(coop)
+    ensure_room(coop)
+    now = utcnow()
+    if membership is None:
+        membership = Membership(coop=coop, user=user, requested_at=now)
+        db.session.add(membership)
+    elif membership.status is MembershipStatus.LEFT:
+        _reset_former(membership, now)
+    membership.status = MembershipStatus.ACTIVE
+    membership.joined_at = now
+    membership.left_at = None
+    db.session.flush()
+    return membership
+
+
+def _reset_former(membership: Membership, now: datetime) -> None:
+    # A returning household starts again as a plain member; its old role ended when it left.
+    membership.role = Role.MEMBER
+    membership.requested_at = now
+    membership.left_at = None
+
+
+def refuse_if_member(*, coop: Coop, membership: Membership | None) -> None:
+    """Refuse when the household is already an active member of *coop*."""
+    if membership is None:
+        return
+    if membership.status is MembershipStatus.ACTIVE:
+        raise ServiceError(f"You are already a member of {coop.name}.")
+
+
+def request_to_join(*, coop: Coop, user: User, review_link: str = "") -> Membership:
+    """Join an open co-op at once, or ask to join one that approves requests.
+
+    Coordinators of an approval co-op are emailed; *review_link* points them
+    to the page where they approve requests.
+    """
+    membership = membership_of(coop=coop, user=user)
+    refuse_if_member(coop=coop, membership=membership)
+    if membership is not None and membership.status is MembershipStatus.PENDING:
+        raise ServiceError(
+            f"You have already asked to join {coop.name}. A coordinator will answer soon."
+        )
+    if coop.joining_policy is JoiningPolicy.INVITATION:
+        raise ServiceError(INVITATION_ONLY)
+    if coop.joining_policy is JoiningPolicy.OPEN:
+        return activate(coop=coop, user=user, membership=membership)
+
+    # Approval: refuse now rather than queue a request nobody could approve.
+    ensure_room(coop)
+    now = utcnow()
+    if membership is None:
+        membership = Membership(coop=coop, user=user, requested_at=now)
+        db.session.add(membership)
+    else:
+        # joined_at stays: it marks a household that was once a member.
+        _reset_former(membership, now)
+    membership.status = MembershipStatus.PENDING
+    db.session.flush()
+    for coordinator in coordinators_of(coop=coop):
+        send_email(
+            to=coordinator.user.email,
+            subject=f"{user.name} asks to join {coop.name}",
+            body=(
+                f"Hello {coordinator.user.name},\n\n"
+                f"{user.name} ({user.email}) has asked to join {coop.name}.\n"
+                "You can approve or decline the request on the co-op's management page"
+                + (f":\n{review_link}\n" if review_link else ".\n")
+            ),
+        )
+    return membership
+
+
+def _pending(coop: Coop, membership: Membership) -> None:
+    if membership.coop_id != coop.id or membership.status is not MembershipStatus.PENDING:
+        raise ServiceError(f"{membership.user.name} has no request waiting for an answer.")
+
+
+def approve_membership(*, coop: Coop, membership: Membership, coop_link: str = "") -> Membership:
+    """Make a pending household an active member, if there is room, and tell them."""
+    _pending(coop, membership)
+    lock_coop(coop)
+    ensure_room(coop)
+    membership.status = MembershipStatus.ACTIVE
+    membership.joined_at = utcnow()
+    db.session.flush()
+    send_email(
+        to=membership.user.email,
+        subject=f"Welcome to {coop.name}",
+        body=(
+            f"Hello {membership.user.name},\n\n"
+            f"Your request to join {coop.name} has been approved. You are now a member"
+            + (f":\n{coop_link}\n" if coop_link else ".\n")
+        ),
+    )
+    return membership
+
+
+def decline_membership(*, coop: Coop, membership: Membership) -> None:
+    """Turn down a pending request, and tell the household.
+
+    A household that was a member before goes back to being a former member;
+    a request from someone who never joined leaves no row behind.
+    """
+    _pending(coop, membership)
+    user = membership.user
+    if membership.joined_at is None:
+        db.session.delete(membership)
+    else:
+        membership.status = MembershipStatus.LEFT
+        membership.left_at = utcnow()
+    db.session.flush()
+    send_email(
+        to=user.email,
+        subject=f"Your request to join {coop.name}",
+        body=(
+            f"Hello {user.name},\n\n"
+            f"Your request to join {coop.name} was not accepted this time. "
+            "You are welcome to ask the co-op's coordinators why.\n"
+        ),
+    )
+
+
+def _active(coop: Coop, membership: Membership) -> None:
+    if membership.coop_id != coop.id or membership.status is not MembershipStatus.ACTIVE:
+        raise ServiceError(f"{membership.user.name} is not an active member of {coop.name}.")
+
+
+def _refuse_last_coordinator(membership: Membership) -> None:
+    if membership.role is not Role.COORDINATOR:
+        return
+    coordinator_ids = frozenset(
+        db.session.scalars(
+            select(Membership.id).where(
+                Membership.coop_id == membership.coop_id,
+                Membership.status == MembershipStatus.ACTIVE,
+                Membership.role == Role.COORDINATOR,
+            )
+        )
+    )
+    if is_last_coordinator(coordinator_ids, membership.id):
+        raise ServiceError(LAST_COORDINATOR)
+
+
+def change_role(*, coop: Coop, membership: Membership, role: Role) -> Membership:
+    """Give an active household another role in the co-op."""
+    _active(coop, membership)
+    if role is not membership.role:
+        lock_coop(coop)
+        if membership.role is Role.COORDINATOR:
+            _refuse_last_coordinator(membership)
+        membership.role = role
+        db.session.flush()
+    return membership
+
+
+def _end(membership: Membership) -> None:
+    lock_coop(membership.coop)
+    _refuse_last_coordinator(membership)
+    membership.status = MembershipStatus.LEFT
+    membership.left_at = utcnow()
+    db.session.flush()
+
+
+def remove_member(*, coop: Coop, membership: Membership) -> Membership:
+    """Take an active household out of the co-op (it becomes a former member) and tell them."""
+    _active(coop, membership)
+    _end(membership)
+    send_email(
+        to=membership.user.email,
+        subject=f"You are no longer a member of {coop.name}",
+        body=(
+            f"Hello {membership.user.name},\n\n"
+            f"A coordinator of {coop.name} has removed your household from the co-op. "
+            "If you think this is a mistake, please contact the co-op's coordinators.\n"
+        ),
+    )
+    return membership
+
+
+def leave_coop(*, membership: Membership) -> Membership:
+    """End the household's own active membership (it becomes a former member)."""
+    _active(membership.coop, membership)
+    _end(membership)
+    return membership
+
+
+def update_household(
+    *,
+    membership: Membership,
+    household_size: int | None,
+    postcode: str | None,
+    postcode_consent: bool,
+) -> Membership:
+    """Change the household's size and postcode; without consent no postcode is kept."""
+    low, high = HOUSEHOLD_SIZE_RANGE
+    if household_size is not None and not low <= household_size <= high:
+        raise ServiceError(
+            f"Enter a number of people from {low} to {high}.", field="household_size"
+        )
+    postcode = (postcode or "").strip()
+    if postcode_consent:
+        membership.postcode = normalise_postcode(postcode) if postcode else None
+    elif postcode and not membership.postcode_consent:
+        raise ServiceError(
+            "Tick the box to let the co-op keep your postcode, or leave the postcode empty.",
+            field="postcode_consent",
+        )
+    else:
+        # Withdrawing consent deletes the postcode, whatever was left in the field.
+        membership.postcode = None
+    membership.postcode_consent = postcode_consent
+    membership.household_size = household_size
+    db.session.flush()
+    return membership

@@ -1,0 +1,101 @@
+"""Helpers the member and admin tests share."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import event, select
+
+from coop.domain.roles import JoiningPolicy, Role
+from coop.extensions import db
+from coop.models import Coop, Invitation, Membership, OutboxMessage, User
+
+
+def text(response: Any) -> str:
+    """Return a response's page as a person reads it (entities decoded)."""
+    return html.unescape(response.get_data(as_text=True))
+
+
+def snapshot() -> tuple[list[tuple], list[tuple], int]:
+    """Return every membership and invitation, and the outbox size, to spot any write."""
+    db.session.expire_all()
+    memberships = db.session.execute(
+        select(
+            Membership.id,
+            Membership.coop_id,
+            Membership.user_id,
+            Membership.role,
+            Membership.status,
+            Membership.household_size,
+            Membership.postcode,
+            Membership.postcode_consent,
+        ).order_by(Membership.id)
+    ).all()
+    invitations = db.session.execute(
+        select(Invitation.id, Invitation.accepted_at, Invitation.revoked_at).order_by(Invitation.id)
+    ).all()
+    outbox = len(db.session.scalars(select(OutboxMessage.id)).all())
+    return [tuple(r) for r in memberships], [tuple(r) for r in invitations], outbox
+
+
+def membership(coop: Coop, user: User) -> Membership | None:
+    """Return *user*'s membership of *coop* as the database has it now."""
+    db.session.expire_all()
+    return db.session.scalar(
+        select(Membership).where(Membership.coop_id == coop.id, Membership.user_id == user.id)
+    )
+
+
+@dataclass
+class World:
+    """A co-op with a coordinator, a treasurer and a member, and a co-op next door."""
+
+    coop: Coop
+    coordinator: User
+    treasurer: User
+    member: User
+    other_coop: Coop
+    other_member: User
+    other_coordinator: User
+
+
+def build_world(factory: Any, *, policy: JoiningPolicy = JoiningPolicy.APPROVAL) -> World:
+    coop = factory.coop(name="Fishwick Food Co-op", slug="fishwick", joining_policy=policy)
+    other = factory.coop(name="Ribbleton Pantry", slug="ribbleton")
+    return World(
+        coop=coop,
+        coordinator=factory.member(
+            coop, Role.COORDINATOR, user=factory.user(name="Cora Coordinator")
+        ),
+        treasurer=factory.member(coop, Role.TREASURER, user=factory.user(name="Tom Treasurer")),
+        member=factory.member(
+            coop,
+            user=factory.user(name="Mina Member"),
+            household_size=3,
+            postcode="PR1 5XX",
+        ),
+        other_coop=other,
+        other_member=factory.member(other, user=factory.user(name="Olly Other")),
+        other_coordinator=factory.member(
+            other, Role.COORDINATOR, user=factory.user(name="Rita Ribbleton")
+        ),
+    )
+
+
+@contextmanager
+def counting_queries() -> Iterator[list[str]]:
+    """Collect the SQL statements run inside the block, to catch N+1 queries."""
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)

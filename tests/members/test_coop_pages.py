@@ -1,0 +1,144 @@
+"""A household's own co-op pages: home, household details, leaving."""
+
+from __future__ import annotations
+
+import pytest
+
+from coop.domain.roles import MembershipStatus, Role
+from members.support import membership, snapshot, text
+
+
+def test_the_coop_home_shows_pickup_role_and_household(client, auth, world):
+    auth.login_as(world.member)
+
+    page = text(client.get("/coops/fishwick/"))
+
+    assert "Fishwick Food Co-op" in page
+    assert "Community Centre, 1 Market Street" in page
+    assert "Member" in page and "PR1 5XX" in page
+    assert "Leave this co-op" in page
+    assert "/coops/fishwick/admin/" not in page
+
+
+def test_managers_get_a_link_to_the_management_area(client, auth, world):
+    auth.login_as(world.treasurer)
+    page = text(client.get("/coops/fishwick/"))
+    assert 'href="/coops/fishwick/admin/"' in page
+    assert 'href="/coops/fishwick/admin/members"' in page
+    assert 'href="/coops/fishwick/admin/settings"' not in page
+
+
+@pytest.mark.parametrize("path", ["/", "household", "leave"])
+def test_a_member_of_another_coop_is_refused(client, auth, world, path):
+    auth.login_as(world.other_member)
+    before = snapshot()
+
+    assert client.get(f"/coops/fishwick/{path.strip('/')}").status_code == 403
+    if path != "/":
+        assert client.post(f"/coops/fishwick/{path}").status_code == 403
+    assert snapshot() == before
+
+
+def test_a_pending_household_cannot_see_the_coop_yet(client, auth, world, factory):
+    pending = factory.membership(coop=world.coop, status=MembershipStatus.PENDING)
+    auth.login_as(pending.user)
+    assert client.get("/coops/fishwick/").status_code == 403
+
+
+def test_an_anonymous_visitor_is_sent_to_log_in(client, world):
+    response = client.get("/coops/fishwick/")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/login?next=/coops/fishwick/"
+
+
+def test_household_details_with_consent_are_saved(client, auth, world, factory):
+    person = factory.member(world.coop)
+    auth.login_as(person)
+
+    page = text(client.get("/coops/fishwick/household"))
+    assert "Only this co-op's coordinators see your postcode. Councils never see it" in page
+    response = client.post(
+        "/coops/fishwick/household",
+        data={"household_size": "4", "postcode": "pr2 6ab", "postcode_consent": "y"},
+        follow_redirects=True,
+    )
+
+    assert "Your household details are saved." in text(response)
+    saved = membership(world.coop, person)
+    assert (saved.household_size, saved.postcode, saved.postcode_consent) == (4, "PR2 6AB", True)
+
+
+def test_a_postcode_without_consent_is_refused_next_to_the_box(client, auth, world, factory):
+    person = factory.member(world.coop)
+    auth.login_as(person)
+    before = snapshot()
+
+    response = client.post(
+        "/coops/fishwick/household", data={"household_size": "2", "postcode": "PR2 6AB"}
+    )
+
+    assert response.status_code == 200
+    assert (
+        '<p class="error" id="postcode_consent-error">Tick the box to let the co-op keep your '
+        "postcode, or leave the postcode empty.</p>"
+    ) in text(response)
+    assert 'value="PR2 6AB"' in text(response)
+    assert snapshot() == before
+
+
+def test_a_bad_postcode_is_refused_next_to_the_field(client, auth, world):
+    auth.login_as(world.member)
+    before = snapshot()
+
+    response = client.post(
+        "/coops/fishwick/household",
+        data={"household_size": "3", "postcode": "Preston", "postcode_consent": "y"},
+    )
+
+    assert '<p class="error" id="postcode-error">Enter a UK postcode, like PR1 5XX.</p>' in text(
+        response
+    )
+    assert snapshot() == before
+
+
+def test_a_household_size_out_of_range_is_refused(client, auth, world):
+    auth.login_as(world.member)
+    before = snapshot()
+
+    response = client.post("/coops/fishwick/household", data={"household_size": "0"})
+
+    assert "Enter a number of people from 1 to 30." in text(response)
+    assert snapshot() == before
+
+
+def test_withdrawing_consent_deletes_the_postcode(client, auth, world):
+    auth.login_as(world.member)
+
+    client.post("/coops/fishwick/household", data={"household_size": "3", "postcode": "PR1 5XX"})
+
+    saved = membership(world.coop, world.member)
+    assert (saved.postcode, saved.postcode_consent) == (None, False)
+
+
+def test_leaving_asks_first_then_ends_the_membership(client, auth, world):
+    auth.login_as(world.member)
+
+    assert "Leave Fishwick Food Co-op?" in text(client.get("/coops/fishwick/leave"))
+    response = client.post("/coops/fishwick/leave", follow_redirects=True)
+
+    assert "You have left Fishwick Food Co-op." in text(response)
+    assert membership(world.coop, world.member).status is MembershipStatus.LEFT
+    assert client.get("/coops/fishwick/").status_code == 403
+
+
+def test_the_last_coordinator_cannot_leave(client, auth, world):
+    auth.login_as(world.coordinator)
+    before = snapshot()
+
+    response = client.post("/coops/fishwick/leave", follow_redirects=True)
+
+    assert "A co-op needs at least one coordinator. Make someone else coordinator first." in text(
+        response
+    )
+    assert snapshot() == before
+    assert membership(world.coop, world.coordinator).role is Role.COORDINATOR

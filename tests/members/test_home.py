@@ -1,0 +1,89 @@
+"""The home page sends each person where they belong."""
+
+from __future__ import annotations
+
+from coop.domain.roles import MembershipStatus, Role
+from members.support import text
+
+
+def test_an_anonymous_visitor_gets_the_landing_page(client):
+    response = client.get("/")
+
+    assert response.status_code == 200
+    page = text(response)
+    assert "Buy good food together" in page
+    for link in ('href="/login"', 'href="/register"', 'href="/coops"'):
+        assert link in page
+
+
+def test_a_platform_admin_goes_to_the_platform(client, auth, factory):
+    admin = factory.user(is_platform_admin=True)
+    factory.member(factory.coop(), user=admin)
+    auth.login_as(admin)
+
+    assert client.get("/").headers["Location"] == "/platform/"
+
+
+def test_a_member_of_one_coop_goes_to_its_home(client, auth, factory):
+    coop = factory.coop()
+    auth.login_as(factory.member(coop))
+
+    assert client.get("/").headers["Location"] == f"/coops/{coop.slug}/"
+
+
+def test_a_member_of_several_coops_chooses_among_them(client, auth, factory):
+    first = factory.coop(name="Fishwick Food Co-op")
+    person = factory.member(first)
+    factory.membership(coop=factory.coop(name="Ribbleton Pantry"), user=person, role=Role.TREASURER)
+    waiting = factory.coop(name="Avenham Larder")
+    factory.membership(coop=waiting, user=person, status=MembershipStatus.PENDING)
+    factory.membership(
+        coop=factory.coop(name="Left Behind"), user=person, status=MembershipStatus.LEFT
+    )
+    auth.login_as(person)
+
+    response = client.get("/", follow_redirects=True)
+
+    assert response.request.path == "/my-coops"
+    page = text(response)
+    assert "Fishwick Food Co-op" in page and "Ribbleton Pantry" in page
+    assert "Manage Ribbleton Pantry" in page
+    assert "Avenham Larder: you asked to join" in page
+    assert "Left Behind" not in page
+
+
+def test_a_council_officer_without_a_coop_goes_to_the_council_area(client, auth, factory):
+    officer = factory.officer(factory.council())
+    auth.login_as(officer)
+
+    assert client.get("/").headers["Location"] == "/councils/"
+
+
+def test_someone_waiting_for_an_answer_sees_their_request(client, auth, factory):
+    person = factory.user()
+    factory.membership(
+        coop=factory.coop(name="Avenham Larder"), user=person, status=MembershipStatus.PENDING
+    )
+    auth.login_as(person)
+
+    response = client.get("/", follow_redirects=True)
+
+    assert response.request.path == "/my-coops"
+    assert "Avenham Larder: you asked to join" in text(response)
+
+
+def test_someone_in_no_coop_is_sent_to_find_one(client, auth, factory):
+    auth.login_as(factory.user())
+
+    response = client.get("/", follow_redirects=True)
+
+    assert response.request.path == "/coops"
+    assert "You are not in a co-op yet." in text(response)
+
+
+def test_a_former_member_is_sent_to_find_a_coop(client, auth, factory):
+    person = factory.user()
+    factory.membership(coop=factory.coop(), user=person, status=MembershipStatus.LEFT)
+    auth.login_as(person)
+
+    assert client.get("/").headers["Location"] == "/coops"

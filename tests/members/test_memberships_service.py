@@ -1,0 +1,324 @@
+"""The rules of joining, leaving and managing households, with their messages."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from coop.domain.roles import JoiningPolicy, MembershipStatus, Role
+from coop.extensions import db
+from coop.models import OutboxMessage
+from coop.services.errors import ServiceError
+from coop.services.memberships import (
+    LAST_COORDINATOR,
+    approve_membership,
+    change_role,
+    decline_membership,
+    leave_coop,
+    normalise_postcode,
+    remove_member,
+    request_to_join,
+    update_household,
+)
+from members.support import membership, snapshot
+
+
+def outbox_to(address: str) -> list[OutboxMessage]:
+    return list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == address)))
+
+
+def refused(call, message: str, **kwargs) -> ServiceError:
+    """Run a service that must refuse, and check it wrote nothing."""
+    db.session.commit()  # what came before is settled, as after an earlier request
+    before = snapshot()
+    with pytest.raises(ServiceError) as caught:
+        call(**kwargs)
+    db.session.rollback()
+    assert caught.value.message == message
+    assert snapshot() == before
+    return caught.value
+
+
+def test_joining_an_open_coop_makes_an_active_member_at_once(factory):
+    coop = factory.coop(joining_policy=JoiningPolicy.OPEN)
+    person = factory.user()
+
+    joined = request_to_join(coop=coop, user=person)
+
+    assert joined.status is MembershipStatus.ACTIVE
+    assert joined.role is Role.MEMBER
+    assert joined.joined_at is not None
+
+
+def test_asking_to_join_an_approval_coop_is_pending_and_emails_each_coordinator(world, factory):
+    second = factory.member(world.coop, Role.COORDINATOR)
+    person = factory.user(name="Pat Newcomer")
+
+    asked = request_to_join(coop=world.coop, user=person, review_link="http://x/admin")
+
+    assert asked.status is MembershipStatus.PENDING
+    assert asked.joined_at is None
+    for coordinator in (world.coordinator, second):
+        (mail,) = outbox_to(coordinator.email)
+        assert mail.subject == "Pat Newcomer asks to join Fishwick Food Co-op"
+        assert "http://x/admin" in mail.body
+    assert outbox_to(world.treasurer.email) == []
+
+
+def test_an_invitation_only_coop_refuses_a_direct_join(factory):
+    coop = factory.coop(joining_policy=JoiningPolicy.INVITATION)
+    refused(
+        request_to_join,
+        "This co-op takes new households by invitation only.",
+        coop=coop,
+        user=factory.user(),
+    )
+
+
+@pytest.mark.parametrize("policy", [JoiningPolicy.OPEN, JoiningPolicy.APPROVAL])
+def test_joining_a_full_coop_is_refused_with_the_numbers(factory, policy):
+    coop = factory.coop(name="Fishwick Food Co-op", household_cap=2, joining_policy=policy)
+    factory.member(coop)
+    factory.member(coop)
+    factory.membership(coop=coop, status=MembershipStatus.PENDING)
+    factory.membership(coop=coop, status=MembershipStatus.LEFT)
+
+    refused(
+        request_to_join,
+        "Fishwick Food Co-op is full: it has 2 of 2 households.",
+        coop=coop,
+        user=factory.user(),
+    )
+
+
+def test_the_cap_counts_only_active_households(factory):
+    coop = factory.coop(household_cap=2, joining_policy=JoiningPolicy.OPEN)
+    factory.member(coop)
+    factory.membership(coop=coop, status=MembershipStatus.PENDING)
+    factory.membership(coop=coop, status=MembershipStatus.LEFT)
+
+    assert request_to_join(coop=coop, user=factory.user()).is_active
+
+
+def test_a_member_cannot_join_again(world):
+    refused(
+        request_to_join,
+        "You are already a member of Fishwick Food Co-op.",
+        coop=world.coop,
+        user=world.member,
+    )
+
+
+def test_a_household_cannot_ask_twice(world, factory):
+    pending = factory.membership(coop=world.coop, status=MembershipStatus.PENDING)
+    refused(
+        request_to_join,
+        "You have already asked to join Fishwick Food Co-op. A coordinator will answer soon.",
+        coop=world.coop,
+        user=pending.user,
+    )
+
+
+def test_a_former_member_rejoins_on_the_same_row_as_a_plain_member(factory):
+    coop = factory.coop(joining_policy=JoiningPolicy.OPEN)
+    factory.member(coop, Role.COORDINATOR)
+    former = factory.membership(coop=coop, role=Role.TREASURER, status=MembershipStatus.LEFT)
+
+    rejoined = request_to_join(coop=coop, user=former.user)
+
+    assert rejoined.id == former.id
+    assert rejoined.status is MembershipStatus.ACTIVE
+    assert rejoined.role is Role.MEMBER
+    assert rejoined.left_at is None
+
+
+def test_approving_makes_the_household_active_and_emails_it(world, factory):
+    pending = factory.membership(coop=world.coop, status=MembershipStatus.PENDING)
+
+    approve_membership(coop=world.coop, membership=pending, coop_link="http://x/coops/fishwick/")
+
+    assert membership(world.coop, pending.user).status is MembershipStatus.ACTIVE
+    (mail,) = outbox_to(pending.user.email)
+    assert mail.subject == "Welcome to Fishwick Food Co-op"
+    assert "http://x/coops/fishwick/" in mail.body
+
+
+def test_approving_respects_the_cap(world, factory):
+    world.coop.household_cap = 3
+    db.session.commit()
+    pending = factory.membership(coop=world.coop, status=MembershipStatus.PENDING)
+
+    refused(
+        approve_membership,
+        "Fishwick Food Co-op is full: it has 3 of 3 households.",
+        coop=world.coop,
+        membership=pending,
+    )
+
+
+def test_only_a_pending_request_can_be_approved_or_declined(world):
+    mina = membership(world.coop, world.member)
+    for service in (approve_membership, decline_membership):
+        refused(
+            service,
+            "Mina Member has no request waiting for an answer.",
+            coop=world.coop,
+            membership=mina,
+        )
+
+
+def test_declining_a_first_request_leaves_no_row_and_tells_the_household(world, factory):
+    pending = factory.membership(coop=world.coop, status=MembershipStatus.PENDING)
+    person = pending.user
+
+    decline_membership(coop=world.coop, membership=pending)
+
+    assert membership(world.coop, person) is None
+    (mail,) = outbox_to(person.email)
+    assert "not accepted" in mail.body
+
+
+def test_declining_a_former_member_keeps_them_a_former_member(world, factory):
+    former = factory.membership(coop=world.coop)
+    leave_coop(membership=former)
+    request_to_join(coop=world.coop, user=former.user)
+
+    decline_membership(coop=world.coop, membership=former)
+
+    assert membership(world.coop, former.user).status is MembershipStatus.LEFT
+
+
+def test_changing_a_role(world):
+    mina = membership(world.coop, world.member)
+    change_role(coop=world.coop, membership=mina, role=Role.TREASURER)
+    assert membership(world.coop, world.member).role is Role.TREASURER
+
+
+def test_the_last_coordinator_cannot_be_demoted(world):
+    cora = membership(world.coop, world.coordinator)
+    for role in (Role.MEMBER, Role.TREASURER):
+        refused(change_role, LAST_COORDINATOR, coop=world.coop, membership=cora, role=role)
+
+
+def test_a_coordinator_can_step_down_when_another_remains(world, factory):
+    factory.member(world.coop, Role.COORDINATOR)
+    cora = membership(world.coop, world.coordinator)
+
+    change_role(coop=world.coop, membership=cora, role=Role.MEMBER)
+
+    assert membership(world.coop, world.coordinator).role is Role.MEMBER
+
+
+def test_a_pending_or_former_household_has_no_role_to_change(world, factory):
+    pending = factory.membership(coop=world.coop, status=MembershipStatus.PENDING)
+    refused(
+        change_role,
+        f"{pending.user.name} is not an active member of Fishwick Food Co-op.",
+        coop=world.coop,
+        membership=pending,
+        role=Role.TREASURER,
+    )
+
+
+def test_a_membership_of_another_coop_is_refused(world):
+    olly = membership(world.other_coop, world.other_member)
+    refused(
+        remove_member,
+        "Olly Other is not an active member of Fishwick Food Co-op.",
+        coop=world.coop,
+        membership=olly,
+    )
+
+
+def test_removing_a_member_ends_the_membership_and_emails_the_household(world):
+    mina = membership(world.coop, world.member)
+
+    remove_member(coop=world.coop, membership=mina)
+
+    removed = membership(world.coop, world.member)
+    assert removed.status is MembershipStatus.LEFT
+    assert removed.left_at is not None
+    (mail,) = outbox_to(world.member.email)
+    assert mail.subject == "You are no longer a member of Fishwick Food Co-op"
+
+
+def test_the_last_coordinator_cannot_be_removed_or_leave(world):
+    cora = membership(world.coop, world.coordinator)
+    refused(remove_member, LAST_COORDINATOR, coop=world.coop, membership=cora)
+    refused(leave_coop, LAST_COORDINATOR, membership=cora)
+
+
+def test_leaving_makes_a_former_member(world):
+    leave_coop(membership=membership(world.coop, world.member))
+
+    left = membership(world.coop, world.member)
+    assert left.status is MembershipStatus.LEFT
+    assert left.left_at is not None
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("pr1 5xx", "PR1 5XX"),
+        ("PR15XX", "PR1 5XX"),
+        ("  sw1a   1aa ", "SW1A 1AA"),
+        ("M1 1AE", "M1 1AE"),
+        ("b33 8th", "B33 8TH"),
+        ("EC1A 1BB", "EC1A 1BB"),
+    ],
+)
+def test_postcodes_are_normalised(typed, stored):
+    assert normalise_postcode(typed) == stored
+
+
+@pytest.mark.parametrize("typed", ["PR1", "12345", "PR1 5CX", "Preston", "PR1 5XXX", "P 5XX"])
+def test_a_postcode_that_is_not_a_uk_postcode_is_refused(typed):
+    with pytest.raises(ServiceError) as caught:
+        normalise_postcode(typed)
+    assert caught.value.message == "Enter a UK postcode, like PR1 5XX."
+    assert caught.value.field == "postcode"
+
+
+def test_household_details_with_consent_keep_the_postcode(world, factory):
+    household = factory.membership(coop=world.coop)
+
+    update_household(
+        membership=household, household_size=4, postcode="pr2 6ab", postcode_consent=True
+    )
+
+    saved = membership(world.coop, household.user)
+    assert (saved.household_size, saved.postcode, saved.postcode_consent) == (4, "PR2 6AB", True)
+
+
+def test_a_postcode_without_consent_is_refused(world, factory):
+    household = factory.membership(coop=world.coop)
+    error = refused(
+        update_household,
+        "Tick the box to let the co-op keep your postcode, or leave the postcode empty.",
+        membership=household,
+        household_size=2,
+        postcode="PR2 6AB",
+        postcode_consent=False,
+    )
+    assert error.field == "postcode_consent"
+
+
+def test_withdrawing_consent_deletes_the_postcode(world):
+    mina = membership(world.coop, world.member)
+
+    update_household(membership=mina, household_size=3, postcode="PR1 5XX", postcode_consent=False)
+
+    saved = membership(world.coop, world.member)
+    assert (saved.postcode, saved.postcode_consent) == (None, False)
+
+
+def test_a_household_size_out_of_range_is_refused(world):
+    error = refused(
+        update_household,
+        "Enter a number of people from 1 to 30.",
+        membership=membership(world.coop, world.member),
+        household_size=31,
+        postcode=None,
+        postcode_consent=False,
+    )
+    assert error.field == "household_size"
