@@ -1,0 +1,93 @@
+"""Pages in a real browser: a phone's width, the keyboard, labels, signing up."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from browser.conftest import CHROMIUM, PHONE
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason=f"no Chromium at {CHROMIUM}: install it with `apt-get install chromium` "
+        "(.ci/run does)",
+    ),
+]
+
+PASSWORD = "a long walk to the market"
+
+
+@pytest.mark.parametrize("path", ["/", "/login", "/register", "/coops"])
+def test_pages_fit_a_phone_without_sideways_scrolling(page, factory, path):
+    # Long names are what push a narrow page wider than the screen.
+    for n in range(3):
+        factory.coop(
+            name=f"Fishwick and St Matthew's Neighbourhood Food Co-operative {n}",
+            slug=f"fishwick-and-st-matthews-neighbourhood-food-cooperative-{n}",
+        )
+    page.goto(path)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"{path} is {width}px wide on a {PHONE['width']}px screen"
+
+
+def test_the_first_tab_reaches_the_skip_link_which_moves_focus_to_the_content(page):
+    page.goto("/")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("[document.activeElement.tagName, document.activeElement.textContent]")
+    assert focused == ["A", "Skip to main content"]
+
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "content"
+    assert page.evaluate("document.activeElement.tagName") == "MAIN"
+
+
+UNLABELLED_FIELDS = """
+() => Array.from(document.querySelectorAll("input, select, textarea"))
+    .filter((el) => !["hidden", "submit", "button"].includes(el.type))
+    .filter((el) => el.labels.length === 0 && !el.getAttribute("aria-label"))
+    .map((el) => el.name || el.id)
+"""
+
+
+@pytest.mark.parametrize("path", ["/login", "/register"])
+def test_every_field_has_a_label(page, path):
+    page.goto(path)
+    assert page.locator("input:not([type=hidden])").count() >= 2
+    assert page.evaluate(UNLABELLED_FIELDS) == []
+
+
+def test_a_person_registers_logs_out_and_logs_in_again(page):
+    page.goto("/register")
+    page.get_by_label("Email address").fill("Robin.Hartley@Example.org")
+    page.get_by_label("Name").fill("Robin Hartley")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Type the password again").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+
+    assert page.get_by_text("Welcome to coop, Robin Hartley").is_visible()
+    page.get_by_role("button", name="Log out").click()
+    assert page.get_by_role("link", name="Log in").first.is_visible()
+
+    page.goto("/login")
+    page.get_by_label("Email address").fill("robin.hartley@example.org")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+    page.wait_for_url(re.compile(r"/$|/coops|/my-coops"))
+    page.goto("/account")
+    assert page.get_by_role("heading", level=1).is_visible()
+    assert page.get_by_role("button", name="Log out").is_visible()
+    assert "robin.hartley@example.org" in page.content()
+
+
+def test_a_wrong_password_is_refused_in_the_browser(page, factory):
+    factory.user(email="sam@example.org")
+    page.goto("/login")
+    page.get_by_label("Email address").fill("sam@example.org")
+    page.get_by_label("Password", exact=True).fill("not the password at all")
+    page.get_by_role("button", name="Log in").click()
+    assert page.get_by_text("Email or password is not right.").first.is_visible()
+    assert page.url.endswith("/login")

@@ -1,0 +1,397 @@
+"""Nothing of a co-op reaches people outside it, on any route.
+
+Two worlds: council A with co-op A, whose private details are distinctive
+strings, and council B with co-op B. Every route in ``app.url_map`` is
+requested with co-op A's values in its URL parameters, as someone with no
+business there: anonymous, a member and a coordinator of co-op B, an officer
+of council B. Routes limited to a co-op, a council or platform admins must
+refuse them and change nothing; public and signed-in pages may answer, but
+without co-op A's private details. Routes below a co-op are also tried with
+the person's own co-op B in ``<slug>`` and co-op A's ids for the rest: those
+ids must not be found there.
+
+Requests go through an app of their own, so each one gets a fresh app
+context and database session, as in production.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from conftest import PASSWORD, make_app
+from flask import Flask, redirect
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from werkzeug.routing import Rule
+
+from coop.domain.permissions import can_view_coop
+from coop.domain.roles import JoiningPolicy, MembershipStatus, Role
+from coop.extensions import db
+from coop.models import Coop, Invitation, Membership, OutboxMessage, OutboxStatus, User
+from coop.models.types import utcnow
+from coop.web.access import access_rule, for_coop, public
+
+ANONYMOUS = "anonymous"
+MEMBER_B = "member-of-B"
+COORDINATOR_B = "coordinator-of-B"
+OFFICER_B = "officer-of-council-B"
+ROLES = [ANONYMOUS, MEMBER_B, COORDINATOR_B, OFFICER_B]
+
+# Rules under which a page may answer an outsider, as long as it shows nothing private.
+OPEN_RULES = {"public", "signed in"}
+REFUSALS = {401, 403, 404}
+WRITE_REFUSALS = REFUSALS | {405}
+# With their own co-op in <slug>, people pass the co-op check; co-op A's ids must not be found.
+OWN_COOP_REFUSALS = {403, 404}
+OWN_COOP_WRITE_REFUSALS = {400, 403, 404, 405}
+
+# What a careless form handler would act on.
+FORM = {
+    "name": "Intruder",
+    "email": "intruder@example.org",
+    "role": Role.COORDINATOR.value,
+    "status": MembershipStatus.ACTIVE.value,
+    "pickup_address": "Intruder Street",
+    "household_cap": "1",
+    "joining_policy": JoiningPolicy.OPEN.value,
+    "household_size": "3",
+    "postcode": "PR1 1AA",
+    "postcode_consent": "y",
+    "confirm": "y",
+    "slug": "intruded",
+    "gss_code": "E07999999",
+    "valid_from": "2024-01-01",
+}
+
+# Co-op A's private details, as they would appear on a page.
+MEMBER_NAME = "Ottoline Vexworth"
+MEMBER_EMAIL = "ottoline.vexworth@example.org"
+MEMBER_POSTCODE = "PR1 8ZQ"
+PENDING_NAME = "Bartholomew Quince"
+PENDING_EMAIL = "b.quince@example.org"
+COORDINATOR_EMAIL = "cora.alderney@example.org"
+TREASURER_EMAIL = "tobias.marchbank@example.org"
+INVITEE_EMAIL = "zephyrine.invitee@example.org"
+PICKUP_ADDRESS = "Quillfeather Hall, 7 Marrowbone Lane, Preston"
+MARKERS = (
+    MEMBER_NAME,
+    MEMBER_EMAIL,
+    MEMBER_POSTCODE,
+    PENDING_NAME,
+    PENDING_EMAIL,
+    COORDINATOR_EMAIL,
+    TREASURER_EMAIL,
+    INVITEE_EMAIL,
+    "Quillfeather",
+    "Marrowbone",
+)
+
+
+@dataclass(frozen=True)
+class World:
+    """Plain values from the two worlds, usable after their rows are gone from the session."""
+
+    parameters: dict[str, Any]  # co-op A's value for each URL parameter name
+    own_slug: dict[str, str]  # the co-op in which each role has a membership
+    emails: dict[str, str]
+    own_pages: dict[str, tuple[str, dict[str, Any]]]  # a page each role may see: endpoint, values
+    markers: tuple[str, ...] = MARKERS
+
+
+@pytest.fixture
+def world(app, factory) -> World:
+    council_a = factory.council(name="Council A")
+    coop_a = factory.coop(
+        name="Co-op A",
+        slug="coop-a",
+        council=council_a,
+        joining_policy=JoiningPolicy.APPROVAL,
+        pickup_address=PICKUP_ADDRESS,
+    )
+    coordinator_a = factory.member(
+        coop_a, Role.COORDINATOR, user=factory.user(name="Cora Alderney", email=COORDINATOR_EMAIL)
+    )
+    factory.member(
+        coop_a, Role.TREASURER, user=factory.user(name="Tobias Marchbank", email=TREASURER_EMAIL)
+    )
+    member_a = factory.membership(
+        coop=coop_a,
+        user=factory.user(name=MEMBER_NAME, email=MEMBER_EMAIL),
+        household_size=7,
+        postcode=MEMBER_POSTCODE,
+    )
+    factory.membership(
+        coop=coop_a,
+        user=factory.user(name=PENDING_NAME, email=PENDING_EMAIL),
+        status=MembershipStatus.PENDING,
+    )
+    token = "invitation-token-for-coop-a-not-guessable"
+    invitation = Invitation(
+        coop=coop_a,
+        token_digest=hashlib.sha256(token.encode()).hexdigest(),
+        email=INVITEE_EMAIL,
+        created_by=coordinator_a,
+        expires_at=utcnow() + timedelta(days=7),
+    )
+    message = OutboxMessage(
+        recipient=MEMBER_EMAIL,
+        subject="Your co-op",
+        body=f"Dear {MEMBER_NAME}, collect your food at {PICKUP_ADDRESS}.",
+        status=OutboxStatus.STORED,
+    )
+    db.session.add_all([invitation, message])
+    db.session.commit()
+
+    council_b = factory.council(name="Council B")
+    coop_b = factory.coop(name="Co-op B", slug="coop-b", council=council_b)
+    member_b = factory.member(coop_b)
+    coordinator_b = factory.member(coop_b, Role.COORDINATOR)
+    officer_b = factory.officer(council_b)
+
+    values = World(
+        parameters={
+            "slug": coop_a.slug,
+            "council_id": council_a.id,
+            "membership_id": member_a.id,
+            "invitation_id": invitation.id,
+            "message_id": message.id,
+            "token": token,
+            "user_id": member_a.user_id,
+        },
+        own_slug={MEMBER_B: coop_b.slug, COORDINATOR_B: coop_b.slug},
+        emails={
+            MEMBER_B: member_b.email,
+            COORDINATOR_B: coordinator_b.email,
+            OFFICER_B: officer_b.email,
+        },
+        own_pages={
+            MEMBER_B: ("members.coop_home", {"slug": coop_b.slug}),
+            COORDINATOR_B: ("members.coop_home", {"slug": coop_b.slug}),
+            OFFICER_B: ("council.dashboard", {"council_id": council_b.id}),
+        },
+    )
+    # End the read transaction so that the requests below can write (SQLite locks).
+    db.session.rollback()
+    return values
+
+
+@dataclass
+class Sweep:
+    """Requests every route of an app as one person and notes what goes wrong."""
+
+    app: Flask
+    client: FlaskClient
+    world: World
+    role: str
+    problems: list[str] = field(default_factory=list)
+
+    def path(self, endpoint: str, values: dict[str, Any]) -> str:
+        return self.app.url_map.bind("localhost").build(endpoint, values)
+
+    def sign_in(self) -> None:
+        if self.role == ANONYMOUS:
+            return
+        response = self.client.post(
+            self.path("auth.login", {}),
+            data={"email": self.world.emails[self.role], "password": PASSWORD},
+        )
+        assert response.status_code == 302, f"{self.role} could not log in"
+        self.check_own_page()
+
+    def check_own_page(self) -> None:
+        """Prove the session still works, so refusals are not just a lost login."""
+        if self.role == ANONYMOUS:
+            return
+        endpoint, values = self.world.own_pages[self.role]
+        response = self.client.get(self.path(endpoint, values))
+        assert response.status_code == 200, f"{self.role} cannot see its own {endpoint}"
+
+    def run(self, endpoints: set[str] | None = None) -> list[str]:
+        rules = sorted(self.app.url_map.iter_rules(), key=lambda rule: rule.rule)
+        for rule in rules:
+            if rule.endpoint == "static" or (
+                endpoints is not None and rule.endpoint not in endpoints
+            ):
+                continue
+            self.check(rule)
+        self.check_own_page()
+        return self.problems
+
+    def check(self, rule: Rule) -> None:
+        unknown = sorted(set(rule.arguments) - set(self.world.parameters))
+        if unknown:
+            self.problems.append(
+                f"{rule.rule}: the leak test does not know the URL parameter(s) {unknown}; "
+                "give co-op A's value for each in World.parameters in tests/test_leaks.py"
+            )
+            return
+        kind = access_rule(self.app.view_functions[rule.endpoint])
+        methods = sorted(rule.methods - {"HEAD", "OPTIONS"})
+        values = {name: self.world.parameters[name] for name in rule.arguments}
+        path = self.path(rule.endpoint, values)
+        for method in methods:
+            if kind in OPEN_RULES:
+                if method == "GET":
+                    self.check_open_page(rule, path)
+                # Writes to open routes (log out, join a co-op) may do what they like.
+            elif method == "GET":
+                self.check_refused_page(rule, path, REFUSALS)
+            else:
+                self.check_refused_write(rule, method, path, WRITE_REFUSALS)
+
+        own_slug = self.world.own_slug.get(self.role)
+        if kind not in OPEN_RULES and own_slug and "slug" in rule.arguments and len(values) > 1:
+            path = self.path(rule.endpoint, {**values, "slug": own_slug})
+            for method in methods:
+                if method == "GET":
+                    self.check_refused_page(rule, path, OWN_COOP_REFUSALS)
+                else:
+                    self.check_refused_write(rule, method, path, OWN_COOP_WRITE_REFUSALS)
+
+    def is_login_redirect(self, response) -> bool:
+        return response.status_code in {301, 302, 303} and (
+            urlsplit(response.location).path == self.path("auth.login", {})
+        )
+
+    def markers_in(self, response) -> list[str]:
+        text = response.get_data(as_text=True).lower()
+        return [marker for marker in self.world.markers if marker.lower() in text]
+
+    def note(self, rule: Rule, method: str, path: str, problem: str) -> None:
+        self.problems.append(f"{method} {path} ({rule.endpoint}) as {self.role}: {problem}")
+
+    def check_open_page(self, rule: Rule, path: str) -> None:
+        response = self.client.get(path, follow_redirects=True)
+        if response.status_code >= 500:
+            self.note(rule, "GET", path, f"answered {response.status_code}")
+        leaked = self.markers_in(response)
+        if leaked:
+            self.note(rule, "GET", path, f"shows co-op A's private details {leaked}")
+
+    def check_refused_page(self, rule: Rule, path: str, refusals: set[int]) -> None:
+        response = self.client.get(path)
+        if not (response.status_code in refusals or self.is_login_redirect(response)):
+            self.note(rule, "GET", path, f"answered {response.status_code}, expected a refusal")
+        leaked = self.markers_in(response)
+        if leaked:
+            self.note(rule, "GET", path, f"shows co-op A's private details {leaked}")
+
+    def check_refused_write(self, rule: Rule, method: str, path: str, refusals: set[int]) -> None:
+        before = snapshot()
+        response = self.client.open(path, method=method, data=FORM)
+        changed = changed_tables(before, snapshot())
+        if not (response.status_code in refusals or self.is_login_redirect(response)):
+            self.note(rule, method, path, f"answered {response.status_code}, expected a refusal")
+        if changed:
+            self.note(rule, method, path, f"changed rows in {changed}")
+
+
+def snapshot() -> dict[str, list[tuple]]:
+    """Return every row of every table, in a stable order."""
+    with db.engine.connect() as connection:
+        return {
+            table.name: sorted(map(tuple, connection.execute(table.select())), key=repr)
+            for table in db.metadata.sorted_tables
+        }
+
+
+def changed_tables(before: dict[str, list[tuple]], after: dict[str, list[tuple]]) -> list[str]:
+    return [name for name in before if before[name] != after[name]]
+
+
+@pytest.fixture
+def requests_app(database_uri) -> Iterator[Flask]:
+    """An app of its own for the requests; a test may add routes to it first."""
+    app = make_app(database_uri)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def sweep(app: Flask, world: World, role: str, endpoints: set[str] | None = None) -> list[str]:
+    run = Sweep(app, app.test_client(), world, role)
+    run.sign_in()
+    return run.run(endpoints)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_route_shows_or_changes_another_coops_data(requests_app, world, role):
+    problems = sweep(requests_app, world, role)
+    assert not problems, f"{len(problems)} leak(s) as {role}:\n" + "\n".join(problems)
+
+
+def test_the_sweep_covers_routes_of_every_kind(app):
+    kinds = {access_rule(view) for view in app.view_functions.values()}
+    assert {"public", "signed in", "platform admin"} <= kinds
+    assert any(kind.startswith("coop:") for kind in kinds if kind)
+    assert any(kind.startswith("council:") for kind in kinds if kind)
+
+
+# The sweep must catch real mistakes: each route below makes one.
+
+
+def _names_of_members(slug: str) -> str:
+    names = db.session.scalars(
+        select(User.name).join(Membership.user).join(Membership.coop).where(Coop.slug == slug)
+    )
+    return "<h1>Members</h1>" + ", ".join(names)
+
+
+def test_the_sweep_catches_a_public_page_listing_a_coops_members(requests_app, world):
+    requests_app.add_url_rule("/coops/<slug>/who", "who", public(_names_of_members))
+    problems = sweep(requests_app, world, ANONYMOUS, endpoints={"who"})
+    assert len(problems) == 1
+    assert problems[0].startswith("GET /coops/coop-a/who (who) as anonymous: shows co-op A's")
+    assert MEMBER_NAME in problems[0]
+
+
+def test_the_sweep_catches_a_coop_page_that_loads_another_coops_membership(requests_app, world):
+    def membership_page(coop: Coop, membership_id: int) -> str:
+        # The mistake: the membership is not looked up within `coop`.
+        return db.get_or_404(Membership, membership_id).user.name
+
+    requests_app.add_url_rule(
+        "/coops/<slug>/people/<int:membership_id>",
+        "person",
+        for_coop(can_view_coop)(membership_page),
+    )
+    problems = sweep(requests_app, world, MEMBER_B, endpoints={"person"})
+    path = f"/coops/coop-b/people/{world.parameters['membership_id']}"
+    assert problems == [
+        f"GET {path} (person) as {MEMBER_B}: answered 200, expected a refusal",
+        f"GET {path} (person) as {MEMBER_B}: shows co-op A's private details ['{MEMBER_NAME}']",
+    ]
+
+
+def test_the_sweep_catches_a_write_to_another_coops_membership(requests_app, world):
+    def remove_member(coop: Coop, membership_id: int) -> Any:
+        # The mistake: any membership id is acted on, whatever its co-op.
+        db.session.delete(db.get_or_404(Membership, membership_id))
+        db.session.commit()
+        return redirect(f"/coops/{coop.slug}/")
+
+    requests_app.add_url_rule(
+        "/coops/<slug>/people/<int:membership_id>/remove",
+        "remove_person",
+        for_coop(can_view_coop)(remove_member),
+        methods=["POST"],
+    )
+    problems = sweep(requests_app, world, COORDINATOR_B, endpoints={"remove_person"})
+    path = f"/coops/coop-b/people/{world.parameters['membership_id']}/remove"
+    assert problems == [
+        f"POST {path} (remove_person) as {COORDINATOR_B}: answered 302, expected a refusal",
+        f"POST {path} (remove_person) as {COORDINATOR_B}: changed rows in ['memberships']",
+    ]
+
+
+def test_the_sweep_asks_to_be_taught_unknown_url_parameters(requests_app, world):
+    requests_app.add_url_rule("/things/<int:thing_id>", "thing", public(lambda thing_id: "ok"))
+    problems = sweep(requests_app, world, ANONYMOUS, endpoints={"thing"})
+    assert len(problems) == 1
+    assert "does not know the URL parameter(s) ['thing_id']" in problems[0]

@@ -1,0 +1,275 @@
+"""The layout every page shares, and times shown in the UK's zone.
+
+The layout checks walk ``app.url_map`` for pages without URL parameters, so
+a new page is checked the moment its route exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+
+import pytest
+from flask import current_app, render_template_string
+
+from coop.domain import permissions
+from coop.domain.roles import Role
+from coop.services.access import viewer_for
+from coop.web.access import access_rule
+
+# --- times ---------------------------------------------------------------
+
+
+def localtime(value: datetime | None, *args: str) -> str:
+    with current_app.test_request_context():
+        return render_template_string("{{ value|localtime(*args) }}", value=value, args=args)
+
+
+def test_a_summer_time_is_shown_an_hour_ahead_of_utc(app):
+    assert localtime(datetime(2025, 7, 14, 17, 30, tzinfo=UTC)) == "14 Jul 2025, 18:30"
+
+
+def test_a_winter_time_is_shown_as_utc(app):
+    assert localtime(datetime(2025, 1, 14, 17, 30, tzinfo=UTC)) == "14 Jan 2025, 17:30"
+
+
+def test_a_late_summer_evening_in_utc_is_the_next_day_in_london(app):
+    assert localtime(datetime(2025, 7, 14, 23, 30, tzinfo=UTC), "%Y-%m-%d %H:%M") == (
+        "2025-07-15 00:30"
+    )
+
+
+def test_no_time_shows_nothing(app):
+    assert localtime(None) == ""
+
+
+# --- layout --------------------------------------------------------------
+
+
+@dataclass
+class Page:
+    """What the layout checks need to know about an HTML page."""
+
+    lang: str | None = None
+    viewport: bool = False
+    headings: list[int] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)  # hrefs of <a>, in order
+    ids: dict[str, str] = field(default_factory=dict)  # id -> tag
+    resources: list[str] = field(default_factory=list)  # src/href of scripts, styles, images
+    labelled_ids: set[str] = field(default_factory=set)
+    fields: list[tuple[str, dict[str, str | None], bool]] = field(default_factory=list)
+
+
+class PageParser(HTMLParser):
+    UNLABELLED_INPUTS = {"hidden", "submit", "button", "reset", "image"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.page = Page()
+        self.open_labels = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        page = self.page
+        if attributes.get("id"):
+            page.ids[attributes["id"]] = tag
+        if tag == "html":
+            page.lang = attributes.get("lang")
+        elif tag == "meta" and attributes.get("name") == "viewport":
+            page.viewport = True
+        elif tag in {"h1", "h2", "h3", "h4", "h5", "h6"}:
+            page.headings.append(int(tag[1]))
+        elif tag == "a" and attributes.get("href") is not None:
+            page.links.append(attributes["href"] or "")
+        elif tag in {"script", "img", "iframe"} and attributes.get("src"):
+            page.resources.append(attributes["src"] or "")
+        elif tag == "link" and attributes.get("href"):
+            page.resources.append(attributes["href"] or "")
+        elif tag == "label":
+            self.open_labels += 1
+            if attributes.get("for"):
+                page.labelled_ids.add(attributes["for"] or "")
+        elif tag in {"input", "select", "textarea"} and (
+            tag != "input" or attributes.get("type", "text") not in self.UNLABELLED_INPUTS
+        ):
+            page.fields.append((tag, attributes, self.open_labels > 0))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "label" and self.open_labels:
+            self.open_labels -= 1
+
+
+def parse(html: str) -> Page:
+    parser = PageParser()
+    parser.feed(html)
+    parser.close()
+    return parser.page
+
+
+def layout_problems(html: str) -> list[str]:
+    """List how a page breaks the shared layout's promises."""
+    page = parse(html)
+    problems = []
+    if page.lang != "en-GB":
+        problems.append(f"<html lang> is {page.lang!r}, not 'en-GB'")
+    if not page.viewport:
+        problems.append("no <meta name=viewport>, so phones show it zoomed out")
+    if page.headings.count(1) != 1:
+        problems.append(f"{page.headings.count(1)} <h1> elements instead of one")
+    for before, after in zip(page.headings, page.headings[1:], strict=False):
+        if after > before + 1:
+            problems.append(f"heading levels jump from h{before} to h{after}")
+    if not page.links or page.links[0] != "#content":
+        problems.append("the first link is not the skip link to #content")
+    if page.ids.get("content") != "main":
+        problems.append("#content is not the <main> element")
+    for resource in page.resources:
+        if resource.startswith(("http:", "https:", "//")):
+            problems.append(f"loads {resource} from another site; serve it from static/")
+    for tag, attributes, wrapped in page.fields:
+        named = wrapped or attributes.get("aria-label") or attributes.get("aria-labelledby")
+        if not (named or attributes.get("id") in page.labelled_ids):
+            problems.append(f"<{tag} name={attributes.get('name')!r}> has no label")
+    return problems
+
+
+def pages(app, rules: set[str]) -> list[str]:
+    """Return the paths of GET routes without URL parameters under *rules*."""
+    return sorted(
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if "GET" in rule.methods
+        and not rule.arguments
+        and access_rule(app.view_functions[rule.endpoint]) in rules
+    )
+
+
+def html_pages(client, paths: list[str]) -> dict[str, str]:
+    found = {}
+    for path in paths:
+        response = client.get(path, follow_redirects=True)
+        assert response.status_code == 200, f"{path} answered {response.status_code}"
+        if response.mimetype == "text/html":
+            found[path] = response.get_data(as_text=True)
+    return found
+
+
+def check_layout(found: dict[str, str]) -> None:
+    problems = [
+        f"{path}: {problem}" for path, html in found.items() for problem in layout_problems(html)
+    ]
+    assert not problems, "\n".join(problems)
+
+
+def test_public_pages_follow_the_layout(app, client):
+    paths = pages(app, {"public"})
+    assert "/" in paths and "/login" in paths
+    check_layout(html_pages(client, paths))
+
+
+def test_signed_in_pages_follow_the_layout(app, client, auth, factory):
+    coop = factory.coop()
+    auth.login_as(factory.member(coop))
+    paths = pages(app, {"public", "signed in"})
+    assert "/account" in paths
+    check_layout(html_pages(client, paths))
+
+
+def test_coop_pages_follow_the_layout_for_their_coordinator(app, client, auth, factory):
+    coop = factory.coop()
+    coordinator = factory.member(coop, Role.COORDINATOR)
+    auth.login_as(coordinator)
+    viewer = viewer_for(coordinator)
+
+    def coordinator_may(rule) -> bool:
+        kind = access_rule(app.view_functions[rule.endpoint]) or ""
+        if kind in {"public", "signed in"}:
+            return True
+        check = getattr(permissions, kind.removeprefix("coop:"), None)
+        return kind.startswith("coop:") and check is not None and check(viewer, coop.id)
+
+    paths = sorted(
+        rule.rule.replace("<slug>", coop.slug)
+        for rule in app.url_map.iter_rules()
+        if "GET" in rule.methods and set(rule.arguments) == {"slug"} and coordinator_may(rule)
+    )
+    assert f"/coops/{coop.slug}/" in paths
+    check_layout(html_pages(client, paths))
+
+
+def test_error_pages_follow_the_layout(client):
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    assert not layout_problems(response.get_data(as_text=True))
+
+
+@pytest.mark.parametrize(
+    ("html", "problem"),
+    [
+        ("<h1>A</h1><h1>B</h1>", "2 <h1> elements instead of one"),
+        ("<h1>A</h1><h3>B</h3>", "heading levels jump from h1 to h3"),
+        ('<h1>A</h1><input id="q" name="q">', "<input name='q'> has no label"),
+        (
+            '<h1>A</h1><script src="https://cdn.example.com/x.js"></script>',
+            "loads https://cdn.example.com/x.js from another site; serve it from static/",
+        ),
+    ],
+)
+def test_the_layout_check_reports_broken_pages(html, problem):
+    page = (
+        '<html lang="en-GB"><meta name="viewport" content="width=device-width">'
+        f'<a href="#content">Skip</a><main id="content">{html}</main></html>'
+    )
+    assert layout_problems(page) == [problem]
+
+
+def test_the_layout_check_accepts_labelled_fields():
+    page = (
+        '<html lang="en-GB"><meta name="viewport" content="width=device-width">'
+        '<a href="#content">Skip</a><main id="content"><h1>A</h1><h2>B</h2>'
+        '<label for="e">Email</label><input id="e" name="email">'
+        '<label>Name <input name="name"></label><input type="hidden" name="csrf_token">'
+        '<button type="submit">Go</button></main></html>'
+    )
+    assert layout_problems(page) == []
+
+
+# --- navigation ----------------------------------------------------------
+
+
+def nav_links(client) -> set[str]:
+    html = client.get("/coops").get_data(as_text=True)
+    nav = html[html.index("<nav") : html.index("</nav>")]
+    return set(parse(nav).links)
+
+
+def test_visitors_are_offered_to_log_in_or_register(client):
+    assert {"/login", "/register"} <= nav_links(client)
+
+
+def test_members_see_their_coop_but_not_its_management(client, auth, factory):
+    coop = factory.coop()
+    auth.login_as(factory.member(coop))
+    links = nav_links(client)
+    assert f"/coops/{coop.slug}/" in links
+    assert f"/coops/{coop.slug}/admin/" not in links
+    assert "/platform/" not in links
+    assert "/login" not in links
+
+
+def test_coordinators_see_where_to_manage_their_coop(client, auth, factory):
+    coop = factory.coop()
+    auth.login_as(factory.member(coop, Role.COORDINATOR))
+    assert f"/coops/{coop.slug}/admin/" in nav_links(client)
+
+
+def test_officers_see_their_council(client, auth, factory):
+    council = factory.council()
+    auth.login_as(factory.officer(council))
+    assert f"/councils/{council.id}/" in nav_links(client)
+
+
+def test_platform_admins_see_the_platform(client, auth, factory):
+    auth.login_as(factory.user(is_platform_admin=True))
+    assert "/platform/" in nav_links(client)
