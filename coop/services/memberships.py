@@ -13,7 +13,7 @@ from coop.domain.roles import JoiningPolicy, MembershipStatus, Role
 from coop.extensions import db
 from coop.models import Coop, Membership, User
 from coop.models.types import utcnow
-from coop.services.coops import active_household_count
+from coop.services.coops import check_room
 from coop.services.errors import ServiceError
 from coop.services.mail import send_email
 
@@ -69,22 +69,13 @@ def lock_coop(coop: Coop) -> None:
     db.session.execute(select(Coop.id).where(Coop.id == coop.id).with_for_update())
 
 
-def ensure_room(coop: Coop) -> None:
-    """Refuse when every place in *coop* is taken by an active household."""
-    active = active_household_count(coop=coop)
-    if active >= coop.household_cap:
-        raise ServiceError(
-            f"{coop.name} is full: it has {active} of {coop.household_cap} households."
-        )
-
-
 def activate(*, coop: Coop, user: User, membership: Membership | None) -> Membership:
     """Make *user* an active member of *coop*, reusing their row if there is one.
 
     The caller has checked the policy; this checks the cap and flushes.
     """
     lock_coop(coop)
-    ensure_room(coop)
+    check_room(coop=coop)
     now = utcnow()
     if membership is None:
         membership = Membership(coop=coop, user=user, requested_at=now)
@@ -131,7 +122,7 @@ def request_to_join(*, coop: Coop, user: User, review_link: str = "") -> Members
         return activate(coop=coop, user=user, membership=membership)
 
     # Approval: refuse now rather than queue a request nobody could approve.
-    ensure_room(coop)
+    check_room(coop=coop)
     now = utcnow()
     if membership is None:
         membership = Membership(coop=coop, user=user, requested_at=now)
@@ -164,7 +155,7 @@ def approve_membership(*, coop: Coop, membership: Membership, coop_link: str = "
     """Make a pending household an active member, if there is room, and tell them."""
     _pending(coop, membership)
     lock_coop(coop)
-    ensure_room(coop)
+    check_room(coop=coop)
     membership.status = MembershipStatus.ACTIVE
     membership.joined_at = utcnow()
     db.session.flush()

@@ -5,7 +5,7 @@ from coop.extensions import db
 from coop.models import User
 
 
-def register(client, **fields):
+def register(client, query="", **fields):
     data = {
         "email": "ada@example.org",
         "name": "Ada Lovelace",
@@ -13,7 +13,7 @@ def register(client, **fields):
         "confirm": "a long enough password",
         **fields,
     }
-    return client.post("/register", data=data)
+    return client.post("/register" + query, data=data)
 
 
 def test_registering_logs_the_person_in_and_welcomes_them(client):
@@ -29,6 +29,18 @@ def test_registering_logs_the_person_in_and_welcomes_them(client):
         assert current_user.is_authenticated
         assert current_user.id == user.id
     assert "Welcome to coop, Ada Lovelace" in page
+
+
+def test_registering_from_an_invitation_returns_to_it(client):
+    response = register(client, query="?next=/join/abc123")
+
+    assert response.headers["Location"] == "/join/abc123"
+
+
+def test_registering_never_redirects_to_another_site(client):
+    response = register(client, query="?next=https://evil.example/")
+
+    assert response.headers["Location"] == "/"
 
 
 def test_an_email_already_used_in_another_letter_case_is_refused(

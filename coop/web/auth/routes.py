@@ -53,8 +53,9 @@ def safe_next(target: str | None) -> str:
 @bp.route("/register", methods=["GET", "POST"])
 @public
 def register():
+    next_url = safe_next(request.args.get("next"))
     if current_user.is_authenticated:
-        return redirect(url_for("members.home"))
+        return redirect(next_url)
     form = RegisterForm()
     if form.validate_on_submit():
         try:
@@ -70,7 +71,7 @@ def register():
                 f"Welcome to coop, {user.name}. Find a co-op near you to start buying together.",
                 "success",
             )
-            return redirect(url_for("members.home"))
+            return redirect(next_url)
     return render_template("auth/register.html", form=form)
 
 
