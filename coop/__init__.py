@@ -56,8 +56,12 @@ def create_app(config: type[Config] | str | Mapping[str, Any] | None = None) -> 
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
-    if not app.debug and not app.testing:
-        logging.basicConfig(level=logging.INFO)
+    if not app.testing:
+        # The project's own messages (such as mail kept in the outbox) at INFO;
+        # libraries keep their own levels.
+        logging.getLogger("coop").setLevel(logging.INFO)
+        if not logging.getLogger().handlers:
+            logging.basicConfig(format="%(levelname)s %(name)s: %(message)s")
 
     _init_extensions(app)
 

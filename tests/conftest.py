@@ -79,10 +79,10 @@ def database_uri(
 
 def make_app(database_uri: str, **settings: Any) -> Flask:
     """Build an app on the test database with *settings* laid over testing."""
-    config = type("TestConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": database_uri})
-    app = create_app(config)
-    app.config.update(settings)
-    return app
+    config = type(
+        "TestConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": database_uri, **settings}
+    )
+    return create_app(config)
 
 
 @pytest.fixture

@@ -154,3 +154,36 @@ def test_a_login_with_the_csrf_token_from_the_page_works(app, client, person):
 
     assert response.status_code == 302
     assert is_signed_in(client)
+
+
+REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+def redis_is_up() -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+@pytest.mark.skipif(not redis_is_up(), reason="needs Redis on 127.0.0.1:6379 (CI starts it)")
+def test_with_redis_configured_login_attempts_are_counted_in_redis(database_uri, person):
+    """Counts kept in Redis are shared by every app server, as gunicorn workers need."""
+    import redis
+    from conftest import FreshRequestClient, make_app
+
+    store = redis.Redis.from_url(REDIS_URL)
+    store.flushdb()
+    app = make_app(database_uri, RATELIMIT_STORAGE_URI=REDIS_URL, LOGIN_RATE_LIMIT="3 per minute")
+    app.test_client_class = FreshRequestClient
+    client = app.test_client()
+    wrong = {"email": "sam@example.org", "password": "guess"}
+    try:
+        for _ in range(3):
+            assert client.post("/login", data=wrong).status_code == 200
+        assert any(b"login" in key for key in store.keys("*")), "no count was kept in Redis"
+        assert client.post("/login", data=wrong).status_code == 429
+    finally:
+        store.flushdb()
