@@ -5,12 +5,25 @@ migrations and ``create_all`` need.
 """
 
 from coop.models.accounts import User
+from coop.models.catalogue import (
+    CatalogueFeed,
+    CatalogueImport,
+    CatalogueSubscription,
+    PriceChange,
+    Product,
+    ShareScope,
+    Supplier,
+    SupplierKind,
+)
 from coop.models.coops import Coop, CoopCouncilLink
 from coop.models.councils import Council, CouncilOfficer
 from coop.models.mail import OutboxMessage, OutboxStatus
 from coop.models.memberships import Invitation, Membership
 
 __all__ = [
+    "CatalogueFeed",
+    "CatalogueImport",
+    "CatalogueSubscription",
     "Coop",
     "CoopCouncilLink",
     "Council",
@@ -19,5 +32,10 @@ __all__ = [
     "Membership",
     "OutboxMessage",
     "OutboxStatus",
+    "PriceChange",
+    "Product",
+    "ShareScope",
+    "Supplier",
+    "SupplierKind",
     "User",
 ]

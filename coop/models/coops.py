@@ -26,6 +26,7 @@ class Coop(db.Model):
     __table_args__ = (
         CheckConstraint("household_cap >= 1", name="household_cap_positive"),
         CheckConstraint("length(slug) >= 2", name="slug_length"),
+        CheckConstraint("markup_bp BETWEEN 0 AND 10000", name="markup_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -36,6 +37,8 @@ class Coop(db.Model):
     joining_policy: Mapped[JoiningPolicy] = mapped_column(
         str_enum(JoiningPolicy, "joining_policy"), default=JoiningPolicy.APPROVAL
     )
+    # The co-op's markup on supplier prices, in basis points (250 = 2.5%).
+    markup_bp: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="coop")

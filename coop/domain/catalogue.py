@@ -1,0 +1,135 @@
+"""Catalogue rules: VAT rates, dietary tags, order days and member prices."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import Enum
+from fractions import Fraction
+
+from coop.domain.money import round_half_up
+
+#: UK VAT rates in basis points: zero, reduced and standard.
+VAT_RATES_BP = (0, 500, 2000)
+BASIS_POINTS = 10_000
+
+
+def vat_label(vat_bp: int) -> str:
+    """Show a VAT rate in basis points as a percentage: 2000 -> "20%"."""
+    percent = Fraction(vat_bp, 100)
+    return (
+        f"{percent.numerator // percent.denominator}%"
+        if percent.denominator == 1
+        else (f"{float(percent):g}%")
+    )
+
+
+def percent_to_bp(text: str) -> int:
+    """Turn a percentage such as "2.5", "20" or "20%" into basis points.
+
+    At most two decimals; raises `ValueError` with a message fit to show.
+    """
+    cleaned = text.strip().removesuffix("%").strip()
+    whole, _, decimals = cleaned.partition(".")
+    if not whole.isdigit() or (decimals and not decimals.isdigit()) or len(decimals) > 2:
+        raise ValueError("Enter a percentage with at most two decimals, such as 2.5.")
+    return int(whole) * 100 + int(decimals.ljust(2, "0") or 0)
+
+
+def bp_to_percent(bp: int) -> str:
+    """Show basis points as a percentage without trailing zeros: 250 -> "2.5"."""
+    whole, rest = divmod(bp, 100)
+    return f"{whole}.{rest:02d}".rstrip("0").rstrip(".") if rest else str(whole)
+
+
+class Tag(Enum):
+    """Dietary and other tags; each is one bit of a product's ``tag_bits``."""
+
+    VEGAN = (1, "vegan", "Vegan")
+    VEGETARIAN = (2, "vegetarian", "Vegetarian")
+    HALAL = (4, "halal", "Halal")
+    KOSHER = (8, "kosher", "Kosher")
+    GLUTEN_FREE = (16, "gluten-free", "Gluten free")
+    ORGANIC = (32, "organic", "Organic")
+    FAIRTRADE = (64, "fairtrade", "Fairtrade")
+    LOCAL = (128, "local", "Local")
+
+    def __init__(self, bit: int, slug: str, label: str) -> None:
+        self.bit = bit
+        self.slug = slug
+        self.label = label
+
+    @classmethod
+    def from_text(cls, text: str) -> Tag:
+        """Find a tag by its slug or label in any letter case, e.g. "Gluten free"."""
+        wanted = text.strip().lower().replace(" ", "-").replace("_", "-")
+        for tag in cls:
+            if wanted in (tag.slug, tag.label.lower().replace(" ", "-")):
+                return tag
+        raise ValueError(
+            f"Unknown tag '{text.strip()}'; use " + ", ".join(tag.slug for tag in cls) + "."
+        )
+
+
+ALL_TAG_BITS = sum(tag.bit for tag in Tag)
+
+
+def tags_to_bits(tags: Iterable[Tag]) -> int:
+    """Pack tags into an integer."""
+    bits = 0
+    for tag in tags:
+        bits |= tag.bit
+    return bits
+
+
+def bits_to_tags(bits: int) -> list[Tag]:
+    """Unpack an integer into its tags, in their declared order."""
+    return [tag for tag in Tag if bits & tag.bit]
+
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def days_to_bits(days: Iterable[int]) -> int:
+    """Pack weekday numbers (Monday 0 ... Sunday 6) into an integer."""
+    bits = 0
+    for day in days:
+        if not 0 <= day <= 6:
+            raise ValueError("A weekday is a number from 0 (Monday) to 6 (Sunday).")
+        bits |= 1 << day
+    return bits
+
+
+def bits_to_days(bits: int) -> list[int]:
+    """Unpack an integer into weekday numbers."""
+    return [day for day in range(7) if bits & (1 << day)]
+
+
+def member_unit_price(
+    *, case_price_pence: int, case_size: int, vat_bp: int, markup_bp: int = 0
+) -> Fraction:
+    """Return the exact price of one member unit: case price / case size, plus VAT, plus markup.
+
+    Exact, never rounded: bills round once per item across households (the
+    money rules); what a page shows is `member_unit_price_pence`.
+    """
+    if case_size < 1:
+        raise ValueError("A case holds at least one unit.")
+    if case_price_pence < 0 or vat_bp < 0 or markup_bp < 0:
+        raise ValueError("Prices, VAT and markup cannot be negative.")
+    net = Fraction(case_price_pence, case_size)
+    with_vat = net * Fraction(BASIS_POINTS + vat_bp, BASIS_POINTS)
+    return with_vat * Fraction(BASIS_POINTS + markup_bp, BASIS_POINTS)
+
+
+def member_unit_price_pence(
+    *, case_price_pence: int, case_size: int, vat_bp: int, markup_bp: int = 0
+) -> int:
+    """Return the member unit price rounded to the penny for display."""
+    return round_half_up(
+        member_unit_price(
+            case_price_pence=case_price_pence,
+            case_size=case_size,
+            vat_bp=vat_bp,
+            markup_bp=markup_bp,
+        )
+    )

@@ -1,0 +1,427 @@
+"""Reading and writing catalogue CSV files: the project's own format and Foodsoft's.
+
+Plain text in, plain rows and errors out. A file is read whole; every bad
+row is reported with its line number and nothing is left half-read.
+
+The project's format has one header row with these columns (any order;
+unknown columns are ignored, `code`, `name`, `case_price` are required)::
+
+    code,name,description,category,tags,unit,case_size,case_price,vat_rate,
+    deposit,origin,manufacturer,reference_price,reference_price_date,
+    reference_price_source,available
+
+Prices are in pounds (``12.50`` or ``£12.50``), the VAT rate a percentage
+(0, 5 or 20), tags separated by ``|`` (``vegan|organic``), dates
+``YYYY-MM-DD``, `available` yes/no (blank is yes), `case_size` a whole
+number (blank is 1). Files are UTF-8, with or without a byte-order mark,
+comma- or semicolon-separated.
+
+Foodsoft's article export maps as: Order number -> code (the name when it
+is blank), Unit -> unit, the first ratio ("20 Piece") -> case size, Price
+(net) per case -> case price, VAT -> VAT rate, Deposit, Note ->
+description, Category, Origin, Manufacturer, avail. Yes/No -> available.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
+from datetime import date
+
+from coop.domain.catalogue import VAT_RATES_BP, Tag, bits_to_tags, bp_to_percent, percent_to_bp
+from coop.domain.money import parse_pence
+
+COLUMNS = (
+    "code",
+    "name",
+    "description",
+    "category",
+    "tags",
+    "unit",
+    "case_size",
+    "case_price",
+    "vat_rate",
+    "deposit",
+    "origin",
+    "manufacturer",
+    "reference_price",
+    "reference_price_date",
+    "reference_price_source",
+    "available",
+)
+REQUIRED = ("code", "name", "case_price")
+
+FOODSOFT_COLUMNS = (
+    "avail.",
+    "Order number",
+    "Name",
+    "Supplier order unit",
+    "Unit",
+    "Ratios to supplier order unit",
+    "Minimum order quantity",
+    "Billing unit",
+    "Group order granularity",
+    "Group order unit",
+    "Price (net)",
+    "Price unit",
+    "VAT",
+    "Deposit",
+    "Note",
+    "Category",
+    "Origin",
+    "Manufacturer",
+)
+
+OWN = "coop"
+FOODSOFT = "foodsoft"
+FORMAT_LABELS = {OWN: "coop CSV", FOODSOFT: "Foodsoft article CSV"}
+
+MAX_CODE = 40
+MAX_NAME = 200
+MAX_TEXT = 200
+DEFAULT_UNIT = "each"
+
+
+@dataclass(frozen=True)
+class ProductRow:
+    """One product as a file describes it, already checked and converted."""
+
+    line: int
+    code: str
+    name: str
+    description: str = ""
+    category: str = ""
+    tag_bits: int = 0
+    unit_label: str = DEFAULT_UNIT
+    case_size: int = 1
+    case_price_pence: int = 0
+    vat_bp: int = 0
+    deposit_pence: int = 0
+    origin: str = ""
+    manufacturer: str = ""
+    reference_price_pence: int | None = None
+    reference_price_date: date | None = None
+    reference_price_source: str = ""
+    available: bool = True
+
+    def values(self) -> dict[str, object]:
+        """Return the product's fields, without the line number."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "line"}
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A reason a line of the file cannot be imported."""
+
+    line: int
+    message: str
+
+
+@dataclass(frozen=True)
+class ParsedCatalogue:
+    """What a file holds: its format, its good rows and its bad ones."""
+
+    format: str
+    rows: list[ProductRow]
+    errors: list[RowError]
+
+
+class FileProblem(ValueError):
+    """The file as a whole cannot be read (not a row's fault)."""
+
+
+def decode(data: bytes) -> str:
+    """Decode UTF-8 with or without a byte-order mark, or say what is wrong."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise FileProblem(
+            "The file is not UTF-8 text. Save it from your spreadsheet as "
+            "'CSV UTF-8' and try again."
+        ) from None
+
+
+def _sniff_delimiter(header_line: str) -> str:
+    return ";" if header_line.count(";") > header_line.count(",") else ","
+
+
+def parse_catalogue(text: str) -> ParsedCatalogue:
+    """Read a catalogue file in either format, reporting every bad row."""
+    text = text.removeprefix("\ufeff")
+    first_line = text.split("\n", 1)[0]
+    if not first_line.strip():
+        raise FileProblem("The file is empty: it needs a header row and one row per product.")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(first_line))
+    header = [column.strip() for column in next(reader)]
+    if (header and header[0].lower() == "avail.") or "Order number" in header:
+        return _parse(reader, header, FOODSOFT, _foodsoft_row)
+    lowered = [column.lower() for column in header]
+    missing = [column for column in REQUIRED if column not in lowered]
+    if missing:
+        raise FileProblem(
+            "The header row lacks the column"
+            + ("s " if len(missing) > 1 else " ")
+            + ", ".join(missing)
+            + ". The first row must name the columns: "
+            + ",".join(COLUMNS)
+            + " (or be a Foodsoft article export)."
+        )
+    return _parse(reader, lowered, OWN, _own_row)
+
+
+def _parse(reader, header: list[str], kind: str, convert) -> ParsedCatalogue:  # type: ignore[no-untyped-def]
+    rows: list[ProductRow] = []
+    errors: list[RowError] = []
+    first_line_of_code: dict[str, int] = {}
+    try:
+        for record in reader:
+            line = reader.line_num
+            if not any(cell.strip() for cell in record):
+                continue
+            cells = dict(zip(header, (cell.strip() for cell in record), strict=False))
+            problems: list[str] = []
+            row = convert(line, cells, problems)
+            if row is not None and not problems:
+                earlier = first_line_of_code.get(row.code.lower())
+                if earlier is not None:
+                    problems.append(f"the code '{row.code}' is already used on line {earlier}")
+                else:
+                    first_line_of_code[row.code.lower()] = line
+            if problems:
+                message = "; ".join(problems)
+                errors.append(RowError(line, message[0].upper() + message[1:] + "."))
+            elif row is not None:
+                rows.append(row)
+    except csv.Error as error:
+        raise FileProblem(f"Line {reader.line_num} cannot be read as CSV: {error}.") from None
+    return ParsedCatalogue(kind, rows, errors)
+
+
+def _text(cells: dict[str, str], key: str, problems: list[str], *, limit: int = MAX_TEXT) -> str:
+    value = cells.get(key, "") or ""
+    if len(value) > limit:
+        problems.append(f"{key} is longer than {limit} characters")
+    return value[:limit]
+
+
+def _money(value: str, what: str, problems: list[str], *, required: bool = False) -> int | None:
+    if not value:
+        if required:
+            problems.append(f"the {what} is missing")
+        return None
+    try:
+        return parse_pence(value, allow_negative=True)
+    except ValueError:
+        problems.append(f"the {what} '{value}' is not a number")
+        return None
+
+
+def _not_negative(pence: int | None, what: str, problems: list[str]) -> int | None:
+    if pence is not None and pence < 0:
+        problems.append(f"the {what} cannot be negative")
+    return pence
+
+
+def _vat(value: str, problems: list[str]) -> int:
+    if not value:
+        return 0
+    try:
+        bp = percent_to_bp(value)
+    except ValueError:
+        bp = -1
+    if bp not in VAT_RATES_BP:
+        problems.append(f"the VAT rate '{value}' is not a UK rate (0, 5 or 20%)")
+        return 0
+    return bp
+
+
+def _case_size(value: str, problems: list[str]) -> int:
+    if not value:
+        return 1
+    if not value.isdigit():
+        problems.append(f"the case size '{value}' is not a whole number")
+        return 1
+    if int(value) < 1:
+        problems.append("the case size must be at least 1")
+        return 1
+    return int(value)
+
+
+def _available(value: str, problems: list[str]) -> bool:
+    lowered = value.strip().lower()
+    if lowered in ("", "yes", "y", "true", "1"):
+        return True
+    if lowered in ("no", "n", "false", "0"):
+        return False
+    problems.append(f"available must be yes or no, not '{value}'")
+    return True
+
+
+def _tags(value: str, problems: list[str]) -> int:
+    bits = 0
+    for part in re.split(r"[|]", value):
+        if part.strip():
+            try:
+                bits |= Tag.from_text(part).bit
+            except ValueError as error:
+                problems.append(str(error).rstrip(".").lower())
+    return bits
+
+
+def _date(value: str, problems: list[str]) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        problems.append(f"the date '{value}' is not a date like 2026-03-31")
+        return None
+
+
+def _code_and_name(code: str, name: str, problems: list[str]) -> tuple[str, str]:
+    if not name:
+        problems.append("the name is missing")
+    if not code:
+        problems.append("the code is missing")
+    if len(code) > MAX_CODE:
+        problems.append(f"the code is longer than {MAX_CODE} characters")
+    if len(name) > MAX_NAME:
+        problems.append(f"the name is longer than {MAX_NAME} characters")
+    return code, name
+
+
+def _own_row(line: int, cells: dict[str, str], problems: list[str]) -> ProductRow:
+    code, name = _code_and_name(cells.get("code", ""), cells.get("name", ""), problems)
+    price = _not_negative(
+        _money(cells.get("case_price", ""), "case price", problems, required=True),
+        "case price",
+        problems,
+    )
+    deposit = _not_negative(
+        _money(cells.get("deposit", ""), "deposit", problems), "deposit", problems
+    )
+    reference = _not_negative(
+        _money(cells.get("reference_price", ""), "reference price", problems),
+        "reference price",
+        problems,
+    )
+    return ProductRow(
+        line=line,
+        code=code,
+        name=name,
+        description=_text(cells, "description", problems, limit=2000),
+        category=_text(cells, "category", problems, limit=80),
+        tag_bits=_tags(cells.get("tags", ""), problems),
+        unit_label=_text(cells, "unit", problems, limit=60) or DEFAULT_UNIT,
+        case_size=_case_size(cells.get("case_size", ""), problems),
+        case_price_pence=price or 0,
+        vat_bp=_vat(cells.get("vat_rate", ""), problems),
+        deposit_pence=deposit or 0,
+        origin=_text(cells, "origin", problems, limit=80),
+        manufacturer=_text(cells, "manufacturer", problems, limit=120),
+        reference_price_pence=reference,
+        reference_price_date=_date(cells.get("reference_price_date", ""), problems),
+        reference_price_source=_text(cells, "reference_price_source", problems),
+        available=_available(cells.get("available", ""), problems),
+    )
+
+
+_RATIO = re.compile(r"^\s*(?P<number>\d+(?:[.,]\d+)?)")
+_DECIMAL_COMMA = re.compile(r"^-?\d+,\d{1,2}$")
+
+
+def _foodsoft_money(value: str) -> str:
+    # Foodsoft writes decimals with a point, but files edited in a European
+    # spreadsheet come back with a decimal comma.
+    return value.replace(",", ".") if _DECIMAL_COMMA.match(value) else value
+
+
+def _foodsoft_case_size(value: str, problems: list[str]) -> int:
+    if not value.strip():
+        return 1
+    match = _RATIO.match(value.split(", ")[0])
+    if match is None:
+        problems.append(f"the ratio '{value}' does not start with a number")
+        return 1
+    number = match["number"].replace(",", ".")
+    whole, _, fraction = number.partition(".")
+    if fraction.strip("0"):
+        problems.append(f"the case size '{number}' is not a whole number")
+        return 1
+    return _case_size(whole, problems)
+
+
+def _foodsoft_row(line: int, cells: dict[str, str], problems: list[str]) -> ProductRow:
+    name = cells.get("Name", "")
+    # Foodsoft keeps article names unique per supplier and many producers' lists
+    # have no order numbers, so the name stands in for a missing code.
+    code = cells.get("Order number", "") or name[:MAX_CODE]
+    code, name = _code_and_name(code, name, problems)
+    price = _not_negative(
+        _money(_foodsoft_money(cells.get("Price (net)", "")), "price", problems, required=True),
+        "price",
+        problems,
+    )
+    deposit = _not_negative(
+        _money(_foodsoft_money(cells.get("Deposit", "")), "deposit", problems), "deposit", problems
+    )
+    vat = cells.get("VAT", "")
+    return ProductRow(
+        line=line,
+        code=code,
+        name=name,
+        description=_text(cells, "Note", problems, limit=2000),
+        category=_text(cells, "Category", problems, limit=80),
+        unit_label=_text(cells, "Unit", problems, limit=60) or DEFAULT_UNIT,
+        case_size=_foodsoft_case_size(cells.get("Ratios to supplier order unit", ""), problems),
+        case_price_pence=price or 0,
+        vat_bp=_vat(_foodsoft_money(vat), problems),
+        deposit_pence=deposit or 0,
+        origin=_text(cells, "Origin", problems, limit=80),
+        manufacturer=_text(cells, "Manufacturer", problems, limit=120),
+        available=_available(cells.get("avail.", ""), problems),
+    )
+
+
+def _pounds(pence: int | None) -> str:
+    if pence is None:
+        return ""
+    pounds, rest = divmod(pence, 100)
+    return f"{pounds}.{rest:02d}"
+
+
+def write_catalogue(rows: Iterable[ProductRow]) -> str:
+    """Write rows in the project's format; reading it back gives the same rows."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for row in rows:
+        writer.writerow(
+            [
+                row.code,
+                row.name,
+                row.description,
+                row.category,
+                "|".join(tag.slug for tag in bits_to_tags(row.tag_bits)),
+                row.unit_label,
+                row.case_size,
+                _pounds(row.case_price_pence),
+                bp_to_percent(row.vat_bp),
+                _pounds(row.deposit_pence),
+                row.origin,
+                row.manufacturer,
+                _pounds(row.reference_price_pence),
+                row.reference_price_date.isoformat() if row.reference_price_date else "",
+                row.reference_price_source,
+                "yes" if row.available else "no",
+            ]
+        )
+    return out.getvalue()
+
+
+def describe_errors(errors: Sequence[RowError]) -> list[str]:
+    """Return each error as "Line N: reason", in line order."""
+    return [f"Line {error.line}: {error.message}" for error in sorted(errors, key=lambda e: e.line)]

@@ -1,0 +1,79 @@
+"""Money as integer pence: parsing what people type, formatting, exact splitting."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from fractions import Fraction
+
+_AMOUNT = re.compile(
+    r"^(?P<sign>-)?£?(?P<pounds>\d{1,3}(?:,\d{3})+|\d+)?(?:\.(?P<pence>\d{1,2}))?$"
+)
+
+
+def parse_pence(text: str, *, allow_negative: bool = False) -> int:
+    """Turn "12", "12.3", "£12.30" or "1,234.50" into pence.
+
+    Raises `ValueError` with a message fit to show the person who typed it.
+    """
+    cleaned = text.strip().replace(" ", "")
+    if cleaned.startswith("£-"):
+        cleaned = "-£" + cleaned[2:]
+    if not cleaned:
+        raise ValueError("Enter an amount, such as 12.50.")
+    if re.search(r"\.\d{3,}$", cleaned):
+        raise ValueError("Use at most two digits after the decimal point, such as 12.50.")
+    match = _AMOUNT.match(cleaned)
+    if match is None or (match["pounds"] is None and match["pence"] is None):
+        raise ValueError("Enter an amount in pounds and pence, such as 12.50.")
+    if match["sign"] and not allow_negative:
+        raise ValueError("The amount cannot be negative.")
+    pounds = int((match["pounds"] or "0").replace(",", ""))
+    pence = int((match["pence"] or "0").ljust(2, "0"))
+    total = pounds * 100 + pence
+    return -total if match["sign"] else total
+
+
+def format_pence(pence: int) -> str:
+    """Show pence as pounds: 123456 -> "£1,234.56", -5 -> "-£0.05"."""
+    sign = "-" if pence < 0 else ""
+    pounds, rest = divmod(abs(pence), 100)
+    return f"{sign}£{pounds:,}.{rest:02d}"
+
+
+def round_half_up(value: Fraction) -> int:
+    """Round an exact amount to the nearest penny, halves away from zero."""
+    sign = -1 if value < 0 else 1
+    magnitude = abs(value)
+    whole, remainder = divmod(magnitude.numerator, magnitude.denominator)
+    if 2 * remainder >= magnitude.denominator:
+        whole += 1
+    return sign * whole
+
+
+def split_pence(total: int, weights: Sequence[int | Fraction]) -> list[int]:
+    """Split *total* pence in proportion to *weights*, parts summing to it exactly.
+
+    Largest remainder: each part is the floor or the ceiling of its exact
+    share, the pennies left over go to the largest remainders, ties to the
+    lower index. A zero weight gets 0. A negative total splits like a
+    positive one with the sign flipped.
+    """
+    if not weights:
+        raise ValueError("Nothing to split between: the list of weights is empty.")
+    if any(weight < 0 for weight in weights):
+        raise ValueError("Weights cannot be negative.")
+    weight_sum = sum(Fraction(weight) for weight in weights)
+    if weight_sum == 0:
+        if total == 0:
+            return [0] * len(weights)
+        raise ValueError("Cannot split a non-zero amount when every weight is zero.")
+    sign = -1 if total < 0 else 1
+    magnitude = abs(total)
+    exact = [Fraction(weight) * magnitude / weight_sum for weight in weights]
+    parts = [share.numerator // share.denominator for share in exact]
+    left = magnitude - sum(parts)
+    order = sorted(range(len(weights)), key=lambda i: (-(exact[i] - parts[i]), i))
+    for index in order[:left]:
+        parts[index] += 1
+    return [sign * part for part in parts]
