@@ -71,6 +71,16 @@ def can_manage_money(viewer: Viewer, coop_id: int) -> bool:
     return _role(viewer, coop_id) in MANAGERS
 
 
+def can_view_catalogue(viewer: Viewer, coop_id: int) -> bool:
+    """Coordinators and treasurers read the co-op's suppliers and products."""
+    return _role(viewer, coop_id) in MANAGERS
+
+
+def can_manage_catalogue(viewer: Viewer, coop_id: int) -> bool:
+    """Coordinators keep suppliers and catalogues, import, export and share them."""
+    return _role(viewer, coop_id) is Role.COORDINATOR
+
+
 def can_view_council(viewer: Viewer, council_id: int) -> bool:
     """Officers of a council see its dashboard, aggregated only."""
     return council_id in viewer.council_ids

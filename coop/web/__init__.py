@@ -19,12 +19,13 @@ from coop.web.access import access_rule, current_viewer, public
 def register(app: Flask) -> None:
     """Attach blueprints, access enforcement, error pages and template helpers."""
     from coop.web.admin import bp as admin_bp
+    from coop.web.api import bp as api_bp
     from coop.web.auth import bp as auth_bp
     from coop.web.council import bp as council_bp
     from coop.web.members import bp as members_bp
     from coop.web.platform import bp as platform_bp
 
-    for blueprint in (auth_bp, members_bp, admin_bp, council_bp, platform_bp):
+    for blueprint in (auth_bp, members_bp, admin_bp, council_bp, platform_bp, api_bp):
         app.register_blueprint(blueprint)
 
     # Static files are public; say so, like every other view.

@@ -1,0 +1,3 @@
+"""API routes."""
+
+from coop.web.api import bp  # noqa: F401
