@@ -12,8 +12,8 @@ import email.policy
 import os
 import socket
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -23,7 +23,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, event, make_url, text
 
 from config import TestingConfig, database_url
 from coop import create_app
@@ -97,6 +97,15 @@ def app(database_uri: str) -> Iterator[Flask]:
         db.engine.dispose()
 
 
+@pytest.fixture
+def fresh_app(database_uri: str) -> Iterator[Flask]:
+    """A new app on the test database, to which a test may add routes."""
+    app = make_app(database_uri)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
 class FreshRequestClient(FlaskClient):
     """A test client whose every request starts with an empty `g`, as in production.
 
@@ -123,6 +132,26 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def runner(app: Flask):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def count_queries(app: Flask) -> Callable[[], AbstractContextManager[list[str]]]:
+    """Return a context manager collecting the SQL statements run inside it, to catch N+1."""
+
+    @contextmanager
+    def counting() -> Iterator[list[str]]:
+        statements: list[str] = []
+
+        def record(conn, cursor, statement, parameters, context, executemany) -> None:
+            statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            yield statements
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+
+    return counting
 
 
 class AuthActions:
@@ -251,6 +280,10 @@ class Factory:
     def member(self, coop: Coop, role: Role = Role.MEMBER, **kwargs: Any) -> User:
         """Return a new user with an active membership of *coop* in *role*."""
         return self.membership(coop=coop, role=role, **kwargs).user
+
+    def households(self, coop: Coop, count: int, **kwargs: Any) -> list[Membership]:
+        """Return *count* new memberships of *coop*, each with its own new user."""
+        return [self.membership(coop=coop, **kwargs) for _ in range(count)]
 
     def officer(self, council: Council, user: User | None = None) -> User:
         user = user or self.user()

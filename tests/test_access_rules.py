@@ -6,11 +6,10 @@ moment it exists.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import make_app
 from flask import Blueprint, Flask
 
 from coop.web.access import access_rule
@@ -55,17 +54,6 @@ def test_every_route_has_exactly_one_usable_access_rule(app):
 def test_the_url_map_holds_every_audience(app):
     blueprints = {rule.endpoint.partition(".")[0] for rule in app.url_map.iter_rules()}
     assert {"auth", "members", "admin", "council", "platform"} <= blueprints
-
-
-@pytest.fixture
-def fresh_app(database_uri) -> Iterator[Flask]:
-    """A new app on the test database, to which a test may add routes."""
-    from coop.extensions import db
-
-    app = make_app(database_uri)
-    yield app
-    with app.app_context():
-        db.engine.dispose()
 
 
 @pytest.fixture

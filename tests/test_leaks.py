@@ -17,14 +17,13 @@ context and database session, as in production.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import PASSWORD, make_app
+from conftest import PASSWORD
 from flask import Flask, redirect
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -305,15 +304,6 @@ def changed_tables(before: dict[str, list[tuple]], after: dict[str, list[tuple]]
     return [name for name in before if before[name] != after[name]]
 
 
-@pytest.fixture
-def requests_app(database_uri) -> Iterator[Flask]:
-    """An app of its own for the requests; a test may add routes to it first."""
-    app = make_app(database_uri)
-    yield app
-    with app.app_context():
-        db.engine.dispose()
-
-
 def sweep(app: Flask, world: World, role: str, endpoints: set[str] | None = None) -> list[str]:
     run = Sweep(app, app.test_client(), world, role)
     run.sign_in()
@@ -321,8 +311,8 @@ def sweep(app: Flask, world: World, role: str, endpoints: set[str] | None = None
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_no_route_shows_or_changes_another_coops_data(requests_app, world, role):
-    problems = sweep(requests_app, world, role)
+def test_no_route_shows_or_changes_another_coops_data(fresh_app, world, role):
+    problems = sweep(fresh_app, world, role)
     assert not problems, f"{len(problems)} leak(s) as {role}:\n" + "\n".join(problems)
 
 
@@ -343,25 +333,25 @@ def _names_of_members(slug: str) -> str:
     return "<h1>Members</h1>" + ", ".join(names)
 
 
-def test_the_sweep_catches_a_public_page_listing_a_coops_members(requests_app, world):
-    requests_app.add_url_rule("/coops/<slug>/who", "who", public(_names_of_members))
-    problems = sweep(requests_app, world, ANONYMOUS, endpoints={"who"})
+def test_the_sweep_catches_a_public_page_listing_a_coops_members(fresh_app, world):
+    fresh_app.add_url_rule("/coops/<slug>/who", "who", public(_names_of_members))
+    problems = sweep(fresh_app, world, ANONYMOUS, endpoints={"who"})
     assert len(problems) == 1
     assert problems[0].startswith("GET /coops/coop-a/who (who) as anonymous: shows co-op A's")
     assert MEMBER_NAME in problems[0]
 
 
-def test_the_sweep_catches_a_coop_page_that_loads_another_coops_membership(requests_app, world):
+def test_the_sweep_catches_a_coop_page_that_loads_another_coops_membership(fresh_app, world):
     def membership_page(coop: Coop, membership_id: int) -> str:
         # The mistake: the membership is not looked up within `coop`.
         return db.get_or_404(Membership, membership_id).user.name
 
-    requests_app.add_url_rule(
+    fresh_app.add_url_rule(
         "/coops/<slug>/people/<int:membership_id>",
         "person",
         for_coop(can_view_coop)(membership_page),
     )
-    problems = sweep(requests_app, world, MEMBER_B, endpoints={"person"})
+    problems = sweep(fresh_app, world, MEMBER_B, endpoints={"person"})
     path = f"/coops/coop-b/people/{world.parameters['membership_id']}"
     assert problems == [
         f"GET {path} (person) as {MEMBER_B}: answered 200, expected a refusal",
@@ -369,20 +359,20 @@ def test_the_sweep_catches_a_coop_page_that_loads_another_coops_membership(reque
     ]
 
 
-def test_the_sweep_catches_a_write_to_another_coops_membership(requests_app, world):
+def test_the_sweep_catches_a_write_to_another_coops_membership(fresh_app, world):
     def remove_member(coop: Coop, membership_id: int) -> Any:
         # The mistake: any membership id is acted on, whatever its co-op.
         db.session.delete(db.get_or_404(Membership, membership_id))
         db.session.commit()
         return redirect(f"/coops/{coop.slug}/")
 
-    requests_app.add_url_rule(
+    fresh_app.add_url_rule(
         "/coops/<slug>/people/<int:membership_id>/remove",
         "remove_person",
         for_coop(can_view_coop)(remove_member),
         methods=["POST"],
     )
-    problems = sweep(requests_app, world, COORDINATOR_B, endpoints={"remove_person"})
+    problems = sweep(fresh_app, world, COORDINATOR_B, endpoints={"remove_person"})
     path = f"/coops/coop-b/people/{world.parameters['membership_id']}/remove"
     assert problems == [
         f"POST {path} (remove_person) as {COORDINATOR_B}: answered 302, expected a refusal",
@@ -390,8 +380,8 @@ def test_the_sweep_catches_a_write_to_another_coops_membership(requests_app, wor
     ]
 
 
-def test_the_sweep_asks_to_be_taught_unknown_url_parameters(requests_app, world):
-    requests_app.add_url_rule("/things/<int:thing_id>", "thing", public(lambda thing_id: "ok"))
-    problems = sweep(requests_app, world, ANONYMOUS, endpoints={"thing"})
+def test_the_sweep_asks_to_be_taught_unknown_url_parameters(fresh_app, world):
+    fresh_app.add_url_rule("/things/<int:thing_id>", "thing", public(lambda thing_id: "ok"))
+    problems = sweep(fresh_app, world, ANONYMOUS, endpoints={"thing"})
     assert len(problems) == 1
     assert "does not know the URL parameter(s) ['thing_id']" in problems[0]

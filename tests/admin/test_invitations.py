@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-from members.support import snapshot, text
+from members.support import snapshot
 from sqlalchemy import select
+from support import text
 
 from coop.extensions import db
 from coop.models import Invitation

@@ -2,54 +2,60 @@
 
 from __future__ import annotations
 
-from members.support import counting_queries
+from collections.abc import Callable
+
+import pytest
 
 from coop.domain.roles import JoiningPolicy, MembershipStatus
 from coop.extensions import db
 from coop.services.invitations import create_invitation
 
 
-def queries_for(client, path: str) -> int:
-    # The first request after a commit may reload rows the test itself loaded; skip it.
-    client.get(path)
-    with counting_queries() as statements:
-        assert client.get(path).status_code == 200
-    return len(statements)
+@pytest.fixture
+def queries_for(client, count_queries) -> Callable[[str], int]:
+    """Return a function counting the SQL statements one GET of a page runs."""
+
+    def count(path: str) -> int:
+        # The first request after a commit may reload rows the test itself loaded; skip it.
+        client.get(path)
+        with count_queries() as statements:
+            assert client.get(path).status_code == 200
+        return len(statements)
+
+    return count
 
 
-def test_the_member_list_does_not_query_per_household(client, auth, world, factory):
+def test_the_member_list_does_not_query_per_household(queries_for, auth, world, factory):
     auth.login_as(world.coordinator)
-    few = queries_for(client, "/coops/fishwick/admin/members")
-    for _ in range(5):
-        factory.member(world.coop, postcode="PR1 5XX")
-    assert queries_for(client, "/coops/fishwick/admin/members") == few
+    few = queries_for("/coops/fishwick/admin/members")
+    factory.households(world.coop, 5, postcode="PR1 5XX")
+    assert queries_for("/coops/fishwick/admin/members") == few
 
 
-def test_the_overview_does_not_query_per_request(client, auth, world, factory):
+def test_the_overview_does_not_query_per_request(queries_for, auth, world, factory):
     factory.membership(coop=world.coop, status=MembershipStatus.PENDING)
     auth.login_as(world.coordinator)
-    few = queries_for(client, "/coops/fishwick/admin/")
-    for _ in range(5):
-        factory.membership(coop=world.coop, status=MembershipStatus.PENDING)
-    assert queries_for(client, "/coops/fishwick/admin/") == few
+    few = queries_for("/coops/fishwick/admin/")
+    factory.households(world.coop, 5, status=MembershipStatus.PENDING)
+    assert queries_for("/coops/fishwick/admin/") == few
 
 
-def test_the_invitation_list_does_not_query_per_invitation(client, auth, world, factory):
+def test_the_invitation_list_does_not_query_per_invitation(queries_for, auth, world, factory):
     auth.login_as(world.coordinator)
     create_invitation(coop=world.coop, created_by=world.coordinator)
     db.session.commit()
-    few = queries_for(client, "/coops/fishwick/admin/invitations")
+    few = queries_for("/coops/fishwick/admin/invitations")
     for _ in range(5):
         creator = factory.member(world.coop)
         create_invitation(coop=world.coop, created_by=creator)
     db.session.commit()
-    assert queries_for(client, "/coops/fishwick/admin/invitations") == few
+    assert queries_for("/coops/fishwick/admin/invitations") == few
 
 
-def test_find_coops_does_not_query_per_coop(client, factory):
+def test_find_coops_does_not_query_per_coop(queries_for, factory):
     council = factory.council()
     factory.coop(council=council, joining_policy=JoiningPolicy.OPEN)
-    few = queries_for(client, "/coops")
+    few = queries_for("/coops")
     for _ in range(5):
         factory.coop(council=factory.council())
-    assert queries_for(client, "/coops") == few
+    assert queries_for("/coops") == few

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from members.support import membership, snapshot, text
+from members.support import membership, snapshot
+from support import text
 
 from coop.domain.roles import MembershipStatus, Role
 from coop.extensions import db
@@ -11,14 +12,19 @@ from coop.extensions import db
 LAST_COORDINATOR = "A co-op needs at least one coordinator. Make someone else coordinator first."
 
 
+@pytest.fixture
+def pending(world, factory):
+    """A request to join from Pat Newcomer, waiting for an answer."""
+    return factory.membership(
+        coop=world.coop, user=factory.user(name="Pat Newcomer"), status=MembershipStatus.PENDING
+    )
+
+
 def member_id(world, user) -> int:
     return membership(world.coop, user).id
 
 
-def test_the_overview_shows_counts_and_pending_requests(client, auth, world, factory):
-    factory.membership(
-        coop=world.coop, user=factory.user(name="Pat Newcomer"), status=MembershipStatus.PENDING
-    )
+def test_the_overview_shows_counts_and_pending_requests(client, auth, world, pending):
     auth.login_as(world.coordinator)
 
     page = text(client.get("/coops/fishwick/admin/"))
@@ -28,10 +34,7 @@ def test_the_overview_shows_counts_and_pending_requests(client, auth, world, fac
     assert "Approve Pat Newcomer" in page and "Decline" in page
 
 
-def test_a_treasurer_sees_the_overview_without_approval_buttons(client, auth, world, factory):
-    factory.membership(
-        coop=world.coop, user=factory.user(name="Pat Newcomer"), status=MembershipStatus.PENDING
-    )
+def test_a_treasurer_sees_the_overview_without_approval_buttons(client, auth, world, pending):
     auth.login_as(world.treasurer)
 
     page = text(client.get("/coops/fishwick/admin/"))
@@ -41,10 +44,9 @@ def test_a_treasurer_sees_the_overview_without_approval_buttons(client, auth, wo
     assert "/coops/fishwick/admin/settings" not in page
 
 
-def test_the_member_list_shows_households_and_filters_by_status(client, auth, world, factory):
-    factory.membership(
-        coop=world.coop, user=factory.user(name="Pat Newcomer"), status=MembershipStatus.PENDING
-    )
+def test_the_member_list_shows_households_and_filters_by_status(
+    client, auth, world, pending, factory
+):
     factory.membership(
         coop=world.coop, user=factory.user(name="Fay Former"), status=MembershipStatus.LEFT
     )
@@ -132,10 +134,7 @@ def test_another_coops_membership_id_is_not_found_here(client, auth, world, fact
     assert snapshot() == before
 
 
-def test_approving_a_request_emails_the_household(client, auth, world, factory, mailbox):
-    pending = factory.membership(
-        coop=world.coop, user=factory.user(name="Pat Newcomer"), status=MembershipStatus.PENDING
-    )
+def test_approving_a_request_emails_the_household(client, auth, world, pending, mailbox):
     auth.login_as(world.coordinator)
 
     response = client.post(
@@ -167,10 +166,7 @@ def test_approving_respects_the_cap(client, auth, world, factory, mailbox):
     assert mailbox.messages == []
 
 
-def test_declining_a_request(client, auth, world, factory, mailbox):
-    pending = factory.membership(
-        coop=world.coop, user=factory.user(name="Pat Newcomer"), status=MembershipStatus.PENDING
-    )
+def test_declining_a_request(client, auth, world, pending, mailbox):
     person = pending.user
     auth.login_as(world.coordinator)
 

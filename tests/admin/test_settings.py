@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from members.support import text
+from support import text
 
 from coop.domain.roles import JoiningPolicy
 from coop.extensions import db

@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable
 
 import pytest
-from sqlalchemy import func, select
 
-from coop.extensions import db
 from coop.models import User
 
 RESET_LINK = re.compile(r"https?://[^\s/]+(/password/reset/\S+)")
-
-
-@pytest.fixture
-def count_users() -> Callable[[], int]:
-    """Return a function counting the rows in the users table."""
-    return lambda: db.session.scalar(select(func.count()).select_from(User))
 
 
 @pytest.fixture
@@ -36,14 +27,3 @@ def reset_path() -> Callable[[str], str]:
 @pytest.fixture
 def person(factory) -> User:
     return factory.user(email="sam@example.org", name="Sam Patel")
-
-
-@pytest.fixture
-def field_error() -> Callable[[str, str], str | None]:
-    """Return a function reading the error shown next to a field on a page."""
-
-    def find(page: str, field: str) -> str | None:
-        match = re.search(rf'<p class="error" id="{field}-error">(.*?)</p>', page, re.S)
-        return html.unescape(match.group(1)) if match else None
-
-    return find

@@ -1,4 +1,5 @@
 from conftest import PASSWORD
+from support import field_error
 
 from coop.domain.roles import MembershipStatus, Role
 
@@ -39,7 +40,7 @@ def test_a_person_can_change_their_name(client, auth, person):
     assert person.name == "Samira Patel"
 
 
-def test_a_blank_name_is_refused(client, auth, person, field_error):
+def test_a_blank_name_is_refused(client, auth, person):
     auth.login_as(person)
 
     response = client.post("/account", data={"name": "  "})
@@ -68,7 +69,7 @@ def test_after_a_password_change_only_the_new_password_works(client, auth, perso
     assert auth.login(person.email, "a brand new passphrase").status_code == 302
 
 
-def test_a_wrong_current_password_is_shown_at_that_field(client, auth, person, field_error):
+def test_a_wrong_current_password_is_shown_at_that_field(client, auth, person):
     auth.login_as(person)
     hash_before = person.password_hash
 
@@ -79,7 +80,7 @@ def test_a_wrong_current_password_is_shown_at_that_field(client, auth, person, f
     assert person.password_hash == hash_before
 
 
-def test_a_new_password_must_be_long_enough_and_confirmed(client, auth, person, field_error):
+def test_a_new_password_must_be_long_enough_and_confirmed(client, auth, person):
     auth.login_as(person)
 
     short = change_password(client, PASSWORD, "short").get_data(as_text=True)

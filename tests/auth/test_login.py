@@ -4,6 +4,7 @@ import pytest
 from conftest import PASSWORD
 from flask_login import current_user
 
+from coop.extensions import db
 from coop.web.auth.routes import safe_next
 
 
@@ -187,3 +188,6 @@ def test_with_redis_configured_login_attempts_are_counted_in_redis(database_uri,
         assert client.post("/login", data=wrong).status_code == 429
     finally:
         store.flushdb()
+        store.close()
+        with app.app_context():
+            db.engine.dispose()

@@ -1,4 +1,5 @@
 from sqlalchemy import select
+from support import field_error
 
 from coop.extensions import db
 from coop.models import OutboxMessage, OutboxStatus
@@ -114,7 +115,7 @@ def test_without_a_mail_server_the_reset_email_waits_in_the_outbox(client, perso
     assert client.get(reset_path(kept.body)).status_code == 200
 
 
-def test_the_new_password_must_be_long_enough_and_confirmed(client, person, field_error):
+def test_the_new_password_must_be_long_enough_and_confirmed(client, person):
     path = f"/password/reset/{make_reset_token(user=person)}"
     hash_before = person.password_hash
 

@@ -1,5 +1,6 @@
 from flask_login import current_user
 from sqlalchemy import select
+from support import count_rows, field_error
 
 from coop.extensions import db
 from coop.models import User
@@ -43,9 +44,7 @@ def test_registering_never_redirects_to_another_site(client):
     assert response.headers["Location"] == "/"
 
 
-def test_an_email_already_used_in_another_letter_case_is_refused(
-    client, factory, count_users, field_error
-):
+def test_an_email_already_used_in_another_letter_case_is_refused(client, factory):
     factory.user(email="ada@example.org")
 
     response = register(client, email="ADA@example.ORG")
@@ -53,10 +52,10 @@ def test_an_email_already_used_in_another_letter_case_is_refused(
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert field_error(page, "email") == "An account with this email address already exists."
-    assert count_users() == 1
+    assert count_rows(User) == 1
 
 
-def test_a_short_password_is_refused_next_to_the_field(client, app, count_users, field_error):
+def test_a_short_password_is_refused_next_to_the_field(client, app):
     app.config["PASSWORD_MIN_LENGTH"] = 12
 
     response = register(client, password="elevenchars", confirm="elevenchars")
@@ -64,29 +63,29 @@ def test_a_short_password_is_refused_next_to_the_field(client, app, count_users,
     assert field_error(response.get_data(as_text=True), "password") == (
         "Use at least 12 characters."
     )
-    assert count_users() == 0
+    assert count_rows(User) == 0
 
 
-def test_a_confirmation_that_does_not_match_is_refused(client, count_users, field_error):
+def test_a_confirmation_that_does_not_match_is_refused(client):
     response = register(client, confirm="a different long password")
 
     assert field_error(response.get_data(as_text=True), "confirm") == (
         "The two passwords are not the same."
     )
-    assert count_users() == 0
+    assert count_rows(User) == 0
 
 
-def test_an_invalid_email_address_is_refused(client, count_users, field_error):
+def test_an_invalid_email_address_is_refused(client):
     response = register(client, email="ada.example.org")
 
     page = response.get_data(as_text=True)
     assert field_error(page, "email") == "Enter an email address like name@example.org."
     assert 'value="Ada Lovelace"' in page, "what was typed is kept"
-    assert count_users() == 0
+    assert count_rows(User) == 0
 
 
-def test_a_blank_name_is_refused(client, count_users, field_error):
+def test_a_blank_name_is_refused(client):
     response = register(client, name="   ")
 
     assert field_error(response.get_data(as_text=True), "name") == "Enter your name."
-    assert count_users() == 0
+    assert count_rows(User) == 0

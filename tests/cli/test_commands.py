@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import select
+from support import count_rows
 
 from coop.domain.roles import JoiningPolicy, MembershipStatus, Role
 from coop.extensions import db
 from coop.models import Coop, Council, CouncilOfficer, User
 from coop.services.passwords import verify_password
-
-
-def _count(model) -> int:
-    db.session.expire_all()
-    return db.session.scalar(select(func.count()).select_from(model))
 
 
 def _admin(email: str) -> User:
@@ -52,29 +49,80 @@ def test_create_admin_asks_for_the_password_twice_when_not_given(runner):
     assert verify_password(_admin("alex@example.org").password_hash, "tea-and-biscuits")
 
 
-def test_create_admin_refuses_a_short_password(runner):
-    result = runner.invoke(
-        args=["create-admin", "--email", "a@example.org", "--name", "A", "--password", "short"]
-    )
+@pytest.mark.parametrize(
+    ("args", "message", "model"),
+    [
+        pytest.param(
+            ["create-admin", "--email", "a@example.org", "--name", "A", "--password", "short"],
+            "Error: Use at least 10 characters.",
+            User,
+            id="create-admin-short-password",
+        ),
+        pytest.param(
+            ["create-coop", "--name", "Fishwick", "--slug", "fishwick", "--council", "E07000999"],
+            "Error: There is no council with GSS code E07000999.",
+            Coop,
+            id="create-coop-unknown-council",
+        ),
+        pytest.param(
+            [
+                *("create-coop", "--name", "Fishwick", "--slug", "fishwick"),
+                *("--coordinator", "nobody@example.org"),
+            ],
+            "There is no account for nobody@example.org.",
+            Coop,
+            id="create-coop-unknown-coordinator",
+        ),
+    ],
+)
+def test_a_refused_command_says_why_and_creates_nothing(runner, args, message, model):
+    result = runner.invoke(args=args)
 
     assert result.exit_code == 1
-    assert "Error: Use at least 10 characters." in result.output
-    assert _count(User) == 0
+    assert message in result.output
+    assert count_rows(model) == 0
 
 
-def test_create_admin_refuses_an_address_in_use(runner, factory):
-    factory.user(email="alex@example.org")
+@pytest.mark.parametrize(
+    ("given", "args", "message", "model"),
+    [
+        pytest.param(
+            lambda factory: factory.user(email="alex@example.org"),
+            [
+                *("create-admin", "--email", "ALEX@example.org", "--name", "Alex"),
+                *("--password", "tea-and-biscuits"),
+            ],
+            "An account with this email address already exists.",
+            User,
+            id="create-admin-address-in-use",
+        ),
+        pytest.param(
+            lambda factory: factory.council(gss_code="E07000123"),
+            [
+                *("create-council", "--name", "Again", "--gss", "E07000123"),
+                *("--valid-from", "2020-01-01"),
+            ],
+            "Error: A council with GSS code E07000123 already exists.",
+            Council,
+            id="create-council-gss-code-in-use",
+        ),
+        pytest.param(
+            lambda factory: factory.coop(slug="fishwick"),
+            ["create-coop", "--name", "Again", "--slug", "fishwick"],
+            "The address 'fishwick' is already taken by another co-op.",
+            Coop,
+            id="create-coop-slug-taken",
+        ),
+    ],
+)
+def test_a_command_refuses_what_is_already_taken(runner, factory, given, args, message, model):
+    given(factory)
 
-    result = runner.invoke(
-        args=[
-            *("create-admin", "--email", "ALEX@example.org", "--name", "Alex"),
-            *("--password", "tea-and-biscuits"),
-        ]
-    )
+    result = runner.invoke(args=args)
 
     assert result.exit_code == 1
-    assert "An account with this email address already exists." in result.output
-    assert _count(User) == 1
+    assert message in result.output
+    assert count_rows(model) == 1
 
 
 def test_create_council_adds_a_council(runner):
@@ -91,26 +139,6 @@ def test_create_council_adds_a_council(runner):
     assert (council.valid_from, council.valid_to) == (date(1974, 4, 1), date(2028, 3, 31))
 
 
-def test_create_council_refuses_a_duplicate_gss_code(runner, factory):
-    factory.council(gss_code="E07000123")
-
-    result = runner.invoke(
-        args=[
-            "create-council",
-            "--name",
-            "Again",
-            "--gss",
-            "E07000123",
-            "--valid-from",
-            "2020-01-01",
-        ]
-    )
-
-    assert result.exit_code == 1
-    assert "Error: A council with GSS code E07000123 already exists." in result.output
-    assert _count(Council) == 1
-
-
 def test_create_council_refuses_a_date_that_is_not_a_date(runner):
     result = runner.invoke(
         args=["create-council", "--name", "C", "--gss", "E07000123", "--valid-from", "1/4/1974"]
@@ -118,7 +146,7 @@ def test_create_council_refuses_a_date_that_is_not_a_date(runner):
 
     assert result.exit_code == 2
     assert "--valid-from" in result.output
-    assert _count(Council) == 0
+    assert count_rows(Council) == 0
 
 
 def test_create_coop_adds_a_co_op_in_a_council_with_a_coordinator(runner, factory):
@@ -163,39 +191,6 @@ def test_create_coop_defaults_to_a_cap_of_20_and_approval(runner):
         JoiningPolicy.APPROVAL,
         [],
     )
-
-
-def test_create_coop_with_an_unknown_council_creates_nothing(runner):
-    result = runner.invoke(
-        args=["create-coop", "--name", "Fishwick", "--slug", "fishwick", "--council", "E07000999"]
-    )
-
-    assert result.exit_code == 1
-    assert "Error: There is no council with GSS code E07000999." in result.output
-    assert _count(Coop) == 0
-
-
-def test_create_coop_with_an_unknown_coordinator_creates_nothing(runner):
-    result = runner.invoke(
-        args=[
-            *("create-coop", "--name", "Fishwick", "--slug", "fishwick"),
-            *("--coordinator", "nobody@example.org"),
-        ]
-    )
-
-    assert result.exit_code == 1
-    assert "There is no account for nobody@example.org." in result.output
-    assert _count(Coop) == 0
-
-
-def test_create_coop_refuses_a_taken_slug(runner, factory):
-    factory.coop(slug="fishwick")
-
-    result = runner.invoke(args=["create-coop", "--name", "Again", "--slug", "fishwick"])
-
-    assert result.exit_code == 1
-    assert "The address 'fishwick' is already taken by another co-op." in result.output
-    assert _count(Coop) == 1
 
 
 def test_appoint_coordinator_makes_a_person_coordinator(runner, factory):
@@ -258,4 +253,4 @@ def test_appoint_officer_refuses_someone_without_an_account(runner, factory):
 
     assert result.exit_code == 1
     assert "Error: There is no account for nobody@example.org." in result.output
-    assert _count(CouncilOfficer) == 0
+    assert count_rows(CouncilOfficer) == 0

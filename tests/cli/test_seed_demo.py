@@ -6,17 +6,13 @@ import re
 
 import pytest
 from sqlalchemy import func, select
+from support import count_rows
 
 from coop.domain.roles import JoiningPolicy, MembershipStatus, Role
 from coop.extensions import db
 from coop.models import Coop, Council, CouncilOfficer, Invitation, Membership, User
 
 LOGIN_LINE = re.compile(r"^(\S+@example\.org)\s{2,}(.+?)\s{2,}(\S+)$", re.M)
-
-
-def _count(model, *where) -> int:
-    db.session.expire_all()
-    return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
 def _logins(output: str) -> list[tuple[str, str, str]]:
@@ -58,10 +54,10 @@ def test_seed_demo_loads_a_council_two_co_ops_and_their_people(seeded):
         ("Ribbleton Pantry", Role.COORDINATOR, 1),
         ("Ribbleton Pantry", Role.MEMBER, 4),
     }
-    assert _count(CouncilOfficer) == 1
-    assert _count(User, User.is_platform_admin) == 1
-    assert _count(Membership, Membership.status == MembershipStatus.PENDING) == 1
-    assert _count(Invitation, Invitation.accepted_at.is_(None)) == 1
+    assert count_rows(CouncilOfficer) == 1
+    assert count_rows(User, User.is_platform_admin) == 1
+    assert count_rows(Membership, Membership.status == MembershipStatus.PENDING) == 1
+    assert count_rows(Invitation, Invitation.accepted_at.is_(None)) == 1
 
 
 def test_some_demo_households_have_a_size_and_a_consented_postcode(seeded):
@@ -78,7 +74,7 @@ def test_some_demo_households_have_a_size_and_a_consented_postcode(seeded):
 
 def test_seed_demo_prints_every_demo_login_with_a_readable_password(seeded):
     logins = _logins(seeded.output)
-    assert len(logins) == _count(User)
+    assert len(logins) == count_rows(User)
     roles = {role for _, role, _ in logins}
     for expected in ("platform admin", "council officer", "coordinator", "treasurer", "member"):
         assert any(expected in role for role in roles), expected
@@ -110,14 +106,14 @@ def test_the_demo_officer_sees_the_preston_dashboard(app, seeded, auth, client):
 
 def test_seed_demo_with_if_empty_loads_once_and_still_prints_the_logins(runner):
     first = runner.invoke(args=["seed-demo", "--if-empty"])
-    users = _count(User)
+    users = count_rows(User)
     second = runner.invoke(args=["seed-demo", "--if-empty"])
 
     assert first.exit_code == second.exit_code == 0
     assert "Demo data loaded." in first.output
     assert "no demo data was loaded" in second.output
-    assert _count(User) == users
-    assert _count(Coop) == 2
+    assert count_rows(User) == users
+    assert count_rows(Coop) == 2
     assert _logins(second.output) == _logins(first.output)
 
 
@@ -127,16 +123,16 @@ def test_seed_demo_with_if_empty_leaves_a_database_in_use_alone(runner, factory)
     result = runner.invoke(args=["seed-demo", "--if-empty"])
 
     assert result.exit_code == 0
-    assert _count(User) == 1
-    assert _count(Council) == 0
+    assert count_rows(User) == 1
+    assert count_rows(Council) == 0
     assert _logins(result.output) == []
 
 
 def test_seed_demo_without_if_empty_refuses_to_load_twice(runner, seeded):
-    users = _count(User)
+    users = count_rows(User)
 
     result = runner.invoke(args=["seed-demo"])
 
     assert result.exit_code == 1
     assert "Error: The demo data is already loaded." in result.output
-    assert _count(User) == users
+    assert count_rows(User) == users

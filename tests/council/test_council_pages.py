@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import html
 from datetime import date
 
 import pytest
+from support import text
 
 from coop.domain.roles import MembershipStatus, Role
 from coop.extensions import db
-
-
-def _text(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
 
 
 @pytest.fixture
@@ -31,7 +27,7 @@ def test_the_councils_page_lists_the_councils_a_person_is_officer_of(
     factory.council(name="Lancashire County Council")
     auth.login_as(officer)
 
-    page = _text(client.get("/councils/"))
+    page = text(client.get("/councils/"))
 
     assert "Preston City Council" in page
     assert f'href="/councils/{preston.id}/"' in page
@@ -41,7 +37,7 @@ def test_the_councils_page_lists_the_councils_a_person_is_officer_of(
 def test_a_person_with_no_council_is_told_why_the_page_is_empty(client, auth, factory):
     auth.login_as(factory.user())
 
-    page = _text(client.get("/councils/"))
+    page = text(client.get("/councils/"))
 
     assert "You are not an officer of any council." in page
 
@@ -55,17 +51,14 @@ def test_the_councils_page_needs_a_login(client):
 def test_the_dashboard_shows_the_council_and_its_linked_co_ops(
     client, auth, factory, preston, officer
 ):
-    fishwick = factory.coop(name="Fishwick Food Co-op", council=preston)
-    for _ in range(12):
-        factory.membership(coop=fishwick)
+    factory.households(factory.coop(name="Fishwick Food Co-op", council=preston), 12)
     ribbleton = factory.coop(name="Ribbleton Pantry", council=preston)
-    for _ in range(11):
-        factory.membership(coop=ribbleton)
+    factory.households(ribbleton, 11)
     factory.membership(coop=ribbleton, status=MembershipStatus.PENDING)
     factory.coop(name="Elsewhere Co-op", council=factory.council())
     auth.login_as(officer)
 
-    page = _text(client.get(f"/councils/{preston.id}/"))
+    page = text(client.get(f"/councils/{preston.id}/"))
 
     assert "<h1>Preston City Council</h1>" in page
     assert "E07000123" in page
@@ -81,9 +74,7 @@ def test_the_dashboard_shows_the_council_and_its_linked_co_ops(
 def test_a_co_op_with_three_households_shows_fewer_than_ten(
     client, auth, factory, preston, officer
 ):
-    small = factory.coop(name="Small Co-op", council=preston)
-    for _ in range(3):
-        factory.membership(coop=small)
+    factory.households(factory.coop(name="Small Co-op", council=preston), 3)
     auth.login_as(officer)
 
     response = client.get(f"/councils/{preston.id}/")
@@ -96,12 +87,8 @@ def test_a_co_op_with_three_households_shows_fewer_than_ten(
 def test_a_hidden_count_cannot_be_worked_out_from_the_total(
     client, auth, factory, preston, officer
 ):
-    small = factory.coop(name="Small Co-op", council=preston)
-    large = factory.coop(name="Large Co-op", council=preston)
-    for _ in range(3):
-        factory.membership(coop=small)
-    for _ in range(14):
-        factory.membership(coop=large)
+    factory.households(factory.coop(name="Small Co-op", council=preston), 3)
+    factory.households(factory.coop(name="Large Co-op", council=preston), 14)
     auth.login_as(officer)
 
     page = client.get(f"/councils/{preston.id}/").get_data(as_text=True)
@@ -114,9 +101,7 @@ def test_a_hidden_count_cannot_be_worked_out_from_the_total(
 def test_the_suppression_threshold_is_the_councils_own(client, auth, factory, preston, officer):
     preston.suppression_threshold = 5
     db.session.commit()
-    coop = factory.coop(council=preston)
-    for _ in range(6):
-        factory.membership(coop=coop)
+    factory.households(factory.coop(council=preston), 6)
     auth.login_as(officer)
 
     page = client.get(f"/councils/{preston.id}/").get_data(as_text=True)
@@ -138,7 +123,7 @@ def test_the_dashboard_shows_no_personal_data(client, auth, factory, preston, of
     )
     auth.login_as(officer)
 
-    page = _text(client.get(f"/councils/{preston.id}/"))
+    page = text(client.get(f"/councils/{preston.id}/"))
 
     for private in ("Wilhelmina", "Zanzibar", "wilhelmina@example.org", "PR1 5XX", "Zebra Hall"):
         assert private not in page
@@ -150,7 +135,7 @@ def test_a_co_op_that_left_the_council_is_not_shown(client, auth, factory, prest
     db.session.commit()
     auth.login_as(officer)
 
-    page = _text(client.get(f"/councils/{preston.id}/"))
+    page = text(client.get(f"/councils/{preston.id}/"))
 
     assert "Moved Away" not in page
     assert "No co-op is linked to this council today." in page

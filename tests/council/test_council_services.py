@@ -5,21 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from support import refusal_message
 
 from coop.domain.roles import MembershipStatus
 from coop.extensions import db
 from coop.models import Council, CouncilOfficer
 from coop.services import councils
-from coop.services.errors import ServiceError
-
-
-def _refused(action, field=None):
-    with pytest.raises(ServiceError) as caught:
-        action()
-    db.session.rollback()
-    if field is not None:
-        assert caught.value.field == field
-    return caught.value.message
 
 
 def test_a_council_is_created_with_its_gss_code_upper_cased(app):
@@ -38,7 +29,7 @@ def test_a_council_is_created_with_its_gss_code_upper_cased(app):
     "code", ["E0700012", "E070001234", "X07000123", "E07000A23", "", "07000123E"]
 )
 def test_a_malformed_gss_code_is_refused(app, code):
-    message = _refused(
+    message = refusal_message(
         lambda: councils.create_council(name="C", gss_code=code, valid_from=date(2020, 1, 1)),
         field="gss_code",
     )
@@ -53,7 +44,7 @@ def test_each_nation_letter_is_accepted(app, code):
 
 def test_a_second_council_with_the_same_gss_code_is_refused(factory):
     factory.council(gss_code="E07000123")
-    message = _refused(
+    message = refusal_message(
         lambda: councils.create_council(
             name="Copy", gss_code="e07000123", valid_from=date(2020, 1, 1)
         ),
@@ -63,7 +54,7 @@ def test_a_second_council_with_the_same_gss_code_is_refused(factory):
 
 
 def test_a_council_cannot_end_before_it_starts(app):
-    message = _refused(
+    message = refusal_message(
         lambda: councils.create_council(
             name="C", gss_code="E07000123", valid_from=date(2020, 1, 2), valid_to=date(2020, 1, 1)
         ),
@@ -73,7 +64,7 @@ def test_a_council_cannot_end_before_it_starts(app):
 
 
 def test_a_council_needs_a_name(app):
-    _refused(
+    refusal_message(
         lambda: councils.create_council(
             name="  ", gss_code="E07000123", valid_from=date(2020, 1, 1)
         ),
@@ -93,7 +84,7 @@ def test_updating_a_council_may_keep_its_own_code_but_not_take_another(factory):
     )
     db.session.commit()
     assert (preston.name, preston.valid_to) == ("Preston City Council", date(2028, 3, 31))
-    message = _refused(
+    message = refusal_message(
         lambda: councils.update_council(
             council=preston,
             name="Preston",
@@ -119,7 +110,7 @@ def test_an_officer_is_appointed_by_email_in_any_letter_case(factory):
 
 def test_appointing_someone_without_an_account_is_refused(factory):
     council = factory.council()
-    message = _refused(
+    message = refusal_message(
         lambda: councils.appoint_officer(council=council, email="nobody@example.org"),
         field="email",
     )
@@ -129,7 +120,7 @@ def test_appointing_someone_without_an_account_is_refused(factory):
 def test_appointing_the_same_officer_twice_is_refused(factory):
     council = factory.council(name="Preston City Council")
     person = factory.officer(council, factory.user(name="Olu Officer"))
-    message = _refused(
+    message = refusal_message(
         lambda: councils.appoint_officer(council=council, email=person.email), field="email"
     )
     assert message == "Olu Officer is already an officer of Preston City Council."
@@ -148,14 +139,14 @@ def test_removing_an_officer_ends_their_appointment_only_there(factory):
 def test_removing_someone_who_is_not_an_officer_is_refused(factory):
     council = factory.council(name="Preston City Council")
     person = factory.user()
-    message = _refused(lambda: councils.remove_officer(council=council, user_id=person.id))
+    message = refusal_message(lambda: councils.remove_officer(council=council, user_id=person.id))
     assert message == "That person is not an officer of Preston City Council."
 
 
 def test_a_council_is_found_by_gss_code(factory):
     council = factory.council(gss_code="E07000123")
     assert councils.council_by_gss_code(gss_code="e07000123") == council
-    message = _refused(lambda: councils.council_by_gss_code(gss_code="E07000999"))
+    message = refusal_message(lambda: councils.council_by_gss_code(gss_code="E07000999"))
     assert message == "There is no council with GSS code E07000999."
 
 
@@ -178,12 +169,8 @@ def test_linked_coops_counts_active_households_of_co_ops_linked_on_the_day(facto
 
 def test_the_council_overview_suppresses_small_counts(factory):
     council = factory.council()
-    small = factory.coop(name="Small", council=council)
-    large = factory.coop(name="Large", council=council)
-    for _ in range(3):
-        factory.membership(coop=small)
-    for _ in range(12):
-        factory.membership(coop=large)
+    factory.households(factory.coop(name="Small", council=council), 3)
+    factory.households(factory.coop(name="Large", council=council), 12)
 
     overview = councils.council_overview(council=council)
     assert [(c.name, c.registered_households.text) for c in overview.coops] == [

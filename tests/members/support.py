@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import html
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event, select
+import pytest
+from sqlalchemy import select
 
 from coop.domain.roles import JoiningPolicy, Role
 from coop.extensions import db
 from coop.models import Coop, Invitation, Membership, OutboxMessage, User
-
-
-def text(response: Any) -> str:
-    """Return a response's page as a person reads it (entities decoded)."""
-    return html.unescape(response.get_data(as_text=True))
+from coop.services.errors import ServiceError
 
 
 def snapshot() -> tuple[list[tuple], list[tuple], int]:
@@ -40,6 +35,18 @@ def snapshot() -> tuple[list[tuple], list[tuple], int]:
     ).all()
     outbox = len(db.session.scalars(select(OutboxMessage.id)).all())
     return [tuple(r) for r in memberships], [tuple(r) for r in invitations], outbox
+
+
+def refused(call: Callable[..., Any], message: str, **kwargs: Any) -> ServiceError:
+    """Run a service that must refuse with *message*, and check it wrote nothing."""
+    db.session.commit()  # what came before is settled, as after an earlier request
+    before = snapshot()
+    with pytest.raises(ServiceError) as caught:
+        call(**kwargs)
+    db.session.rollback()
+    assert caught.value.message == message
+    assert snapshot() == before
+    return caught.value
 
 
 def membership(coop: Coop, user: User) -> Membership | None:
@@ -84,18 +91,3 @@ def build_world(factory: Any, *, policy: JoiningPolicy = JoiningPolicy.APPROVAL)
             other, Role.COORDINATOR, user=factory.user(name="Rita Ribbleton")
         ),
     )
-
-
-@contextmanager
-def counting_queries() -> Iterator[list[str]]:
-    """Collect the SQL statements run inside the block, to catch N+1 queries."""
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany) -> None:
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)

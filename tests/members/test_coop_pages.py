@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from support import text
 
 from coop.domain.roles import MembershipStatus, Role
-from members.support import membership, snapshot, text
+from members.support import membership, snapshot
 
 
 def test_the_coop_home_shows_pickup_role_and_household(client, auth, world):

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from support import text
+
 from coop.domain.roles import MembershipStatus, Role
-from members.support import text
 
 
 def test_an_anonymous_visitor_gets_the_landing_page(client):

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from support import text
 
 from coop.domain.roles import JoiningPolicy, MembershipStatus, Role
 from coop.extensions import db
 from coop.models.types import utcnow
 from coop.services.invitations import create_invitation, revoke_invitation
-from members.support import membership, snapshot, text
+from members.support import membership, snapshot
 
 
 @pytest.fixture

@@ -20,21 +20,11 @@ from coop.services.invitations import (
     invitation_status,
     revoke_invitation,
 )
-from members.support import membership, snapshot
+from members.support import membership, refused
 
 
 def link(token: str) -> str:
     return f"http://coop.test/join/{token}"
-
-
-def refused(call, message: str, **kwargs) -> None:
-    db.session.commit()  # what came before is settled, as after an earlier request
-    before = snapshot()
-    with pytest.raises(ServiceError) as caught:
-        call(**kwargs)
-    db.session.rollback()
-    assert caught.value.message == message
-    assert snapshot() == before
 
 
 @pytest.fixture
@@ -111,47 +101,41 @@ def test_an_unknown_token_is_refused(factory):
     )
 
 
-def test_a_used_invitation_is_refused(invitation_only, factory):
-    coop, coordinator = invitation_only
-    _, token = create_invitation(coop=coop, created_by=coordinator)
+def _use(invitation: Invitation, token: str, factory) -> None:
     accept_invitation(token=token, user=factory.user())
 
-    refused(
-        accept_invitation,
-        "This invitation has already been used.",
-        token=token,
-        user=factory.user(),
-    )
 
-
-def test_an_expired_invitation_is_refused(invitation_only, factory):
-    coop, coordinator = invitation_only
-    invitation, token = create_invitation(coop=coop, created_by=coordinator)
+def _expire(invitation: Invitation, token: str, factory) -> None:
     invitation.expires_at = utcnow() - timedelta(seconds=1)
-    db.session.commit()
-
-    assert invitation_status(invitation) is InvitationStatus.EXPIRED
-    refused(
-        accept_invitation,
-        "This invitation has expired. Ask the co-op for a new one.",
-        token=token,
-        user=factory.user(),
-    )
 
 
-def test_a_revoked_invitation_is_refused(invitation_only, factory):
+def _withdraw(invitation: Invitation, token: str, factory) -> None:
+    revoke_invitation(coop=invitation.coop, invitation=invitation)
+
+
+@pytest.mark.parametrize(
+    ("spoil", "status", "message"),
+    [
+        (_use, InvitationStatus.ACCEPTED, "This invitation has already been used."),
+        (
+            _expire,
+            InvitationStatus.EXPIRED,
+            "This invitation has expired. Ask the co-op for a new one.",
+        ),
+        (_withdraw, InvitationStatus.REVOKED, "This invitation has been withdrawn by the co-op."),
+    ],
+    ids=["used", "expired", "withdrawn"],
+)
+def test_a_used_expired_or_withdrawn_invitation_is_refused(
+    invitation_only, factory, spoil, status, message
+):
     coop, coordinator = invitation_only
     invitation, token = create_invitation(coop=coop, created_by=coordinator)
-    revoke_invitation(coop=coop, invitation=invitation)
+    spoil(invitation, token, factory)
     db.session.commit()
 
-    assert invitation_status(invitation) is InvitationStatus.REVOKED
-    refused(
-        accept_invitation,
-        "This invitation has been withdrawn by the co-op.",
-        token=token,
-        user=factory.user(),
-    )
+    assert invitation_status(invitation) is status
+    refused(accept_invitation, message, token=token, user=factory.user())
 
 
 def test_accepting_respects_the_cap(factory):

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from conftest import PASSWORD
+from support import text
 
 from coop.domain.roles import JoiningPolicy, MembershipStatus, Role
-from members.support import membership, snapshot, text
+from members.support import membership, snapshot
 
 
 def test_find_coops_lists_coops_taking_households_without_member_data(client, factory):

@@ -20,23 +20,11 @@ from coop.services.memberships import (
     request_to_join,
     update_household,
 )
-from members.support import membership, snapshot
+from members.support import membership, refused
 
 
 def outbox_to(address: str) -> list[OutboxMessage]:
     return list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == address)))
-
-
-def refused(call, message: str, **kwargs) -> ServiceError:
-    """Run a service that must refuse, and check it wrote nothing."""
-    db.session.commit()  # what came before is settled, as after an earlier request
-    before = snapshot()
-    with pytest.raises(ServiceError) as caught:
-        call(**kwargs)
-    db.session.rollback()
-    assert caught.value.message == message
-    assert snapshot() == before
-    return caught.value
 
 
 def test_joining_an_open_coop_makes_an_active_member_at_once(factory):

@@ -5,22 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from platform_testing import count_rows
+from support import count_rows, refusal_message
 
 from coop.domain.roles import JoiningPolicy, MembershipStatus, Role
 from coop.extensions import db
 from coop.models import Coop, CoopCouncilLink, Membership
 from coop.services import coops
-from coop.services.errors import ServiceError
-
-
-def _refused(action, field=None):
-    with pytest.raises(ServiceError) as caught:
-        action()
-    db.session.rollback()
-    if field is not None:
-        assert caught.value.field == field
-    return caught.value.message
 
 
 def test_a_co_op_is_created_in_a_council_with_its_first_coordinator(factory):
@@ -50,7 +40,7 @@ def test_a_co_op_is_created_in_a_council_with_its_first_coordinator(factory):
 
 def test_an_unknown_first_coordinator_leaves_no_co_op_behind(factory):
     council = factory.council()
-    message = _refused(
+    message = refusal_message(
         lambda: coops.create_coop(
             name="Fishwick", slug="fishwick", council=council, coordinator_email="no@example.org"
         ),
@@ -63,7 +53,7 @@ def test_an_unknown_first_coordinator_leaves_no_co_op_behind(factory):
 
 def test_a_co_op_cannot_join_a_council_before_the_council_exists(factory):
     council = factory.council(name="Lancashire Unitary", valid_from=date(2028, 4, 1))
-    message = _refused(
+    message = refusal_message(
         lambda: coops.create_coop(
             name="Fishwick", slug="fishwick", council=council, council_from=date(2027, 1, 1)
         ),
@@ -75,14 +65,19 @@ def test_a_co_op_cannot_join_a_council_before_the_council_exists(factory):
 
 def test_a_taken_slug_is_refused(factory):
     factory.coop(slug="fishwick")
-    message = _refused(lambda: coops.create_coop(name="Again", slug="fishwick"), field="slug")
+    message = refusal_message(
+        lambda: coops.create_coop(name="Again", slug="fishwick"), field="slug"
+    )
     assert message == "The address 'fishwick' is already taken by another co-op."
 
 
 def test_a_co_op_is_found_by_its_slug(factory):
     coop = factory.coop(slug="fishwick")
     assert coops.coop_by_slug(slug="fishwick") == coop
-    assert _refused(lambda: coops.coop_by_slug(slug="nowhere")) == "There is no co-op at 'nowhere'."
+    assert (
+        refusal_message(lambda: coops.coop_by_slug(slug="nowhere"))
+        == "There is no co-op at 'nowhere'."
+    )
 
 
 def test_appointing_a_newcomer_makes_them_an_active_coordinator(factory):
@@ -119,7 +114,7 @@ def test_appointing_a_pending_or_former_member_reactivates_their_row(factory, st
 def test_appointing_a_coordinator_twice_is_refused(factory):
     coop = factory.coop(name="Fishwick Food Co-op")
     person = factory.member(coop, Role.COORDINATOR)
-    message = _refused(lambda: coops.appoint_coordinator(coop=coop, email=person.email))
+    message = refusal_message(lambda: coops.appoint_coordinator(coop=coop, email=person.email))
     assert message == f"{person.name} is already a coordinator of Fishwick Food Co-op."
 
 
@@ -128,7 +123,7 @@ def test_appointing_a_coordinator_to_a_full_co_op_is_refused(factory):
     factory.member(coop)
     factory.member(coop)
     outsider = factory.user()
-    message = _refused(
+    message = refusal_message(
         lambda: coops.appoint_coordinator(coop=coop, email=outsider.email), field="email"
     )
     assert message == "Fishwick Food Co-op is full: it has 2 of 2 households."
@@ -137,7 +132,7 @@ def test_appointing_a_coordinator_to_a_full_co_op_is_refused(factory):
 
 def test_appointing_someone_without_an_account_is_refused(factory):
     coop = factory.coop()
-    message = _refused(
+    message = refusal_message(
         lambda: coops.appoint_coordinator(coop=coop, email="nobody@example.org"), field="email"
     )
     assert "There is no account for nobody@example.org" in message
@@ -159,7 +154,7 @@ def test_moving_a_co_op_ends_its_current_link_the_day_before(factory):
 def test_a_new_link_must_start_after_the_latest_one(factory):
     preston, other = factory.council(), factory.council()
     coop = factory.coop(name="Fishwick", council=preston)  # linked from 1 January 2024
-    message = _refused(
+    message = refusal_message(
         lambda: coops.link_coop_to_council(coop=coop, council=other, starts_on=date(2024, 1, 1)),
         field="starts_on",
     )
@@ -173,7 +168,7 @@ def test_a_new_link_must_start_after_the_latest_one(factory):
 def test_linking_a_co_op_to_the_council_it_already_belongs_to_is_refused(factory):
     preston = factory.council(name="Preston")
     coop = factory.coop(name="Fishwick", council=preston)
-    message = _refused(
+    message = refusal_message(
         lambda: coops.link_coop_to_council(coop=coop, council=preston, starts_on=date(2025, 1, 1)),
         field="council",
     )
@@ -183,7 +178,7 @@ def test_linking_a_co_op_to_the_council_it_already_belongs_to_is_refused(factory
 def test_a_link_cannot_start_after_the_council_ends(factory):
     old = factory.council(name="Old", valid_from=date(2000, 1, 1), valid_to=date(2020, 12, 31))
     coop = factory.coop()
-    message = _refused(
+    message = refusal_message(
         lambda: coops.link_coop_to_council(coop=coop, council=old, starts_on=date(2021, 1, 1)),
         field="starts_on",
     )

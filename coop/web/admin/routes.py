@@ -29,7 +29,7 @@ from coop.services.memberships import (
 from coop.web.access import for_coop, signed_in_user
 from coop.web.admin import bp
 from coop.web.admin.forms import InvitationForm, RoleForm, SettingsForm
-from coop.web.forms import ActionForm, show_error
+from coop.web.forms import ActionForm, commit_or_show_error, show_error
 
 # The new link is kept in the session for one page view, so it can be copied once.
 NEW_LINK_KEY = "new_invitation_link"
@@ -104,17 +104,15 @@ def members(coop: Coop):
 def approve(coop: Coop, membership_id: int):
     membership = _membership_in(coop, membership_id)
     if ActionForm().validate_on_submit():
-        try:
-            approve_membership(
+        approved = commit_or_show_error(
+            None,
+            lambda: approve_membership(
                 coop=coop,
                 membership=membership,
                 coop_link=url_for("members.coop_home", slug=coop.slug, _external=True),
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            show_error(None, error)
-        else:
-            db.session.commit()
+            ),
+        )
+        if approved is not None:
             flash(f"{membership.user.name} is now a member of {coop.name}.", "success")
     return _back(coop, MembershipStatus.PENDING)
 
@@ -144,13 +142,11 @@ def role(coop: Coop, membership_id: int):
     if not form.validate_on_submit():
         flash("Choose a role from the list.", "error")
         return _back(coop, MembershipStatus.ACTIVE)
-    try:
-        change_role(coop=coop, membership=membership, role=form.role.data)
-    except ServiceError as error:
-        db.session.rollback()
-        show_error(None, error)
+    changed = commit_or_show_error(
+        None, lambda: change_role(coop=coop, membership=membership, role=form.role.data)
+    )
+    if changed is None:
         return _back(coop, MembershipStatus.ACTIVE)
-    db.session.commit()
     flash(f"{membership.user.name} is now {membership.role.label.lower()}.", "success")
     if membership.user_id == current_user.id and membership.role is Role.MEMBER:
         return redirect(url_for("members.coop_home", slug=coop.slug))
@@ -162,13 +158,10 @@ def role(coop: Coop, membership_id: int):
 def remove(coop: Coop, membership_id: int):
     membership = _membership_in(coop, membership_id)
     if ActionForm().validate_on_submit():
-        try:
-            remove_member(coop=coop, membership=membership)
-        except ServiceError as error:
-            db.session.rollback()
-            show_error(None, error)
-        else:
-            db.session.commit()
+        removed = commit_or_show_error(
+            None, lambda: remove_member(coop=coop, membership=membership)
+        )
+        if removed is not None:
             flash(f"{membership.user.name} is no longer a member of {coop.name}.", "success")
             if membership.user_id == current_user.id:
                 return redirect(url_for("members.home"))
@@ -180,20 +173,19 @@ def remove(coop: Coop, membership_id: int):
 def invitations(coop: Coop):
     form = InvitationForm()
     if form.validate_on_submit():
-        try:
-            _, token = create_invitation(
+        made = commit_or_show_error(
+            form,
+            lambda: create_invitation(
                 coop=coop,
                 created_by=signed_in_user(),
                 email=form.email.data,
                 link_for=lambda token: url_for(
                     "members.accept_invitation", token=token, _external=True
                 ),
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+            ),
+        )
+        if made is not None:
+            _, token = made
             session[NEW_LINK_KEY] = {
                 "coop_id": coop.id,
                 "link": url_for("members.accept_invitation", token=token, _external=True),
@@ -244,13 +236,10 @@ def revoke(coop: Coop, invitation_id: int):
         select(Invitation).where(Invitation.id == invitation_id, Invitation.coop_id == coop.id)
     )
     if ActionForm().validate_on_submit():
-        try:
-            revoke_invitation(coop=coop, invitation=invitation)
-        except ServiceError as error:
-            db.session.rollback()
-            show_error(None, error)
-        else:
-            db.session.commit()
+        revoked = commit_or_show_error(
+            None, lambda: revoke_invitation(coop=coop, invitation=invitation)
+        )
+        if revoked is not None:
             flash("The invitation is withdrawn; its link no longer works.", "success")
     return redirect(url_for("admin.invitations", slug=coop.slug))
 
@@ -260,19 +249,17 @@ def revoke(coop: Coop, invitation_id: int):
 def settings(coop: Coop):
     form = SettingsForm(obj=coop)
     if form.validate_on_submit():
-        try:
-            update_coop_settings(
+        saved = commit_or_show_error(
+            form,
+            lambda: update_coop_settings(
                 coop=coop,
                 name=form.name.data,
                 pickup_address=form.pickup_address.data or "",
                 household_cap=form.household_cap.data,
                 joining_policy=form.joining_policy.data,
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+            ),
+        )
+        if saved is not None:
             flash("The co-op's settings are saved.", "success")
             return redirect(url_for("admin.index", slug=coop.slug))
     return render_template("admin/settings.html", coop=coop, form=form)

@@ -44,6 +44,12 @@ def _name_field() -> StringField:
     )
 
 
+def _new_password_field(label: str = "New password") -> PasswordField:
+    return PasswordField(
+        label, validators=[DataRequired(f"Choose a {label.lower()}."), _new_password]
+    )
+
+
 def _confirm_field(other: str) -> PasswordField:
     return PasswordField(
         "Type the password again",
@@ -57,9 +63,7 @@ def _confirm_field(other: str) -> PasswordField:
 class RegisterForm(FlaskForm):
     email = _email_field()
     name = _name_field()
-    password = PasswordField(
-        "Password", validators=[DataRequired("Choose a password."), _new_password]
-    )
+    password = _new_password_field("Password")
     confirm = _confirm_field("password")
     submit = SubmitField("Create account")
 
@@ -80,9 +84,7 @@ class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(
         "Current password", validators=[DataRequired("Enter your current password.")]
     )
-    new_password = PasswordField(
-        "New password", validators=[DataRequired("Choose a new password."), _new_password]
-    )
+    new_password = _new_password_field()
     confirm = _confirm_field("new_password")
     submit = SubmitField("Change password")
 
@@ -93,8 +95,6 @@ class ForgotPasswordForm(FlaskForm):
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField(
-        "New password", validators=[DataRequired("Choose a new password."), _new_password]
-    )
+    password = _new_password_field()
     confirm = _confirm_field("password")
     submit = SubmitField("Set password")

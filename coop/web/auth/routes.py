@@ -20,7 +20,7 @@ from coop.web.auth.forms import (
     RegisterForm,
     ResetPasswordForm,
 )
-from coop.web.forms import show_error
+from coop.web.forms import commit_or_show_error, show_error
 
 LOGIN_FAILED = "Email or password is not right."
 RESET_SENT = (
@@ -58,14 +58,13 @@ def register():
         return redirect(next_url)
     form = RegisterForm()
     if form.validate_on_submit():
-        try:
-            user = accounts.register_user(
+        user = commit_or_show_error(
+            form,
+            lambda: accounts.register_user(
                 email=form.email.data, name=form.name.data, password=form.password.data
-            )
-        except ServiceError as error:
-            show_error(form, error)
-        else:
-            db.session.commit()
+            ),
+        )
+        if user is not None:
             login_user(user)
             flash(
                 f"Welcome to coop, {user.name}. Find a co-op near you to start buying together.",
@@ -107,12 +106,10 @@ def account():
     user = signed_in_user()
     form = NameForm(name=user.name)
     if form.validate_on_submit():
-        try:
-            accounts.change_name(user=user, name=form.name.data)
-        except ServiceError as error:
-            show_error(form, error)
-        else:
-            db.session.commit()
+        renamed = commit_or_show_error(
+            form, lambda: accounts.change_name(user=user, name=form.name.data)
+        )
+        if renamed is not None:
             flash("Your name has been saved.", "success")
             return redirect(url_for("auth.account"))
     return render_template(
@@ -128,16 +125,15 @@ def account():
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        try:
-            accounts.change_password(
+        changed = commit_or_show_error(
+            form,
+            lambda: accounts.change_password(
                 user=signed_in_user(),
                 current_password=form.current_password.data,
                 new_password=form.new_password.data,
-            )
-        except ServiceError as error:
-            show_error(form, error)
-        else:
-            db.session.commit()
+            ),
+        )
+        if changed is not None:
             # Other sessions end with the old password; this one carries on.
             login_user(signed_in_user())
             flash("Your password has been changed.", "success")

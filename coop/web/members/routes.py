@@ -22,7 +22,7 @@ from coop.services.memberships import (
     update_household,
 )
 from coop.web.access import current_viewer, deny, for_coop, public, signed_in, signed_in_user
-from coop.web.forms import ActionForm, show_error
+from coop.web.forms import ActionForm, commit_or_show_error
 from coop.web.members import bp
 from coop.web.members.forms import HouseholdForm
 
@@ -119,17 +119,16 @@ def join(slug: str):
     form = ActionForm()
     if request.method == "GET" or not form.validate_on_submit():
         return redirect(url_for("members.coop_profile", slug=coop.slug))
-    try:
-        membership = request_to_join(
+    membership = commit_or_show_error(
+        None,
+        lambda: request_to_join(
             coop=coop,
             user=signed_in_user(),
             review_link=url_for("admin.index", slug=coop.slug, _external=True),
-        )
-    except ServiceError as error:
-        db.session.rollback()
-        show_error(None, error)
+        ),
+    )
+    if membership is None:
         return redirect(url_for("members.coop_profile", slug=coop.slug))
-    db.session.commit()
     if membership.is_active:
         flash(f"Welcome to {coop.name}! Your household is now a member.", "success")
         return redirect(url_for("members.coop_home", slug=coop.slug))
@@ -165,18 +164,16 @@ def household(coop: Coop):
     membership = _own_membership(coop)
     form = HouseholdForm(obj=membership)
     if form.validate_on_submit():
-        try:
-            update_household(
+        saved = commit_or_show_error(
+            form,
+            lambda: update_household(
                 membership=membership,
                 household_size=form.household_size.data,
                 postcode=form.postcode.data,
                 postcode_consent=form.postcode_consent.data,
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+            ),
+        )
+        if saved is not None:
             flash("Your household details are saved.", "success")
             return redirect(url_for("members.coop_home", slug=coop.slug))
     return render_template("members/household.html", coop=coop, form=form)
@@ -188,13 +185,8 @@ def leave(coop: Coop):
     membership = _own_membership(coop)
     form = ActionForm()
     if form.validate_on_submit():
-        try:
-            leave_coop(membership=membership)
-        except ServiceError as error:
-            db.session.rollback()
-            show_error(None, error)
+        if commit_or_show_error(None, lambda: leave_coop(membership=membership)) is None:
             return redirect(url_for("members.coop_home", slug=coop.slug))
-        db.session.commit()
         flash(f"You have left {coop.name}.", "success")
         return redirect(url_for("members.home"))
     return render_template("members/leave.html", coop=coop, form=form)

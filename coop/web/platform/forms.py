@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -42,6 +44,15 @@ class CouncilForm(FlaskForm):
     gss_code = StringField("GSS code", validators=[DataRequired()])
     valid_from = DateField("Valid from", validators=[DataRequired()])
     valid_to = DateField("Valid to", validators=[Optional()])
+
+    def details(self) -> dict[str, Any]:
+        """Return the council's details as the council services take them."""
+        return {
+            "name": self.name.data,
+            "gss_code": self.gss_code.data,
+            "valid_from": self.valid_from.data,
+            "valid_to": self.valid_to.data,
+        }
 
 
 class EmailForm(FlaskForm):

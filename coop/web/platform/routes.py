@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TypeVar
-
 from flask import flash, redirect, render_template, url_for
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from coop.domain.permissions import can_administer_coop, can_administer_council
@@ -15,10 +11,9 @@ from coop.extensions import db
 from coop.models import Coop, Council, OutboxMessage
 from coop.services import coops as coop_service
 from coop.services import councils as council_service
-from coop.services.errors import ServiceError
 from coop.services.memberships import coordinators_of
 from coop.web.access import for_coop, for_council, platform_admin
-from coop.web.forms import show_error
+from coop.web.forms import commit_or_show_error
 from coop.web.platform import bp
 from coop.web.platform.forms import (
     NO_COUNCIL,
@@ -31,20 +26,6 @@ from coop.web.platform.forms import (
 )
 
 OUTBOX_PAGE_SIZE = 25
-
-Result = TypeVar("Result")
-
-
-def _commit(form: FlaskForm | None, action: Callable[[], Result]) -> Result | None:
-    """Run one service and commit, or roll back and show its refusal on *form*."""
-    try:
-        result = action()
-    except ServiceError as error:
-        db.session.rollback()
-        show_error(form, error)
-        return None
-    db.session.commit()
-    return result
 
 
 def _all_councils() -> list[Council]:
@@ -69,14 +50,8 @@ def index():
 def new_council():
     form = CouncilForm()
     if form.validate_on_submit():
-        council = _commit(
-            form,
-            lambda: council_service.create_council(
-                name=form.name.data,
-                gss_code=form.gss_code.data,
-                valid_from=form.valid_from.data,
-                valid_to=form.valid_to.data,
-            ),
+        council = commit_or_show_error(
+            form, lambda: council_service.create_council(**form.details())
         )
         if council is not None:
             flash(f"{council.name} ({council.gss_code}) has been added.", "success")
@@ -105,15 +80,8 @@ def _council_page(council: Council, officer_form: EmailForm | None = None):
 def edit_council(council: Council):
     form = CouncilForm(obj=council)
     if form.validate_on_submit():
-        updated = _commit(
-            form,
-            lambda: council_service.update_council(
-                council=council,
-                name=form.name.data,
-                gss_code=form.gss_code.data,
-                valid_from=form.valid_from.data,
-                valid_to=form.valid_to.data,
-            ),
+        updated = commit_or_show_error(
+            form, lambda: council_service.update_council(council=council, **form.details())
         )
         if updated is not None:
             flash(f"{updated.name} has been updated.", "success")
@@ -126,7 +94,7 @@ def edit_council(council: Council):
 def appoint_officer(council: Council):
     form = EmailForm()
     if form.validate_on_submit():
-        officer = _commit(
+        officer = commit_or_show_error(
             form,
             lambda: council_service.appoint_officer(council=council, email=form.email.data),
         )
@@ -141,7 +109,7 @@ def appoint_officer(council: Council):
 def remove_officer(council: Council):
     form = RemoveOfficerForm()
     if form.validate_on_submit() and form.user_id.data.isdigit():
-        user = _commit(
+        user = commit_or_show_error(
             None,
             lambda: council_service.remove_officer(council=council, user_id=int(form.user_id.data)),
         )
@@ -164,7 +132,7 @@ def new_coop():
         council = (
             db.session.get(Council, form.council.data) if form.council.data != NO_COUNCIL else None
         )
-        coop = _commit(
+        coop = commit_or_show_error(
             form,
             lambda: coop_service.create_coop(
                 name=form.name.data,
@@ -211,7 +179,7 @@ def _coop_page(
 def appoint_coordinator(coop: Coop):
     form = EmailForm()
     if form.validate_on_submit():
-        membership = _commit(
+        membership = commit_or_show_error(
             form, lambda: coop_service.appoint_coordinator(coop=coop, email=form.email.data)
         )
         if membership is not None:
@@ -227,7 +195,7 @@ def move_coop(coop: Coop):
     form.council.choices = council_choices(_all_councils(), blank=None)
     if form.validate_on_submit():
         council = db.session.get(Council, form.council.data)
-        link = _commit(
+        link = commit_or_show_error(
             form,
             lambda: coop_service.link_coop_to_council(
                 coop=coop, council=council, starts_on=form.starts_on.data
