@@ -14,7 +14,7 @@ import pytest
 from flask import current_app, render_template_string
 
 from coop.domain import permissions
-from coop.domain.roles import Role
+from coop.domain.roles import JoiningPolicy, Role
 from coop.services.access import viewer_for
 from coop.web.access import access_rule
 
@@ -56,6 +56,7 @@ class Page:
     headings: list[int] = field(default_factory=list)
     links: list[str] = field(default_factory=list)  # hrefs of <a>, in order
     ids: dict[str, str] = field(default_factory=dict)  # id -> tag
+    duplicate_ids: list[str] = field(default_factory=list)
     resources: list[str] = field(default_factory=list)  # src/href of scripts, styles, images
     labelled_ids: set[str] = field(default_factory=set)
     fields: list[tuple[str, dict[str, str | None], bool]] = field(default_factory=list)
@@ -73,6 +74,8 @@ class PageParser(HTMLParser):
         attributes = dict(attrs)
         page = self.page
         if attributes.get("id"):
+            if attributes["id"] in page.ids:
+                page.duplicate_ids.append(attributes["id"] or "")
             page.ids[attributes["id"]] = tag
         if tag == "html":
             page.lang = attributes.get("lang")
@@ -124,6 +127,8 @@ def layout_problems(html: str) -> list[str]:
         problems.append("the first link is not the skip link to #content")
     if page.ids.get("content") != "main":
         problems.append("#content is not the <main> element")
+    for duplicate in dict.fromkeys(page.duplicate_ids):
+        problems.append(f"id {duplicate!r} is used more than once")
     for resource in page.resources:
         if resource.startswith(("http:", "https:", "//")):
             problems.append(f"loads {resource} from another site; serve it from static/")
@@ -198,6 +203,31 @@ def test_coop_pages_follow_the_layout_for_their_coordinator(app, client, auth, f
     check_layout(html_pages(client, paths))
 
 
+def test_a_households_pages_follow_the_layout_for_their_coordinator(app, client, auth, factory):
+    coop = factory.coop()
+    coordinator = factory.member(coop, Role.COORDINATOR)
+    member = factory.membership(coop=coop, household_size=2, postcode="PR1 5XX")
+    auth.login_as(coordinator)
+    base = f"/coops/{coop.slug}/admin/members/{member.id}"
+
+    found = html_pages(client, [base, base + "/remove"])
+    # After a refusal the page comes back with its errors.
+    found["refused role"] = client.post(base + "/role", data={"role": "member"}).get_data(
+        as_text=True
+    )
+    check_layout(found)
+
+
+def test_platform_pages_with_several_forms_follow_the_layout(app, client, auth, factory):
+    council = factory.council()
+    coop = factory.coop(council=council)
+    auth.login_as(factory.user(is_platform_admin=True))
+
+    check_layout(
+        html_pages(client, [f"/platform/coops/{coop.slug}", f"/platform/councils/{council.id}/"])
+    )
+
+
 def test_error_pages_follow_the_layout(client):
     response = client.get("/no/such/page")
     assert response.status_code == 404
@@ -213,6 +243,11 @@ def test_error_pages_follow_the_layout(client):
         (
             '<h1>A</h1><script src="https://cdn.example.com/x.js"></script>',
             "loads https://cdn.example.com/x.js from another site; serve it from static/",
+        ),
+        (
+            '<h1>A</h1><form><input type="hidden" id="csrf_token" name="csrf_token"></form>'
+            '<form><input type="hidden" id="csrf_token" name="csrf_token"></form>',
+            "id 'csrf_token' is used more than once",
         ),
     ],
 )
@@ -273,3 +308,70 @@ def test_officers_see_their_council(client, auth, factory):
 def test_platform_admins_see_the_platform(client, auth, factory):
     auth.login_as(factory.user(is_platform_admin=True))
     assert "/platform/" in nav_links(client)
+
+
+def test_a_person_in_several_coops_gets_one_link_to_them_all(client, auth, factory):
+    person = factory.member(factory.coop(name="Fishwick"))
+    second = factory.coop(name="Ribbleton")
+    factory.membership(coop=second, user=person, role=Role.COORDINATOR)
+    auth.login_as(person)
+
+    links = nav_links(client)
+
+    assert "/my-coops" in links
+    assert not any(link.startswith("/coops/") and link != "/coops" for link in links)
+
+
+def test_the_manage_link_is_short(client, auth, factory):
+    coop = factory.coop(name="Fishwick and St Matthew's Neighbourhood Food Co-operative")
+    auth.login_as(factory.member(coop, Role.COORDINATOR))
+
+    html = client.get("/coops").get_data(as_text=True)
+
+    assert (
+        f'<a href="/coops/{coop.slug}/admin/">Manage<span class="visually-hidden"> '
+        f"{coop.name}</span></a>"
+    ) in html.replace("&#39;", "'")
+
+
+def test_officers_of_several_councils_get_one_link_to_them(client, auth, factory):
+    officer = factory.officer(factory.council())
+    factory.officer(factory.council(), user=officer)
+    auth.login_as(officer)
+
+    links = nav_links(client)
+
+    assert "/councils/" in links
+    assert not any(link.startswith("/councils/") and link != "/councils/" for link in links)
+
+
+# --- messages and focus --------------------------------------------------
+
+
+def test_error_messages_are_marked_as_such(client, auth, factory):
+    coop = factory.coop(joining_policy=JoiningPolicy.INVITATION)
+    auth.login_as(factory.user())
+
+    page = client.post(f"/coops/{coop.slug}/join", follow_redirects=True).get_data(as_text=True)
+
+    assert '<span class="visually-hidden">Error: </span>This co-op takes new households' in page
+
+
+def test_success_messages_are_marked_as_such(client, auth, factory):
+    person = factory.user()
+    auth.login_as(person)
+
+    page = client.post("/account", data={"name": "New Name"}, follow_redirects=True)
+
+    assert '<span class="visually-hidden">Success: </span>Your name has been saved.' in (
+        page.get_data(as_text=True)
+    )
+
+
+def test_every_page_loads_the_script_that_focuses_the_error_summary(app, client):
+    html = client.get("/login").get_data(as_text=True)
+    assert '<script src="/static/js/focus-errors.js" defer></script>' in html
+    script = client.get("/static/js/focus-errors.js")
+    assert script.status_code == 200
+    assert b".error-summary" in script.data
+    script.close()

@@ -157,6 +157,7 @@ def request_password_reset(*, email: str, link_for: Callable[[str], str]) -> Non
             f"The link works once, for {minutes} minutes. If you did not ask, ignore this\n"
             "email: your password stays as it is.\n"
         ),
+        sensitive=True,
     )
 
 

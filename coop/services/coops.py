@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -14,6 +15,7 @@ from coop.models import Coop, CoopCouncilLink, Council, Membership, User
 from coop.models.types import utcnow
 from coop.services.accounts import normalise_email
 from coop.services.errors import ServiceError
+from coop.services.mail import send_email
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -65,8 +67,13 @@ def create_coop(
     council: Council | None = None,
     council_from: date | None = None,
     coordinator_email: str | None = None,
+    manage_link_for: Callable[[str], str] | None = None,
 ) -> Coop:
-    """Add a co-op, optionally linked to a council from a date and with a first coordinator."""
+    """Add a co-op, optionally linked to a council from a date and with a first coordinator.
+
+    *manage_link_for* turns the co-op's slug into the absolute address of its
+    management page, for the email that tells the first coordinator.
+    """
     if not name.strip():
         raise ServiceError("Give the co-op a name.", field="name")
     slug = slug.strip().lower()
@@ -95,7 +102,11 @@ def create_coop(
     if council is not None:
         link_coop_to_council(coop=coop, council=council, starts_on=starts_on)
     if coordinator is not None:
-        appoint_coordinator(coop=coop, email=coordinator.email)
+        appoint_coordinator(
+            coop=coop,
+            email=coordinator.email,
+            manage_link=manage_link_for(coop.slug) if manage_link_for else "",
+        )
     return coop
 
 
@@ -144,8 +155,11 @@ def check_room(*, coop: Coop, field: str | None = None) -> None:
         )
 
 
-def appoint_coordinator(*, coop: Coop, email: str) -> Membership:
-    """Make the person with *email* an active coordinator of *coop*."""
+def appoint_coordinator(*, coop: Coop, email: str, manage_link: str = "") -> Membership:
+    """Make the person with *email* an active coordinator of *coop*, and tell them.
+
+    *manage_link* is the absolute address of the co-op's management page.
+    """
     user = user_by_email(email=email)
     membership = db.session.scalar(
         select(Membership).where(Membership.coop_id == coop.id, Membership.user_id == user.id)
@@ -155,18 +169,31 @@ def appoint_coordinator(*, coop: Coop, email: str) -> Membership:
             raise ServiceError(
                 f"{user.name} is already a coordinator of {coop.name}.", field="email"
             )
-        membership.role = Role.COORDINATOR
-        db.session.flush()
-        return membership
-    check_room(coop=coop, field="email")
-    if membership is None:
-        membership = Membership(coop=coop, user=user)
-        db.session.add(membership)
+    else:
+        check_room(coop=coop, field="email")
+        if membership is None:
+            membership = Membership(coop=coop, user=user)
+            db.session.add(membership)
+        membership.status = MembershipStatus.ACTIVE
+        membership.joined_at = utcnow()
+        membership.left_at = None
     membership.role = Role.COORDINATOR
-    membership.status = MembershipStatus.ACTIVE
-    membership.joined_at = utcnow()
-    membership.left_at = None
     db.session.flush()
+    send_email(
+        to=user.email,
+        subject=f"You are a coordinator of {coop.name}",
+        body=(
+            f"Hello {user.name},\n\n"
+            f"You are now a coordinator of {coop.name} on coop. Coordinators answer "
+            "requests to join, invite households, change members' roles and look after "
+            "the co-op's settings.\n\n"
+            + (
+                f"Manage the co-op here:\n{manage_link}\n"
+                if manage_link
+                else f"Log in to coop and choose Manage next to {coop.name}.\n"
+            )
+        ),
+    )
     return membership
 
 
@@ -224,9 +251,18 @@ class CoopSummary:
     active_households: int
     council: Council | None
 
+    @property
+    def is_full(self) -> bool:
+        return self.active_households >= self.coop.household_cap
 
-def list_coops(*, on: date | None = None) -> list[CoopSummary]:
-    """Return every co-op, by name, with its active household count and council on a day."""
+
+def list_coops(
+    *, on: date | None = None, policies: Collection[JoiningPolicy] | None = None
+) -> list[CoopSummary]:
+    """Return co-ops by name, with active household counts and councils on a day (reads only).
+
+    With *policies*, only co-ops with one of those joining policies are listed.
+    """
     day = on or date.today()
     active = (
         select(Membership.coop_id, func.count().label("households"))
@@ -234,13 +270,16 @@ def list_coops(*, on: date | None = None) -> list[CoopSummary]:
         .group_by(Membership.coop_id)
         .subquery()
     )
-    rows = db.session.execute(
+    query = (
         select(Coop, func.coalesce(active.c.households, 0), Council)
         .outerjoin(active, active.c.coop_id == Coop.id)
         .outerjoin(CoopCouncilLink, and_(CoopCouncilLink.coop_id == Coop.id, link_in_force(day)))
         .outerjoin(Council, Council.id == CoopCouncilLink.council_id)
         .order_by(Coop.name, Coop.id)
-    ).all()
+    )
+    if policies is not None:
+        query = query.where(Coop.joining_policy.in_(list(policies)))
+    rows = db.session.execute(query).all()
     return [
         CoopSummary(coop=coop, active_households=count, council=council)
         for coop, count, council in rows

@@ -14,6 +14,7 @@ from coop.extensions import db
 from coop.models import Coop, CoopCouncilLink, Council, CouncilOfficer, Membership, User
 from coop.services.coops import link_in_force, user_by_email
 from coop.services.errors import ServiceError
+from coop.services.mail import send_email
 
 GSS_CODE_PATTERN = re.compile(r"^[ENSW][0-9]{8}$")
 
@@ -84,8 +85,11 @@ def council_by_gss_code(*, gss_code: str) -> Council:
     return council
 
 
-def appoint_officer(*, council: Council, email: str) -> CouncilOfficer:
-    """Make the person with *email* an officer of *council*."""
+def appoint_officer(*, council: Council, email: str, dashboard_link: str = "") -> CouncilOfficer:
+    """Make the person with *email* an officer of *council*, and tell them.
+
+    *dashboard_link* is the absolute address of the council's dashboard.
+    """
     user = user_by_email(email=email)
     existing = db.session.scalar(
         select(CouncilOfficer).where(
@@ -97,6 +101,21 @@ def appoint_officer(*, council: Council, email: str) -> CouncilOfficer:
     officer = CouncilOfficer(council=council, user=user)
     db.session.add(officer)
     db.session.flush()
+    send_email(
+        to=user.email,
+        subject=f"You are an officer of {council.name} on coop",
+        body=(
+            f"Hello {user.name},\n\n"
+            f"You can now see {council.name}'s dashboard on coop: how many households take "
+            "part in the food co-ops the council supports, as totals only, never names or "
+            "addresses.\n\n"
+            + (
+                f"Open the dashboard here:\n{dashboard_link}\n"
+                if dashboard_link
+                else "Log in to coop to open it.\n"
+            )
+        ),
+    )
     return officer
 
 

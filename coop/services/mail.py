@@ -3,7 +3,9 @@
 With ``MAIL_SERVER`` set, messages go out by SMTP at once. Without it (the
 development default) they are kept in the outbox table, where the platform
 admin can read them, and written to the log. A message the SMTP server
-refuses is kept in the outbox too, marked failed, so nothing is lost silently.
+refuses is kept in the outbox too, marked failed, so nothing is lost silently;
+a failed message carrying a sign-in link is kept without its body, so that
+nobody reading the outbox can use the link.
 """
 
 from __future__ import annotations
@@ -18,9 +20,16 @@ from flask import current_app
 from coop.extensions import db
 from coop.models import OutboxMessage, OutboxStatus
 
+WITHHELD = "(withheld: this message contains a sign-in link)"
 
-def send_email(*, to: str, subject: str, body: str) -> None:
-    """Send a plain-text message, or keep it in the outbox (flushes)."""
+
+def send_email(*, to: str, subject: str, body: str, sensitive: bool = False) -> None:
+    """Send a plain-text message, or keep it in the outbox (flushes).
+
+    Mark a message *sensitive* when its link lets the reader sign in or change a
+    password: if SMTP fails, the outbox keeps it without the body. Without a mail
+    server at all (development) the body is kept, since nobody else receives it.
+    """
     config = current_app.config
     if not config.get("MAIL_SERVER"):
         _keep(to=to, subject=subject, body=body, status=OutboxStatus.STORED)
@@ -37,7 +46,13 @@ def send_email(*, to: str, subject: str, body: str) -> None:
         _deliver(message)
     except (smtplib.SMTPException, OSError) as error:
         current_app.logger.error("Mail to %s failed: %s", to, error)
-        _keep(to=to, subject=subject, body=body, status=OutboxStatus.FAILED, error=str(error))
+        _keep(
+            to=to,
+            subject=subject,
+            body=WITHHELD if sensitive else body,
+            status=OutboxStatus.FAILED,
+            error=str(error),
+        )
 
 
 def _sender_domain(sender: str) -> str:

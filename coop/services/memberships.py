@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
 from coop.domain.permissions import is_last_coordinator
@@ -61,6 +61,40 @@ def coordinators_of(*, coop: Coop) -> list[Membership]:
     )
 
 
+def count_pending(*, coop: Coop) -> int:
+    """Return how many households are waiting for an answer to join *coop* (reads only)."""
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Membership)
+        .where(Membership.coop_id == coop.id, Membership.status == MembershipStatus.PENDING)
+    )
+
+
+def _coordinator_contacts(*, coop: Coop) -> str:
+    """Return lines naming *coop*'s coordinators and their addresses, for an email (reads only)."""
+    coordinators = coordinators_of(coop=coop)
+    if not coordinators:
+        return ""
+    lines = "".join(f"  {m.user.name} <{m.user.email}>\n" for m in coordinators)
+    return f"You can contact the co-op's coordinators:\n{lines}"
+
+
+def _tell_coordinators(*, coop: Coop, subject: str, news: str, link: str) -> None:
+    for coordinator in coordinators_of(coop=coop):
+        send_email(
+            to=coordinator.user.email,
+            subject=subject,
+            body=(
+                f"Hello {coordinator.user.name},\n\n{news}\n"
+                + (
+                    f"You can see the co-op's members on its management page:\n{link}\n"
+                    if link
+                    else ""
+                )
+            ),
+        )
+
+
 def lock_coop(coop: Coop) -> None:
     """Hold *coop*'s row until the transaction ends, so cap checks cannot race.
 
@@ -107,8 +141,8 @@ def refuse_if_member(*, coop: Coop, membership: Membership | None) -> None:
 def request_to_join(*, coop: Coop, user: User, review_link: str = "") -> Membership:
     """Join an open co-op at once, or ask to join one that approves requests.
 
-    Coordinators of an approval co-op are emailed; *review_link* points them
-    to the page where they approve requests.
+    Coordinators are emailed either way; *review_link* is the absolute address
+    of the management page, where they approve requests and see the members.
     """
     membership = membership_of(coop=coop, user=user)
     refuse_if_member(coop=coop, membership=membership)
@@ -119,7 +153,14 @@ def request_to_join(*, coop: Coop, user: User, review_link: str = "") -> Members
     if coop.joining_policy is JoiningPolicy.INVITATION:
         raise ServiceError(INVITATION_ONLY)
     if coop.joining_policy is JoiningPolicy.OPEN:
-        return activate(coop=coop, user=user, membership=membership)
+        membership = activate(coop=coop, user=user, membership=membership)
+        _tell_coordinators(
+            coop=coop,
+            subject=f"{user.name} has joined {coop.name}",
+            news=f"{user.name} ({user.email}) has joined {coop.name}.",
+            link=review_link,
+        )
+        return membership
 
     # Approval: refuse now rather than queue a request nobody could approve.
     check_room(coop=coop)
@@ -191,7 +232,8 @@ def decline_membership(*, coop: Coop, membership: Membership) -> None:
         body=(
             f"Hello {user.name},\n\n"
             f"Your request to join {coop.name} was not accepted this time. "
-            "You are welcome to ask the co-op's coordinators why.\n"
+            "You are welcome to ask the co-op's coordinators why.\n\n"
+            + _coordinator_contacts(coop=coop)
         ),
     )
 
@@ -201,7 +243,7 @@ def _active(coop: Coop, membership: Membership) -> None:
         raise ServiceError(f"{membership.user.name} is not an active member of {coop.name}.")
 
 
-def _refuse_last_coordinator(membership: Membership) -> None:
+def _refuse_last_coordinator(membership: Membership, field: str | None = None) -> None:
     if membership.role is not Role.COORDINATOR:
         return
     coordinator_ids = frozenset(
@@ -214,19 +256,41 @@ def _refuse_last_coordinator(membership: Membership) -> None:
         )
     )
     if is_last_coordinator(coordinator_ids, membership.id):
-        raise ServiceError(LAST_COORDINATOR)
+        raise ServiceError(LAST_COORDINATOR, field=field)
+
+
+def _with_article(role: Role) -> str:
+    return f"a {role.label.lower()}"
 
 
 def change_role(*, coop: Coop, membership: Membership, role: Role) -> Membership:
-    """Give an active household another role in the co-op."""
+    """Give an active household another role in the co-op.
+
+    Choosing the role it already has is refused, so the person hears that nothing changed.
+    """
     _active(coop, membership)
-    if role is not membership.role:
-        lock_coop(coop)
-        if membership.role is Role.COORDINATOR:
-            _refuse_last_coordinator(membership)
-        membership.role = role
-        db.session.flush()
+    if role is membership.role:
+        raise ServiceError(
+            f"{membership.user.name} is already {_with_article(role)}.", field="role"
+        )
+    lock_coop(coop)
+    _refuse_last_coordinator(membership, field="role")
+    membership.role = role
+    db.session.flush()
     return membership
+
+
+def ending_problem(*, coop: Coop, membership: Membership) -> str | None:
+    """Return why *membership* cannot end now, by leaving or removal, or None (reads only).
+
+    Pages ask before offering the button, so nobody confirms something that will be refused.
+    """
+    try:
+        _active(coop, membership)
+        _refuse_last_coordinator(membership)
+    except ServiceError as error:
+        return error.message
+    return None
 
 
 def _end(membership: Membership) -> None:
@@ -234,6 +298,9 @@ def _end(membership: Membership) -> None:
     _refuse_last_coordinator(membership)
     membership.status = MembershipStatus.LEFT
     membership.left_at = utcnow()
+    # A former household's postcode serves no purpose any more, so it is not kept.
+    membership.postcode = None
+    membership.postcode_consent = False
     db.session.flush()
 
 
@@ -247,16 +314,29 @@ def remove_member(*, coop: Coop, membership: Membership) -> Membership:
         body=(
             f"Hello {membership.user.name},\n\n"
             f"A coordinator of {coop.name} has removed your household from the co-op. "
-            "If you think this is a mistake, please contact the co-op's coordinators.\n"
+            "If you think this is a mistake, please contact the co-op's coordinators.\n\n"
+            + _coordinator_contacts(coop=coop)
         ),
     )
     return membership
 
 
-def leave_coop(*, membership: Membership) -> Membership:
-    """End the household's own active membership (it becomes a former member)."""
-    _active(membership.coop, membership)
+def leave_coop(*, membership: Membership, members_link: str = "") -> Membership:
+    """End the household's own active membership (it becomes a former member).
+
+    The co-op's coordinators are told; *members_link* is the absolute address of
+    the co-op's management page.
+    """
+    coop = membership.coop
+    _active(coop, membership)
     _end(membership)
+    user = membership.user
+    _tell_coordinators(
+        coop=coop,
+        subject=f"{user.name} has left {coop.name}",
+        news=f"{user.name} ({user.email}) has left {coop.name}.",
+        link=members_link,
+    )
     return membership
 
 

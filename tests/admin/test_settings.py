@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from support import text
+import pytest
+from support import field_error, text
 
 from coop.domain.roles import JoiningPolicy
 from coop.extensions import db
@@ -26,7 +27,10 @@ def test_the_form_shows_the_current_settings(client, auth, world):
 
     assert 'value="Fishwick Food Co-op"' in page
     assert 'value="20"' in page
-    assert '<option selected value="approval">' in page
+    assert (
+        '<input checked id="joining_policy-1" name="joining_policy" type="radio" value="approval">'
+        in page
+    )
 
 
 def test_changing_the_settings(client, auth, world):
@@ -78,3 +82,55 @@ def test_an_empty_name_is_refused_at_the_name_field(client, auth, world):
     assert 'id="name-error">Enter the co-op\'s name.</p>' in text(response)
     db.session.expire_all()
     assert world.coop.name == "Fishwick Food Co-op"
+
+
+def test_a_pickup_address_longer_than_500_characters_is_refused_at_its_field(client, auth, world):
+    auth.login_as(world.coordinator)
+
+    response = client.post(
+        "/coops/fishwick/admin/settings", data=settings(pickup_address="x" * 501)
+    )
+
+    assert field_error(text(response), "pickup_address") == "Use at most 500 characters."
+    db.session.expire_all()
+    assert world.coop.pickup_address == "Community Centre, 1 Market Street"
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("12.5", "Enter a whole number from 1 to 500."),
+        ("0", "Enter a whole number from 1 to 500."),
+        ("", "Enter the largest number of households."),
+    ],
+)
+def test_a_cap_that_is_not_a_whole_number_in_range_says_what_to_type(
+    client, auth, world, typed, message
+):
+    auth.login_as(world.coordinator)
+
+    response = client.post("/coops/fishwick/admin/settings", data=settings(household_cap=typed))
+
+    assert field_error(text(response), "household_cap") == message
+
+
+def test_empty_settings_say_what_is_missing(client, auth, world):
+    auth.login_as(world.coordinator)
+
+    blank = {"name": "", "pickup_address": "", "household_cap": "", "joining_policy": "x"}
+    page = text(client.post("/coops/fishwick/admin/settings", data=blank))
+
+    assert field_error(page, "name") == "Enter the co-op's name."
+    assert field_error(page, "household_cap") == "Enter the largest number of households."
+    assert field_error(page, "joining_policy") == "Choose how households join."
+    assert "This field is required." not in page and "Not a valid" not in page
+
+
+def test_the_joining_policy_is_chosen_with_labelled_radio_buttons(client, auth, world):
+    auth.login_as(world.coordinator)
+
+    page = text(client.get("/coops/fishwick/admin/settings"))
+
+    assert "<legend>How households join</legend>" in page
+    assert '<label for="joining_policy-0">Open: anyone may join</label>' in page
+    assert "<select" not in page

@@ -191,3 +191,70 @@ def test_with_redis_configured_login_attempts_are_counted_in_redis(database_uri,
         store.close()
         with app.app_context():
             db.engine.dispose()
+
+
+def test_successful_logins_are_not_counted_against_the_limit(app, client, auth, person):
+    """A community hall's Wi-Fi gives twenty households one address; they all get in."""
+    for _ in range(20):
+        assert auth.login("sam@example.org").status_code == 302
+        auth.logout()
+
+
+def test_failed_attempts_on_many_accounts_from_one_address_are_limited(app, client, factory):
+    app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
+    factory.user(email="sam@example.org")
+    neighbour = factory.user(email="ned@example.org")
+    for n in range(3):
+        client.post("/login", data={"email": f"guess{n}@example.org", "password": "guess"})
+
+    refused = client.post("/login", data={"email": neighbour.email, "password": PASSWORD})
+
+    assert refused.status_code == 429
+
+
+def test_failed_attempts_on_one_email_are_limited_from_any_address(app, client, person):
+    app.config["LOGIN_RATE_LIMIT_PER_EMAIL"] = "3 per minute"
+    wrong = {"email": "sam@example.org", "password": "guess"}
+
+    for n in range(3):
+        response = client.post("/login", data=wrong, environ_base={"REMOTE_ADDR": f"10.0.0.{n}"})
+        assert response.status_code == 200
+    again = client.post(
+        "/login",
+        data={"email": "  SAM@example.org", "password": PASSWORD},
+        environ_base={"REMOTE_ADDR": "10.0.0.9"},
+    )
+    other = client.post(
+        "/login",
+        data={"email": "nobody@example.org", "password": "guess"},
+        environ_base={"REMOTE_ADDR": "10.0.0.9"},
+    )
+
+    assert again.status_code == 429, "the address typed is limited, whatever its case"
+    assert other.status_code == 200, "other accounts can still be tried from there"
+
+
+def test_the_limit_page_does_not_promise_a_minute(app, client, person):
+    app.config["LOGIN_RATE_LIMIT"] = "100 per minute; 1 per hour"
+    wrong = {"email": "sam@example.org", "password": "guess"}
+    client.post("/login", data=wrong)
+
+    response = client.post("/login", data=wrong)
+
+    assert response.status_code == 429
+    page = response.get_data(as_text=True)
+    assert "Please wait a while and try again." in page
+    assert "minute" not in page
+
+
+def test_a_page_that_needs_a_login_says_so_on_the_login_page(client, person):
+    response = client.get("/account", follow_redirects=True)
+
+    assert response.request.path == "/login"
+    assert "Please log in to see that page." in response.get_data(as_text=True)
+
+
+def test_a_log_in_link_from_a_public_page_does_not_say_a_page_needed_it(client):
+    page = client.get("/login?next=/coops/fishwick/about").get_data(as_text=True)
+    assert "Please log in to see that page." not in page
+    assert "Please log in to see that page." not in client.get("/login").get_data(as_text=True)

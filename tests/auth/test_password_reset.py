@@ -127,3 +127,32 @@ def test_the_new_password_must_be_long_enough_and_confirmed(client, person):
     assert field_error(short, "password") == "Use at least 10 characters."
     assert field_error(mismatch, "confirm") == "The two passwords are not the same."
     assert person.password_hash == hash_before
+
+
+def test_a_used_reset_link_suggests_the_new_password_rather_than_denying_a_change(
+    client, person, mailbox, reset_path
+):
+    ask_for_reset(client)
+    path = reset_path(mailbox.body(mailbox.to("sam@example.org")[0]))
+    set_password(client, path)
+
+    page = client.get(path).get_data(as_text=True)
+
+    assert "If you used it, log in with your new password." in page
+    assert "Your password has not been changed." not in page
+
+
+def test_a_reset_email_that_could_not_be_sent_keeps_no_working_link(app, client, person):
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed_port = sock.getsockname()[1]
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=closed_port, MAIL_TIMEOUT=2)
+
+    ask_for_reset(client)
+
+    kept = db.session.scalars(select(OutboxMessage)).one()
+    assert kept.status is OutboxStatus.FAILED
+    assert kept.body == "(withheld: this message contains a sign-in link)"
+    assert "/password/reset/" not in kept.body

@@ -21,12 +21,13 @@ def test_registering_logs_the_person_in_and_welcomes_them(client):
     response = register(client, email="  Ada@Example.ORG ")
 
     assert response.status_code == 302
-    assert response.headers["Location"] == "/"
+    # Straight to finding a co-op: a new account has none, so home would only send it on.
+    assert response.headers["Location"] == "/coops"
     user = db.session.scalars(select(User)).one()
     assert user.email == "ada@example.org"
     assert user.name == "Ada Lovelace"
     with client:
-        page = client.get("/", follow_redirects=True).get_data(as_text=True)
+        page = client.get("/coops").get_data(as_text=True)
         assert current_user.is_authenticated
         assert current_user.id == user.id
     assert "Welcome to coop, Ada Lovelace" in page
@@ -41,7 +42,7 @@ def test_registering_from_an_invitation_returns_to_it(client):
 def test_registering_never_redirects_to_another_site(client):
     response = register(client, query="?next=https://evil.example/")
 
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/coops"
 
 
 def test_an_email_already_used_in_another_letter_case_is_refused(client, factory):
@@ -89,3 +90,11 @@ def test_a_blank_name_is_refused(client):
 
     assert field_error(response.get_data(as_text=True), "name") == "Enter your name."
     assert count_rows(User) == 0
+
+
+def test_registering_from_an_invitation_welcomes_without_sending_them_elsewhere(client):
+    response = register(client, query="?next=/join/abc123")
+
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Welcome to coop, Ada Lovelace." in page
+    assert "Find a co-op near you" not in page

@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-
-from browser.conftest import CHROMIUM, PHONE
+from support import CHROMIUM, PHONE
 
 pytestmark = [
     pytest.mark.browser,
@@ -91,3 +90,67 @@ def test_a_wrong_password_is_refused_in_the_browser(page, factory):
     page.get_by_role("button", name="Log in").click()
     assert page.get_by_text("Email or password is not right.").first.is_visible()
     assert page.url.endswith("/login")
+
+
+def log_in(page, email: str, password: str) -> None:
+    page.goto("/login")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
+
+
+def test_long_unbroken_text_fits_a_phone_on_the_management_pages(page, factory):
+    from coop.domain.roles import Role
+
+    long_word = "Quillfeatherandmarrowbonecommunityhallannexe" * 3
+    coop = factory.coop(
+        name="Fishwick and St Matthew's Neighbourhood Food Co-operative",
+        slug="fishwick",
+        pickup_address=f"{long_word}\n7 Marrowbone Lane\nPreston",
+    )
+    coordinator = factory.user(email="cora@example.org", password=PASSWORD)
+    factory.membership(coop=coop, user=coordinator, role=Role.COORDINATOR)
+    household = factory.membership(
+        coop=coop,
+        user=factory.user(
+            name="Bartholomew " + "Quince" * 8,
+            email="bartholomew.quince.of.the.very.long.address@example.org",
+        ),
+        household_size=4,
+        postcode="PR1 5XX",
+    )
+    log_in(page, "cora@example.org", PASSWORD)
+
+    for path in (
+        "/coops/fishwick/",
+        "/coops/fishwick/admin/",
+        "/coops/fishwick/admin/members",
+        f"/coops/fishwick/admin/members/{household.id}",
+        f"/coops/fishwick/admin/members/{household.id}/remove",
+        "/coops/fishwick/admin/settings",
+        "/coops/fishwick/about",
+    ):
+        page.goto(path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"{path} is {width}px wide on a {PHONE['width']}px screen"
+
+
+def test_a_pickup_address_shows_on_its_own_lines(page, factory):
+    coop = factory.coop(slug="fishwick", pickup_address="St Teresa's Hall\nCog Lane\nPreston")
+    factory.member(coop, user=factory.user(email="mina@example.org", password=PASSWORD))
+    log_in(page, "mina@example.org", PASSWORD)
+
+    page.goto("/coops/fishwick/")
+
+    address = page.locator("p.address")
+    assert address.inner_text().splitlines() == ["St Teresa's Hall", "Cog Lane", "Preston"]
+
+
+def test_after_a_failed_submit_focus_moves_to_the_error_summary(page):
+    page.goto("/login")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
+
+    assert page.evaluate("document.activeElement.className") == "error-summary"
+    assert "Enter your email address." in page.evaluate("document.activeElement.textContent")

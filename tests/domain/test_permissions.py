@@ -30,6 +30,7 @@ COOP_CHECKS = {
     permissions.can_view_members: {"treasurer", "coordinator"},
     permissions.can_manage_money: {"treasurer", "coordinator"},
     permissions.can_manage_members: {"coordinator"},
+    permissions.can_view_postcodes: {"coordinator"},
     permissions.can_edit_coop_settings: {"coordinator"},
 }
 VIEWERS = {

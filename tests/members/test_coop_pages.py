@@ -6,6 +6,7 @@ import pytest
 from support import text
 
 from coop.domain.roles import MembershipStatus, Role
+from coop.extensions import db
 from members.support import membership, snapshot
 
 
@@ -143,3 +144,108 @@ def test_the_last_coordinator_cannot_leave(client, auth, world):
     )
     assert snapshot() == before
     assert membership(world.coop, world.coordinator).role is Role.COORDINATOR
+
+
+def test_the_last_coordinator_is_warned_before_confirming_to_leave(client, auth, world):
+    auth.login_as(world.coordinator)
+
+    page = text(client.get("/coops/fishwick/leave"))
+
+    assert "A co-op needs at least one coordinator. Make someone else coordinator first." in page
+    assert "<button" not in page.split("<main", 1)[1], "no button to confirm what would fail"
+
+
+def test_leaving_deletes_the_households_postcode(client, auth, world):
+    auth.login_as(world.member)
+
+    client.post("/coops/fishwick/leave")
+
+    left = membership(world.coop, world.member)
+    assert (left.postcode, left.postcode_consent) == (None, False)
+    assert left.household_size == 3, "the size is not location data and stays"
+
+
+def test_a_former_member_is_told_they_are_no_longer_a_member(client, auth, world):
+    auth.login_as(world.member)
+    client.post("/coops/fishwick/leave")
+
+    response = client.get("/coops/fishwick/")
+
+    assert response.status_code == 403
+    assert "You are no longer a member of Fishwick Food Co-op." in text(response)
+
+
+def test_a_waiting_household_is_told_its_request_is_waiting(client, auth, world, factory):
+    pending = factory.membership(coop=world.coop, status=MembershipStatus.PENDING)
+    auth.login_as(pending.user)
+
+    response = client.get("/coops/fishwick/household")
+
+    assert response.status_code == 403
+    assert "Your request to join Fishwick Food Co-op is waiting" in text(response)
+
+
+def test_an_outsider_gets_the_plain_refusal(client, auth, world):
+    auth.login_as(world.other_member)
+
+    page = text(client.get("/coops/fishwick/"))
+
+    assert "You do not have permission to see this page." in page
+    assert "no longer a member" not in page
+
+
+def test_a_pickup_address_keeps_its_lines(client, auth, world):
+    world.coop.pickup_address = "St Teresa's Hall\nCog Lane\nPreston"
+    db.session.commit()
+    auth.login_as(world.member)
+
+    page = text(client.get("/coops/fishwick/"))
+
+    assert '<p class="address">St Teresa\'s Hall\nCog Lane\nPreston</p>' in page
+
+
+def test_a_coordinator_sees_waiting_requests_on_the_coop_home(client, auth, world, factory):
+    factory.membership(coop=world.coop, status=MembershipStatus.PENDING)
+    factory.membership(coop=world.coop, status=MembershipStatus.PENDING)
+    auth.login_as(world.coordinator)
+
+    page = text(client.get("/coops/fishwick/"))
+
+    assert "2 households are waiting for an answer." in page
+    assert '<a href="/coops/fishwick/admin/">Review requests</a>' in page
+
+
+def test_a_treasurer_sees_waiting_requests_and_who_answers_them(client, auth, world, factory):
+    factory.membership(coop=world.coop, status=MembershipStatus.PENDING)
+    auth.login_as(world.treasurer)
+
+    home = text(client.get("/coops/fishwick/"))
+    overview = text(client.get("/coops/fishwick/admin/"))
+
+    assert "1 household is waiting for an answer." in home
+    assert "A coordinator approves requests." in home
+    assert "A coordinator approves requests." in overview
+    assert "Approve" not in overview
+
+
+def test_a_plain_member_is_not_told_about_requests(client, auth, world, factory):
+    factory.membership(coop=world.coop, status=MembershipStatus.PENDING)
+    auth.login_as(world.member)
+
+    assert "waiting for an answer" not in text(client.get("/coops/fishwick/"))
+
+
+@pytest.mark.parametrize("typed", ["2.5", "two", "31"])
+def test_a_household_size_that_is_not_a_whole_number_in_range_says_what_to_type(
+    client, auth, world, typed
+):
+    auth.login_as(world.member)
+    before = snapshot()
+
+    response = client.post("/coops/fishwick/household", data={"household_size": typed})
+
+    assert (
+        '<p class="error" id="household_size-error">Enter a number of people from 1 to 30.</p>'
+        in (text(response))
+    )
+    assert snapshot() == before

@@ -53,8 +53,17 @@ def test_a_member_of_several_coops_chooses_among_them(client, auth, factory):
     assert "Left Behind" not in page
 
 
-def test_a_council_officer_without_a_coop_goes_to_the_council_area(client, auth, factory):
+def test_a_council_officer_of_one_council_lands_on_its_dashboard(client, auth, factory):
+    council = factory.council()
+    officer = factory.officer(council)
+    auth.login_as(officer)
+
+    assert client.get("/").headers["Location"] == f"/councils/{council.id}/"
+
+
+def test_an_officer_of_several_councils_goes_to_the_council_area(client, auth, factory):
     officer = factory.officer(factory.council())
+    factory.officer(factory.council(), user=officer)
     auth.login_as(officer)
 
     assert client.get("/").headers["Location"] == "/councils/"
@@ -88,3 +97,29 @@ def test_a_former_member_is_sent_to_find_a_coop(client, auth, factory):
     auth.login_as(person)
 
     assert client.get("/").headers["Location"] == "/coops"
+
+
+def test_the_landing_page_promises_nothing_coop_does_not_do_yet(client):
+    page = text(client.get("/")).lower()
+
+    for promise in ("pay by card", "statement", "open round", "packing list", "savings"):
+        assert promise not in page
+    assert "find a co-op near" in page
+
+
+def test_registering_gives_one_welcome_banner(client):
+    response = client.post(
+        "/register",
+        data={
+            "email": "ada@example.org",
+            "name": "Ada Lovelace",
+            "password": "a long enough password",
+            "confirm": "a long enough password",
+        },
+        follow_redirects=True,
+    )
+
+    page = text(response)
+    assert response.request.path == "/coops"
+    assert page.count('class="flash ') == 1
+    assert "Welcome to coop, Ada Lovelace. Find a co-op near you and ask to join." in page

@@ -137,3 +137,66 @@ def test_an_unknown_coop_is_not_found(client, auth, factory):
     auth.login_as(factory.user())
     assert client.get("/coops/nowhere/about").status_code == 404
     assert client.post("/coops/nowhere/join").status_code == 404
+
+
+def test_find_coops_marks_full_coops_and_still_lists_them(client, factory):
+    council = factory.council(name="Preston City Council")
+    full = factory.coop(name="Avenham Larder", household_cap=1, council=council)
+    factory.member(full)
+    factory.coop(name="Brookfield Basket", joining_policy=JoiningPolicy.OPEN)
+
+    page = text(client.get("/coops"))
+
+    avenham = page[page.index("Avenham Larder") : page.index("Brookfield Basket")]
+    brookfield = page[page.index("Brookfield Basket") :]
+    assert "Preston City Council" in avenham and "Full" in avenham
+    assert "Has room" in brookfield and "Full" not in brookfield.split("</table>")[0]
+
+    profile = text(client.get(f"/coops/{full.slug}/about"))
+    assert "No, the co-op is full" in profile
+    assert "Ask to join" not in profile and "Log in to join" not in profile
+
+
+def test_find_coops_needs_no_more_queries_for_more_coops(client, factory, count_queries):
+    def queries() -> int:
+        with count_queries() as statements:
+            assert client.get("/coops").status_code == 200
+        return len(statements)
+
+    factory.member(factory.coop(council=factory.council()))
+    few = queries()
+    for _ in range(4):
+        factory.member(factory.coop(council=factory.council()))
+    assert queries() == few
+
+
+def test_an_invitation_only_profile_says_to_ask_the_coordinators(client, factory):
+    coop = factory.coop(joining_policy=JoiningPolicy.INVITATION)
+
+    page = text(client.get(f"/coops/{coop.slug}/about"))
+
+    assert "by invitation only: ask its coordinators for an invitation." in page
+
+
+def test_joining_an_open_coop_tells_its_coordinators(client, auth, factory, mailbox):
+    coop = factory.coop(name="Fishwick Food Co-op", joining_policy=JoiningPolicy.OPEN)
+    coordinator = factory.member(coop, Role.COORDINATOR)
+    auth.login_as(factory.user(name="Pat Newcomer"))
+
+    client.post(f"/coops/{coop.slug}/join")
+
+    (mail,) = mailbox.to(coordinator.email)
+    assert mail["Subject"] == "Pat Newcomer has joined Fishwick Food Co-op"
+    assert f"http://localhost/coops/{coop.slug}/admin/" in mailbox.body(mail)
+
+
+def test_leaving_tells_the_coordinators(client, auth, factory, mailbox):
+    coop = factory.coop(name="Fishwick Food Co-op")
+    coordinator = factory.member(coop, Role.COORDINATOR)
+    auth.login_as(factory.member(coop, user=factory.user(name="Mina Member")))
+
+    client.post(f"/coops/{coop.slug}/leave")
+
+    (mail,) = mailbox.to(coordinator.email)
+    assert mail["Subject"] == "Mina Member has left Fishwick Food Co-op"
+    assert f"http://localhost/coops/{coop.slug}/admin/members" in mailbox.body(mail)

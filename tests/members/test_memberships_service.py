@@ -310,3 +310,73 @@ def test_a_household_size_out_of_range_is_refused(world):
         postcode_consent=False,
     )
     assert error.field == "household_size"
+
+
+def test_removing_a_household_deletes_its_postcode_and_consent(world):
+    mina = membership(world.coop, world.member)
+    assert (mina.postcode, mina.postcode_consent) == ("PR1 5XX", True)
+
+    remove_member(coop=world.coop, membership=mina)
+
+    removed = membership(world.coop, world.member)
+    assert (removed.postcode, removed.postcode_consent) == (None, False)
+
+
+def test_leaving_deletes_the_households_postcode_and_consent(world):
+    leave_coop(membership=membership(world.coop, world.member))
+
+    left = membership(world.coop, world.member)
+    assert (left.postcode, left.postcode_consent) == (None, False)
+
+
+def test_the_removal_email_names_the_coordinators_to_contact(world):
+    remove_member(coop=world.coop, membership=membership(world.coop, world.member))
+
+    (mail,) = outbox_to(world.member.email)
+    assert f"Cora Coordinator <{world.coordinator.email}>" in mail.body
+    assert world.treasurer.email not in mail.body
+
+
+def test_the_decline_email_names_the_coordinators_to_contact(world, factory):
+    pending = factory.membership(coop=world.coop, status=MembershipStatus.PENDING)
+
+    decline_membership(coop=world.coop, membership=pending)
+
+    (mail,) = outbox_to(pending.user.email)
+    assert f"Cora Coordinator <{world.coordinator.email}>" in mail.body
+
+
+def test_choosing_the_role_a_household_has_is_refused_as_no_change(world):
+    error = refused(
+        change_role,
+        "Mina Member is already a member.",
+        coop=world.coop,
+        membership=membership(world.coop, world.member),
+        role=Role.MEMBER,
+    )
+    assert error.field == "role"
+
+
+def test_joining_an_open_coop_tells_each_coordinator(factory):
+    coop = factory.coop(name="Fishwick Food Co-op", joining_policy=JoiningPolicy.OPEN)
+    coordinator = factory.member(coop, Role.COORDINATOR)
+    treasurer = factory.member(coop, Role.TREASURER)
+    person = factory.user(name="Pat Newcomer")
+
+    request_to_join(coop=coop, user=person, review_link="http://x/coops/fishwick/admin/")
+
+    (mail,) = outbox_to(coordinator.email)
+    assert mail.subject == "Pat Newcomer has joined Fishwick Food Co-op"
+    assert person.email in mail.body and "http://x/coops/fishwick/admin/" in mail.body
+    assert outbox_to(treasurer.email) == []
+
+
+def test_leaving_tells_each_remaining_coordinator(world, factory):
+    second = factory.member(world.coop, Role.COORDINATOR)
+
+    leave_coop(membership=membership(world.coop, second), members_link="http://x/members")
+
+    (mail,) = outbox_to(world.coordinator.email)
+    assert mail.subject == f"{second.name} has left Fishwick Food Co-op"
+    assert "http://x/members" in mail.body
+    assert outbox_to(second.email) == []

@@ -184,8 +184,9 @@ def test_a_duplicate_gss_code_is_shown_at_its_field_and_nothing_is_written(
     [
         ({"gss_code": "E0712"}, "gss_code", "A GSS code is a letter E, W, S or N"),
         ({"valid_to": "1970-01-01"}, "valid_to", "The end date cannot be before the start date."),
-        ({"valid_from": ""}, "valid_from", "This field is required."),
-        ({"name": ""}, "name", "This field is required."),
+        ({"valid_from": ""}, "valid_from", "Enter the day the council came into being."),
+        ({"name": ""}, "name", "Enter the council's name."),
+        ({"gss_code": ""}, "gss_code", "Enter the council's GSS code."),
     ],
 )
 def test_bad_council_details_are_shown_at_their_field(client, as_admin, overrides, field, message):
@@ -349,8 +350,13 @@ def test_an_unknown_coordinator_email_creates_nothing(client, as_admin, factory)
     ("overrides", "field", "message"),
     [
         ({"slug": "Not A Slug!"}, "slug", "Use 2 to 60 lower-case letters"),
-        ({"household_cap": "0"}, "household_cap", "Number must be between 1 and 500."),
-        ({"name": ""}, "name", "This field is required."),
+        ({"household_cap": "0"}, "household_cap", "Enter a whole number from 1 to 500."),
+        ({"household_cap": "2.5"}, "household_cap", "Enter a whole number from 1 to 500."),
+        ({"household_cap": ""}, "household_cap", "Enter the largest number of households."),
+        ({"name": ""}, "name", "Enter the co-op's name."),
+        ({"slug": ""}, "slug", "Enter the co-op's web address"),
+        ({"joining_policy": "secret"}, "joining_policy", "Choose how households join."),
+        ({"pickup_address": "x" * 501}, "pickup_address", "Use at most 500 characters."),
     ],
 )
 def test_bad_co_op_details_are_shown_at_their_field(client, as_admin, overrides, field, message):
@@ -495,3 +501,88 @@ def test_platform_forms_refuse_a_post_without_a_csrf_token(app, client, as_admin
 
     assert response.status_code == 400
     assert count_rows(Council) == 0
+
+
+def test_the_outbox_list_and_message_label_the_status_alike(client, as_admin):
+    message = _messages(1)[0]
+
+    listing = text(client.get("/platform/outbox"))
+    page = text(client.get(f"/platform/outbox/{message.id}"))
+
+    assert '<span class="tag">Stored</span>' in listing
+    assert "<dd>Stored</dd>" in page
+
+
+def test_the_web_address_links_to_the_public_profile(client, as_admin, factory):
+    coop = factory.coop(slug="fishwick-food")
+
+    page = text(client.get(f"/platform/coops/{coop.slug}"))
+
+    assert (
+        '<a href="/coops/fishwick-food/about">http://localhost/coops/fishwick-food/about</a>'
+        in page
+    )
+
+
+def test_the_first_coordinator_is_emailed_with_a_link_to_manage_the_co_op(
+    client, as_admin, factory, mailbox
+):
+    factory.user(name="Cath Coordinator", email="cath@example.org")
+
+    client.post("/platform/coops/new", data=_coop_form(coordinator_email="cath@example.org"))
+
+    (mail,) = mailbox.to("cath@example.org")
+    assert mail["Subject"] == "You are a coordinator of Fishwick Food Co-op"
+    assert "http://localhost/coops/fishwick-food/admin/" in mailbox.body(mail)
+
+
+def test_a_coordinator_appointed_later_is_emailed_too(client, as_admin, factory, mailbox):
+    coop = factory.coop(name="Fishwick Food Co-op", slug="fishwick")
+    person = factory.user(name="Mo Member")
+
+    client.post(f"/platform/coops/{coop.slug}/coordinators", data={"email": person.email})
+
+    (mail,) = mailbox.to(person.email)
+    assert "http://localhost/coops/fishwick/admin/" in mailbox.body(mail)
+
+
+def test_a_new_council_officer_is_emailed_a_link_to_the_dashboard(
+    client, as_admin, factory, mailbox
+):
+    council = factory.council(name="Preston City Council")
+    olu = factory.user(name="Olu Officer", email="olu@example.org")
+
+    client.post(f"/platform/councils/{council.id}/officers", data={"email": olu.email})
+
+    (mail,) = mailbox.to("olu@example.org")
+    assert mail["Subject"] == "You are an officer of Preston City Council on coop"
+    assert f"http://localhost/councils/{council.id}/" in mailbox.body(mail)
+
+
+@pytest.mark.parametrize(
+    ("url", "fields"),
+    [
+        ("/platform/councils/new", ["name", "gss_code", "valid_from"]),
+        ("/platform/coops/new", ["name", "slug", "household_cap"]),
+    ],
+)
+def test_empty_required_fields_each_say_what_is_missing(client, as_admin, url, fields):
+    page = text(client.post(url, data=dict.fromkeys(fields, "")))
+
+    for name in fields:
+        message = field_error(page, name)
+        assert message and message != "This field is required.", name
+    assert "This field is required." not in page and "Not a valid" not in page
+
+
+def test_an_empty_appointment_says_whose_address_is_missing(client, as_admin, factory):
+    coop = factory.coop()
+    council = factory.council()
+
+    for url in (
+        f"/platform/coops/{coop.slug}/coordinators",
+        f"/platform/councils/{council.id}/officers",
+    ):
+        assert field_error(text(client.post(url, data={"email": ""})), "email") == (
+            "Enter the email address of the person to appoint."
+        )

@@ -51,3 +51,42 @@ def test_a_message_the_server_cannot_take_is_kept_as_failed(app):
     assert kept.status is OutboxStatus.FAILED
     assert kept.subject == "Welcome"
     assert "refused" in kept.error.lower()
+
+
+def _unreachable(app) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed_port = sock.getsockname()[1]
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=closed_port, MAIL_TIMEOUT=2)
+
+
+def test_a_sensitive_message_that_failed_is_kept_without_its_body(app):
+    _unreachable(app)
+
+    send_email(
+        to="sam@example.org",
+        subject="Reset your coop password",
+        body="Open http://localhost/password/reset/secret-token",
+        sensitive=True,
+    )
+
+    [kept] = outbox()
+    assert kept.status is OutboxStatus.FAILED
+    assert kept.subject == "Reset your coop password"
+    assert kept.body == "(withheld: this message contains a sign-in link)"
+
+
+def test_an_ordinary_message_that_failed_keeps_its_body(app):
+    _unreachable(app)
+
+    send_email(to="sam@example.org", subject="Welcome", body="Hello Sam.", sensitive=False)
+
+    assert outbox()[0].body == "Hello Sam."
+
+
+def test_without_a_mail_server_a_sensitive_message_keeps_its_body_for_development(app):
+    send_email(to="sam@example.org", subject="Reset", body="http://x/reset/t", sensitive=True)
+
+    [kept] = outbox()
+    assert kept.status is OutboxStatus.STORED
+    assert kept.body == "http://x/reset/t"

@@ -3,31 +3,25 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import (
-    EmailField,
-    IntegerField,
-    SelectChoice,
-    SelectField,
-    StringField,
-    TextAreaField,
-)
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+from wtforms import EmailField, RadioField, SelectChoice, StringField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from coop.domain.roles import JoiningPolicy, Role
+from coop.web.forms import WholeNumberField, joining_policy_field, pickup_address_field, strip
 
-
-def _strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
+CHOOSE_ROLE = "Choose a role from the list."
 
 
 class RoleForm(FlaskForm):
     """A household's new role."""
 
-    role = SelectField(
-        "Role",
+    role = RadioField(
+        "Choose a role",
         choices=[SelectChoice(role.value, role.label) for role in Role],
         coerce=Role,
-        validators=[DataRequired()],
+        validators=[InputRequired(CHOOSE_ROLE)],
+        invalid_choice_message=CHOOSE_ROLE,
+        invalid_value_message=CHOOSE_ROLE,
     )
 
 
@@ -36,11 +30,11 @@ class InvitationForm(FlaskForm):
 
     email = EmailField(
         "Email address (optional)",
-        filters=[_strip],
+        filters=[strip],
         validators=[
             Optional(),
             Email(message="Enter an email address like name@example.org.", granular_message=False),
-            Length(max=254),
+            Length(max=254, message="Use at most 254 characters."),
         ],
     )
 
@@ -50,19 +44,17 @@ class SettingsForm(FlaskForm):
 
     name = StringField(
         "Name",
-        filters=[_strip],
-        validators=[DataRequired(message="Enter the co-op's name."), Length(max=120)],
-    )
-    pickup_address = TextAreaField("Pickup address", filters=[_strip])
-    household_cap = IntegerField(
-        "Most households",
+        filters=[strip],
         validators=[
-            InputRequired(message="Enter the largest number of households."),
-            NumberRange(min=1, max=500, message="Enter a number from %(min)s to %(max)s."),
+            DataRequired(message="Enter the co-op's name."),
+            Length(max=120, message="Use at most 120 characters."),
         ],
     )
-    joining_policy = SelectField(
-        "How households join",
-        choices=[SelectChoice(policy.value, policy.label) for policy in JoiningPolicy],
-        coerce=JoiningPolicy,
+    pickup_address = pickup_address_field()
+    household_cap = WholeNumberField(
+        "Most households",
+        validators=[InputRequired(message="Enter the largest number of households.")],
+        minimum=1,
+        maximum=500,
     )
+    joining_policy = joining_policy_field("How households join", coerce=JoiningPolicy)

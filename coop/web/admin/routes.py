@@ -24,12 +24,13 @@ from coop.services.memberships import (
     approve_membership,
     change_role,
     decline_membership,
+    ending_problem,
     remove_member,
 )
 from coop.web.access import for_coop, signed_in_user
 from coop.web.admin import bp
 from coop.web.admin.forms import InvitationForm, RoleForm, SettingsForm
-from coop.web.forms import ActionForm, commit_or_show_error, show_error
+from coop.web.forms import ActionForm, commit_or_refusal, commit_or_show_error, show_error
 
 # The new link is kept in the session for one page view, so it can be copied once.
 NEW_LINK_KEY = "new_invitation_link"
@@ -50,8 +51,27 @@ def _memberships(coop: Coop, status: MembershipStatus) -> list[Membership]:
 def _membership_in(coop: Coop, membership_id: int) -> Membership:
     # Scoped to the co-op, so another co-op's ids are simply not found here.
     return db.first_or_404(
-        select(Membership).where(Membership.id == membership_id, Membership.coop_id == coop.id)
+        select(Membership)
+        .where(Membership.id == membership_id, Membership.coop_id == coop.id)
+        .options(selectinload(Membership.user))
     )
+
+
+def _member_page(coop: Coop, membership: Membership, role_form: RoleForm | None = None) -> str:
+    """Render a household's page: its details and, for coordinators, what can be done."""
+    if role_form is None:
+        role_form = RoleForm(formdata=None, role=membership.role)
+    return render_template(
+        "admin/member.html",
+        coop=coop,
+        membership=membership,
+        role_form=role_form,
+        problem=ending_problem(coop=coop, membership=membership),
+    )
+
+
+def _to_member_page(coop: Coop, membership: Membership) -> Response:
+    return redirect(url_for("admin.member", slug=coop.slug, membership_id=membership.id))
 
 
 def _back(coop: Coop, status: MembershipStatus) -> Response:
@@ -94,8 +114,6 @@ def members(coop: Coop):
         status=status,
         statuses=list(MembershipStatus),
         memberships=_memberships(coop, status),
-        roles=list(Role),
-        form=ActionForm(),
     )
 
 
@@ -134,38 +152,50 @@ def decline(coop: Coop, membership_id: int):
     return _back(coop, MembershipStatus.PENDING)
 
 
+@bp.route("/members/<int:membership_id>")
+@for_coop(can_view_members)
+def member(coop: Coop, membership_id: int):
+    return _member_page(coop, _membership_in(coop, membership_id))
+
+
 @bp.route("/members/<int:membership_id>/role", methods=["POST"])
 @for_coop(can_manage_members)
 def role(coop: Coop, membership_id: int):
     membership = _membership_in(coop, membership_id)
     form = RoleForm()
-    if not form.validate_on_submit():
-        flash("Choose a role from the list.", "error")
-        return _back(coop, MembershipStatus.ACTIVE)
-    changed = commit_or_show_error(
-        None, lambda: change_role(coop=coop, membership=membership, role=form.role.data)
-    )
-    if changed is None:
-        return _back(coop, MembershipStatus.ACTIVE)
-    flash(f"{membership.user.name} is now {membership.role.label.lower()}.", "success")
-    if membership.user_id == current_user.id and membership.role is Role.MEMBER:
-        return redirect(url_for("members.coop_home", slug=coop.slug))
-    return _back(coop, MembershipStatus.ACTIVE)
+    if form.validate_on_submit():
+        changed = commit_or_show_error(
+            form, lambda: change_role(coop=coop, membership=membership, role=form.role.data)
+        )
+        if changed is not None:
+            flash(f"{membership.user.name} is now {membership.role.label.lower()}.", "success")
+            if membership.user_id == current_user.id and membership.role is Role.MEMBER:
+                # The management pages are closed to them now.
+                return redirect(url_for("members.coop_home", slug=coop.slug))
+            return _to_member_page(coop, membership)
+    return _member_page(coop, membership, role_form=form)
 
 
-@bp.route("/members/<int:membership_id>/remove", methods=["POST"])
+@bp.route("/members/<int:membership_id>/remove", methods=["GET", "POST"])
 @for_coop(can_manage_members)
 def remove(coop: Coop, membership_id: int):
     membership = _membership_in(coop, membership_id)
-    if ActionForm().validate_on_submit():
-        removed = commit_or_show_error(
-            None, lambda: remove_member(coop=coop, membership=membership)
-        )
+    form = ActionForm()
+    error = ""
+    if form.validate_on_submit():
+        removed, error = commit_or_refusal(lambda: remove_member(coop=coop, membership=membership))
         if removed is not None:
             flash(f"{membership.user.name} is no longer a member of {coop.name}.", "success")
             if membership.user_id == current_user.id:
                 return redirect(url_for("members.home"))
-    return _back(coop, MembershipStatus.ACTIVE)
+            return _to_member_page(coop, membership)
+    return render_template(
+        "admin/remove.html",
+        coop=coop,
+        membership=membership,
+        form=form,
+        problem=error or ending_problem(coop=coop, membership=membership),
+    )
 
 
 @bp.route("/invitations", methods=["GET", "POST"])

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
 
-from coop.extensions import db, limiter
+from coop.extensions import db, limiter, wants_json
 from coop.services import accounts
 from coop.services.errors import ServiceError
-from coop.web.access import public, signed_in, signed_in_user
+from coop.web.access import access_rule, public, signed_in, signed_in_user
 from coop.web.auth import bp
 from coop.web.auth.forms import (
     ChangePasswordForm,
@@ -32,6 +34,20 @@ RESET_SENT = (
 def _attempt_limit() -> str:
     # Read per request so that tests and deployments can change it without a restart.
     return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _attempt_limit_per_email() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT_PER_EMAIL"]
+
+
+def _typed_email() -> str:
+    # Prefixed, so that an empty field still gives the limiter a key to count.
+    return "email:" + accounts.normalise_email(request.form.get("email", ""))
+
+
+def _failed(response: Response) -> bool:
+    """Tell whether a login attempt failed: a successful one always redirects."""
+    return not 300 <= response.status_code < 400
 
 
 def safe_next(target: str | None) -> str:
@@ -66,21 +82,43 @@ def register():
         )
         if user is not None:
             login_user(user)
+            if next_url != url_for("members.home"):
+                # On the way somewhere, such as an invitation: just welcome them.
+                flash(f"Welcome to coop, {user.name}.", "success")
+                return redirect(next_url)
+            # A new account has no co-op; the home page would only send them on to find one.
             flash(
-                f"Welcome to coop, {user.name}. Find a co-op near you to start buying together.",
+                f"Welcome to coop, {user.name}. Find a co-op near you and ask to join.",
                 "success",
             )
-            return redirect(next_url)
+            return redirect(url_for("members.find_coops"))
     return render_template("auth/register.html", form=form)
+
+
+def _is_public_page(path: str) -> bool:
+    """Tell whether *path* is a page anyone may see, so no login was demanded for it."""
+    adapter = current_app.url_map.bind("localhost")
+    try:
+        endpoint, _ = adapter.match(path.partition("?")[0], method="GET")
+    except HTTPException:
+        return False
+    view = current_app.view_functions.get(endpoint)
+    return view is not None and access_rule(view) == "public"
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(_attempt_limit, methods=["POST"])
+@limiter.limit(_attempt_limit, methods=["POST"], deduct_when=_failed)
+@limiter.limit(
+    _attempt_limit_per_email, key_func=_typed_email, methods=["POST"], deduct_when=_failed
+)
 def login():
     next_url = safe_next(request.args.get("next"))
     if current_user.is_authenticated:
         return redirect(next_url)
+    if request.method == "GET" and request.args.get("next") and not _is_public_page(next_url):
+        # Sent here by a page that needs a login, rather than by a "Log in" link.
+        flash("Please log in to see that page.", "info")
     form = LoginForm()
     if form.validate_on_submit():
         user = accounts.authenticate_user(email=form.email.data, password=form.password.data)
@@ -170,6 +208,19 @@ def reset_password(token: str):
         accounts.check_reset_token(token=token)
     except ServiceError as error:
         if error.field is None:
-            return render_template("auth/reset_link_problem.html", problem=error.message), 400
+            return render_template(
+                "auth/reset_link_problem.html",
+                problem=error.message,
+                used=error.message == accounts.RESET_USED,
+            ), 400
         show_error(form, error)
     return render_template("auth/reset_password.html", form=form)
+
+
+@bp.errorhandler(429)
+def too_many_attempts(error: HTTPException):
+    """Refuse an attempt over a limit without saying how long to wait: limits run per hour too."""
+    text = "Too many attempts in a short time. Please wait a while and try again."
+    if wants_json():
+        return jsonify(error=text), 429
+    return render_template("errors.html", code=429, title="Too many attempts", text=text), 429

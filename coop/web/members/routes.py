@@ -2,27 +2,30 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, selectinload
+from werkzeug.exceptions import Forbidden
 
-from coop.domain.permissions import can_view_coop
+from coop.domain.permissions import can_manage_coop, can_view_coop
 from coop.domain.roles import JoiningPolicy, MembershipStatus
-from coop.extensions import db
+from coop.extensions import db, wants_json
 from coop.models import Coop, CoopCouncilLink, Invitation, Membership
-from coop.services.coops import active_household_count, current_council
+from coop.services.coops import active_household_count, current_council, list_coops
 from coop.services.errors import ServiceError
 from coop.services.invitations import accept_invitation as accept_invitation_service
 from coop.services.invitations import check_invitation
 from coop.services.memberships import (
+    count_pending,
+    ending_problem,
     leave_coop,
     membership_of,
     request_to_join,
     update_household,
 )
 from coop.web.access import current_viewer, deny, for_coop, public, signed_in, signed_in_user
-from coop.web.forms import ActionForm, commit_or_show_error
+from coop.web.forms import ActionForm, commit_or_refusal, commit_or_show_error
 from coop.web.members import bp
 from coop.web.members.forms import HouseholdForm
 
@@ -62,6 +65,8 @@ def home():
         return redirect(url_for("members.coop_home", slug=coop.slug))
     if viewer.coop_roles:
         return redirect(url_for("members.my_coops"))
+    if len(viewer.council_ids) == 1:
+        return redirect(url_for("council.dashboard", council_id=next(iter(viewer.council_ids))))
     if viewer.council_ids:
         return redirect(url_for("council.index"))
     if _own_memberships(MembershipStatus.PENDING):
@@ -84,14 +89,7 @@ def my_coops():
 @bp.route("/coops")
 @public
 def find_coops():
-    coops = db.session.scalars(
-        select(Coop)
-        .where(Coop.joining_policy.in_(JOINABLE))
-        .options(selectinload(Coop.council_links).selectinload(CoopCouncilLink.council))
-        .order_by(Coop.name)
-    ).all()
-    listing = [(coop, current_council(coop=coop)) for coop in coops]
-    return render_template("members/find_coops.html", listing=listing)
+    return render_template("members/find_coops.html", listing=list_coops(policies=JOINABLE))
 
 
 @bp.route("/coops/<slug>/about")
@@ -155,6 +153,9 @@ def coop_home(coop: Coop):
         coop=coop,
         membership=_own_membership(coop),
         council=current_council(coop=coop),
+        pending_count=(
+            count_pending(coop=coop) if can_manage_coop(current_viewer(), coop.id) else 0
+        ),
     )
 
 
@@ -184,12 +185,23 @@ def household(coop: Coop):
 def leave(coop: Coop):
     membership = _own_membership(coop)
     form = ActionForm()
+    error = ""
     if form.validate_on_submit():
-        if commit_or_show_error(None, lambda: leave_coop(membership=membership)) is None:
-            return redirect(url_for("members.coop_home", slug=coop.slug))
-        flash(f"You have left {coop.name}.", "success")
-        return redirect(url_for("members.home"))
-    return render_template("members/leave.html", coop=coop, form=form)
+        left, error = commit_or_refusal(
+            lambda: leave_coop(
+                membership=membership,
+                members_link=url_for("admin.members", slug=coop.slug, _external=True),
+            )
+        )
+        if left is not None:
+            flash(f"You have left {coop.name}.", "success")
+            return redirect(url_for("members.home"))
+    return render_template(
+        "members/leave.html",
+        coop=coop,
+        form=form,
+        problem=error or ending_problem(coop=coop, membership=membership),
+    )
 
 
 @bp.route("/join/<token>", methods=["GET", "POST"])
@@ -232,3 +244,20 @@ def _invitation_page(
         token=token,
         form=form,
     )
+
+
+@bp.errorhandler(403)
+def refused(error: Forbidden):
+    """Tell a former or waiting household why its co-op's pages are closed to it."""
+    text = "You do not have permission to see this page."
+    slug = (request.view_args or {}).get("slug")
+    if slug and current_user.is_authenticated:
+        coop = db.session.scalar(select(Coop).where(Coop.slug == slug))
+        membership = membership_of(coop=coop, user=signed_in_user()) if coop else None
+        if membership is not None and membership.status is MembershipStatus.LEFT:
+            text = f"You are no longer a member of {coop.name}."
+        elif membership is not None and membership.status is MembershipStatus.PENDING:
+            text = f"Your request to join {coop.name} is waiting for a coordinator's answer."
+    if wants_json():
+        return jsonify(error=text), 403
+    return render_template("errors.html", code=403, title="Not allowed", text=text), 403

@@ -9,26 +9,25 @@ from wtforms import (
     DateField,
     EmailField,
     HiddenField,
-    IntegerField,
     SelectChoice,
     SelectField,
     StringField,
-    TextAreaField,
 )
 from wtforms.validators import (
     DataRequired,
     Email,
     InputRequired,
     Length,
-    NumberRange,
     Optional,
 )
 
 from coop.domain.roles import JoiningPolicy
 from coop.models import Council
 from coop.models.coops import DEFAULT_HOUSEHOLD_CAP
+from coop.web.forms import WholeNumberField, joining_policy_field, pickup_address_field, strip
 
 NO_COUNCIL = 0
+EMAIL_FORMAT = "Enter an email address like name@example.org."
 
 
 def council_choices(councils: list[Council], *, blank: str | None) -> list[SelectChoice]:
@@ -39,10 +38,31 @@ def council_choices(councils: list[Council], *, blank: str | None) -> list[Selec
     return [SelectChoice(NO_COUNCIL, blank), *choices] if blank else choices
 
 
+def _council_field(label: str, **kwargs: Any) -> SelectField:
+    return SelectField(
+        label,
+        coerce=int,
+        invalid_choice_message="Choose a council from the list.",
+        invalid_value_message="Choose a council from the list.",
+        **kwargs,
+    )
+
+
 class CouncilForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
-    gss_code = StringField("GSS code", validators=[DataRequired()])
-    valid_from = DateField("Valid from", validators=[DataRequired()])
+    name = StringField(
+        "Name",
+        filters=[strip],
+        validators=[
+            DataRequired("Enter the council's name."),
+            Length(max=120, message="Use at most 120 characters."),
+        ],
+    )
+    gss_code = StringField(
+        "GSS code", filters=[strip], validators=[DataRequired("Enter the council's GSS code.")]
+    )
+    valid_from = DateField(
+        "Valid from", validators=[DataRequired("Enter the day the council came into being.")]
+    )
     valid_to = DateField("Valid to", validators=[Optional()])
 
     def details(self) -> dict[str, Any]:
@@ -58,34 +78,62 @@ class CouncilForm(FlaskForm):
 class EmailForm(FlaskForm):
     """One email address: the person to appoint."""
 
-    email = EmailField("Email address", validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(
+        "Email address",
+        filters=[strip],
+        validators=[
+            DataRequired("Enter the email address of the person to appoint."),
+            Email(EMAIL_FORMAT),
+            Length(max=254, message="Use at most 254 characters."),
+        ],
+    )
 
 
 class RemoveOfficerForm(FlaskForm):
-    user_id = HiddenField(validators=[DataRequired()])
+    user_id = HiddenField(validators=[DataRequired("Choose an officer to remove.")])
 
 
 class CoopForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
-    slug = StringField("Web address", validators=[DataRequired(), Length(min=2, max=60)])
-    council = SelectField("Council", coerce=int, default=NO_COUNCIL)
+    name = StringField(
+        "Name",
+        filters=[strip],
+        validators=[
+            DataRequired("Enter the co-op's name."),
+            Length(max=120, message="Use at most 120 characters."),
+        ],
+    )
+    slug = StringField(
+        "Web address",
+        filters=[strip],
+        validators=[
+            DataRequired("Enter the co-op's web address, e.g. fishwick-food."),
+            Length(min=2, max=60, message="Use 2 to 60 characters."),
+        ],
+    )
+    council = _council_field("Council", default=NO_COUNCIL)
     council_from = DateField("Belongs to the council from", validators=[Optional()])
-    pickup_address = TextAreaField("Pickup address", validators=[Length(max=500)])
-    household_cap = IntegerField(
+    pickup_address = pickup_address_field()
+    household_cap = WholeNumberField(
         "Household cap",
         default=DEFAULT_HOUSEHOLD_CAP,
-        validators=[InputRequired(), NumberRange(min=1, max=500)],
+        validators=[InputRequired("Enter the largest number of households.")],
+        minimum=1,
+        maximum=500,
     )
-    joining_policy = SelectField(
-        "Joining policy",
-        choices=[SelectChoice(policy.value, policy.label) for policy in JoiningPolicy],
-        default=JoiningPolicy.APPROVAL.value,
-    )
+    joining_policy = joining_policy_field("Joining policy", default=JoiningPolicy.APPROVAL.value)
     coordinator_email = EmailField(
-        "First coordinator's email address", validators=[Optional(), Email(), Length(max=254)]
+        "First coordinator's email address",
+        filters=[strip],
+        validators=[
+            Optional(),
+            Email(EMAIL_FORMAT),
+            Length(max=254, message="Use at most 254 characters."),
+        ],
     )
 
 
 class MoveCoopForm(FlaskForm):
-    council = SelectField("New council", coerce=int)
-    starts_on = DateField("From", validators=[DataRequired()])
+    council = _council_field("New council")
+    starts_on = DateField(
+        "From", validators=[DataRequired("Enter the day the co-op joins the new council.")]
+    )

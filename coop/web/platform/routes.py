@@ -96,7 +96,11 @@ def appoint_officer(council: Council):
     if form.validate_on_submit():
         officer = commit_or_show_error(
             form,
-            lambda: council_service.appoint_officer(council=council, email=form.email.data),
+            lambda: council_service.appoint_officer(
+                council=council,
+                email=form.email.data,
+                dashboard_link=url_for("council.dashboard", council_id=council.id, _external=True),
+            ),
         )
         if officer is not None:
             flash(f"{officer.user.name} is now an officer of {council.name}.", "success")
@@ -143,12 +147,17 @@ def new_coop():
                 council=council,
                 council_from=form.council_from.data,
                 coordinator_email=form.coordinator_email.data or None,
+                manage_link_for=_manage_link,
             ),
         )
         if coop is not None:
             flash(f"{coop.name} has been created.", "success")
             return redirect(url_for(".coop", slug=coop.slug))
     return render_template("platform/coop_form.html", form=form)
+
+
+def _manage_link(slug: str) -> str:
+    return url_for("admin.index", slug=slug, _external=True)
 
 
 @bp.route("/coops/<slug>")
@@ -180,7 +189,10 @@ def appoint_coordinator(coop: Coop):
     form = EmailForm()
     if form.validate_on_submit():
         membership = commit_or_show_error(
-            form, lambda: coop_service.appoint_coordinator(coop=coop, email=form.email.data)
+            form,
+            lambda: coop_service.appoint_coordinator(
+                coop=coop, email=form.email.data, manage_link=_manage_link(coop.slug)
+            ),
         )
         if membership is not None:
             flash(f"{membership.user.name} is now a coordinator of {coop.name}.", "success")
