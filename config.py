@@ -53,6 +53,12 @@ class Config:
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute; 50 per hour")
+    # Failed logins to one email address, from anywhere: households sharing a
+    # community hall's Wi-Fi share the per-address limit above, so this one is
+    # what stops an account's password being guessed.
+    LOGIN_RATE_LIMIT_PER_EMAIL = os.environ.get(
+        "LOGIN_RATE_LIMIT_PER_EMAIL", "5 per minute; 20 per hour"
+    )
 
     # Password hashing (argon2id); the defaults are argon2-cffi's.
     ARGON2_TIME_COST = 3
@@ -62,6 +68,9 @@ class Config:
     PASSWORD_MIN_LENGTH = 10
     PASSWORD_RESET_MAX_AGE = 60 * 60  # seconds a reset link stays valid
     INVITATION_MAX_AGE_DAYS = 14
+
+    # Catalogue files bigger than this are refused before they are read.
+    CATALOGUE_IMPORT_MAX_BYTES = 5 * 1024 * 1024
 
     # Card payments are off unless these are set.
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")

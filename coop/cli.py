@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
+from pathlib import Path
 
 import click
 from flask import Flask
@@ -19,6 +20,13 @@ from coop.extensions import db
 from coop.models.coops import DEFAULT_HOUSEHOLD_CAP
 from coop.services import demo
 from coop.services.admins import create_platform_admin
+from coop.services.catalogue_import import (
+    ImportPreview,
+    apply_import,
+    check_import_size,
+    own_supplier_named,
+    preview_import,
+)
 from coop.services.coops import appoint_coordinator, coop_by_slug, create_coop
 from coop.services.councils import appoint_officer, council_by_gss_code, create_council
 from coop.services.errors import ServiceError
@@ -170,6 +178,65 @@ def _print_logins(logins: list[demo.DemoLogin]) -> None:
             click.echo("  ".join("-" * width for width in widths))
 
 
+@click.command("import-catalogue")
+@with_appcontext
+@click.option("--coop", "slug", required=True, help="The co-op's slug.")
+@click.option("--supplier", "supplier_name", required=True, help="The supplier's name.")
+@click.option(
+    "--mark-missing-unavailable",
+    is_flag=True,
+    help="Mark the supplier's products that the file leaves out as unavailable.",
+)
+@click.option("--dry-run", is_flag=True, help="Show what the file would change; write nothing.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_catalogue_command(
+    slug: str, supplier_name: str, mark_missing_unavailable: bool, dry_run: bool, file: Path
+) -> None:
+    """Import a supplier's catalogue from FILE (the coop CSV format or Foodsoft's)."""
+    with one_transaction():
+        supplier = own_supplier_named(coop=coop_by_slug(slug=slug), name=supplier_name)
+        check_import_size(size=file.stat().st_size)
+        preview = preview_import(
+            supplier=supplier,
+            data=file.read_bytes(),
+            filename=file.name,
+            mark_missing_unavailable=mark_missing_unavailable,
+            uploaded_by=None,
+        )
+        _print_preview(preview)
+        if preview.errors:
+            raise ServiceError(
+                f"Nothing was imported: {len(preview.errors)} "
+                + ("row has errors." if len(preview.errors) == 1 else "rows have errors.")
+            )
+        if dry_run:
+            # Not even the stored upload is kept.
+            db.session.rollback()
+            click.echo("Dry run: nothing was written.")
+            return
+        result = apply_import(import_id=preview.import_id, supplier=supplier, user=None)
+    click.echo(
+        f"Imported into {supplier.name}: {result.added} added, {result.changed} changed "
+        f"({result.price_changes} with a new price), "
+        f"{result.marked_unavailable} marked unavailable."
+    )
+
+
+def _print_preview(preview: ImportPreview) -> None:
+    missing = len(preview.missing)
+    fate = " (to be marked unavailable)" if preview.mark_missing_unavailable else " (kept)"
+    click.echo(f"{preview.filename}: {preview.format_label}, {preview.row_count} rows.")
+    click.echo(f"  To add:              {len(preview.additions)}")
+    click.echo(
+        f"  To change:           {len(preview.changes)} ({preview.price_changes} with a new price)"
+    )
+    click.echo(f"  Unchanged:           {preview.unchanged}")
+    click.echo(f"  Missing from file:   {missing}{fate if missing else ''}")
+    click.echo(f"  Rows with errors:    {len(preview.errors)}")
+    for error in preview.errors:
+        click.echo(f"Line {error.line}: {error.message}", err=True)
+
+
 COMMANDS = (
     create_admin_command,
     create_council_command,
@@ -177,6 +244,7 @@ COMMANDS = (
     appoint_coordinator_command,
     appoint_officer_command,
     seed_demo_command,
+    import_catalogue_command,
 )
 
 

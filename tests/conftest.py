@@ -11,6 +11,7 @@ import email
 import email.policy
 import os
 import socket
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -24,6 +25,8 @@ from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, event, make_url, text
+from support import CHROMIUM, CHROMIUM_ARGS, PHONE
+from werkzeug.serving import make_server
 
 from config import TestingConfig, database_url
 from coop import create_app
@@ -335,3 +338,53 @@ def mailbox(app: Flask) -> Iterator[Mailbox]:
         yield box
     finally:
         controller.stop()
+
+
+# --- a live server on loopback and Chromium to drive it ------------------------
+
+
+@pytest.fixture(scope="session")
+def live_server(database_uri: str) -> Iterator[str]:
+    """Serve the app on a free loopback port; yield its base URL."""
+    # CSRF protection is on, as in production, since a real browser sends the tokens.
+    app = make_app(database_uri, WTF_CSRF_ENABLED=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(app, browser, live_server):
+    """A fresh browser tab with no cookies, at a phone's width.
+
+    It asks for ``app`` so the tables are emptied after each test.
+    """
+    context = browser.new_context(base_url=live_server, viewport=PHONE)
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    try:
+        yield tab
+    finally:
+        context.close()

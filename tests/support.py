@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -46,3 +47,17 @@ def refusal_message(action: Callable[[], Any], field: str | None = None) -> str:
     if field is not None:
         assert caught.value.field == field
     return caught.value.message
+
+
+# Chromium comes from Debian (``apt-get install chromium``): Playwright cannot
+# download its own browsers here, so it is pointed at ``/usr/bin/chromium``.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {"width": 360, "height": 740}

@@ -32,7 +32,18 @@ from werkzeug.routing import Rule
 from coop.domain.permissions import can_view_coop
 from coop.domain.roles import JoiningPolicy, MembershipStatus, Role
 from coop.extensions import db
-from coop.models import Coop, Invitation, Membership, OutboxMessage, OutboxStatus, User
+from coop.models import (
+    CatalogueFeed,
+    CatalogueImport,
+    Coop,
+    Invitation,
+    Membership,
+    OutboxMessage,
+    OutboxStatus,
+    Product,
+    Supplier,
+    User,
+)
 from coop.models.types import utcnow
 from coop.web.access import access_rule, for_coop, public
 
@@ -144,7 +155,25 @@ def world(app, factory) -> World:
         body=f"Dear {MEMBER_NAME}, collect your food at {PICKUP_ADDRESS}.",
         status=OutboxStatus.STORED,
     )
-    db.session.add_all([invitation, message])
+    # A private catalogue: its supplier's name carries a marker, so any page
+    # showing co-op A's suppliers or products to an outsider is caught.
+    supplier = Supplier(coop=coop_a, name="Marrowbone Mills", email=COORDINATOR_EMAIL)
+    product = Product(
+        supplier=supplier, code="MM-1", name="Marrowbone oats", case_size=6, case_price_pence=900
+    )
+    upload = CatalogueImport(
+        supplier=supplier,
+        content="code,name,case_price\nMM-2,Marrowbone rye,4.00\n",
+        catalogue_digest="0" * 64,
+    )
+    feed_token = "feed-token-for-coop-a-not-guessable"
+    feed = CatalogueFeed(
+        supplier=supplier,
+        label="Another instance",
+        token_digest=hashlib.sha256(feed_token.encode()).hexdigest(),
+        created_by=coordinator_a,
+    )
+    db.session.add_all([invitation, message, supplier, product, upload, feed])
     db.session.commit()
 
     council_b = factory.council(name="Council B")
@@ -162,6 +191,10 @@ def world(app, factory) -> World:
             "message_id": message.id,
             "token": token,
             "user_id": member_a.user_id,
+            "supplier_id": supplier.id,
+            "product_id": product.id,
+            "import_id": upload.id,
+            "feed_id": feed.id,
         },
         own_slug={MEMBER_B: coop_b.slug, COORDINATOR_B: coop_b.slug},
         emails={

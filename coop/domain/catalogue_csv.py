@@ -30,6 +30,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date
+from functools import lru_cache
 
 from coop.domain.catalogue import VAT_RATES_BP, Tag, bits_to_tags, bp_to_percent, percent_to_bp
 from coop.domain.money import parse_pence
@@ -83,6 +84,44 @@ MAX_CODE = 40
 MAX_NAME = 200
 MAX_TEXT = 200
 DEFAULT_UNIT = "each"
+# The database keeps these in 32-bit integers; anything larger is a typing slip.
+MAX_CASE_SIZE = 100_000
+MAX_PENCE = 100_000_000  # £1,000,000
+
+#: The Product field each column of the project's format fills.
+OWN_FIELDS = {
+    "code": "code",
+    "name": "name",
+    "description": "description",
+    "category": "category",
+    "tags": "tag_bits",
+    "unit": "unit_label",
+    "case_size": "case_size",
+    "case_price": "case_price_pence",
+    "vat_rate": "vat_bp",
+    "deposit": "deposit_pence",
+    "origin": "origin",
+    "manufacturer": "manufacturer",
+    "reference_price": "reference_price_pence",
+    "reference_price_date": "reference_price_date",
+    "reference_price_source": "reference_price_source",
+    "available": "available",
+}
+#: The Product field each column of Foodsoft's export fills.
+FOODSOFT_FIELDS = {
+    "Order number": "code",
+    "Name": "name",
+    "Note": "description",
+    "Category": "category",
+    "Unit": "unit_label",
+    "Ratios to supplier order unit": "case_size",
+    "Price (net)": "case_price_pence",
+    "VAT": "vat_bp",
+    "Deposit": "deposit_pence",
+    "Origin": "origin",
+    "Manufacturer": "manufacturer",
+    "avail.": "available",
+}
 
 
 @dataclass(frozen=True)
@@ -120,13 +159,23 @@ class RowError:
     message: str
 
 
+#: The Product fields a file can describe, in the order of `ProductRow`.
+PRODUCT_FIELDS = tuple(f.name for f in fields(ProductRow) if f.name != "line")
+
+
 @dataclass(frozen=True)
 class ParsedCatalogue:
-    """What a file holds: its format, its good rows and its bad ones."""
+    """What a file holds: its format, its good rows and its bad ones.
+
+    `provided` names the Product fields the file has columns for: a file
+    without, say, a tags column says nothing about tags, so an import
+    should leave them as they are rather than clear them.
+    """
 
     format: str
     rows: list[ProductRow]
     errors: list[RowError]
+    provided: frozenset[str] = frozenset(PRODUCT_FIELDS)
 
 
 class FileProblem(ValueError):
@@ -157,7 +206,9 @@ def parse_catalogue(text: str) -> ParsedCatalogue:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(first_line))
     header = [column.strip() for column in next(reader)]
     if (header and header[0].lower() == "avail.") or "Order number" in header:
-        return _parse(reader, header, FOODSOFT, _foodsoft_row)
+        # Without an order number the name stands in for the code.
+        provided = {"code"} | {FOODSOFT_FIELDS[c] for c in header if c in FOODSOFT_FIELDS}
+        return _parse(reader, header, FOODSOFT, _foodsoft_row, provided)
     lowered = [column.lower() for column in header]
     missing = [column for column in REQUIRED if column not in lowered]
     if missing:
@@ -169,19 +220,24 @@ def parse_catalogue(text: str) -> ParsedCatalogue:
             + ",".join(COLUMNS)
             + " (or be a Foodsoft article export)."
         )
-    return _parse(reader, lowered, OWN, _own_row)
+    provided = {OWN_FIELDS[c] for c in lowered if c in OWN_FIELDS}
+    return _parse(reader, lowered, OWN, _own_row, provided)
 
 
-def _parse(reader, header: list[str], kind: str, convert) -> ParsedCatalogue:  # type: ignore[no-untyped-def]
+def _parse(  # type: ignore[no-untyped-def]
+    reader, header: list[str], kind: str, convert, provided: set[str]
+) -> ParsedCatalogue:
     rows: list[ProductRow] = []
     errors: list[RowError] = []
     first_line_of_code: dict[str, int] = {}
     try:
+        # A quoted cell may span lines; a row is named by the line it starts on.
+        start = reader.line_num + 1
         for record in reader:
-            line = reader.line_num
+            line, start = start, reader.line_num + 1
             if not any(cell.strip() for cell in record):
                 continue
-            cells = dict(zip(header, (cell.strip() for cell in record), strict=False))
+            cells = dict(zip(header, map(str.strip, record), strict=False))
             problems: list[str] = []
             row = convert(line, cells, problems)
             if row is not None and not problems:
@@ -197,7 +253,7 @@ def _parse(reader, header: list[str], kind: str, convert) -> ParsedCatalogue:  #
                 rows.append(row)
     except csv.Error as error:
         raise FileProblem(f"Line {reader.line_num} cannot be read as CSV: {error}.") from None
-    return ParsedCatalogue(kind, rows, errors)
+    return ParsedCatalogue(kind, rows, errors, frozenset(provided))
 
 
 def _text(cells: dict[str, str], key: str, problems: list[str], *, limit: int = MAX_TEXT) -> str:
@@ -213,10 +269,14 @@ def _money(value: str, what: str, problems: list[str], *, required: bool = False
             problems.append(f"the {what} is missing")
         return None
     try:
-        return parse_pence(value, allow_negative=True)
+        pence = parse_pence(value, allow_negative=True)
     except ValueError:
         problems.append(f"the {what} '{value}' is not a number")
         return None
+    if pence > MAX_PENCE:
+        problems.append(f"the {what} '{value}' is more than £{MAX_PENCE // 100:,}")
+        return None
+    return pence
 
 
 def _not_negative(pence: int | None, what: str, problems: list[str]) -> int | None:
@@ -247,6 +307,9 @@ def _case_size(value: str, problems: list[str]) -> int:
     if int(value) < 1:
         problems.append("the case size must be at least 1")
         return 1
+    if int(value) > MAX_CASE_SIZE:
+        problems.append(f"the case size '{value}' is more than {MAX_CASE_SIZE:,}")
+        return 1
     return int(value)
 
 
@@ -260,14 +323,21 @@ def _available(value: str, problems: list[str]) -> bool:
     return True
 
 
+@lru_cache(maxsize=512)
+def _tag_bit(text: str) -> int:
+    # A catalogue repeats a handful of tags thousands of times.
+    return Tag.from_text(text).bit
+
+
 def _tags(value: str, problems: list[str]) -> int:
     bits = 0
-    for part in re.split(r"[|]", value):
+    for part in value.split("|"):
         if part.strip():
             try:
-                bits |= Tag.from_text(part).bit
+                bits |= _tag_bit(part)
             except ValueError as error:
-                problems.append(str(error).rstrip(".").lower())
+                message = str(error).rstrip(".")
+                problems.append(message[0].lower() + message[1:])
     return bits
 
 

@@ -52,8 +52,13 @@ def can_manage_coop(viewer: Viewer, coop_id: int) -> bool:
 
 
 def can_view_members(viewer: Viewer, coop_id: int) -> bool:
-    """Coordinators and treasurers see the member list (names, postcodes)."""
+    """Coordinators and treasurers see the member list (names, emails, household sizes)."""
     return _role(viewer, coop_id) in MANAGERS
+
+
+def can_view_postcodes(viewer: Viewer, coop_id: int) -> bool:
+    """Only coordinators see households' postcodes (METRICS.md: they are for the organisers)."""
+    return _role(viewer, coop_id) is Role.COORDINATOR
 
 
 def can_manage_members(viewer: Viewer, coop_id: int) -> bool:

@@ -195,6 +195,7 @@ class CatalogueFeed(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     supplier: Mapped[Supplier] = relationship()
+    created_by: Mapped[User] = relationship()
 
 
 class CatalogueImport(db.Model):

@@ -19,6 +19,7 @@ from coop.services.accounts import register_user
 from coop.services.admins import create_platform_admin
 from coop.services.coops import create_coop
 from coop.services.councils import appoint_officer, create_council
+from coop.services.demo_catalogue import load_demo_catalogue
 from coop.services.errors import ServiceError
 from coop.services.invitations import create_invitation
 from coop.services.memberships import activate, change_role, request_to_join, update_household
@@ -159,6 +160,7 @@ def load_demo_data() -> DemoData:
 
     ribbleton = _coop(RIBBLETON, council=council, coordinator=RIBBLETON_COORDINATOR)
     _households(ribbleton, RIBBLETON, RIBBLETON_MEMBERS)
+    load_demo_catalogue(publisher=fishwick, subscriber=ribbleton)
 
     request_to_join(coop=fishwick, user=_register(APPLICANT))
     # An invitation lets a household skip Fishwick's approval step.

@@ -10,6 +10,7 @@ from flask import Flask, abort, jsonify, render_template, request
 from flask_login import AnonymousUserMixin
 
 from coop.domain import permissions
+from coop.domain.money import format_pence
 from coop.extensions import db, login_manager, wants_json
 from coop.models import User
 from coop.services.access import navigation_for
@@ -95,6 +96,8 @@ def _templates(app: Flask) -> None:
         if value is None:
             return ""
         return value.astimezone(zone).strftime(fmt)
+
+    app.add_template_filter(format_pence, "pence")
 
     @app.context_processor
     def inject_viewer() -> dict[str, object]:

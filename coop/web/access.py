@@ -20,6 +20,7 @@ from coop.domain.permissions import Viewer
 from coop.extensions import db, wants_json
 from coop.models import Coop, Council, User
 from coop.services.access import viewer_for
+from coop.services.catalogue_feed import feed_for_token
 
 View = TypeVar("View", bound=Callable[..., Any])
 CoopCheck = Callable[[Viewer, int], bool]
@@ -110,6 +111,36 @@ def for_council(check: Callable[[Viewer, int], bool]) -> Callable[[View], View]:
         return _mark(view, wrapper, f"council:{check.__name__}")  # type: ignore[arg-type]
 
     return decorator
+
+
+def bearer_token() -> str:
+    """Return the token of ``Authorization: Bearer <token>``, else of ``?token=``, else ""."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    return request.args.get("token", "").strip()
+
+
+def feed_token(view: View) -> View:
+    """Require a catalogue feed token for the ``<int:supplier_id>`` in the URL.
+
+    Other coop instances show a token instead of signing in. The view
+    receives ``feed`` and ``token`` instead of ``supplier_id``. A missing,
+    wrong or revoked token is a 401 JSON answer, never a login redirect.
+    """
+
+    @wraps(view)
+    def wrapper(*args: Any, supplier_id: int, **kwargs: Any) -> Any:
+        token = bearer_token()
+        feed = feed_for_token(token=token, supplier_id=supplier_id)
+        if feed is None:
+            response = jsonify(error="A valid feed token for this catalogue is required.")
+            response.status_code = 401
+            response.headers["WWW-Authenticate"] = 'Bearer realm="coop catalogue feed"'
+            return response
+        return view(*args, feed=feed, token=token, **kwargs)
+
+    return _mark(view, wrapper, "feed token")  # type: ignore[arg-type]
 
 
 def access_rule(view: Callable[..., Any]) -> str | None:

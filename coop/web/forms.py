@@ -7,10 +7,12 @@ from typing import Any, TypeVar
 
 from flask import flash
 from flask_wtf import FlaskForm
-from wtforms import StringField
+from wtforms import IntegerField, RadioField, SelectChoice, StringField, TextAreaField
+from wtforms.validators import Length, NumberRange, StopValidation
 
 from coop.domain.catalogue import bp_to_percent, percent_to_bp
 from coop.domain.money import parse_pence
+from coop.domain.roles import JoiningPolicy
 from coop.extensions import db
 from coop.services.errors import ServiceError
 
@@ -40,8 +42,95 @@ def commit_or_show_error(form: FlaskForm | None, action: Callable[[], Result]) -
     return result
 
 
+def commit_or_refusal(action: Callable[[], Result]) -> tuple[Result | None, str]:
+    """Run one service and commit, or roll back and return its refusal for the page to show.
+
+    Returns what the service returned and "", or None and the refusal's message.
+    """
+    try:
+        result = action()
+    except ServiceError as error:
+        db.session.rollback()
+        return None, error.message
+    db.session.commit()
+    return result, ""
+
+
 class ActionForm(FlaskForm):
     """A form with no fields: a button that posts with a CSRF token."""
+
+
+PICKUP_ADDRESS_MAX_LENGTH = 500
+CHOOSE_POLICY = "Choose how households join."
+
+
+def strip(value: str | None) -> str | None:
+    """Trim a typed value; a form filter."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def joining_policy_field(label: str, **kwargs: Any) -> RadioField:
+    """Return radio buttons for the joining policies: a phone cuts off their labels in a select."""
+    return RadioField(
+        label,
+        choices=[SelectChoice(policy.value, policy.label) for policy in JoiningPolicy],
+        invalid_choice_message=CHOOSE_POLICY,
+        invalid_value_message=CHOOSE_POLICY,
+        **kwargs,
+    )
+
+
+def pickup_address_field(label: str = "Pickup address") -> TextAreaField:
+    """Return a co-op's pickup address field, as long as every form allows."""
+    return TextAreaField(
+        label,
+        filters=[strip],
+        validators=[
+            Length(
+                max=PICKUP_ADDRESS_MAX_LENGTH,
+                message=f"Use at most {PICKUP_ADDRESS_MAX_LENGTH} characters.",
+            )
+        ],
+    )
+
+
+class WholeNumberField(IntegerField):
+    """A whole number from *minimum* to *maximum*; "2.5", "ten" or 0 all get one clear message.
+
+    WTForms would say "Not a valid integer value." or "Number must be between...";
+    this says what to type instead. Put `Optional` or `InputRequired` in *validators*.
+    """
+
+    def __init__(
+        self,
+        label: str | None = None,
+        validators: list[Any] | None = None,
+        *,
+        minimum: int,
+        maximum: int,
+        message: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self.message = message or f"Enter a whole number from {minimum} to {maximum}."
+        super().__init__(
+            label,
+            [*(validators or []), NumberRange(minimum, maximum, message=self.message)],
+            **kwargs,
+        )
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if valuelist and not str(valuelist[0]).strip():
+            self.data = None  # blank is for `Optional` or `InputRequired` to judge
+            return
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(self.message) from None
+
+    def pre_validate(self, form: Any) -> None:
+        if self.process_errors:
+            # Already told what to type; the range check would only say it again.
+            raise StopValidation()
 
 
 class PenceField(StringField):

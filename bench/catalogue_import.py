@@ -1,0 +1,235 @@
+"""How long a 20,000-row catalogue import takes, against baselines measured in the same run.
+
+    .venv/bin/python bench/catalogue_import.py [--rows 20000]
+
+Runs on a scratch SQLite file, and also on PostgreSQL when
+``COOP_TEST_DATABASE_URL`` is set (a scratch database created beside that
+one and dropped afterwards). Each step is timed with the database as the
+app would use it; the baselines are the least any import could do with the
+same file: read it with a bare ``csv.reader``, and insert its rows with one
+raw ``executemany``. The ratios say how far the import is from them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import os
+import random
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, make_url, text
+
+from config import TestingConfig, database_url
+from coop import create_app
+from coop.domain.catalogue_csv import COLUMNS, PRODUCT_FIELDS, parse_catalogue
+from coop.extensions import db
+from coop.models import Coop, Supplier, User
+from coop.models.types import utcnow
+from coop.services.catalogue_export import export_catalogue
+from coop.services.catalogue_import import apply_import, preview_import
+
+WORDS = [
+    "basmati",
+    "rice",
+    "penne",
+    "chopped",
+    "tomatoes",
+    "red",
+    "lentils",
+    "chickpeas",
+    "rapeseed",
+    "oil",
+    "tea",
+    "bags",
+    "porridge",
+    "oats",
+    "nappies",
+    "washing-up",
+    "liquid",
+    "oat",
+    "drink",
+    "peanut",
+    "butter",
+    "baked",
+    "beans",
+    "sunflower",
+    "seeds",
+]
+CATEGORIES = ("Rice and grains", "Pasta", "Tins", "Pulses", "Oils", "Drinks", "Household")
+UNITS = ("1 kg bag", "500 g bag", "400 g tin", "1 litre bottle", "each", "box of 80")
+
+
+def catalogue_file(rows: int, *, seed: int = 1, price_shift: int = 0) -> str:
+    """Return a file in the coop format with *rows* plausible products."""
+    pick = random.Random(seed)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for i in range(rows):
+        price = pick.randint(150, 6000) + price_shift
+        writer.writerow(
+            [
+                f"SKU-{i:06d}",
+                " ".join(pick.sample(WORDS, 3)).capitalize(),
+                "Bulk pack for co-ops" if i % 3 == 0 else "",
+                pick.choice(CATEGORIES),
+                pick.choice(("vegan", "vegan|organic", "", "halal", "gluten-free|fairtrade")),
+                pick.choice(UNITS),
+                pick.choice((1, 6, 12, 24)),
+                f"{price // 100}.{price % 100:02d}",
+                pick.choice((0, 0, 5, 20)),
+                "",
+                "England",
+                "Suma",
+                f"{pick.randint(50, 900) / 100:.2f}",
+                "2026-03-02",
+                "Tesco.com",
+                "yes" if i % 20 else "no",
+            ]
+        )
+    return out.getvalue()
+
+
+@contextmanager
+def scratch_database(server_url: str | None) -> Iterator[str]:
+    """Yield the URL of an empty database: a SQLite file, or a new PostgreSQL database."""
+    if server_url is None:
+        with tempfile.TemporaryDirectory() as directory:
+            yield f"sqlite:///{Path(directory) / 'bench.sqlite'}"
+        return
+    url = make_url(database_url(server_url))
+    name = f"{url.database}_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def timed(action: Callable[[], Any]) -> tuple[float, Any]:
+    start = time.perf_counter()
+    result = action()
+    return time.perf_counter() - start, result
+
+
+def raw_insert(supplier_id: int, content: str) -> Callable[[], None]:
+    """Return an insert of the file's rows with one executemany of the driver, nothing else.
+
+    The rows are read beforehand, so only the write is timed.
+    """
+    columns = ["supplier_id", *PRODUCT_FIELDS, "updated_at"]
+    now = utcnow()
+    rows = [(supplier_id, *row.values().values(), now) for row in parse_catalogue(content).rows]
+    mark = "?" if db.engine.dialect.paramstyle == "qmark" else "%s"
+    sql = f"INSERT INTO products ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
+
+    def insert() -> None:
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(sql, rows)
+
+    return insert
+
+
+def bench(url: str, rows: int) -> list[tuple[str, float, str]]:
+    config = type("BenchConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": url})
+    app = create_app(config)
+    results: list[tuple[str, float, str]] = []
+    with app.app_context():
+        db.create_all()
+        coop = Coop(name="Bench Co-op", slug="bench", pickup_address="Hall")
+        user = User(email="bench@example.org", name="Bench", password_hash="-")
+        supplier = Supplier(coop=coop, name="Bench Wholesale")
+        other = Supplier(coop=coop, name="Baseline Wholesale")
+        db.session.add_all([coop, user, supplier, other])
+        db.session.commit()
+        content = catalogue_file(rows)
+        data = content.encode()
+
+        read, _ = timed(lambda: sum(1 for _ in csv.reader(io.StringIO(content))))
+        insert, _ = timed(raw_insert(other.id, content))
+        results.append((f"baseline: csv.reader over {rows:,} rows", read, ""))
+        results.append((f"baseline: raw executemany of {rows:,} rows", insert, ""))
+
+        def preview(body: bytes, mark: bool = False):
+            found = preview_import(
+                supplier=supplier,
+                data=body,
+                filename="bench.csv",
+                mark_missing_unavailable=mark,
+                uploaded_by=user,
+            )
+            db.session.commit()
+            return found
+
+        def apply(import_id: int):
+            done = apply_import(import_id=import_id, supplier=supplier, user=user)
+            db.session.commit()
+            return done
+
+        def step(label: str, seconds: float, baseline: float, against: str) -> None:
+            results.append((label, seconds, f"{seconds / baseline:5.1f}x {against}"))
+
+        seconds, found = timed(lambda: preview(data))
+        step(f"preview: {len(found.additions):,} new", seconds, read, "csv.reader")
+        seconds, done = timed(lambda: apply(found.import_id))
+        step(f"import: {done.added:,} new", seconds, insert, "executemany")
+
+        changed = catalogue_file(rows, price_shift=7).encode()
+        seconds, found = timed(lambda: preview(changed))
+        step(f"preview: {len(found.changes):,} new prices", seconds, read, "csv.reader")
+        seconds, done = timed(lambda: apply(found.import_id))
+        step(f"import: {done.price_changes:,} new prices + history", seconds, insert, "executemany")
+
+        seconds, exported = timed(lambda: export_catalogue(supplier=supplier).encode())
+        step(f"export: {rows:,} rows", seconds, read, "csv.reader")
+        seconds, found = timed(lambda: preview(exported, mark=True))
+        step(
+            f"preview: re-import of the export ({found.unchanged:,} unchanged)",
+            seconds,
+            read,
+            "csv.reader",
+        )
+        seconds, done = timed(lambda: apply(found.import_id))
+        step(
+            f"import: re-import of the export ({done.changed} changed)",
+            seconds,
+            insert,
+            "executemany",
+        )
+        db.session.remove()
+        db.engine.dispose()
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=20_000)
+    rows = parser.parse_args().rows
+    targets = [("SQLite", None)]
+    if os.environ.get("COOP_TEST_DATABASE_URL"):
+        targets.append(("PostgreSQL", os.environ["COOP_TEST_DATABASE_URL"]))
+    print(f"coop catalogue import, {rows:,} rows, {date.today().isoformat()}")
+    for label, server in targets:
+        with scratch_database(server) as url:
+            results = bench(url, rows)
+        print(f"\n{label}")
+        width = max(len(name) for name, _, _ in results)
+        for name, seconds, ratio in results:
+            print(f"  {name.ljust(width)}  {seconds:7.3f} s  {ratio}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,229 @@
+"""Changing a supplier's case prices by a percentage: preview, confirm, history, refusals."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from support import count_rows, field_error, text
+
+from coop.extensions import db
+from coop.models import PriceChange, Product
+
+SUPPLIERS = "/coops/fishwick/admin/suppliers"
+
+
+@pytest.fixture
+def supplier(world, catalogue):
+    supplier = catalogue.supplier(world.coop, name="Northern Wholefoods")
+    for code, name, category, price, vat in [
+        ("A", "Apples", "Fruit", 1000, 0),
+        ("B", "Bananas", "Fruit", 1234, 0),
+        ("C", "Cleaner", "Household", 150, 2000),
+        ("D", "Dates", "Fruit", 1, 0),
+        ("E", "Eggs", "Fresh", 0, 0),
+    ]:
+        catalogue.product(
+            supplier, code=code, name=name, category=category, case_price_pence=price, vat_bp=vat
+        )
+    return supplier
+
+
+def prices() -> dict[str, int]:
+    db.session.expire_all()
+    return dict(db.session.execute(db.select(Product.code, Product.case_price_pence)).all())
+
+
+def test_the_preview_shows_the_count_and_examples_and_changes_nothing(coordinator, supplier):
+    response = coordinator.post(f"{SUPPLIERS}/{supplier.id}/prices", data={"percent": "3.5"})
+
+    page = text(response)
+    assert "3 case prices change by +3.5%" in page
+    assert "2 stay the same" in page  # Dates at 1p and Eggs at 0p
+    assert "£10.00" in page and "£10.35" in page
+    assert "£12.34" in page and "£12.77" in page
+    assert "Change 3 prices" in page
+    assert prices() == {"A": 1000, "B": 1234, "C": 150, "D": 1, "E": 0}
+    assert count_rows(PriceChange) == 0
+
+
+def test_confirming_rounds_each_price_half_up_and_records_the_history(coordinator, world, supplier):
+    response = coordinator.post(
+        f"{SUPPLIERS}/{supplier.id}/prices",
+        data={"percent": "3.5", "category": "", "confirm": "y"},
+        follow_redirects=True,
+    )
+
+    assert "3 case prices changed by +3.5%" in text(response)
+    # 1000 -> 1035; 1234 -> 1277.19 -> 1277; 150 -> 155.25 -> 155; 1 -> 1.035 -> 1; 0 stays 0.
+    assert prices() == {"A": 1035, "B": 1277, "C": 155, "D": 1, "E": 0}
+    history = db.session.execute(
+        db.select(
+            Product.code,
+            PriceChange.old_case_price_pence,
+            PriceChange.new_case_price_pence,
+            PriceChange.old_vat_bp,
+            PriceChange.new_vat_bp,
+            PriceChange.reason,
+            PriceChange.changed_by_id,
+        )
+        .join(Product, Product.id == PriceChange.product_id)
+        .order_by(Product.code)
+    ).all()
+    assert [tuple(row) for row in history] == [
+        ("A", 1000, 1035, 0, 0, "bulk change", world.coordinator.id),
+        ("B", 1234, 1277, 0, 0, "bulk change", world.coordinator.id),
+        ("C", 150, 155, 2000, 2000, "bulk change", world.coordinator.id),
+    ]
+
+
+def test_the_history_of_a_product_shows_the_bulk_change(coordinator, supplier):
+    coordinator.post(f"{SUPPLIERS}/{supplier.id}/prices", data={"percent": "-10", "confirm": "y"})
+    apples = db.session.scalar(db.select(Product).where(Product.code == "A"))
+
+    page = text(coordinator.get(f"{SUPPLIERS}/{supplier.id}/products/{apples.id}/"))
+
+    assert "£10.00 → £9.00" in page
+    assert "Bulk change" in page
+    assert "Cora Coordinator" in page
+
+
+@pytest.mark.parametrize(
+    ("percent", "expected"),
+    [
+        ("-10", {"A": 900, "B": 1111, "C": 135, "D": 1, "E": 0}),  # 1110.6 -> 1111, 0.9 -> 1
+        ("-99.99", {"A": 0, "B": 0, "C": 0, "D": 0, "E": 0}),  # 0.1234 -> 0
+        ("50", {"A": 1500, "B": 1851, "C": 225, "D": 2, "E": 0}),  # 1.5 -> 2 (half up)
+        ("0.05", {"A": 1001, "B": 1235, "C": 150, "D": 1, "E": 0}),  # 1000.5 -> 1001
+    ],
+)
+def test_exact_pennies(coordinator, supplier, percent, expected):
+    coordinator.post(f"{SUPPLIERS}/{supplier.id}/prices", data={"percent": percent, "confirm": "y"})
+
+    assert prices() == expected
+
+
+def test_only_one_category(coordinator, supplier):
+    response = coordinator.post(
+        f"{SUPPLIERS}/{supplier.id}/prices",
+        data={"percent": "10", "category": "Fruit", "confirm": "y"},
+    )
+
+    assert response.status_code == 302
+    assert prices() == {"A": 1100, "B": 1357, "C": 150, "D": 1, "E": 0}
+    assert count_rows(PriceChange) == 2  # dates at 1p become 1.1p: still 1p, so no change
+
+
+@pytest.mark.parametrize(
+    ("percent", "message"),
+    [
+        ("-100", "A price cannot go down by 100% or more; enter a change above -100%."),
+        ("-150", "A price cannot go down by 100% or more; enter a change above -100%."),
+        ("0", "Enter a change other than 0%."),
+        ("1001", "Enter a change of at most 1000%."),
+        ("3.555", "Enter a percentage with at most two decimals, such as 2.5."),
+        ("ten", "Enter a percentage with at most two decimals, such as 2.5."),
+        ("", "Enter a percentage, such as 3.5 or -10."),
+    ],
+)
+def test_impossible_changes_are_refused_at_the_percentage(coordinator, supplier, percent, message):
+    response = coordinator.post(
+        f"{SUPPLIERS}/{supplier.id}/prices", data={"percent": percent, "confirm": "y"}
+    )
+
+    assert response.status_code == 200
+    assert field_error(text(response), "percent") == message
+    assert prices() == {"A": 1000, "B": 1234, "C": 150, "D": 1, "E": 0}
+    assert count_rows(PriceChange) == 0
+
+
+def test_a_category_that_is_not_offered_is_refused(coordinator, supplier):
+    response = coordinator.post(
+        f"{SUPPLIERS}/{supplier.id}/prices",
+        data={"percent": "5", "category": "Toys", "confirm": "y"},
+    )
+
+    assert field_error(text(response), "category") == "Not a valid choice."
+    assert count_rows(PriceChange) == 0
+
+
+def test_a_supplier_without_products_has_nothing_to_change(coordinator, world, catalogue):
+    empty = catalogue.supplier(world.coop, name="Empty Wholesale")
+
+    response = coordinator.post(f"{SUPPLIERS}/{empty.id}/prices", data={"percent": "5"})
+
+    assert "Empty Wholesale has no products yet." in text(response)
+
+
+def test_a_bulk_change_costs_the_same_queries_for_ten_or_five_hundred_products(
+    coordinator, world, catalogue, count_queries
+):
+    def queries(size: int) -> int:
+        supplier = catalogue.supplier(world.coop)
+        catalogue.many(supplier, size)
+        path = f"{SUPPLIERS}/{supplier.id}/prices"
+        coordinator.get(path)
+        with count_queries() as statements:
+            response = coordinator.post(path, data={"percent": "5", "confirm": "y"})
+        assert response.status_code == 302
+        assert count_rows(PriceChange, PriceChange.new_case_price_pence > 0) >= size
+        return len(statements)
+
+    assert queries(10) == queries(500)
+
+
+def test_a_treasurer_cannot_change_prices(client, auth, world, supplier):
+    auth.login_as(world.treasurer)
+
+    response = client.post(
+        f"{SUPPLIERS}/{supplier.id}/prices", data={"percent": "5", "confirm": "y"}
+    )
+
+    assert response.status_code == 403
+    assert prices()["A"] == 1000
+
+
+def test_a_subscriber_cannot_change_a_shared_catalogues_prices(coordinator, world, catalogue):
+    shared = catalogue.supplier(world.other_coop, name="Ribble Valley Growers")
+    leeks = catalogue.product(shared, case_price_pence=500)
+    catalogue.subscribe(world.coop, shared)
+
+    response = coordinator.post(
+        f"{SUPPLIERS}/{shared.id}/prices", data={"percent": "5", "confirm": "y"}
+    )
+
+    assert response.status_code == 403
+    db.session.expire_all()
+    assert leeks.case_price_pence == 500
+
+
+def hidden_fields(html: str) -> dict[str, str]:
+    """Return the hidden inputs of a form as it would post them."""
+    fields = {}
+    for tag in re.findall(r"<input[^>]*>", html):
+        attributes = dict(re.findall(r'([\w-]+)="([^"]*)"', tag))
+        if attributes.get("type") == "hidden":
+            fields[attributes["name"]] = attributes["value"]
+    return fields
+
+
+def test_preview_then_confirm_works_with_csrf_protection_on(app, coordinator, supplier):
+    app.config["WTF_CSRF_ENABLED"] = True
+    path = f"{SUPPLIERS}/{supplier.id}/prices"
+    form = text(coordinator.get(path))
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form).group(1)
+
+    preview = text(coordinator.post(path, data={"csrf_token": token, "percent": "10"}))
+    confirm_form = preview[preview.index('id="preview"') : preview.index("</section>")]
+    response = coordinator.post(path, data=hidden_fields(confirm_form))
+
+    assert response.status_code == 302
+    assert prices()["A"] == 1100
+
+
+def test_a_bulk_change_without_the_csrf_token_is_refused(app, coordinator, supplier):
+    app.config["WTF_CSRF_ENABLED"] = True
+
+    coordinator.post(f"{SUPPLIERS}/{supplier.id}/prices", data={"percent": "10", "confirm": "y"})
+
+    assert prices()["A"] == 1000

@@ -1,0 +1,54 @@
+"""Every catalogue page follows the shared layout: one h1, ordered headings, labelled fields."""
+
+from __future__ import annotations
+
+from test_templates import layout_problems
+
+from coop.domain.catalogue import Tag
+
+SUPPLIERS = "/coops/fishwick/admin/suppliers"
+
+
+def test_catalogue_pages_follow_the_layout(coordinator, world, catalogue):
+    own = catalogue.supplier(world.coop, name="Northern Wholefoods", order_days=3)
+    product = catalogue.product(own, category="Tins", tag_bits=Tag.VEGAN.bit)
+    catalogue.many(own, 120)
+    shared = catalogue.supplier(world.other_coop, name="Ribble Valley Growers")
+    leeks = catalogue.product(shared)
+    catalogue.subscribe(world.coop, shared)
+    gets = [
+        SUPPLIERS,
+        f"{SUPPLIERS}/new",
+        f"{SUPPLIERS}/{own.id}/",
+        f"{SUPPLIERS}/{own.id}/edit",
+        f"{SUPPLIERS}/{own.id}/products?q=bulk&page=2",
+        f"{SUPPLIERS}/{own.id}/products/new",
+        f"{SUPPLIERS}/{own.id}/products/{product.id}/",
+        f"{SUPPLIERS}/{own.id}/products/{product.id}/edit",
+        f"{SUPPLIERS}/{own.id}/prices",
+        f"{SUPPLIERS}/{shared.id}/",
+        f"{SUPPLIERS}/{shared.id}/products",
+        f"{SUPPLIERS}/{shared.id}/products/{leeks.id}/",
+        f"{SUPPLIERS}/{shared.id}/edit",  # the refusal page
+        "/coops/fishwick/admin/catalogue?q=zzz",
+        "/coops/fishwick/admin/catalogue/markup",
+    ]
+    posts = [
+        (f"{SUPPLIERS}/new", {"name": ""}),
+        (f"{SUPPLIERS}/{own.id}/products/new", {"case_price_pence": "abc"}),
+        (f"{SUPPLIERS}/{own.id}/prices", {"percent": "5"}),
+        (f"{SUPPLIERS}/{own.id}/prices", {"percent": "-100"}),
+        ("/coops/fishwick/admin/catalogue/markup", {"markup": "200"}),
+    ]
+
+    problems = [
+        f"GET {path}: {problem}"
+        for path in gets
+        for problem in layout_problems(coordinator.get(path).get_data(as_text=True))
+    ] + [
+        f"POST {path}: {problem}"
+        for path, data in posts
+        for problem in layout_problems(coordinator.post(path, data=data).get_data(as_text=True))
+    ]
+
+    assert not problems, "\n".join(problems)

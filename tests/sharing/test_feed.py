@@ -1,0 +1,248 @@
+"""The signed JSON feed other coop instances read a shared catalogue through."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+
+import pytest
+from sqlalchemy import select
+from support import count_rows, field_error, text
+
+from coop.extensions import db
+from coop.models import CatalogueFeed, ShareScope
+from coop.services.catalogue_feed import create_feed, signature_matches
+from sharing.support import add_supplier, share, sharing_url
+
+
+@pytest.fixture
+def feed(world) -> tuple[CatalogueFeed, str]:
+    """A feed of Fishwick's shared wholesaler, and its token."""
+    share(world.supplier, ShareScope.COUNCIL)
+    made = create_feed(
+        supplier=world.supplier, label="Lancaster instance", created_by=world.publisher_coordinator
+    )
+    db.session.commit()
+    return made
+
+
+def _url(supplier) -> str:
+    return f"/api/catalogues/{supplier.id}.json"
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_a_feed_returns_the_catalogue_as_json(world, client, feed):
+    _, token = feed
+
+    response = client.get(_url(world.supplier), headers=_bearer(token))
+
+    assert response.status_code == 200
+    assert response.mimetype == "application/json"
+    assert response.headers["Cache-Control"] == "no-store"
+    document = response.get_json()
+    assert document["format"] == "coop-catalogue-feed/1"
+    assert document["published_by"] == "Fishwick Food Co-op"
+    assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$", document["generated_at"])
+    assert document["supplier"] == {
+        "id": world.supplier.id,
+        "name": "Northern Wholefoods",
+        "kind": "wholesaler",
+        "email": "orders@northern.example.org",
+        "min_order_pence": 25_000,
+        "delivery_charge_pence": 1_500,
+    }
+    assert [product["code"] for product in document["products"]] == ["RICE-1", "SOAP-1"]
+    assert document["products"][0] == {
+        "code": "RICE-1",
+        "name": "Basmati rice",
+        "description": "",
+        "category": "Rice and grains",
+        "tags": ["vegan", "gluten-free"],
+        "unit_label": "1 kg bag",
+        "case_size": 10,
+        "case_price_pence": 2_000,
+        "vat_bp": 0,
+        "deposit_pence": 0,
+        "origin": "",
+        "manufacturer": "",
+        "reference_price_pence": 275,
+        "reference_price_date": None,
+        "reference_price_source": "Tesco.com, 2026-11-02",
+        "available": True,
+    }
+    assert document["products"][1]["vat_bp"] == 2000
+
+
+def test_the_signature_is_an_hmac_of_the_exact_body_keyed_with_the_token(world, client, feed):
+    _, token = feed
+
+    response = client.get(_url(world.supplier), headers=_bearer(token))
+
+    body = response.get_data()
+    expected = hmac.new(token.encode(), body, hashlib.sha256).hexdigest()
+    assert response.headers["X-Coop-Signature"] == f"sha256={expected}"
+    assert signature_matches(body, token, response.headers["X-Coop-Signature"])
+    assert not signature_matches(body + b" ", token, response.headers["X-Coop-Signature"])
+    assert not signature_matches(body, "another-token", response.headers["X-Coop-Signature"])
+
+
+def test_the_token_may_come_in_the_query_string(world, client, feed):
+    _, token = feed
+
+    response = client.get(_url(world.supplier), query_string={"token": token})
+
+    assert response.status_code == 200
+    assert response.get_json()["supplier"]["name"] == "Northern Wholefoods"
+
+
+def test_reading_a_feed_records_when_it_was_last_used(world, client, feed):
+    made, token = feed
+    assert made.last_used_at is None
+
+    client.get(_url(world.supplier), headers=_bearer(token))
+
+    assert world.reload(made).last_used_at is not None
+
+
+def test_a_price_change_reaches_the_feed_at_once(world, client, feed):
+    _, token = feed
+    world.rice.case_price_pence = 2_345
+    db.session.commit()
+
+    document = client.get(_url(world.supplier), headers=_bearer(token)).get_json()
+
+    assert document["products"][0]["case_price_pence"] == 2_345
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Authorization": "Bearer not-the-token"},
+        {"Authorization": "Bearer "},
+        {"Authorization": "Basic dXNlcjpwYXNz"},
+        {"Accept": "text/html"},
+    ],
+    ids=["no token", "wrong token", "empty token", "basic auth", "a browser"],
+)
+def test_without_a_valid_token_the_feed_answers_401_in_json(world, client, feed, headers):
+    response = client.get(_url(world.supplier), headers=headers)
+
+    assert response.status_code == 401
+    assert response.mimetype == "application/json"
+    assert response.get_json() == {"error": "A valid feed token for this catalogue is required."}
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    assert "Location" not in response.headers
+    assert "X-Coop-Signature" not in response.headers
+
+
+def test_a_revoked_feed_answers_401(world, auth, client, feed):
+    made, token = feed
+    auth.login_as(world.publisher_coordinator)
+    response = client.post(sharing_url(world.publisher, world.supplier, f"/feeds/{made.id}/revoke"))
+    auth.logout()
+
+    refused = client.get(_url(world.supplier), headers=_bearer(token))
+
+    assert response.status_code == 302
+    assert world.reload(made).revoked_at is not None
+    assert refused.status_code == 401
+    assert refused.get_json()["error"]
+
+
+def test_a_token_opens_only_its_own_catalogue(world, client, feed):
+    _, token = feed
+    other = add_supplier(world.publisher, "Goosnargh Growers", share_scope=ShareScope.COUNCIL)
+
+    response = client.get(_url(other), headers=_bearer(token))
+    unknown = client.get("/api/catalogues/999999.json", headers=_bearer(token))
+
+    assert response.status_code == unknown.status_code == 401
+
+
+def test_a_catalogue_no_longer_shared_answers_404_in_json(world, client, feed):
+    made, token = feed
+    share(world.supplier, ShareScope.PRIVATE)
+
+    response = client.get(_url(world.supplier), headers=_bearer(token))
+
+    assert response.status_code == 404
+    assert response.get_json() == {"error": "This catalogue is no longer shared."}
+    assert world.reload(made).last_used_at is None
+
+
+def test_a_coordinator_makes_a_feed_and_sees_its_token_only_once(world, auth, client):
+    share(world.supplier, ShareScope.PLATFORM)
+    auth.login_as(world.publisher_coordinator)
+
+    response = client.post(
+        sharing_url(world.publisher, world.supplier, "/feeds"),
+        data={"label": "Lancaster instance"},
+    )
+    first = text(client.get(response.location))
+    second = text(client.get(response.location))
+
+    assert response.status_code == 302
+    token = re.search(r'id="feed-token" value="([^"]+)"', first).group(1)
+    assert "Token for Lancaster instance" in first
+    assert token not in second and 'id="feed-token"' not in second
+    stored = db.session.scalar(select(CatalogueFeed))
+    assert stored.label == "Lancaster instance"
+    assert stored.token_digest == hashlib.sha256(token.encode()).hexdigest()
+    assert "Lancaster instance" in second and "Never" in second
+    assert client.get(_url(world.supplier), headers=_bearer(token)).status_code == 200
+    assert "Never" not in text(client.get(response.location))  # the last read is shown
+
+
+def test_a_feed_needs_a_name_and_a_shared_catalogue(world, auth, client):
+    auth.login_as(world.publisher_coordinator)
+    url = sharing_url(world.publisher, world.supplier, "/feeds")
+
+    unnamed = client.post(url, data={"label": "  "})
+    private = client.post(url, data={"label": "Lancaster instance"})
+
+    assert "Say who the feed is for" in field_error(text(unnamed), "label")
+    assert "Share the catalogue first" in field_error(text(private), "label")
+    assert count_rows(CatalogueFeed) == 0
+
+
+def test_treasurers_see_feeds_but_cannot_make_or_revoke_them(world, auth, client, feed):
+    made, _ = feed
+    auth.login_as(world.publisher_treasurer)
+
+    page = text(client.get(sharing_url(world.publisher, world.supplier)))
+    revoke = client.post(sharing_url(world.publisher, world.supplier, f"/feeds/{made.id}/revoke"))
+
+    assert "Lancaster instance" in page and "Revoke" not in page
+    assert revoke.status_code == 403
+    assert world.reload(made).revoked_at is None
+
+
+def test_another_coops_coordinator_cannot_revoke_a_feed(world, auth, client, feed):
+    made, _ = feed
+    own = add_supplier(world.neighbour, "Ribbleton Veg")
+    auth.login_as(world.neighbour_coordinator)
+
+    wrong_supplier = client.post(
+        sharing_url(world.neighbour, world.supplier, f"/feeds/{made.id}/revoke")
+    )
+    wrong_feed = client.post(sharing_url(world.neighbour, own, f"/feeds/{made.id}/revoke"))
+
+    assert wrong_supplier.status_code == wrong_feed.status_code == 404
+    assert world.reload(made).revoked_at is None
+
+
+def test_the_feed_body_is_compact_utf8_json(world, client, feed):
+    _, token = feed
+    world.rice.name = "Riz basmati à l'ancienne"
+    db.session.commit()
+
+    body = client.get(_url(world.supplier), headers=_bearer(token)).get_data()
+
+    assert "à l'ancienne".encode() in body
+    assert json.loads(body)["products"][0]["name"] == "Riz basmati à l'ancienne"

@@ -1,0 +1,336 @@
+"""Subscribing to catalogues other co-ops share, and reading them read-only."""
+
+from __future__ import annotations
+
+import pytest
+from support import count_rows, text
+from werkzeug.routing import Rule
+
+from coop.extensions import db
+from coop.models import CatalogueImport, CatalogueSubscription, Product, ShareScope, Supplier
+from coop.services.catalogue import suppliers_for
+from sharing.support import add_product, add_supplier, admin_url, share, shared_url, subscribe
+
+
+def _subscription_count(world) -> int:
+    return count_rows(CatalogueSubscription, CatalogueSubscription.supplier_id == world.supplier.id)
+
+
+def test_a_coop_of_the_same_council_sees_a_catalogue_shared_with_the_council(world, auth, client):
+    share(world.supplier, ShareScope.COUNCIL)
+    auth.login_as(world.neighbour_coordinator)
+
+    page = text(client.get(shared_url(world.neighbour)))
+
+    assert "Northern Wholefoods" in page
+    assert "Fishwick Food Co-op" in page
+    assert '<td data-label="Products">2</td>' in page
+    assert "Subscribe" in page
+
+
+def test_subscribing_puts_the_supplier_in_the_subscribers_catalogue(world, auth, client):
+    share(world.supplier, ShareScope.COUNCIL)
+    auth.login_as(world.neighbour_coordinator)
+
+    response = client.post(shared_url(world.neighbour, world.supplier, "/subscribe"))
+
+    assert response.status_code == 302
+    assert _subscription_count(world) == 1
+    assert "Northern Wholefoods is now in your catalogue" in text(client.get(response.location))
+    assert [s.name for s in suppliers_for(coop=world.neighbour)] == ["Northern Wholefoods"]
+    suppliers = text(client.get(admin_url(world.neighbour, "/suppliers")))
+    assert "Northern Wholefoods" in suppliers and "Shared by Fishwick Food Co-op" in suppliers
+    products = text(client.get(admin_url(world.neighbour, f"/suppliers/{world.supplier.id}/")))
+    assert "Basmati rice" in products and "Bar soap" in products
+
+
+def test_a_subscribed_catalogue_can_be_unsubscribed(world, auth, client):
+    share(world.supplier, ShareScope.COUNCIL)
+    subscribe(world.neighbour, world.supplier)
+    auth.login_as(world.neighbour_coordinator)
+
+    response = client.post(shared_url(world.neighbour, world.supplier, "/unsubscribe"))
+
+    assert response.status_code == 302
+    assert _subscription_count(world) == 0
+    assert "no longer in your catalogue" in text(client.get(response.location))
+    supplier_page = client.get(admin_url(world.neighbour, f"/suppliers/{world.supplier.id}/"))
+    assert supplier_page.status_code == 404
+
+
+def test_unsubscribing_from_a_catalogue_not_subscribed_is_not_found(world, auth, client):
+    share(world.supplier, ShareScope.COUNCIL)
+    auth.login_as(world.neighbour_coordinator)
+
+    response = client.post(shared_url(world.neighbour, world.supplier, "/unsubscribe"))
+
+    assert response.status_code == 404
+
+
+def test_subscribing_twice_keeps_one_subscription(world, auth, client):
+    share(world.supplier, ShareScope.COUNCIL)
+    subscribe(world.neighbour, world.supplier)
+    auth.login_as(world.neighbour_coordinator)
+
+    response = client.post(
+        shared_url(world.neighbour, world.supplier, "/subscribe"), follow_redirects=True
+    )
+
+    assert "Ribbleton Pantry already subscribes to Northern Wholefoods." in text(response)
+    assert _subscription_count(world) == 1
+
+
+def test_a_coop_of_another_council_cannot_see_or_subscribe_to_a_council_share(world, auth, client):
+    share(world.supplier, ShareScope.COUNCIL)
+    auth.login_as(world.outsider_coordinator)
+
+    listing = text(client.get(shared_url(world.outsider)))
+    preview = client.get(shared_url(world.outsider, world.supplier))
+    subscribing = client.post(shared_url(world.outsider, world.supplier, "/subscribe"))
+    supplier_page = client.get(admin_url(world.outsider, f"/suppliers/{world.supplier.id}/"))
+
+    assert "Northern Wholefoods" not in listing
+    assert "No other co-op shares a catalogue" in listing
+    assert preview.status_code == subscribing.status_code == supplier_page.status_code == 404
+    assert _subscription_count(world) == 0
+
+
+@pytest.mark.parametrize("scope", [ShareScope.PRIVATE, ShareScope.COUNCIL])
+def test_a_private_or_council_share_stays_out_of_reach_of_a_coop_without_a_council(
+    world, auth, client, scope
+):
+    share(world.supplier, scope)
+    auth.login_as(world.loner_coordinator)
+
+    assert "Northern Wholefoods" not in text(client.get(shared_url(world.loner)))
+    assert client.post(shared_url(world.loner, world.supplier, "/subscribe")).status_code == 404
+    assert _subscription_count(world) == 0
+
+
+def test_a_private_catalogue_is_not_offered_even_within_the_council(world, auth, client):
+    auth.login_as(world.neighbour_coordinator)
+
+    assert "Northern Wholefoods" not in text(client.get(shared_url(world.neighbour)))
+    assert client.get(shared_url(world.neighbour, world.supplier)).status_code == 404
+    response = client.post(shared_url(world.neighbour, world.supplier, "/subscribe"))
+    assert response.status_code == 404
+    assert _subscription_count(world) == 0
+
+
+def test_a_platform_share_is_offered_to_every_other_coop_but_not_to_its_publisher(
+    world, auth, client
+):
+    share(world.supplier, ShareScope.PLATFORM)
+    for coordinator, coop in [
+        (world.outsider_coordinator, world.outsider),
+        (world.loner_coordinator, world.loner),
+    ]:
+        auth.login_as(coordinator)
+        assert "Northern Wholefoods" in text(client.get(shared_url(coop)))
+        auth.logout()
+    auth.login_as(world.publisher_coordinator)
+    assert "Northern Wholefoods" not in text(client.get(shared_url(world.publisher)))
+    own = client.post(shared_url(world.publisher, world.supplier, "/subscribe"))
+    assert own.status_code == 404
+
+
+def test_an_inactive_supplier_is_not_offered(world, auth, client):
+    share(world.supplier, ShareScope.PLATFORM)
+    world.supplier.active = False
+    db.session.commit()
+    auth.login_as(world.neighbour_coordinator)
+
+    assert "Northern Wholefoods" not in text(client.get(shared_url(world.neighbour)))
+
+
+def test_a_treasurer_sees_shared_catalogues_but_cannot_subscribe(world, auth, client):
+    share(world.supplier, ShareScope.COUNCIL)
+    auth.login_as(world.neighbour_treasurer)
+
+    page = text(client.get(shared_url(world.neighbour)))
+    preview = text(client.get(shared_url(world.neighbour, world.supplier)))
+    response = client.post(shared_url(world.neighbour, world.supplier, "/subscribe"))
+
+    assert "Northern Wholefoods" in page and "Not subscribed" in page
+    assert ">Subscribe</button>" not in page and ">Subscribe</button>" not in preview
+    assert response.status_code == 403
+    assert _subscription_count(world) == 0
+
+
+def test_members_do_not_reach_shared_catalogues(world, auth, client, factory):
+    share(world.supplier, ShareScope.COUNCIL)
+    auth.login_as(factory.member(world.neighbour))
+
+    assert client.get(shared_url(world.neighbour)).status_code == 403
+    assert client.post(shared_url(world.neighbour, world.supplier, "/subscribe")).status_code == 403
+
+
+def test_a_price_change_by_the_publisher_shows_at_once_in_the_subscribers_pages(
+    world, auth, client
+):
+    share(world.supplier, ShareScope.COUNCIL)
+    subscribe(world.neighbour, world.supplier)
+    auth.login_as(world.neighbour_coordinator)
+    products = admin_url(world.neighbour, f"/suppliers/{world.supplier.id}/products")
+    # 2000p for 10 bags at 0% VAT is 200p a bag; Ribbleton adds its 10% markup.
+    assert "£2.20" in text(client.get(products))
+
+    world.rice.case_price_pence = 2_500
+    db.session.commit()
+
+    assert "£2.75" in text(client.get(products))
+    assert "£2.75" in text(client.get(shared_url(world.neighbour, world.supplier)))
+
+
+def test_each_coop_applies_its_own_markup_to_a_shared_product(world, auth, client):
+    share(world.supplier, ShareScope.COUNCIL)
+    subscribe(world.neighbour, world.supplier)
+
+    auth.login_as(world.publisher_coordinator)
+    own = text(client.get(admin_url(world.publisher, f"/suppliers/{world.supplier.id}/products")))
+    auth.logout()
+    auth.login_as(world.neighbour_coordinator)
+    shared = text(
+        client.get(admin_url(world.neighbour, f"/suppliers/{world.supplier.id}/products"))
+    )
+
+    # Basmati rice: 200p a bag. Fishwick has no markup, Ribbleton 10%.
+    assert "£2.00" in own and "£2.20" not in own
+    assert "£2.20" in shared and "£2.00" not in shared
+    # Bar soap: 1200p for 12 at 20% VAT is 120p; with Ribbleton's markup 132p.
+    assert "£1.20" in own and "£1.32" in shared
+
+
+def _supplier_rules(app) -> list[Rule]:
+    return [
+        rule
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("admin.")
+        and "supplier_id" in rule.arguments
+        and "/shared-catalogues/" not in rule.rule
+    ]
+
+
+CHANGING = ("edit", "new", "import", "prices", "sharing", "feeds", "availability", "confirm")
+
+
+def _refusals(app, client, coop, world, *, may_read: tuple[str, ...] = ()) -> list[str]:
+    """Request every supplier route of *coop* for the shared supplier; list any not refused.
+
+    GET pages are tried only when they change things, unless named in *may_read*.
+    """
+    db.session.add(
+        CatalogueImport(
+            supplier=world.supplier, content="code,name,case_price\n", catalogue_digest="x"
+        )
+    )
+    db.session.commit()
+    values = {
+        "slug": coop.slug,
+        "supplier_id": world.supplier.id,
+        "product_id": world.rice.id,
+        "import_id": db.session.scalar(db.select(CatalogueImport.id)),
+        "feed_id": 1,
+    }
+    adapter = app.url_map.bind("localhost")
+    problems = []
+    tried = 0
+    before = _catalogue_rows()
+    for rule in _supplier_rules(app):
+        path = adapter.build(rule.endpoint, {name: values[name] for name in rule.arguments})
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            changing = any(word in rule.rule for word in CHANGING)
+            if method == "GET" and (not changing or rule.rule.endswith(may_read)):
+                continue  # reading a shared catalogue is allowed
+            tried += 1
+            status = client.open(path, method=method, data={"name": "Changed", "scope": "private"})
+            if status.status_code not in (403, 404, 405):
+                problems.append(f"{method} {path}: {status.status_code}")
+    assert _catalogue_rows() == before, "a refused request changed the catalogue"
+    assert tried >= 4, "the sweep missed the sharing routes"
+    return problems
+
+
+def _catalogue_rows() -> list[tuple]:
+    db.session.expire_all()
+    suppliers = db.session.execute(
+        db.select(Supplier.id, Supplier.name, Supplier.share_scope, Supplier.active)
+    ).all()
+    products = db.session.execute(
+        db.select(Product.id, Product.name, Product.case_price_pence, Product.available)
+    ).all()
+    return sorted(map(tuple, suppliers)) + sorted(map(tuple, products))
+
+
+def test_a_subscriber_cannot_change_a_shared_catalogue_on_any_route(world, app, auth, client):
+    share(world.supplier, ShareScope.COUNCIL)
+    subscribe(world.neighbour, world.supplier)
+    auth.login_as(world.neighbour_coordinator)
+
+    assert _refusals(app, client, world.neighbour, world) == []
+
+
+def test_a_treasurer_of_the_publisher_cannot_change_its_catalogue_on_any_route(
+    world, app, auth, client
+):
+    share(world.supplier, ShareScope.COUNCIL)
+    auth.login_as(world.publisher_treasurer)
+
+    # Treasurers read how a catalogue is shared, but change nothing.
+    assert _refusals(app, client, world.publisher, world, may_read=("/sharing",)) == []
+
+
+def test_a_subscribers_own_supplier_of_the_same_name_is_left_alone(world, auth, client):
+    own = add_supplier(world.neighbour, "Northern Wholefoods")
+    share(world.supplier, ShareScope.COUNCIL)
+    auth.login_as(world.neighbour_coordinator)
+
+    client.post(shared_url(world.neighbour, world.supplier, "/subscribe"))
+
+    names = sorted((s.name, s.id) for s in suppliers_for(coop=world.neighbour))
+    assert names == sorted(
+        [("Northern Wholefoods", own.id), ("Northern Wholefoods", world.supplier.id)]
+    )
+
+
+def test_the_shared_catalogue_list_takes_as_many_queries_for_six_catalogues_as_for_one(
+    world, auth, client, count_queries
+):
+    share(world.supplier, ShareScope.COUNCIL)
+    auth.login_as(world.neighbour_coordinator)
+    client.get(shared_url(world.neighbour))  # rows the setup's commits expired are loaded again
+    with count_queries() as one:
+        client.get(shared_url(world.neighbour))
+    for n in range(5):
+        extra = add_supplier(world.outsider, f"Extra {n}", share_scope=ShareScope.PLATFORM)
+        add_product(extra, "X1", "Extra product")
+    client.get(shared_url(world.neighbour))
+
+    with count_queries() as six:
+        page = text(client.get(shared_url(world.neighbour)))
+
+    assert page.count('data-label="Kept by"') == 6
+    assert len(six) == len(one)
+
+
+def test_a_long_shared_catalogue_is_shown_a_page_at_a_time(world, auth, client):
+    share(world.supplier, ShareScope.COUNCIL)
+    for n in range(60):
+        db.session.add(
+            Product(
+                supplier=world.supplier,
+                code=f"Z{n:02d}",
+                name=f"Zest {n:02d}",
+                case_price_pence=100,
+            )
+        )
+    db.session.commit()
+    auth.login_as(world.neighbour_coordinator)
+
+    first = text(client.get(shared_url(world.neighbour, world.supplier)))
+    second = text(client.get(shared_url(world.neighbour, world.supplier) + "?page=2"))
+    beyond = client.get(shared_url(world.neighbour, world.supplier) + "?page=3")
+
+    assert "Page 1 of 2" in first and "Basmati rice" in first and "Zest 59" not in first
+    assert "Page 2 of 2" in second and "Zest 59" in second
+    assert beyond.status_code == 404
