@@ -1,0 +1,134 @@
+"""Case rounding and sharing out what was ordered (or what arrived) between households.
+
+Pure and standard library only. The rules are DESIGN.md's:
+
+- `cases_needed`: floor(Q / c) cases, plus one more when the remainder
+  r = Q mod c is positive and r + T reaches the fill threshold
+  ceil(c * fill_percent / 100). Tolerance alone never makes a case.
+- `allocate` with ``first_come``: firm quantities in queue order, then
+  tolerance in queue order, until the units run out.
+- `allocate` with ``fair_share``: when firm demand exceeds the units, each
+  request gets its proportional share (largest remainder, ties to the
+  earlier request); units beyond firm demand go to tolerance the same way,
+  never more than a request's tolerance.
+
+Queue order is by `Request.seq`, and for equal `seq` by position in the
+list, never by anything a database returns. A household may appear in
+several requests (each increase joins the back of the queue); its units are
+summed. Units nobody takes are surplus: the co-op's stock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from coop.domain.money import split_pence
+
+FIRST_COME = "first_come"
+FAIR_SHARE = "fair_share"
+POLICIES = (FIRST_COME, FAIR_SHARE)
+
+
+@dataclass(frozen=True)
+class Request:
+    """One household's request for an item, as it stands in the queue."""
+
+    household: int  # household (membership) id
+    quantity: int  # firm units, >= 0
+    tolerance: int = 0  # extra units accepted to fill a case, >= 0
+    seq: int = 0  # queue position: lower is earlier; equal seq -> earlier in the list first
+
+
+def _check_case(case_size: int, fill_percent: int) -> None:
+    if case_size < 1:
+        raise ValueError(f"A case holds at least one unit, not {case_size}.")
+    if not 1 <= fill_percent <= 100:
+        raise ValueError(f"The fill threshold is a percentage from 1 to 100, not {fill_percent}.")
+
+
+def fill_threshold(case_size: int, fill_percent: int = 100) -> int:
+    """Return how many units make a case worth ordering: ceil(c * fill_percent / 100)."""
+    _check_case(case_size, fill_percent)
+    return -(-case_size * fill_percent // 100)
+
+
+def cases_needed(quantity: int, tolerance: int, case_size: int, fill_percent: int = 100) -> int:
+    """Return how many cases to order for firm demand *quantity* and total *tolerance*."""
+    if quantity < 0 or tolerance < 0:
+        raise ValueError("Quantities and tolerances cannot be negative.")
+    threshold = fill_threshold(case_size, fill_percent)
+    full, remainder = divmod(quantity, case_size)
+    if remainder > 0 and remainder + tolerance >= threshold:
+        full += 1
+    return full
+
+
+def _queue(requests: Sequence[Request]) -> list[Request]:
+    # sorted() is stable, so equal seq keeps the order of the list.
+    return sorted(requests, key=lambda request: request.seq)
+
+
+def _split(units: int, weights: list[int]) -> list[int]:
+    # Largest remainder with ties to the earlier party: the same rule that
+    # splits pence splits units.
+    if not weights or sum(weights) == 0:
+        return [0] * len(weights)
+    return split_pence(units, weights)
+
+
+def allocate(
+    requests: Sequence[Request],
+    case_size: int,
+    *,
+    policy: str = FIRST_COME,
+    units: int | None = None,
+    fill_percent: int = 100,
+) -> dict[int, int]:
+    """Return the units each household receives; every household appears, perhaps with 0.
+
+    *units* is what there is to share: by default the cases `cases_needed`
+    orders times *case_size*; after delivery, what arrived.
+    """
+    if policy not in POLICIES:
+        raise ValueError(f"Unknown allocation policy {policy!r}; use first_come or fair_share.")
+    _check_case(case_size, fill_percent)
+    for request in requests:
+        if request.quantity < 0 or request.tolerance < 0:
+            raise ValueError("Quantities and tolerances cannot be negative.")
+    firm = sum(request.quantity for request in requests)
+    tolerance = sum(request.tolerance for request in requests)
+    if units is None:
+        units = cases_needed(firm, tolerance, case_size, fill_percent) * case_size
+    elif units < 0:
+        raise ValueError("The units to share cannot be negative.")
+
+    queue = _queue(requests)
+    share = _first_come if policy == FIRST_COME else _fair_share
+    given = share(queue, units, firm)
+
+    result = {request.household: 0 for request in requests}
+    for request, amount in zip(queue, given, strict=True):
+        result[request.household] += amount
+    return result
+
+
+def _first_come(queue: list[Request], units: int, firm: int) -> list[int]:
+    left = units
+    given = [0] * len(queue)
+    for want in ("quantity", "tolerance"):
+        for index, request in enumerate(queue):
+            take = min(getattr(request, want), left)
+            given[index] += take
+            left -= take
+    return given
+
+
+def _fair_share(queue: list[Request], units: int, firm: int) -> list[int]:
+    if firm >= units:
+        return _split(units, [request.quantity for request in queue])
+    spare = units - firm
+    tolerances = [request.tolerance for request in queue]
+    # When spare < T each share is at most ceil(t * spare / T) <= t.
+    extra = tolerances if spare >= sum(tolerances) else _split(spare, tolerances)
+    return [request.quantity + more for request, more in zip(queue, extra, strict=True)]

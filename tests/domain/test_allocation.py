@@ -1,0 +1,186 @@
+"""Case rounding and allocation: DESIGN.md's worked examples and the invariants behind them."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from coop.domain.allocation import FAIR_SHARE, FIRST_COME, Request, allocate, cases_needed
+
+# --- worked examples (DESIGN.md) -------------------------------------------------------
+
+A, B, C = 1, 2, 3
+
+
+def test_an_increase_joins_the_back_of_the_queue():
+    # A asks 2(3), B asks 2(0), then A changes to 4(1): A keeps 2(1) at the front
+    # and the increase of 2 joins the back.
+    queue = [Request(A, 2, 1, seq=0), Request(B, 2, 0, seq=1), Request(A, 2, 0, seq=2)]
+
+    assert cases_needed(6, 1, 5) == 1
+    assert allocate(queue, 5) == {A: 3, B: 2}
+
+
+SHORT_CASE = [Request(A, 4, 0, seq=0), Request(B, 4, 0, seq=1), Request(C, 1, 2, seq=2)]
+
+
+def test_first_come_serves_the_queue_in_order():
+    assert cases_needed(9, 2, 6) == 1
+    assert allocate(SHORT_CASE, 6, policy=FIRST_COME) == {A: 4, B: 2, C: 0}
+
+
+def test_fair_share_splits_in_proportion_with_ties_to_earlier_requests():
+    assert allocate(SHORT_CASE, 6, policy=FAIR_SHARE) == {A: 3, B: 3, C: 0}
+
+
+def test_a_lower_fill_threshold_orders_the_extra_case_and_tolerance_takes_it():
+    assert cases_needed(9, 2, 6, fill_percent=80) == 2
+    assert allocate(SHORT_CASE, 6, fill_percent=80) == {A: 4, B: 4, C: 3}  # one unit surplus
+
+
+# --- case rounding --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("quantity", "tolerance", "case_size", "fill", "cases"),
+    [
+        (0, 0, 6, 100, 0),
+        (0, 100, 6, 100, 0),  # tolerance alone never makes a case
+        (6, 0, 6, 100, 1),
+        (7, 4, 6, 100, 1),
+        (7, 5, 6, 100, 2),
+        (10, 0, 6, 60, 2),  # remainder 4 reaches ceil(3.6) = 4
+        (9, 0, 6, 60, 1),
+        (1, 0, 1, 100, 1),
+    ],
+)
+def test_cases_needed(quantity, tolerance, case_size, fill, cases):
+    assert cases_needed(quantity, tolerance, case_size, fill) == cases
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: cases_needed(-1, 0, 6),
+        lambda: cases_needed(1, -1, 6),
+        lambda: cases_needed(1, 0, 0),
+        lambda: cases_needed(1, 0, 6, fill_percent=0),
+        lambda: allocate([Request(A, -1)], 6),
+        lambda: allocate([Request(A, 1, -1)], 6),
+        lambda: allocate([Request(A, 1)], 0),
+        lambda: allocate([Request(A, 1)], 6, policy="lottery"),
+        lambda: allocate([Request(A, 1)], 6, units=-1),
+    ],
+)
+def test_bad_arguments_are_refused(call):
+    with pytest.raises(ValueError):
+        call()
+
+
+def test_every_household_appears_even_with_nothing():
+    assert allocate([Request(A, 1), Request(B, 0, 3)], 6) == {A: 0, B: 0}
+
+
+def test_after_delivery_a_shortfall_is_shared_by_the_same_policy():
+    queue = [Request(A, 3, seq=0), Request(B, 3, seq=1)]
+
+    assert allocate(queue, 6, units=4, policy=FIRST_COME) == {A: 3, B: 1}
+    assert allocate(queue, 6, units=4, policy=FAIR_SHARE) == {A: 2, B: 2}
+
+
+def test_fair_share_gives_spare_units_to_tolerance_in_proportion():
+    queue = [Request(A, 2, 4, seq=0), Request(B, 2, 2, seq=1)]
+
+    assert allocate(queue, 6, units=7, policy=FAIR_SHARE) == {A: 4, B: 3}
+
+
+def test_equal_seq_keeps_the_order_of_the_list():
+    queue = [Request(B, 2, seq=5), Request(A, 2, seq=5)]
+
+    assert allocate(queue, 3, units=3) == {B: 2, A: 1}
+
+
+# --- invariants ------------------------------------------------------------------------
+
+requests_strategy = st.lists(
+    st.builds(
+        Request,
+        household=st.integers(1, 6),
+        quantity=st.integers(0, 12),
+        tolerance=st.integers(0, 6),
+        seq=st.integers(0, 20),
+    ),
+    max_size=12,
+)
+
+
+@given(
+    requests=requests_strategy,
+    case_size=st.integers(1, 12),
+    policy=st.sampled_from([FIRST_COME, FAIR_SHARE]),
+    units=st.none() | st.integers(0, 80),
+    fill=st.integers(1, 100),
+)
+def test_allocation_invariants(requests, case_size, policy, units, fill):
+    result = allocate(requests, case_size, policy=policy, units=units, fill_percent=fill)
+
+    firm = sum(r.quantity for r in requests)
+    tolerance = sum(r.tolerance for r in requests)
+    available = (
+        units if units is not None else cases_needed(firm, tolerance, case_size, fill) * case_size
+    )
+    assert set(result) == {r.household for r in requests}
+    assert all(value >= 0 for value in result.values())
+    assert sum(result.values()) <= available
+    for household, value in result.items():
+        mine = [r for r in requests if r.household == household]
+        assert value <= sum(r.quantity + r.tolerance for r in mine)
+    # Nothing is left over while someone still wants units.
+    assert sum(result.values()) == min(available, firm + tolerance)
+
+
+@given(requests=requests_strategy, case_size=st.integers(1, 12), units=st.integers(0, 80))
+def test_firm_demand_is_served_before_any_tolerance(requests, case_size, units):
+    for policy in (FIRST_COME, FAIR_SHARE):
+        result = allocate(requests, case_size, policy=policy, units=units)
+        firm = sum(r.quantity for r in requests)
+        if units <= firm:
+            # Nobody gets more than their firm quantity while firm demand is unmet.
+            for household, value in result.items():
+                assert value <= sum(r.quantity for r in requests if r.household == household)
+
+
+@given(
+    quantity=st.integers(0, 200),
+    tolerance=st.integers(0, 50),
+    case_size=st.integers(1, 24),
+    fill=st.integers(1, 100),
+)
+def test_cases_cover_firm_demand_in_whole_cases_and_never_tolerance_alone(
+    quantity, tolerance, case_size, fill
+):
+    cases = cases_needed(quantity, tolerance, case_size, fill)
+
+    assert quantity // case_size <= cases <= quantity // case_size + 1
+    if quantity == 0:
+        assert cases == 0
+    if cases * case_size > quantity:
+        # The extra case is worth ordering: firm remainder plus tolerance reach the threshold.
+        assert quantity % case_size + tolerance >= -(-case_size * fill // 100)
+
+
+@given(
+    shares=st.lists(st.integers(1, 10), min_size=2, max_size=6),
+    units=st.integers(0, 60),
+)
+def test_fair_share_gives_each_request_the_floor_or_ceiling_of_its_share(shares, units):
+    requests = [Request(i, q, seq=i) for i, q in enumerate(shares)]
+    firm = sum(shares)
+    if units > firm:
+        units = firm
+    result = allocate(requests, 1, policy=FAIR_SHARE, units=units)
+
+    for i, quantity in enumerate(shares):
+        floor, remainder = divmod(quantity * units, firm)
+        assert result[i] in ({floor, floor + 1} if remainder else {floor})
