@@ -30,6 +30,7 @@ from coop.services.catalogue_import import (
 from coop.services.coops import appoint_coordinator, coop_by_slug, create_coop
 from coop.services.councils import appoint_officer, council_by_gss_code, create_council
 from coop.services.errors import ServiceError
+from coop.services.feed_pull import pull_catalogue
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -237,6 +238,68 @@ def _print_preview(preview: ImportPreview) -> None:
         click.echo(f"Line {error.line}: {error.message}", err=True)
 
 
+@click.command("pull-catalogue")
+@with_appcontext
+@click.option("--coop", "slug", required=True, help="The slug of the co-op that keeps the copy.")
+@click.option(
+    "--url",
+    required=True,
+    help="The feed's address, e.g. https://coop.example.org/api/catalogues/12.json.",
+)
+@click.option(
+    "--token",
+    required=True,
+    envvar="COOP_FEED_TOKEN",
+    help="The feed token the sharing co-op made for you. COOP_FEED_TOKEN in the "
+    "environment does as well and keeps the token out of the list of processes.",
+)
+@click.option(
+    "--supplier",
+    "supplier_name",
+    help="Keep the copy in the co-op's supplier of this name (created when missing). "
+    "By default: the supplier pulled from this address before, or a new one named as "
+    "the feed names it.",
+)
+@click.option(
+    "--keep-missing",
+    is_flag=True,
+    help="Leave products the feed no longer lists as they are, rather than marking them "
+    "unavailable.",
+)
+def pull_catalogue_command(
+    slug: str, url: str, token: str, supplier_name: str | None, keep_missing: bool
+) -> None:
+    """Copy a catalogue another coop instance shares through its signed JSON feed.
+
+    The first run creates the supplier in the co-op, noting the address in
+    its notes; each later run brings its products up to date with the feed
+    (new products, prices, availability) in one transaction, or writes
+    nothing when the feed cannot be read or checked. Meant to run from cron
+    to keep the copy current, e.g. every night at 03:15:
+
+    \b
+        15 3 * * *  cd /srv/coop && COOP_FEED_TOKEN=... flask --app coop \\
+            pull-catalogue --coop ribbleton --url https://.../api/catalogues/12.json
+    """
+    with one_transaction():
+        result = pull_catalogue(
+            coop=coop_by_slug(slug=slug),
+            url=url,
+            token=token,
+            supplier_name=supplier_name,
+            mark_missing_unavailable=not keep_missing,
+        )
+        name = result.supplier.name
+    if result.created:
+        click.echo(f"Created the supplier {name}, pulled from {url}.")
+    source = f" ({result.published_by})" if result.published_by else ""
+    click.echo(
+        f"Pulled into {name}{source}: {result.added} added, {result.changed} changed "
+        f"({result.price_changes} with a new price), "
+        f"{result.marked_unavailable} marked unavailable."
+    )
+
+
 COMMANDS = (
     create_admin_command,
     create_council_command,
@@ -245,6 +308,7 @@ COMMANDS = (
     appoint_officer_command,
     seed_demo_command,
     import_catalogue_command,
+    pull_catalogue_command,
 )
 
 

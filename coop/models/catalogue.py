@@ -157,7 +157,7 @@ class PriceChange(db.Model):
     new_case_price_pence: Mapped[int]
     old_vat_bp: Mapped[int]
     new_vat_bp: Mapped[int]
-    reason: Mapped[str] = mapped_column(String(40))  # edit, bulk change, import
+    reason: Mapped[str] = mapped_column(String(40))  # edit, bulk change, import, feed
 
     changed_by: Mapped[User | None] = relationship()
 

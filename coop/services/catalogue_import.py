@@ -199,20 +199,24 @@ def _digest(rows: Sequence[tuple[int, ProductRow]]) -> str:
     """Fingerprint the catalogue as an import sees it (rows in id order)."""
     digest = hashlib.sha256()
     for product_id, row in rows:
-        digest.update(repr((product_id, row)).encode())
+        # Field values in a fixed order, not the row's repr, so the fingerprint
+        # does not depend on how the dataclass is declared or printed.
+        digest.update(repr((product_id, [getattr(row, name) for name in PRODUCT_FIELDS])).encode())
     return digest.hexdigest()
 
 
 def _compare(
-    parsed: ParsedCatalogue, current: Sequence[tuple[int, ProductRow]]
+    rows: Sequence[ProductRow],
+    provided: frozenset[str],
+    current: Sequence[tuple[int, ProductRow]],
 ) -> tuple[list[ProductRow], list[ProductChange], int, list[MissingProduct]]:
     by_code = {row.code: (product_id, row) for product_id, row in current}
     # A column the file does not have leaves that field as it is.
-    compared = [name for name in PRODUCT_FIELDS if name in parsed.provided and name != "code"]
+    compared = [name for name in PRODUCT_FIELDS if name in provided and name != "code"]
     additions: list[ProductRow] = []
     changes: list[ProductChange] = []
     unchanged = 0
-    for row in parsed.rows:
+    for row in rows:
         found = by_code.get(row.code)
         if found is None:
             additions.append(row)
@@ -227,7 +231,7 @@ def _compare(
             changes.append(ProductChange(product_id, old, row, fields))
         else:
             unchanged += 1
-    in_file = {row.code for row in parsed.rows}
+    in_file = {row.code for row in rows}
     missing = [
         MissingProduct(product_id, row)
         for product_id, row in current
@@ -243,7 +247,7 @@ def _preview(
     current: Sequence[tuple[int, ProductRow]],
     digest: str,
 ) -> ImportPreview:
-    additions, changes, unchanged, missing = _compare(parsed, current)
+    additions, changes, unchanged, missing = _compare(parsed.rows, parsed.provided, current)
     return ImportPreview(
         import_id=stored.id,
         filename=stored.filename,
@@ -334,13 +338,14 @@ def apply_import(*, import_id: int, supplier: Supplier, user: User | None) -> Im
         raise ServiceError("There is no such upload; upload the file again.")
     if stored.applied_at is not None:
         raise ServiceError(ALREADY_IMPORTED)
-    preview = _preview_now(stored, supplier)
-    if preview.errors:
+    parsed = _parsed(stored.content)
+    if parsed.errors:
         raise ServiceError(
             "Some rows of the file have errors, so nothing was imported. "
             "Correct them and upload the file again."
         )
-    if preview.stale:
+    current = product_rows(supplier=supplier)
+    if _digest(current) != stored.catalogue_digest:
         raise ServiceError(CATALOGUE_CHANGED)
     now = utcnow()
     # Claiming the upload with a conditional UPDATE makes two confirmations at
@@ -354,23 +359,48 @@ def apply_import(*, import_id: int, supplier: Supplier, user: User | None) -> Im
     )
     if claimed.rowcount != 1:
         raise ServiceError(ALREADY_IMPORTED)
-    result = _write(supplier, preview, user, now)
-    # The bulk statements bypass whatever this session had loaded.
-    db.session.expire_all()
-    return result
+    return apply_rows(
+        supplier=supplier,
+        rows=parsed.rows,
+        provided=parsed.provided,
+        mark_missing_unavailable=stored.mark_missing_unavailable,
+        user=user,
+        reason="import",
+        current=current,
+        now=now,
+    )
 
 
-def _write(
-    supplier: Supplier, preview: ImportPreview, user: User | None, now: datetime
+def apply_rows(
+    *,
+    supplier: Supplier,
+    rows: Sequence[ProductRow],
+    mark_missing_unavailable: bool,
+    user: User | None,
+    reason: str,
+    provided: frozenset[str] = frozenset(PRODUCT_FIELDS),
+    current: Sequence[tuple[int, ProductRow]] | None = None,
+    now: datetime | None = None,
 ) -> ImportResult:
-    if preview.additions:
+    """Write checked *rows* into *supplier*'s catalogue, matching products by code.
+
+    New codes are added, products that differ are changed (only the fields
+    in *provided*), price changes are recorded with *reason*, and, when
+    asked, products the rows leave out are marked unavailable. *current*
+    is the catalogue as the caller already read it (read now when None).
+    """
+    if current is None:
+        current = product_rows(supplier=supplier)
+    now = now or utcnow()
+    additions, changes, _, missing = _compare(rows, provided, current)
+    if additions:
         db.session.execute(
             insert(Product),
-            [{**row.values(), "supplier_id": supplier.id} for row in preview.additions],
+            [{**row.values(), "supplier_id": supplier.id} for row in additions],
         )
-    if preview.changes:
+    if changes:
         # Every row carries the same keys, so the UPDATE is one statement run many times.
-        written = sorted({change.field for item in preview.changes for change in item.fields})
+        written = sorted({change.field for item in changes for change in item.fields})
         db.session.execute(
             update(Product),
             [
@@ -379,10 +409,10 @@ def _write(
                     **{name: getattr(item.new, name) for name in written},
                     "updated_at": now,
                 }
-                for item in preview.changes
+                for item in changes
             ],
         )
-    priced = [item for item in preview.changes if item.price_changed]
+    priced = [item for item in changes if item.price_changed]
     if priced:
         db.session.execute(
             insert(PriceChange),
@@ -395,24 +425,27 @@ def _write(
                     "new_case_price_pence": _new(item, "case_price_pence"),
                     "old_vat_bp": item.old.vat_bp,
                     "new_vat_bp": _new(item, "vat_bp"),
-                    "reason": "import",
+                    "reason": reason,
                 }
                 for item in priced
             ],
         )
-    if preview.to_mark_unavailable:
+    unavailable = missing if mark_missing_unavailable else []
+    if unavailable:
         db.session.execute(
             update(Product),
             [
                 {"id": item.product_id, "available": False, "updated_at": now}
-                for item in preview.missing
+                for item in unavailable
             ],
         )
+    # The bulk statements bypass whatever this session had loaded.
+    db.session.expire_all()
     return ImportResult(
-        added=len(preview.additions),
-        changed=len(preview.changes),
+        added=len(additions),
+        changed=len(changes),
         price_changes=len(priced),
-        marked_unavailable=preview.to_mark_unavailable,
+        marked_unavailable=len(unavailable),
     )
 
 
