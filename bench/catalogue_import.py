@@ -15,21 +15,12 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import os
 import random
-import tempfile
-import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date
-from pathlib import Path
-from typing import Any
 
-from sqlalchemy import create_engine, make_url, text
+from _common import Line, Timing, bench_app, print_report, scratch_database, targets, time_once
 
-from config import TestingConfig, database_url
-from coop import create_app
 from coop.domain.catalogue_csv import COLUMNS, PRODUCT_FIELDS, parse_catalogue
 from coop.extensions import db
 from coop.models import Coop, Supplier, User
@@ -99,32 +90,6 @@ def catalogue_file(rows: int, *, seed: int = 1, price_shift: int = 0) -> str:
     return out.getvalue()
 
 
-@contextmanager
-def scratch_database(server_url: str | None) -> Iterator[str]:
-    """Yield the URL of an empty database: a SQLite file, or a new PostgreSQL database."""
-    if server_url is None:
-        with tempfile.TemporaryDirectory() as directory:
-            yield f"sqlite:///{Path(directory) / 'bench.sqlite'}"
-        return
-    url = make_url(database_url(server_url))
-    name = f"{url.database}_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-def timed(action: Callable[[], Any]) -> tuple[float, Any]:
-    start = time.perf_counter()
-    result = action()
-    return time.perf_counter() - start, result
-
-
 def raw_insert(supplier_id: int, content: str) -> Callable[[], None]:
     """Return an insert of the file's rows with one executemany of the driver, nothing else.
 
@@ -143,12 +108,10 @@ def raw_insert(supplier_id: int, content: str) -> Callable[[], None]:
     return insert
 
 
-def bench(url: str, rows: int) -> list[tuple[str, float, str]]:
-    config = type("BenchConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": url})
-    app = create_app(config)
-    results: list[tuple[str, float, str]] = []
+def bench(url: str, rows: int) -> list[Line]:
+    app = bench_app(url)
+    lines: list[Line] = []
     with app.app_context():
-        db.create_all()
         coop = Coop(name="Bench Co-op", slug="bench", pickup_address="Hall")
         user = User(email="bench@example.org", name="Bench", password_hash="-")
         supplier = Supplier(coop=coop, name="Bench Wholesale")
@@ -158,10 +121,10 @@ def bench(url: str, rows: int) -> list[tuple[str, float, str]]:
         content = catalogue_file(rows)
         data = content.encode()
 
-        read, _ = timed(lambda: sum(1 for _ in csv.reader(io.StringIO(content))))
-        insert, _ = timed(raw_insert(other.id, content))
-        results.append((f"baseline: csv.reader over {rows:,} rows", read, ""))
-        results.append((f"baseline: raw executemany of {rows:,} rows", insert, ""))
+        read, _ = time_once(lambda: sum(1 for _ in csv.reader(io.StringIO(content))))
+        insert, _ = time_once(raw_insert(other.id, content))
+        lines.append(Line(f"baseline: csv.reader over {rows:,} rows", read))
+        lines.append(Line(f"baseline: raw executemany of {rows:,} rows", insert))
 
         def preview(body: bytes, mark: bool = False):
             found = preview_import(
@@ -179,56 +142,43 @@ def bench(url: str, rows: int) -> list[tuple[str, float, str]]:
             db.session.commit()
             return done
 
-        def step(label: str, seconds: float, baseline: float, against: str) -> None:
-            results.append((label, seconds, f"{seconds / baseline:5.1f}x {against}"))
+        def reading(what: str, timing: Timing) -> None:
+            lines.append(Line(what, timing, read, "csv.reader"))
 
-        seconds, found = timed(lambda: preview(data))
-        step(f"preview: {len(found.additions):,} new", seconds, read, "csv.reader")
-        seconds, done = timed(lambda: apply(found.import_id))
-        step(f"import: {done.added:,} new", seconds, insert, "executemany")
+        def writing(what: str, timing: Timing) -> None:
+            lines.append(Line(what, timing, insert, "executemany"))
+
+        timing, found = time_once(lambda: preview(data))
+        reading(f"preview: {len(found.additions):,} new", timing)
+        timing, done = time_once(lambda: apply(found.import_id))
+        writing(f"import: {done.added:,} new", timing)
 
         changed = catalogue_file(rows, price_shift=7).encode()
-        seconds, found = timed(lambda: preview(changed))
-        step(f"preview: {len(found.changes):,} new prices", seconds, read, "csv.reader")
-        seconds, done = timed(lambda: apply(found.import_id))
-        step(f"import: {done.price_changes:,} new prices + history", seconds, insert, "executemany")
+        timing, found = time_once(lambda: preview(changed))
+        reading(f"preview: {len(found.changes):,} new prices", timing)
+        timing, done = time_once(lambda: apply(found.import_id))
+        writing(f"import: {done.price_changes:,} new prices + history", timing)
 
-        seconds, exported = timed(lambda: export_catalogue(supplier=supplier).encode())
-        step(f"export: {rows:,} rows", seconds, read, "csv.reader")
-        seconds, found = timed(lambda: preview(exported, mark=True))
-        step(
-            f"preview: re-import of the export ({found.unchanged:,} unchanged)",
-            seconds,
-            read,
-            "csv.reader",
-        )
-        seconds, done = timed(lambda: apply(found.import_id))
-        step(
-            f"import: re-import of the export ({done.changed} changed)",
-            seconds,
-            insert,
-            "executemany",
-        )
+        timing, exported = time_once(lambda: export_catalogue(supplier=supplier).encode())
+        reading(f"export: {rows:,} rows", timing)
+        timing, found = time_once(lambda: preview(exported, mark=True))
+        reading(f"preview: re-import of the export ({found.unchanged:,} unchanged)", timing)
+        timing, done = time_once(lambda: apply(found.import_id))
+        writing(f"import: re-import of the export ({done.changed} changed)", timing)
         db.session.remove()
         db.engine.dispose()
-    return results
+    return lines
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=20_000)
     rows = parser.parse_args().rows
-    targets = [("SQLite", None)]
-    if os.environ.get("COOP_TEST_DATABASE_URL"):
-        targets.append(("PostgreSQL", os.environ["COOP_TEST_DATABASE_URL"]))
     print(f"coop catalogue import, {rows:,} rows, {date.today().isoformat()}")
-    for label, server in targets:
+    for label, server in targets():
         with scratch_database(server) as url:
-            results = bench(url, rows)
-        print(f"\n{label}")
-        width = max(len(name) for name, _, _ in results)
-        for name, seconds, ratio in results:
-            print(f"  {name.ljust(width)}  {seconds:7.3f} s  {ratio}")
+            lines = bench(url, rows)
+        print_report(label, lines)
 
 
 if __name__ == "__main__":

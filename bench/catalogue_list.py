@@ -4,8 +4,8 @@ Seeds 10,000 products in a scratch SQLite database (and, when
 ``COOP_TEST_DATABASE_URL`` is set, in a scratch PostgreSQL database beside
 it), then times page 1 and page 150 of a filtered search, through the
 service and as a whole page, against a floor measured in the same run: a plain
-``SELECT ... LIMIT 50`` by primary key. Prints the median of several runs
-and the ratio to that floor.
+``SELECT ... LIMIT 50`` by primary key. Prints the median and best of several
+runs and the median's ratio to that floor.
 
     .venv/bin/python bench/catalogue_list.py [--products 10000] [--repeat 15]
 """
@@ -13,19 +13,11 @@ and the ratio to that floor.
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
-import tempfile
-import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
+from collections.abc import Callable
 
-from sqlalchemy import create_engine, insert, make_url, text
+from _common import Line, bench_app, print_report, scratch_database, targets, time_runs
+from sqlalchemy import insert, text
 
-from config import TestingConfig, database_url
-from coop import create_app
 from coop.domain.catalogue import Tag
 from coop.domain.roles import MembershipStatus, Role
 from coop.extensions import db
@@ -41,29 +33,6 @@ CATEGORIES = ["Dry goods", "Tins", "Breakfast", "Household", "Baby"]
 # 8,000 of 10,000 products, so page 150 exists and lies deep in the results.
 SEARCH = CatalogueQuery(search="northern", available_only=True)
 SEARCH_ARGS = "q=northern&available=y"
-
-
-@contextmanager
-def scratch_databases() -> Iterator[list[tuple[str, str]]]:
-    """Yield (label, URL) of a new SQLite database, and of a PostgreSQL one when configured."""
-    with tempfile.TemporaryDirectory() as directory:
-        urls = [("SQLite", f"sqlite:///{Path(directory) / 'bench.sqlite'}")]
-        server = os.environ.get("COOP_TEST_DATABASE_URL")
-        if not server:
-            yield urls
-            return
-        url = make_url(database_url(server))
-        name = f"{url.database}_bench_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            urls.append(("PostgreSQL", url.set(database=name).render_as_string(False)))
-            yield urls
-        finally:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
 
 
 def seed(count: int) -> Coop:
@@ -104,21 +73,9 @@ def seed(count: int) -> Coop:
     return coop
 
 
-def median_ms(action: Callable[[], object], repeat: int) -> float:
-    action()  # warm the caches, as a running server has them
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
-
-
 def run(label: str, url: str, count: int, repeat: int) -> None:
-    config = type("BenchConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": url})
-    app = create_app(config)
+    app = bench_app(url)
     with app.app_context():
-        db.create_all()
         coop_id = seed(count).id
 
     def floor() -> object:
@@ -151,21 +108,18 @@ def run(label: str, url: str, count: int, repeat: int) -> None:
         return call
 
     with app.app_context():
-        base = median_ms(floor, repeat)
+        base = time_runs(floor, repeat)
         total = catalogue_page(coop=db.session.get(Coop, coop_id), query=SEARCH).total
-        print(f"\n{label}: {count:,} products; the search matches {total:,}")
-        print(f"{'what':<38}{'median ms':>10}{'x floor':>10}")
-        print(f"{'floor: SELECT ... LIMIT 50 by id':<38}{base:>10.2f}{1:>10.1f}")
-        timings = [
-            ("service, page 1", median_ms(service(1), repeat)),
-            ("service, page 150", median_ms(service(150), repeat)),
+        lines = [
+            Line("floor: SELECT ... LIMIT 50 by id", base),
+            Line("service, page 1", time_runs(service(1), repeat), base, "floor"),
+            Line("service, page 150", time_runs(service(150), repeat), base, "floor"),
         ]
-    timings += [
-        ("whole page over HTTP, page 1", median_ms(whole_page(1), repeat)),
-        ("whole page over HTTP, page 150", median_ms(whole_page(150), repeat)),
+    lines += [
+        Line("whole page over HTTP, page 1", time_runs(whole_page(1), repeat), base, "floor"),
+        Line("whole page over HTTP, page 150", time_runs(whole_page(150), repeat), base, "floor"),
     ]
-    for what, took in timings:
-        print(f"{what:<38}{took:>10.2f}{took / base:>10.1f}")
+    print_report(f"{label}: {count:,} products; the search matches {total:,}", lines)
     with app.app_context():
         db.engine.dispose()
 
@@ -175,8 +129,8 @@ def main() -> None:
     parser.add_argument("--products", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=15)
     arguments = parser.parse_args()
-    with scratch_databases() as urls:
-        for label, url in urls:
+    for label, server in targets():
+        with scratch_database(server) as url:
             run(label, url, arguments.products, arguments.repeat)
 
 

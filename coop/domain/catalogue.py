@@ -1,16 +1,20 @@
-"""Catalogue rules: VAT rates, dietary tags, order days and member prices."""
+"""Catalogue rules: VAT rates, dietary tags, order days, product details and member prices."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
 from enum import Enum
 from fractions import Fraction
+from typing import Protocol
 
 from coop.domain.money import round_half_up
 
 #: UK VAT rates in basis points: zero, reduced and standard.
 VAT_RATES_BP = (0, 500, 2000)
 BASIS_POINTS = 10_000
+DEFAULT_UNIT = "each"
 
 
 def vat_label(vat_bp: int) -> str:
@@ -104,6 +108,32 @@ def bits_to_days(bits: int) -> list[int]:
     return [day for day in range(7) if bits & (1 << day)]
 
 
+@dataclass(frozen=True, kw_only=True)
+class ProductDetails:
+    """What is said about a product, typed in a form or read from a file.
+
+    Money in pence, VAT in basis points; the fields are the Product columns a
+    coordinator keeps, in the order catalogue files list them.
+    """
+
+    code: str
+    name: str
+    description: str = ""
+    category: str = ""
+    tag_bits: int = 0
+    unit_label: str = DEFAULT_UNIT
+    case_size: int = 1
+    case_price_pence: int
+    vat_bp: int = 0
+    deposit_pence: int = 0
+    origin: str = ""
+    manufacturer: str = ""
+    reference_price_pence: int | None = None
+    reference_price_date: date | None = None
+    reference_price_source: str = ""
+    available: bool = True
+
+
 def member_unit_price(
     *, case_price_pence: int, case_size: int, vat_bp: int, markup_bp: int = 0
 ) -> Fraction:
@@ -132,4 +162,22 @@ def member_unit_price_pence(
             vat_bp=vat_bp,
             markup_bp=markup_bp,
         )
+    )
+
+
+class SoldByTheCase(Protocol):
+    """Anything with a case price, a case size and a VAT rate, such as a product."""
+
+    case_price_pence: int
+    case_size: int
+    vat_bp: int
+
+
+def member_price_pence(item: SoldByTheCase, *, markup_bp: int) -> int:
+    """Return what a member pays for one unit of *item* with *markup_bp*, to the penny."""
+    return member_unit_price_pence(
+        case_price_pence=item.case_price_pence,
+        case_size=item.case_size,
+        vat_bp=item.vat_bp,
+        markup_bp=markup_bp,
     )

@@ -32,7 +32,15 @@ from dataclasses import dataclass, fields
 from datetime import date
 from functools import lru_cache
 
-from coop.domain.catalogue import VAT_RATES_BP, Tag, bits_to_tags, bp_to_percent, percent_to_bp
+from coop.domain.catalogue import (
+    DEFAULT_UNIT,
+    VAT_RATES_BP,
+    ProductDetails,
+    Tag,
+    bits_to_tags,
+    bp_to_percent,
+    percent_to_bp,
+)
 from coop.domain.money import parse_pence
 
 COLUMNS = (
@@ -83,7 +91,6 @@ FORMAT_LABELS = {OWN: "coop CSV", FOODSOFT: "Foodsoft article CSV"}
 MAX_CODE = 40
 MAX_NAME = 200
 MAX_TEXT = 200
-DEFAULT_UNIT = "each"
 # The database keeps these in 32-bit integers; anything larger is a typing slip.
 MAX_CASE_SIZE = 100_000
 MAX_PENCE = 100_000_000  # £1,000,000
@@ -124,27 +131,11 @@ FOODSOFT_FIELDS = {
 }
 
 
-@dataclass(frozen=True)
-class ProductRow:
+@dataclass(frozen=True, kw_only=True)
+class ProductRow(ProductDetails):
     """One product as a file describes it, already checked and converted."""
 
     line: int
-    code: str
-    name: str
-    description: str = ""
-    category: str = ""
-    tag_bits: int = 0
-    unit_label: str = DEFAULT_UNIT
-    case_size: int = 1
-    case_price_pence: int = 0
-    vat_bp: int = 0
-    deposit_pence: int = 0
-    origin: str = ""
-    manufacturer: str = ""
-    reference_price_pence: int | None = None
-    reference_price_date: date | None = None
-    reference_price_source: str = ""
-    available: bool = True
 
     def values(self) -> dict[str, object]:
         """Return the product's fields, without the line number."""
@@ -159,8 +150,8 @@ class RowError:
     message: str
 
 
-#: The Product fields a file can describe, in the order of `ProductRow`.
-PRODUCT_FIELDS = tuple(f.name for f in fields(ProductRow) if f.name != "line")
+#: The Product fields a file can describe, in the order of `ProductDetails`.
+PRODUCT_FIELDS = tuple(f.name for f in fields(ProductDetails))
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,7 @@ from datetime import date
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from coop.domain.catalogue import (
-    VAT_RATES_BP,
-)
+from coop.domain.catalogue import VAT_RATES_BP, ProductDetails
 from coop.extensions import db
 from coop.models import (
     CatalogueSubscription,
@@ -168,28 +166,6 @@ def update_supplier(
 
 
 # --- products ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ProductDetails:
-    """What a coordinator says about a product; money in pence, VAT in basis points."""
-
-    code: str
-    name: str
-    case_price_pence: int
-    case_size: int = 1
-    unit_label: str = "each"
-    vat_bp: int = 0
-    description: str = ""
-    category: str = ""
-    tag_bits: int = 0
-    deposit_pence: int = 0
-    origin: str = ""
-    manufacturer: str = ""
-    reference_price_pence: int | None = None
-    reference_price_date: date | None = None
-    reference_price_source: str = ""
-    available: bool = True
 
 
 def _checked_product(supplier: Supplier, details: ProductDetails, product_id: int | None) -> dict:

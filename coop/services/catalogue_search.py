@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import contains_eager
 
-from coop.domain.catalogue import Tag, member_unit_price_pence
+from coop.domain.catalogue import Tag, member_price_pence
 from coop.extensions import db
 from coop.models import Coop, Product, Supplier
 from coop.services.catalogue import visible_to
@@ -162,15 +162,7 @@ def catalogue_page(
         .order_by(*order)
     ).all()
     rows = [
-        CatalogueRow(
-            product,
-            member_unit_price_pence(
-                case_price_pence=product.case_price_pence,
-                case_size=product.case_size,
-                vat_bp=product.vat_bp,
-                markup_bp=coop.markup_bp,
-            ),
-        )
+        CatalogueRow(product, member_price_pence(product, markup_bp=coop.markup_bp))
         for product in products
     ]
     return CataloguePage(rows, total, page, pages)

@@ -377,6 +377,15 @@ def _nearest_five(amount: Fraction) -> int:
     return round_half_up(amount / 5) * 5
 
 
+def _seen_at(shop_pence: int, shop: str) -> dict[str, object]:
+    """Return a reference price as the demo gives it: a shop's price on `PRICED_ON`."""
+    return {
+        "reference_price_pence": shop_pence,
+        "reference_price_date": PRICED_ON,
+        "reference_price_source": f"{shop}, {PRICED_ON.isoformat()} (demo figure)",
+    }
+
+
 def wholesale_rows(lines: tuple[Line, ...] = LINES) -> Iterator[dict[str, object]]:
     """Yield the wholesaler's products as Product column values, without a supplier."""
     for line in lines:
@@ -399,9 +408,7 @@ def wholesale_rows(lines: tuple[Line, ...] = LINES) -> Iterator[dict[str, object
                     "vat_bp": line.vat_bp,
                     "origin": line.origin,
                     "manufacturer": brand.name,
-                    "reference_price_pence": shop_pence,
-                    "reference_price_date": PRICED_ON,
-                    "reference_price_source": f"Tesco.com, {PRICED_ON.isoformat()} (demo figure)",
+                    **_seen_at(shop_pence, "Tesco.com"),
                 }
 
 
@@ -417,9 +424,7 @@ def _grower_rows() -> Iterator[dict[str, object]]:
             "case_price_pence": case_pence,
             "origin": "Lancashire",
             "manufacturer": GROWER["name"],
-            "reference_price_pence": shop_pence,
-            "reference_price_date": PRICED_ON,
-            "reference_price_source": f"Booths, {PRICED_ON.isoformat()} (demo figure)",
+            **_seen_at(shop_pence, "Booths"),
         }
 
 
@@ -435,9 +440,7 @@ def _surplus_rows() -> Iterator[dict[str, object]]:
             "case_price_pence": 0,
             "vat_bp": vat_bp,
             "description": "What arrives varies with what was saved that week.",
-            "reference_price_pence": shop_pence,
-            "reference_price_date": PRICED_ON,
-            "reference_price_source": f"Tesco.com, {PRICED_ON.isoformat()} (demo figure)",
+            **_seen_at(shop_pence, "Tesco.com"),
         }
 
 

@@ -18,7 +18,7 @@ from datetime import date
 from sqlalchemy import Integer, and_, delete, func, insert, literal, or_, select
 from sqlalchemy.orm import selectinload
 
-from coop.domain.catalogue import member_unit_price_pence
+from coop.domain.catalogue import member_price_pence
 from coop.domain.roles import MembershipStatus, Role
 from coop.extensions import db
 from coop.models import (
@@ -156,16 +156,7 @@ def preview_products(
         .offset((max(page, 1) - 1) * per_page)
     )
     return [
-        (
-            product,
-            member_unit_price_pence(
-                case_price_pence=product.case_price_pence,
-                case_size=product.case_size,
-                vat_bp=product.vat_bp,
-                markup_bp=coop.markup_bp,
-            ),
-        )
-        for product in products
+        (product, member_price_pence(product, markup_bp=coop.markup_bp)) for product in products
     ], total or 0
 
 

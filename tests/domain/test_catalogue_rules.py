@@ -11,11 +11,13 @@ from hypothesis import strategies as st
 from coop.domain.catalogue import (
     ALL_TAG_BITS,
     VAT_RATES_BP,
+    ProductDetails,
     Tag,
     bits_to_days,
     bits_to_tags,
     bp_to_percent,
     days_to_bits,
+    member_price_pence,
     member_unit_price,
     member_unit_price_pence,
     percent_to_bp,
@@ -52,6 +54,14 @@ def test_the_member_price_of_a_unit_is_exact(
 
     assert member_unit_price(**prices) == exact
     assert member_unit_price_pence(**prices) == shown
+
+
+def test_a_products_member_price_comes_from_its_case_price_size_and_vat():
+    product = ProductDetails(
+        code="R1", name="Rice", case_price_pence=1200, case_size=6, vat_bp=2000
+    )
+
+    assert member_price_pence(product, markup_bp=250) == 246
 
 
 def test_the_markup_defaults_to_none():

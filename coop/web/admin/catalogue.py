@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
 
-from coop.domain.catalogue import bits_to_tags, bp_to_percent, member_unit_price_pence, vat_label
+from coop.domain.catalogue import bits_to_tags, bp_to_percent, member_price_pence, vat_label
 from coop.domain.permissions import can_manage_catalogue, can_view_catalogue
-from coop.models import Coop, Supplier
+from coop.models import Coop, Product, Supplier
 from coop.services.catalogue import (
     create_product,
     create_supplier,
@@ -159,6 +160,14 @@ def supplier_products(coop: Coop, supplier_id: int):
 # --- products --------------------------------------------------------------------------
 
 
+def _to_product(coop: Coop, product: Product) -> Response:
+    return redirect(
+        url_for(
+            "admin.product", slug=coop.slug, supplier_id=product.supplier_id, product_id=product.id
+        )
+    )
+
+
 @bp.route("/suppliers/<int:supplier_id>/products/new", methods=["GET", "POST"])
 @for_coop(can_manage_catalogue)
 def new_product(coop: Coop, supplier_id: int):
@@ -170,11 +179,7 @@ def new_product(coop: Coop, supplier_id: int):
         )
         if product is not None:
             flash(f"{product.name} is added to {supplier.name}'s catalogue.", "success")
-            return redirect(
-                url_for(
-                    "admin.product", slug=coop.slug, supplier_id=supplier.id, product_id=product.id
-                )
-            )
+            return _to_product(coop, product)
     return render_template(
         "admin/catalogue/product_form.html", coop=coop, supplier=supplier, form=form
     )
@@ -192,12 +197,7 @@ def product(coop: Coop, supplier_id: int, product_id: int):
         product=product,
         owned=is_owner(coop=coop, supplier=supplier),
         tags=bits_to_tags(product.tag_bits),
-        member_price=member_unit_price_pence(
-            case_price_pence=product.case_price_pence,
-            case_size=product.case_size,
-            vat_bp=product.vat_bp,
-            markup_bp=coop.markup_bp,
-        ),
+        member_price=member_price_pence(product, markup_bp=coop.markup_bp),
         history=price_history(product=product),
     )
 
@@ -217,11 +217,7 @@ def edit_product(coop: Coop, supplier_id: int, product_id: int):
         )
         if saved is not None:
             flash(f"{product.name} is saved.", "success")
-            return redirect(
-                url_for(
-                    "admin.product", slug=coop.slug, supplier_id=supplier.id, product_id=product.id
-                )
-            )
+            return _to_product(coop, product)
     return render_template(
         "admin/catalogue/product_form.html",
         coop=coop,
@@ -246,9 +242,7 @@ def product_availability(coop: Coop, supplier_id: int, product_id: int):
         if saved is not None:
             state = "available to order" if available else "unavailable"
             flash(f"{product.name} is now {state}.", "success")
-    return redirect(
-        url_for("admin.product", slug=coop.slug, supplier_id=supplier.id, product_id=product.id)
-    )
+    return _to_product(coop, product)
 
 
 # --- bulk price change and markup ---------------------------------------------------

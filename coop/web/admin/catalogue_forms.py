@@ -22,7 +22,9 @@ from wtforms.validators import Email, InputRequired, Length, Optional, Validatio
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from coop.domain.catalogue import (
+    DEFAULT_UNIT,
     VAT_RATES_BP,
+    ProductDetails,
     Tag,
     bits_to_days,
     bits_to_tags,
@@ -31,7 +33,7 @@ from coop.domain.catalogue import (
     vat_label,
 )
 from coop.models import Product, Supplier, SupplierKind
-from coop.services.catalogue import ProductDetails, SupplierDetails
+from coop.services.catalogue import SupplierDetails
 from coop.services.catalogue_search import CatalogueQuery, Sort
 from coop.web.forms import PenceField, PercentField, WholeNumberField, strip
 
@@ -142,7 +144,7 @@ class ProductForm(FlaskForm):
     unit_label = StringField(
         "Member unit",
         filters=[strip],
-        default="each",
+        default=DEFAULT_UNIT,
         validators=[InputRequired(message="Say what one unit is, e.g. 500 g bag."), Length(max=60)],
     )
     case_size = WholeNumberField(

@@ -1,0 +1,120 @@
+"""What the benchmarks share: scratch databases, the app on one, timings and ratio lines.
+
+A benchmark runs on a scratch SQLite file, and also on a scratch PostgreSQL
+database created beside ``COOP_TEST_DATABASE_URL`` when that is set; each
+scratch database is dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from flask import Flask
+from sqlalchemy import create_engine, make_url, text
+
+from config import TestingConfig, database_url
+from coop import create_app
+from coop.extensions import db
+
+T = TypeVar("T")
+
+
+def targets() -> list[tuple[str, str | None]]:
+    """Return (label, server URL) of each database kind to run on; SQLite needs no server."""
+    server = os.environ.get("COOP_TEST_DATABASE_URL")
+    return [("SQLite", None), *([("PostgreSQL", database_url(server))] if server else [])]
+
+
+@contextmanager
+def scratch_database(server_url: str | None) -> Iterator[str]:
+    """Yield the URL of a new, empty database: a SQLite file, or one beside *server_url*."""
+    if server_url is None:
+        with tempfile.TemporaryDirectory() as directory:
+            yield f"sqlite:///{Path(directory) / 'bench.sqlite'}"
+        return
+    url = make_url(server_url)
+    name = f"{url.database}_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def bench_app(url: str) -> Flask:
+    """Build the app with the testing settings on the database at *url*, tables created."""
+    app = create_app(type("BenchConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": url}))
+    with app.app_context():
+        db.create_all()
+    return app
+
+
+@dataclass(frozen=True)
+class Timing:
+    """How long something took in seconds: the best and the median of its runs."""
+
+    best: float
+    median: float
+    runs: int = 1
+
+
+def time_once(action: Callable[[], T]) -> tuple[Timing, T]:
+    """Run *action* once; return how long it took and what it returned."""
+    start = time.perf_counter()
+    result = action()
+    seconds = time.perf_counter() - start
+    return Timing(seconds, seconds), result
+
+
+def time_runs(action: Callable[[], object], repeat: int) -> Timing:
+    """Run *action* once untimed, then *repeat* times timed."""
+    action()  # warm the caches, as a running server has them
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return Timing(min(times), statistics.median(times), repeat)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a report: what was timed and, unless it is a baseline, against what."""
+
+    what: str
+    timing: Timing
+    baseline: Timing | None = None
+    against: str = ""
+
+
+def print_report(title: str, lines: Sequence[Line]) -> None:
+    """Print *title*, then each line's times in ms and its median's ratio to its baseline.
+
+    The best of the runs is shown only where something ran more than once.
+    """
+    width = max(len(line.what) for line in lines)
+    repeated = any(line.timing.runs > 1 for line in lines)
+    header = ["what".ljust(width), f"{'median ms':>10}"]
+    if repeated:
+        header.append(f"{'best ms':>10}")
+    print(f"\n{title}\n  " + "  ".join([*header, "ratio"]))
+    for line in lines:
+        cells = [line.what.ljust(width), f"{line.timing.median * 1000:10.2f}"]
+        if repeated:
+            cells.append(f"{line.timing.best * 1000:10.2f}")
+        if line.baseline is not None:
+            cells.append(f"{line.timing.median / line.baseline.median:6.1f}x {line.against}")
+        print("  " + "  ".join(cells))
