@@ -247,6 +247,7 @@ def test_a_shared_supplier_is_read_only_and_says_who_keeps_it(coordinator, world
     for path in ("/edit", "/prices", "/products/new"):
         response = coordinator.get(f"{SUPPLIERS}/{shared.id}{path}")
         assert response.status_code == 403
+        assert response.mimetype == "text/html", "the refusal must render as a page"
         assert "This catalogue is kept by Ribbleton Pantry; you cannot change it." in text(response)
     response = coordinator.post(f"{SUPPLIERS}/{shared.id}/edit", data=supplier_form())
     assert response.status_code == 403

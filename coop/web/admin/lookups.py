@@ -26,7 +26,7 @@ def visible_supplier(coop: Coop, supplier_id: int) -> Supplier:
 def _kept_elsewhere(supplier: Supplier) -> NoReturn:
     text = f"This catalogue is kept by {supplier.coop.name}; you cannot change it."
     page = render_template("errors.html", code=403, title="Not yours to change", text=text)
-    abort(Response(page, status=403))
+    abort(Response(page, status=403, mimetype="text/html"))
 
 
 def editable_supplier(coop: Coop, supplier_id: int) -> Supplier:
