@@ -15,6 +15,11 @@ from coop.domain.money import round_half_up
 VAT_RATES_BP = (0, 500, 2000)
 BASIS_POINTS = 10_000
 DEFAULT_UNIT = "each"
+# The database keeps money, case sizes and days in 32-bit integers; anything
+# above these is a typing slip, and forms, files and feeds all stop there.
+MAX_PENCE = 100_000_000  # £1,000,000
+MAX_CASE_SIZE = 100_000
+MAX_LEAD_TIME_DAYS = 90
 
 
 def vat_label(vat_bp: int) -> str:

@@ -16,6 +16,11 @@ Prices are in pounds (``12.50`` or ``£12.50``), the VAT rate a percentage
 number (blank is 1). Files are UTF-8, with or without a byte-order mark,
 comma- or semicolon-separated.
 
+A spreadsheet runs a cell beginning with = + - @ (or a tab or carriage
+return) as a formula, so a written file puts an apostrophe before such text,
+and reading takes one apostrophe off again: writing then reading gives the
+same text, whatever it is.
+
 Foodsoft's article export maps as: Order number -> code (the name when it
 is blank), Unit -> unit, the first ratio ("20 Piece") -> case size, Price
 (net) per case -> case price, VAT -> VAT rate, Deposit, Note ->
@@ -34,6 +39,8 @@ from functools import lru_cache
 
 from coop.domain.catalogue import (
     DEFAULT_UNIT,
+    MAX_CASE_SIZE,
+    MAX_PENCE,
     VAT_RATES_BP,
     ProductDetails,
     Tag,
@@ -91,9 +98,11 @@ FORMAT_LABELS = {OWN: "coop CSV", FOODSOFT: "Foodsoft article CSV"}
 MAX_CODE = 40
 MAX_NAME = 200
 MAX_TEXT = 200
-# The database keeps these in 32-bit integers; anything larger is a typing slip.
-MAX_CASE_SIZE = 100_000
-MAX_PENCE = 100_000_000  # £1,000,000
+
+#: A cell whose text a spreadsheet would run as a formula, once its apostrophes are off.
+_FORMULA = re.compile(r"'*[=+\-@\t\r]")
+#: A cell a written file protected with an apostrophe.
+_PROTECTED = re.compile(r"'+[=+\-@\t\r]")
 
 #: The Product field each column of the project's format fills.
 OWN_FIELDS = {
@@ -247,8 +256,22 @@ def _parse(  # type: ignore[no-untyped-def]
     return ParsedCatalogue(kind, rows, errors, frozenset(provided))
 
 
+def protect_formula(text: str) -> str:
+    """Put an apostrophe before text a spreadsheet would run as a formula."""
+    return "'" + text if _FORMULA.match(text) else text
+
+
+def unprotect_formula(text: str) -> str:
+    """Take off the apostrophe `protect_formula` put before text; leave other text alone."""
+    return text[1:] if _PROTECTED.match(text) else text
+
+
+def _cell(cells: dict[str, str], key: str) -> str:
+    return unprotect_formula(cells.get(key, "") or "")
+
+
 def _text(cells: dict[str, str], key: str, problems: list[str], *, limit: int = MAX_TEXT) -> str:
-    value = cells.get(key, "") or ""
+    value = _cell(cells, key)
     if len(value) > limit:
         problems.append(f"{key} is longer than {limit} characters")
     return value[:limit]
@@ -355,7 +378,7 @@ def _code_and_name(code: str, name: str, problems: list[str]) -> tuple[str, str]
 
 
 def _own_row(line: int, cells: dict[str, str], problems: list[str]) -> ProductRow:
-    code, name = _code_and_name(cells.get("code", ""), cells.get("name", ""), problems)
+    code, name = _code_and_name(_cell(cells, "code"), _cell(cells, "name"), problems)
     price = _not_negative(
         _money(cells.get("case_price", ""), "case price", problems, required=True),
         "case price",
@@ -416,10 +439,10 @@ def _foodsoft_case_size(value: str, problems: list[str]) -> int:
 
 
 def _foodsoft_row(line: int, cells: dict[str, str], problems: list[str]) -> ProductRow:
-    name = cells.get("Name", "")
+    name = _cell(cells, "Name")
     # Foodsoft keeps article names unique per supplier and many producers' lists
     # have no order numbers, so the name stands in for a missing code.
-    code = cells.get("Order number", "") or name[:MAX_CODE]
+    code = _cell(cells, "Order number") or name[:MAX_CODE]
     code, name = _code_and_name(code, name, problems)
     price = _not_negative(
         _money(_foodsoft_money(cells.get("Price (net)", "")), "price", problems, required=True),
@@ -456,31 +479,41 @@ def _pounds(pence: int | None) -> str:
 
 def write_catalogue(rows: Iterable[ProductRow]) -> str:
     """Write rows in the project's format; reading it back gives the same rows."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    lines = [_csv_line(COLUMNS)]
     for row in rows:
-        writer.writerow(
-            [
-                row.code,
-                row.name,
-                row.description,
-                row.category,
-                "|".join(tag.slug for tag in bits_to_tags(row.tag_bits)),
-                row.unit_label,
-                row.case_size,
-                _pounds(row.case_price_pence),
-                bp_to_percent(row.vat_bp),
-                _pounds(row.deposit_pence),
-                row.origin,
-                row.manufacturer,
-                _pounds(row.reference_price_pence),
-                row.reference_price_date.isoformat() if row.reference_price_date else "",
-                row.reference_price_source,
-                "yes" if row.available else "no",
-            ]
+        lines.append(
+            _csv_line(
+                [
+                    protect_formula(row.code),
+                    protect_formula(row.name),
+                    protect_formula(row.description),
+                    protect_formula(row.category),
+                    "|".join(tag.slug for tag in bits_to_tags(row.tag_bits)),
+                    protect_formula(row.unit_label),
+                    row.case_size,
+                    _pounds(row.case_price_pence),
+                    bp_to_percent(row.vat_bp),
+                    _pounds(row.deposit_pence),
+                    protect_formula(row.origin),
+                    protect_formula(row.manufacturer),
+                    _pounds(row.reference_price_pence),
+                    row.reference_price_date.isoformat() if row.reference_price_date else "",
+                    protect_formula(row.reference_price_source),
+                    "yes" if row.available else "no",
+                ]
+            )
         )
-    return out.getvalue()
+    return "".join(lines)
+
+
+def _csv_line(cells: Iterable[object]) -> str:
+    # The csv module leaves a lone carriage return unquoted when lines end in
+    # "\n", and a text box sends "\r\n": quote any cell with one, as with "\n".
+    quoted = (
+        f'"{text.replace(chr(34), chr(34) * 2)}"' if any(c in text for c in ',"\r\n') else text
+        for text in map(str, cells)
+    )
+    return ",".join(quoted) + "\n"
 
 
 def describe_errors(errors: Sequence[RowError]) -> list[str]:

@@ -8,7 +8,13 @@ from datetime import date
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from coop.domain.catalogue import VAT_RATES_BP, ProductDetails
+from coop.domain.catalogue import (
+    MAX_CASE_SIZE,
+    MAX_LEAD_TIME_DAYS,
+    MAX_PENCE,
+    VAT_RATES_BP,
+    ProductDetails,
+)
 from coop.extensions import db
 from coop.models import (
     CatalogueSubscription,
@@ -110,6 +116,9 @@ def supplier_summaries(*, coop: Coop) -> list[SupplierSummary]:
     ]
 
 
+TOO_MUCH = f"Enter an amount of at most £{MAX_PENCE // 100:,}."
+
+
 def _checked_supplier(coop: Coop, details: SupplierDetails, supplier_id: int | None) -> dict:
     values = asdict(details)
     values["name"] = details.name.strip()
@@ -130,6 +139,13 @@ def _checked_supplier(coop: Coop, details: SupplierDetails, supplier_id: int | N
     for name in ("min_order_pence", "delivery_charge_pence", "lead_time_days"):
         if values[name] < 0:
             raise ServiceError("This cannot be negative.", field=name)
+    for name in ("min_order_pence", "delivery_charge_pence"):
+        if values[name] > MAX_PENCE:
+            raise ServiceError(TOO_MUCH, field=name)
+    if details.lead_time_days > MAX_LEAD_TIME_DAYS:
+        raise ServiceError(
+            f"Enter a whole number from 0 to {MAX_LEAD_TIME_DAYS}.", field="lead_time_days"
+        )
     if not 0 <= details.order_days <= 127:
         raise ServiceError("Choose order days from Monday to Sunday.", field="order_days")
     return values
@@ -180,10 +196,11 @@ def _checked_product(supplier: Supplier, details: ProductDetails, product_id: in
     ):
         if not values[name]:
             raise ServiceError(message, field=name)
+    # Codes differ by more than letter case, as when a file is matched with the catalogue.
     clash = db.session.scalar(
         select(Product.name).where(
             Product.supplier_id == supplier.id,
-            Product.code == values["code"],
+            func.lower(Product.code) == values["code"].lower(),
             Product.id != (product_id or 0),
         )
     )
@@ -194,11 +211,15 @@ def _checked_product(supplier: Supplier, details: ProductDetails, product_id: in
         )
     if details.case_size < 1:
         raise ServiceError("A case holds at least one unit.", field="case_size")
+    if details.case_size > MAX_CASE_SIZE:
+        raise ServiceError(f"A case holds at most {MAX_CASE_SIZE:,} units.", field="case_size")
     if details.vat_bp not in VAT_RATES_BP:
         raise ServiceError("Choose a VAT rate of 0%, 5% or 20%.", field="vat_bp")
     for name in ("case_price_pence", "deposit_pence", "reference_price_pence"):
         if (values[name] or 0) < 0:
             raise ServiceError("The amount cannot be negative.", field=name)
+        if (values[name] or 0) > MAX_PENCE:
+            raise ServiceError(TOO_MUCH, field=name)
     _check_reference_price(details)
     return values
 

@@ -2,11 +2,12 @@
 
 The uploaded file is stored with a digest of the catalogue as it stood, so
 the confirmation writes exactly what was previewed, or refuses when the
-catalogue changed in between. Products are matched by code, exactly as
-stored. The write is a fixed handful of statements whatever the size of
-the file: one bulk INSERT of new products, one bulk UPDATE of changed ones,
-one bulk INSERT of their price history and one UPDATE marking products
-missing from the file unavailable.
+catalogue changed in between. Products are matched by code, ignoring
+letter case (the file's spelling of a code then replaces the stored one).
+The write is a fixed handful of statements whatever the size of the file:
+one bulk INSERT of new products, one bulk UPDATE of changed ones, one bulk
+INSERT of their price history and one UPDATE marking products missing from
+the file unavailable.
 """
 
 from __future__ import annotations
@@ -211,13 +212,16 @@ def _compare(
     current: Sequence[tuple[int, ProductRow]],
 ) -> tuple[list[ProductRow], list[ProductChange], int, list[MissingProduct]]:
     by_code = {row.code: (product_id, row) for product_id, row in current}
-    # A column the file does not have leaves that field as it is.
-    compared = [name for name in PRODUCT_FIELDS if name in provided and name != "code"]
+    by_lower = {row.code.lower(): (product_id, row) for product_id, row in reversed(current)}
+    # A column the file does not have leaves that field as it is; the code
+    # can differ only in letter case, and the file's spelling is the newer.
+    compared = [name for name in PRODUCT_FIELDS if name in provided]
     additions: list[ProductRow] = []
     changes: list[ProductChange] = []
     unchanged = 0
     for row in rows:
-        found = by_code.get(row.code)
+        # An exact match first: codes stored before the rule ignored case may differ only so.
+        found = by_code.get(row.code) or by_lower.get(row.code.lower())
         if found is None:
             additions.append(row)
             continue
@@ -231,11 +235,11 @@ def _compare(
             changes.append(ProductChange(product_id, old, row, fields))
         else:
             unchanged += 1
-    in_file = {row.code for row in rows}
+    in_file = {row.code.lower() for row in rows}
     missing = [
         MissingProduct(product_id, row)
         for product_id, row in current
-        if row.available and row.code not in in_file
+        if row.available and row.code.lower() not in in_file
     ]
     missing.sort(key=lambda item: (item.row.name.lower(), item.row.code))
     return additions, changes, unchanged, missing

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from fractions import Fraction
 
 from sqlalchemy import insert, select, update
 
-from coop.domain.catalogue import BASIS_POINTS
+from coop.domain.catalogue import BASIS_POINTS, MAX_PENCE, bp_to_percent
 from coop.domain.money import round_half_up
 from coop.extensions import db
 from coop.models import Coop, PriceChange, Product, Supplier, User
@@ -16,6 +17,7 @@ from coop.services.catalogue import refuse_unless_owner
 from coop.services.errors import ServiceError
 
 BULK_EXAMPLES = 5
+PRICES_CHANGED = "The prices changed since you previewed this change; check it again."
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,8 @@ class BulkPriceChange:
     category: str
     moves: list[PriceMove]
     unchanged: int  # products too cheap for the change to move them a penny
+    # Of the prices the change was worked out from: confirming refuses if they moved since.
+    fingerprint: str
 
     @property
     def examples(self) -> list[PriceMove]:
@@ -48,10 +52,30 @@ def changed_price(case_price_pence: int, change_bp: int) -> int:
     return round_half_up(Fraction(case_price_pence * (BASIS_POINTS + change_bp), BASIS_POINTS))
 
 
+def signed_percent(change_bp: int) -> str:
+    """Show a change in basis points as a percentage with its sign: -1000 -> "-10%"."""
+    sign = "+" if change_bp > 0 else "-" if change_bp < 0 else ""
+    return f"{sign}{bp_to_percent(abs(change_bp))}%"
+
+
+def prices_fingerprint(prices: list[tuple[int, int]]) -> str:
+    """Fingerprint (product id, case price) pairs, whatever their order."""
+    digest = hashlib.sha256()
+    for product_id, pence in sorted(prices):
+        digest.update(f"{product_id}:{pence};".encode())
+    return digest.hexdigest()[:32]
+
+
 def preview_bulk_price_change(
     *, coop: Coop, supplier: Supplier, change_bp: int, category: str = ""
 ) -> BulkPriceChange:
     """Work out a percentage change of a supplier's case prices; change nothing."""
+    return _bulk_change(coop, supplier, change_bp, category, lock=False)
+
+
+def _bulk_change(
+    coop: Coop, supplier: Supplier, change_bp: int, category: str, *, lock: bool
+) -> BulkPriceChange:
     refuse_unless_owner(coop, supplier)
     if change_bp == 0:
         raise ServiceError("Enter a change other than 0%.", field="percent")
@@ -63,11 +87,15 @@ def preview_bulk_price_change(
     where = [Product.supplier_id == supplier.id]
     if category:
         where.append(Product.category == category)
-    rows = db.session.execute(
+    query = (
         select(Product.id, Product.name, Product.vat_bp, Product.case_price_pence)
         .where(*where)
         .order_by(Product.name, Product.id)
-    ).all()
+    )
+    if lock:
+        # A second confirmation at the same moment waits here, then sees the new prices.
+        query = query.with_for_update()
+    rows = db.session.execute(query).all()
     if not rows:
         raise ServiceError(
             f"{supplier.name} has no products in {category}."
@@ -76,20 +104,36 @@ def preview_bulk_price_change(
             field="category" if category else None,
         )
     moves = [PriceMove(*row, changed_price(row.case_price_pence, change_bp)) for row in rows]
+    too_dear = next((move for move in moves if move.new_pence > MAX_PENCE), None)
+    if too_dear is not None:
+        raise ServiceError(
+            f"That would take {too_dear.name} above £{MAX_PENCE // 100:,} a case; "
+            "enter a smaller change.",
+            field="percent",
+        )
     moving = [move for move in moves if move.new_pence != move.old_pence]
-    return BulkPriceChange(change_bp, category, moving, len(moves) - len(moving))
+    fingerprint = prices_fingerprint([(row.id, row.case_price_pence) for row in rows])
+    return BulkPriceChange(change_bp, category, moving, len(moves) - len(moving), fingerprint)
 
 
 def apply_bulk_price_change(
-    *, coop: Coop, supplier: Supplier, change_bp: int, by: User, category: str = ""
+    *,
+    coop: Coop,
+    supplier: Supplier,
+    change_bp: int,
+    by: User,
+    fingerprint: str,
+    category: str = "",
 ) -> BulkPriceChange:
     """Move a supplier's case prices by a percentage and record each change in the history.
 
-    One read, one bulk UPDATE and one bulk INSERT, whatever the number of products.
+    *fingerprint* is the preview's: when the prices moved since (say the
+    same confirmation was sent twice), nothing changes. One read, one bulk
+    UPDATE and one bulk INSERT, whatever the number of products.
     """
-    change = preview_bulk_price_change(
-        coop=coop, supplier=supplier, change_bp=change_bp, category=category
-    )
+    change = _bulk_change(coop, supplier, change_bp, category, lock=True)
+    if change.fingerprint != fingerprint:
+        raise ServiceError(PRICES_CHANGED)
     if not change.moves:
         return change
     now = utcnow()
@@ -111,7 +155,7 @@ def apply_bulk_price_change(
                 "new_case_price_pence": move.new_pence,
                 "old_vat_bp": move.vat_bp,
                 "new_vat_bp": move.vat_bp,
-                "reason": "bulk change",
+                "reason": f"bulk change {signed_percent(change_bp)}",
             }
             for move in change.moves
         ],

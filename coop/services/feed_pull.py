@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from coop.domain.catalogue import bp_to_percent
+from coop.domain.catalogue import MAX_PENCE, bp_to_percent
 from coop.domain.catalogue_csv import COLUMNS, FileProblem, ProductRow, parse_catalogue
 from coop.extensions import db
 from coop.models import Coop, Supplier, SupplierKind
@@ -43,7 +43,6 @@ NOTE_PREFIX = "Pulled from "
 # The tables' own limits: a longer value would fail in the database, not here.
 NAME_LIMIT = Supplier.__table__.c.name.type.length
 EMAIL_LIMIT = Supplier.__table__.c.email.type.length
-MAX_PENCE = 100_000_000
 # How many bad products a refusal names; the rest are counted.
 NAMED_PROBLEMS = 5
 

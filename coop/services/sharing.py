@@ -163,12 +163,48 @@ def preview_products(
 # Subscribing
 
 
+def copied_from(supplier: Supplier) -> str:
+    """Return the words a copy of *supplier*'s catalogue carries in its notes, before the date."""
+    return f"Copied from the catalogue of {supplier.name} that {supplier.coop.name} shared"
+
+
+def _own_copy(coop: Coop, supplier: Supplier) -> tuple[Supplier, bool] | None:
+    """Return an active supplier of *coop*'s own that stands for *supplier*, and whether a copy.
+
+    A copy made when sharing stopped, or a supplier of the same name: with a
+    subscription as well the catalogue would list the supplier twice.
+    """
+    same_name = func.lower(Supplier.name) == supplier.name.lower()
+    copied = Supplier.notes.contains(copied_from(supplier), autoescape=True)
+    found = db.session.execute(
+        select(Supplier, copied)
+        .where(Supplier.coop_id == coop.id, Supplier.active.is_(True), or_(same_name, copied))
+        .order_by(copied.desc(), Supplier.id)
+        .limit(1)
+    ).first()
+    return None if found is None else (found[0], bool(found[1]))
+
+
 def subscribe_to_catalogue(*, coop: Coop, supplier: Supplier) -> CatalogueSubscription:
     """Add *supplier*'s shared catalogue to *coop*'s catalogue, read-only."""
     if not may_subscribe(coop=coop, supplier=supplier):
         raise ServiceError(f"The catalogue of {supplier.name} is not shared with {coop.name}.")
     if subscription_for(coop=coop, supplier_id=supplier.id) is not None:
         raise ServiceError(f"{coop.name} already subscribes to {supplier.name}.")
+    own = _own_copy(coop, supplier)
+    if own is not None:
+        copy, is_copy = own
+        if is_copy:
+            raise ServiceError(
+                f"{coop.name} already keeps its own copy of {supplier.name}'s catalogue, "
+                f'"{copy.name}", made when {supplier.coop.name} stopped sharing it. '
+                f'Make "{copy.name}" inactive first, then subscribe.'
+            )
+        raise ServiceError(
+            f'{coop.name} already has a supplier of its own called "{copy.name}". '
+            f'Make "{copy.name}" inactive (or rename it) first, then subscribe, so your '
+            "catalogue does not list the supplier twice."
+        )
     subscription = CatalogueSubscription(coop=coop, supplier=supplier)
     db.session.add(subscription)
     db.session.flush()
@@ -291,7 +327,8 @@ SUPPLIER_FIELDS = (
 
 def copy_catalogue(*, supplier: Supplier, coop: Coop) -> Supplier:
     """Add to *coop* its own supplier with a copy of *supplier*'s products as they are now."""
-    note = f"Copied from the catalogue {supplier.coop.name} shared, on {date.today():%-d %B %Y}."
+    # `subscribe_to_catalogue` finds the copy by these words.
+    note = f"{copied_from(supplier)}, on {date.today():%-d %B %Y}."
     copy = Supplier(
         coop=coop,
         name=_free_name(coop, supplier.name),

@@ -7,8 +7,10 @@ import re
 import pytest
 from support import count_rows, field_error, text
 
+from coop.domain.catalogue import MAX_PENCE
 from coop.extensions import db
 from coop.models import PriceChange, Product
+from coop.services.catalogue_prices import PRICES_CHANGED, preview_bulk_price_change
 
 SUPPLIERS = "/coops/fishwick/admin/suppliers"
 
@@ -27,6 +29,31 @@ def supplier(world, catalogue):
             supplier, code=code, name=name, category=category, case_price_pence=price, vat_bp=vat
         )
     return supplier
+
+
+def hidden_fields(html: str) -> dict[str, str]:
+    """Return the hidden inputs of a form as it would post them."""
+    fields = {}
+    for tag in re.findall(r"<input[^>]*>", html):
+        attributes = dict(re.findall(r'([\w-]+)="([^"]*)"', tag))
+        if attributes.get("type") == "hidden":
+            fields[attributes["name"]] = attributes["value"]
+    return fields
+
+
+def confirm_form(client, supplier, **data: str) -> dict[str, str]:
+    """Preview a change and return what its confirmation button posts."""
+    preview = text(client.post(f"{SUPPLIERS}/{supplier.id}/prices", data=data))
+    return hidden_fields(preview[preview.index('id="preview"') : preview.index("</section>")])
+
+
+def change_prices(client, supplier, *, follow_redirects: bool = False, **data: str):
+    """Preview a change and confirm it, as a coordinator would."""
+    return client.post(
+        f"{SUPPLIERS}/{supplier.id}/prices",
+        data=confirm_form(client, supplier, **data),
+        follow_redirects=follow_redirects,
+    )
 
 
 def prices() -> dict[str, int]:
@@ -48,10 +75,8 @@ def test_the_preview_shows_the_count_and_examples_and_changes_nothing(coordinato
 
 
 def test_confirming_rounds_each_price_half_up_and_records_the_history(coordinator, world, supplier):
-    response = coordinator.post(
-        f"{SUPPLIERS}/{supplier.id}/prices",
-        data={"percent": "3.5", "category": "", "confirm": "y"},
-        follow_redirects=True,
+    response = change_prices(
+        coordinator, supplier, percent="3.5", category="", follow_redirects=True
     )
 
     assert "3 case prices changed by +3.5%" in text(response)
@@ -71,20 +96,20 @@ def test_confirming_rounds_each_price_half_up_and_records_the_history(coordinato
         .order_by(Product.code)
     ).all()
     assert [tuple(row) for row in history] == [
-        ("A", 1000, 1035, 0, 0, "bulk change", world.coordinator.id),
-        ("B", 1234, 1277, 0, 0, "bulk change", world.coordinator.id),
-        ("C", 150, 155, 2000, 2000, "bulk change", world.coordinator.id),
+        ("A", 1000, 1035, 0, 0, "bulk change +3.5%", world.coordinator.id),
+        ("B", 1234, 1277, 0, 0, "bulk change +3.5%", world.coordinator.id),
+        ("C", 150, 155, 2000, 2000, "bulk change +3.5%", world.coordinator.id),
     ]
 
 
 def test_the_history_of_a_product_shows_the_bulk_change(coordinator, supplier):
-    coordinator.post(f"{SUPPLIERS}/{supplier.id}/prices", data={"percent": "-10", "confirm": "y"})
+    change_prices(coordinator, supplier, percent="-10")
     apples = db.session.scalar(db.select(Product).where(Product.code == "A"))
 
     page = text(coordinator.get(f"{SUPPLIERS}/{supplier.id}/products/{apples.id}/"))
 
     assert "£10.00 → £9.00" in page
-    assert "Bulk change" in page
+    assert "bulk change -10%" in page.lower()
     assert "Cora Coordinator" in page
 
 
@@ -98,16 +123,13 @@ def test_the_history_of_a_product_shows_the_bulk_change(coordinator, supplier):
     ],
 )
 def test_exact_pennies(coordinator, supplier, percent, expected):
-    coordinator.post(f"{SUPPLIERS}/{supplier.id}/prices", data={"percent": percent, "confirm": "y"})
+    change_prices(coordinator, supplier, percent=percent)
 
     assert prices() == expected
 
 
 def test_only_one_category(coordinator, supplier):
-    response = coordinator.post(
-        f"{SUPPLIERS}/{supplier.id}/prices",
-        data={"percent": "10", "category": "Fruit", "confirm": "y"},
-    )
+    response = change_prices(coordinator, supplier, percent="10", category="Fruit")
 
     assert response.status_code == 302
     assert prices() == {"A": 1100, "B": 1357, "C": 150, "D": 1, "E": 0}
@@ -163,8 +185,13 @@ def test_a_bulk_change_costs_the_same_queries_for_ten_or_five_hundred_products(
         catalogue.many(supplier, size)
         path = f"{SUPPLIERS}/{supplier.id}/prices"
         coordinator.get(path)
+        fingerprint = preview_bulk_price_change(
+            coop=world.coop, supplier=supplier, change_bp=500
+        ).fingerprint
+        db.session.rollback()
+        data = {"percent": "5", "confirm": "y", "fingerprint": fingerprint}
         with count_queries() as statements:
-            response = coordinator.post(path, data={"percent": "5", "confirm": "y"})
+            response = coordinator.post(path, data=data)
         assert response.status_code == 302
         assert count_rows(PriceChange, PriceChange.new_case_price_pence > 0) >= size
         return len(statements)
@@ -197,16 +224,6 @@ def test_a_subscriber_cannot_change_a_shared_catalogues_prices(coordinator, worl
     assert leeks.case_price_pence == 500
 
 
-def hidden_fields(html: str) -> dict[str, str]:
-    """Return the hidden inputs of a form as it would post them."""
-    fields = {}
-    for tag in re.findall(r"<input[^>]*>", html):
-        attributes = dict(re.findall(r'([\w-]+)="([^"]*)"', tag))
-        if attributes.get("type") == "hidden":
-            fields[attributes["name"]] = attributes["value"]
-    return fields
-
-
 def test_preview_then_confirm_works_with_csrf_protection_on(app, coordinator, supplier):
     app.config["WTF_CSRF_ENABLED"] = True
     path = f"{SUPPLIERS}/{supplier.id}/prices"
@@ -227,3 +244,50 @@ def test_a_bulk_change_without_the_csrf_token_is_refused(app, coordinator, suppl
     coordinator.post(f"{SUPPLIERS}/{supplier.id}/prices", data={"percent": "10", "confirm": "y"})
 
     assert prices()["A"] == 1000
+
+
+def test_sending_the_confirmation_twice_changes_the_prices_once(coordinator, supplier):
+    confirmation = confirm_form(coordinator, supplier, percent="1")
+    path = f"{SUPPLIERS}/{supplier.id}/prices"
+
+    first = coordinator.post(path, data=confirmation)
+    second = coordinator.post(path, data=confirmation)
+
+    assert first.status_code == 302
+    assert second.status_code == 200
+    assert PRICES_CHANGED in text(second)
+    assert prices() == {"A": 1010, "B": 1246, "C": 152, "D": 1, "E": 0}
+    assert count_rows(PriceChange) == 3
+
+
+def test_a_price_changed_after_the_preview_refuses_the_change(coordinator, supplier):
+    confirmation = confirm_form(coordinator, supplier, percent="10")
+    apples = db.session.scalar(db.select(Product).where(Product.code == "A"))
+    apples.case_price_pence = 2000
+    db.session.commit()
+
+    response = coordinator.post(f"{SUPPLIERS}/{supplier.id}/prices", data=confirmation)
+
+    assert "The prices changed since you previewed this change; check it again." in text(response)
+    assert prices() == {"A": 2000, "B": 1234, "C": 150, "D": 1, "E": 0}
+    assert count_rows(PriceChange) == 0
+
+
+def test_a_confirmation_without_a_preview_changes_nothing(coordinator, supplier):
+    response = coordinator.post(
+        f"{SUPPLIERS}/{supplier.id}/prices", data={"percent": "10", "confirm": "y"}
+    )
+
+    assert PRICES_CHANGED in text(response)
+    assert prices() == {"A": 1000, "B": 1234, "C": 150, "D": 1, "E": 0}
+
+
+def test_a_change_taking_a_price_above_the_limit_is_refused(coordinator, world, catalogue):
+    dear = catalogue.supplier(world.coop, name="Dear Wholesale")
+    catalogue.product(dear, code="X", name="Saffron", case_price_pence=MAX_PENCE - 100)
+
+    response = coordinator.post(f"{SUPPLIERS}/{dear.id}/prices", data={"percent": "1"})
+
+    assert field_error(text(response), "percent") == (
+        "That would take Saffron above £1,000,000 a case; enter a smaller change."
+    )

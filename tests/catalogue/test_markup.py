@@ -43,7 +43,9 @@ def test_the_form_shows_the_markup_as_a_percentage(coordinator, world):
     ("typed", "message"),
     [
         ("100.01", "Enter a markup from 0% to 100%."),
-        ("-1", "Enter a percentage with at most two decimals, such as 2.5."),
+        ("-1", "Enter a markup from 0% to 100%."),
+        ("-0.5", "Enter a markup from 0% to 100%."),
+        ("-", "Enter a percentage with at most two decimals, such as 2.5."),
         ("2.555", "Enter a percentage with at most two decimals, such as 2.5."),
         ("lots", "Enter a percentage with at most two decimals, such as 2.5."),
         ("", "Enter a markup, such as 2.5, or 0 for none."),

@@ -122,6 +122,11 @@ def test_the_product_page_shows_the_member_price_with_vat_and_markup(
         ("case_size", "1.5", "Enter a whole number from 1 to 100000."),
         ("vat_bp", "700", "Not a valid choice."),
         ("deposit_pence", "-0.50", "The amount cannot be negative."),
+        ("case_price_pence", "1000000.01", "Enter an amount of at most £1,000,000."),
+        ("case_price_pence", "99999999999", "Enter an amount of at most £1,000,000."),
+        ("deposit_pence", "1000000.01", "Enter an amount of at most £1,000,000."),
+        ("reference_price_pence", "21474836.48", "Enter an amount of at most £1,000,000."),
+        ("case_size", "2147483648", "Enter a whole number from 1 to 100000."),
         ("tags", ["halal", "spicy"], "'spicy' is not a valid choice"),
         ("reference_price_date", "", "Enter the date the reference price was seen."),
         ("reference_price_date", "yesterday", "Not a valid date value."),
@@ -181,6 +186,44 @@ def test_a_code_is_unique_per_supplier(coordinator, world, catalogue, supplier):
 
     coordinator.post(f"{SUPPLIERS}/{supplier.id}/products/new", data=product_form(code="PASTA-1"))
     assert count_rows(Product) == 3
+
+
+def test_a_code_differing_only_in_letter_case_is_the_same_code(coordinator, catalogue, supplier):
+    catalogue.product(supplier, code="rice-5", name="Brown rice")
+
+    response = coordinator.post(f"{SUPPLIERS}/{supplier.id}/products/new", data=product_form())
+
+    assert field_error(text(response), "code") == (
+        "Northern Wholefoods already has a product with code RICE-5 (Brown rice)."
+    )
+    assert count_rows(Product) == 1
+
+
+def test_an_edit_may_change_only_the_letter_case_of_its_own_code(coordinator, catalogue, supplier):
+    rice = catalogue.product(supplier, code="rice-5", name="Brown rice")
+
+    response = coordinator.post(product_url(rice, "edit"), data=product_form(code="RICE-5"))
+
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert rice.code == "RICE-5"
+
+
+def test_the_largest_amounts_are_accepted(coordinator, supplier):
+    response = coordinator.post(
+        f"{SUPPLIERS}/{supplier.id}/products/new",
+        data=product_form(
+            case_price_pence="1000000.00", deposit_pence="1000000", case_size="100000"
+        ),
+    )
+
+    assert response.status_code == 302
+    product = db.session.scalar(db.select(Product))
+    assert (product.case_price_pence, product.deposit_pence, product.case_size) == (
+        100_000_000,
+        100_000_000,
+        100_000,
+    )
 
 
 def test_the_edit_form_shows_the_product_as_it_is(coordinator, catalogue, supplier):

@@ -116,6 +116,8 @@ def test_adding_a_supplier_keeps_every_field(coordinator, world):
         ("min_order_pence", "12.345", "Use at most two digits after the decimal point"),
         ("delivery_charge_pence", "-5", "The amount cannot be negative."),
         ("delivery_charge_pence", "five pounds", "Enter an amount in pounds and pence"),
+        ("min_order_pence", "1000000.01", "Enter an amount of at most £1,000,000."),
+        ("delivery_charge_pence", "99999999999", "Enter an amount of at most £1,000,000."),
         ("lead_time_days", "-1", "Enter a whole number from 0 to 90."),
         ("lead_time_days", "two", "Enter a whole number from 0 to 90."),
         ("email", "not an address", "Enter an email address"),

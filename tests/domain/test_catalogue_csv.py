@@ -389,14 +389,21 @@ def test_a_written_file_has_the_header_and_money_in_pounds():
     )
 
 
+#: Starts a spreadsheet would take for a formula, and apostrophes a file might put before them.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'", "'=", "''+", "'\t", "=-@")
+
+
 def clean_text(max_size: int, *, min_size: int = 0, newlines: bool = False):
     alphabet = st.characters(
-        exclude_categories=("Cs", "Cc"), include_characters="\n" if newlines else ""
+        exclude_categories=("Cs", "Cc"), include_characters="\r\n" if newlines else ""
     )
+    text = st.text(alphabet, max_size=max_size).map(str.strip)
+    # Often begin like a formula; a file trims the ends of a cell, so text ends without spaces.
+    starts = st.sampled_from(("",) * 4 + FORMULA_STARTS)
     return (
-        st.text(alphabet, max_size=max_size)
-        .map(str.strip)
-        .filter(lambda value: len(value) >= min_size)
+        st.tuples(starts, text)
+        .map("".join)
+        .filter(lambda value: min_size <= len(value) <= max_size and value == value.rstrip())
     )
 
 
@@ -423,12 +430,17 @@ product_rows = st.builds(
 )
 
 
+def line_breaks(value: str) -> int:
+    """Count the line breaks the CSV reader counts: \\n, \\r and \\r\\n."""
+    return value.count("\n") + value.count("\r") - value.count("\r\n")
+
+
 def numbered(rows: list[ProductRow]) -> list[ProductRow]:
     """Give each row the line of the written file it starts on."""
     line, result = 2, []
     for row in rows:
         result.append(ProductRow(**{**row.values(), "line": line}))
-        line += 1 + sum(str(value).count("\n") for value in row.values().values())
+        line += 1 + sum(line_breaks(str(value)) for value in row.values().values())
     return result
 
 
@@ -441,3 +453,50 @@ def test_reading_back_a_written_catalogue_gives_the_same_rows(rows):
 
     assert parsed.errors == []
     assert parsed.rows == rows
+
+
+@pytest.mark.parametrize(
+    ("typed", "written"),
+    [
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK(""http://x"")'),
+        ("+44 1772", "'+44 1772"),
+        ("-5 kg", "'-5 kg"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("'=already protected", "''=already protected"),
+        ("Rice = grain", "Rice = grain"),
+        ("'quoted'", "'quoted'"),
+    ],
+)
+def test_text_a_spreadsheet_would_run_is_written_after_an_apostrophe(typed, written):
+    row = ProductRow(
+        line=2,
+        code=typed,
+        name=typed,
+        description=typed,
+        category=typed,
+        unit_label=typed,
+        case_price_pence=100,
+        origin=typed,
+        manufacturer=typed,
+        reference_price_source=typed,
+    )
+
+    text = write_catalogue([row])
+
+    cells = text.splitlines()[1].split(",")
+    for column in ("code", "name", "description", "category", "unit", "origin", "manufacturer"):
+        assert cells[COLUMNS.index(column)] in (written, f'"{written}"')
+    assert parse_catalogue(text).rows == [row]
+
+
+def test_reading_takes_one_apostrophe_off_text_that_starts_like_a_formula():
+    (row,) = parse_catalogue(
+        own(own_row(code="'-R1", name="'=Rice", category="'Dry goods", origin="''+India"))
+    ).rows
+
+    assert (row.code, row.name, row.category, row.origin) == (
+        "-R1",
+        "=Rice",
+        "'Dry goods",
+        "'+India",
+    )

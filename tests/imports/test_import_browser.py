@@ -67,7 +67,7 @@ def test_a_file_goes_up_and_the_preview_follows(signed_in, shop, catalogue_file,
             "Check the import for Greens Wholesale"
         )
         tab.get_by_role("button", name="Confirm the import").click()
-        tab.get_by_text(f"{ROWS} added, 0 changed").wait_for()
+        tab.get_by_text(f"{ROWS:,} added, 0 changed").wait_for()
 
 
 def test_the_script_shows_the_upload_then_the_rows_being_checked(

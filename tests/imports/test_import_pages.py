@@ -210,7 +210,7 @@ def test_a_changed_price_shows_old_and_new_and_is_recorded_on_confirm(client, co
 
     page = text(confirm(client, preview))
 
-    assert "0 added, 1 changed (1 with a new price)" in page
+    assert "0 added, 1 changed (1 with a new price or VAT rate)" in page
     rice = coordinator.product("RIC-5")
     assert rice.case_price_pence == 995
     change = db.session.scalar(db.select(PriceChange))

@@ -125,13 +125,38 @@ def test_a_foodsoft_update_keeps_tags_and_reference_prices(shop):
     assert (rice.case_price_pence, rice.tag_bits, rice.reference_price_pence) == (1840, 1, 275)
 
 
-def test_codes_match_exactly_as_stored(shop):
-    shop.add(code="abc-1", name="Lower-case code")
+def test_codes_match_whatever_their_letter_case(shop):
+    shop.add(code="abc-1", name="Lower-case code", case_price_pence=100)
 
-    seen = preview(shop, csv_lines(OWN_HEADER, "ABC-1,Upper-case code,each,1,1.00,0,Misc"))
+    seen = preview(shop, csv_lines(OWN_HEADER, "ABC-1,Lower-case code,each,1,1.00,0,"))
+    result = apply(shop, seen.import_id)
 
-    assert [row.code for row in seen.additions] == ["ABC-1"]
-    assert [item.row.code for item in seen.missing] == ["abc-1"]
+    assert seen.additions == [] and seen.missing == []
+    [change] = seen.changes
+    assert [(field.field, field.old, field.new) for field in change.fields] == [
+        ("code", "abc-1", "ABC-1")
+    ]
+    assert (result.added, result.changed, result.price_changes) == (0, 1, 0)
+    assert count_rows(Product) == 1
+    assert shop.product("ABC-1").name == "Lower-case code"
+
+
+def test_a_file_spelling_a_code_as_stored_changes_nothing(shop):
+    shop.add(code="abc-1", name="Lower-case code", case_price_pence=100)
+
+    seen = preview(shop, csv_lines(OWN_HEADER, "abc-1,Lower-case code,each,1,1.00,0,"))
+
+    assert (seen.unchanged, seen.additions, seen.changes, seen.missing) == (1, [], [], [])
+
+
+def test_reimporting_an_export_of_formula_like_text_writes_nothing(shop):
+    shop.add(code="-R1", name="=SUM(A1)", category="+Dry", description="@home\r\nsecond line")
+    shop.add(code="'=R2", name="'quoted", origin="-India", manufacturer="\tTabbed")
+    exported = export_catalogue(supplier=shop.supplier)
+
+    assert "'=SUM(A1)" in exported and "''=R2" in exported and "'-India" in exported
+    seen = preview(shop, exported, mark_missing_unavailable=True)
+    assert (seen.unchanged, seen.additions, seen.changes, seen.missing) == (2, [], [], [])
 
 
 def test_a_vat_change_alone_is_recorded_as_price_history(shop):

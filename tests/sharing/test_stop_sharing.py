@@ -50,7 +50,9 @@ def test_stopping_sharing_gives_each_subscriber_its_own_copy_and_emails_it(
     subscribe(world.outsider, world.supplier)
     auth.login_as(world.publisher_coordinator)
 
-    response = client.post(sharing_url(world.publisher, world.supplier), data={"scope": "private"})
+    response = client.post(
+        sharing_url(world.publisher, world.supplier), data={"scope": "private", "confirm": "yes"}
+    )
 
     assert response.status_code == 302
     page = text(client.get(response.location))
@@ -63,7 +65,10 @@ def test_stopping_sharing_gives_each_subscriber_its_own_copy_and_emails_it(
         assert copy.email == "orders@northern.example.org"
         assert (copy.min_order_pence, copy.delivery_charge_pence) == (25_000, 1_500)
         assert copy.share_scope is ShareScope.PRIVATE and copy.active
-        assert "Copied from the catalogue Fishwick Food Co-op shared" in copy.notes
+        assert (
+            "Copied from the catalogue of Northern Wholefoods that Fishwick Food Co-op shared"
+            in copy.notes
+        )
         assert _products(copy) == _products(world.supplier)
         assert suppliers_for(coop=coop) == [copy]
     [message] = mailbox.to("rosa@ribbleton.example.org")
@@ -83,7 +88,9 @@ def test_after_stopping_the_publishers_changes_no_longer_reach_the_copy(world, a
     world.rice.case_price_pence = 2_200  # before: reaches the subscriber at once
     db.session.commit()
     auth.login_as(world.publisher_coordinator)
-    client.post(sharing_url(world.publisher, world.supplier), data={"scope": "private"})
+    client.post(
+        sharing_url(world.publisher, world.supplier), data={"scope": "private", "confirm": "yes"}
+    )
 
     world.rice = db.session.get(Product, world.rice.id)
     world.rice.case_price_pence = 9_900

@@ -9,6 +9,8 @@ from werkzeug.routing import Rule
 from coop.extensions import db
 from coop.models import CatalogueImport, CatalogueSubscription, Product, ShareScope, Supplier
 from coop.services.catalogue import suppliers_for
+from coop.services.errors import ServiceError
+from coop.services.sharing import stop_sharing, subscribe_to_catalogue
 from sharing.support import add_product, add_supplier, admin_url, share, shared_url, subscribe
 
 
@@ -285,12 +287,12 @@ def test_a_subscribers_own_supplier_of_the_same_name_is_left_alone(world, auth, 
     share(world.supplier, ShareScope.COUNCIL)
     auth.login_as(world.neighbour_coordinator)
 
-    client.post(shared_url(world.neighbour, world.supplier, "/subscribe"))
+    response = client.post(shared_url(world.neighbour, world.supplier, "/subscribe"))
 
-    names = sorted((s.name, s.id) for s in suppliers_for(coop=world.neighbour))
-    assert names == sorted(
-        [("Northern Wholefoods", own.id), ("Northern Wholefoods", world.supplier.id)]
-    )
+    # Subscribing would list two suppliers of that name, so it waits until the own one goes.
+    assert "inactive (or rename it) first" in text(client.get(response.location))
+    names = [(s.name, s.id) for s in suppliers_for(coop=world.neighbour)]
+    assert names == [("Northern Wholefoods", own.id)]
 
 
 def test_the_shared_catalogue_list_takes_as_many_queries_for_six_catalogues_as_for_one(
@@ -334,3 +336,67 @@ def test_a_long_shared_catalogue_is_shown_a_page_at_a_time(world, auth, client):
     assert "Page 1 of 2" in first and "Basmati rice" in first and "Zest 59" not in first
     assert "Page 2 of 2" in second and "Zest 59" in second
     assert beyond.status_code == 404
+
+
+def _stop_and_share_again(world) -> Supplier:
+    """Share with the council, let the neighbour subscribe, stop, then share again."""
+    share(world.supplier, ShareScope.COUNCIL)
+    subscribe(world.neighbour, world.supplier)
+    stop_sharing(supplier=world.supplier)
+    db.session.commit()
+    share(world.supplier, ShareScope.COUNCIL)
+    return db.session.scalar(db.select(Supplier).where(Supplier.coop_id == world.neighbour.id))
+
+
+def test_subscribing_again_while_keeping_the_copy_is_refused(world, auth, client):
+    copy = _stop_and_share_again(world)
+    copy.name = "Northern (our copy)"  # renamed, but its notes still say where it came from
+    db.session.commit()
+    auth.login_as(world.neighbour_coordinator)
+
+    response = client.post(shared_url(world.neighbour, world.supplier, "/subscribe"))
+
+    page = text(client.get(response.location))
+    assert (
+        "Ribbleton Pantry already keeps its own copy of Northern Wholefoods's catalogue, "
+        '"Northern (our copy)", made when Fishwick Food Co-op stopped sharing it. '
+        'Make "Northern (our copy)" inactive first, then subscribe.'
+    ) in page.replace("&#34;", '"').replace("&#39;", "'")
+    assert _subscription_count(world) == 0
+    assert [s.name for s in suppliers_for(coop=world.neighbour)] == ["Northern (our copy)"]
+
+
+def test_subscribing_is_refused_beside_an_active_supplier_of_the_same_name(world):
+    share(world.supplier, ShareScope.COUNCIL)
+    add_supplier(world.neighbour, "NORTHERN WHOLEFOODS")
+
+    with pytest.raises(ServiceError) as refused:
+        subscribe_to_catalogue(coop=world.neighbour, supplier=world.supplier)
+
+    assert refused.value.message == (
+        'Ribbleton Pantry already has a supplier of its own called "NORTHERN WHOLEFOODS". '
+        'Make "NORTHERN WHOLEFOODS" inactive (or rename it) first, then subscribe, so your '
+        "catalogue does not list the supplier twice."
+    )
+
+
+def test_subscribing_again_once_the_copy_is_inactive_is_allowed(world):
+    copy = _stop_and_share_again(world)
+    copy.active = False
+    db.session.commit()
+
+    subscribe_to_catalogue(coop=world.neighbour, supplier=world.supplier)
+    db.session.commit()
+
+    assert _subscription_count(world) == 1
+
+
+def test_a_copy_of_another_of_the_publishers_catalogues_does_not_stand_in_the_way(world):
+    _stop_and_share_again(world)
+    other = add_supplier(world.publisher, "Ribble Valley Growers")
+    share(other, ShareScope.COUNCIL)
+
+    subscribe_to_catalogue(coop=world.neighbour, supplier=other)
+    db.session.commit()
+
+    assert count_rows(CatalogueSubscription, CatalogueSubscription.supplier_id == other.id) == 1

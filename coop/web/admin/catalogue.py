@@ -22,6 +22,7 @@ from coop.services.catalogue_prices import (
     apply_bulk_price_change,
     preview_bulk_price_change,
     set_markup,
+    signed_percent,
 )
 from coop.services.catalogue_search import CatalogueQuery, catalogue_categories, catalogue_page
 from coop.web.access import for_coop, signed_in_user
@@ -38,15 +39,6 @@ from coop.web.admin.catalogue_forms import (
 )
 from coop.web.admin.lookups import copy_link, editable_supplier, supplier_product, visible_supplier
 from coop.web.forms import commit_or_show_error
-
-
-def signed_percent(change_bp: int) -> str:
-    """Show a change in basis points as a percentage with its sign: -1000 -> "-10%"."""
-    return (
-        ("+" if change_bp > 0 else "-" if change_bp < 0 else "")
-        + bp_to_percent(abs(change_bp))
-        + "%"
-    )
 
 
 @bp.context_processor
@@ -265,7 +257,10 @@ def bulk_prices(coop: Coop, supplier_id: int):
         }
         if form.confirm.data:
             change = commit_or_show_error(
-                form, lambda: apply_bulk_price_change(**arguments, by=signed_in_user())
+                form,
+                lambda: apply_bulk_price_change(
+                    **arguments, by=signed_in_user(), fingerprint=form.fingerprint.data or ""
+                ),
             )
             if change is not None:
                 flash(

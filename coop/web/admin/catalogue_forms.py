@@ -23,6 +23,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from coop.domain.catalogue import (
     DEFAULT_UNIT,
+    MAX_CASE_SIZE,
+    MAX_LEAD_TIME_DAYS,
     VAT_RATES_BP,
     ProductDetails,
     Tag,
@@ -91,7 +93,7 @@ class SupplierForm(FlaskForm):
         "Lead time (days)",
         [InputRequired(message="Enter how many days the supplier needs, 0 or more.")],
         minimum=0,
-        maximum=90,
+        maximum=MAX_LEAD_TIME_DAYS,
         default=0,
     )
     notes = TextAreaField("Notes (optional)", filters=[strip])
@@ -151,7 +153,7 @@ class ProductForm(FlaskForm):
         "Units in a case",
         [InputRequired(message="Enter how many units a case holds, 1 or more.")],
         minimum=1,
-        maximum=100_000,
+        maximum=MAX_CASE_SIZE,
         default=1,
     )
     case_price_pence = PenceField(
@@ -270,6 +272,8 @@ class BulkPriceForm(FlaskForm):
         "Only this category", choices=[SelectChoice("", "Every category")], default=""
     )
     confirm = BooleanField("I have checked the new prices")
+    # The preview's fingerprint of the prices it showed; the confirm form posts it back.
+    fingerprint = StringField()
 
     def validate_percent(self, field: PercentField) -> None:
         # A typo such as 35 for 3.5 is caught by the preview; 1000% is surely one.
@@ -280,7 +284,9 @@ class BulkPriceForm(FlaskForm):
 class MarkupForm(FlaskForm):
     """The co-op's markup on every product (its range is the service's rule)."""
 
+    # A minus sign is read, so "-5" gets the service's range message, not a format one.
     markup = PercentField(
         "Markup (%)",
+        allow_negative=True,
         validators=[InputRequired(message="Enter a markup, such as 2.5, or 0 for none.")],
     )

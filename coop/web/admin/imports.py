@@ -193,9 +193,9 @@ def confirm_import(coop: Coop, supplier_id: int, import_id: int):
         return redirect(back)
     db.session.commit()
     flash(
-        f"Imported into {supplier.name}: {result.added} added, {result.changed} changed "
-        f"({result.price_changes} with a new price), "
-        f"{result.marked_unavailable} marked unavailable.",
+        f"Imported into {supplier.name}: {result.added:,} added, {result.changed:,} changed "
+        f"({result.price_changes:,} with a new price or VAT rate), "
+        f"{result.marked_unavailable:,} marked unavailable.",
         "success",
     )
     return redirect(back)

@@ -93,12 +93,40 @@ def _shared_message(supplier: Supplier, change: shares.ScopeChange) -> str:
     return message
 
 
+def _losing_access(supplier: Supplier, scope: ShareScope) -> list[Coop]:
+    """Return the subscribers *scope* would leave outside, so they can be named before it does."""
+    if scope is ShareScope.PLATFORM or (scope is not ShareScope.PRIVATE and not supplier.active):
+        # Widening loses nobody; sharing an inactive supplier is refused before anything changes.
+        return []
+    subscribers = shares.subscribers_of(supplier=supplier)
+    if scope is ShareScope.PRIVATE:
+        return subscribers
+    council = current_council(coop=supplier.coop)
+    if council is None:
+        return []
+    return [
+        subscriber
+        for subscriber in subscribers
+        if getattr(current_council(coop=subscriber), "id", None) != council.id
+    ]
+
+
 @bp.route("/suppliers/<int:supplier_id>/sharing", methods=["POST"])
 @for_coop(can_manage_catalogue)
 def share(coop: Coop, supplier_id: int):
     supplier = editable_supplier(coop, supplier_id)
     form = ShareForm()
     if form.validate_on_submit():
+        losing = _losing_access(supplier, form.scope.data)
+        if losing and request.form.get("confirm") != "yes":
+            return render_template(
+                "admin/sharing/confirm_scope.html",
+                coop=coop,
+                supplier=supplier,
+                scope=form.scope.data,
+                council=current_council(coop=coop),
+                losing=losing,
+            )
         change = commit_or_show_error(
             form,
             lambda: shares.set_share_scope(
