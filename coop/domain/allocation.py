@@ -104,8 +104,7 @@ def allocate(
         raise ValueError("The units to share cannot be negative.")
 
     queue = _queue(requests)
-    share = _first_come if policy == FIRST_COME else _fair_share
-    given = share(queue, units, firm)
+    given = _first_come(queue, units) if policy == FIRST_COME else _fair_share(queue, units, firm)
 
     result = {request.household: 0 for request in requests}
     for request, amount in zip(queue, given, strict=True):
@@ -113,7 +112,7 @@ def allocate(
     return result
 
 
-def _first_come(queue: list[Request], units: int, firm: int) -> list[int]:
+def _first_come(queue: list[Request], units: int) -> list[int]:
     left = units
     given = [0] * len(queue)
     for want in ("quantity", "tolerance"):

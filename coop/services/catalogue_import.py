@@ -135,10 +135,6 @@ class ImportPreview:
     def changes_anything(self) -> bool:
         return bool(self.additions or self.changes or self.to_mark_unavailable)
 
-    @property
-    def can_confirm(self) -> bool:
-        return not self.errors and not self.stale and self.applied_at is None
-
 
 @dataclass(frozen=True)
 class ImportResult:
