@@ -47,6 +47,9 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "coop <no-reply@localhost>")
     MAIL_TIMEOUT = 10
+    # The site's own address, for links in email sent outside a request
+    # (e.g. by `flask tick` closing a round).
+    SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:5000")
 
     # Redis backs rate limits (and, later, the job queue) when it is set.
     REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -12,11 +12,12 @@ from datetime import date, datetime
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app, url_for
 from flask.cli import with_appcontext
 
 from coop.domain.roles import JoiningPolicy
 from coop.extensions import db
+from coop.models import Round
 from coop.models.coops import DEFAULT_HOUSEHOLD_CAP
 from coop.services import demo
 from coop.services.admins import create_platform_admin
@@ -27,10 +28,12 @@ from coop.services.catalogue_import import (
     own_supplier_named,
     preview_import,
 )
+from coop.services.closing import close_round
 from coop.services.coops import appoint_coordinator, coop_by_slug, create_coop
 from coop.services.councils import appoint_officer, council_by_gss_code, create_council
 from coop.services.errors import ServiceError
 from coop.services.feed_pull import pull_catalogue
+from coop.services.rounds import due_rounds, open_round
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -300,6 +303,37 @@ def pull_catalogue_command(
     )
 
 
+def order_link(round_: Round) -> str:
+    """Return the absolute address of a round's ordering page, outside any request."""
+    with current_app.test_request_context(base_url=current_app.config["SITE_URL"]):
+        return url_for("members.order", slug=round_.coop.slug, round_id=round_.id, _external=True)
+
+
+@click.command("tick")
+@with_appcontext
+def tick_command() -> None:
+    """Open and close the rounds whose time has come; safe to run every minute from cron.
+
+    Each round is its own transaction: one that cannot open (no items, say)
+    is reported and left as it is, and the others go ahead. A round another
+    process has just closed is skipped.
+    """
+    due = due_rounds()
+    for action, round_ids in (("opened", due.to_open), ("closed", due.to_close)):
+        for round_id in round_ids:
+            try:
+                if action == "opened":
+                    open_round(round_id=round_id)
+                else:
+                    close_round(round_id=round_id, by=None, link_for=order_link)
+            except ServiceError as error:
+                db.session.rollback()
+                click.echo(f"Round {round_id} was not {action}: {error.message}", err=True)
+                continue
+            db.session.commit()
+            click.echo(f"Round {round_id} {action}.")
+
+
 COMMANDS = (
     create_admin_command,
     create_council_command,
@@ -309,6 +343,7 @@ COMMANDS = (
     seed_demo_command,
     import_catalogue_command,
     pull_catalogue_command,
+    tick_command,
 )
 
 

@@ -131,3 +131,46 @@ def _fair_share(queue: list[Request], units: int, firm: int) -> list[int]:
     # When spare < T each share is at most ceil(t * spare / T) <= t.
     extra = tolerances if spare >= sum(tolerances) else _split(spare, tolerances)
     return [request.quantity + more for request, more in zip(queue, extra, strict=True)]
+
+
+@dataclass(frozen=True)
+class CaseProgress:
+    """How far an item's orders have got towards whole cases, for the case indicator."""
+
+    case_size: int
+    full_cases: int  # cases filled by firm units
+    in_case: int  # firm units in the case being filled
+    cases: int  # cases that would be ordered if the round closed now
+
+    @property
+    def needed(self) -> int:
+        """Firm units the case being filled still needs (0 when none is being filled)."""
+        return self.case_size - self.in_case if self.in_case else 0
+
+    @property
+    def partial_will_fill(self) -> bool:
+        """Tell whether the case being filled would be ordered anyway (tolerance or threshold)."""
+        return self.in_case > 0 and self.cases > self.full_cases
+
+    @property
+    def message(self) -> str:
+        """Say where the item stands, without saying who ordered."""
+        if self.in_case == 0:
+            if self.full_cases == 0:
+                return f"No orders yet; a case holds {self.case_size}."
+            return "Case full" if self.full_cases == 1 else f"{self.full_cases} cases full"
+        text = f"{self.in_case} of {self.case_size} in this case; {self.needed} more needed"
+        if self.full_cases:
+            text = f"{self.full_cases} full, then " + text
+        if self.partial_will_fill:
+            text += " (tolerance covers it, so it will be ordered)"
+        return text
+
+
+def case_progress(
+    quantity: int, tolerance: int, case_size: int, fill_percent: int = 100
+) -> CaseProgress:
+    """Return the case indicator for firm demand *quantity* and total *tolerance*."""
+    cases = cases_needed(quantity, tolerance, case_size, fill_percent)
+    full, in_case = divmod(quantity, case_size)
+    return CaseProgress(case_size=case_size, full_cases=full, in_case=in_case, cases=cases)

@@ -86,6 +86,26 @@ def can_manage_catalogue(viewer: Viewer, coop_id: int) -> bool:
     return _role(viewer, coop_id) is Role.COORDINATOR
 
 
+def can_order(viewer: Viewer, coop_id: int) -> bool:
+    """Every active household, whatever its role, orders from the co-op's rounds."""
+    return _role(viewer, coop_id) is not None
+
+
+def can_view_rounds(viewer: Viewer, coop_id: int) -> bool:
+    """Coordinators and treasurers see rounds, order sheets, allocations and packing lists."""
+    return _role(viewer, coop_id) in MANAGERS
+
+
+def can_manage_rounds(viewer: Viewer, coop_id: int) -> bool:
+    """Coordinators create, open, close and cancel rounds, receive deliveries, adjust shares."""
+    return _role(viewer, coop_id) is Role.COORDINATOR
+
+
+def can_record_collections(viewer: Viewer, coop_id: int) -> bool:
+    """Coordinators and treasurers tick off households as they collect at pickup."""
+    return _role(viewer, coop_id) in MANAGERS
+
+
 def can_view_council(viewer: Viewer, council_id: int) -> bool:
     """Officers of a council see its dashboard, aggregated only."""
     return council_id in viewer.council_ids

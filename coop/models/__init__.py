@@ -19,21 +19,28 @@ from coop.models.coops import Coop, CoopCouncilLink
 from coop.models.councils import Council, CouncilOfficer
 from coop.models.mail import OutboxMessage, OutboxStatus
 from coop.models.memberships import Invitation, Membership
+from coop.models.rounds import Allocation, Collection, OrderRequest, Round, RoundItem, RoundSupplier
 
 __all__ = [
+    "Allocation",
     "CatalogueFeed",
     "CatalogueImport",
     "CatalogueSubscription",
+    "Collection",
     "Coop",
     "CoopCouncilLink",
     "Council",
     "CouncilOfficer",
     "Invitation",
     "Membership",
+    "OrderRequest",
     "OutboxMessage",
     "OutboxStatus",
     "PriceChange",
     "Product",
+    "Round",
+    "RoundItem",
+    "RoundSupplier",
     "ShareScope",
     "Supplier",
     "SupplierKind",

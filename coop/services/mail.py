@@ -12,47 +12,113 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
+from zoneinfo import ZoneInfo
 
 from flask import current_app
+from sqlalchemy import insert
 
 from coop.extensions import db
 from coop.models import OutboxMessage, OutboxStatus
+from coop.models.types import utcnow
 
 WITHHELD = "(withheld: this message contains a sign-in link)"
 
 
-def send_email(*, to: str, subject: str, body: str, sensitive: bool = False) -> None:
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with a message, such as a supplier's order sheet."""
+
+    filename: str
+    content: bytes
+    mimetype: str = "text/csv"
+
+
+@dataclass(frozen=True)
+class Email:
+    """One plain-text message to send, for `send_emails`."""
+
+    to: str
+    subject: str
+    body: str
+    sensitive: bool = False
+    attachments: tuple[Attachment, ...] = ()
+
+
+def local_time(value: datetime, fmt: str = "%A %-d %B %Y, %H:%M") -> str:
+    """Show a stored UTC time in the display time zone, for a message's text."""
+    return value.astimezone(ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])).strftime(fmt)
+
+
+def send_email(
+    *,
+    to: str,
+    subject: str,
+    body: str,
+    sensitive: bool = False,
+    attachments: Sequence[Attachment] = (),
+) -> None:
     """Send a plain-text message, or keep it in the outbox (flushes).
 
     Mark a message *sensitive* when its link lets the reader sign in or change a
     password: if SMTP fails, the outbox keeps it without the body. Without a mail
     server at all (development) the body is kept, since nobody else receives it.
     """
+    send_emails([Email(to, subject, body, sensitive, tuple(attachments))])
+
+
+def send_emails(messages: Sequence[Email]) -> None:
+    """Send many messages over one SMTP connection, or keep them in the outbox (flushes).
+
+    Used when a round closes or changes and every household hears at once:
+    the outbox takes them in one statement, SMTP in one session.
+    """
+    if not messages:
+        return
     config = current_app.config
     if not config.get("MAIL_SERVER"):
-        _keep(to=to, subject=subject, body=body, status=OutboxStatus.STORED)
-        current_app.logger.info("Mail to %s kept in the outbox: %s\n%s", to, subject, body)
+        for message in messages:
+            current_app.logger.info(
+                "Mail to %s kept in the outbox: %s\n%s", message.to, message.subject, message.body
+            )
+        _keep_all([(message, OutboxStatus.STORED, None) for message in messages])
         return
-    message = EmailMessage()
-    message["From"] = config["MAIL_DEFAULT_SENDER"]
-    message["To"] = to
-    message["Subject"] = subject
-    message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain=_sender_domain(config["MAIL_DEFAULT_SENDER"]))
-    message.set_content(body)
+    failed: list[tuple[Email, OutboxStatus, str | None]] = []
+    handled = 0  # messages sent or refused one by one
     try:
-        _deliver(message)
+        with _connect() as smtp:
+            for message in messages:
+                try:
+                    smtp.send_message(_compose(message))
+                except smtplib.SMTPRecipientsRefused as error:
+                    current_app.logger.error("Mail to %s refused: %s", message.to, error)
+                    failed.append((message, OutboxStatus.FAILED, str(error)))
+                handled += 1
     except (smtplib.SMTPException, OSError) as error:
-        current_app.logger.error("Mail to %s failed: %s", to, error)
-        _keep(
-            to=to,
-            subject=subject,
-            body=WITHHELD if sensitive else body,
-            status=OutboxStatus.FAILED,
-            error=str(error),
+        current_app.logger.error("Mail to %s failed: %s", messages[handled].to, error)
+        failed += [(message, OutboxStatus.FAILED, str(error)) for message in messages[handled:]]
+    _keep_all(failed)
+
+
+def _compose(message: Email) -> EmailMessage:
+    config = current_app.config
+    composed = EmailMessage()
+    composed["From"] = config["MAIL_DEFAULT_SENDER"]
+    composed["To"] = message.to
+    composed["Subject"] = message.subject
+    composed["Date"] = formatdate(localtime=False)
+    composed["Message-ID"] = make_msgid(domain=_sender_domain(config["MAIL_DEFAULT_SENDER"]))
+    composed.set_content(message.body)
+    for attachment in message.attachments:
+        maintype, _, subtype = attachment.mimetype.partition("/")
+        composed.add_attachment(
+            attachment.content, maintype=maintype, subtype=subtype, filename=attachment.filename
         )
+    return composed
 
 
 def _sender_domain(sender: str) -> str:
@@ -60,7 +126,7 @@ def _sender_domain(sender: str) -> str:
     return parseaddr(sender)[1].rpartition("@")[2] or "localhost"
 
 
-def _deliver(message: EmailMessage) -> None:
+def _connect() -> smtplib.SMTP:
     config = current_app.config
     host, port, timeout = config["MAIL_SERVER"], config["MAIL_PORT"], config["MAIL_TIMEOUT"]
     # smtplib verifies no certificate unless given a context; without one, TLS
@@ -70,18 +136,40 @@ def _deliver(message: EmailMessage) -> None:
         smtp: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
     else:
         smtp = smtplib.SMTP(host, port, timeout=timeout)
-    with smtp:
+    try:
         if config.get("MAIL_USE_TLS"):
             smtp.starttls(context=context)
         if config.get("MAIL_USERNAME"):
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
-        smtp.send_message(message)
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
 
 
-def _keep(
-    *, to: str, subject: str, body: str, status: OutboxStatus, error: str | None = None
-) -> None:
-    db.session.add(
-        OutboxMessage(recipient=to, subject=subject, body=body, status=status, error=error)
-    )
+def _keep_all(kept: Sequence[tuple[Email, OutboxStatus, str | None]]) -> None:
+    if not kept:
+        return
+    now = utcnow()
+    rows = [
+        {
+            "recipient": message.to,
+            "subject": message.subject,
+            "body": _kept_body(message, status),
+            "status": status,
+            "error": error,
+            "created_at": now,
+        }
+        for message, status, error in kept
+    ]
+    db.session.execute(insert(OutboxMessage), rows)
     db.session.flush()
+
+
+def _kept_body(message: Email, status: OutboxStatus) -> str:
+    if message.sensitive and status is OutboxStatus.FAILED:
+        return WITHHELD
+    if not message.attachments:
+        return message.body
+    names = ", ".join(attachment.filename for attachment in message.attachments)
+    return f"{message.body}\n\n(Attached: {names})"

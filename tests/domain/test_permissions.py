@@ -32,6 +32,10 @@ COOP_CHECKS = {
     permissions.can_manage_members: {"coordinator"},
     permissions.can_view_postcodes: {"coordinator"},
     permissions.can_edit_coop_settings: {"coordinator"},
+    permissions.can_order: {"member", "treasurer", "coordinator"},
+    permissions.can_view_rounds: {"treasurer", "coordinator"},
+    permissions.can_record_collections: {"treasurer", "coordinator"},
+    permissions.can_manage_rounds: {"coordinator"},
 }
 VIEWERS = {
     "anonymous": ANONYMOUS,
