@@ -31,16 +31,22 @@ from werkzeug.routing import Rule
 
 from coop.domain.permissions import can_view_coop
 from coop.domain.roles import JoiningPolicy, MembershipStatus, Role
+from coop.domain.rounds import RoundState
 from coop.extensions import db
 from coop.models import (
+    Allocation,
     CatalogueFeed,
     CatalogueImport,
     Coop,
     Invitation,
     Membership,
+    OrderRequest,
     OutboxMessage,
     OutboxStatus,
     Product,
+    Round,
+    RoundItem,
+    RoundSupplier,
     Supplier,
     User,
 )
@@ -77,6 +83,12 @@ FORM = {
     "slug": "intruded",
     "gss_code": "E07999999",
     "valid_from": "2024-01-01",
+    "title": "Intruder round",
+    "quantity": "3",
+    "tolerance": "1",
+    "units": "2",
+    "reason": "Intruded",
+    "collected": "1",
 }
 
 # Co-op A's private details, as they would appear on a page.
@@ -175,6 +187,39 @@ def world(app, factory) -> World:
     )
     db.session.add_all([invitation, message, supplier, product, upload, feed])
     db.session.commit()
+    # A closed round with co-op A's member's order and allocation.
+    round_ = Round(
+        coop=coop_a,
+        title="Marrowbone harvest round",
+        state=RoundState.CLOSED,
+        opens_at=utcnow() - timedelta(days=3),
+        closes_at=utcnow() - timedelta(days=1),
+        pickup_place=PICKUP_ADDRESS,
+    )
+    round_supplier = RoundSupplier(round=round_, supplier=supplier)
+    item = RoundItem(
+        round=round_,
+        round_supplier=round_supplier,
+        product=product,
+        code=product.code,
+        name=product.name,
+        case_size=6,
+        case_price_pence=900,
+        cases_ordered=1,
+    )
+    db.session.add_all([round_, round_supplier, item])
+    db.session.flush()
+    db.session.add(OrderRequest(round_id=round_.id, item=item, membership=member_a, quantity=6))
+    allocation = Allocation(
+        round_id=round_.id,
+        item=item,
+        membership=member_a,
+        quantity=6,
+        closed_units=6,
+        computed_units=6,
+    )
+    db.session.add(allocation)
+    db.session.commit()
 
     council_b = factory.council(name="Council B")
     coop_b = factory.coop(name="Co-op B", slug="coop-b", council=council_b)
@@ -195,6 +240,9 @@ def world(app, factory) -> World:
             "product_id": product.id,
             "import_id": upload.id,
             "feed_id": feed.id,
+            "round_id": round_.id,
+            "item_id": item.id,
+            "allocation_id": allocation.id,
         },
         own_slug={MEMBER_B: coop_b.slug, COORDINATOR_B: coop_b.slug},
         emails={

@@ -6,7 +6,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from coop.domain.allocation import FAIR_SHARE, FIRST_COME, Request, allocate, cases_needed
+from coop.domain.allocation import (
+    FAIR_SHARE,
+    FIRST_COME,
+    Request,
+    allocate,
+    case_progress,
+    cases_needed,
+)
 
 # --- worked examples (DESIGN.md) -------------------------------------------------------
 
@@ -184,3 +191,44 @@ def test_fair_share_gives_each_request_the_floor_or_ceiling_of_its_share(shares,
     for i, quantity in enumerate(shares):
         floor, remainder = divmod(quantity * units, firm)
         assert result[i] in ({floor, floor + 1} if remainder else {floor})
+
+
+# --- the case indicator ------------------------------------------------------------------
+
+
+def test_the_indicator_says_how_many_more_the_case_needs():
+    assert case_progress(4, 0, 6).message == "4 of 6 in this case; 2 more needed"
+
+
+def test_the_indicator_says_when_the_case_is_full():
+    assert case_progress(6, 0, 6).message == "Case full"
+    assert case_progress(12, 3, 6).message == "2 cases full"
+
+
+def test_the_indicator_counts_full_cases_before_the_one_filling():
+    assert case_progress(8, 0, 6).message == "1 full, then 2 of 6 in this case; 4 more needed"
+
+
+def test_the_indicator_says_when_tolerance_will_fill_the_case():
+    progress = case_progress(4, 2, 6)
+
+    assert progress.partial_will_fill
+    assert progress.message.endswith("(tolerance covers it, so it will be ordered)")
+
+
+def test_the_indicator_before_anyone_orders():
+    assert case_progress(0, 3, 6).message == "No orders yet; a case holds 6."
+
+
+@given(
+    quantity=st.integers(0, 500),
+    tolerance=st.integers(0, 100),
+    case_size=st.integers(1, 48),
+    fill=st.integers(1, 100),
+)
+def test_the_indicator_agrees_with_case_rounding(quantity, tolerance, case_size, fill):
+    progress = case_progress(quantity, tolerance, case_size, fill)
+
+    assert progress.cases == cases_needed(quantity, tolerance, case_size, fill)
+    assert progress.full_cases * case_size + progress.in_case == quantity
+    assert 0 <= progress.needed < case_size
