@@ -1,0 +1,353 @@
+"""Settling a round: what each household is charged, to the penny, and where every penny goes.
+
+Pure and standard library only. The rules (DESIGN.md, "Money"):
+
+- **Goods.** An item's member price per unit is case price / case size, plus
+  VAT, plus the co-op's markup, exact. The households' total for the item is
+  rounded once and split between them by units with `split_pence`, so their
+  charges add up to the item's exact total rounded once. The net and VAT
+  parts are split the same way (net; net + VAT; net + VAT + markup, each
+  rounded once), so the parts shown on a bill add up to its charge. Deposits
+  are whole pence per unit and pass through at cost.
+- **Suppliers** are owed, per item, what arrived at case price / case size
+  plus VAT, rounded once, plus deposits.
+- **Shared costs** are split by their basis (`equal` per collecting
+  household, `by_value` of goods, `by_units`) among the households that
+  received something, from the cost's supplier when it has one. Each
+  household's share is attributed to suppliers in proportion to what it got
+  from each. A cost nobody can carry (every item of its supplier dropped) is
+  absorbed by the co-op fund.
+- **Subsidies** pay (up to a cap) a named shared cost, shared in proportion
+  to the households' shares of it, or a percentage off every household's
+  goods, rounded once, capped, and shared by goods value.
+- **The co-op fund** takes what is left: markup earned, less the cost of
+  surplus units nobody received, less absorbed costs. Then, to the penny,
+  household charges + subsidy = supplier totals + shared costs + fund result;
+  `Settlement.check` proves it for every settlement.
+
+The fixed-contribution model (Preston's groups) charges every collecting
+household the same agreed amount instead of its goods and shares, and the
+fund takes the difference; the same identity holds.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from coop.domain.money import round_half_up, split_pence
+
+BASIS_POINTS = 10_000
+EQUAL, BY_VALUE, BY_UNITS = "equal", "by_value", "by_units"
+BASES = (EQUAL, BY_VALUE, BY_UNITS)
+
+
+@dataclass(frozen=True)
+class Line:
+    """An item of the round as it arrived, and how many units each household received."""
+
+    item: int
+    supplier: int
+    case_price_pence: int  # as invoiced, ex VAT
+    case_size: int
+    vat_bp: int
+    units_received: int
+    shares: Mapping[int, int]  # household -> units received
+    deposit_pence: int = 0  # per unit, no VAT, no markup
+
+    def unit_cost(self) -> Fraction:
+        """What the supplier charges for one unit, VAT included, exact."""
+        net = Fraction(self.case_price_pence, self.case_size)
+        return net * Fraction(BASIS_POINTS + self.vat_bp, BASIS_POINTS)
+
+
+@dataclass(frozen=True)
+class Cost:
+    """A shared cost of the round: delivery, packaging, the venue or anything named."""
+
+    key: int
+    amount_pence: int
+    basis: str = EQUAL
+    supplier: int | None = None  # whose delivery it is; None for the whole round
+
+
+@dataclass(frozen=True)
+class Subsidy:
+    """Council support applied to the round: a shared cost paid, or a share off goods."""
+
+    key: int
+    cost: int | None = None  # pays this cost (by key) ...
+    percent_bp: int = 0  # ... or this much off every household's goods
+    cap_pence: int | None = None
+
+
+@dataclass(frozen=True)
+class GoodsCharge:
+    """One line of a household's bill: an item it received."""
+
+    household: int
+    item: int
+    supplier: int
+    units: int
+    net_pence: int
+    vat_pence: int
+    markup_pence: int
+    deposit_pence: int
+
+    @property
+    def total_pence(self) -> int:
+        return self.net_pence + self.vat_pence + self.markup_pence + self.deposit_pence
+
+
+@dataclass(frozen=True)
+class CostCharge:
+    """A household's share of a shared cost, attributed to one supplier."""
+
+    household: int
+    cost: int
+    supplier: int | None
+    pence: int
+
+
+@dataclass(frozen=True)
+class SubsidyCredit:
+    """What a subsidy takes off a household's bill."""
+
+    household: int
+    subsidy: int
+    pence: int
+
+
+@dataclass
+class Settlement:
+    """Every charge, credit and payable of a round, with the fund's result."""
+
+    goods: list[GoodsCharge] = field(default_factory=list)
+    costs: list[CostCharge] = field(default_factory=list)
+    subsidies: list[SubsidyCredit] = field(default_factory=list)
+    contributions: dict[int, int] = field(default_factory=dict)  # fixed-contribution charges
+    supplier_totals: dict[int, int] = field(default_factory=dict)  # goods and deposits
+    cost_totals: dict[int, int] = field(default_factory=dict)
+    absorbed_costs_pence: int = 0
+    markup_pence: int = 0  # goods charged above their cost to the co-op
+    surplus_cost_pence: int = 0  # what units nobody received cost the co-op
+
+    def household_totals(self) -> dict[int, int]:
+        """Return what each household is charged, net of subsidy."""
+        totals: dict[int, int] = defaultdict(int)
+        if self.contributions:
+            totals.update(self.contributions)
+        else:
+            for line in self.goods:
+                totals[line.household] += line.total_pence
+            for cost in self.costs:
+                totals[cost.household] += cost.pence
+        for credit in self.subsidies:
+            totals[credit.household] -= credit.pence
+        return dict(totals)
+
+    @property
+    def subsidy_pence(self) -> int:
+        return sum(credit.pence for credit in self.subsidies)
+
+    @property
+    def fund_result_pence(self) -> int:
+        """The co-op fund's net result for the round: the balancing figure, explained."""
+        charged = sum(self.household_totals().values()) + self.subsidy_pence
+        return charged - sum(self.supplier_totals.values()) - sum(self.cost_totals.values())
+
+    def check(self) -> None:
+        """Raise `ValueError` unless the parts explain the fund's result to the penny."""
+        if self.contributions:
+            return  # the fund takes whatever the agreed amounts leave: nothing to explain
+        explained = self.markup_pence - self.surplus_cost_pence - self.absorbed_costs_pence
+        if explained != self.fund_result_pence:
+            raise ValueError(
+                f"The settlement does not balance: the fund's result is "
+                f"{self.fund_result_pence}p but markup less surplus and absorbed costs is "
+                f"{explained}p."
+            )
+
+
+def _check_inputs(lines: Sequence[Line], costs: Sequence[Cost], markup_bp: int) -> None:
+    if markup_bp < 0:
+        raise ValueError("The markup cannot be negative.")
+    for line in lines:
+        if line.case_size < 1 or line.case_price_pence < 0 or line.vat_bp < 0:
+            raise ValueError(f"Item {line.item} has an impossible price or case size.")
+        if line.units_received < 0 or line.deposit_pence < 0:
+            raise ValueError(f"Item {line.item} cannot have negative units or deposit.")
+        if any(units < 0 for units in line.shares.values()):
+            raise ValueError(f"Item {line.item} gives a household negative units.")
+        if sum(line.shares.values()) > line.units_received:
+            raise ValueError(f"Item {line.item} gives out more units than arrived.")
+    for cost in costs:
+        if cost.amount_pence < 0:
+            raise ValueError("A shared cost cannot be negative.")
+        if cost.basis not in BASES:
+            raise ValueError(f"Unknown split basis {cost.basis!r}.")
+
+
+def _split_cumulative(totals: Sequence[int], weights: list[int]) -> list[list[int]]:
+    """Split each running total by *weights*; return each component's parts as differences."""
+    previous = [0] * len(weights)
+    components = []
+    for total in totals:
+        parts = split_pence(total, weights)
+        components.append([now - before for now, before in zip(parts, previous, strict=True)])
+        previous = parts
+    return components
+
+
+def _goods(settlement: Settlement, line: Line, markup_bp: int) -> None:
+    households = [household for household, units in line.shares.items() if units > 0]
+    units = [line.shares[household] for household in households]
+    given = sum(units)
+    net_unit = Fraction(line.case_price_pence, line.case_size)
+    with_vat = line.unit_cost()
+    member_unit = with_vat * Fraction(BASIS_POINTS + markup_bp, BASIS_POINTS)
+    supplier_goods = round_half_up(line.units_received * with_vat)
+    settlement.supplier_totals[line.supplier] = (
+        settlement.supplier_totals.get(line.supplier, 0)
+        + supplier_goods
+        + line.units_received * line.deposit_pence
+    )
+    # What the units nobody received cost, and what the others were charged above cost.
+    given_cost = round_half_up(given * with_vat)
+    settlement.surplus_cost_pence += supplier_goods - given_cost
+    settlement.surplus_cost_pence += (line.units_received - given) * line.deposit_pence
+    if not households:
+        return
+    total = round_half_up(given * member_unit)
+    settlement.markup_pence += total - given_cost
+    net, vat, markup = _split_cumulative(
+        [round_half_up(given * net_unit), given_cost, total], units
+    )
+    for index, household in enumerate(households):
+        settlement.goods.append(
+            GoodsCharge(
+                household=household,
+                item=line.item,
+                supplier=line.supplier,
+                units=units[index],
+                net_pence=net[index],
+                vat_pence=vat[index],
+                markup_pence=markup[index],
+                deposit_pence=units[index] * line.deposit_pence,
+            )
+        )
+
+
+def _weights(
+    basis: str, households: list[int], value: Mapping[int, int], units: Mapping[int, int]
+) -> list[int]:
+    if basis == EQUAL:
+        return [1] * len(households)
+    chosen = value if basis == BY_VALUE else units
+    weights = [chosen[household] for household in households]
+    # Goods given free (surplus food at £0) still count: fall back to units, then equal.
+    if sum(weights) == 0:
+        weights = [units[household] for household in households]
+    return weights if sum(weights) else [1] * len(households)
+
+
+def _attribute(pence: int, by_supplier: Mapping[int, int], units: Mapping[int, int]) -> list:
+    """Split a household's share of a round-wide cost between the suppliers it bought from."""
+    suppliers = sorted(by_supplier)
+    weights = [by_supplier[supplier] for supplier in suppliers]
+    if sum(weights) == 0:
+        weights = [units[supplier] for supplier in suppliers]
+    return list(zip(suppliers, split_pence(pence, weights), strict=True))
+
+
+def _costs(settlement: Settlement, costs: Sequence[Cost]) -> None:
+    value: dict[int | None, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    units: dict[int | None, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    by_supplier: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    units_by_supplier: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for charge in settlement.goods:
+        for scope in (charge.supplier, None):
+            value[scope][charge.household] += charge.total_pence
+            units[scope][charge.household] += charge.units
+        by_supplier[charge.household][charge.supplier] += charge.total_pence
+        units_by_supplier[charge.household][charge.supplier] += charge.units
+    for cost in costs:
+        settlement.cost_totals[cost.key] = cost.amount_pence
+        households = sorted(units[cost.supplier])
+        if not households:
+            settlement.absorbed_costs_pence += cost.amount_pence
+            continue
+        weights = _weights(cost.basis, households, value[cost.supplier], units[cost.supplier])
+        for household, share in zip(
+            households, split_pence(cost.amount_pence, weights), strict=True
+        ):
+            if cost.supplier is not None:
+                settlement.costs.append(CostCharge(household, cost.key, cost.supplier, share))
+                continue
+            for supplier, part in _attribute(
+                share, by_supplier[household], units_by_supplier[household]
+            ):
+                settlement.costs.append(CostCharge(household, cost.key, supplier, part))
+
+
+def _subsidies(settlement: Settlement, subsidies: Sequence[Subsidy]) -> None:
+    for subsidy in subsidies:
+        if subsidy.cap_pence is not None and subsidy.cap_pence < 0:
+            raise ValueError("A subsidy's cap cannot be negative.")
+        if subsidy.cost is not None:
+            shares: dict[int, int] = defaultdict(int)
+            for charge in settlement.costs:
+                if charge.cost == subsidy.cost:
+                    shares[charge.household] += charge.pence
+            amount = sum(shares.values())
+        else:
+            if not 0 <= subsidy.percent_bp <= BASIS_POINTS:
+                raise ValueError("A subsidy takes off between 0% and 100% of goods.")
+            shares = defaultdict(int)
+            for line in settlement.goods:
+                shares[line.household] += line.total_pence
+            amount = round_half_up(
+                Fraction(sum(shares.values()) * subsidy.percent_bp, BASIS_POINTS)
+            )
+        if subsidy.cap_pence is not None:
+            amount = min(amount, subsidy.cap_pence)
+        households = sorted(household for household, pence in shares.items() if pence > 0)
+        if amount <= 0 or not households:
+            continue
+        parts = split_pence(amount, [shares[household] for household in households])
+        settlement.subsidies.extend(
+            SubsidyCredit(household, subsidy.key, part)
+            for household, part in zip(households, parts, strict=True)
+            if part
+        )
+
+
+def settle(
+    lines: Sequence[Line],
+    *,
+    markup_bp: int = 0,
+    costs: Sequence[Cost] = (),
+    subsidies: Sequence[Subsidy] = (),
+    contribution_pence: int | None = None,
+) -> Settlement:
+    """Work out every charge of a received round; raise `ValueError` on impossible input.
+
+    With *contribution_pence* (the fixed-contribution model) each household
+    that received anything is charged that amount instead of its goods and
+    shares; the bill lines are still worked out, to show what it received.
+    """
+    _check_inputs(lines, costs, markup_bp)
+    settlement = Settlement()
+    for line in sorted(lines, key=lambda line: line.item):
+        _goods(settlement, line, markup_bp)
+    _costs(settlement, costs)
+    if contribution_pence is not None:
+        if contribution_pence < 0:
+            raise ValueError("The agreed contribution cannot be negative.")
+        households = {line.household for line in settlement.goods}
+        settlement.contributions = dict.fromkeys(sorted(households), contribution_pence)
+    _subsidies(settlement, subsidies)
+    settlement.check()
+    return settlement
