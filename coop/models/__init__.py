@@ -5,6 +5,7 @@ migrations and ``create_all`` need.
 """
 
 from coop.models.accounts import User
+from coop.models.bills import BillLine, BillLineKind, RoundCost, RoundSubsidy, SplitBasis
 from coop.models.catalogue import (
     CatalogueFeed,
     CatalogueImport,
@@ -17,12 +18,18 @@ from coop.models.catalogue import (
 )
 from coop.models.coops import Coop, CoopCouncilLink
 from coop.models.councils import Council, CouncilOfficer
+from coop.models.ledger import Account, AccountKind, LedgerTransaction, Posting, TransactionKind
 from coop.models.mail import OutboxMessage, OutboxStatus
 from coop.models.memberships import Invitation, Membership
 from coop.models.rounds import Allocation, Collection, OrderRequest, Round, RoundItem, RoundSupplier
+from coop.models.support import SupportKind, SupportRecord
 
 __all__ = [
+    "Account",
+    "AccountKind",
     "Allocation",
+    "BillLine",
+    "BillLineKind",
     "CatalogueFeed",
     "CatalogueImport",
     "CatalogueSubscription",
@@ -32,17 +39,25 @@ __all__ = [
     "Council",
     "CouncilOfficer",
     "Invitation",
+    "LedgerTransaction",
     "Membership",
     "OrderRequest",
     "OutboxMessage",
     "OutboxStatus",
+    "Posting",
     "PriceChange",
     "Product",
     "Round",
+    "RoundCost",
     "RoundItem",
+    "RoundSubsidy",
     "RoundSupplier",
     "ShareScope",
+    "SplitBasis",
     "Supplier",
     "SupplierKind",
+    "SupportKind",
+    "SupportRecord",
+    "TransactionKind",
     "User",
 ]

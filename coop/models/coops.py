@@ -27,6 +27,10 @@ class Coop(db.Model):
         CheckConstraint("household_cap >= 1", name="household_cap_positive"),
         CheckConstraint("length(slug) >= 2", name="slug_length"),
         CheckConstraint("markup_bp BETWEEN 0 AND 10000", name="markup_range"),
+        CheckConstraint(
+            "contribution_pence IS NULL OR contribution_pence >= 0",
+            name="contribution_not_negative",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -39,6 +43,9 @@ class Coop(db.Model):
     )
     # The co-op's markup on supplier prices, in basis points (250 = 2.5%).
     markup_bp: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The fixed-contribution model (Preston's groups): every collecting
+    # household is charged this much per round; None charges what it received.
+    contribution_pence: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="coop")

@@ -72,12 +72,15 @@ class Round(db.Model):
     # Who closed it; None when the scheduler (`flask tick`) did.
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    settled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancel_reason: Mapped[str] = mapped_column(Text, default="")
 
     coop: Mapped[Coop] = relationship()
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     closed_by: Mapped[User | None] = relationship(foreign_keys=[closed_by_id])
+    settled_by: Mapped[User | None] = relationship(foreign_keys=[settled_by_id])
     suppliers: Mapped[list[RoundSupplier]] = relationship(
         back_populates="round", order_by="RoundSupplier.id"
     )
