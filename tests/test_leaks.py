@@ -34,20 +34,26 @@ from coop.domain.roles import JoiningPolicy, MembershipStatus, Role
 from coop.domain.rounds import RoundState
 from coop.extensions import db
 from coop.models import (
+    Account,
+    AccountKind,
     Allocation,
     CatalogueFeed,
     CatalogueImport,
     Coop,
     Invitation,
+    LedgerTransaction,
     Membership,
     OrderRequest,
     OutboxMessage,
     OutboxStatus,
+    Posting,
     Product,
     Round,
+    RoundCost,
     RoundItem,
     RoundSupplier,
     Supplier,
+    TransactionKind,
     User,
 )
 from coop.models.types import utcnow
@@ -219,6 +225,18 @@ def world(app, factory) -> World:
         computed_units=6,
     )
     db.session.add(allocation)
+    cost = RoundCost(round_id=round_.id, name="Marrowbone van hire", amount_pence=500)
+    db.session.add(cost)
+    household = Account(coop_id=coop_a.id, kind=AccountKind.HOUSEHOLD, membership=member_a)
+    cash = Account(coop_id=coop_a.id, kind=AccountKind.CASH)
+    payment = LedgerTransaction(
+        coop_id=coop_a.id, kind=TransactionKind.PAYMENT, memo=f"Cash from {MEMBER_NAME}"
+    )
+    payment.postings = [
+        Posting(account=household, amount_pence=1234),
+        Posting(account=cash, amount_pence=-1234),
+    ]
+    db.session.add(payment)
     db.session.commit()
 
     council_b = factory.council(name="Council B")
@@ -243,6 +261,8 @@ def world(app, factory) -> World:
             "round_id": round_.id,
             "item_id": item.id,
             "allocation_id": allocation.id,
+            "cost_id": cost.id,
+            "transaction_id": payment.id,
         },
         own_slug={MEMBER_B: coop_b.slug, COORDINATOR_B: coop_b.slug},
         emails={
