@@ -1,6 +1,7 @@
-"""Order rounds: create, fill with items, open, extend, cancel, and find the ones due.
+"""Order rounds: create, open, extend, cancel, list, and find the ones due.
 
-Closing lives in `coop.services.closing`. Every move between states goes
+What a round offers lives in `coop.services.round_items`, closing in
+`coop.services.closing`. Every move between states goes
 through `coop.domain.rounds.check_move`, and opening and cancelling lock the
 round's row first, so that two people (or a person and `flask tick`) never
 move the same round twice.
@@ -8,7 +9,7 @@ move the same round twice.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,16 +27,21 @@ from coop.models import (
     Round,
     RoundItem,
     RoundSupplier,
-    Supplier,
     User,
 )
 from coop.models.types import utcnow
-from coop.services.catalogue import visible_to
 from coop.services.errors import ServiceError
 from coop.services.mail import Email, send_emails
 
+# `add_round_items` and `MAX_PER_HOUSEHOLD` are imported from here too, as before.
+from coop.services.round_items import (  # noqa: F401
+    MAX_PER_HOUSEHOLD,
+    add_round_items,
+    copy_product,
+    most_asked,
+)
+
 TITLE_MAX_LENGTH = 120
-MAX_PER_HOUSEHOLD = 10_000
 #: The states in which households may see a round.
 VISIBLE_TO_MEMBERS = (RoundState.OPEN, RoundState.CLOSED, RoundState.RECEIVED, RoundState.SETTLED)
 
@@ -53,6 +59,53 @@ class RoundDetails:
     fill_percent: int = 100
     max_per_household: int | None = None
     notes: str = ""
+
+
+#: Where each state's rounds appear in the list of a co-op's rounds.
+CURRENT = (RoundState.OPEN, RoundState.DRAFT, RoundState.CLOSED, RoundState.RECEIVED)
+PAST = (RoundState.SETTLED, RoundState.CANCELLED)
+
+
+@dataclass(frozen=True)
+class RoundSummary:
+    """A round in a list, with how many items it offers and how many households ordered."""
+
+    round: Round
+    items: int
+    households: int
+
+
+def round_summaries(
+    *, coop: Coop, states: Sequence[RoundState] = CURRENT, limit: int | None = None
+) -> list[RoundSummary]:
+    """Return the co-op's rounds in *states*, soonest deadline first (one query).
+
+    Past rounds (settled or cancelled) come latest first, up to *limit*.
+    """
+    items = (
+        select(func.count())
+        .where(RoundItem.round_id == Round.id)
+        .correlate(Round)
+        .scalar_subquery()
+    )
+    households = (
+        select(func.count(OrderRequest.membership_id.distinct()))
+        .where(OrderRequest.round_id == Round.id)
+        .correlate(Round)
+        .scalar_subquery()
+    )
+    past = all(state in PAST for state in states)
+    order = (Round.closes_at.desc(), Round.id.desc()) if past else (Round.closes_at, Round.id)
+    query = (
+        select(Round, items, households)
+        .where(Round.coop_id == coop.id, Round.state.in_(list(states)))
+        .order_by(*order)
+        .limit(limit)
+    )
+    return [
+        RoundSummary(round_, n_items, n_households)
+        for round_, n_items, n_households in db.session.execute(query)
+    ]
 
 
 def round_for(*, coop: Coop, round_id: int) -> Round | None:
@@ -155,92 +208,20 @@ def update_round(*, round_: Round, details: RoundDetails) -> Round:
     if round_.state not in (RoundState.DRAFT, RoundState.OPEN):
         raise ServiceError(f"A round that is {round_.state.value} can no longer be edited.")
     _check_details(details, round_)
+    limit = details.max_per_household
+    if round_.state is RoundState.OPEN and limit is not None and limit != round_.max_per_household:
+        unlimited = [item.id for item in round_.items if item.max_per_household is None]
+        asked = most_asked(round_id=round_.id, item_ids=unlimited) if unlimited else 0
+        if asked > limit:
+            raise ServiceError(
+                f"A household has already asked for {asked} of one item; "
+                f"set the limit to at least {asked}, or leave it blank.",
+                field="max_per_household",
+            )
     for name, value in _columns(details).items():
         setattr(round_, name, value)
     db.session.flush()
     return round_
-
-
-def _copy_product(item: RoundItem, product: Product) -> None:
-    item.code = product.code
-    item.name = product.name
-    item.category = product.category
-    item.tag_bits = product.tag_bits
-    item.unit_label = product.unit_label
-    item.case_size = product.case_size
-    item.case_price_pence = product.case_price_pence
-    item.vat_bp = product.vat_bp
-    item.deposit_pence = product.deposit_pence
-    item.reference_price_pence = product.reference_price_pence
-
-
-def add_round_items(*, round_: Round, product_ids: Iterable[int]) -> list[RoundItem]:
-    """Offer the co-op's visible, available products in a draft or open round (flushes).
-
-    Products already offered are left as they are. In an open round the price
-    is copied at once, since the round has already opened.
-    """
-    if round_.state not in (RoundState.DRAFT, RoundState.OPEN):
-        raise ServiceError(f"Items cannot be added to a round that is {round_.state.value}.")
-    wanted = set(product_ids)
-    if not wanted:
-        raise ServiceError("Choose at least one product to offer.", field="product_ids")
-    coop = db.session.get_one(Coop, round_.coop_id)
-    products = db.session.scalars(
-        select(Product)
-        .join(Product.supplier)
-        .where(Product.id.in_(wanted), visible_to(coop), Supplier.active.is_(True))
-    ).all()
-    if len(products) != len(wanted):
-        raise ServiceError(
-            "Some of those products are not in the co-op's catalogues.", field="product_ids"
-        )
-    unavailable = sorted(product.name for product in products if not product.available)
-    if unavailable:
-        raise ServiceError(
-            "Not available at the moment: " + ", ".join(unavailable) + ".", field="product_ids"
-        )
-    offered = set(
-        db.session.scalars(select(RoundItem.product_id).where(RoundItem.round_id == round_.id))
-    )
-    by_supplier = {rs.supplier_id: rs for rs in round_.suppliers}
-    added = []
-    for product in sorted(products, key=lambda product: product.id):
-        if product.id in offered:
-            continue
-        round_supplier = by_supplier.get(product.supplier_id)
-        if round_supplier is None:
-            round_supplier = RoundSupplier(round=round_, supplier_id=product.supplier_id)
-            by_supplier[product.supplier_id] = round_supplier
-            db.session.add(round_supplier)
-        item = RoundItem(round=round_, round_supplier=round_supplier, product_id=product.id)
-        _copy_product(item, product)
-        db.session.add(item)
-        added.append(item)
-    db.session.flush()
-    return added
-
-
-def remove_round_item(*, round_: Round, item: RoundItem) -> None:
-    """Stop offering an item; once the round is open, only if nobody has ordered it (flushes)."""
-    if round_.state not in (RoundState.DRAFT, RoundState.OPEN):
-        raise ServiceError(f"Items cannot be removed from a round that is {round_.state.value}.")
-    if item.round_id != round_.id:
-        raise ServiceError("That item is not in this round.")
-    ordered = db.session.scalar(
-        select(func.count()).select_from(OrderRequest).where(OrderRequest.round_item_id == item.id)
-    )
-    if ordered:
-        raise ServiceError(
-            f"Households have ordered {item.name}; it stays in the round. "
-            "Cancel the round, or ask them to change their orders."
-        )
-    round_supplier = item.round_supplier
-    db.session.delete(item)
-    db.session.flush()
-    if not round_supplier.items:
-        db.session.delete(round_supplier)
-        db.session.flush()
 
 
 def open_round(*, round_id: int, now: datetime | None = None) -> Round:
@@ -265,7 +246,7 @@ def open_round(*, round_id: int, now: datetime | None = None) -> Round:
             "No longer available: " + ", ".join(gone) + ". Remove them, then open the round."
         )
     for item in items:
-        _copy_product(item, item.product)
+        copy_product(item, item.product)
     coop = db.session.get_one(Coop, round_.coop_id)
     round_.markup_bp = coop.markup_bp
     round_.opened_at = now

@@ -4,4 +4,11 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/coops/<slug>/admin")
 
-from coop.web.admin import catalogue, imports, routes, sharing  # noqa: E402, F401
+from coop.web.admin import (  # noqa: E402, F401
+    catalogue,
+    imports,
+    order_sheets,
+    rounds,
+    routes,
+    sharing,
+)

@@ -1,7 +1,7 @@
-"""Households: the home page, finding and joining co-ops, their co-op."""
+"""Households: the home page, finding and joining co-ops, their co-op, ordering."""
 
 from flask import Blueprint
 
 bp = Blueprint("members", __name__)
 
-from coop.web.members import routes  # noqa: E402, F401
+from coop.web.members import orders, routes  # noqa: E402, F401
