@@ -463,7 +463,7 @@ def test_the_sweep_catches_a_coop_page_that_loads_another_coops_membership(fresh
 def test_the_sweep_catches_a_write_to_another_coops_membership(fresh_app, world):
     def remove_member(coop: Coop, membership_id: int) -> Any:
         # The mistake: any membership id is acted on, whatever its co-op.
-        db.session.delete(db.get_or_404(Membership, membership_id))
+        db.get_or_404(Membership, membership_id).status = MembershipStatus.LEFT
         db.session.commit()
         return redirect(f"/coops/{coop.slug}/")
 
