@@ -28,9 +28,14 @@ from coop.extensions import db
 T = TypeVar("T")
 
 
-def targets() -> list[tuple[str, str | None]]:
-    """Return (label, server URL) of each database kind to run on; SQLite needs no server."""
-    server = os.environ.get("COOP_TEST_DATABASE_URL")
+def targets(
+    server: str | None = None, *, sqlite_only: bool = False
+) -> list[tuple[str, str | None]]:
+    """Return (label, server URL) of each database kind to run on; SQLite needs no server.
+
+    PostgreSQL runs beside *server*, or else ``COOP_TEST_DATABASE_URL``, when either is set.
+    """
+    server = None if sqlite_only else server or os.environ.get("COOP_TEST_DATABASE_URL")
     return [("SQLite", None), *([("PostgreSQL", database_url(server))] if server else [])]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from fractions import Fraction
+from math import lcm
 
 _AMOUNT = re.compile(
     r"^(?P<sign>-)?£?(?P<pounds>\d{1,3}(?:,\d{3})+|\d+)?(?:\.(?P<pence>\d{1,2}))?$"
@@ -63,17 +64,25 @@ def split_pence(total: int, weights: Sequence[int | Fraction]) -> list[int]:
         raise ValueError("Nothing to split between: the list of weights is empty.")
     if any(weight < 0 for weight in weights):
         raise ValueError("Weights cannot be negative.")
-    weight_sum = sum(Fraction(weight) for weight in weights)
+    # Whole numbers over a common denominator: the exact shares are then
+    # share_i / weight_sum, compared by their remainders, with no Fraction per
+    # party (closing a round splits tens of thousands of times).
+    scale = lcm(*(weight.denominator for weight in weights))
+    whole = [weight.numerator * (scale // weight.denominator) for weight in weights]
+    weight_sum = sum(whole)
     if weight_sum == 0:
         if total == 0:
             return [0] * len(weights)
         raise ValueError("Cannot split a non-zero amount when every weight is zero.")
     sign = -1 if total < 0 else 1
     magnitude = abs(total)
-    exact = [Fraction(weight) * magnitude / weight_sum for weight in weights]
-    parts = [share.numerator // share.denominator for share in exact]
+    parts, remainders = [], []
+    for weight in whole:
+        part, remainder = divmod(weight * magnitude, weight_sum)
+        parts.append(part)
+        remainders.append(remainder)
     left = magnitude - sum(parts)
-    order = sorted(range(len(weights)), key=lambda i: (-(exact[i] - parts[i]), i))
+    order = sorted(range(len(weights)), key=lambda i: (-remainders[i], i))
     for index in order[:left]:
         parts[index] += 1
     return [sign * part for part in parts]

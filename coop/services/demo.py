@@ -20,6 +20,7 @@ from coop.services.admins import create_platform_admin
 from coop.services.coops import create_coop
 from coop.services.councils import appoint_officer, create_council
 from coop.services.demo_catalogue import load_demo_catalogue
+from coop.services.demo_rounds import load_demo_rounds
 from coop.services.errors import ServiceError
 from coop.services.invitations import create_invitation
 from coop.services.memberships import activate, change_role, request_to_join, update_household
@@ -139,7 +140,7 @@ class DemoData:
 
 
 def load_demo_data() -> DemoData:
-    """Add the demo council, co-ops, people, a join request and an invitation."""
+    """Add the demo council, co-ops, people, catalogues, rounds, a join request, an invitation."""
     if existing_demo_logins():
         raise ServiceError(
             "The demo data is already loaded. Use --if-empty to just print the demo logins."
@@ -163,8 +164,9 @@ def load_demo_data() -> DemoData:
     load_demo_catalogue(publisher=fishwick, subscriber=ribbleton)
 
     request_to_join(coop=fishwick, user=_register(APPLICANT))
-    # An invitation lets a household skip Fishwick's approval step.
     coordinator = db.session.scalar(select(User).where(User.email == FISHWICK_COORDINATOR.email))
+    load_demo_rounds(coop=fishwick, coordinator=coordinator)
+    # An invitation lets a household skip Fishwick's approval step.
     _, token = create_invitation(coop=fishwick, created_by=coordinator)
     return DemoData(logins=demo_logins(), invitation_token=token, invitation_coop=fishwick.name)
 

@@ -204,11 +204,13 @@ def test_each_coop_applies_its_own_markup_to_a_shared_product(world, auth, clien
 
 
 def _supplier_rules(app) -> list[Rule]:
+    """Return the admin routes about one supplier's catalogue (not a round's order sheets)."""
     return [
         rule
         for rule in app.url_map.iter_rules()
         if rule.endpoint.startswith("admin.")
         and "supplier_id" in rule.arguments
+        and "round_id" not in rule.arguments
         and "/shared-catalogues/" not in rule.rule
     ]
 

@@ -8,6 +8,8 @@ from coop.web.admin import (  # noqa: E402, F401
     catalogue,
     imports,
     order_sheets,
+    packing,
+    receiving,
     rounds,
     routes,
     sharing,

@@ -1,0 +1,384 @@
+"""How long closing a big round takes, against the floor of its reads and writes in the same run.
+
+    .venv/bin/python bench/close_round.py [--households 1000] [--items 300] [--repeat 5]
+        [--database-url postgresql://postgres@127.0.0.1:5432/test] [--sqlite-only] [--check]
+
+Builds a co-op of 1,000 households and a round of 300 items (case sizes 1 to
+12, some items popular and some not, so some cases fill and some do not)
+in which each household orders about 60 items, some with tolerance and some
+raised later (a second request at the back of the queue): about 60,000
+order lines, written in bulk. Then it times, on the same database:
+
+- the floor: reading those order lines with closing's own SELECT and
+  writing as many allocation rows with one bulk INSERT, committed;
+- closing the round with `coop.services.closing.close_round`, its flush and
+  its commit, mail going to the outbox (no ``MAIL_SERVER``): one email per
+  household, composed and stored;
+- the same close under the ``fair_share`` policy.
+
+Runs on a scratch SQLite file, and on a scratch PostgreSQL database beside
+``--database-url`` (or ``COOP_TEST_DATABASE_URL``) when one is given. The
+targets: closing within 5x of the floor, and under 3 seconds on PostgreSQL.
+Each is printed PASS or FAIL; with ``--check`` a FAIL makes the exit status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from _common import Line, Timing, bench_app, print_report, scratch_database, targets
+from sqlalchemy import delete, func, insert, select, update
+
+from coop.domain.allocation import FAIR_SHARE, FIRST_COME
+from coop.domain.roles import MembershipStatus
+from coop.domain.rounds import RoundState
+from coop.extensions import db
+from coop.models import (
+    Allocation,
+    Coop,
+    Membership,
+    OrderRequest,
+    OutboxMessage,
+    Product,
+    Round,
+    RoundItem,
+    RoundSupplier,
+    Supplier,
+    User,
+)
+from coop.models.types import utcnow
+from coop.services.closing import close_round, request_lines
+
+FLOOR_RATIO = 5.0
+POSTGRESQL_SECONDS = 3.0
+FLOOR_COLUMNS = (
+    "round_id",
+    "round_item_id",
+    "membership_id",
+    "quantity",
+    "tolerance",
+    "closed_units",
+    "computed_units",
+    "manual_reason",
+)
+UNITS = ("1 kg bag", "500 g bag", "400 g tin", "1 litre bottle", "each", "box of 80")
+
+
+@dataclass(frozen=True)
+class World:
+    """The round to close and how much is in it."""
+
+    round_id: int
+    requests: int
+    lines: int  # (household, item) pairs asked for: the allocations closing writes
+
+
+def build(households: int, items: int, per_household: int, seed: int = 4) -> World:
+    """Write the co-op, its households, a round of *items* and their order lines, in bulk."""
+    pick = random.Random(seed)
+    now = utcnow()
+    coop = Coop(name="Bench Co-op", slug="bench", pickup_address="Bench Hall, 1 Example Road")
+    supplier = Supplier(coop=coop, name="Bench Wholesale", email="orders@bench.example")
+    db.session.add_all([coop, supplier])
+    db.session.flush()
+
+    db.session.execute(
+        insert(User),
+        [
+            {"email": f"household{n}@example.org", "name": f"Household {n}", "password_hash": "-"}
+            for n in range(households)
+        ],
+    )
+    user_ids = db.session.scalars(select(User.id).order_by(User.id)).all()
+    # One household in a hundred has left: its requests are read past, as closing reads them.
+    db.session.execute(
+        insert(Membership),
+        [
+            {
+                "coop_id": coop.id,
+                "user_id": user_id,
+                "status": MembershipStatus.LEFT if n % 100 == 99 else MembershipStatus.ACTIVE,
+                "joined_at": now,
+            }
+            for n, user_id in enumerate(user_ids)
+        ],
+    )
+    membership_ids = db.session.scalars(select(Membership.id).order_by(Membership.id)).all()
+
+    products = [
+        {
+            "supplier_id": supplier.id,
+            "code": f"B{n:04d}",
+            "name": f"Staple number {n}",
+            "category": f"Aisle {n % 12}",
+            "unit_label": UNITS[n % len(UNITS)],
+            "case_size": n % 12 + 1,
+            "case_price_pence": pick.randint(150, 6000),
+            "vat_bp": (0, 0, 500, 2000)[n % 4],
+        }
+        for n in range(items)
+    ]
+    db.session.execute(insert(Product), products)
+    product_ids = db.session.scalars(select(Product.id).order_by(Product.id)).all()
+
+    round_ = Round(
+        coop_id=coop.id,
+        title="Bench round",
+        state=RoundState.OPEN,
+        opens_at=now - timedelta(days=7),
+        closes_at=now - timedelta(minutes=1),
+        pickup_at=now + timedelta(days=2),
+        pickup_place="Bench Hall",
+        policy=FIRST_COME,
+        opened_at=now - timedelta(days=7),
+    )
+    round_supplier = RoundSupplier(round=round_, supplier_id=supplier.id)
+    db.session.add_all([round_, round_supplier])
+    db.session.flush()
+    db.session.execute(
+        insert(RoundItem),
+        [
+            {
+                "round_id": round_.id,
+                "round_supplier_id": round_supplier.id,
+                "product_id": product_id,
+                **{k: v for k, v in product.items() if k != "supplier_id"},
+            }
+            for product_id, product in zip(product_ids, products, strict=True)
+        ],
+    )
+    item_ids = db.session.scalars(
+        select(RoundItem.id).where(RoundItem.round_id == round_.id).order_by(RoundItem.id)
+    ).all()
+
+    # Popularity falls away along the list (shuffled), so some items fill many cases and
+    # some never fill one; a weighted sample without replacement per household.
+    popularity = [1 / (rank + 8) for rank in range(items)]
+    pick.shuffle(popularity)
+    requests = []
+    start = now - timedelta(days=6)
+    for household in membership_ids:
+        keys = sorted(range(items), key=lambda i: pick.random() ** (1 / popularity[i]))
+        for index in keys[-per_household:]:
+            quantity = pick.choice((1, 1, 1, 2, 2, 3, 4))
+            tolerance = pick.choice((0, 0, 0, 1, 2)) if pick.random() < 0.3 else 0
+            stamp = start + timedelta(seconds=pick.randint(0, 5 * 86400))
+            requests.append((item_ids[index], household, quantity, tolerance, stamp))
+            if pick.random() < 0.04:  # raised later: joins the back of the queue
+                later = stamp + timedelta(hours=pick.randint(1, 20))
+                requests.append((item_ids[index], household, pick.randint(1, 3), 0, later))
+    db.session.execute(
+        insert(OrderRequest),
+        [
+            {
+                "round_id": round_.id,
+                "round_item_id": item_id,
+                "membership_id": household,
+                "quantity": quantity,
+                "tolerance": tolerance,
+                "created_at": stamp,
+                "updated_at": stamp,
+            }
+            for item_id, household, quantity, tolerance, stamp in requests
+        ],
+    )
+    db.session.commit()
+    left = {household for n, household in enumerate(membership_ids) if n % 100 == 99}
+    lines = {(item_id, household) for item_id, household, *_ in requests if household not in left}
+    return World(round_id=round_.id, requests=len(requests), lines=len(lines))
+
+
+def floor(world: World) -> int:
+    """Read the order lines as closing does, write one allocation per line in bulk, commit.
+
+    The write is the fastest single INSERT each database takes: on PostgreSQL one
+    statement with a column array each, unnested into rows; on SQLite one executemany.
+    """
+    connection = db.session.connection()
+    lines = {}
+    for item_id, household, quantity, tolerance in connection.execute(
+        request_lines(world.round_id)
+    ):
+        lines[item_id, household] = (quantity, tolerance)
+    rows = [
+        (world.round_id, item_id, household, quantity, tolerance, quantity, quantity, "")
+        for (item_id, household), (quantity, tolerance) in lines.items()
+    ]
+    columns = ", ".join(FLOOR_COLUMNS)
+    if connection.dialect.name == "postgresql":
+        arrays = ", ".join(
+            f"%s::{kind}[]" for kind in ["integer"] * (len(FLOOR_COLUMNS) - 1) + ["text"]
+        )
+        connection.exec_driver_sql(
+            f"INSERT INTO allocations ({columns}) SELECT * FROM unnest({arrays})",
+            tuple(list(values) for values in zip(*rows, strict=True)),
+        )
+    else:
+        marks = ", ".join("?" * len(FLOOR_COLUMNS))
+        connection.exec_driver_sql(f"INSERT INTO allocations ({columns}) VALUES ({marks})", rows)
+    db.session.commit()
+    return len(rows)
+
+
+def reopen(world: World, policy: str) -> None:
+    """Put the round back as it was before closing, under *policy*, untimed."""
+    db.session.execute(delete(Allocation).where(Allocation.round_id == world.round_id))
+    db.session.execute(delete(OutboxMessage))
+    db.session.execute(
+        update(RoundItem)
+        .where(RoundItem.round_id == world.round_id)
+        .values(cases_ordered=None, surplus_units=None)
+    )
+    db.session.execute(
+        update(Round)
+        .where(Round.id == world.round_id)
+        .values(state=RoundState.OPEN, closed_at=None, closed_by_id=None, policy=policy)
+    )
+    db.session.commit()
+    db.session.expunge_all()
+    tidy()
+
+
+def tidy() -> None:
+    """On PostgreSQL, clear away deleted rows and refresh statistics, as autovacuum would."""
+    if db.engine.dialect.name != "postgresql":
+        return
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql("VACUUM ANALYZE")
+
+
+def close(world: World) -> int:
+    """Close the round as `flask tick` does: the service, then one commit."""
+    closed = close_round(round_id=world.round_id, by=None)
+    db.session.commit()
+    return closed.households
+
+
+def timed(
+    actions: dict[str, tuple[Callable[[World], int], str]], world: World, repeat: int
+) -> dict[str, tuple[Timing, int]]:
+    """Run each of *actions* (with the round's policy) in turn, *repeat* rounds of them.
+
+    Taking turns spreads a noisy machine's slow moments over every action alike.
+    Each run starts from the round reopened; returns each action's timing and result.
+    """
+    times: dict[str, list[float]] = {name: [] for name in actions}
+    results: dict[str, int] = {}
+    for _ in range(repeat):
+        for name, (action, policy) in actions.items():
+            reopen(world, policy)
+            start = time.perf_counter()
+            results[name] = action(world)
+            times[name].append(time.perf_counter() - start)
+    return {
+        name: (Timing(min(spent), statistics.median(spent), repeat), results[name])
+        for name, spent in times.items()
+    }
+
+
+def check_written(world: World, households: int) -> None:
+    """Stop the benchmark if closing did not write what it should (a fast wrong close is no use)."""
+    allocations = db.session.scalar(select(func.count()).select_from(Allocation))
+    emails = db.session.scalar(select(func.count()).select_from(OutboxMessage))
+    if allocations != world.lines or emails != households:
+        sys.exit(
+            f"closing wrote {allocations} allocations and {emails} emails; "
+            f"expected {world.lines} and {households}"
+        )
+
+
+def bench(url: str, args: argparse.Namespace) -> tuple[list[Line], Timing, Timing]:
+    app = bench_app(url)
+    with app.app_context():
+        spent, world = _time(lambda: build(args.households, args.items, args.per_household))
+        print(
+            f"  built {args.households:,} households, {args.items} items, "
+            f"{world.requests:,} order requests ({world.lines:,} lines) in {spent:.1f} s",
+            flush=True,
+        )
+        # A warm-up of each, untimed, as a running server has its caches warm.
+        timed({"floor": (floor, FIRST_COME), "close": (close, FIRST_COME)}, world, 1)
+        runs = timed(
+            {
+                "floor": (floor, FIRST_COME),
+                "close": (close, FIRST_COME),
+                "fair": (close, FAIR_SHARE),
+            },
+            world,
+            args.repeat,
+        )
+        (base, written), (closing, households), (fair, _) = runs.values()
+        assert written == world.lines, (written, world.lines)
+        check_written(world, households)
+        db.session.remove()
+        db.engine.dispose()
+    lines = [
+        Line(f"floor: read {world.requests:,} requests, insert {world.lines:,} rows", base),
+        Line(f"close, first_come ({households:,} emails)", closing, base, "floor"),
+        Line(f"close, fair_share ({households:,} emails)", fair, base, "floor"),
+    ]
+    return lines, base, closing
+
+
+def _time(action: Callable[[], World]) -> tuple[float, World]:
+    start = time.perf_counter()
+    result = action()
+    return time.perf_counter() - start, result
+
+
+def verdicts(label: str, base: Timing, closing: Timing) -> list[bool]:
+    """Print each target with PASS or FAIL; return whether each passed."""
+    ratio = closing.median / base.median
+    results = [ratio <= FLOOR_RATIO]
+    print(
+        f"  {'PASS' if results[0] else 'FAIL'}  close is {ratio:.1f}x the floor "
+        f"(target: within {FLOOR_RATIO:g}x)"
+    )
+    print(
+        f"  close takes {closing.median:.2f} s, the floor {base.median:.2f} s "
+        f"(medians of {closing.runs} runs, taking turns)"
+    )
+    if label == "PostgreSQL":
+        results.append(closing.median < POSTGRESQL_SECONDS)
+        print(
+            f"  {'PASS' if results[-1] else 'FAIL'}  close takes {closing.median:.2f} s "
+            f"(target: under {POSTGRESQL_SECONDS:g} s on PostgreSQL)"
+        )
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--households", type=int, default=1000)
+    parser.add_argument("--items", type=int, default=300)
+    parser.add_argument(
+        "--per-household", type=int, default=60, help="items each household asks for"
+    )
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--database-url", help="a PostgreSQL server database to work beside")
+    parser.add_argument("--sqlite-only", action="store_true")
+    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    args = parser.parse_args()
+    load = ", ".join(f"{figure:.1f}" for figure in os.getloadavg())
+    print(f"coop close round, {date.today().isoformat()}, load average {load}")
+    passed = []
+    for label, server in targets(args.database_url, sqlite_only=args.sqlite_only):
+        print(f"\n{label}: building...", flush=True)
+        with scratch_database(server) as url:
+            lines, base, closing = bench(url, args)
+        print_report(label, lines)
+        passed += verdicts(label, base, closing)
+    if args.check and not all(passed):
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
