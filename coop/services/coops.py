@@ -117,18 +117,30 @@ def update_coop_settings(
     pickup_address: str,
     household_cap: int,
     joining_policy: JoiningPolicy,
+    contribution_pence: int | None,
 ) -> Coop:
-    """Change a co-op's name, pickup address, household cap and joining policy."""
+    """Change a co-op's name, pickup address, cap, joining policy and agreed contribution.
+
+    A *contribution_pence* charges every household that amount per round (the
+    fixed-contribution model); None charges each what it received.
+    """
     active = active_household_count(coop=coop)
     if household_cap < active:
         raise ServiceError(
             f"The co-op already has {active} active households; the cap cannot be lower.",
             field="household_cap",
         )
+    if contribution_pence is not None and contribution_pence <= 0:
+        raise ServiceError(
+            "Enter an amount above £0.00, or leave it blank to charge each household "
+            "for what it receives.",
+            field="contribution_pence",
+        )
     coop.name = name.strip()
     coop.pickup_address = pickup_address.strip()
     coop.household_cap = household_cap
     coop.joining_policy = joining_policy
+    coop.contribution_pence = contribution_pence
     db.session.flush()
     return coop
 

@@ -30,6 +30,7 @@ from coop.models import (
 )
 from coop.models.types import utcnow
 from coop.services.errors import ServiceError
+from coop.services.ledger import household_balance_pence
 from coop.services.mail import local_time
 from coop.services.rounds import MAX_PER_HOUSEHOLD
 
@@ -242,15 +243,6 @@ def commitments(membership: Membership) -> list[Commitment]:
     return sorted(rounds.values(), key=lambda c: (c.closes_at, c.round_id))
 
 
-def balance_pence(membership: Membership) -> int:
-    """Return the household's ledger balance: 0 while no ledger exists.
-
-    The ledger (payments, charges at settlement) arrives with a later issue;
-    until then no household has paid anything in or been charged anything.
-    """
-    return 0
-
-
 @dataclass(frozen=True)
 class Funds:
     """A household's balance, what its orders commit, and what is left."""
@@ -265,7 +257,7 @@ class Funds:
 
 def funds_from(membership: Membership, rounds: list[Commitment]) -> Funds:
     """Return the household's funds given its *rounds* of `commitments`."""
-    return Funds(balance_pence(membership), sum(c.pence for c in rounds))
+    return Funds(household_balance_pence(membership=membership), sum(c.pence for c in rounds))
 
 
 def committed_pence(membership: Membership) -> int:
@@ -273,6 +265,6 @@ def committed_pence(membership: Membership) -> int:
     return sum(c.pence for c in commitments(membership))
 
 
-def available_funds_pence(membership: Membership) -> int:
-    """Return the household's balance less what its orders commit."""
-    return balance_pence(membership) - committed_pence(membership)
+def available_funds_pence(*, membership: Membership) -> int:
+    """Return the household's ledger balance less what its open and unsettled rounds will charge."""
+    return household_balance_pence(membership=membership) - committed_pence(membership)

@@ -141,18 +141,18 @@ def _costs_and_subsidies(round_: Round) -> tuple[list[RoundCost], list[RoundSubs
     return list(costs), list(subsidies)
 
 
-def settle_round(*, round_id: int, by: User | None, link_for: LinkBuilder | None = None) -> Settled:
-    """Charge every household, owe every supplier and post the fund's result (flushes)."""
-    round_ = locked_round(round_id=round_id)
-    if round_.state is RoundState.SETTLED:
-        raise ServiceError("The round is already settled.")
-    if round_.state is not RoundState.RECEIVED:
-        raise ServiceError(
-            f"Only a received round can be settled; this one is {round_.state.value}. "
-            "Record what the delivery brought first."
-        )
-    move(round_, RoundState.SETTLED)
-    coop = db.session.get_one(Coop, round_.coop_id)
+@dataclass(frozen=True)
+class WorkedOut:
+    """A round's settlement worked out from its rows, before anything is written."""
+
+    result: rules.Settlement
+    items: dict[int, _Item]
+    costs: list[RoundCost]
+    subsidies: list[RoundSubsidy]
+
+
+def work_out(*, round_: Round, contribution_pence: int | None) -> WorkedOut:
+    """Work out what settling *round_* would charge and owe (reads only: a preview)."""
     lines, facts = _lines(round_)
     costs, subsidies = _costs_and_subsidies(round_)
     try:
@@ -172,11 +172,28 @@ def settle_round(*, round_id: int, by: User | None, link_for: LinkBuilder | None
                 )
                 for subsidy in subsidies
             ],
-            contribution_pence=coop.contribution_pence,
+            contribution_pence=contribution_pence,
         )
     except ValueError as error:
         raise ServiceError(str(error)) from None
+    return WorkedOut(result, facts, costs, subsidies)
 
+
+def settle_round(*, round_id: int, by: User | None, link_for: LinkBuilder | None = None) -> Settled:
+    """Charge every household, owe every supplier and post the fund's result (flushes)."""
+    round_ = locked_round(round_id=round_id)
+    if round_.state is RoundState.SETTLED:
+        raise ServiceError("The round is already settled.")
+    if round_.state is not RoundState.RECEIVED:
+        raise ServiceError(
+            f"Only a received round can be settled; this one is {round_.state.value}. "
+            "Record what the delivery brought first."
+        )
+    move(round_, RoundState.SETTLED)
+    coop = db.session.get_one(Coop, round_.coop_id)
+    worked = work_out(round_=round_, contribution_pence=coop.contribution_pence)
+    result, facts = worked.result, worked.items
+    costs, subsidies = worked.costs, worked.subsidies
     totals = result.household_totals()
     transaction = post_transaction(
         coop_id=coop.id,

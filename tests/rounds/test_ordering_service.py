@@ -265,7 +265,7 @@ def test_committed_funds_count_open_orders_and_unsettled_allocations(rounds):
 
     assert balance_pence(a) == 0
     assert committed_pence(a) == 3 * 200 + 2 * 180
-    assert available_funds_pence(a) == -(3 * 200 + 2 * 180)
+    assert available_funds_pence(membership=a) == -(3 * 200 + 2 * 180)
 
 
 def test_settled_and_cancelled_rounds_commit_nothing(rounds):

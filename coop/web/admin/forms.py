@@ -7,7 +7,13 @@ from wtforms import EmailField, RadioField, SelectChoice, StringField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from coop.domain.roles import JoiningPolicy, Role
-from coop.web.forms import WholeNumberField, joining_policy_field, pickup_address_field, strip
+from coop.web.forms import (
+    PenceField,
+    WholeNumberField,
+    joining_policy_field,
+    pickup_address_field,
+    strip,
+)
 
 CHOOSE_ROLE = "Choose a role from the list."
 
@@ -58,3 +64,7 @@ class SettingsForm(FlaskForm):
         maximum=500,
     )
     joining_policy = joining_policy_field("How households join", coerce=JoiningPolicy)
+    # Named as the column, so `SettingsForm(obj=coop)` shows the current amount.
+    contribution_pence = PenceField(
+        "Each household pays the same agreed amount per round", validators=[Optional()]
+    )

@@ -287,6 +287,7 @@ def settings(coop: Coop):
                 pickup_address=form.pickup_address.data or "",
                 household_cap=form.household_cap.data,
                 joining_policy=form.joining_policy.data,
+                contribution_pence=form.contribution_pence.data,
             ),
         )
         if saved is not None:

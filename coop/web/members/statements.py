@@ -1,0 +1,53 @@
+"""A household's own money: its statement (balance, transactions, savings) and its bills."""
+
+from __future__ import annotations
+
+from flask import abort, render_template
+
+from coop.domain.catalogue import bp_to_percent
+from coop.domain.permissions import can_view_coop
+from coop.models import Coop, Membership
+from coop.services.bills import bill_for
+from coop.services.memberships import membership_of
+from coop.services.rounds import round_for
+from coop.services.statements import statement_for
+from coop.web.access import for_coop, signed_in_user
+from coop.web.members import bp
+
+
+def _household(coop: Coop) -> Membership:
+    """Return the signed-in person's own household in *coop* (can_view_coop checked it)."""
+    membership = membership_of(coop=coop, user=signed_in_user())
+    if membership is None or not membership.is_active:
+        abort(403)
+    return membership
+
+
+@bp.route("/coops/<slug>/statement")
+@for_coop(can_view_coop)
+def statement(coop: Coop):
+    membership = _household(coop)
+    return render_template(
+        "members/statements/statement.html",
+        coop=coop,
+        statement=statement_for(membership=membership),
+        bp_to_percent=bp_to_percent,
+    )
+
+
+@bp.route("/coops/<slug>/rounds/<int:round_id>/bill")
+@for_coop(can_view_coop)
+def bill(coop: Coop, round_id: int):
+    membership = _household(coop)
+    round_ = round_for(coop=coop, round_id=round_id)
+    found = bill_for(round_=round_, membership=membership) if round_ is not None else None
+    if found is None:
+        abort(404)
+    return render_template(
+        "members/statements/bill.html",
+        coop=coop,
+        bill=found,
+        household=membership.user.name,
+        own=True,
+        bp_to_percent=bp_to_percent,
+    )
