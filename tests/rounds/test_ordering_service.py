@@ -15,9 +15,9 @@ from coop.extensions import db
 from coop.models import OrderRequest, RoundSupplier
 from coop.models.types import utcnow
 from coop.services.closing import close_round
+from coop.services.ledger import household_balance_pence
 from coop.services.ordering import (
     available_funds_pence,
-    balance_pence,
     committed_pence,
     set_order,
 )
@@ -263,7 +263,7 @@ def test_committed_funds_count_open_orders_and_unsettled_allocations(rounds):
     close_round(round_id=closed_round.id, by=None)
     db.session.commit()
 
-    assert balance_pence(a) == 0
+    assert household_balance_pence(membership=a) == 0
     assert committed_pence(a) == 3 * 200 + 2 * 180
     assert available_funds_pence(membership=a) == -(3 * 200 + 2 * 180)
 
