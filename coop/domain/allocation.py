@@ -141,6 +141,7 @@ class CaseProgress:
     full_cases: int  # cases filled by firm units
     in_case: int  # firm units in the case being filled
     cases: int  # cases that would be ordered if the round closed now
+    extras_fill: bool = False  # the extras households offered would fill the case being filled
 
     @property
     def needed(self) -> int:
@@ -162,8 +163,11 @@ class CaseProgress:
         text = f"{self.in_case} of {self.case_size} in this case; {self.needed} more needed"
         if self.full_cases:
             text = f"{self.full_cases} full, then " + text
-        if self.partial_will_fill:
-            text += " (tolerance covers it, so it will be ordered)"
+        # Members never see the word "tolerance": the ordering page calls it "extra".
+        if self.partial_will_fill and self.extras_fill:
+            text += " (extras people offered fill it, so it will be ordered)"
+        elif self.partial_will_fill:
+            text += " (it will be ordered; the co-op takes what nobody does)"
         return text
 
 
@@ -173,4 +177,10 @@ def case_progress(
     """Return the case indicator for firm demand *quantity* and total *tolerance*."""
     cases = cases_needed(quantity, tolerance, case_size, fill_percent)
     full, in_case = divmod(quantity, case_size)
-    return CaseProgress(case_size=case_size, full_cases=full, in_case=in_case, cases=cases)
+    return CaseProgress(
+        case_size=case_size,
+        full_cases=full,
+        in_case=in_case,
+        cases=cases,
+        extras_fill=in_case > 0 and in_case + tolerance >= case_size,
+    )

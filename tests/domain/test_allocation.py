@@ -213,7 +213,14 @@ def test_the_indicator_says_when_tolerance_will_fill_the_case():
     progress = case_progress(4, 2, 6)
 
     assert progress.partial_will_fill
-    assert progress.message.endswith("(tolerance covers it, so it will be ordered)")
+    assert progress.message.endswith("(extras people offered fill it, so it will be ordered)")
+
+
+def test_the_indicator_says_when_a_lower_threshold_orders_a_part_filled_case():
+    progress = case_progress(4, 0, 6, fill_percent=50)
+
+    assert progress.partial_will_fill
+    assert progress.message.endswith("(it will be ordered; the co-op takes what nobody does)")
 
 
 def test_the_indicator_before_anyone_orders():

@@ -232,6 +232,16 @@ def test_applying_a_subsidy_through_the_page(rounds, client, signed_in):
     assert count_rows(RoundSubsidy) == 0
 
 
+def test_a_whole_round_cost_says_every_collecting_household_shares_it(rounds, client, signed_in):
+    round_ = received_round(rounds, 6)
+
+    page = page_of(client.get(f"{BASE}/rounds/{round_.id}/settle"))
+
+    assert "The whole round: every collecting household shares it" in page
+    assert "Northern Wholefoods: its buyers share it" in page
+    assert "the co-op pays it" not in page
+
+
 def test_a_percentage_subsidy_needs_its_percentage(rounds, client, signed_in):
     record = subsidy_record(rounds)
     round_ = received_round(rounds, 6)
@@ -263,6 +273,25 @@ def test_settling_through_the_page_charges_and_tells_households(rounds, client, 
     assert message["Subject"] == "Fishwick Food: your bill for Weekly order"
     assert "http://localhost/coops/fishwick/statement" in mailbox.body(message)
     assert transaction_sums() == [0]
+
+
+def test_a_settled_rounds_page_leads_to_each_households_bill(rounds, client, signed_in):
+    round_ = settled_round(rounds, 4, 2)
+    household = rounds.households[0]
+
+    page = page_of(client.get(f"{BASE}/rounds/{round_.id}/settle"))
+
+    assert f'href="{BASE}/rounds/{round_.id}/households/{household.id}/bill"' in page
+    assert f'href="{BASE}/rounds/{round_.id}/bills"' in page
+    assert "Goods, costs and subsidy of every bill" in page
+
+
+def test_the_settle_button_says_settling_cannot_be_undone(rounds, client, signed_in):
+    round_ = received_round(rounds, 6)
+
+    page = page_of(client.get(f"{BASE}/rounds/{round_.id}/settle"))
+
+    assert "Settling cannot be undone" in page
 
 
 def test_settling_an_unreceived_round_is_refused_and_posts_nothing(rounds, client, signed_in):
@@ -547,7 +576,7 @@ def test_reversing_through_the_page_and_twice(rounds, client, signed_in):
     response = client.post(path, data={"reason": "Entered twice"}, follow_redirects=True)
 
     page = page_of(response)
-    assert f"Transaction {payment.id} is reversed by {payment.id + 1}." in page
+    assert f"Transaction {payment.id} is reversed by transaction {payment.id + 1}." in page
     assert f"Reversal of {payment.id}: Entered twice" in page
     assert household_balance_pence(membership=rounds.households[0]) == 0
     postings = count_rows(Posting)
@@ -556,6 +585,21 @@ def test_reversing_through_the_page_and_twice(rounds, client, signed_in):
 
     assert f"Transaction {payment.id} has already been reversed" in again
     assert count_rows(Posting) == postings
+
+
+def test_the_ledger_links_a_reversed_transaction_to_its_reversal(rounds, client, signed_in):
+    pay_in(client, rounds.households[0], "5.00")
+    payment = latest_transaction()
+    client.post(f"{BASE}/money/ledger/{payment.id}/reverse", data={"reason": "Entered twice"})
+    reversal = latest_transaction()
+
+    page = page_of(client.get(f"{BASE}/money/ledger"))
+
+    assert (
+        f'Reversed by <a href="{BASE}/money/ledger/{reversal.id}">transaction {reversal.id}</a>'
+        in page
+    )
+    assert "puts transaction" in page_of(client.get(f"{BASE}/money/ledger/{reversal.id}"))
 
 
 def test_a_reversal_without_a_reason_is_refused_at_the_field(rounds, client, signed_in):

@@ -187,6 +187,44 @@ def test_available_funds_count_open_orders(rounds, client, auth):
     assert "Available: £6.00" in words
 
 
+def test_available_funds_below_zero_say_what_will_be_owed(rounds, client, auth):
+    oats = rounds.product(case_size=6, case_price_pence=1200)
+    a = rounds.households[0]
+    open_ = rounds.round(oats, title="Still open")
+    rounds.ask(open_, oats, a, 3)
+    auth.login_as(a.user)
+
+    words = page_text(client.get(STATEMENT))
+
+    assert "Available: -£6.00" in words
+    assert "once these rounds are settled you will owe about £6.00" in words
+
+
+def test_a_settled_rounds_page_leaves_the_amounts_to_the_bill(rounds, busy_round, client, auth):
+    auth.login_as(rounds.households[0].user)
+
+    words = page_text(client.get(f"/coops/fishwick/rounds/{busy_round.id}"))
+
+    # Its lines are priced one by one; the bill rounds each item once, so they could differ.
+    assert "Your bill for this round" in words and "What you paid, line by line" in words
+    assert "Price each" not in words and "Total, before shared costs" not in words
+
+
+def test_a_suppliers_name_is_not_repeated_after_a_cost_named_for_it(rounds, client, auth):
+    oats = rounds.product(case_size=2, case_price_pence=1000)
+    round_ = rounds.round(oats)
+    rounds.ask(round_, oats, rounds.households[0], 2)
+    add_cost(
+        round_, "Delivery from Northern Wholefoods", 300, SplitBasis.EQUAL, supplier=rounds.supplier
+    )
+    settle(round_)
+    auth.login_as(rounds.households[0].user)
+
+    words = page_text(client.get(bill_url(round_)))
+
+    assert "Delivery from Northern Wholefoods £3.00 in all" in words
+
+
 def test_the_statement_shows_the_saving_and_keeps_surplus_food_apart(rounds, client, auth):
     surplus = Supplier(coop=rounds.coop, name="FareShare Lancashire", kind=SupplierKind.SURPLUS)
     db.session.add(surplus)
@@ -329,3 +367,19 @@ def test_the_bill_and_statement_fit_a_phone_and_print_without_the_menus(rounds, 
         assert not page.locator(".site-header").is_visible()
         assert page.get_by_role("heading", level=1).is_visible()
         page.emulate_media(media="screen")
+
+
+A4_PORTRAIT = 718  # CSS pixels across A4 paper (210 mm) inside Chromium's default print margins
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM}")
+def test_a_printed_bill_fits_across_a4_paper(rounds, busy_round, page):
+    login_in_browser(page, rounds.households[0].user)
+    page.set_viewport_size({"width": A4_PORTRAIT, "height": 1000})
+    page.emulate_media(media="print")
+
+    page.goto(bill_url(busy_round))
+
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= A4_PORTRAIT, f"the printed bill is {width}px wide on {A4_PORTRAIT}px of paper"

@@ -181,7 +181,7 @@ def test_the_allocations_page_shows_asks_shares_changes_and_surplus(
     page = words(response)
     assert response.status_code == 200
     assert "1 case of 6 \u00d7 500 g bag ordered; 6 units to share." in page
-    assert "Given: 5. Surplus for the co-op's stock: 1." in page
+    assert "Given to households: 5. Left for the co-op's stock: 1." in page
     assert "3 + up to 1 more" in page
     assert "1: Only wanted one (Cora Ord," in page
     assert page.index("Household 1") < page.index("Household 2")
@@ -237,11 +237,11 @@ def test_returning_to_the_computed_share_through_the_page(rounds, closed, client
     change(rounds, round_, oats, a, 1)
     allocation = allocation_of(rounds, round_, oats, a)
     auth.login_as(rounds.coordinator)
-    assert "Return to the computed share" in text(client.get(page_url(round_, allocation)))
+    assert "Return to the share by the rule" in text(client.get(page_url(round_, allocation)))
 
     response = client.post(page_url(round_, allocation), data={"clear": "1"}, follow_redirects=True)
 
-    assert "Household 1's Porridge oats is back to the computed share." in text(response)
+    assert "Household 1's Porridge oats is back to the share by the round's rule." in text(response)
     assert allocation_of(rounds, round_, oats, a).manual_units is None
 
 

@@ -68,7 +68,7 @@ def test_before_closing_the_sheet_is_a_projection_of_current_orders(coordinator,
     # Oats: 14 firm, 2 tolerance -> 2 full cases, a remainder of 2 + 2 < 6. Tea: 5 + 1 -> 1 full,
     # a remainder of 1 + 1 < 4. So 2 x £12.00 + 1 x £10.00 = £34.00, VAT 20% of £10.00.
     assert "£34.00" in page and "£2.00" in page and "£36.00" in page
-    assert "£6.00 short of Northern Wholefoods's minimum of £40.00" in page
+    assert "£6.00 short of the minimum order of £40.00 for Northern Wholefoods" in page
     assert "Church hall, Fishwick Parade" in page
     assert sheet_url(ordered, rounds.supplier.id, "send") not in page
 

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 import pytest
 from conftest import PASSWORD
+from playwright.sync_api import expect
 from support import CHROMIUM, PHONE
 
 from rounds.ordering_support import order_url, place, queue
@@ -78,7 +79,8 @@ def test_a_member_orders_on_a_phone_and_sees_the_case_fill(
             card.get_by_text("Saved: 2 of Porridge oats").wait_for()
         else:
             assert tab.url.endswith(f"#item-{item.id}")
-            assert tab.get_by_text("Saved: 2 of Porridge oats").is_visible()
+            # The page opens at the item, which says what was saved, in view.
+            expect(card.get_by_text("Saved: 2 of Porridge oats")).to_be_in_viewport()
     assert queue(rounds, round_, oats) == [
         (rounds.households[1].id, 4, 0),
         (rounds.households[0].id, 2, 0),

@@ -120,14 +120,30 @@ def test_saving_without_javascript_goes_back_to_the_item_keeping_the_filters(
     assert response.status_code == 302
     assert response.location == (f"{order_url(round_)}?q=oats&category=Cereals#item-{item_id}")
     page = text(client.get(response.location))
-    assert "Saved: 4 of Porridge oats (500 g bag), and up to 2 more to help fill a case." in page
     card = item_card(page, item_id)
+    # The page opens at the item, so the item itself says what was saved.
+    assert "Saved: 4 of Porridge oats (500 g bag), and up to 2 more to help fill a case." in card
+    assert "Saved: 4" not in text(client.get(response.location))  # said once
     assert 'id="quantity-' + str(item_id) + '" name="quantity" value="4"' in card
     assert 'name="tolerance" value="2"' in card
     assert "Yours: <span data-line>£8.00</span>" in card
     assert '<span id="order-total">£8.00</span>' in page
     assert '<span id="available-funds">-£8.00</span>' in page
     assert queue(rounds, round_, oats) == [(member.id, 4, 2)]
+
+
+def test_taking_out_an_item_the_filter_then_hides_says_so_at_the_top(rounds, client, member):
+    oats = rounds.product(name="Porridge oats")
+    round_ = rounds.round(oats)
+    place(rounds, round_, oats, member, 2)
+
+    response = client.post(
+        item_url(rounds, round_, oats), data={"quantity": "0", "mine": "y"}, follow_redirects=True
+    )
+
+    page = text(response)
+    assert 'class="flash flash-success"' in page
+    assert "Porridge oats is no longer in your order." in page
 
 
 @pytest.mark.parametrize("typed", ["abc", "-1", "2.5"])
@@ -143,6 +159,7 @@ def test_a_bad_number_shows_next_to_its_field_and_is_kept(rounds, client, member
     assert field_error(html, f"quantity-{item_id}") == "Enter a whole number from 0 to 10000."
     assert f'name="quantity" value="{typed}"' in item_card(text(response), item_id)
     assert "There is a problem" in html
+    assert f'<a href="#quantity-{item_id}">Porridge oats, how many</a>' in html
     # The filters stay on the page the error is shown on.
     assert 'id="q" name="q" type="search" value="oat"' in html
     assert not layout_problems(html)

@@ -339,6 +339,8 @@ def test_a_bad_row_is_shown_next_to_its_field_and_nothing_is_written(
     assert field_error(page, f"{field}_{rice_id}") == message
     assert field_error(page, f"amount_{oats_id}") is None
     assert "There is a problem" in page
+    label = "case price ex VAT" if field == "case_price" else "how much arrived"
+    assert f'<a href="#{field}_{rice_id}">Brown rice, {label}</a>: {message}' in page
     assert rounds.item(round_, oats).units_received is None
     assert db.session.get(Round, round_.id).state is RoundState.CLOSED
 

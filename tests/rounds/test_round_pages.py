@@ -99,7 +99,7 @@ def test_the_new_round_form_offers_the_coops_pickup_address_and_explains_the_cho
     assert 'type="radio"' in page
     assert "the households that ordered first get theirs first" in page
     assert "each household gets a share in proportion" in page
-    assert "lower means the co-op may be left with units it pays for" in page
+    assert "lower, and the co-op pays for the units nobody takes" in page
     assert 'type="datetime-local"' in page
     assert re.search(r'<input [^>]*id="fill_percent"[^>]* type="number" value="100">', page)
 
@@ -257,10 +257,12 @@ def test_the_round_page_shows_items_by_supplier_with_demand_and_the_minimum(coor
         and "£12.00" in page
         and "6 \N{MULTIPLICATION SIGN} 500 g bag" in page
     )
-    assert "10 (+2 if it fills a case)" in page
+    assert "10 (+2 extra if it fills a case)" in page
     assert "1 full, then 4 of 6 in this case; 2 more needed" in page
     assert "Case full" in page
-    assert "£24.00 ex VAT, £26.00 short of Northern Wholefoods's minimum of £50.00" in page
+    assert (
+        "£24.00 ex VAT, £26.00 short of the minimum order of £50.00 for Northern Wholefoods" in page
+    )
     assert "Ribble Valley Growers has no minimum order" in page
     assert len(sections) == 3
     for action in ("/edit", "/items", "/close", "/extend", "/cancel"):
@@ -501,7 +503,9 @@ def test_the_close_page_warns_of_a_minimum_not_met_and_offers_to_drop(coordinato
     page = text(coordinator.get(admin_url(round_, "/close")))
 
     assert "1 supplier's minimum order is not met." in page
-    assert "£24.00 ex VAT, £26.00 short of Northern Wholefoods's minimum of £50.00" in page
+    assert (
+        "£24.00 ex VAT, £26.00 short of the minimum order of £50.00 for Northern Wholefoods" in page
+    )
     assert admin_url(round_, f"/suppliers/{rounds.supplier.id}/drop") in page
     assert admin_url(round_, f"/suppliers/{growers.id}/drop") not in page
     assert "Close the round now" in page

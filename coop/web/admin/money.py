@@ -427,7 +427,9 @@ def reverse(coop: Coop, transaction_id: int):
             ),
         )
         if reversal is not None:
-            flash(f"Transaction {transaction_id} is reversed by {reversal.id}.", "success")
+            flash(
+                f"Transaction {transaction_id} is reversed by transaction {reversal.id}.", "success"
+            )
             return redirect(
                 url_for("admin.transaction", slug=coop.slug, transaction_id=reversal.id)
             )

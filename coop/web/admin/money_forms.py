@@ -88,8 +88,10 @@ class CostForm(FlaskForm):
 
     def offer(self, suppliers: Iterable[Supplier]) -> CostForm:
         """List the round's suppliers to choose from."""
-        self.supplier.choices = [SelectChoice("", "The whole round (the co-op pays it)")] + [
-            SelectChoice(str(supplier.id), f"{supplier.name}: its own delivery")
+        self.supplier.choices = [
+            SelectChoice("", "The whole round: every collecting household shares it")
+        ] + [
+            SelectChoice(str(supplier.id), f"{supplier.name}: its buyers share it")
             for supplier in suppliers
         ]
         return self

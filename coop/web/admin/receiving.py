@@ -156,5 +156,5 @@ def _return_to_computed(round_: Round, allocation: Allocation, back: str) -> Res
     )
     if not cleared:
         return redirect(request.path)
-    flash(f"{household}'s {item_name} is back to the computed share.", "success")
+    flash(f"{household}'s {item_name} is back to the share by the round's rule.", "success")
     return redirect(back)

@@ -100,7 +100,7 @@ def receive_form(items: Sequence[RoundItem]) -> ReceiveForm:
             "Case price ex VAT", default=item.case_price_pence
         )
         fields[row_field("more_arrived", item.id)] = BooleanField(
-            "More than ordered arrived: share out the extra"
+            "More arrived than was ordered: share out the extra"
         )
     form_class = type("RoundReceiveForm", (ReceiveForm,), fields)
     return form_class()

@@ -118,7 +118,7 @@ class RoundForm(FlaskForm):
         default=100,
     )
     max_per_household = WholeNumberField(
-        "Most one household may ask for of any item (optional)",
+        "Limit per household, for each item (optional)",
         [Optional()],
         minimum=1,
         maximum=MAX_PER_HOUSEHOLD,

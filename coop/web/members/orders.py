@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
 from coop.domain.money import format_pence
@@ -35,6 +35,9 @@ from coop.web.members import bp
 from coop.web.members.order_forms import ItemOrderForm, OrderFilterForm
 
 AFTER_CLOSING = (RoundState.CLOSED, RoundState.RECEIVED, RoundState.SETTLED)
+# After a plain post the page jumps back to the item, far below the flash messages, so the
+# item's own status line says what was saved: [item id, message], kept for one page view.
+SAVED = "order_saved"
 
 
 @bp.context_processor
@@ -95,6 +98,10 @@ def _order_page(
 ) -> Any:
     page = order_page(round_=round_, membership=membership, filters=filters.filters())
     filters.offer(page.categories)
+    saved = None if failed else session.pop(SAVED, None)
+    if saved and not any(line.id == saved[0] for line in page.shown):
+        flash(saved[1], "success")  # the item is filtered out: say it at the top instead
+        saved = None
     html = render_template(
         "members/rounds/order.html",
         coop=coop,
@@ -105,6 +112,8 @@ def _order_page(
         failed_id=failed[0] if failed else None,
         failed=failed[1] if failed else None,
         taking_orders=_taking_orders(round_),
+        saved_id=saved[0] if saved else None,
+        saved_message=saved[1] if saved else "",
     )
     return (html, 400) if failed else html
 
@@ -194,7 +203,7 @@ def _answer_saved(
 ) -> Response:
     message = _saved_message(item, saved)
     if not wants_json():
-        flash(message, "success")
+        session[SAVED] = [item.id, message]
         return redirect(back)
     page = order_page(round_=round_, membership=membership, filters=OrderFilters())
     line = page.line(item.id)
