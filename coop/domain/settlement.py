@@ -36,6 +36,8 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from itertools import repeat
+from typing import NamedTuple
 
 from coop.domain.money import round_half_up, split_pence
 
@@ -83,9 +85,11 @@ class Subsidy:
     cap_pence: int | None = None
 
 
-@dataclass(frozen=True)
-class GoodsCharge:
-    """One line of a household's bill: an item it received."""
+class GoodsCharge(NamedTuple):
+    """One line of a household's bill: an item it received.
+
+    A tuple, not a dataclass: a big round has tens of thousands of them.
+    """
 
     household: int
     item: int
@@ -133,20 +137,24 @@ class Settlement:
     absorbed_costs_pence: int = 0
     markup_pence: int = 0  # goods charged above their cost to the co-op
     surplus_cost_pence: int = 0  # what units nobody received cost the co-op
+    # Worked out when first asked for: `settle` asks only once the settlement is complete.
+    _totals: dict[int, int] | None = field(default=None, init=False, repr=False, compare=False)
 
     def household_totals(self) -> dict[int, int]:
         """Return what each household is charged, net of subsidy."""
-        totals: dict[int, int] = defaultdict(int)
-        if self.contributions:
-            totals.update(self.contributions)
-        else:
-            for line in self.goods:
-                totals[line.household] += line.total_pence
-            for cost in self.costs:
-                totals[cost.household] += cost.pence
-        for credit in self.subsidies:
-            totals[credit.household] -= credit.pence
-        return dict(totals)
+        if self._totals is None:
+            totals: dict[int, int] = defaultdict(int)
+            if self.contributions:
+                totals.update(self.contributions)
+            else:
+                for line in self.goods:
+                    totals[line.household] += line.total_pence
+                for cost in self.costs:
+                    totals[cost.household] += cost.pence
+            for credit in self.subsidies:
+                totals[credit.household] -= credit.pence
+            self._totals = dict(totals)
+        return dict(self._totals)
 
     @property
     def subsidy_pence(self) -> int:
@@ -205,6 +213,7 @@ def _goods(settlement: Settlement, line: Line, markup_bp: int) -> None:
     households = [household for household, units in line.shares.items() if units > 0]
     units = [line.shares[household] for household in households]
     given = sum(units)
+    # The exact prices, once per item; each household's part is then a split.
     net_unit = Fraction(line.case_price_pence, line.case_size)
     with_vat = line.unit_cost()
     member_unit = with_vat * Fraction(BASIS_POINTS + markup_bp, BASIS_POINTS)
@@ -225,19 +234,20 @@ def _goods(settlement: Settlement, line: Line, markup_bp: int) -> None:
     net, vat, markup = _split_cumulative(
         [round_half_up(given * net_unit), given_cost, total], units
     )
-    for index, household in enumerate(households):
-        settlement.goods.append(
-            GoodsCharge(
-                household=household,
-                item=line.item,
-                supplier=line.supplier,
-                units=units[index],
-                net_pence=net[index],
-                vat_pence=vat[index],
-                markup_pence=markup[index],
-                deposit_pence=units[index] * line.deposit_pence,
-            )
+    item, supplier, deposit = line.item, line.supplier, line.deposit_pence
+    settlement.goods.extend(
+        map(
+            GoodsCharge,
+            households,
+            repeat(item),
+            repeat(supplier),
+            units,
+            net,
+            vat,
+            markup,
+            [count * deposit for count in units],
         )
+    )
 
 
 def _weights(
@@ -263,16 +273,25 @@ def _attribute(pence: int, by_supplier: Mapping[int, int], units: Mapping[int, i
 
 
 def _costs(settlement: Settlement, costs: Sequence[Cost]) -> None:
+    # What each household got from each supplier, in one pass over the goods lines.
+    pairs: dict[tuple[int, int], list[int]] = {}
+    for charge in settlement.goods:
+        pair = pairs.get((charge.household, charge.supplier))
+        if pair is None:
+            pairs[charge.household, charge.supplier] = [charge.total_pence, charge.units]
+        else:
+            pair[0] += charge.total_pence
+            pair[1] += charge.units
     value: dict[int | None, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     units: dict[int | None, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    by_supplier: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    units_by_supplier: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for charge in settlement.goods:
-        for scope in (charge.supplier, None):
-            value[scope][charge.household] += charge.total_pence
-            units[scope][charge.household] += charge.units
-        by_supplier[charge.household][charge.supplier] += charge.total_pence
-        units_by_supplier[charge.household][charge.supplier] += charge.units
+    by_supplier: dict[int, dict[int, int]] = defaultdict(dict)
+    units_by_supplier: dict[int, dict[int, int]] = defaultdict(dict)
+    for (household, supplier), (pence, count) in pairs.items():
+        for scope in (supplier, None):
+            value[scope][household] += pence
+            units[scope][household] += count
+        by_supplier[household][supplier] = pence
+        units_by_supplier[household][supplier] = count
     for cost in costs:
         settlement.cost_totals[cost.key] = cost.amount_pence
         households = sorted(units[cost.supplier])

@@ -1,32 +1,52 @@
-"""Demo rounds for Fishwick: one open with orders under way, one closed last week.
+"""Demo rounds for Fishwick: one open, one closed last week, one settled three weeks ago.
 
 The open round offers thirty staples and some households have ordered, some
 with tolerance, so the ordering page shows cases part full. Last week's
 round was closed by the scheduler at its deadline, so its allocations,
 order sheets, packing lists and closing emails (in the outbox) are there to
-look at, and its delivery is waiting to be received. Orders are written as
-request rows with times a few minutes apart, as if typed over the days the
-round was open; they are made up, like everything in the demo.
+look at, and its delivery is waiting to be received. The round of three
+weeks ago went all the way: closed, received one unit short, a delivery
+charge shared out, settled by the treasurer, and some households have paid
+in cash or by bank transfer since, so statements, bills, balances and the
+ledger show real figures. Orders are written as request rows with times a
+few minutes apart, as if typed over the days the round was open; they are
+made up, like everything in the demo, and so are the times the money moved.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from coop.domain.allocation import FAIR_SHARE, FIRST_COME
 from coop.domain.roles import MembershipStatus, Role
 from coop.extensions import db
-from coop.models import Coop, Membership, OrderRequest, Product, Round, RoundItem, User
+from coop.models import (
+    BillLine,
+    Coop,
+    LedgerTransaction,
+    Membership,
+    OrderRequest,
+    Product,
+    Round,
+    RoundItem,
+    SplitBasis,
+    User,
+)
 from coop.models.types import utcnow
 from coop.services.closing import close_round
+from coop.services.receiving import Arrived, items_to_receive, receive_round
+from coop.services.round_costs import add_round_cost, delivery_offers
 from coop.services.round_items import add_round_items
 from coop.services.rounds import RoundDetails, create_round, open_round
+from coop.services.settlement import settle_round
+from coop.services.treasury import Method, record_payment
 
 # Product codes of the demo catalogue (`coop.services.demo_catalogue`).
 THIS_WEEK = (
@@ -48,6 +68,11 @@ LAST_WEEK = (
     ),
     "GL-CAR", "GL-ONI",
 )  # fmt: skip
+# Three weeks ago: the same small cases, and fresh veg.
+SETTLED = (
+    *(f"NW-{line}-01" for line in ("OATS", "PASS", "PNBT", "JAMS", "OILR", "LAUL", "LOOR")),
+    "GL-CAR", "GL-ONI", "GL-APE",
+)  # fmt: skip
 PICKUP_PLACE = "Fishwick Community Hall (demo), side door"
 EVENING, MORNING = time(20, 0), time(10, 0)
 
@@ -58,10 +83,11 @@ class DemoRounds:
 
     open_round: Round
     closed_round: Round
+    settled_round: Round
 
 
 def load_demo_rounds(*, coop: Coop, coordinator: User, now: datetime | None = None) -> DemoRounds:
-    """Add an open round with orders and a closed round with allocations to *coop* (flushes)."""
+    """Add an open round with orders, a closed one and a settled one, paid in part (flushes)."""
     now = now or utcnow()
     zone = ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
     today = now.astimezone(zone).date()
@@ -78,6 +104,7 @@ def load_demo_rounds(*, coop: Coop, coordinator: User, now: datetime | None = No
         )
         .order_by(Membership.id)
     ).all()
+    settled = _settled_round(coop, coordinator, households, at, today)
     pick = random.Random(4)  # the same demo every time
 
     deadline = at(today - timedelta(days=5), EVENING)
@@ -117,7 +144,99 @@ def load_demo_rounds(*, coop: Coop, coordinator: User, now: datetime | None = No
     open_round(round_id=this_week.id, now=now)
     # Not everyone has ordered yet, and the orders so far came in before now.
     _order(this_week, households[:6], pick, items_each=(5, 10), until=now)
-    return DemoRounds(open_round=this_week, closed_round=last_week)
+    return DemoRounds(open_round=this_week, closed_round=last_week, settled_round=settled)
+
+
+def _settled_round(
+    coop: Coop,
+    coordinator: User,
+    households: list[int],
+    at: Callable[[date, time], datetime],
+    today: date,
+) -> Round:
+    """Take a round of three weeks ago through closing, receiving and settling; record payments.
+
+    The services stamp what they do with the present moment; the demo's history
+    is then dated back to the days it would have happened.
+    """
+    treasurer = (
+        db.session.scalar(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.coop_id == coop.id, Membership.role == Role.TREASURER)
+        )
+        or coordinator
+    )
+    pickup_day = today - timedelta(days=19)
+    pickup, deadline = at(pickup_day, MORNING), at(pickup_day - timedelta(days=2), EVENING)
+    round_ = _round(
+        coop,
+        coordinator,
+        SETTLED,
+        RoundDetails(
+            title=f"Weekly order, pickup {pickup:%a %-d %b}",
+            opens_at=at(pickup_day - timedelta(days=9), MORNING),
+            closes_at=deadline,
+            pickup_at=pickup,
+            pickup_place=PICKUP_PLACE,
+            policy=FIRST_COME,
+            notes="Settled: the bills are on each household's statement.",
+        ),
+    )
+    open_round(round_id=round_.id, now=round_.opens_at)
+    _order(round_, households, random.Random(21), items_each=(3, 6))
+    close_round(round_id=round_.id, by=None, now=deadline)
+
+    # Everything came but one unit of the first item, which the supplier had run out of.
+    arrived = [
+        Arrived(item_id=item.id, amount=(item.units_ordered or 0) - (1 if n == 0 else 0))
+        for n, item in enumerate(items_to_receive(round_id=round_.id))
+    ]
+    receive_round(round_id=round_.id, by=coordinator, lines=arrived)
+    round_.received_at = pickup - timedelta(hours=2)
+    for offer in delivery_offers(round_=round_, costs=[]):
+        add_round_cost(
+            round_=round_,
+            name=offer.name,
+            amount_pence=offer.amount_pence,
+            basis=SplitBasis.BY_VALUE,
+            supplier_id=offer.supplier_id,
+        )
+    settled = settle_round(round_id=round_.id, by=treasurer)
+    round_.settled_at = pickup + timedelta(hours=4)
+    _dated(settled.transaction_id, round_.settled_at)
+
+    # Some households have paid since: one its bill in cash, one a round sum by bank
+    # transfer (leaving it in credit), one part of its bill in cash.
+    bills = dict(
+        db.session.execute(
+            select(BillLine.membership_id, func.sum(BillLine.amount_pence))
+            .where(BillLine.round_id == round_.id)
+            .group_by(BillLine.membership_id)
+        ).all()
+    )
+    payers = [household for household in households if bills.get(household, 0) > 0]
+    payments = [
+        (Method.CASH, bills[payers[0]], "paid at the hall"),
+        (Method.BANK, (bills[payers[1]] // 1000 + 1) * 1000, ""),
+        (Method.CASH, bills[payers[2]] // 200 * 100, "the rest next week"),
+    ]
+    for n, (household, (method, amount, note)) in enumerate(zip(payers[:3], payments, strict=True)):
+        payment = record_payment(
+            coop=coop,
+            membership_id=household,
+            amount_pence=amount,
+            method=method,
+            note=note,
+            by=treasurer,
+        )
+        _dated(payment.id, round_.settled_at + timedelta(days=n + 1, hours=n))
+    return round_
+
+
+def _dated(transaction_id: int, when: datetime) -> None:
+    db.session.get_one(LedgerTransaction, transaction_id).created_at = when
+    db.session.flush()
 
 
 def _round(coop: Coop, coordinator: User, codes: tuple[str, ...], details: RoundDetails) -> Round:

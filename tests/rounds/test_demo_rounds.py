@@ -1,4 +1,4 @@
-"""The demo's rounds: Fishwick has one open with orders under way and one closed last week."""
+"""The demo's rounds: Fishwick has one open, one closed last week and one settled and paid."""
 
 from __future__ import annotations
 
@@ -11,9 +11,28 @@ from support import count_rows, text
 
 from coop.domain.rounds import RoundState
 from coop.extensions import db
-from coop.models import Allocation, Coop, OrderRequest, OutboxMessage, Round, RoundItem
+from coop.models import (
+    AccountKind,
+    Allocation,
+    BillLine,
+    BillLineKind,
+    Coop,
+    LedgerTransaction,
+    OrderRequest,
+    OutboxMessage,
+    Round,
+    RoundCost,
+    RoundItem,
+    TransactionKind,
+)
 from coop.models.types import utcnow
-from coop.services.demo import FISHWICK_COORDINATOR, FISHWICK_MEMBERS, MEMBER_PASSWORD
+from coop.services.demo import (
+    FISHWICK_COORDINATOR,
+    FISHWICK_MEMBERS,
+    FISHWICK_TREASURER,
+    MEMBER_PASSWORD,
+)
+from coop.services.ledger import balances
 
 
 @pytest.fixture
@@ -119,5 +138,63 @@ def test_the_demo_orders_are_written_in_bulk(runner, count_queries):
 
     assert result.exit_code == 0, result.output
     inserts = [s for s in statements if s.lstrip().upper().startswith("INSERT INTO ORDER_REQUESTS")]
-    assert len(inserts) == 2  # one per round
+    assert len(inserts) == 3  # one per round
     assert count_rows(OrderRequest) > 50
+
+
+def test_the_round_of_three_weeks_ago_was_received_one_short_and_settled(seeded):
+    round_ = fishwick_round(RoundState.SETTLED)
+    items = db.session.scalars(
+        select(RoundItem).where(RoundItem.round_id == round_.id, RoundItem.cases_ordered > 0)
+    ).all()
+
+    assert timedelta(days=20) < utcnow() - round_.closes_at < timedelta(days=22)
+    assert round_.closed_at < round_.received_at < round_.settled_at < utcnow() - timedelta(days=14)
+    short = [item for item in items if item.units_received < item.units_ordered]
+    assert [item.units_ordered - item.units_received for item in short] == [1]
+    (delivery,) = db.session.scalars(select(RoundCost).where(RoundCost.round_id == round_.id))
+    assert delivery.supplier_id is not None and delivery.amount_pence > 0
+    billed = db.session.scalars(
+        select(BillLine.membership_id).where(BillLine.round_id == round_.id).distinct()
+    ).all()
+    assert len(billed) >= 6
+    assert count_rows(
+        BillLine, BillLine.round_id == round_.id, BillLine.kind == BillLineKind.COST
+    ) == len(billed)
+    bills_sent = db.session.scalars(
+        select(OutboxMessage.recipient).where(
+            OutboxMessage.subject.contains(f"your bill for {round_.title}")
+        )
+    ).all()
+    assert len(bills_sent) == len(billed)
+
+
+def test_a_household_statement_shows_its_bill_and_its_payment(app, seeded, auth, client):
+    round_ = fishwick_round(RoundState.SETTLED)
+    auth.login(FISHWICK_MEMBERS[0][0], MEMBER_PASSWORD)
+
+    statement = text(client.get(url(app, "members.statement")))
+    bill = text(client.get(url(app, "members.bill", round_id=round_.id)))
+
+    assert f"Your bill for {round_.title}" in statement
+    assert "Cash from Amina Patel (paid at the hall)" in statement
+    assert "Delivery from Northern Wholefoods Wholesale" in bill
+
+
+def test_the_demo_ledger_balances_and_shows_cash_and_bank_payments(app, seeded, auth, client):
+    fishwick = db.session.scalars(select(Coop).where(Coop.slug == "fishwick-food")).one()
+    accounts = balances(coop=fishwick)
+    by_kind = {account.kind: account.balance_pence for account in accounts}
+    auth.login(FISHWICK_TREASURER.email, FISHWICK_TREASURER.password)
+
+    page = text(client.get(url(app, "admin.balances")))
+
+    assert sum(account.balance_pence for account in accounts) == 0
+    assert by_kind[AccountKind.CASH] < 0 and by_kind[AccountKind.BANK] < 0  # money held
+    households = [a.balance_pence for a in accounts if a.kind is AccountKind.HOUSEHOLD]
+    assert min(households) < 0 < max(households) and 0 in households  # owing, in credit, paid
+    kinds = db.session.scalars(
+        select(LedgerTransaction.kind).where(LedgerTransaction.coop_id == fishwick.id)
+    ).all()
+    assert sorted(kinds) == sorted([TransactionKind.SETTLEMENT] + [TransactionKind.PAYMENT] * 3)
+    assert "Northern Wholefoods Wholesale" in page and "Dev Sharma" in page
