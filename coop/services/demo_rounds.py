@@ -138,7 +138,10 @@ def load_demo_rounds(*, coop: Coop, coordinator: User, now: datetime | None = No
             pickup_at=at(today + timedelta(days=5), MORNING),
             pickup_place=PICKUP_PLACE,
             policy=FIRST_COME,
-            notes="Tolerance helps a case fill: say how many more you would take.",
+            notes=(
+                'Under "Extra to help fill a case", say how many more you would take '
+                "if that fills a case."
+            ),
         ),
     )
     open_round(round_id=this_week.id, now=now)
