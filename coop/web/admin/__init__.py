@@ -5,6 +5,7 @@ from flask import Blueprint
 bp = Blueprint("admin", __name__, url_prefix="/coops/<slug>/admin")
 
 from coop.web.admin import (  # noqa: E402, F401
+    accounts,
     bills,
     catalogue,
     imports,

@@ -6,7 +6,6 @@ from datetime import date
 from typing import Any
 
 from flask import (
-    Response,
     abort,
     flash,
     jsonify,
@@ -39,6 +38,7 @@ from coop.services.errors import ServiceError
 from coop.web.access import for_coop, signed_in_user
 from coop.web.admin import bp
 from coop.web.admin.lookups import editable_supplier, visible_supplier
+from coop.web.downloads import csv_download
 from coop.web.forms import ActionForm, show_error
 
 PER_PAGE = 100
@@ -205,11 +205,4 @@ def confirm_import(coop: Coop, supplier_id: int, import_id: int):
 @for_coop(can_manage_catalogue)
 def export_supplier_catalogue(coop: Coop, supplier_id: int):
     supplier = visible_supplier(coop, supplier_id)
-    # The byte-order mark tells Excel the file is UTF-8, so "£" and accents survive.
-    return Response(
-        export_catalogue(supplier=supplier).encode("utf-8-sig"),
-        content_type="text/csv; charset=utf-8",
-        headers={
-            "Content-Disposition": f'attachment; filename="{export_filename(supplier=supplier)}"'
-        },
-    )
+    return csv_download(export_catalogue(supplier=supplier), export_filename(supplier=supplier))

@@ -1,4 +1,4 @@
-"""The treasurer's pages: settling a round, correcting bills, balances, payments, the ledger."""
+"""The treasurer's round pages: shared costs, subsidies, settling, and correcting bills."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from coop.extensions import db
 from coop.models import Coop, Membership, Round
 from coop.services.bills import round_bills
 from coop.services.errors import ServiceError
-from coop.services.ledger import transaction_for
 from coop.services.round_costs import (
     add_round_cost,
     apply_subsidy,
@@ -29,26 +28,15 @@ from coop.services.round_costs import (
     round_subsidies,
     subsidy_records,
 )
-from coop.services.rounds import round_for, round_summaries
+from coop.services.rounds import round_for
 from coop.services.settlement import settle_round
 from coop.services.treasury import (
     Carrier,
-    Method,
     correct_bill,
     correction_items,
-    payable_suppliers,
-    payment_households,
-    record_payment,
-    record_supplier_payment,
-    reverse_entry,
 )
 from coop.services.treasury_reports import (
-    balance_sheet,
-    balances_csv,
-    ledger_csv,
-    ledger_page,
     round_bills_csv,
-    transaction_line,
 )
 from coop.web.access import for_coop, signed_in_user
 from coop.web.admin import bp
@@ -56,15 +44,12 @@ from coop.web.admin.money_forms import (
     PERCENT,
     CorrectionForm,
     CostForm,
-    PaymentForm,
-    ReverseForm,
     SubsidyForm,
-    SupplierPaymentForm,
 )
+from coop.web.downloads import csv_download
 from coop.web.forms import ActionForm, commit_or_refusal, commit_or_show_error
 
 ROUND = "/rounds/<int:round_id>"
-SETTLED_SHOWN = 5
 
 
 def _round_in(coop: Coop, round_id: int) -> Round:
@@ -89,15 +74,6 @@ def _bill_link(coop: Coop) -> Any:
     """Return a builder of a household's bill address for a round, for correction emails."""
     return lambda round_: url_for(
         "members.bill", slug=coop.slug, round_id=round_.id, _external=True
-    )
-
-
-def _csv(content: str, filename: str) -> Response:
-    # The byte-order mark tells Excel the file is UTF-8, so "£" and accents survive.
-    return Response(
-        content.encode("utf-8-sig"),
-        content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
 
@@ -249,7 +225,7 @@ def take_off_subsidy(coop: Coop, round_id: int):
 @for_coop(can_manage_money)
 def bills_csv(coop: Coop, round_id: int):
     round_ = _round_in(coop, round_id)
-    return _csv(round_bills_csv(round_=round_), f"round-{round_.id}-bills.csv")
+    return csv_download(round_bills_csv(round_=round_), f"round-{round_.id}-bills.csv")
 
 
 # --- corrections after settlement --------------------------------------------------------
@@ -293,144 +269,3 @@ def correct(coop: Coop, round_id: int, membership_id: int):
             None,
         ),
     )
-
-
-# --- balances and payments -------------------------------------------------------------
-
-
-@bp.route("/money", endpoint="balances")
-@for_coop(can_manage_money)
-def balances_page(coop: Coop):
-    return render_template(
-        "admin/money/balances.html",
-        coop=coop,
-        sheet=balance_sheet(coop=coop),
-        to_settle=round_summaries(coop=coop, states=(RoundState.RECEIVED,)),
-        settled=round_summaries(coop=coop, states=(RoundState.SETTLED,), limit=SETTLED_SHOWN),
-    )
-
-
-@bp.route("/money/balances.csv", endpoint="balances_csv")
-@for_coop(can_manage_money)
-def balances_download(coop: Coop):
-    return _csv(balances_csv(coop=coop), f"{coop.slug}-balances.csv")
-
-
-@bp.route("/money/payments/new", methods=["GET", "POST"], endpoint="record_payment")
-@for_coop(can_manage_money)
-def payment(coop: Coop):
-    form = PaymentForm().offer(payment_households(coop=coop))
-    if request.method == "GET":
-        form.household.data = form.household.coerce(request.args.get("household"))
-        if request.args.get("kind") == "refund":
-            form.kind.data = "refund"
-    if form.validate_on_submit():
-        refund = form.kind.data == "refund"
-        transaction = commit_or_show_error(
-            form,
-            lambda: record_payment(
-                coop=coop,
-                membership_id=form.household.data,
-                amount_pence=form.amount.data,
-                method=Method(form.method.data),
-                note=form.note.data or "",
-                by=signed_in_user(),
-                refund=refund,
-            ),
-        )
-        if transaction is not None:
-            flash(f"Recorded: {transaction.memo}.", "success")
-            return redirect(url_for("admin.balances", slug=coop.slug))
-    return render_template("admin/money/payment.html", coop=coop, form=form)
-
-
-@bp.route("/money/suppliers/pay", methods=["GET", "POST"], endpoint="record_supplier_payment")
-@for_coop(can_manage_money)
-def supplier_payment(coop: Coop):
-    form = SupplierPaymentForm().offer(payable_suppliers(coop=coop))
-    if request.method == "GET":
-        form.supplier.data = form.supplier.coerce(request.args.get("supplier"))
-    if form.validate_on_submit():
-        transaction = commit_or_show_error(
-            form,
-            lambda: record_supplier_payment(
-                coop=coop,
-                supplier_id=form.supplier.data,
-                amount_pence=form.amount.data,
-                method=Method(form.method.data),
-                note=form.note.data or "",
-                by=signed_in_user(),
-            ),
-        )
-        if transaction is not None:
-            flash(f"Recorded: {transaction.memo}.", "success")
-            return redirect(url_for("admin.balances", slug=coop.slug))
-    return render_template("admin/money/supplier_payment.html", coop=coop, form=form)
-
-
-# --- the ledger ------------------------------------------------------------------------
-
-
-@bp.route("/money/ledger", endpoint="ledger")
-@for_coop(can_manage_money)
-def ledger(coop: Coop):
-    requested = request.args.get("page", "1")
-    page = ledger_page(coop=coop, page=int(requested) if requested.isdigit() else 1)
-    return render_template(
-        "admin/money/ledger.html",
-        coop=coop,
-        page=page,
-        page_url=lambda n: url_for("admin.ledger", slug=coop.slug, page=n),
-    )
-
-
-@bp.route("/money/ledger.csv", endpoint="ledger_csv")
-@for_coop(can_manage_money)
-def ledger_download(coop: Coop):
-    return _csv(ledger_csv(coop=coop), f"{coop.slug}-ledger.csv")
-
-
-def _transaction_page(coop: Coop, transaction_id: int, form: ReverseForm | None = None) -> str:
-    line = transaction_line(coop=coop, transaction_id=transaction_id)
-    if line is None:
-        abort(404)
-    return render_template(
-        "admin/money/transaction.html",
-        coop=coop,
-        transaction=line,
-        form=form or ReverseForm(formdata=None),
-    )
-
-
-@bp.route("/money/ledger/<int:transaction_id>", endpoint="transaction")
-@for_coop(can_manage_money)
-def transaction_page(coop: Coop, transaction_id: int):
-    return _transaction_page(coop, transaction_id)
-
-
-@bp.route(
-    "/money/ledger/<int:transaction_id>/reverse",
-    methods=["POST"],
-    endpoint="reverse_transaction",
-)
-@for_coop(can_manage_money)
-def reverse(coop: Coop, transaction_id: int):
-    transaction = transaction_for(coop=coop, transaction_id=transaction_id)
-    if transaction is None:
-        abort(404)
-    form = ReverseForm()
-    if form.validate_on_submit():
-        reversal = commit_or_show_error(
-            form,
-            lambda: reverse_entry(
-                transaction=transaction, reason=form.reason.data or "", by=signed_in_user()
-            ),
-        )
-        if reversal is not None:
-            flash(
-                f"Transaction {transaction_id} is reversed by transaction {reversal.id}.", "success"
-            )
-            return redirect(
-                url_for("admin.transaction", slug=coop.slug, transaction_id=reversal.id)
-            )
-    return _transaction_page(coop, transaction_id, form)

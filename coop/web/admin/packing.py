@@ -25,6 +25,7 @@ from coop.web.access import for_coop, signed_in_user
 from coop.web.admin import bp
 from coop.web.admin.receiving import coop_round
 from coop.web.admin.receiving_forms import CollectionForm
+from coop.web.downloads import csv_download
 from coop.web.forms import commit_or_refusal
 
 
@@ -39,12 +40,7 @@ def _packing_page(template: str, coop: Coop, round_: Round, **context: object) -
 
 
 def _csv(content: str, round_: Round, name: str) -> Response:
-    # The byte-order mark tells Excel the file is UTF-8, so "£" and accents survive.
-    return Response(
-        content.encode("utf-8-sig"),
-        content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="round-{round_.id}-{name}.csv"'},
-    )
+    return csv_download(content, f"round-{round_.id}-{name}.csv")
 
 
 def _packable_round(coop: Coop, round_id: int) -> Round:
