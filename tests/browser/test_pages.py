@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 from support import CHROMIUM, PHONE
 
 pytestmark = [
@@ -66,9 +67,10 @@ def test_a_person_registers_logs_out_and_logs_in_again(page):
     page.get_by_label("Type the password again").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
 
-    assert page.get_by_text("Welcome to coop, Robin Hartley").is_visible()
+    expect(page.get_by_text("Welcome to coop, Robin Hartley")).to_be_visible()
     page.get_by_role("button", name="Log out").click()
-    assert page.get_by_role("link", name="Log in").first.is_visible()
+    # expect() waits for the page the logout leads to; is_visible() would not.
+    expect(page.get_by_role("link", name="Log in").first).to_be_visible()
 
     page.goto("/login")
     page.get_by_label("Email address").fill("robin.hartley@example.org")
@@ -88,7 +90,7 @@ def test_a_wrong_password_is_refused_in_the_browser(page, factory):
     page.get_by_label("Email address").fill("sam@example.org")
     page.get_by_label("Password", exact=True).fill("not the password at all")
     page.get_by_role("button", name="Log in").click()
-    assert page.get_by_text("Email or password is not right.").first.is_visible()
+    expect(page.get_by_text("Email or password is not right.").first).to_be_visible()
     assert page.url.endswith("/login")
 
 
