@@ -20,11 +20,10 @@ from coop.domain.rounds import RoundState
 from coop.extensions import db
 from coop.models import Allocation, Coop, Membership, Round, RoundItem, User
 from coop.models.types import utcnow
-from coop.services.closing import LinkBuilder
 from coop.services.errors import ServiceError
 from coop.services.mail import send_email
 from coop.services.receiving import plural
-from coop.services.rounds import locked_round
+from coop.services.rounds import LinkBuilder, locked_round
 
 REASON_MAX_LENGTH = 200
 #: Rounds whose shares may be changed by hand: allocated and not yet billed.

@@ -8,7 +8,7 @@ Each household is then told, in one batch of email, what it will receive.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -36,9 +36,8 @@ from coop.models import (
 from coop.models.types import utcnow
 from coop.services.errors import ServiceError
 from coop.services.mail import Email, local_time, send_emails
-from coop.services.rounds import locked_round, move
-
-LinkBuilder = Callable[[Round], str]
+from coop.services.memberships import contacts_of
+from coop.services.rounds import LinkBuilder, locked_round, move
 
 
 @dataclass(frozen=True)
@@ -265,23 +264,17 @@ def _tell_households(
     if not households:
         return
     coop = db.session.get_one(Coop, round_.coop_id)
-    people = db.session.execute(
-        select(Membership.id, User.name, User.email)
-        .join(User, User.id == Membership.user_id)
-        .where(Membership.id.in_(households))
-        .order_by(Membership.id)
-    ).all()
     lines: dict[int, list[tuple[ItemFacts, int, int]]] = defaultdict(list)
     for share in shares:
         lines[share.household].append((facts[share.item_id], share.quantity, share.units))
     link = link_for(round_) if link_for else ""
     messages = [
         Email(
-            to=email,
+            to=person.email,
             subject=f"{coop.name}: what you will receive from {round_.title}",
-            body=closing_message(round_, coop, name, lines[household], link),
+            body=closing_message(round_, coop, person.name, lines[person.membership_id], link),
         )
-        for household, name, email in people
+        for person in contacts_of(membership_ids=households)
     ]
     send_emails(messages)
 

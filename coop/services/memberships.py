@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -42,6 +44,29 @@ def membership_of(*, coop: Coop, user: User) -> Membership | None:
     return db.session.scalar(
         select(Membership).where(Membership.coop_id == coop.id, Membership.user_id == user.id)
     )
+
+
+@dataclass(frozen=True)
+class Contact:
+    """Whom to write to about a household."""
+
+    membership_id: int
+    name: str
+    email: str
+
+
+def contacts_of(*, membership_ids: Iterable[int]) -> list[Contact]:
+    """Return each household's name and email, in membership order (one query)."""
+    wanted = set(membership_ids)
+    if not wanted:
+        return []
+    rows = db.session.execute(
+        select(Membership.id, User.name, User.email)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.id.in_(wanted))
+        .order_by(Membership.id)
+    )
+    return [Contact(membership_id, name, email) for membership_id, name, email in rows]
 
 
 def coordinators_of(*, coop: Coop) -> list[Membership]:

@@ -23,12 +23,13 @@ from coop.domain.catalogue import MAX_PENCE, member_unit_price_pence
 from coop.domain.money import format_pence
 from coop.domain.rounds import RoundState
 from coop.extensions import db
-from coop.models import Allocation, Coop, Membership, Round, RoundItem, RoundSupplier, User
+from coop.models import Allocation, Coop, Round, RoundItem, RoundSupplier, User
 from coop.models.types import utcnow
-from coop.services.closing import LinkBuilder, active_requests
+from coop.services.closing import active_requests
 from coop.services.errors import ServiceError
 from coop.services.mail import Email, send_emails
-from coop.services.rounds import locked_round, move
+from coop.services.memberships import contacts_of
+from coop.services.rounds import LinkBuilder, locked_round, move
 
 #: The most units of one item a delivery may bring: far above any co-op's order.
 MAX_UNITS = 100_000
@@ -252,14 +253,6 @@ def _substitution(round_: Round, item: RoundItem, substitute: str, price_pence: 
     return f"- {item.name}: the supplier sent {sent}, {price}"
 
 
-def _people(households: Sequence[int]) -> dict[int, User]:
-    return dict(
-        db.session.execute(
-            select(Membership.id, User).join(User).where(Membership.id.in_(households))
-        ).all()
-    )
-
-
 def _tell_households(
     round_: Round, letters: dict[int, _Letter], link_for: LinkBuilder | None
 ) -> None:
@@ -268,8 +261,8 @@ def _tell_households(
     coop = db.session.get_one(Coop, round_.coop_id)
     link = link_for(round_) if link_for else ""
     messages = []
-    for household, person in _people(list(letters)).items():
-        letter = letters[household]
+    for person in contacts_of(membership_ids=letters):
+        letter = letters[person.membership_id]
         parts = [
             f"Hello {person.name},",
             f"The delivery for the round '{round_.title}' of {coop.name} has arrived, "

@@ -8,25 +8,23 @@ households that lose items are told in one batch of email.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
 
 from sqlalchemy import select, update
 
 from coop.domain.money import format_pence
 from coop.domain.rounds import RoundState
 from coop.extensions import db
-from coop.models import Allocation, Coop, Membership, Round, RoundItem, User
+from coop.models import Allocation, Coop, Round, RoundItem, User
 from coop.models.types import utcnow
 from coop.services.closing import active_requests
 from coop.services.errors import ServiceError
 from coop.services.mail import Email, local_time, send_emails
+from coop.services.memberships import contacts_of
 from coop.services.order_sheets import OrderSheet, order_sheet
-from coop.services.rounds import locked_round
+from coop.services.rounds import LinkBuilder, locked_round
 
 #: States in which a supplier's items may still be dropped.
 DROPPABLE = (RoundState.OPEN, RoundState.CLOSED)
-
-LinkBuilder = Callable[[Round], str]
 
 
 def drop_supplier(
@@ -119,11 +117,6 @@ def _tell_households_losing(
     if not losing:
         return
     coop = db.session.get_one(Coop, round_.coop_id)
-    people = dict(
-        db.session.execute(
-            select(Membership.id, User).join(User).where(Membership.id.in_(losing))
-        ).all()
-    )
     names = {line.item_id: line for line in sheet.items}
     why = (
         f" because the order did not reach its minimum of {format_pence(sheet.min_order_pence)}"
@@ -132,7 +125,8 @@ def _tell_households_losing(
     )
     link = link_for(round_) if link_for else ""
     messages = []
-    for household, person in people.items():
+    for person in contacts_of(membership_ids=losing):
+        household = person.membership_id
         lost = "\n".join(
             f"- {names[item_id].name}: {units} x {names[item_id].unit_label}"
             for item_id, units in sorted(losing[household], key=lambda pair: names[pair[0]].name)

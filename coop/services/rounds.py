@@ -9,7 +9,7 @@ move the same round twice.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -40,6 +40,9 @@ from coop.services.round_items import (  # noqa: F401
     copy_product,
     most_asked,
 )
+
+#: Builds the address of a round's page for emails, outside the web layer.
+LinkBuilder = Callable[[Round], str]
 
 TITLE_MAX_LENGTH = 120
 #: The states in which households may see a round.

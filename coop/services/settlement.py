@@ -15,7 +15,6 @@ household's bill lines and tells each household its total. Postings:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -31,7 +30,6 @@ from coop.models import (
     BillLine,
     BillLineKind,
     Coop,
-    Membership,
     Round,
     RoundCost,
     RoundItem,
@@ -50,9 +48,8 @@ from coop.services.ledger import (
     supplier_accounts,
 )
 from coop.services.mail import Email, send_emails
-from coop.services.rounds import locked_round, move
-
-LinkBuilder = Callable[[Round], str]
+from coop.services.memberships import contacts_of
+from coop.services.rounds import LinkBuilder, locked_round, move
 
 
 @dataclass(frozen=True)
@@ -390,23 +387,19 @@ def _tell_households(
 ) -> None:
     if not totals:
         return
-    people = db.session.execute(
-        select(Membership.id, User.email, User.name)
-        .join(User, User.id == Membership.user_id)
-        .where(Membership.id.in_(totals))
-    ).all()
-    link = link_for(round_) if link_for else ""
+    ending = f"\n\nYour bill: {link_for(round_)}" if link_for else ""
     send_emails(
         [
             Email(
-                to=email,
+                to=person.email,
                 subject=f"{coop.name}: your bill for {round_.title}",
                 body=(
-                    f"Hello {name},\n\nThe round '{round_.title}' of {coop.name} is settled. "
-                    f"Your bill comes to {format_pence(totals[household])}; it is on your "
-                    "statement, line by line." + (f"\n\nYour bill: {link}" if link else "")
+                    f"Hello {person.name},\n\n"
+                    f"The round '{round_.title}' of {coop.name} is settled. Your bill comes to "
+                    f"{format_pence(totals[person.membership_id])}; it is on your statement, "
+                    f"line by line.{ending}"
                 ),
             )
-            for household, email, name in people
+            for person in contacts_of(membership_ids=totals)
         ]
     )

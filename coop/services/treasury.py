@@ -9,7 +9,6 @@ its account and plus on cash or bank.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -45,6 +44,7 @@ from coop.services.ledger import (
     supplier_accounts,
 )
 from coop.services.mail import send_email
+from coop.services.rounds import LinkBuilder
 
 NOTE_MAX_LENGTH = 200
 REASON_MAX_LENGTH = 150
@@ -216,9 +216,6 @@ def correction_items(*, round_: Round) -> list[RoundItem]:
             select(RoundItem).where(RoundItem.round_id == round_.id).order_by(RoundItem.name)
         )
     )
-
-
-LinkBuilder = Callable[[Round], str]
 
 
 def correct_bill(

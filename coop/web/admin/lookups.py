@@ -1,4 +1,4 @@
-"""Loading a co-op's suppliers and products from URL ids, for every catalogue page.
+"""Loading a co-op's suppliers, products and rounds from URL ids, for the admin pages.
 
 Another co-op's supplier is not found (404); a catalogue the co-op only
 subscribes to can be read but not changed (403, saying who keeps it).
@@ -11,8 +11,9 @@ from typing import NoReturn
 from flask import abort, render_template, url_for
 from werkzeug.wrappers import Response
 
-from coop.models import Coop, Product, Supplier
+from coop.models import Coop, Product, Round, Supplier
 from coop.services.catalogue import owned_supplier, product_for, supplier_for
+from coop.services.rounds import round_for
 
 
 def visible_supplier(coop: Coop, supplier_id: int) -> Supplier:
@@ -48,3 +49,16 @@ def supplier_product(supplier: Supplier, product_id: int) -> Product:
 def copy_link(copy: Supplier) -> str:
     """Return the absolute address of a subscriber's own copy of a catalogue, for emails."""
     return url_for("admin.supplier", slug=copy.coop.slug, supplier_id=copy.id, _external=True)
+
+
+def coop_round(coop: Coop, round_id: int) -> Round:
+    """Return the co-op's round *round_id*, or 404 (another co-op's round is not found)."""
+    round_ = round_for(coop=coop, round_id=round_id)
+    if round_ is None:
+        abort(404)
+    return round_
+
+
+def order_link(round_: Round) -> str:
+    """Return the absolute address of a round's ordering page, for emails to households."""
+    return url_for("members.order", slug=round_.coop.slug, round_id=round_.id, _external=True)

@@ -28,7 +28,6 @@ from coop.services.round_costs import (
     round_subsidies,
     subsidy_records,
 )
-from coop.services.rounds import round_for
 from coop.services.settlement import settle_round
 from coop.services.treasury import (
     Carrier,
@@ -40,6 +39,7 @@ from coop.services.treasury_reports import (
 )
 from coop.web.access import for_coop, signed_in_user
 from coop.web.admin import bp
+from coop.web.admin.lookups import coop_round
 from coop.web.admin.money_forms import (
     PERCENT,
     CorrectionForm,
@@ -50,13 +50,6 @@ from coop.web.downloads import csv_download
 from coop.web.forms import ActionForm, commit_or_refusal, commit_or_show_error
 
 ROUND = "/rounds/<int:round_id>"
-
-
-def _round_in(coop: Coop, round_id: int) -> Round:
-    round_ = round_for(coop=coop, round_id=round_id)
-    if round_ is None:
-        abort(404)
-    return round_
 
 
 def _to_settle_page(coop: Coop, round_: Round, anchor: str | None = None) -> Response:
@@ -121,7 +114,7 @@ def _settle_page(
 @bp.route(ROUND + "/settle", methods=["GET", "POST"], endpoint="settle_round")
 @for_coop(can_manage_money)
 def settle_round_page(coop: Coop, round_id: int):
-    round_ = _round_in(coop, round_id)
+    round_ = coop_round(coop, round_id)
     if request.method == "POST":
         if ActionForm().validate_on_submit():
             settled, refusal = commit_or_refusal(
@@ -145,7 +138,7 @@ def settle_round_page(coop: Coop, round_id: int):
 @bp.route(ROUND + "/costs", methods=["POST"], endpoint="add_round_cost")
 @for_coop(can_manage_money)
 def add_cost(coop: Coop, round_id: int):
-    round_ = _round_in(coop, round_id)
+    round_ = coop_round(coop, round_id)
     form = CostForm().offer(cost_suppliers(round_=round_))
     if form.validate_on_submit():
         cost = commit_or_show_error(
@@ -167,7 +160,7 @@ def add_cost(coop: Coop, round_id: int):
 @bp.route(ROUND + "/costs/<int:cost_id>/remove", methods=["POST"], endpoint="remove_round_cost")
 @for_coop(can_manage_money)
 def remove_cost(coop: Coop, round_id: int, cost_id: int):
-    round_ = _round_in(coop, round_id)
+    round_ = coop_round(coop, round_id)
     cost = cost_for(round_=round_, cost_id=cost_id)
     if cost is None:
         abort(404)
@@ -183,7 +176,7 @@ def remove_cost(coop: Coop, round_id: int, cost_id: int):
 @bp.route(ROUND + "/subsidies", methods=["POST"], endpoint="add_round_subsidy")
 @for_coop(can_manage_money)
 def add_subsidy(coop: Coop, round_id: int):
-    round_ = _round_in(coop, round_id)
+    round_ = coop_round(coop, round_id)
     form = SubsidyForm().offer(subsidy_records(coop=coop), round_costs(round_=round_))
     if form.validate_on_submit():
         subsidy = commit_or_show_error(
@@ -206,7 +199,7 @@ def add_subsidy(coop: Coop, round_id: int):
 @bp.route(ROUND + "/subsidies/remove", methods=["POST"], endpoint="remove_round_subsidy")
 @for_coop(can_manage_money)
 def take_off_subsidy(coop: Coop, round_id: int):
-    round_ = _round_in(coop, round_id)
+    round_ = coop_round(coop, round_id)
     if ActionForm().validate_on_submit():
         subsidy_id = request.form.get("subsidy", "")
         _, refusal = commit_or_refusal(
@@ -224,7 +217,7 @@ def take_off_subsidy(coop: Coop, round_id: int):
 @bp.route(ROUND + "/bills.csv", endpoint="round_bills_csv")
 @for_coop(can_manage_money)
 def bills_csv(coop: Coop, round_id: int):
-    round_ = _round_in(coop, round_id)
+    round_ = coop_round(coop, round_id)
     return csv_download(round_bills_csv(round_=round_), f"round-{round_.id}-bills.csv")
 
 
@@ -238,7 +231,7 @@ def bills_csv(coop: Coop, round_id: int):
 )
 @for_coop(can_manage_money)
 def correct(coop: Coop, round_id: int, membership_id: int):
-    round_ = _round_in(coop, round_id)
+    round_ = coop_round(coop, round_id)
     membership = db.first_or_404(db.select(Membership).filter_by(id=membership_id, coop_id=coop.id))
     form = CorrectionForm().offer(correction_items(round_=round_))
     if round_.state is RoundState.SETTLED and form.validate_on_submit():

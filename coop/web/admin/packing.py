@@ -23,7 +23,7 @@ from coop.services.packing import (
 )
 from coop.web.access import for_coop, signed_in_user
 from coop.web.admin import bp
-from coop.web.admin.receiving import coop_round
+from coop.web.admin.lookups import coop_round
 from coop.web.admin.receiving_forms import CollectionForm
 from coop.web.downloads import csv_download
 from coop.web.forms import commit_or_refusal

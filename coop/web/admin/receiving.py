@@ -19,24 +19,11 @@ from coop.services.allocations import (
     why_fixed,
 )
 from coop.services.receiving import Received, RowsRefused, items_to_receive, plural
-from coop.services.rounds import round_for
 from coop.web.access import for_coop, signed_in_user
 from coop.web.admin import bp
+from coop.web.admin.lookups import coop_round, order_link
 from coop.web.admin.receiving_forms import AllocationForm, ReceiveForm, receive_form
 from coop.web.forms import ActionForm, commit_or_show_error
-
-
-def coop_round(coop: Coop, round_id: int) -> Round:
-    """Return the co-op's round *round_id*, or 404."""
-    round_ = round_for(coop=coop, round_id=round_id)
-    if round_ is None:
-        abort(404)
-    return round_
-
-
-def order_link(round_: Round) -> str:
-    """Return the address of a household's order page for *round_*, for emails."""
-    return url_for("members.order", slug=round_.coop.slug, round_id=round_.id, _external=True)
 
 
 def _received_message(received: Received) -> str:

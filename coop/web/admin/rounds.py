@@ -32,12 +32,12 @@ from coop.services.rounds import (
     delete_draft_round,
     extend_deadline,
     open_round,
-    round_for,
     round_summaries,
     update_round,
 )
 from coop.web.access import for_coop, signed_in_user
 from coop.web.admin import bp
+from coop.web.admin.lookups import coop_round, order_link
 from coop.web.admin.round_forms import (
     POLICY_LABELS,
     AddItemsForm,
@@ -72,22 +72,8 @@ def round_helpers() -> dict[str, object]:
     }
 
 
-def _round_in(coop: Coop, round_id: int) -> Round:
-    round_ = round_for(coop=coop, round_id=round_id)
-    if round_ is None:
-        abort(404)
-    return round_
-
-
 def _to_round(coop: Coop, round_: Round) -> Response:
     return redirect(url_for("admin.round", slug=coop.slug, round_id=round_.id))
-
-
-def order_link(coop: Coop) -> Any:
-    """Return a builder of a round's ordering page address, for emails to households."""
-    return lambda round_: url_for(
-        "members.order", slug=coop.slug, round_id=round_.id, _external=True
-    )
 
 
 # --- the list and a round's page ---------------------------------------------------
@@ -130,7 +116,7 @@ def _round_page(
 @bp.route("/rounds/<int:round_id>", endpoint="round")
 @for_coop(can_view_rounds)
 def round_page(coop: Coop, round_id: int):
-    return _round_page(coop, _round_in(coop, round_id))
+    return _round_page(coop, coop_round(coop, round_id))
 
 
 # --- details ------------------------------------------------------------------------
@@ -153,7 +139,7 @@ def new_round(coop: Coop):
 @bp.route("/rounds/<int:round_id>/edit", methods=["GET", "POST"])
 @for_coop(can_manage_rounds)
 def edit_round(coop: Coop, round_id: int):
-    round_ = _round_in(coop, round_id)
+    round_ = coop_round(coop, round_id)
     if round_.state not in (RoundState.DRAFT, RoundState.OPEN):
         flash(f"A round that is {round_.state.value} can no longer be edited.", "error")
         return _to_round(coop, round_)
@@ -190,7 +176,7 @@ def _page_url(page: int) -> str:
 @bp.route("/rounds/<int:round_id>/items", methods=["GET", "POST"])
 @for_coop(can_manage_rounds)
 def round_items(coop: Coop, round_id: int):
-    round_ = _round_in(coop, round_id)
+    round_ = coop_round(coop, round_id)
     items = _current_items(round_)
     posted = request.form.get("action") if request.method == "POST" else None
     add_form = AddItemsForm(formdata=request.form if posted == "add" else None)
@@ -248,7 +234,7 @@ def _added_message(added: list[RoundItem]) -> str:
 )
 @for_coop(can_manage_rounds)
 def remove_round_item_view(coop: Coop, round_id: int, item_id: int):
-    round_ = _round_in(coop, round_id)
+    round_ = coop_round(coop, round_id)
     item = item_for(round_=round_, item_id=item_id)
     if item is None:
         abort(404)
@@ -273,7 +259,7 @@ def _outcome(coop: Coop, round_: Round, action: Any, success: str) -> Response:
 @bp.route("/rounds/<int:round_id>/open", methods=["POST"], endpoint="open_round")
 @for_coop(can_manage_rounds)
 def open_now(coop: Coop, round_id: int):
-    round_ = _round_in(coop, round_id)
+    round_ = coop_round(coop, round_id)
     return _outcome(
         coop,
         round_,
@@ -285,11 +271,11 @@ def open_now(coop: Coop, round_id: int):
 @bp.route("/rounds/<int:round_id>/close", methods=["GET", "POST"], endpoint="close_round")
 @for_coop(can_manage_rounds)
 def close_now(coop: Coop, round_id: int):
-    round_ = _round_in(coop, round_id)
+    round_ = coop_round(coop, round_id)
     form = ActionForm()
     if form.validate_on_submit():
         closed, refusal = commit_or_refusal(
-            lambda: close_round(round_id=round_.id, by=signed_in_user(), link_for=order_link(coop))
+            lambda: close_round(round_id=round_.id, by=signed_in_user(), link_for=order_link)
         )
         if closed is None:
             flash(refusal, "error")
@@ -326,7 +312,7 @@ def close_now(coop: Coop, round_id: int):
 )
 @for_coop(can_manage_rounds)
 def drop_supplier_view(coop: Coop, round_id: int, supplier_id: int):
-    round_ = _round_in(coop, round_id)
+    round_ = coop_round(coop, round_id)
     if not any(rs.supplier_id == supplier_id for rs in round_.suppliers):
         abort(404)
     if ActionForm().validate_on_submit():
@@ -335,7 +321,7 @@ def drop_supplier_view(coop: Coop, round_id: int, supplier_id: int):
                 round_id=round_.id,
                 supplier_id=supplier_id,
                 by=signed_in_user(),
-                link_for=order_link(coop),
+                link_for=order_link,
             )
         )
         if sheet is None:
@@ -354,7 +340,7 @@ def drop_supplier_view(coop: Coop, round_id: int, supplier_id: int):
 @bp.route("/rounds/<int:round_id>/extend", methods=["POST"], endpoint="extend_round")
 @for_coop(can_manage_rounds)
 def extend(coop: Coop, round_id: int):
-    round_ = _round_in(coop, round_id)
+    round_ = coop_round(coop, round_id)
     form = ExtendForm()
     if form.validate_on_submit():
         extended = commit_or_show_error(
@@ -369,7 +355,7 @@ def extend(coop: Coop, round_id: int):
 @bp.route("/rounds/<int:round_id>/cancel", methods=["POST"], endpoint="cancel_round")
 @for_coop(can_manage_rounds)
 def cancel(coop: Coop, round_id: int):
-    round_ = _round_in(coop, round_id)
+    round_ = coop_round(coop, round_id)
     form = CancelForm()
     if form.validate_on_submit():
         cancelled = commit_or_show_error(
@@ -390,7 +376,7 @@ def cancel(coop: Coop, round_id: int):
 @bp.route("/rounds/<int:round_id>/delete", methods=["POST"], endpoint="delete_round")
 @for_coop(can_manage_rounds)
 def delete(coop: Coop, round_id: int):
-    round_ = _round_in(coop, round_id)
+    round_ = coop_round(coop, round_id)
     if ActionForm().validate_on_submit():
         title = round_.title
         _, refusal = commit_or_refusal(lambda: delete_draft_round(round_=round_))
