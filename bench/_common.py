@@ -7,14 +7,17 @@ scratch database is dropped afterwards.
 
 from __future__ import annotations
 
+import argparse
 import os
 import statistics
+import sys
 import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
@@ -123,3 +126,70 @@ def print_report(title: str, lines: Sequence[Line]) -> None:
         if line.baseline is not None:
             cells.append(f"{line.timing.median / line.baseline.median:6.1f}x {line.against}")
         print("  " + "  ".join(cells))
+
+
+def taking_turns(
+    actions: dict[str, Callable[[], int]], reset: Callable[[str], None], repeat: int
+) -> dict[str, tuple[Timing, int]]:
+    """Run each of *actions* in turn, *repeat* rounds of them, *reset(name)* before each.
+
+    Taking turns spreads a noisy machine's slow moments over every action alike.
+    Returns each action's timing and what it returned the last time.
+    """
+    times: dict[str, list[float]] = {name: [] for name in actions}
+    results: dict[str, int] = {}
+    for _ in range(repeat):
+        for name, action in actions.items():
+            reset(name)
+            start = time.perf_counter()
+            results[name] = action()
+            times[name].append(time.perf_counter() - start)
+    return {
+        name: (Timing(min(spent), statistics.median(spent), repeat), results[name])
+        for name, spent in times.items()
+    }
+
+
+def within_ratio(what: str, measured: Timing, base: Timing, limit: float) -> bool:
+    """Print whether *measured* is within *limit* times *base*, PASS or FAIL; return it."""
+    ratio = measured.median / base.median
+    passed = ratio <= limit
+    verdict = "PASS" if passed else "FAIL"
+    print(f"  {verdict}  {what} is {ratio:.1f}x the floor (target: within {limit:g}x)")
+    print(
+        f"  {what} takes {measured.median:.2f} s, the floor {base.median:.2f} s "
+        f"(medians of {measured.runs} runs, taking turns)"
+    )
+    return passed
+
+
+Run = Callable[[str, str, argparse.Namespace], tuple[list[Line], list[bool]]]
+
+
+def main(doc: str, title: str, run: Run) -> None:
+    """Parse the common options, run the bench on each database, print, and exit 1 on a miss.
+
+    *run(label, url, args)* returns the report's lines and whether each target was met.
+    """
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--households", type=int, default=1000)
+    parser.add_argument("--items", type=int, default=300)
+    parser.add_argument(
+        "--per-household", type=int, default=60, help="items each household asks for"
+    )
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--database-url", help="a PostgreSQL server database to work beside")
+    parser.add_argument("--sqlite-only", action="store_true")
+    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    args = parser.parse_args()
+    load = ", ".join(f"{figure:.1f}" for figure in os.getloadavg())
+    print(f"coop {title}, {date.today().isoformat()}, load average {load}")
+    passed: list[bool] = []
+    for label, server in targets(args.database_url, sqlite_only=args.sqlite_only):
+        print(f"\n{label}: building...", flush=True)
+        with scratch_database(server) as url:
+            lines, results = run(label, url, args)
+        print_report(label, lines)
+        passed += results
+    if args.check and not all(passed):
+        sys.exit(1)

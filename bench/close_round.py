@@ -25,16 +25,12 @@ Each is printed PASS or FAIL; with ``--check`` a FAIL makes the exit status 1.
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
-from _common import Line, Timing, bench_app, print_report, scratch_database, targets
+from _common import Line, Timing, bench_app, main, taking_turns, time_once, within_ratio
 from sqlalchemy import delete, func, insert, select, update
 
 from coop.domain.allocation import FAIR_SHARE, FIRST_COME
@@ -262,28 +258,6 @@ def close(world: World) -> int:
     return closed.households
 
 
-def timed(
-    actions: dict[str, tuple[Callable[[World], int], str]], world: World, repeat: int
-) -> dict[str, tuple[Timing, int]]:
-    """Run each of *actions* (with the round's policy) in turn, *repeat* rounds of them.
-
-    Taking turns spreads a noisy machine's slow moments over every action alike.
-    Each run starts from the round reopened; returns each action's timing and result.
-    """
-    times: dict[str, list[float]] = {name: [] for name in actions}
-    results: dict[str, int] = {}
-    for _ in range(repeat):
-        for name, (action, policy) in actions.items():
-            reopen(world, policy)
-            start = time.perf_counter()
-            results[name] = action(world)
-            times[name].append(time.perf_counter() - start)
-    return {
-        name: (Timing(min(spent), statistics.median(spent), repeat), results[name])
-        for name, spent in times.items()
-    }
-
-
 def check_written(world: World, households: int) -> None:
     """Stop the benchmark if closing did not write what it should (a fast wrong close is no use)."""
     allocations = db.session.scalar(select(func.count()).select_from(Allocation))
@@ -298,23 +272,25 @@ def check_written(world: World, households: int) -> None:
 def bench(url: str, args: argparse.Namespace) -> tuple[list[Line], Timing, Timing]:
     app = bench_app(url)
     with app.app_context():
-        spent, world = _time(lambda: build(args.households, args.items, args.per_household))
+        built, world = time_once(lambda: build(args.households, args.items, args.per_household))
         print(
             f"  built {args.households:,} households, {args.items} items, "
-            f"{world.requests:,} order requests ({world.lines:,} lines) in {spent:.1f} s",
+            f"{world.requests:,} order requests ({world.lines:,} lines) in {built.median:.1f} s",
             flush=True,
         )
         # A warm-up of each, untimed, as a running server has its caches warm.
-        timed({"floor": (floor, FIRST_COME), "close": (close, FIRST_COME)}, world, 1)
-        runs = timed(
-            {
-                "floor": (floor, FIRST_COME),
-                "close": (close, FIRST_COME),
-                "fair": (close, FAIR_SHARE),
-            },
-            world,
-            args.repeat,
-        )
+        policies = {"floor": FIRST_COME, "close": FIRST_COME, "fair": FAIR_SHARE}
+        actions = {
+            "floor": lambda: floor(world),
+            "close": lambda: close(world),
+            "fair": lambda: close(world),
+        }
+
+        def reset(name: str) -> None:
+            reopen(world, policies[name])
+
+        taking_turns({name: actions[name] for name in ("floor", "close")}, reset, 1)
+        runs = taking_turns(actions, reset, args.repeat)
         (base, written), (closing, households), (fair, _) = runs.values()
         assert written == world.lines, (written, world.lines)
         check_written(world, households)
@@ -328,57 +304,18 @@ def bench(url: str, args: argparse.Namespace) -> tuple[list[Line], Timing, Timin
     return lines, base, closing
 
 
-def _time(action: Callable[[], World]) -> tuple[float, World]:
-    start = time.perf_counter()
-    result = action()
-    return time.perf_counter() - start, result
-
-
-def verdicts(label: str, base: Timing, closing: Timing) -> list[bool]:
-    """Print each target with PASS or FAIL; return whether each passed."""
-    ratio = closing.median / base.median
-    results = [ratio <= FLOOR_RATIO]
-    print(
-        f"  {'PASS' if results[0] else 'FAIL'}  close is {ratio:.1f}x the floor "
-        f"(target: within {FLOOR_RATIO:g}x)"
-    )
-    print(
-        f"  close takes {closing.median:.2f} s, the floor {base.median:.2f} s "
-        f"(medians of {closing.runs} runs, taking turns)"
-    )
+def run(label: str, url: str, args: argparse.Namespace) -> tuple[list[Line], list[bool]]:
+    """Bench one database; return the report and whether each target was met."""
+    lines, base, closing = bench(url, args)
+    results = [within_ratio("close", closing, base, FLOOR_RATIO)]
     if label == "PostgreSQL":
         results.append(closing.median < POSTGRESQL_SECONDS)
         print(
             f"  {'PASS' if results[-1] else 'FAIL'}  close takes {closing.median:.2f} s "
             f"(target: under {POSTGRESQL_SECONDS:g} s on PostgreSQL)"
         )
-    return results
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--households", type=int, default=1000)
-    parser.add_argument("--items", type=int, default=300)
-    parser.add_argument(
-        "--per-household", type=int, default=60, help="items each household asks for"
-    )
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--database-url", help="a PostgreSQL server database to work beside")
-    parser.add_argument("--sqlite-only", action="store_true")
-    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
-    args = parser.parse_args()
-    load = ", ".join(f"{figure:.1f}" for figure in os.getloadavg())
-    print(f"coop close round, {date.today().isoformat()}, load average {load}")
-    passed = []
-    for label, server in targets(args.database_url, sqlite_only=args.sqlite_only):
-        print(f"\n{label}: building...", flush=True)
-        with scratch_database(server) as url:
-            lines, base, closing = bench(url, args)
-        print_report(label, lines)
-        passed += verdicts(label, base, closing)
-    if args.check and not all(passed):
-        sys.exit(1)
+    return lines, results
 
 
 if __name__ == "__main__":
-    main()
+    main(__doc__, "close round", run)

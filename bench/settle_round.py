@@ -31,15 +31,13 @@ target: settling within 5x of the floor, printed PASS or FAIL; with
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
 import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from _common import Line, Timing, bench_app, print_report, scratch_database, targets
+from _common import Line, Timing, bench_app, main, taking_turns, within_ratio
 from close_round import World, build, tidy
 from sqlalchemy import Connection, delete, func, insert, select, update
 
@@ -257,27 +255,6 @@ def _array(values: tuple, *, text: bool) -> str:
     return "{" + ",".join(elements) + "}"
 
 
-def timed(
-    actions: dict[str, Callable[[World], int]], world: World, repeat: int
-) -> dict[str, tuple[Timing, int]]:
-    """Run each of *actions* in turn, *repeat* rounds of them, each from the round unsettled.
-
-    Taking turns spreads a noisy machine's slow moments over every action alike.
-    """
-    times: dict[str, list[float]] = {name: [] for name in actions}
-    results: dict[str, int] = {}
-    for _ in range(repeat):
-        for name, action in actions.items():
-            unsettle(world)
-            start = time.perf_counter()
-            results[name] = action(world)
-            times[name].append(time.perf_counter() - start)
-    return {
-        name: (Timing(min(spent), statistics.median(spent), repeat), results[name])
-        for name, spent in times.items()
-    }
-
-
 def check_written(expected: Written) -> None:
     """Stop unless the last settlement wrote what the first did (a fast wrong settle is no use)."""
     again = written_now()
@@ -311,7 +288,12 @@ def bench(url: str, args: argparse.Namespace) -> tuple[list[Line], Timing, Timin
         unsettle(world)
         settle(world)
         rows = written()
-        runs = timed({"floor": floor_of(rows), "settle": settle}, world, args.repeat)
+        floor = floor_of(rows)
+        runs = taking_turns(
+            {"floor": lambda: floor(world), "settle": lambda: settle(world)},
+            lambda name: unsettle(world),
+            args.repeat,
+        )
         (base, lines_written), (settling, households) = runs.values()
         assert lines_written == len(rows.bill_lines)
         check_written(rows)
@@ -329,45 +311,11 @@ def bench(url: str, args: argparse.Namespace) -> tuple[list[Line], Timing, Timin
     return lines, base, settling
 
 
-def verdict(base: Timing, settling: Timing) -> bool:
-    """Print the target with PASS or FAIL; return whether it passed."""
-    ratio = settling.median / base.median
-    passed = ratio <= FLOOR_RATIO
-    print(
-        f"  {'PASS' if passed else 'FAIL'}  settle is {ratio:.1f}x the floor "
-        f"(target: within {FLOOR_RATIO:g}x)"
-    )
-    print(
-        f"  settle takes {settling.median:.2f} s, the floor {base.median:.2f} s "
-        f"(medians of {settling.runs} runs, taking turns)"
-    )
-    return passed
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--households", type=int, default=1000)
-    parser.add_argument("--items", type=int, default=300)
-    parser.add_argument(
-        "--per-household", type=int, default=60, help="items each household asks for"
-    )
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--database-url", help="a PostgreSQL server database to work beside")
-    parser.add_argument("--sqlite-only", action="store_true")
-    parser.add_argument("--check", action="store_true", help="exit 1 when the target is missed")
-    args = parser.parse_args()
-    load = ", ".join(f"{figure:.1f}" for figure in os.getloadavg())
-    print(f"coop settle round, {date.today().isoformat()}, load average {load}")
-    passed = []
-    for label, server in targets(args.database_url, sqlite_only=args.sqlite_only):
-        print(f"\n{label}: building...", flush=True)
-        with scratch_database(server) as url:
-            lines, base, settling = bench(url, args)
-        print_report(label, lines)
-        passed.append(verdict(base, settling))
-    if args.check and not all(passed):
-        sys.exit(1)
+def run(label: str, url: str, args: argparse.Namespace) -> tuple[list[Line], list[bool]]:
+    """Bench one database; return the report and whether the target was met."""
+    lines, base, settling = bench(url, args)
+    return lines, [within_ratio("settle", settling, base, FLOOR_RATIO)]
 
 
 if __name__ == "__main__":
-    main()
+    main(__doc__, "settle round", run)
