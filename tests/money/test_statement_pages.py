@@ -145,7 +145,7 @@ def test_the_bill_and_statement_pages_print_without_the_menus(rounds, busy_round
 
     for url in (bill_url(busy_round), STATEMENT):
         assert "css/statements.css" in text(client.get(url))
-    stylesheet = Path(__file__).parents[2] / "static" / "css" / "statements.css"
+    stylesheet = Path(__file__).parents[2] / "static" / "css" / "coop.css"
     print_rules = stylesheet.read_text().split("@media print", 1)[1]
     assert ".site-header" in print_rules and ".no-print" in print_rules
 

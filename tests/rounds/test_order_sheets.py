@@ -134,7 +134,7 @@ def test_the_sheet_prints_without_the_sites_menus(coordinator, rounds, ordered, 
     page = coordinator.get(sheet_url(ordered, rounds.supplier.id)).get_data(as_text=True)
 
     assert '<link rel="stylesheet" href="/static/css/rounds.css">' in page
-    stylesheet = (app.static_folder + "/css/rounds.css").replace("//", "/")
+    stylesheet = (app.static_folder + "/css/coop.css").replace("//", "/")
     with open(stylesheet, encoding="utf-8") as css:
         rules = css.read().split("@media print", 1)[1]
     for hidden in (".site-header", ".site-footer", ".actions", "form", ".no-print"):

@@ -325,7 +325,7 @@ def test_the_printable_order_lists_what_was_asked_for(rounds, client, member):
     assert '<td data-label="Extra to fill a case">2</td>' in page
     assert "£6.00" in page
     assert "css/ordering.css" in page
-    stylesheet = client.get("/static/css/ordering.css")
+    stylesheet = client.get("/static/css/coop.css")
     assert "@media print" in stylesheet.get_data(as_text=True)
     stylesheet.close()
     assert not layout_problems(response.get_data(as_text=True))
