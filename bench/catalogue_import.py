@@ -25,8 +25,8 @@ from coop.domain.catalogue_csv import COLUMNS, PRODUCT_FIELDS, parse_catalogue
 from coop.extensions import db
 from coop.models import Coop, Supplier, User
 from coop.models.types import utcnow
-from coop.services.catalogue_export import export_catalogue
-from coop.services.catalogue_import import apply_import, preview_import
+from coop.services.catalogue.export import export_catalogue
+from coop.services.catalogue.imports import apply_import, preview_import
 
 WORDS = [
     "basmati",

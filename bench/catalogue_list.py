@@ -22,8 +22,8 @@ from coop.domain.catalogue import Tag
 from coop.domain.roles import MembershipStatus, Role
 from coop.extensions import db
 from coop.models import Coop, Membership, Product, Supplier, User
-from coop.services.catalogue_search import CatalogueQuery, catalogue_page
-from coop.services.passwords import hash_password
+from coop.services.catalogue.search import CatalogueQuery, catalogue_page
+from coop.services.people.passwords import hash_password
 
 PASSWORD = "benchmark password"
 ITEMS = ["Basmati rice", "Penne pasta", "Chopped tomatoes", "Red lentils", "Porridge oats"]

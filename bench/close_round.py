@@ -11,7 +11,7 @@ order lines, written in bulk. Then it times, on the same database:
 
 - the floor: reading those order lines with closing's own SELECT and
   writing as many allocation rows with one bulk INSERT, committed;
-- closing the round with `coop.services.closing.close_round`, its flush and
+- closing the round with `coop.services.rounds.closing.close_round`, its flush and
   its commit, mail going to the outbox (no ``MAIL_SERVER``): one email per
   household, composed and stored;
 - the same close under the ``fair_share`` policy.
@@ -51,7 +51,7 @@ from coop.models import (
     User,
 )
 from coop.models.types import utcnow
-from coop.services.closing import close_round, request_lines
+from coop.services.rounds.closing import close_round, request_lines
 
 FLOOR_RATIO = 5.0
 POSTGRESQL_SECONDS = 3.0

@@ -5,8 +5,8 @@
 
 Builds the close benchmark's round (1,000 households, 300 items, about
 60,000 order lines; `close_round.build`), closes it with
-`coop.services.closing.close_round` and records the delivery with
-`coop.services.receiving.receive_round`: everything as ordered except one
+`coop.services.rounds.closing.close_round` and records the delivery with
+`coop.services.rounds.receiving.receive_round`: everything as ordered except one
 item in eight, which comes a case short (or a few units short of a one-case
 order), so those items are shared out again. The round has a 2.5% markup,
 a supplier's delivery charge shared by value, a venue cost shared equally,
@@ -17,7 +17,7 @@ same database, taking turns:
   same columns and values, and of the settlement's postings (one per
   household and supplier, and the fund's and the council's), in one ledger
   transaction, committed;
-- settling with `coop.services.settlement.settle_round` and its commit,
+- settling with `coop.services.money.settlement.settle_round` and its commit,
   mail going to the outbox (no ``MAIL_SERVER``): one email per household.
 
 Each run starts from the round received and unsettled (its household and
@@ -60,9 +60,9 @@ from coop.models import (
     TransactionKind,
     User,
 )
-from coop.services.closing import close_round
-from coop.services.receiving import Arrived, items_to_receive, receive_round
-from coop.services.settlement import settle_round
+from coop.services.money.settlement import settle_round
+from coop.services.rounds.closing import close_round
+from coop.services.rounds.receiving import Arrived, items_to_receive, receive_round
 
 FLOOR_RATIO = 5.0
 MARKUP_BP = 250

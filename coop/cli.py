@@ -15,25 +15,25 @@ import click
 from flask import Flask, current_app, url_for
 from flask.cli import with_appcontext
 
+from coop.demo import seed as demo
 from coop.domain.roles import JoiningPolicy
 from coop.extensions import db
 from coop.models import Round
 from coop.models.coops import DEFAULT_HOUSEHOLD_CAP
-from coop.services import demo
-from coop.services.admins import create_platform_admin
-from coop.services.catalogue_import import (
+from coop.services.catalogue.feed_pull import pull_catalogue
+from coop.services.catalogue.imports import (
     ImportPreview,
     apply_import,
     check_import_size,
     own_supplier_named,
     preview_import,
 )
-from coop.services.closing import close_round
-from coop.services.coops import appoint_coordinator, coop_by_slug, create_coop
-from coop.services.councils import appoint_officer, council_by_gss_code, create_council
 from coop.services.errors import ServiceError
-from coop.services.feed_pull import pull_catalogue
-from coop.services.rounds import due_rounds, open_round
+from coop.services.people.admins import create_platform_admin
+from coop.services.people.coops import appoint_coordinator, coop_by_slug, create_coop
+from coop.services.people.councils import appoint_officer, council_by_gss_code, create_council
+from coop.services.rounds.closing import close_round
+from coop.services.rounds.lifecycle import due_rounds, open_round
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 

@@ -33,7 +33,7 @@ from coop import create_app
 from coop.domain.roles import JoiningPolicy, MembershipStatus, Role
 from coop.extensions import db
 from coop.models import Coop, CoopCouncilLink, Council, CouncilOfficer, Membership, User
-from coop.services.passwords import hash_password
+from coop.services.people.passwords import hash_password
 
 PASSWORD = "correct horse battery"
 

@@ -15,7 +15,7 @@ from flask import current_app, render_template_string
 
 from coop.domain import permissions
 from coop.domain.roles import JoiningPolicy, Role
-from coop.services.access import viewer_for
+from coop.services.people.access import viewer_for
 from coop.web.access import access_rule
 
 # --- times ---------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The double-entry ledger: accounts, transactions and their postings.
 
-Append-only. A transaction's postings sum to zero (`coop.services.ledger`
+Append-only. A transaction's postings sum to zero (`coop.services.money.ledger`
 is the only write path and refuses anything else); a mistake is corrected
 by a counter-transaction that `reverses` it, never by editing. An account's
 balance is the sum of its postings. Signs: a household's account is what the

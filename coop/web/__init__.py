@@ -13,7 +13,7 @@ from coop.domain import permissions
 from coop.domain.money import format_pence
 from coop.extensions import db, login_manager, wants_json
 from coop.models import User
-from coop.services.access import navigation_for
+from coop.services.people.access import navigation_for
 from coop.web.access import access_rule, current_viewer, public
 
 

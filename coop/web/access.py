@@ -19,8 +19,8 @@ from coop.domain import permissions
 from coop.domain.permissions import Viewer
 from coop.extensions import db, wants_json
 from coop.models import Coop, Council, User
-from coop.services.access import viewer_for
-from coop.services.catalogue_feed import feed_for_token
+from coop.services.catalogue.feed import feed_for_token
+from coop.services.people.access import viewer_for
 
 View = TypeVar("View", bound=Callable[..., Any])
 CoopCheck = Callable[[Viewer, int], bool]

@@ -8,7 +8,7 @@ import pytest
 
 from coop.domain.roles import JoiningPolicy, MembershipStatus
 from coop.extensions import db
-from coop.services.invitations import create_invitation
+from coop.services.people.invitations import create_invitation
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ from support import field_error
 
 from coop.extensions import db
 from coop.models import OutboxMessage, OutboxStatus
-from coop.services.accounts import make_reset_token
+from coop.services.people.accounts import make_reset_token
 
 NEW_PASSWORD = "a fresh passphrase"
 SENT = "If an account uses that email address, we have sent it a link"

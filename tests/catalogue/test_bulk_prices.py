@@ -10,7 +10,7 @@ from support import count_rows, field_error, text
 from coop.domain.catalogue import MAX_PENCE
 from coop.extensions import db
 from coop.models import PriceChange, Product
-from coop.services.catalogue_prices import PRICES_CHANGED, preview_bulk_price_change
+from coop.services.catalogue.prices import PRICES_CHANGED, preview_bulk_price_change
 
 SUPPLIERS = "/coops/fishwick/admin/suppliers"
 

@@ -11,7 +11,7 @@ from support import count_rows
 from coop.domain.roles import JoiningPolicy, MembershipStatus, Role
 from coop.extensions import db
 from coop.models import Coop, Council, CouncilOfficer, User
-from coop.services.passwords import verify_password
+from coop.services.people.passwords import verify_password
 
 
 def _admin(email: str) -> User:

@@ -6,12 +6,12 @@ import pytest
 from sqlalchemy import func, select
 from support import count_rows, text
 
+from coop.demo.catalogue import LINES, wholesale_rows
+from coop.demo.seed import FISHWICK_TREASURER, RIBBLETON_COORDINATOR
 from coop.domain.catalogue import VAT_RATES_BP, Tag
 from coop.extensions import db
 from coop.models import CatalogueSubscription, Coop, Product, ShareScope, Supplier, SupplierKind
-from coop.services.catalogue import is_owner, suppliers_for
-from coop.services.demo import FISHWICK_TREASURER, RIBBLETON_COORDINATOR
-from coop.services.demo_catalogue import LINES, wholesale_rows
+from coop.services.catalogue.products import is_owner, suppliers_for
 
 
 @pytest.fixture

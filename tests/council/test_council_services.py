@@ -10,7 +10,7 @@ from support import refusal_message
 from coop.domain.roles import MembershipStatus
 from coop.extensions import db
 from coop.models import Council, CouncilOfficer
-from coop.services import councils
+from coop.services.people import councils
 
 
 def test_a_council_is_created_with_its_gss_code_upper_cased(app):

@@ -10,8 +10,8 @@ import pytest
 from conftest import PASSWORD
 from support import CHROMIUM, PHONE
 
-from coop.services.catalogue_import import preview_import
-from coop.web.admin import imports as imports_view
+from coop.services.catalogue.imports import preview_import
+from coop.web.admin.catalogue import imports as imports_view
 from imports.support import OWN_HEADER, csv_lines
 
 pytestmark = [

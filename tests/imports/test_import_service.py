@@ -10,8 +10,8 @@ from support import count_rows, refusal_message
 from coop.extensions import db
 from coop.models import CatalogueImport, PriceChange, Product
 from coop.models.types import utcnow
-from coop.services.catalogue_export import export_catalogue
-from coop.services.catalogue_import import (
+from coop.services.catalogue.export import export_catalogue
+from coop.services.catalogue.imports import (
     ALREADY_IMPORTED,
     CATALOGUE_CHANGED,
     apply_import,

@@ -10,7 +10,7 @@ from support import text
 from coop.domain.roles import JoiningPolicy, MembershipStatus, Role
 from coop.extensions import db
 from coop.models.types import utcnow
-from coop.services.invitations import create_invitation, revoke_invitation
+from coop.services.people.invitations import create_invitation, revoke_invitation
 from members.support import membership, snapshot
 
 

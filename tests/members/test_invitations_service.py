@@ -13,7 +13,7 @@ from coop.extensions import db
 from coop.models import Invitation, OutboxMessage
 from coop.models.types import utcnow
 from coop.services.errors import ServiceError
-from coop.services.invitations import (
+from coop.services.people.invitations import (
     InvitationStatus,
     accept_invitation,
     create_invitation,

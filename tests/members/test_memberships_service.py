@@ -9,7 +9,7 @@ from coop.domain.roles import JoiningPolicy, MembershipStatus, Role
 from coop.extensions import db
 from coop.models import OutboxMessage
 from coop.services.errors import ServiceError
-from coop.services.memberships import (
+from coop.services.people.memberships import (
     LAST_COORDINATOR,
     approve_membership,
     change_role,

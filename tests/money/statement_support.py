@@ -21,8 +21,8 @@ from coop.models import (
     TransactionKind,
     User,
 )
-from coop.services.ledger import Entry, household_accounts, post_transaction, single_account
-from coop.services.settlement import settle_round
+from coop.services.money.ledger import Entry, household_accounts, post_transaction, single_account
+from coop.services.money.settlement import settle_round
 from money.support import receive_as_ordered
 
 MONEY = r"-?£[\d,]+\.\d\d"

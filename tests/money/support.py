@@ -8,7 +8,7 @@ from coop.domain.rounds import RoundState
 from coop.extensions import db
 from coop.models import Posting, Round, RoundItem
 from coop.models.types import utcnow
-from coop.services.closing import close_round
+from coop.services.rounds.closing import close_round
 
 
 def receive_as_ordered(round_: Round) -> Round:

@@ -30,9 +30,9 @@ from coop.models import (
     SplitBasis,
     TransactionKind,
 )
-from coop.services.ledger import household_balance_pence
-from coop.services.round_costs import add_round_cost
-from coop.services.settlement import settle_round
+from coop.services.money.costs import add_round_cost
+from coop.services.money.ledger import household_balance_pence
+from coop.services.money.settlement import settle_round
 from money.support import receive_as_ordered, transaction_sums
 
 pytestmark = [

@@ -8,7 +8,7 @@ from support import count_rows, field_error, text
 
 from coop.extensions import db
 from coop.models import AccountKind, BillLine, BillLineKind, Posting, RoundCost
-from coop.services.ledger import balances, household_balance_pence
+from coop.services.money.ledger import balances, household_balance_pence
 from money.support import receive_as_ordered, transaction_sums
 from money.treasury_support import treasurer
 

@@ -15,7 +15,7 @@ from test_templates import layout_problems
 from coop.domain.rounds import RoundState
 from coop.extensions import db
 from coop.models import BillLine, LedgerTransaction, Posting, Round, RoundCost, RoundSubsidy
-from coop.services.ledger import household_balance_pence
+from coop.services.money.ledger import household_balance_pence
 from money.support import transaction_sums
 from money.treasury_support import (
     latest_transaction,

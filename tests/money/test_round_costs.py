@@ -10,7 +10,7 @@ from support import count_rows, refusal_message
 from coop.domain.rounds import RoundState
 from coop.extensions import db
 from coop.models import BillLine, Posting, RoundCost, RoundSubsidy, SplitBasis, SupportRecord
-from coop.services.round_costs import (
+from coop.services.money.costs import (
     add_round_cost,
     apply_subsidy,
     delivery_offers,
@@ -20,7 +20,7 @@ from coop.services.round_costs import (
     round_costs,
     subsidy_records,
 )
-from coop.services.settlement import settle_round
+from coop.services.money.settlement import settle_round
 from money.treasury_support import received_round, settled_round, subsidy_record
 
 

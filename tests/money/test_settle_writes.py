@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from coop.extensions import db
 from coop.models import BillLine, BillLineKind, RoundCost, SplitBasis
-from coop.services.settlement import settle_round
+from coop.services.money.settlement import settle_round
 from money.support import receive_as_ordered, transaction_sums
 
 AWKWARD = 'Mum\'s "best" jam, {strawberry} \\ 50% NULL, ½ price'

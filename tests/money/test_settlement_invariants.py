@@ -31,7 +31,7 @@ from coop.models import (
     SupportKind,
     SupportRecord,
 )
-from coop.services.settlement import settle_round
+from coop.services.money.settlement import settle_round
 from money.support import receive_as_ordered, transaction_sums
 
 

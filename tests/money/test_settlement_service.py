@@ -22,8 +22,8 @@ from coop.models import (
     SupportKind,
     SupportRecord,
 )
-from coop.services.ledger import balances, household_balance_pence
-from coop.services.settlement import settle_round
+from coop.services.money.ledger import balances, household_balance_pence
+from coop.services.money.settlement import settle_round
 from money.support import receive_as_ordered, transaction_sums
 
 

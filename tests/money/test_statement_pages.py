@@ -19,8 +19,8 @@ from coop.models import (
     SupplierKind,
     TransactionKind,
 )
-from coop.services.ledger import household_balance_pence, reverse_transaction
-from coop.services.treasury import Carrier, correct_bill
+from coop.services.money.ledger import household_balance_pence, reverse_transaction
+from coop.services.money.treasury import Carrier, correct_bill
 from money.statement_support import (
     add_cost,
     add_subsidy,

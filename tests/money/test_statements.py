@@ -14,15 +14,15 @@ from coop.models import (
     SupplierKind,
     TransactionKind,
 )
-from coop.services.bills import bill_for, household_for, round_bills
-from coop.services.closing import close_round
-from coop.services.ledger import (
+from coop.services.money.bills import bill_for, household_for, round_bills
+from coop.services.money.ledger import (
     household_balance_pence,
     reverse_transaction,
 )
-from coop.services.ordering import available_funds_pence
-from coop.services.statements import savings_of, statement_for
-from coop.services.treasury import Carrier, correct_bill
+from coop.services.money.statements import savings_of, statement_for
+from coop.services.money.treasury import Carrier, correct_bill
+from coop.services.rounds.closing import close_round
+from coop.services.rounds.ordering import available_funds_pence
 from money.statement_support import add_cost, add_subsidy, pay, settle
 
 

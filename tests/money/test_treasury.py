@@ -16,9 +16,9 @@ from coop.models import (
     Supplier,
     TransactionKind,
 )
-from coop.services.bills import round_bills
-from coop.services.ledger import balances, household_balance_pence
-from coop.services.treasury import (
+from coop.services.money.bills import round_bills
+from coop.services.money.ledger import balances, household_balance_pence
+from coop.services.money.treasury import (
     Carrier,
     Method,
     correct_bill,

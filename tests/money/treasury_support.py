@@ -9,7 +9,7 @@ from rounds.builders import RoundWorld
 from coop.domain.roles import Role
 from coop.extensions import db
 from coop.models import CoopCouncilLink, LedgerTransaction, Round, SupportKind, SupportRecord
-from coop.services.settlement import settle_round
+from coop.services.money.settlement import settle_round
 from money.support import receive_as_ordered
 
 

@@ -10,7 +10,7 @@ from support import count_rows, refusal_message
 from coop.domain.roles import JoiningPolicy, MembershipStatus, Role
 from coop.extensions import db
 from coop.models import Coop, CoopCouncilLink, Membership
-from coop.services import coops
+from coop.services.people import coops
 
 
 def test_a_co_op_is_created_in_a_council_with_its_first_coordinator(factory):

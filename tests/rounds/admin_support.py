@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from coop.models import Round
 from coop.models.types import utcnow
-from coop.services.rounds import RoundDetails
+from coop.services.rounds.lifecycle import RoundDetails
 
 LONDON = ZoneInfo("Europe/London")
 

@@ -24,7 +24,7 @@ from coop.models import (
     User,
 )
 from coop.models.types import utcnow
-from coop.services.rounds import RoundDetails, add_round_items, create_round, open_round
+from coop.services.rounds.lifecycle import RoundDetails, add_round_items, create_round, open_round
 
 
 @dataclass

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from coop.extensions import db
 from coop.models import Membership, OrderRequest, Product, Round
-from coop.services.ordering import Saved, set_order
+from coop.services.rounds.ordering import Saved, set_order
 from rounds.builders import RoundWorld
 
 

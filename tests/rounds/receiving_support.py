@@ -10,8 +10,8 @@ from support import text
 
 from coop.extensions import db
 from coop.models import Allocation, Membership, Product, Round, RoundItem
-from coop.services.closing import close_round
-from coop.services.receiving import Arrived, receive_round
+from coop.services.rounds.closing import close_round
+from coop.services.rounds.receiving import Arrived, receive_round
 
 
 def close(round_: Round) -> Round:

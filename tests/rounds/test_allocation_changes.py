@@ -9,8 +9,8 @@ from coop.domain.roles import Role
 from coop.domain.rounds import RoundState
 from coop.extensions import db
 from coop.models import Allocation, Round
-from coop.services.allocations import clear_allocation, set_allocation
-from coop.services.receiving import Arrived
+from coop.services.rounds.allocations import clear_allocation, set_allocation
+from coop.services.rounds.receiving import Arrived
 from rounds.receiving_support import allocation_of, close, receive, units_of, words
 
 

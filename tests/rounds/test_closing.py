@@ -12,7 +12,7 @@ from coop.domain.rounds import RoundState
 from coop.extensions import db
 from coop.models import Allocation, OutboxMessage, Round, RoundItem
 from coop.models.types import utcnow
-from coop.services.closing import close_round
+from coop.services.rounds.closing import close_round
 
 
 def units_by_household(round_: Round, product) -> dict[int, int]:

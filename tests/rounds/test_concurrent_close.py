@@ -26,9 +26,9 @@ from coop.domain.rounds import RoundState
 from coop.extensions import db
 from coop.models import Allocation, Membership, OrderRequest, OutboxMessage, Round, RoundItem
 from coop.models.types import utcnow
-from coop.services.closing import close_round
 from coop.services.errors import ServiceError
-from coop.services.ordering import set_order
+from coop.services.rounds.closing import close_round
+from coop.services.rounds.ordering import set_order
 
 pytestmark = [
     pytest.mark.postgres_only,

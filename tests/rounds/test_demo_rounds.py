@@ -9,6 +9,12 @@ from flask import url_for
 from sqlalchemy import distinct, func, select
 from support import count_rows, text
 
+from coop.demo.seed import (
+    FISHWICK_COORDINATOR,
+    FISHWICK_MEMBERS,
+    FISHWICK_TREASURER,
+    MEMBER_PASSWORD,
+)
 from coop.domain.rounds import RoundState
 from coop.extensions import db
 from coop.models import (
@@ -26,13 +32,7 @@ from coop.models import (
     TransactionKind,
 )
 from coop.models.types import utcnow
-from coop.services.demo import (
-    FISHWICK_COORDINATOR,
-    FISHWICK_MEMBERS,
-    FISHWICK_TREASURER,
-    MEMBER_PASSWORD,
-)
-from coop.services.ledger import balances
+from coop.services.money.ledger import balances
 
 
 @pytest.fixture

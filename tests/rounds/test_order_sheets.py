@@ -14,8 +14,8 @@ from coop.domain.roles import Role
 from coop.domain.rounds import RoundState
 from coop.extensions import db
 from coop.models import RoundSupplier, Supplier
-from coop.services.closing import close_round
-from coop.services.order_sheets import order_sheets
+from coop.services.rounds.closing import close_round
+from coop.services.rounds.order_sheets import order_sheets
 from rounds.admin_support import sheet_url
 
 

@@ -13,8 +13,8 @@ from coop.domain.rounds import RoundState
 from coop.extensions import db
 from coop.models import Allocation, Membership, OrderRequest, Round, RoundSupplier
 from coop.models.types import utcnow
-from coop.services.closing import close_round
-from coop.services.rounds import cancel_round
+from coop.services.rounds.closing import close_round
+from coop.services.rounds.lifecycle import cancel_round
 from rounds.ordering_support import indicator, item_card, item_url, order_url, place, queue
 
 JSON = {"Accept": "application/json"}

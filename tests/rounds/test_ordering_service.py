@@ -14,14 +14,14 @@ from coop.domain.rounds import RoundState
 from coop.extensions import db
 from coop.models import OrderRequest, RoundSupplier
 from coop.models.types import utcnow
-from coop.services.closing import close_round
-from coop.services.ledger import household_balance_pence
-from coop.services.ordering import (
+from coop.services.money.ledger import household_balance_pence
+from coop.services.rounds.closing import close_round
+from coop.services.rounds.lifecycle import cancel_round
+from coop.services.rounds.ordering import (
     available_funds_pence,
     committed_pence,
     set_order,
 )
-from coop.services.rounds import cancel_round
 from rounds.ordering_support import place, queue
 
 

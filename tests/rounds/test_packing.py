@@ -12,8 +12,8 @@ from test_templates import layout_problems
 from coop.domain.roles import Role
 from coop.extensions import db
 from coop.models import Collection
-from coop.services.packing import split_cases
-from coop.services.receiving import Arrived
+from coop.services.rounds.packing import split_cases
+from coop.services.rounds.receiving import Arrived
 from rounds.receiving_support import allocation_of, close, form_data, receive, words
 
 ADMIN = "/coops/fishwick/admin"

@@ -12,8 +12,8 @@ from coop.domain.roles import Role
 from coop.domain.rounds import RoundState
 from coop.extensions import db
 from coop.models import OutboxMessage, Round
-from coop.services.allocations import set_allocation as set_by_hand
-from coop.services.receiving import Arrived, RowsRefused, receive_round
+from coop.services.rounds.allocations import set_allocation as set_by_hand
+from coop.services.rounds.receiving import Arrived, RowsRefused, receive_round
 from rounds.receiving_support import (
     allocation_of,
     close,

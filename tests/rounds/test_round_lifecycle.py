@@ -11,8 +11,8 @@ from coop.domain.rounds import RoundState
 from coop.extensions import db
 from coop.models import CatalogueSubscription, Round, RoundItem, RoundSupplier, Supplier
 from coop.models.types import utcnow
-from coop.services.round_items import set_item_limits
-from coop.services.rounds import (
+from coop.services.rounds.items import set_item_limits
+from coop.services.rounds.lifecycle import (
     PAST,
     add_round_items,
     cancel_round,

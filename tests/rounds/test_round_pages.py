@@ -16,7 +16,7 @@ from coop.domain.rounds import RoundState
 from coop.extensions import db
 from coop.models import Allocation, OutboxMessage, Round, RoundItem, RoundSupplier, Supplier
 from coop.models.types import utcnow
-from coop.services.closing import close_round
+from coop.services.rounds.closing import close_round
 from rounds.admin_support import admin_url, round_form, sheet_url, typed
 
 ROUNDS = "/coops/fishwick/admin/rounds"

@@ -14,7 +14,7 @@ from coop.domain.rounds import RoundState
 from coop.extensions import db
 from coop.models import Allocation, OutboxMessage, Round, User
 from coop.models.types import utcnow
-from coop.services.closing import close_round
+from coop.services.rounds.closing import close_round
 
 
 def past_deadline(round_: Round) -> Round:

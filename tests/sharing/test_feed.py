@@ -13,7 +13,7 @@ from support import count_rows, field_error, text
 
 from coop.extensions import db
 from coop.models import CatalogueFeed, ShareScope
-from coop.services.catalogue_feed import create_feed, signature_matches
+from coop.services.catalogue.feed import create_feed, signature_matches
 from sharing.support import add_supplier, share, sharing_url
 
 

@@ -21,10 +21,10 @@ from support import count_rows, refusal_message
 from coop.domain.catalogue import Tag
 from coop.extensions import db
 from coop.models import CatalogueFeed, PriceChange, Product, ShareScope, Supplier, SupplierKind
-from coop.services import feed_pull
-from coop.services.catalogue_export import product_rows
-from coop.services.catalogue_feed import create_feed, sign_feed
-from coop.services.feed_pull import fetch_feed, pull_catalogue
+from coop.services.catalogue import feed_pull
+from coop.services.catalogue.export import product_rows
+from coop.services.catalogue.feed import create_feed, sign_feed
+from coop.services.catalogue.feed_pull import fetch_feed, pull_catalogue
 from sharing.support import add_product, share
 
 SIGNED_OFF = "Nothing was written"

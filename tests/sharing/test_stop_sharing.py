@@ -8,8 +8,8 @@ from support import count_rows, text
 from coop.domain.roles import Role
 from coop.extensions import db
 from coop.models import CatalogueSubscription, OutboxMessage, Product, ShareScope, Supplier
-from coop.services.catalogue import suppliers_for
-from coop.services.sharing import set_share_scope, stop_sharing
+from coop.services.catalogue.products import suppliers_for
+from coop.services.catalogue.sharing import set_share_scope, stop_sharing
 from sharing.support import add_supplier, share, sharing_url, subscribe
 
 

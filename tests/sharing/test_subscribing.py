@@ -8,9 +8,9 @@ from werkzeug.routing import Rule
 
 from coop.extensions import db
 from coop.models import CatalogueImport, CatalogueSubscription, Product, ShareScope, Supplier
-from coop.services.catalogue import suppliers_for
+from coop.services.catalogue.products import suppliers_for
+from coop.services.catalogue.sharing import stop_sharing, subscribe_to_catalogue
 from coop.services.errors import ServiceError
-from coop.services.sharing import stop_sharing, subscribe_to_catalogue
 from sharing.support import add_product, add_supplier, admin_url, share, shared_url, subscribe
 
 

@@ -12,8 +12,8 @@ from flask import abort, render_template, url_for
 from werkzeug.wrappers import Response
 
 from coop.models import Coop, Product, Round, Supplier
-from coop.services.catalogue import owned_supplier, product_for, supplier_for
-from coop.services.rounds import round_for
+from coop.services.catalogue.products import owned_supplier, product_for, supplier_for
+from coop.services.rounds.lifecycle import round_for
 
 
 def visible_supplier(coop: Coop, supplier_id: int) -> Supplier:

@@ -1,6 +1,6 @@
 """Feeds other coop instances read.
 
-The signed JSON catalogue's format is described in `coop.services.catalogue_feed`.
+The signed JSON catalogue's format is described in `coop.services.catalogue.feed`.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from flask import Response, jsonify
 
 from coop.extensions import db
 from coop.models import CatalogueFeed
-from coop.services.catalogue_feed import SIGNATURE_HEADER, read_feed, sign_feed
+from coop.services.catalogue.feed import SIGNATURE_HEADER, read_feed, sign_feed
 from coop.services.errors import ServiceError
 from coop.web.access import feed_token
 from coop.web.api import bp

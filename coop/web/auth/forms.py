@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, Field, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
-from coop.services.accounts import NAME_MAX_LENGTH, normalise_email, password_problem
+from coop.services.people.accounts import NAME_MAX_LENGTH, normalise_email, password_problem
 
 
 def _email(value: str | None) -> str | None:

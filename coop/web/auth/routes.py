@@ -10,8 +10,8 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from coop.extensions import db, limiter, wants_json
-from coop.services import accounts
 from coop.services.errors import ServiceError
+from coop.services.people import accounts
 from coop.web.access import access_rule, public, signed_in, signed_in_user
 from coop.web.auth import bp
 from coop.web.auth.forms import (

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from coop.domain.permissions import can_view_council
 from coop.models import Council
-from coop.services.councils import council_overview, councils_of
+from coop.services.people.councils import council_overview, councils_of
 from coop.web.access import for_council, signed_in
 from coop.web.council import bp
 

@@ -7,9 +7,9 @@ from wtforms import BooleanField, Form, SearchField, SelectChoice, SelectField
 from wtforms.validators import Optional
 
 from coop.domain.catalogue import Tag, tags_to_bits
-from coop.services.ordering_pages import OrderFilters
-from coop.services.rounds import MAX_PER_HOUSEHOLD
-from coop.web.admin.catalogue_forms import CheckboxesField, category_choices
+from coop.services.rounds.lifecycle import MAX_PER_HOUSEHOLD
+from coop.services.rounds.ordering_pages import OrderFilters
+from coop.web.admin.catalogue.forms import CheckboxesField, category_choices
 from coop.web.forms import WholeNumberField, strip
 
 WHOLE_NUMBER = f"Enter a whole number from 0 to {MAX_PER_HOUSEHOLD}."

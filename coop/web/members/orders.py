@@ -19,17 +19,17 @@ from coop.extensions import db, wants_json
 from coop.models import Coop, Membership, Round, RoundItem
 from coop.models.types import utcnow
 from coop.services.errors import ServiceError
-from coop.services.memberships import membership_of
-from coop.services.ordering import Saved, item_for, set_order
-from coop.services.ordering_pages import (
+from coop.services.people.memberships import membership_of
+from coop.services.rounds.lifecycle import VISIBLE_TO_MEMBERS, round_for
+from coop.services.rounds.ordering import Saved, item_for, set_order
+from coop.services.rounds.ordering_pages import (
     OrderFilters,
     member_rounds,
     open_rounds,
     order_page,
     receipt,
 )
-from coop.services.ordering_pages import case_indicators as indicators_of
-from coop.services.rounds import VISIBLE_TO_MEMBERS, round_for
+from coop.services.rounds.ordering_pages import case_indicators as indicators_of
 from coop.web.access import for_coop, signed_in_user
 from coop.web.members import bp
 from coop.web.members.order_forms import ItemOrderForm, OrderFilterForm

@@ -7,10 +7,10 @@ from flask import abort, render_template
 from coop.domain.catalogue import bp_to_percent
 from coop.domain.permissions import can_view_coop
 from coop.models import Coop, Membership
-from coop.services.bills import bill_for
-from coop.services.memberships import membership_of
-from coop.services.rounds import round_for
-from coop.services.statements import statement_for
+from coop.services.money.bills import bill_for
+from coop.services.money.statements import statement_for
+from coop.services.people.memberships import membership_of
+from coop.services.rounds.lifecycle import round_for
 from coop.web.access import for_coop, signed_in_user
 from coop.web.members import bp
 

@@ -9,9 +9,9 @@ from coop.domain.permissions import can_administer_coop, can_administer_council
 from coop.domain.roles import JoiningPolicy
 from coop.extensions import db
 from coop.models import Coop, Council, OutboxMessage
-from coop.services import coops as coop_service
-from coop.services import councils as council_service
-from coop.services.memberships import coordinators_of
+from coop.services.people import coops as coop_service
+from coop.services.people import councils as council_service
+from coop.services.people.memberships import coordinators_of
 from coop.web.access import for_coop, for_council, platform_admin
 from coop.web.forms import commit_or_show_error
 from coop.web.platform import bp

@@ -1,0 +1,1 @@
+"""Catalogues: suppliers, products, prices, imports, sharing and feeds."""

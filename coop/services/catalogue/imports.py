@@ -1,0 +1,457 @@
+"""Importing a supplier's catalogue from CSV: a preview first, then one all-or-nothing write.
+
+The uploaded file is stored with a digest of the catalogue as it stood, so
+the confirmation writes exactly what was previewed, or refuses when the
+catalogue changed in between. Products are matched by code, ignoring
+letter case (the file's spelling of a code then replaces the stored one).
+The write is a fixed handful of statements whatever the size of the file:
+one bulk INSERT of new products, one bulk UPDATE of changed ones, one bulk
+INSERT of their price history and one UPDATE marking products missing from
+the file unavailable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import delete, func, insert, select, update
+
+from coop.domain.catalogue_csv import (
+    FORMAT_LABELS,
+    PRODUCT_FIELDS,
+    FileProblem,
+    ParsedCatalogue,
+    ProductRow,
+    RowError,
+    decode,
+    parse_catalogue,
+)
+from coop.extensions import db
+from coop.models import CatalogueImport, Coop, PriceChange, Product, Supplier, User
+from coop.models.types import utcnow
+from coop.services.catalogue.export import product_rows
+from coop.services.errors import ServiceError
+
+FIELD_LABELS = {
+    "code": "Code",
+    "name": "Name",
+    "description": "Description",
+    "category": "Category",
+    "tag_bits": "Tags",
+    "unit_label": "Unit",
+    "case_size": "Case size",
+    "case_price_pence": "Case price",
+    "vat_bp": "VAT",
+    "deposit_pence": "Deposit",
+    "origin": "Origin",
+    "manufacturer": "Manufacturer",
+    "reference_price_pence": "Reference price",
+    "reference_price_date": "Reference price date",
+    "reference_price_source": "Reference price source",
+    "available": "Available",
+}
+# An upload nobody confirmed within this time is deleted at the next upload.
+KEEP_UNCONFIRMED = timedelta(days=1)
+
+ALREADY_IMPORTED = "This file has already been imported."
+CATALOGUE_CHANGED = (
+    "The catalogue changed since you previewed this file; upload it again to see what it "
+    "would change now."
+)
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field of a product the file changes: its old and new value."""
+
+    field: str
+    old: object
+    new: object
+
+    @property
+    def label(self) -> str:
+        return FIELD_LABELS[self.field]
+
+
+@dataclass(frozen=True)
+class ProductChange:
+    """A product already in the catalogue that the file changes."""
+
+    product_id: int
+    old: ProductRow
+    new: ProductRow
+    fields: list[FieldChange]
+
+    @property
+    def price_changed(self) -> bool:
+        return any(change.field in ("case_price_pence", "vat_bp") for change in self.fields)
+
+
+@dataclass(frozen=True)
+class MissingProduct:
+    """An available product of the catalogue that the file leaves out."""
+
+    product_id: int
+    row: ProductRow
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    """What importing a stored file would do to the catalogue as it is now."""
+
+    import_id: int
+    filename: str
+    format: str
+    mark_missing_unavailable: bool
+    additions: list[ProductRow]
+    changes: list[ProductChange]
+    unchanged: int
+    missing: list[MissingProduct]
+    errors: list[RowError]
+    stale: bool = False
+    applied_at: datetime | None = None
+
+    @property
+    def format_label(self) -> str:
+        return FORMAT_LABELS.get(self.format, self.format)
+
+    @property
+    def row_count(self) -> int:
+        return len(self.additions) + len(self.changes) + self.unchanged + len(self.errors)
+
+    @property
+    def price_changes(self) -> int:
+        return sum(1 for change in self.changes if change.price_changed)
+
+    @property
+    def to_mark_unavailable(self) -> int:
+        return len(self.missing) if self.mark_missing_unavailable else 0
+
+    @property
+    def changes_anything(self) -> bool:
+        return bool(self.additions or self.changes or self.to_mark_unavailable)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import wrote."""
+
+    added: int
+    changed: int
+    price_changes: int
+    marked_unavailable: int
+
+
+def import_size_limit() -> int:
+    """Return the largest catalogue file accepted, in bytes."""
+    return int(current_app.config["CATALOGUE_IMPORT_MAX_BYTES"])
+
+
+def import_size_label() -> str:
+    """Return the size limit as people read it, e.g. "5 MB"."""
+    limit = import_size_limit()
+    if limit >= 1024 * 1024:
+        return f"{limit / (1024 * 1024):.1f}".removesuffix(".0") + " MB"
+    return f"{limit / 1024:.1f}".removesuffix(".0") + " KB"
+
+
+def check_import_size(*, size: int) -> None:
+    """Refuse a file of *size* bytes when it is over the limit; change nothing."""
+    if size > import_size_limit():
+        raise ServiceError(
+            f"The file is larger than {import_size_label()}. Split it into smaller files, "
+            "or leave out columns you do not need, and import each one.",
+            field="file",
+        )
+
+
+def own_supplier_named(*, coop: Coop, name: str) -> Supplier:
+    """Return the supplier called *name* whose catalogue *coop* keeps, or refuse."""
+    supplier = db.session.scalar(
+        select(Supplier).where(
+            Supplier.coop_id == coop.id, func.lower(Supplier.name) == name.strip().lower()
+        )
+    )
+    if supplier is None:
+        raise ServiceError(
+            f"{coop.name} has no supplier called '{name.strip()}' of its own; "
+            "a catalogue can only be imported into a supplier the co-op keeps.",
+            field="supplier",
+        )
+    return supplier
+
+
+def _parsed(text: str) -> ParsedCatalogue:
+    try:
+        return parse_catalogue(text)
+    except FileProblem as problem:
+        raise ServiceError(str(problem), field="file") from None
+
+
+def _digest(rows: Sequence[tuple[int, ProductRow]]) -> str:
+    """Fingerprint the catalogue as an import sees it (rows in id order)."""
+    digest = hashlib.sha256()
+    for product_id, row in rows:
+        # Field values in a fixed order, not the row's repr, so the fingerprint
+        # does not depend on how the dataclass is declared or printed.
+        digest.update(repr((product_id, [getattr(row, name) for name in PRODUCT_FIELDS])).encode())
+    return digest.hexdigest()
+
+
+def _compare(
+    rows: Sequence[ProductRow],
+    provided: frozenset[str],
+    current: Sequence[tuple[int, ProductRow]],
+) -> tuple[list[ProductRow], list[ProductChange], int, list[MissingProduct]]:
+    by_code = {row.code: (product_id, row) for product_id, row in current}
+    by_lower = {row.code.lower(): (product_id, row) for product_id, row in reversed(current)}
+    # A column the file does not have leaves that field as it is; the code
+    # can differ only in letter case, and the file's spelling is the newer.
+    compared = [name for name in PRODUCT_FIELDS if name in provided]
+    additions: list[ProductRow] = []
+    changes: list[ProductChange] = []
+    unchanged = 0
+    for row in rows:
+        # An exact match first: codes stored before the rule ignored case may differ only so.
+        found = by_code.get(row.code) or by_lower.get(row.code.lower())
+        if found is None:
+            additions.append(row)
+            continue
+        product_id, old = found
+        fields = [
+            FieldChange(name, getattr(old, name), getattr(row, name))
+            for name in compared
+            if getattr(old, name) != getattr(row, name)
+        ]
+        if fields:
+            changes.append(ProductChange(product_id, old, row, fields))
+        else:
+            unchanged += 1
+    in_file = {row.code.lower() for row in rows}
+    missing = [
+        MissingProduct(product_id, row)
+        for product_id, row in current
+        if row.available and row.code.lower() not in in_file
+    ]
+    missing.sort(key=lambda item: (item.row.name.lower(), item.row.code))
+    return additions, changes, unchanged, missing
+
+
+def _preview(
+    stored: CatalogueImport,
+    parsed: ParsedCatalogue,
+    current: Sequence[tuple[int, ProductRow]],
+    digest: str,
+) -> ImportPreview:
+    additions, changes, unchanged, missing = _compare(parsed.rows, parsed.provided, current)
+    return ImportPreview(
+        import_id=stored.id,
+        filename=stored.filename,
+        format=parsed.format,
+        mark_missing_unavailable=stored.mark_missing_unavailable,
+        additions=additions,
+        changes=changes,
+        unchanged=unchanged,
+        missing=missing,
+        errors=sorted(parsed.errors, key=lambda error: error.line),
+        stale=digest != stored.catalogue_digest,
+    )
+
+
+def _preview_now(stored: CatalogueImport, supplier: Supplier) -> ImportPreview:
+    current = product_rows(supplier=supplier)
+    return _preview(stored, _parsed(stored.content), current, _digest(current))
+
+
+def preview_import(
+    *,
+    supplier: Supplier,
+    data: bytes,
+    filename: str,
+    mark_missing_unavailable: bool,
+    uploaded_by: User | None,
+) -> ImportPreview:
+    """Store an uploaded catalogue file and say what importing it would change."""
+    check_import_size(size=len(data))
+    try:
+        text = decode(data)
+    except FileProblem as problem:
+        raise ServiceError(str(problem), field="file") from None
+    parsed = _parsed(text)
+    current = product_rows(supplier=supplier)
+    digest = _digest(current)
+    db.session.execute(
+        delete(CatalogueImport).where(
+            CatalogueImport.supplier_id == supplier.id,
+            CatalogueImport.applied_at.is_(None),
+            CatalogueImport.created_at < utcnow() - KEEP_UNCONFIRMED,
+        )
+    )
+    stored = CatalogueImport(
+        supplier_id=supplier.id,
+        uploaded_by_id=uploaded_by.id if uploaded_by is not None else None,
+        filename=filename[:255],
+        content=text,
+        mark_missing_unavailable=mark_missing_unavailable,
+        catalogue_digest=digest,
+    )
+    db.session.add(stored)
+    db.session.flush()
+    return _preview(stored, parsed, current, digest)
+
+
+def stored_import(*, supplier: Supplier, import_id: int) -> CatalogueImport | None:
+    """Return the stored upload *import_id* of *supplier*, or None."""
+    return db.session.scalar(
+        select(CatalogueImport).where(
+            CatalogueImport.id == import_id, CatalogueImport.supplier_id == supplier.id
+        )
+    )
+
+
+def preview_stored_import(*, catalogue_import: CatalogueImport) -> ImportPreview:
+    """Say what confirming a stored upload would change now; change nothing."""
+    if catalogue_import.applied_at is not None:
+        return ImportPreview(
+            import_id=catalogue_import.id,
+            filename=catalogue_import.filename,
+            format="",
+            mark_missing_unavailable=catalogue_import.mark_missing_unavailable,
+            additions=[],
+            changes=[],
+            unchanged=0,
+            missing=[],
+            errors=[],
+            applied_at=catalogue_import.applied_at,
+        )
+    return _preview_now(catalogue_import, catalogue_import.supplier)
+
+
+def apply_import(*, import_id: int, supplier: Supplier, user: User | None) -> ImportResult:
+    """Write a previewed file into *supplier*'s catalogue, all of it or, on refusal, nothing."""
+    stored = stored_import(supplier=supplier, import_id=import_id)
+    if stored is None:
+        raise ServiceError("There is no such upload; upload the file again.")
+    if stored.applied_at is not None:
+        raise ServiceError(ALREADY_IMPORTED)
+    parsed = _parsed(stored.content)
+    if parsed.errors:
+        raise ServiceError(
+            "Some rows of the file have errors, so nothing was imported. "
+            "Correct them and upload the file again."
+        )
+    current = product_rows(supplier=supplier)
+    if _digest(current) != stored.catalogue_digest:
+        raise ServiceError(CATALOGUE_CHANGED)
+    now = utcnow()
+    # Claiming the upload with a conditional UPDATE makes two confirmations at
+    # once safe: the second waits for the first and then finds it applied. The
+    # file itself is no longer needed once written.
+    claimed = db.session.execute(
+        update(CatalogueImport)
+        .where(CatalogueImport.id == stored.id, CatalogueImport.applied_at.is_(None))
+        .values(applied_at=now, content="")
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        raise ServiceError(ALREADY_IMPORTED)
+    return apply_rows(
+        supplier=supplier,
+        rows=parsed.rows,
+        provided=parsed.provided,
+        mark_missing_unavailable=stored.mark_missing_unavailable,
+        user=user,
+        reason="import",
+        current=current,
+        now=now,
+    )
+
+
+def apply_rows(
+    *,
+    supplier: Supplier,
+    rows: Sequence[ProductRow],
+    mark_missing_unavailable: bool,
+    user: User | None,
+    reason: str,
+    provided: frozenset[str] = frozenset(PRODUCT_FIELDS),
+    current: Sequence[tuple[int, ProductRow]] | None = None,
+    now: datetime | None = None,
+) -> ImportResult:
+    """Write checked *rows* into *supplier*'s catalogue, matching products by code.
+
+    New codes are added, products that differ are changed (only the fields
+    in *provided*), price changes are recorded with *reason*, and, when
+    asked, products the rows leave out are marked unavailable. *current*
+    is the catalogue as the caller already read it (read now when None).
+    """
+    if current is None:
+        current = product_rows(supplier=supplier)
+    now = now or utcnow()
+    additions, changes, _, missing = _compare(rows, provided, current)
+    if additions:
+        db.session.execute(
+            insert(Product),
+            [{**row.values(), "supplier_id": supplier.id} for row in additions],
+        )
+    if changes:
+        # Every row carries the same keys, so the UPDATE is one statement run many times.
+        written = sorted({change.field for item in changes for change in item.fields})
+        db.session.execute(
+            update(Product),
+            [
+                {
+                    "id": item.product_id,
+                    **{name: getattr(item.new, name) for name in written},
+                    "updated_at": now,
+                }
+                for item in changes
+            ],
+        )
+    priced = [item for item in changes if item.price_changed]
+    if priced:
+        db.session.execute(
+            insert(PriceChange),
+            [
+                {
+                    "product_id": item.product_id,
+                    "changed_by_id": user.id if user is not None else None,
+                    "changed_at": now,
+                    "old_case_price_pence": item.old.case_price_pence,
+                    "new_case_price_pence": _new(item, "case_price_pence"),
+                    "old_vat_bp": item.old.vat_bp,
+                    "new_vat_bp": _new(item, "vat_bp"),
+                    "reason": reason,
+                }
+                for item in priced
+            ],
+        )
+    unavailable = missing if mark_missing_unavailable else []
+    if unavailable:
+        db.session.execute(
+            update(Product),
+            [
+                {"id": item.product_id, "available": False, "updated_at": now}
+                for item in unavailable
+            ],
+        )
+    # The bulk statements bypass whatever this session had loaded.
+    db.session.expire_all()
+    return ImportResult(
+        added=len(additions),
+        changed=len(changes),
+        price_changes=len(priced),
+        marked_unavailable=len(unavailable),
+    )
+
+
+def _new(item: ProductChange, name: str) -> object:
+    """Return the value a change leaves in *name*: the file's when it changes it."""
+    for change in item.fields:
+        if change.field == name:
+            return change.new
+    return getattr(item.old, name)

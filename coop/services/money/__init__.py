@@ -1,0 +1,1 @@
+"""Money: the ledger, settlement, bills, shared costs, statements and the treasury."""

@@ -1,0 +1,301 @@
+"""What the treasurer reads: balances, the ledger page by page, and CSV exports.
+
+Reads only. Each page costs a fixed number of queries whatever the number
+of households or transactions.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import aliased
+
+from coop.domain.catalogue_csv import protect_formula
+from coop.domain.roles import MembershipStatus
+from coop.extensions import db
+from coop.models import (
+    Account,
+    AccountKind,
+    BillLine,
+    Coop,
+    LedgerTransaction,
+    Membership,
+    Posting,
+    Round,
+    Supplier,
+    TransactionKind,
+    User,
+)
+from coop.services.mail import local_time
+from coop.services.money.ledger import SINGLE_ACCOUNTS, Balance, balances
+
+PER_PAGE = 50
+
+
+# --- balances ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BalanceSheet:
+    """Every account of a co-op with its balance, grouped for the treasurer."""
+
+    households: list[Balance]  # most owed first
+    suppliers: list[Balance]
+    own: list[Balance]  # the fund, cash, bank, card payments, council support
+
+    @property
+    def owed_by_households_pence(self) -> int:
+        return -sum(b.balance_pence for b in self.households if b.balance_pence < 0)
+
+    @property
+    def household_credit_pence(self) -> int:
+        return sum(b.balance_pence for b in self.households if b.balance_pence > 0)
+
+    @property
+    def owed_to_suppliers_pence(self) -> int:
+        return sum(b.balance_pence for b in self.suppliers)
+
+    @property
+    def total_pence(self) -> int:
+        """Every balance added up: 0 in a double-entry ledger."""
+        return sum(b.balance_pence for b in [*self.households, *self.suppliers, *self.own])
+
+
+def balance_sheet(*, coop: Coop) -> BalanceSheet:
+    """Return every household's, supplier's and the co-op's own balances, in three queries.
+
+    Active households without an account yet show 0, as do the co-op's own
+    accounts before any money moved through them.
+    """
+    rows = balances(coop=coop)
+    households = [row for row in rows if row.kind is AccountKind.HOUSEHOLD]
+    with_account = {row.membership_id for row in households}
+    for membership_id, name in db.session.execute(
+        select(Membership.id, User.name)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.coop_id == coop.id, Membership.status == MembershipStatus.ACTIVE)
+    ).all():
+        if membership_id not in with_account:
+            households.append(
+                Balance(0, AccountKind.HOUSEHOLD, name, 0, membership_id=membership_id)
+            )
+    own = {row.kind: row for row in rows if row.kind in SINGLE_ACCOUNTS}
+    return BalanceSheet(
+        households=sorted(households, key=lambda b: (b.balance_pence, b.name.lower())),
+        suppliers=sorted(
+            (row for row in rows if row.kind is AccountKind.SUPPLIER),
+            key=lambda b: (-b.balance_pence, b.name.lower()),
+        ),
+        own=[own.get(kind) or Balance(0, kind, kind.label, 0) for kind in SINGLE_ACCOUNTS],
+    )
+
+
+# --- the ledger --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PostingLine:
+    """One posting of a transaction, with its account's name."""
+
+    account: str
+    kind: AccountKind
+    amount_pence: int
+    memo: str
+
+
+@dataclass(frozen=True)
+class TransactionLine:
+    """A transaction with who made it, when, why, and its postings."""
+
+    id: int
+    kind: TransactionKind
+    memo: str
+    created_at: datetime
+    by: str
+    round_id: int | None
+    round_title: str | None
+    reverses_id: int | None
+    reversed_by_id: int | None
+    postings: list[PostingLine] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class LedgerPage:
+    """One page of the ledger, newest first."""
+
+    rows: list[TransactionLine]
+    page: int
+    pages: int
+    total: int
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * PER_PAGE + 1 if self.total else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.rows) - 1 if self.rows else 0
+
+
+def _postings(which: ColumnElement[bool]) -> dict[int, list[PostingLine]]:
+    rows = db.session.execute(
+        select(
+            Posting.transaction_id,
+            Posting.amount_pence,
+            Posting.memo,
+            Account.kind,
+            User.name,
+            Supplier.name,
+        )
+        .join(Account, Account.id == Posting.account_id)
+        .outerjoin(Membership, Membership.id == Account.membership_id)
+        .outerjoin(User, User.id == Membership.user_id)
+        .outerjoin(Supplier, Supplier.id == Account.supplier_id)
+        .where(which)
+        .order_by(Posting.transaction_id, Posting.id)
+    ).all()
+    postings: dict[int, list[PostingLine]] = defaultdict(list)
+    for transaction_id, amount, memo, kind, person, supplier in rows:
+        postings[transaction_id].append(
+            PostingLine(person or supplier or kind.label, kind, amount, memo)
+        )
+    return postings
+
+
+def _transactions(coop: Coop, *where, offset: int = 0, limit: int | None = None):  # type: ignore[no-untyped-def]
+    reversal = aliased(LedgerTransaction)
+    query = (
+        select(LedgerTransaction, User.name, Round.title, reversal.id)
+        .outerjoin(User, User.id == LedgerTransaction.created_by_id)
+        .outerjoin(Round, Round.id == LedgerTransaction.round_id)
+        .outerjoin(reversal, reversal.reverses_id == LedgerTransaction.id)
+        .where(LedgerTransaction.coop_id == coop.id, *where)
+        .order_by(LedgerTransaction.created_at.desc(), LedgerTransaction.id.desc())
+        .offset(offset)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    rows = db.session.execute(query).all()
+    # A page names its few transactions; the whole ledger (for CSV) asks the database.
+    which = (
+        Posting.transaction_id.in_([transaction.id for transaction, *_ in rows])
+        if limit is not None or where
+        else Posting.transaction_id.in_(
+            select(LedgerTransaction.id).where(LedgerTransaction.coop_id == coop.id)
+        )
+    )
+    postings = _postings(which)
+    return [
+        TransactionLine(
+            id=transaction.id,
+            kind=transaction.kind,
+            memo=transaction.memo,
+            created_at=transaction.created_at,
+            by=by or "the system",
+            round_id=transaction.round_id,
+            round_title=title,
+            reverses_id=transaction.reverses_id,
+            reversed_by_id=reversed_by,
+            postings=postings.get(transaction.id, []),
+        )
+        for transaction, by, title, reversed_by in rows
+    ]
+
+
+def ledger_page(*, coop: Coop, page: int = 1) -> LedgerPage:
+    """Return a page of the co-op's transactions, newest first, in three queries."""
+    total = db.session.scalar(
+        select(func.count())
+        .select_from(LedgerTransaction)
+        .where(LedgerTransaction.coop_id == coop.id)
+    )
+    pages = max(1, -(-total // PER_PAGE))
+    page = min(max(1, page), pages)
+    rows = _transactions(coop, offset=(page - 1) * PER_PAGE, limit=PER_PAGE)
+    return LedgerPage(rows=rows, page=page, pages=pages, total=total)
+
+
+def transaction_line(*, coop: Coop, transaction_id: int) -> TransactionLine | None:
+    """Return the co-op's transaction *transaction_id* with its postings, or None."""
+    rows = _transactions(coop, LedgerTransaction.id == transaction_id)
+    return rows[0] if rows else None
+
+
+# --- CSV exports -------------------------------------------------------------------------
+
+
+def pounds(pence: int) -> str:
+    """Show pence as plain pounds for a spreadsheet: -1234 -> "-12.34"."""
+    sign = "-" if pence < 0 else ""
+    whole, rest = divmod(abs(pence), 100)
+    return f"{sign}{whole}.{rest:02d}"
+
+
+def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def ledger_csv(*, coop: Coop) -> str:
+    """Return the whole ledger as CSV, one row per posting, oldest first."""
+    rows = []
+    for transaction in reversed(_transactions(coop)):
+        for posting in transaction.postings:
+            rows.append(
+                [
+                    local_time(transaction.created_at, "%Y-%m-%d %H:%M"),
+                    transaction.id,
+                    transaction.kind.label,
+                    protect_formula(transaction.memo),
+                    protect_formula(posting.account),
+                    pounds(posting.amount_pence),
+                    protect_formula(transaction.by),
+                ]
+            )
+    return _csv(["Date", "Transaction", "Kind", "Memo", "Account", "Amount", "By"], rows)
+
+
+def balances_csv(*, coop: Coop) -> str:
+    """Return every account's balance as CSV: households, suppliers, the co-op's own."""
+    sheet = balance_sheet(coop=coop)
+    rows = [
+        [row.kind.label, protect_formula(row.name), pounds(row.balance_pence)]
+        for row in [*sheet.households, *sheet.suppliers, *sheet.own]
+    ]
+    return _csv(["Kind", "Account", "Balance"], rows)
+
+
+def round_bills_csv(*, round_: Round) -> str:
+    """Return every bill line of a round as CSV, household by household."""
+    lines = db.session.execute(
+        select(BillLine, User.name)
+        .join(Membership, Membership.id == BillLine.membership_id)
+        .join(User, User.id == Membership.user_id)
+        .where(BillLine.round_id == round_.id)
+        .order_by(User.name, BillLine.membership_id, BillLine.id)
+    ).all()
+    rows = [
+        [
+            protect_formula(name),
+            line.kind.value,
+            protect_formula(line.description),
+            line.units,
+            pounds(line.net_pence),
+            pounds(line.vat_pence),
+            pounds(line.markup_pence),
+            pounds(line.deposit_pence),
+            pounds(line.amount_pence),
+        ]
+        for line, name in lines
+    ]
+    header = ["Household", "Kind", "Description", "Units", "Net", "VAT", "Markup", "Deposit"]
+    return _csv([*header, "Amount"], rows)

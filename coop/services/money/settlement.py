@@ -1,0 +1,405 @@
+"""Settling a received round: one action, under the round's row lock, all or nothing.
+
+The arithmetic is `coop.domain.settlement.settle`; this module loads the
+round, posts one balanced ledger transaction (households charged, suppliers
+owed, the co-op fund's result, council support for subsidies), writes every
+household's bill lines and tells each household its total. Postings:
+
+- each household: minus its bill total;
+- each supplier: plus its goods, deposits and its own delivery costs;
+- the co-op fund: plus round-wide costs (venue, packaging: the co-op pays
+  them) and its net result (markup, less surplus and absorbed costs);
+- council support: minus the subsidies it pays (the council owes them).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from sqlalchemy import select
+
+from coop.domain import settlement as rules
+from coop.domain.money import format_pence
+from coop.domain.rounds import RoundState
+from coop.extensions import db
+from coop.models import (
+    AccountKind,
+    Allocation,
+    BillLine,
+    BillLineKind,
+    Coop,
+    Round,
+    RoundCost,
+    RoundItem,
+    RoundSubsidy,
+    RoundSupplier,
+    TransactionKind,
+    User,
+)
+from coop.models.types import utcnow
+from coop.services.errors import ServiceError
+from coop.services.mail import Email, send_emails
+from coop.services.money.ledger import (
+    Entry,
+    household_accounts,
+    post_transaction,
+    single_account,
+    supplier_accounts,
+)
+from coop.services.people.memberships import contacts_of
+from coop.services.rounds.lifecycle import LinkBuilder, locked_round, move
+
+
+@dataclass(frozen=True)
+class Settled:
+    """What settling did, to report to the treasurer."""
+
+    round_id: int
+    transaction_id: int
+    households: int
+    charged_pence: int
+    subsidy_pence: int
+    supplier_pence: int
+    costs_pence: int
+    fund_result_pence: int
+
+
+@dataclass(frozen=True)
+class _Item:
+    id: int
+    name: str
+    unit_label: str
+    reference_pence: int | None
+
+
+def _lines(round_: Round) -> tuple[list[rules.Line], dict[int, _Item]]:
+    items = db.session.execute(
+        select(
+            RoundItem.id,
+            RoundItem.name,
+            RoundItem.unit_label,
+            RoundItem.case_size,
+            RoundItem.case_price_pence,
+            RoundItem.received_case_price_pence,
+            RoundItem.vat_bp,
+            RoundItem.deposit_pence,
+            RoundItem.units_received,
+            RoundItem.reference_price_pence,
+            RoundSupplier.supplier_id,
+            RoundSupplier.dropped_at,
+        )
+        .join(RoundSupplier, RoundSupplier.id == RoundItem.round_supplier_id)
+        .where(RoundItem.round_id == round_.id)
+    ).all()
+    shares: dict[int, dict[int, int]] = defaultdict(dict)
+    for item_id, household, computed, manual in db.session.execute(
+        select(
+            Allocation.round_item_id,
+            Allocation.membership_id,
+            Allocation.computed_units,
+            Allocation.manual_units,
+        ).where(Allocation.round_id == round_.id)
+    ):
+        units = manual if manual is not None else computed
+        if units:
+            shares[item_id][household] = units
+    lines, facts = [], {}
+    for row in items:
+        received = 0 if row.dropped_at is not None else (row.units_received or 0)
+        price = (
+            row.received_case_price_pence
+            if row.received_case_price_pence is not None
+            else row.case_price_pence
+        )
+        lines.append(
+            rules.Line(
+                item=row.id,
+                supplier=row.supplier_id,
+                case_price_pence=price,
+                case_size=row.case_size,
+                vat_bp=row.vat_bp,
+                units_received=received,
+                shares=shares.get(row.id, {}),
+                deposit_pence=row.deposit_pence,
+            )
+        )
+        facts[row.id] = _Item(row.id, row.name, row.unit_label, row.reference_price_pence)
+    return lines, facts
+
+
+def _costs_and_subsidies(round_: Round) -> tuple[list[RoundCost], list[RoundSubsidy]]:
+    costs = db.session.scalars(
+        select(RoundCost).where(RoundCost.round_id == round_.id).order_by(RoundCost.id)
+    ).all()
+    subsidies = db.session.scalars(
+        select(RoundSubsidy).where(RoundSubsidy.round_id == round_.id).order_by(RoundSubsidy.id)
+    ).all()
+    return list(costs), list(subsidies)
+
+
+@dataclass(frozen=True)
+class WorkedOut:
+    """A round's settlement worked out from its rows, before anything is written."""
+
+    result: rules.Settlement
+    items: dict[int, _Item]
+    costs: list[RoundCost]
+    subsidies: list[RoundSubsidy]
+
+
+def work_out(*, round_: Round, contribution_pence: int | None) -> WorkedOut:
+    """Work out what settling *round_* would charge and owe (reads only: a preview)."""
+    lines, facts = _lines(round_)
+    costs, subsidies = _costs_and_subsidies(round_)
+    try:
+        result = rules.settle(
+            lines,
+            markup_bp=round_.markup_bp,
+            costs=[
+                rules.Cost(cost.id, cost.amount_pence, cost.basis.value, cost.supplier_id)
+                for cost in costs
+            ],
+            subsidies=[
+                rules.Subsidy(
+                    subsidy.id,
+                    cost=subsidy.round_cost_id,
+                    percent_bp=subsidy.percent_bp,
+                    cap_pence=subsidy.cap_pence,
+                )
+                for subsidy in subsidies
+            ],
+            contribution_pence=contribution_pence,
+        )
+    except ValueError as error:
+        raise ServiceError(str(error)) from None
+    return WorkedOut(result, facts, costs, subsidies)
+
+
+def settle_round(*, round_id: int, by: User | None, link_for: LinkBuilder | None = None) -> Settled:
+    """Charge every household, owe every supplier and post the fund's result (flushes)."""
+    round_ = locked_round(round_id=round_id)
+    if round_.state is RoundState.SETTLED:
+        raise ServiceError("The round is already settled.")
+    if round_.state is not RoundState.RECEIVED:
+        raise ServiceError(
+            f"Only a received round can be settled; this one is {round_.state.value}. "
+            "Record what the delivery brought first."
+        )
+    move(round_, RoundState.SETTLED)
+    coop = db.session.get_one(Coop, round_.coop_id)
+    worked = work_out(round_=round_, contribution_pence=coop.contribution_pence)
+    result, facts = worked.result, worked.items
+    costs, subsidies = worked.costs, worked.subsidies
+    totals = result.household_totals()
+    transaction = post_transaction(
+        coop_id=coop.id,
+        kind=TransactionKind.SETTLEMENT,
+        memo=f"{round_.title}: settled",
+        entries=_entries(coop, result, totals, costs),
+        by=by,
+        round_id=round_.id,
+    )
+    _write_bill(round_, transaction.id, result, facts, costs, subsidies)
+    round_.settled_at = utcnow()
+    round_.settled_by_id = by.id if by is not None else None
+    db.session.flush()
+    _tell_households(round_, coop, totals, link_for)
+    return Settled(
+        round_id=round_.id,
+        transaction_id=transaction.id,
+        households=len(totals),
+        charged_pence=sum(totals.values()),
+        subsidy_pence=result.subsidy_pence,
+        supplier_pence=sum(result.supplier_totals.values()),
+        costs_pence=sum(result.cost_totals.values()),
+        fund_result_pence=result.fund_result_pence,
+    )
+
+
+def _entries(
+    coop: Coop, result: rules.Settlement, totals: dict[int, int], costs: list[RoundCost]
+) -> list[Entry]:
+    households = household_accounts(coop_id=coop.id, membership_ids=totals)
+    owed: dict[int, int] = defaultdict(int, result.supplier_totals)
+    fund = result.fund_result_pence
+    for cost in costs:
+        if cost.supplier_id is not None:
+            owed[cost.supplier_id] += cost.amount_pence
+        else:
+            fund += cost.amount_pence
+    suppliers = supplier_accounts(coop_id=coop.id, supplier_ids=owed)
+    entries = [
+        Entry(households[household], -total, "bill") for household, total in sorted(totals.items())
+    ]
+    entries += [Entry(suppliers[supplier], pence, "invoice") for supplier, pence in owed.items()]
+    entries.append(
+        Entry(single_account(coop_id=coop.id, kind=AccountKind.FUND).id, fund, "round result")
+    )
+    if result.subsidy_pence:
+        support = single_account(coop_id=coop.id, kind=AccountKind.COUNCIL_SUPPORT)
+        entries.append(Entry(support.id, -result.subsidy_pence, "subsidy"))
+    return entries
+
+
+class _BillRow(NamedTuple):
+    """A bill line as settlement writes it: columns of `bill_lines`, in one tuple."""
+
+    round_id: int
+    transaction_id: int
+    membership_id: int
+    kind: str
+    description: str
+    amount_pence: int
+    round_item_id: int | None = None
+    round_cost_id: int | None = None
+    round_subsidy_id: int | None = None
+    supplier_id: int | None = None
+    units: int = 0
+    net_pence: int = 0
+    vat_pence: int = 0
+    markup_pence: int = 0
+    deposit_pence: int = 0
+    reference_pence: int | None = None
+
+
+def _write_bill(
+    round_: Round,
+    transaction_id: int,
+    result: rules.Settlement,
+    facts: dict[int, _Item],
+    costs: list[RoundCost],
+    subsidies: list[RoundSubsidy],
+) -> None:
+    fixed = bool(result.contributions)
+    base = {"round_id": round_.id, "transaction_id": transaction_id}
+    descriptions = {item.id: f"{item.name} ({item.unit_label})" for item in facts.values()}
+    rows = []
+    for line in result.goods:
+        reference = facts[line.item].reference_pence
+        rows.append(
+            _BillRow(
+                **base,
+                membership_id=line.household,
+                kind=BillLineKind.GOODS.value,
+                description=descriptions[line.item],
+                # Under fixed contributions goods are shown, not charged.
+                amount_pence=0 if fixed else line.total_pence,
+                round_item_id=line.item,
+                supplier_id=line.supplier,
+                units=line.units,
+                net_pence=line.net_pence,
+                vat_pence=line.vat_pence,
+                markup_pence=line.markup_pence,
+                deposit_pence=line.deposit_pence,
+                reference_pence=None if reference is None else reference * line.units,
+            )
+        )
+    names = {cost.id: cost.name for cost in costs}
+    if not fixed:
+        rows += [
+            _BillRow(
+                **base,
+                membership_id=charge.household,
+                kind=BillLineKind.COST.value,
+                description=names[charge.cost],
+                amount_pence=charge.pence,
+                round_cost_id=charge.cost,
+                supplier_id=charge.supplier,
+            )
+            for charge in result.costs
+            if charge.pence
+        ]
+    rows += [
+        _BillRow(
+            **base,
+            membership_id=household,
+            kind=BillLineKind.CONTRIBUTION.value,
+            description="Agreed contribution for the round",
+            amount_pence=pence,
+        )
+        for household, pence in result.contributions.items()
+    ]
+    programmes = {subsidy.id: subsidy.support_record.programme for subsidy in subsidies}
+    rows += [
+        _BillRow(
+            **base,
+            membership_id=credit.household,
+            kind=BillLineKind.SUBSIDY.value,
+            description=f"Council subsidy: {programmes[credit.subsidy]}",
+            amount_pence=-credit.pence,
+            round_subsidy_id=credit.subsidy,
+        )
+        for credit in result.subsidies
+    ]
+    _insert_rows(BillLine.__tablename__, _BillRow._fields, rows)
+
+
+_TEXT_COLUMNS = frozenset({"kind", "description"})
+
+
+def _insert_rows(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Write *rows* in one statement, the fastest way each database takes many rows.
+
+    On PostgreSQL one INSERT of a column array each, unnested into rows (as
+    closing writes allocations), each array sent as the text of an array
+    literal; on SQLite one executemany of plain tuples, as SQLAlchemy's
+    handling of each row's parameters would take longer than the insert.
+    """
+    if not rows:
+        return
+    connection = db.session.connection()
+    names = ", ".join(columns)
+    if connection.dialect.name == "postgresql":
+        arrays = ", ".join(
+            f"%s::{'text' if name in _TEXT_COLUMNS else 'integer'}[]" for name in columns
+        )
+        connection.exec_driver_sql(
+            f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays})",
+            tuple(
+                _array_literal(values, text=name in _TEXT_COLUMNS)
+                for name, values in zip(columns, zip(*rows, strict=True), strict=True)
+            ),
+        )
+    else:
+        marks = ", ".join("?" * len(columns))
+        connection.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+
+
+def _array_literal(values: tuple, *, text: bool) -> str:
+    """Write a column of values as the text of a PostgreSQL array literal."""
+    if text:  # a few distinct texts, each quoted once
+        quoted = {
+            value: "NULL"
+            if value is None
+            else '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+            for value in set(values)
+        }
+        elements = map(quoted.__getitem__, values)
+    else:
+        elements = ("NULL" if value is None else str(value) for value in values)
+    return "{" + ",".join(elements) + "}"
+
+
+def _tell_households(
+    round_: Round, coop: Coop, totals: dict[int, int], link_for: LinkBuilder | None
+) -> None:
+    if not totals:
+        return
+    ending = f"\n\nYour bill: {link_for(round_)}" if link_for else ""
+    send_emails(
+        [
+            Email(
+                to=person.email,
+                subject=f"{coop.name}: your bill for {round_.title}",
+                body=(
+                    f"Hello {person.name},\n\n"
+                    f"The round '{round_.title}' of {coop.name} is settled. Your bill comes to "
+                    f"{format_pence(totals[person.membership_id])}; it is on your statement, "
+                    f"line by line.{ending}"
+                ),
+            )
+            for person in contacts_of(membership_ids=totals)
+        ]
+    )

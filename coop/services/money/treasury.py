@@ -1,0 +1,370 @@
+"""The treasurer's use cases: money in and out, corrections to settled bills, reversals.
+
+Each posts one balanced transaction through `coop.services.money.ledger`, the only
+write path, after checking everything that can be refused, so a refusal
+writes nothing. Signs follow `coop.models.ledger`: a household's payment is
+plus on its account and minus on cash or bank; paying a supplier is minus on
+its account and plus on cash or bank.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import func, insert, select, union
+from sqlalchemy.exc import IntegrityError
+
+from coop.domain.money import format_pence
+from coop.domain.roles import MembershipStatus
+from coop.domain.rounds import RoundState
+from coop.extensions import db
+from coop.models import (
+    Account,
+    AccountKind,
+    BillLine,
+    BillLineKind,
+    Coop,
+    LedgerTransaction,
+    Membership,
+    Round,
+    RoundItem,
+    RoundSupplier,
+    Supplier,
+    TransactionKind,
+    User,
+)
+from coop.services.errors import ServiceError
+from coop.services.mail import send_email
+from coop.services.money.ledger import (
+    Entry,
+    household_accounts,
+    post_transaction,
+    reverse_transaction,
+    single_account,
+    supplier_accounts,
+)
+from coop.services.rounds.lifecycle import LinkBuilder
+
+NOTE_MAX_LENGTH = 200
+REASON_MAX_LENGTH = 150
+
+
+class Method(StrEnum):
+    """How money changed hands outside the card processor."""
+
+    CASH = "cash"
+    BANK = "bank"
+
+    @property
+    def label(self) -> str:
+        return {Method.CASH: "Cash", Method.BANK: "Bank transfer"}[self]
+
+    @property
+    def account_kind(self) -> AccountKind:
+        return {Method.CASH: AccountKind.CASH, Method.BANK: AccountKind.BANK}[self]
+
+
+class Carrier(StrEnum):
+    """Who bears a correction to a household's bill."""
+
+    SUPPLIER = "supplier"  # a credit note (or a further invoice) from the item's supplier
+    FUND = "fund"  # the co-op's own money
+
+
+@dataclass(frozen=True)
+class Choice:
+    """An id and a name to choose from in a form."""
+
+    id: int
+    name: str
+
+
+def _memo(text: str, note: str) -> str:
+    note = note.strip()
+    return f"{text} ({note})" if note else text
+
+
+def _check_amount(amount_pence: int | None) -> int:
+    if amount_pence is None or amount_pence <= 0:
+        raise ServiceError("Enter an amount of more than £0.00.", field="amount")
+    return amount_pence
+
+
+def _check_note(note: str) -> str:
+    if len(note.strip()) > NOTE_MAX_LENGTH:
+        raise ServiceError(f"Use at most {NOTE_MAX_LENGTH} characters.", field="note")
+    return note
+
+
+# --- households' payments and refunds ------------------------------------------------
+
+
+def payment_households(*, coop: Coop) -> list[Choice]:
+    """Return the co-op's active households by name, for paying in or out (reads only)."""
+    rows = db.session.execute(
+        select(Membership.id, User.name)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.coop_id == coop.id, Membership.status == MembershipStatus.ACTIVE)
+        .order_by(User.name, Membership.id)
+    ).all()
+    return [Choice(membership_id, name) for membership_id, name in rows]
+
+
+def record_payment(
+    *,
+    coop: Coop,
+    membership_id: int | None,
+    amount_pence: int | None,
+    method: Method,
+    note: str,
+    by: User,
+    refund: bool = False,
+) -> LedgerTransaction:
+    """Post money a household paid in (or, with *refund*, money paid back to it)."""
+    household = next(
+        (
+            choice
+            for choice in payment_households(coop=coop)
+            if membership_id is not None and choice.id == membership_id
+        ),
+        None,
+    )
+    if household is None:
+        raise ServiceError(f"Choose one of {coop.name}'s households.", field="household")
+    amount = _check_amount(amount_pence)
+    _check_note(note)
+    method = Method(method)
+    account = household_accounts(coop_id=coop.id, membership_ids=[household.id])[household.id]
+    held = single_account(coop_id=coop.id, kind=method.account_kind).id
+    sign = -1 if refund else 1
+    text = (
+        f"Refund to {household.name} by {method.label.lower()}"
+        if refund
+        else f"{method.label} from {household.name}"
+    )
+    return post_transaction(
+        coop_id=coop.id,
+        kind=TransactionKind.REFUND if refund else TransactionKind.PAYMENT,
+        memo=_memo(text, note),
+        entries=[
+            Entry(account, sign * amount, "refund" if refund else "payment"),
+            Entry(held, -sign * amount, method.label.lower()),
+        ],
+        by=by,
+    )
+
+
+# --- suppliers -------------------------------------------------------------------------
+
+
+def payable_suppliers(*, coop: Coop) -> list[Choice]:
+    """Return suppliers the co-op has bought from or owes, by name (reads only)."""
+    in_rounds = (
+        select(RoundSupplier.supplier_id.label("id"))
+        .join(Round, Round.id == RoundSupplier.round_id)
+        .where(Round.coop_id == coop.id)
+    )
+    with_account = select(Account.supplier_id.label("id")).where(
+        Account.coop_id == coop.id, Account.kind == AccountKind.SUPPLIER
+    )
+    ids = union(in_rounds, with_account).subquery()
+    rows = db.session.execute(
+        select(Supplier.id, Supplier.name)
+        .where(Supplier.id.in_(select(ids.c.id)))
+        .order_by(Supplier.name, Supplier.id)
+    ).all()
+    return [Choice(supplier_id, name) for supplier_id, name in rows]
+
+
+def record_supplier_payment(
+    *,
+    coop: Coop,
+    supplier_id: int | None,
+    amount_pence: int | None,
+    method: Method,
+    note: str,
+    by: User,
+) -> LedgerTransaction:
+    """Post money the co-op paid a supplier."""
+    supplier = next(
+        (choice for choice in payable_suppliers(coop=coop) if choice.id == supplier_id), None
+    )
+    if supplier is None:
+        raise ServiceError("Choose a supplier the co-op buys from.", field="supplier")
+    amount = _check_amount(amount_pence)
+    _check_note(note)
+    method = Method(method)
+    account = supplier_accounts(coop_id=coop.id, supplier_ids=[supplier.id])[supplier.id]
+    held = single_account(coop_id=coop.id, kind=method.account_kind).id
+    return post_transaction(
+        coop_id=coop.id,
+        kind=TransactionKind.SUPPLIER_PAYMENT,
+        memo=_memo(f"Paid {supplier.name} by {method.label.lower()}", note),
+        entries=[Entry(account, -amount, "payment"), Entry(held, amount, method.label.lower())],
+        by=by,
+    )
+
+
+# --- bills of a settled round and their corrections -----------------------------------
+
+
+def correction_items(*, round_: Round) -> list[RoundItem]:
+    """Return the round's items, by name, to say which one a correction is about."""
+    return list(
+        db.session.scalars(
+            select(RoundItem).where(RoundItem.round_id == round_.id).order_by(RoundItem.name)
+        )
+    )
+
+
+def correct_bill(
+    *,
+    round_: Round,
+    membership: Membership,
+    round_item_id: int | None,
+    amount_pence: int | None,
+    carrier: Carrier,
+    reason: str,
+    by: User,
+    link_for: LinkBuilder | None = None,
+) -> LedgerTransaction:
+    """Credit or charge a household after settlement, post it and tell the household.
+
+    *amount_pence* is what the correction adds to the bill: positive charges
+    the household, negative credits it. The other side is the item's supplier
+    (a credit note, or a further invoice) or the co-op fund.
+    """
+    if round_.state is not RoundState.SETTLED:
+        raise ServiceError("Only a settled round's bills can be corrected.")
+    if membership.coop_id != round_.coop_id:
+        raise ServiceError("That household is not in this co-op.")
+    reason = reason.strip()
+    if not reason:
+        raise ServiceError("Say why the bill changes.", field="reason")
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ServiceError(f"Use at most {REASON_MAX_LENGTH} characters.", field="reason")
+    if not amount_pence:
+        raise ServiceError("Enter an amount of more than £0.00.", field="amount")
+    item = None
+    if round_item_id is not None:
+        item = db.session.scalar(
+            select(RoundItem).where(RoundItem.id == round_item_id, RoundItem.round_id == round_.id)
+        )
+        if item is None:
+            raise ServiceError("Choose one of the round's items.", field="item")
+    carrier = Carrier(carrier)
+    if carrier is Carrier.SUPPLIER and item is None:
+        raise ServiceError(
+            "Choose the item the supplier's credit note is for, or let the co-op fund carry it.",
+            field="carrier",
+        )
+    coop = db.session.get_one(Coop, round_.coop_id)
+    supplier_id = item.round_supplier.supplier_id if item is not None else None
+    if carrier is Carrier.SUPPLIER:
+        other = supplier_accounts(coop_id=coop.id, supplier_ids=[supplier_id])[supplier_id]
+    else:
+        other = single_account(coop_id=coop.id, kind=AccountKind.FUND).id
+    household = household_accounts(coop_id=coop.id, membership_ids=[membership.id])[membership.id]
+    name = membership.user.name
+    about = f"{item.name} ({item.unit_label}): {reason}" if item is not None else reason
+    transaction = post_transaction(
+        coop_id=coop.id,
+        kind=TransactionKind.ADJUSTMENT,
+        memo=f"{round_.title}: correction for {name}: {about}",
+        entries=[
+            Entry(household, -amount_pence, "correction"),
+            Entry(other, amount_pence, "credit note" if carrier is Carrier.SUPPLIER else "fund"),
+        ],
+        by=by,
+        round_id=round_.id,
+    )
+    db.session.add(
+        BillLine(
+            round_id=round_.id,
+            membership_id=membership.id,
+            transaction_id=transaction.id,
+            kind=BillLineKind.CORRECTION,
+            round_item_id=item.id if item is not None else None,
+            supplier_id=supplier_id if carrier is Carrier.SUPPLIER else None,
+            description=f"Correction: {about}"[:200],
+            amount_pence=amount_pence,
+        )
+    )
+    db.session.flush()
+    _tell_of_correction(round_, coop, membership, amount_pence, about, link_for)
+    return transaction
+
+
+def _bill_total(round_id: int, membership_id: int) -> int:
+    return db.session.scalar(
+        select(func.coalesce(func.sum(BillLine.amount_pence), 0)).where(
+            BillLine.round_id == round_id, BillLine.membership_id == membership_id
+        )
+    )
+
+
+def _tell_of_correction(
+    round_: Round,
+    coop: Coop,
+    membership: Membership,
+    amount_pence: int,
+    about: str,
+    link_for: LinkBuilder | None,
+) -> None:
+    change = (
+        f"We have added {format_pence(amount_pence)} to your bill"
+        if amount_pence > 0
+        else f"We have taken {format_pence(-amount_pence)} off your bill"
+    )
+    link = link_for(round_) if link_for else ""
+    send_email(
+        to=membership.user.email,
+        subject=f"{coop.name}: a correction to your bill for {round_.title}",
+        body=(
+            f"Hello {membership.user.name},\n\n"
+            f"{change} for the round '{round_.title}'.\n\nWhy: {about}\n\n"
+            f"Your bill for the round now comes to "
+            f"{format_pence(_bill_total(round_.id, membership.id))}."
+            + (f"\n\nYour statement: {link}" if link else "")
+        ),
+    )
+
+
+# --- reversals ---------------------------------------------------------------------------
+
+
+def reverse_entry(*, transaction: LedgerTransaction, reason: str, by: User) -> LedgerTransaction:
+    """Post the mirror image of a transaction, once, and of the bill lines it wrote."""
+    if transaction.kind is TransactionKind.SETTLEMENT:
+        raise ServiceError(
+            "A round's settlement cannot be reversed: correct the households' bills instead."
+        )
+    try:
+        with db.session.begin_nested():
+            reversal = reverse_transaction(transaction=transaction, reason=reason, by=by)
+    except IntegrityError:
+        # Someone else reversed it between our check and our write: the unique key said no.
+        raise ServiceError(f"Transaction {transaction.id} has already been reversed.") from None
+    lines = db.session.scalars(
+        select(BillLine).where(BillLine.transaction_id == transaction.id).order_by(BillLine.id)
+    ).all()
+    if lines:
+        db.session.execute(
+            insert(BillLine),
+            [
+                {
+                    "round_id": line.round_id,
+                    "membership_id": line.membership_id,
+                    "transaction_id": reversal.id,
+                    "kind": BillLineKind.CORRECTION,
+                    "round_item_id": line.round_item_id,
+                    "supplier_id": line.supplier_id,
+                    "description": f"Reversed: {line.description}"[:200],
+                    "amount_pence": -line.amount_pence,
+                }
+                for line in lines
+            ],
+        )
+        db.session.flush()
+    return reversal

@@ -1,0 +1,1 @@
+"""People: accounts, co-ops, councils, memberships and invitations."""

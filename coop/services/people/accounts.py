@@ -1,0 +1,189 @@
+"""Accounts: registering, signing in, changing and resetting passwords."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Callable, Sequence
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from coop.extensions import db
+from coop.models import Coop, Membership, User
+from coop.models.types import utcnow
+from coop.services.errors import ServiceError
+from coop.services.mail import send_email
+from coop.services.people.passwords import hash_password, needs_rehash, verify_password
+
+NAME_MAX_LENGTH = 120
+RESET_SALT = "coop.password-reset"
+
+DUPLICATE_EMAIL = "An account with this email address already exists."
+RESET_EXPIRED = "This reset link has expired. Ask for a new one."
+RESET_USED = "This reset link has already been used."
+RESET_INVALID = "This reset link is not valid."
+
+
+def normalise_email(email: str) -> str:
+    """Return *email* as it is stored: trimmed and lower-cased."""
+    return email.strip().lower()
+
+
+def password_problem(password: str) -> str | None:
+    """Return why *password* may not be used, or None when it may."""
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    if len(password) < minimum:
+        return f"Use at least {minimum} characters."
+    return None
+
+
+def _check_new_password(password: str, *, field: str) -> None:
+    problem = password_problem(password)
+    if problem:
+        raise ServiceError(problem, field=field)
+
+
+def _clean_name(name: str) -> str:
+    name = name.strip()
+    if not name:
+        raise ServiceError("Enter your name.", field="name")
+    if len(name) > NAME_MAX_LENGTH:
+        raise ServiceError(f"Use at most {NAME_MAX_LENGTH} characters.", field="name")
+    return name
+
+
+def _find_user(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def _set_password(user: User, password: str) -> None:
+    user.password_hash = hash_password(password)
+    user.password_changed_at = utcnow()
+
+
+def register_user(*, email: str, name: str, password: str) -> User:
+    """Add a person with a login; refuses an address already in use in any letter case."""
+    email = normalise_email(email)
+    name = _clean_name(name)
+    _check_new_password(password, field="password")
+    if _find_user(email) is not None:
+        raise ServiceError(DUPLICATE_EMAIL, field="email")
+    user = User(email=email, name=name, password_hash=hash_password(password))
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate_user(*, email: str, password: str) -> User | None:
+    """Return the person these credentials belong to, upgrading a weak hash (flushes)."""
+    user = _find_user(email)
+    if user is None:
+        # Spend the time a real check takes, so response times do not reveal which
+        # addresses have accounts.
+        hash_password(password)
+        return None
+    if not verify_password(user.password_hash, password):
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+        db.session.flush()
+    return user
+
+
+def change_name(*, user: User, name: str) -> User:
+    """Change the name a person goes by."""
+    user.name = _clean_name(name)
+    db.session.flush()
+    return user
+
+
+def change_password(*, user: User, current_password: str, new_password: str) -> User:
+    """Replace a person's password after checking the current one."""
+    if not verify_password(user.password_hash, current_password):
+        raise ServiceError("Your current password is not right.", field="current_password")
+    _check_new_password(new_password, field="new_password")
+    _set_password(user, new_password)
+    db.session.flush()
+    return user
+
+
+def list_memberships(*, user: User) -> Sequence[Membership]:
+    """Return a person's memberships with their co-ops, by co-op name (reads only)."""
+    return db.session.scalars(
+        select(Membership)
+        .join(Membership.coop)
+        .options(joinedload(Membership.coop))
+        .where(Membership.user_id == user.id)
+        .order_by(Coop.name)
+    ).all()
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=RESET_SALT)
+
+
+def _password_fingerprint(user: User) -> str:
+    # Keyed, so the token (which anyone holding it can decode) says nothing about the hash.
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, user.password_hash.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def make_reset_token(*, user: User) -> str:
+    """Return a signed token that lets *user* set a new password once (reads only)."""
+    return _serializer().dumps({"user": user.id, "pw": _password_fingerprint(user)})
+
+
+def request_password_reset(*, email: str, link_for: Callable[[str], str]) -> None:
+    """Email a reset link to the account using *email*, if there is one.
+
+    *link_for* turns a token into the absolute address of the reset page. The
+    caller cannot tell whether anything was sent, so neither can the person asking.
+    """
+    user = _find_user(email)
+    if user is None:
+        return
+    minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
+    send_email(
+        to=user.email,
+        subject="Reset your coop password",
+        body=(
+            f"Hello {user.name},\n\n"
+            "Someone (we hope you) asked to reset the password of your coop account.\n"
+            "To choose a new password, open this link:\n\n"
+            f"{link_for(make_reset_token(user=user))}\n\n"
+            f"The link works once, for {minutes} minutes. If you did not ask, ignore this\n"
+            "email: your password stays as it is.\n"
+        ),
+        sensitive=True,
+    )
+
+
+def check_reset_token(*, token: str) -> User:
+    """Return the person a reset token was made for, or refuse it (reads only)."""
+    max_age = current_app.config["PASSWORD_RESET_MAX_AGE"]
+    try:
+        payload = _serializer().loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise ServiceError(RESET_EXPIRED) from None
+    except BadSignature:
+        raise ServiceError(RESET_INVALID) from None
+    if not isinstance(payload, dict) or not isinstance(payload.get("user"), int):
+        raise ServiceError(RESET_INVALID)
+    user = db.session.get(User, payload["user"])
+    if user is None:
+        raise ServiceError(RESET_INVALID)
+    if not hmac.compare_digest(str(payload.get("pw", "")), _password_fingerprint(user)):
+        raise ServiceError(RESET_USED)
+    return user
+
+
+def reset_password(*, token: str, password: str) -> User:
+    """Set a new password from a reset link, which then stops working."""
+    user = check_reset_token(token=token)
+    _check_new_password(password, field="password")
+    _set_password(user, password)
+    db.session.flush()
+    return user

@@ -1,0 +1,1 @@
+"""Order rounds: their lifecycle, items, orders, closing, receiving and packing."""

@@ -1,0 +1,270 @@
+"""Households' orders in a round: changing them, and what they commit of their funds.
+
+`set_order` is the one write. It takes the round's row lock shared, so that
+an order change never interleaves with closing (which takes it exclusive),
+and keeps a household's place in the queue with `coop.domain.ordering.revise`.
+What the ordering pages show is in `coop.services.rounds.ordering_pages`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, union_all
+
+from coop.domain.catalogue import member_unit_price
+from coop.domain.money import round_half_up
+from coop.domain.ordering import Held, revise
+from coop.domain.roles import MembershipStatus
+from coop.domain.rounds import RoundState
+from coop.extensions import db
+from coop.models import (
+    Allocation,
+    Coop,
+    Membership,
+    OrderRequest,
+    Round,
+    RoundItem,
+    RoundSupplier,
+)
+from coop.models.types import utcnow
+from coop.services.errors import ServiceError
+from coop.services.mail import local_time
+from coop.services.money.ledger import household_balance_pence
+from coop.services.rounds.lifecycle import MAX_PER_HOUSEHOLD
+
+#: Rounds whose allocations a household will pay for, once settled.
+AWAITING_SETTLEMENT = (RoundState.CLOSED, RoundState.RECEIVED)
+
+
+def line_pence(
+    *, case_price_pence: int, case_size: int, vat_bp: int, markup_bp: int, units: int
+) -> int:
+    """Return what *units* of an item cost a member: exact unit price times units, rounded once."""
+    exact = member_unit_price(
+        case_price_pence=case_price_pence, case_size=case_size, vat_bp=vat_bp, markup_bp=markup_bp
+    )
+    return round_half_up(exact * units)
+
+
+# --- changing an order ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What a household now asks for of an item, and whether anything changed."""
+
+    quantity: int
+    tolerance: int
+    changed: bool
+
+
+def _check_open(round_: Round, now: datetime) -> None:
+    if round_.state is RoundState.DRAFT:
+        raise ServiceError("This round is not open for orders yet.")
+    if round_.state is RoundState.CANCELLED:
+        raise ServiceError("This round was cancelled; nothing will be ordered.")
+    if round_.state is not RoundState.OPEN:
+        raise ServiceError("This round has closed; your order can no longer change.")
+    if now >= round_.closes_at:
+        raise ServiceError(
+            f"The deadline for this round passed at {local_time(round_.closes_at)}; "
+            "your order can no longer change."
+        )
+
+
+def _check_amounts(item: RoundItem, round_: Round, quantity: int, tolerance: int) -> None:
+    for field, value in (("quantity", quantity), ("tolerance", tolerance)):
+        if value < 0:
+            raise ServiceError("Enter a whole number, 0 or more.", field=field)
+    limit = item.limit_in(round_)
+    most = MAX_PER_HOUSEHOLD if limit is None else limit
+    if quantity + tolerance > most:
+        message = f"At most {most} per household for this item."
+        if quantity <= most:
+            raise ServiceError(message + " That counts the extra units too.", field="tolerance")
+        raise ServiceError(message, field="quantity")
+
+
+def set_order(
+    *,
+    round_: Round,
+    item: RoundItem,
+    membership: Membership,
+    quantity: int,
+    tolerance: int,
+    now: datetime | None = None,
+) -> Saved:
+    """Change a household's quantity and tolerance of one item of an open round (flushes).
+
+    An increase joins the back of the item's queue; a decrease takes units
+    off the household's newest requests first; tolerance stays on its earliest.
+    """
+    now = now or utcnow()
+    if item.round_id != round_.id:
+        raise ServiceError("That item is not in this round.")
+    if membership.coop_id != round_.coop_id or membership.status is not MembershipStatus.ACTIVE:
+        raise ServiceError("Only the co-op's member households can order in its rounds.")
+    # Shared: orders go on side by side, but never while the round is closing.
+    round_ = db.session.scalars(
+        select(Round)
+        .where(Round.id == round_.id)
+        .with_for_update(read=True)
+        .execution_options(populate_existing=True)
+    ).one()
+    _check_open(round_, now)
+    if item.round_supplier.dropped:
+        raise ServiceError(f"{item.name} is not available in this round.")
+    _check_amounts(item, round_, quantity, tolerance)
+
+    # One change at a time per household (a double tap must not queue twice).
+    db.session.execute(
+        select(Membership.id).where(Membership.id == membership.id).with_for_update(key_share=True)
+    )
+    held = db.session.scalars(
+        select(OrderRequest)
+        .where(OrderRequest.round_item_id == item.id, OrderRequest.membership_id == membership.id)
+        .order_by(OrderRequest.created_at, OrderRequest.id)
+    ).all()
+    revision = revise(
+        [Held(request.id, request.quantity, request.tolerance) for request in held],
+        quantity,
+        tolerance,
+    )
+    by_id = {request.id: request for request in held}
+    for request_id, (units, extra) in revision.updates.items():
+        by_id[request_id].quantity = units
+        by_id[request_id].tolerance = extra
+    for request_id in revision.deletes:
+        db.session.delete(by_id[request_id])
+    if revision.new is not None:
+        units, extra = revision.new
+        db.session.add(
+            OrderRequest(
+                round_id=round_.id,
+                round_item_id=item.id,
+                membership_id=membership.id,
+                quantity=units,
+                tolerance=extra,
+                created_at=now,
+            )
+        )
+    db.session.flush()
+    return Saved(quantity=quantity, tolerance=tolerance, changed=not revision.changes_nothing)
+
+
+def item_for(*, coop: Coop, item_id: int) -> RoundItem | None:
+    """Return the item *item_id* of one of the co-op's rounds, or None."""
+    return db.session.scalar(
+        select(RoundItem).join(Round).where(RoundItem.id == item_id, Round.coop_id == coop.id)
+    )
+
+
+# --- what is committed, and the funds left ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class Commitment:
+    """What a household's order in one round comes to at member prices."""
+
+    round_id: int
+    title: str
+    state: RoundState
+    closes_at: datetime
+    pence: int
+
+
+def commitments(membership: Membership) -> list[Commitment]:
+    """Return what the household's orders come to, per open, closed or received round (one query).
+
+    Open rounds count firm quantities (not tolerance) of items still on offer;
+    closed and received rounds count the units the household receives.
+    """
+    per_round = (Round.id, Round.title, Round.state, Round.closes_at, Round.markup_bp)
+    per_item = (RoundItem.case_size, RoundItem.vat_bp)
+    asked = (
+        select(
+            *per_round,
+            *per_item,
+            RoundItem.case_price_pence,
+            func.sum(OrderRequest.quantity),
+        )
+        .select_from(OrderRequest)
+        .join(RoundItem, RoundItem.id == OrderRequest.round_item_id)
+        .join(RoundSupplier, RoundSupplier.id == RoundItem.round_supplier_id)
+        .join(Round, Round.id == OrderRequest.round_id)
+        .where(
+            OrderRequest.membership_id == membership.id,
+            Round.state == RoundState.OPEN,
+            RoundSupplier.dropped_at.is_(None),
+        )
+        .group_by(*per_round, *per_item, RoundItem.case_price_pence, RoundItem.id)
+    )
+    allocated = (
+        select(
+            *per_round,
+            *per_item,
+            func.coalesce(RoundItem.received_case_price_pence, RoundItem.case_price_pence),
+            func.coalesce(Allocation.manual_units, Allocation.computed_units),
+        )
+        .select_from(Allocation)
+        .join(RoundItem, RoundItem.id == Allocation.round_item_id)
+        .join(Round, Round.id == Allocation.round_id)
+        .where(Allocation.membership_id == membership.id, Round.state.in_(AWAITING_SETTLEMENT))
+    )
+    rounds: dict[int, Commitment] = {}
+    for (
+        round_id,
+        title,
+        state,
+        closes_at,
+        markup_bp,
+        case_size,
+        vat_bp,
+        case_price,
+        units,
+    ) in db.session.execute(union_all(asked, allocated)):
+        pence = line_pence(
+            case_price_pence=case_price,
+            case_size=case_size,
+            vat_bp=vat_bp,
+            markup_bp=markup_bp,
+            units=units,
+        )
+        before = rounds.get(round_id)
+        rounds[round_id] = Commitment(
+            round_id=round_id,
+            title=title,
+            state=RoundState(state),
+            closes_at=closes_at,
+            pence=pence + (before.pence if before else 0),
+        )
+    return sorted(rounds.values(), key=lambda c: (c.closes_at, c.round_id))
+
+
+@dataclass(frozen=True)
+class Funds:
+    """A household's balance, what its orders commit, and what is left."""
+
+    balance_pence: int
+    committed_pence: int
+
+    @property
+    def available_pence(self) -> int:
+        return self.balance_pence - self.committed_pence
+
+
+def funds_from(membership: Membership, rounds: list[Commitment]) -> Funds:
+    """Return the household's funds given its *rounds* of `commitments`."""
+    return Funds(household_balance_pence(membership=membership), sum(c.pence for c in rounds))
+
+
+def committed_pence(membership: Membership) -> int:
+    """Return what the household's open orders and unsettled allocations come to."""
+    return sum(c.pence for c in commitments(membership))
+
+
+def available_funds_pence(*, membership: Membership) -> int:
+    """Return the household's ledger balance less what its open and unsettled rounds will charge."""
+    return household_balance_pence(membership=membership) - committed_pence(membership)

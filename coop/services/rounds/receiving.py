@@ -1,0 +1,284 @@
+"""Receiving a delivery: what arrived, shared out again where it differs from the order.
+
+Receiving records what arrived of each item, at what case price, and what
+was sent instead. Where the units differ from what was ordered, the item is
+shared out again by the round's policy over the same queues closing used
+(`allocate(..., units=arrived)`), and units nobody takes are the co-op's
+stock. Households whose shares change, or whose items were substituted,
+are told in one batch of email. Changing a share by hand afterwards is in
+`coop.services.rounds.allocations`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
+
+from coop.domain.allocation import allocate
+from coop.domain.catalogue import MAX_PENCE, member_unit_price_pence
+from coop.domain.money import format_pence
+from coop.domain.rounds import RoundState
+from coop.extensions import db
+from coop.models import Allocation, Coop, Round, RoundItem, RoundSupplier, User
+from coop.models.types import utcnow
+from coop.services.errors import ServiceError
+from coop.services.mail import Email, send_emails
+from coop.services.people.memberships import contacts_of
+from coop.services.rounds.closing import active_requests
+from coop.services.rounds.lifecycle import LinkBuilder, locked_round, move
+
+#: The most units of one item a delivery may bring: far above any co-op's order.
+MAX_UNITS = 100_000
+SUBSTITUTE_MAX_LENGTH = 200
+
+
+def row_field(name: str, item_id: int) -> str:
+    """Return the form field of *name* in item *item_id*'s row, such as ``amount_12``."""
+    return f"{name}_{item_id}"
+
+
+def plural(count: int, word: str) -> str:
+    """Return "1 unit" or "3 units"."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Arrived:
+    """What the coordinator says arrived of one item."""
+
+    item_id: int
+    amount: int
+    in_cases: bool = False  # *amount* counts cases, not units
+    substitute: str = ""  # what was sent instead, if anything
+    case_price_pence: int | None = None  # None: the price the round snapshotted
+    more_arrived: bool = False  # more than ordered came, and the extra is to be shared
+
+
+class RowsRefused(ServiceError):
+    """Some rows of a form were refused; `problems` maps each row's field to its message."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        count = len(problems)
+        super().__init__(
+            "Nothing was recorded: "
+            + ("one entry needs" if count == 1 else f"{count} entries need")
+            + " a change."
+        )
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Received:
+    """What receiving did, for the coordinator's message."""
+
+    round_id: int
+    items_reshared: int
+    households_told: int
+    surplus_units: int
+
+
+@dataclass
+class _Letter:
+    changes: list[str] = field(default_factory=list)
+    substitutions: list[str] = field(default_factory=list)
+
+
+def items_to_receive(*, round_id: int) -> list[RoundItem]:
+    """Return the round's items that were ordered from suppliers, by supplier and name."""
+    return list(
+        db.session.scalars(
+            select(RoundItem)
+            .join(RoundItem.round_supplier)
+            .where(RoundItem.round_id == round_id, RoundItem.cases_ordered > 0)
+            .options(joinedload(RoundItem.round_supplier).joinedload(RoundSupplier.supplier))
+            .order_by(RoundSupplier.id, RoundItem.name, RoundItem.id)
+            # Read again once the round is locked, whatever the session held before.
+            .execution_options(populate_existing=True)
+        )
+    )
+
+
+def _units_arrived(item: RoundItem, line: Arrived, problems: dict[str, str]) -> int:
+    units = line.amount * item.case_size if line.in_cases else line.amount
+    ordered = item.units_ordered or 0
+    amount = row_field("amount", item.id)
+    if line.amount < 0:
+        problems[amount] = "Enter 0 or more: what arrived cannot be negative."
+    elif units > MAX_UNITS:
+        problems[amount] = f"Enter at most {MAX_UNITS:,} units."
+    elif units > ordered and not line.more_arrived:
+        problems[amount] = (
+            f"{plural(ordered, 'unit')} {'was' if ordered == 1 else 'were'} ordered; "
+            "tick 'more arrived' to share out the extra."
+        )
+    if len(line.substitute.strip()) > SUBSTITUTE_MAX_LENGTH:
+        problems[row_field("substitute", item.id)] = (
+            f"Use at most {SUBSTITUTE_MAX_LENGTH} characters."
+        )
+    price = line.case_price_pence
+    if price is not None and not 0 <= price <= MAX_PENCE:
+        problems[row_field("case_price", item.id)] = (
+            f"Enter an amount from £0 to £{MAX_PENCE // 100:,}."
+        )
+    return units
+
+
+def receive_round(
+    *,
+    round_id: int,
+    by: User,
+    lines: Sequence[Arrived],
+    link_for: LinkBuilder | None = None,
+) -> Received:
+    """Record what arrived, share out again what differs, and tell households (flushes).
+
+    Every ordered item needs a line. An item whose units differ from what was
+    ordered is allocated afresh by the round's policy, and any share set by
+    hand on it is cleared, since it was a share of the old amount. A bad line
+    refuses the whole delivery, with a message for each bad row.
+    """
+    round_ = locked_round(round_id=round_id)
+    if round_.state is not RoundState.CLOSED:
+        move(round_, RoundState.RECEIVED)  # refuses, saying why
+    items = {item.id: item for item in items_to_receive(round_id=round_.id)}
+    given = {line.item_id: line for line in lines}
+    if set(given) - set(items):
+        raise ServiceError("Some of those items were not ordered in this round.")
+    if set(items) - set(given):
+        raise ServiceError("Say what arrived of every item that was ordered.")
+    problems: dict[str, str] = {}
+    arrived = {item.id: _units_arrived(item, given[item.id], problems) for item in items.values()}
+    if problems:
+        raise RowsRefused(problems)
+
+    reshared = [
+        item_id for item_id, item in items.items() if arrived[item_id] != item.units_ordered
+    ]
+    queues = active_requests(round_.id, reshared) if reshared else {}
+    shares = _current_shares(round_.id)
+    letters: dict[int, _Letter] = defaultdict(_Letter)
+    updates: list[dict[str, object]] = []
+    surplus_total = 0
+    for item in items.values():
+        line = given[item.id]
+        units = arrived[item.id]
+        if item.id in reshared:
+            new = allocate(
+                queues.get(item.id, []),
+                item.case_size,
+                policy=round_.policy,
+                units=units,
+                fill_percent=round_.fill_percent,
+            )
+            why = "less" if units < (item.units_ordered or 0) else "more"
+            now = []
+            for allocation_id, household, old in shares[item.id]:
+                share = new.get(household, 0)
+                now.append((allocation_id, household, share))
+                updates.append({"id": allocation_id, "computed_units": share, **_NOT_BY_HAND})
+                if share != old:
+                    letters[household].changes.append(
+                        f"- {item.name}: {old} -> {share} x {item.unit_label} "
+                        f"({why} arrived than was ordered)"
+                    )
+            shares[item.id] = now
+        price = item.case_price_pence if line.case_price_pence is None else line.case_price_pence
+        substitute = line.substitute.strip()
+        if substitute or price != item.case_price_pence:
+            text = _substitution(round_, item, substitute, price)
+            for _, household, share in shares[item.id]:
+                if share:
+                    letters[household].substitutions.append(text)
+        item.units_received = units
+        item.received_case_price_pence = price
+        item.substitute = substitute
+        item.surplus_units = units - sum(share for _, _, share in shares[item.id])
+        surplus_total += item.surplus_units
+    if updates:
+        db.session.execute(update(Allocation), updates)
+    move(round_, RoundState.RECEIVED)
+    round_.received_at = utcnow()
+    db.session.flush()
+
+    _tell_households(round_, letters, link_for)
+    return Received(
+        round_id=round_.id,
+        items_reshared=len(reshared),
+        households_told=len(letters),
+        surplus_units=surplus_total,
+    )
+
+
+#: A share set by hand was a share of the old amount: receiving clears it.
+_NOT_BY_HAND = {"manual_units": None, "manual_reason": "", "manual_by_id": None, "manual_at": None}
+
+
+def _current_shares(round_id: int) -> dict[int, list[tuple[int, int, int]]]:
+    """Return each item's (allocation id, household, units) in the round."""
+    shares: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+    for allocation_id, item_id, household, units in db.session.execute(
+        select(
+            Allocation.id,
+            Allocation.round_item_id,
+            Allocation.membership_id,
+            func.coalesce(Allocation.manual_units, Allocation.computed_units),
+        ).where(Allocation.round_id == round_id)
+    ):
+        shares[item_id].append((allocation_id, household, units))
+    return shares
+
+
+def _unit_price(round_: Round, item: RoundItem, case_price_pence: int) -> int:
+    return member_unit_price_pence(
+        case_price_pence=case_price_pence,
+        case_size=item.case_size,
+        vat_bp=item.vat_bp,
+        markup_bp=round_.markup_bp,
+    )
+
+
+def _substitution(round_: Round, item: RoundItem, substitute: str, price_pence: int) -> str:
+    before = _unit_price(round_, item, item.case_price_pence)
+    after = _unit_price(round_, item, price_pence)
+    sent = f"{substitute} instead" if substitute else "the same item"
+    price = (
+        f"at about {format_pence(after)} a unit (was {format_pence(before)})"
+        if after != before
+        else f"at the same price, about {format_pence(after)} a unit"
+    )
+    return f"- {item.name}: the supplier sent {sent}, {price}"
+
+
+def _tell_households(
+    round_: Round, letters: dict[int, _Letter], link_for: LinkBuilder | None
+) -> None:
+    if not letters:
+        return
+    coop = db.session.get_one(Coop, round_.coop_id)
+    link = link_for(round_) if link_for else ""
+    messages = []
+    for person in contacts_of(membership_ids=letters):
+        letter = letters[person.membership_id]
+        parts = [
+            f"Hello {person.name},",
+            f"The delivery for the round '{round_.title}' of {coop.name} has arrived, "
+            "and some of what you ordered is different.",
+        ]
+        if letter.changes:
+            parts.append("What you will receive now:\n" + "\n".join(sorted(letter.changes)))
+        if letter.substitutions:
+            parts.append("Sent instead or at another price:\n" + "\n".join(letter.substitutions))
+        if link:
+            parts.append(f"Your order: {link}")
+        messages.append(
+            Email(
+                to=person.email,
+                subject=f"{coop.name}: what arrived for {round_.title}",
+                body="\n\n".join(parts),
+            )
+        )
+    send_emails(messages)

@@ -1,0 +1,1 @@
+"""Admin pages for suppliers, products, imports and sharing."""

@@ -1,0 +1,208 @@
+"""Catalogue CSV: upload, preview and confirm an import; export a supplier's catalogue."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import (
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from werkzeug.datastructures import FileStorage
+from wtforms import BooleanField
+
+from coop.domain.catalogue import bits_to_tags, vat_label
+from coop.domain.catalogue_csv import FOODSOFT_COLUMNS
+from coop.domain.money import format_pence
+from coop.domain.permissions import can_manage_catalogue
+from coop.extensions import db, wants_json
+from coop.models import Coop
+from coop.services.catalogue.export import export_catalogue, export_filename
+from coop.services.catalogue.imports import (
+    apply_import,
+    import_size_label,
+    import_size_limit,
+    preview_import,
+    preview_stored_import,
+    stored_import,
+)
+from coop.services.errors import ServiceError
+from coop.web.access import for_coop, signed_in_user
+from coop.web.admin import bp
+from coop.web.admin.lookups import editable_supplier, visible_supplier
+from coop.web.downloads import csv_download
+from coop.web.forms import ActionForm, show_error
+
+PER_PAGE = 100
+
+
+class ImportForm(FlaskForm):
+    """A catalogue file to check before importing it."""
+
+    file = FileField(
+        "Catalogue file",
+        validators=[
+            FileRequired("Choose the file to import."),
+            FileAllowed(["csv", "txt"], "Choose a CSV file: its name ends in .csv or .txt."),
+        ],
+        render_kw={"accept": ".csv,.txt,text/csv,text/plain"},
+    )
+    mark_missing_unavailable = BooleanField("Mark products missing from the file as unavailable")
+
+
+def _read(upload: FileStorage) -> bytes:
+    # One byte over the limit is enough to refuse the file, whatever its size.
+    return upload.stream.read(import_size_limit() + 1)
+
+
+@bp.route("/suppliers/<int:supplier_id>/import", methods=["GET", "POST"])
+@for_coop(can_manage_catalogue)
+def import_catalogue(coop: Coop, supplier_id: int):
+    supplier = editable_supplier(coop, supplier_id)
+    form = ImportForm()
+    if form.validate_on_submit():
+        try:
+            preview = preview_import(
+                supplier=supplier,
+                data=_read(form.file.data),
+                filename=form.file.data.filename or "",
+                mark_missing_unavailable=form.mark_missing_unavailable.data,
+                uploaded_by=signed_in_user(),
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            target = url_for(
+                "admin.import_preview",
+                slug=coop.slug,
+                supplier_id=supplier.id,
+                import_id=preview.import_id,
+            )
+            # The page's script uploads with XMLHttpRequest and follows this itself.
+            return jsonify(location=target) if wants_json() else redirect(target)
+    if request.method == "POST" and wants_json():
+        return jsonify(errors=[e for errors in form.errors.values() for e in errors]), 400
+    return render_template(
+        "admin/imports/new.html",
+        coop=coop,
+        supplier=supplier,
+        form=form,
+        max_bytes=import_size_limit(),
+        max_size=import_size_label(),
+        foodsoft_columns=FOODSOFT_COLUMNS,
+    )
+
+
+def _page(name: str, items: list[Any]) -> dict[str, Any]:
+    """Cut one list of the preview into pages, chosen by ``?<name>_page=``."""
+    pages = max(1, -(-len(items) // PER_PAGE))
+    page = min(max(1, request.args.get(f"{name}_page", 1, type=int) or 1), pages)
+    start = (page - 1) * PER_PAGE
+
+    def page_url(number: int) -> str | None:
+        if not 1 <= number <= pages:
+            return None
+        args = {**request.args.to_dict(), f"{name}_page": number}
+        return url_for(request.endpoint or "", **(request.view_args or {}), **args) + f"#{name}"
+
+    return {
+        "name": name,
+        "items": items[start : start + PER_PAGE],
+        "total": len(items),
+        "pages": pages,
+        "first": start + 1,
+        "last": start + len(items[start : start + PER_PAGE]),
+        "previous_url": page_url(page - 1),
+        "next_url": page_url(page + 1),
+    }
+
+
+def show_value(field: str, value: object) -> str:
+    """Show a product field's value as people read it."""
+    if value is None or value == "":
+        return "(none)"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if field.endswith("_pence") and isinstance(value, int):
+        return format_pence(value)
+    if field == "vat_bp" and isinstance(value, int):
+        return vat_label(value)
+    if field == "tag_bits" and isinstance(value, int):
+        return ", ".join(tag.label for tag in bits_to_tags(value)) or "(none)"
+    if isinstance(value, date):
+        return value.strftime("%-d %b %Y")
+    return str(value)
+
+
+@bp.route("/suppliers/<int:supplier_id>/import/<int:import_id>")
+@for_coop(can_manage_catalogue)
+def import_preview(coop: Coop, supplier_id: int, import_id: int):
+    supplier = editable_supplier(coop, supplier_id)
+    stored = stored_import(supplier=supplier, import_id=import_id)
+    if stored is None:
+        abort(404)
+    try:
+        preview = preview_stored_import(catalogue_import=stored)
+    except ServiceError as error:
+        flash(error.message, "error")
+        return redirect(url_for("admin.import_catalogue", slug=coop.slug, supplier_id=supplier.id))
+    lists = {
+        "errors": preview.errors,
+        "additions": preview.additions,
+        "changes": preview.changes,
+        "missing": preview.missing,
+    }
+    return render_template(
+        "admin/imports/preview.html",
+        coop=coop,
+        supplier=supplier,
+        preview=preview,
+        pages={name: _page(name, items) for name, items in lists.items()},
+        show_value=show_value,
+        form=ActionForm(),
+    )
+
+
+@bp.route("/suppliers/<int:supplier_id>/import/<int:import_id>/confirm", methods=["POST"])
+@for_coop(can_manage_catalogue)
+def confirm_import(coop: Coop, supplier_id: int, import_id: int):
+    supplier = editable_supplier(coop, supplier_id)
+    if stored_import(supplier=supplier, import_id=import_id) is None:
+        abort(404)
+    back = url_for(
+        "admin.import_preview", slug=coop.slug, supplier_id=supplier.id, import_id=import_id
+    )
+    if not ActionForm().validate_on_submit():
+        flash("The form had expired; please confirm again.", "error")
+        return redirect(back)
+    try:
+        result = apply_import(import_id=import_id, supplier=supplier, user=signed_in_user())
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(back)
+    db.session.commit()
+    flash(
+        f"Imported into {supplier.name}: {result.added:,} added, {result.changed:,} changed "
+        f"({result.price_changes:,} with a new price or VAT rate), "
+        f"{result.marked_unavailable:,} marked unavailable.",
+        "success",
+    )
+    return redirect(back)
+
+
+@bp.route("/suppliers/<int:supplier_id>/export.csv")
+@for_coop(can_manage_catalogue)
+def export_supplier_catalogue(coop: Coop, supplier_id: int):
+    supplier = visible_supplier(coop, supplier_id)
+    return csv_download(export_catalogue(supplier=supplier), export_filename(supplier=supplier))

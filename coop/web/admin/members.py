@@ -1,0 +1,296 @@
+"""Running a co-op: the overview, members, invitations and settings."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager, selectinload
+from werkzeug.wrappers import Response
+
+from coop.domain.permissions import (
+    can_edit_coop_settings,
+    can_manage_coop,
+    can_manage_members,
+    can_view_members,
+)
+from coop.domain.roles import MembershipStatus, Role
+from coop.extensions import db
+from coop.models import Coop, Invitation, Membership, User
+from coop.services.errors import ServiceError
+from coop.services.people.coops import update_coop_settings
+from coop.services.people.invitations import create_invitation, invitation_status, revoke_invitation
+from coop.services.people.memberships import (
+    approve_membership,
+    change_role,
+    decline_membership,
+    ending_problem,
+    remove_member,
+)
+from coop.web.access import for_coop, signed_in_user
+from coop.web.admin import bp
+from coop.web.admin.forms import InvitationForm, RoleForm, SettingsForm
+from coop.web.forms import ActionForm, commit_or_refusal, commit_or_show_error, show_error
+
+# The new link is kept in the session for one page view, so it can be copied once.
+NEW_LINK_KEY = "new_invitation_link"
+
+
+def _memberships(coop: Coop, status: MembershipStatus) -> list[Membership]:
+    return list(
+        db.session.scalars(
+            select(Membership)
+            .join(Membership.user)
+            .where(Membership.coop_id == coop.id, Membership.status == status)
+            .options(contains_eager(Membership.user))
+            .order_by(User.name, Membership.id)
+        )
+    )
+
+
+def _membership_in(coop: Coop, membership_id: int) -> Membership:
+    # Scoped to the co-op, so another co-op's ids are simply not found here.
+    return db.first_or_404(
+        select(Membership)
+        .where(Membership.id == membership_id, Membership.coop_id == coop.id)
+        .options(selectinload(Membership.user))
+    )
+
+
+def _member_page(coop: Coop, membership: Membership, role_form: RoleForm | None = None) -> str:
+    """Render a household's page: its details and, for coordinators, what can be done."""
+    if role_form is None:
+        role_form = RoleForm(formdata=None, role=membership.role)
+    return render_template(
+        "admin/member.html",
+        coop=coop,
+        membership=membership,
+        role_form=role_form,
+        problem=ending_problem(coop=coop, membership=membership),
+    )
+
+
+def _to_member_page(coop: Coop, membership: Membership) -> Response:
+    return redirect(url_for("admin.member", slug=coop.slug, membership_id=membership.id))
+
+
+def _back(coop: Coop, status: MembershipStatus) -> Response:
+    """Return to the admin page the button was on, or to the member list."""
+    target = request.args.get("next", "")
+    if target.startswith(url_for("admin.index", slug=coop.slug)):
+        return redirect(target)
+    return redirect(url_for("admin.members", slug=coop.slug, status=status.value))
+
+
+@bp.route("/")
+@for_coop(can_manage_coop)
+def index(coop: Coop):
+    counts = dict(
+        db.session.execute(
+            select(Membership.status, func.count())
+            .where(Membership.coop_id == coop.id)
+            .group_by(Membership.status)
+        ).all()
+    )
+    return render_template(
+        "admin/index.html",
+        coop=coop,
+        active_count=counts.get(MembershipStatus.ACTIVE, 0),
+        pending=_memberships(coop, MembershipStatus.PENDING),
+        form=ActionForm(),
+    )
+
+
+@bp.route("/members")
+@for_coop(can_view_members)
+def members(coop: Coop):
+    try:
+        status = MembershipStatus(request.args.get("status", MembershipStatus.ACTIVE.value))
+    except ValueError:
+        abort(404)
+    return render_template(
+        "admin/members.html",
+        coop=coop,
+        status=status,
+        statuses=list(MembershipStatus),
+        memberships=_memberships(coop, status),
+    )
+
+
+@bp.route("/members/<int:membership_id>/approve", methods=["POST"])
+@for_coop(can_manage_members)
+def approve(coop: Coop, membership_id: int):
+    membership = _membership_in(coop, membership_id)
+    if ActionForm().validate_on_submit():
+        approved = commit_or_show_error(
+            None,
+            lambda: approve_membership(
+                coop=coop,
+                membership=membership,
+                coop_link=url_for("members.coop_home", slug=coop.slug, _external=True),
+            ),
+        )
+        if approved is not None:
+            flash(f"{membership.user.name} is now a member of {coop.name}.", "success")
+    return _back(coop, MembershipStatus.PENDING)
+
+
+@bp.route("/members/<int:membership_id>/decline", methods=["POST"])
+@for_coop(can_manage_members)
+def decline(coop: Coop, membership_id: int):
+    membership = _membership_in(coop, membership_id)
+    name = membership.user.name
+    if ActionForm().validate_on_submit():
+        try:
+            decline_membership(coop=coop, membership=membership)
+        except ServiceError as error:
+            db.session.rollback()
+            show_error(None, error)
+        else:
+            db.session.commit()
+            flash(f"You declined {name}'s request to join.", "success")
+    return _back(coop, MembershipStatus.PENDING)
+
+
+@bp.route("/members/<int:membership_id>")
+@for_coop(can_view_members)
+def member(coop: Coop, membership_id: int):
+    return _member_page(coop, _membership_in(coop, membership_id))
+
+
+@bp.route("/members/<int:membership_id>/role", methods=["POST"])
+@for_coop(can_manage_members)
+def role(coop: Coop, membership_id: int):
+    membership = _membership_in(coop, membership_id)
+    form = RoleForm()
+    if form.validate_on_submit():
+        changed = commit_or_show_error(
+            form, lambda: change_role(coop=coop, membership=membership, role=form.role.data)
+        )
+        if changed is not None:
+            flash(f"{membership.user.name} is now {membership.role.label.lower()}.", "success")
+            if membership.user_id == current_user.id and membership.role is Role.MEMBER:
+                # The management pages are closed to them now.
+                return redirect(url_for("members.coop_home", slug=coop.slug))
+            return _to_member_page(coop, membership)
+    return _member_page(coop, membership, role_form=form)
+
+
+@bp.route("/members/<int:membership_id>/remove", methods=["GET", "POST"])
+@for_coop(can_manage_members)
+def remove(coop: Coop, membership_id: int):
+    membership = _membership_in(coop, membership_id)
+    form = ActionForm()
+    error = ""
+    if form.validate_on_submit():
+        removed, error = commit_or_refusal(lambda: remove_member(coop=coop, membership=membership))
+        if removed is not None:
+            flash(f"{membership.user.name} is no longer a member of {coop.name}.", "success")
+            if membership.user_id == current_user.id:
+                return redirect(url_for("members.home"))
+            return _to_member_page(coop, membership)
+    return render_template(
+        "admin/remove.html",
+        coop=coop,
+        membership=membership,
+        form=form,
+        problem=error or ending_problem(coop=coop, membership=membership),
+    )
+
+
+@bp.route("/invitations", methods=["GET", "POST"])
+@for_coop(can_manage_members)
+def invitations(coop: Coop):
+    form = InvitationForm()
+    if form.validate_on_submit():
+        made = commit_or_show_error(
+            form,
+            lambda: create_invitation(
+                coop=coop,
+                created_by=signed_in_user(),
+                email=form.email.data,
+                link_for=lambda token: url_for(
+                    "members.accept_invitation", token=token, _external=True
+                ),
+            ),
+        )
+        if made is not None:
+            _, token = made
+            session[NEW_LINK_KEY] = {
+                "coop_id": coop.id,
+                "link": url_for("members.accept_invitation", token=token, _external=True),
+                "email": form.email.data or "",
+            }
+            flash(
+                f"Invitation sent to {form.email.data}." if form.email.data else "Invitation made.",
+                "success",
+            )
+            return redirect(url_for("admin.invitations", slug=coop.slug))
+
+    new_link = session.get(NEW_LINK_KEY)
+    if new_link and new_link.get("coop_id") == coop.id:
+        session.pop(NEW_LINK_KEY)
+    else:
+        new_link = None
+    rows = db.session.scalars(
+        select(Invitation)
+        .where(Invitation.coop_id == coop.id)
+        .options(selectinload(Invitation.created_by))
+        .order_by(Invitation.created_at.desc(), Invitation.id.desc())
+    ).all()
+    accepted_ids = {row.accepted_by_id for row in rows if row.accepted_by_id is not None}
+    accepted_by = (
+        {
+            user.id: user
+            for user in db.session.scalars(select(User).where(User.id.in_(accepted_ids)))
+        }
+        if accepted_ids
+        else {}
+    )
+    return render_template(
+        "admin/invitations.html",
+        coop=coop,
+        form=form,
+        action_form=ActionForm(),
+        new_link=new_link,
+        invitations=[
+            (row, invitation_status(row), accepted_by.get(row.accepted_by_id)) for row in rows
+        ],
+    )
+
+
+@bp.route("/invitations/<int:invitation_id>/revoke", methods=["POST"])
+@for_coop(can_manage_members)
+def revoke(coop: Coop, invitation_id: int):
+    invitation = db.first_or_404(
+        select(Invitation).where(Invitation.id == invitation_id, Invitation.coop_id == coop.id)
+    )
+    if ActionForm().validate_on_submit():
+        revoked = commit_or_show_error(
+            None, lambda: revoke_invitation(coop=coop, invitation=invitation)
+        )
+        if revoked is not None:
+            flash("The invitation is withdrawn; its link no longer works.", "success")
+    return redirect(url_for("admin.invitations", slug=coop.slug))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@for_coop(can_edit_coop_settings)
+def settings(coop: Coop):
+    form = SettingsForm(obj=coop)
+    if form.validate_on_submit():
+        saved = commit_or_show_error(
+            form,
+            lambda: update_coop_settings(
+                coop=coop,
+                name=form.name.data,
+                pickup_address=form.pickup_address.data or "",
+                household_cap=form.household_cap.data,
+                joining_policy=form.joining_policy.data,
+                contribution_pence=form.contribution_pence.data,
+            ),
+        )
+        if saved is not None:
+            flash("The co-op's settings are saved.", "success")
+            return redirect(url_for("admin.index", slug=coop.slug))
+    return render_template("admin/settings.html", coop=coop, form=form)

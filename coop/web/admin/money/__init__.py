@@ -1,0 +1,1 @@
+"""Admin pages for money: settling, bills, balances, payments and the ledger."""

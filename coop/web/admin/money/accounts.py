@@ -1,0 +1,179 @@
+"""The co-op's accounts: balances, payments in and out, and the ledger with reversals."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+
+from coop.domain.permissions import can_manage_money
+from coop.domain.rounds import RoundState
+from coop.models import Coop
+from coop.services.money.ledger import transaction_for
+from coop.services.money.reports import (
+    balance_sheet,
+    balances_csv,
+    ledger_csv,
+    ledger_page,
+    transaction_line,
+)
+from coop.services.money.treasury import (
+    Method,
+    payable_suppliers,
+    payment_households,
+    record_payment,
+    record_supplier_payment,
+    reverse_entry,
+)
+from coop.services.rounds.lifecycle import round_summaries
+from coop.web.access import for_coop, signed_in_user
+from coop.web.admin import bp
+from coop.web.admin.money.forms import (
+    PaymentForm,
+    ReverseForm,
+    SupplierPaymentForm,
+)
+from coop.web.downloads import csv_download
+from coop.web.forms import commit_or_show_error
+
+# How many recently settled rounds the balances page links to.
+SETTLED_SHOWN = 5
+
+
+# --- balances and payments -------------------------------------------------------------
+
+
+@bp.route("/money", endpoint="balances")
+@for_coop(can_manage_money)
+def balances_page(coop: Coop):
+    return render_template(
+        "admin/money/balances.html",
+        coop=coop,
+        sheet=balance_sheet(coop=coop),
+        to_settle=round_summaries(coop=coop, states=(RoundState.RECEIVED,)),
+        settled=round_summaries(coop=coop, states=(RoundState.SETTLED,), limit=SETTLED_SHOWN),
+    )
+
+
+@bp.route("/money/balances.csv", endpoint="balances_csv")
+@for_coop(can_manage_money)
+def balances_download(coop: Coop):
+    return csv_download(balances_csv(coop=coop), f"{coop.slug}-balances.csv")
+
+
+@bp.route("/money/payments/new", methods=["GET", "POST"], endpoint="record_payment")
+@for_coop(can_manage_money)
+def payment(coop: Coop):
+    form = PaymentForm().offer(payment_households(coop=coop))
+    if request.method == "GET":
+        form.household.data = form.household.coerce(request.args.get("household"))
+        if request.args.get("kind") == "refund":
+            form.kind.data = "refund"
+    if form.validate_on_submit():
+        refund = form.kind.data == "refund"
+        transaction = commit_or_show_error(
+            form,
+            lambda: record_payment(
+                coop=coop,
+                membership_id=form.household.data,
+                amount_pence=form.amount.data,
+                method=Method(form.method.data),
+                note=form.note.data or "",
+                by=signed_in_user(),
+                refund=refund,
+            ),
+        )
+        if transaction is not None:
+            flash(f"Recorded: {transaction.memo}.", "success")
+            return redirect(url_for("admin.balances", slug=coop.slug))
+    return render_template("admin/money/payment.html", coop=coop, form=form)
+
+
+@bp.route("/money/suppliers/pay", methods=["GET", "POST"], endpoint="record_supplier_payment")
+@for_coop(can_manage_money)
+def supplier_payment(coop: Coop):
+    form = SupplierPaymentForm().offer(payable_suppliers(coop=coop))
+    if request.method == "GET":
+        form.supplier.data = form.supplier.coerce(request.args.get("supplier"))
+    if form.validate_on_submit():
+        transaction = commit_or_show_error(
+            form,
+            lambda: record_supplier_payment(
+                coop=coop,
+                supplier_id=form.supplier.data,
+                amount_pence=form.amount.data,
+                method=Method(form.method.data),
+                note=form.note.data or "",
+                by=signed_in_user(),
+            ),
+        )
+        if transaction is not None:
+            flash(f"Recorded: {transaction.memo}.", "success")
+            return redirect(url_for("admin.balances", slug=coop.slug))
+    return render_template("admin/money/supplier_payment.html", coop=coop, form=form)
+
+
+# --- the ledger ------------------------------------------------------------------------
+
+
+@bp.route("/money/ledger", endpoint="ledger")
+@for_coop(can_manage_money)
+def ledger(coop: Coop):
+    requested = request.args.get("page", "1")
+    page = ledger_page(coop=coop, page=int(requested) if requested.isdigit() else 1)
+    return render_template(
+        "admin/money/ledger.html",
+        coop=coop,
+        page=page,
+        page_url=lambda n: url_for("admin.ledger", slug=coop.slug, page=n),
+    )
+
+
+@bp.route("/money/ledger.csv", endpoint="ledger_csv")
+@for_coop(can_manage_money)
+def ledger_download(coop: Coop):
+    return csv_download(ledger_csv(coop=coop), f"{coop.slug}-ledger.csv")
+
+
+def _transaction_page(coop: Coop, transaction_id: int, form: ReverseForm | None = None) -> str:
+    line = transaction_line(coop=coop, transaction_id=transaction_id)
+    if line is None:
+        abort(404)
+    return render_template(
+        "admin/money/transaction.html",
+        coop=coop,
+        transaction=line,
+        form=form or ReverseForm(formdata=None),
+    )
+
+
+@bp.route("/money/ledger/<int:transaction_id>", endpoint="transaction")
+@for_coop(can_manage_money)
+def transaction_page(coop: Coop, transaction_id: int):
+    return _transaction_page(coop, transaction_id)
+
+
+@bp.route(
+    "/money/ledger/<int:transaction_id>/reverse",
+    methods=["POST"],
+    endpoint="reverse_transaction",
+)
+@for_coop(can_manage_money)
+def reverse(coop: Coop, transaction_id: int):
+    transaction = transaction_for(coop=coop, transaction_id=transaction_id)
+    if transaction is None:
+        abort(404)
+    form = ReverseForm()
+    if form.validate_on_submit():
+        reversal = commit_or_show_error(
+            form,
+            lambda: reverse_entry(
+                transaction=transaction, reason=form.reason.data or "", by=signed_in_user()
+            ),
+        )
+        if reversal is not None:
+            flash(
+                f"Transaction {transaction_id} is reversed by transaction {reversal.id}.", "success"
+            )
+            return redirect(
+                url_for("admin.transaction", slug=coop.slug, transaction_id=reversal.id)
+            )
+    return _transaction_page(coop, transaction_id, form)

@@ -1,0 +1,228 @@
+"""Forms for the treasurer: shared costs, subsidies, settling, corrections, payments, reversals."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from coop.models import RoundCost, RoundItem, SplitBasis, Supplier, SupportRecord
+from coop.services.money.costs import NAME_MAX_LENGTH
+from coop.services.money.treasury import (
+    NOTE_MAX_LENGTH,
+    REASON_MAX_LENGTH,
+    Carrier,
+    Choice,
+    Method,
+)
+from coop.web.forms import PenceField, PercentField, strip
+
+ENTER_AMOUNT = "Enter an amount, such as 12.50."
+PERCENT = "percent"
+COST_PREFIX = "cost-"
+
+
+def optional_id(value: Any) -> int | None:
+    """Turn a chosen option into an id; blank or forged gives None, for the service to refuse."""
+    text = str(value).strip() if value is not None else ""
+    return int(text) if text.isdigit() else None
+
+
+def _radios(label: str, choices: Iterable[tuple[str, str]], message: str, **kwargs: Any):  # type: ignore[no-untyped-def]
+    return RadioField(
+        label,
+        choices=[SelectChoice(value, text) for value, text in choices],
+        validators=[InputRequired(message)],
+        invalid_choice_message=message,
+        invalid_value_message=message,
+        **kwargs,
+    )
+
+
+def _id_select(label: str, **kwargs: Any) -> SelectField:
+    # Options are checked by the service, which names the co-op in its refusal.
+    return SelectField(label, coerce=optional_id, validate_choice=False, **kwargs)
+
+
+def _note() -> StringField:
+    return StringField(
+        "Note (optional)",
+        filters=[strip],
+        validators=[
+            Length(max=NOTE_MAX_LENGTH, message=f"Use at most {NOTE_MAX_LENGTH} characters.")
+        ],
+    )
+
+
+def _method() -> RadioField:
+    return _radios(
+        "How the money moved",
+        [(method.value, method.label) for method in Method],
+        "Choose cash or bank transfer.",
+        default=Method.CASH.value,
+    )
+
+
+class CostForm(FlaskForm):
+    """A shared cost of a round."""
+
+    name = StringField(
+        "What the cost is",
+        filters=[strip],
+        validators=[
+            InputRequired("Name the cost, such as Delivery or Hall hire."),
+            Length(max=NAME_MAX_LENGTH, message=f"Use at most {NAME_MAX_LENGTH} characters."),
+        ],
+    )
+    amount = PenceField("Amount", validators=[InputRequired(ENTER_AMOUNT)])
+    basis = _radios(
+        "How households share it",
+        [(basis.value, basis.label) for basis in SplitBasis],
+        "Choose how the cost is shared.",
+        default=SplitBasis.EQUAL.value,
+    )
+    supplier = _id_select("Whose cost it is")
+
+    def offer(self, suppliers: Iterable[Supplier]) -> CostForm:
+        """List the round's suppliers to choose from."""
+        self.supplier.choices = [
+            SelectChoice("", "The whole round: every collecting household shares it")
+        ] + [
+            SelectChoice(str(supplier.id), f"{supplier.name}: its buyers share it")
+            for supplier in suppliers
+        ]
+        return self
+
+
+class SubsidyForm(FlaskForm):
+    """A council subsidy applied to a round."""
+
+    record = _id_select("Subsidy", validators=[InputRequired("Choose a subsidy.")])
+    pays = _radios("What it pays for", [], "Choose what the subsidy pays for.")
+    # Not `Optional`: it would stop `validate_percent` from asking for a missing percentage.
+    percent = PercentField("Percentage off every household's goods")
+    cap = PenceField("The most it pays this round (optional)", validators=[Optional()])
+
+    def offer(self, records: Iterable[SupportRecord], costs: Iterable[RoundCost]) -> SubsidyForm:
+        """List the co-op's subsidies and the round's costs to choose from."""
+        self.record.choices = [SelectChoice("", "Choose a subsidy")] + [
+            SelectChoice(
+                str(record.id),
+                f"{record.programme}, {record.council.name} ({record.awarded_on:%-d %b %Y})",
+            )
+            for record in records
+        ]
+        self.pays.choices = [SelectChoice(PERCENT, "A percentage off every household's goods")] + [
+            SelectChoice(f"{COST_PREFIX}{cost.id}", f"The cost: {cost.name}") for cost in costs
+        ]
+        return self
+
+    def cost_id(self) -> int | None:
+        """Return the cost the subsidy pays, or None for a percentage off goods."""
+        value = self.pays.data or ""
+        return optional_id(value[len(COST_PREFIX) :]) if value.startswith(COST_PREFIX) else None
+
+    def validate_percent(self, field: PercentField) -> None:
+        if self.pays.data == PERCENT and field.data is None:
+            raise ValidationError("Enter the percentage, such as 10.")
+
+
+class CorrectionForm(FlaskForm):
+    """A change to a household's bill after settlement."""
+
+    item = _id_select("Which item (if any)")
+    direction = _radios(
+        "Credit or charge",
+        [
+            ("credit", "Credit the household: take the amount off its bill"),
+            ("charge", "Charge the household: add the amount to its bill"),
+        ],
+        "Choose whether to credit or charge the household.",
+        default="credit",
+    )
+    amount = PenceField("Amount", validators=[InputRequired(ENTER_AMOUNT)])
+    carrier = _radios(
+        "Who carries it",
+        [
+            (Carrier.SUPPLIER.value, "The item's supplier (a credit note, or a further invoice)"),
+            (Carrier.FUND.value, "The co-op fund"),
+        ],
+        "Choose who carries the correction.",
+        default=Carrier.SUPPLIER.value,
+    )
+    reason = TextAreaField(
+        "Why",
+        filters=[strip],
+        validators=[
+            InputRequired("Say why the bill changes."),
+            Length(max=REASON_MAX_LENGTH, message=f"Use at most {REASON_MAX_LENGTH} characters."),
+        ],
+    )
+
+    def offer(self, items: Iterable[RoundItem]) -> CorrectionForm:
+        """List the round's items to choose from."""
+        self.item.choices = [SelectChoice("", "No particular item")] + [
+            SelectChoice(str(item.id), f"{item.name} ({item.unit_label})") for item in items
+        ]
+        return self
+
+    def signed_amount(self) -> int | None:
+        """Return what the correction adds to the bill: negative for a credit."""
+        if self.amount.data is None:
+            return None
+        return -self.amount.data if self.direction.data == "credit" else self.amount.data
+
+
+class PaymentForm(FlaskForm):
+    """Money a household paid in, or money paid back to it."""
+
+    household = _id_select("Household", validators=[InputRequired("Choose a household.")])
+    kind = _radios(
+        "What happened",
+        [
+            ("payment", "The household paid the co-op"),
+            ("refund", "The co-op paid money back to the household"),
+        ],
+        "Choose a payment or a refund.",
+        default="payment",
+    )
+    amount = PenceField("Amount", validators=[InputRequired(ENTER_AMOUNT)])
+    method = _method()
+    note = _note()
+
+    def offer(self, households: Iterable[Choice]) -> PaymentForm:
+        self.household.choices = [SelectChoice("", "Choose a household")] + [
+            SelectChoice(str(choice.id), choice.name) for choice in households
+        ]
+        return self
+
+
+class SupplierPaymentForm(FlaskForm):
+    """Money the co-op paid a supplier."""
+
+    supplier = _id_select("Supplier", validators=[InputRequired("Choose a supplier.")])
+    amount = PenceField("Amount", validators=[InputRequired(ENTER_AMOUNT)])
+    method = _method()
+    note = _note()
+
+    def offer(self, suppliers: Iterable[Choice]) -> SupplierPaymentForm:
+        self.supplier.choices = [SelectChoice("", "Choose a supplier")] + [
+            SelectChoice(str(choice.id), choice.name) for choice in suppliers
+        ]
+        return self
+
+
+class ReverseForm(FlaskForm):
+    """Why a transaction is reversed."""
+
+    reason = TextAreaField(
+        "Why reverse it",
+        filters=[strip],
+        validators=[
+            InputRequired("Say why the transaction is reversed."),
+            Length(max=200, message="Use at most 200 characters."),
+        ],
+    )

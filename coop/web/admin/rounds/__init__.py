@@ -1,0 +1,1 @@
+"""Admin pages for rounds: their moves, order sheets, receiving and packing."""
