@@ -10,7 +10,7 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from coop.extensions import db
+from coop.extensions import Model
 from coop.models.types import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from coop.models.memberships import Membership
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """A person with a login. Households are memberships of users in co-ops.
 
     Email addresses are stored lower-cased, so uniqueness is case-insensitive.

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from coop.extensions import db
+from coop.extensions import Model
 from coop.models.types import UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ class SplitBasis(StrEnum):
         }[self]
 
 
-class RoundCost(db.Model):
+class RoundCost(Model):
     """A shared cost of a round: a supplier's delivery charge, packaging, the venue..."""
 
     __tablename__ = "round_costs"
@@ -61,7 +61,7 @@ class RoundCost(db.Model):
     supplier: Mapped[Supplier | None] = relationship()
 
 
-class RoundSubsidy(db.Model):
+class RoundSubsidy(Model):
     """Council support applied to a round: a shared cost paid, or a percentage off goods."""
 
     __tablename__ = "round_subsidies"
@@ -95,7 +95,7 @@ class BillLineKind(StrEnum):
     CORRECTION = "correction"
 
 
-class BillLine(db.Model):
+class BillLine(Model):
     """One line of a household's bill for a round; `amount_pence` is what it adds to the bill."""
 
     __tablename__ = "bill_lines"

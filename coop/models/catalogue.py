@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from coop.extensions import db
+from coop.extensions import Model
 from coop.models.types import UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ class ShareScope(StrEnum):
         }[self]
 
 
-class Supplier(db.Model):
+class Supplier(Model):
     """A supplier a co-op buys from; its catalogue belongs to that co-op."""
 
     __tablename__ = "suppliers"
@@ -90,7 +90,7 @@ class Supplier(db.Model):
     coop: Mapped[Coop] = relationship()
 
 
-class Product(db.Model):
+class Product(Model):
     """An item of a supplier's catalogue, priced by the case.
 
     Members order in member units (`unit_label`, e.g. "500 g bag"); a case
@@ -140,7 +140,7 @@ class Product(db.Model):
     supplier: Mapped[Supplier] = relationship()
 
 
-class PriceChange(db.Model):
+class PriceChange(Model):
     """A change of a product's case price or VAT rate: who, when, old and new."""
 
     __tablename__ = "price_changes"
@@ -162,7 +162,7 @@ class PriceChange(db.Model):
     changed_by: Mapped[User | None] = relationship()
 
 
-class CatalogueSubscription(db.Model):
+class CatalogueSubscription(Model):
     """A co-op reading another co-op's shared supplier catalogue."""
 
     __tablename__ = "catalogue_subscriptions"
@@ -177,7 +177,7 @@ class CatalogueSubscription(db.Model):
     supplier: Mapped[Supplier] = relationship()
 
 
-class CatalogueFeed(db.Model):
+class CatalogueFeed(Model):
     """A token that lets another coop instance read a shared catalogue as JSON.
 
     Only a SHA-256 digest of the token is stored.
@@ -198,7 +198,7 @@ class CatalogueFeed(db.Model):
     created_by: Mapped[User] = relationship()
 
 
-class CatalogueImport(db.Model):
+class CatalogueImport(Model):
     """An uploaded catalogue file waiting for the coordinator to confirm it.
 
     The file is kept between the preview and the confirmation, so what is

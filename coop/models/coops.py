@@ -9,7 +9,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coop.domain.roles import JoiningPolicy
-from coop.extensions import db
+from coop.extensions import Model
 from coop.models.types import UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 DEFAULT_HOUSEHOLD_CAP = 20
 
 
-class Coop(db.Model):
+class Coop(Model):
     """A food-buying co-operative of households."""
 
     __tablename__ = "coops"
@@ -58,7 +58,7 @@ class Coop(db.Model):
         return f"<Coop {self.slug}>"
 
 
-class CoopCouncilLink(db.Model):
+class CoopCouncilLink(Model):
     """A co-op's belonging to a council between two dates (end open-ended)."""
 
     __tablename__ = "coop_council_links"

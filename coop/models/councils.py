@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from coop.extensions import db
+from coop.extensions import Model
 from coop.models.types import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from coop.models.coops import CoopCouncilLink
 
 
-class Council(db.Model):
+class Council(Model):
     """A local authority, keyed by its GSS code, valid between two dates.
 
     Councils are replaced (Lancashire's in 2028), so nothing hard-codes one:
@@ -42,7 +42,7 @@ class Council(db.Model):
     coop_links: Mapped[list[CoopCouncilLink]] = relationship(back_populates="council")
 
 
-class CouncilOfficer(db.Model):
+class CouncilOfficer(Model):
     """An appointment of a person as an officer of a council."""
 
     __tablename__ = "council_officers"

@@ -1,9 +1,16 @@
+import pytest
 from sqlalchemy import select
 from support import field_error
 
 from coop.extensions import db
 from coop.models import OutboxMessage, OutboxStatus
-from coop.services.people.accounts import make_reset_token
+from coop.services.errors import ServiceError
+from coop.services.people.accounts import (
+    ResetRefusal,
+    check_reset_token,
+    make_reset_token,
+    reset_password,
+)
 
 NEW_PASSWORD = "a fresh passphrase"
 SENT = "If an account uses that email address, we have sent it a link"
@@ -68,6 +75,26 @@ def test_an_expired_reset_link_is_refused(app, client, person):
     assert 'href="/password/forgot"' in page
     assert "This reset link has expired." in attempt
     assert person.password_hash == hash_before
+
+
+def test_each_refused_reset_link_says_why_by_its_code(app, person):
+    token = make_reset_token(user=person)
+    reset_password(token=token, password=NEW_PASSWORD)
+    refusals = {}
+    for name, link in (("used", token), ("invalid", token + "x")):
+        with pytest.raises(ServiceError) as caught:
+            check_reset_token(token=link)
+        refusals[name] = caught.value.code
+    app.config["PASSWORD_RESET_MAX_AGE"] = -1
+    with pytest.raises(ServiceError) as caught:
+        check_reset_token(token=make_reset_token(user=person))
+    refusals["expired"] = caught.value.code
+
+    assert refusals == {
+        "used": ResetRefusal.USED,
+        "invalid": ResetRefusal.INVALID,
+        "expired": ResetRefusal.EXPIRED,
+    }
 
 
 def test_a_tampered_reset_link_is_refused(client, person):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Callable, Sequence
+from enum import StrEnum
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -25,6 +26,14 @@ DUPLICATE_EMAIL = "An account with this email address already exists."
 RESET_EXPIRED = "This reset link has expired. Ask for a new one."
 RESET_USED = "This reset link has already been used."
 RESET_INVALID = "This reset link is not valid."
+
+
+class ResetRefusal(StrEnum):
+    """Why a reset link is refused: the page offers a new link, or says it was used."""
+
+    EXPIRED = "reset-expired"
+    USED = "reset-used"
+    INVALID = "reset-invalid"
 
 
 def normalise_email(email: str) -> str:
@@ -167,16 +176,16 @@ def check_reset_token(*, token: str) -> User:
     try:
         payload = _serializer().loads(token, max_age=max_age)
     except SignatureExpired:
-        raise ServiceError(RESET_EXPIRED) from None
+        raise ServiceError(RESET_EXPIRED, code=ResetRefusal.EXPIRED) from None
     except BadSignature:
-        raise ServiceError(RESET_INVALID) from None
+        raise ServiceError(RESET_INVALID, code=ResetRefusal.INVALID) from None
     if not isinstance(payload, dict) or not isinstance(payload.get("user"), int):
-        raise ServiceError(RESET_INVALID)
+        raise ServiceError(RESET_INVALID, code=ResetRefusal.INVALID)
     user = db.session.get(User, payload["user"])
     if user is None:
-        raise ServiceError(RESET_INVALID)
+        raise ServiceError(RESET_INVALID, code=ResetRefusal.INVALID)
     if not hmac.compare_digest(str(payload.get("pw", "")), _password_fingerprint(user)):
-        raise ServiceError(RESET_USED)
+        raise ServiceError(RESET_USED, code=ResetRefusal.USED)
     return user
 
 

@@ -211,7 +211,7 @@ def reset_password(token: str):
             return render_template(
                 "auth/reset_link_problem.html",
                 problem=error.message,
-                used=error.message == accounts.RESET_USED,
+                used=error.code == accounts.ResetRefusal.USED,
             ), 400
         show_error(form, error)
     return render_template("auth/reset_password.html", form=form)
