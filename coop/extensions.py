@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -28,6 +30,21 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# Every table's base class. Flask-SQLAlchemy builds `db.Model` at run time from
+# `Base` and its own mixin; a type checker cannot use an instance's attribute as
+# a base class (mypy reads `class X(db.Model)` as subclassing Any, so every
+# column would be untyped), so it is shown the class `db.Model` is.
+if TYPE_CHECKING:
+    from flask_sqlalchemy.model import Model as _FlaskSQLAlchemyModel
+
+    class Model(Base, _FlaskSQLAlchemyModel):
+        """What `db.Model` is: `Base` with Flask-SQLAlchemy's mixin."""
+
+        __abstract__ = True
+else:
+    Model = db.Model
+
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

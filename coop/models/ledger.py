@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from coop.extensions import db
+from coop.extensions import Model
 from coop.models.types import UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ class TransactionKind(StrEnum):
         }[self]
 
 
-class Account(db.Model):
+class Account(Model):
     """A place money is kept track of, within one co-op."""
 
     __tablename__ = "accounts"
@@ -100,7 +100,7 @@ class Account(db.Model):
     supplier: Mapped[Supplier | None] = relationship()
 
 
-class LedgerTransaction(db.Model):
+class LedgerTransaction(Model):
     """Money moving between accounts, with who, when and why. Never edited."""
 
     __tablename__ = "ledger_transactions"
@@ -130,7 +130,7 @@ class LedgerTransaction(db.Model):
     )
 
 
-class Posting(db.Model):
+class Posting(Model):
     """One account's side of a transaction, in pence (never zero)."""
 
     __tablename__ = "postings"

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from coop.extensions import db
+from coop.extensions import Model
 from coop.models.types import UTCDateTime, str_enum, utcnow
 
 
@@ -19,7 +19,7 @@ class OutboxStatus(StrEnum):
     FAILED = "failed"  # the SMTP server refused it or could not be reached
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """A message kept for the platform admin to read instead of being sent."""
 
     __tablename__ = "outbox_messages"

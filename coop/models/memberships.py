@@ -9,7 +9,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coop.domain.roles import MembershipStatus, Role
-from coop.extensions import db
+from coop.extensions import Model
 from coop.models.types import UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from coop.models.coops import Coop
 
 
-class Membership(db.Model):
+class Membership(Model):
     """A household (a user) in a co-op, with its role and status.
 
     One row per person and co-op: leaving and re-joining reuse it, so the
@@ -56,7 +56,7 @@ class Membership(db.Model):
         return self.status is MembershipStatus.ACTIVE
 
 
-class Invitation(db.Model):
+class Invitation(Model):
     """A link that lets a person join a co-op, whatever its joining policy.
 
     Only a SHA-256 digest of the token is stored; the link carries the token.

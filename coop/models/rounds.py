@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coop.domain.allocation import FAIR_SHARE, FIRST_COME
 from coop.domain.rounds import RoundState
-from coop.extensions import db
+from coop.extensions import Model
 from coop.models.types import UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 POLICIES = (FIRST_COME, FAIR_SHARE)
 
 
-class Round(db.Model):
+class Round(Model):
     """One order round of a co-op, from draft to settled (or cancelled)."""
 
     __tablename__ = "rounds"
@@ -90,7 +90,7 @@ class Round(db.Model):
         return f"<Round {self.id} {self.state.value}>"
 
 
-class RoundSupplier(db.Model):
+class RoundSupplier(Model):
     """A supplier whose items a round offers: its order sheet, and whether it was dropped."""
 
     __tablename__ = "round_suppliers"
@@ -117,7 +117,7 @@ class RoundSupplier(db.Model):
         return self.dropped_at is not None
 
 
-class RoundItem(db.Model):
+class RoundItem(Model):
     """A product offered in a round, with its price copied from the catalogue.
 
     The copy is refreshed until the round opens and frozen from then on.
@@ -192,7 +192,7 @@ class RoundItem(db.Model):
         return round_.max_per_household
 
 
-class OrderRequest(db.Model):
+class OrderRequest(Model):
     """One place in an item's queue: a household's firm units and tolerance.
 
     A household's order for an item is the sum of its requests. Tolerance is
@@ -222,7 +222,7 @@ class OrderRequest(db.Model):
     membership: Mapped[Membership] = relationship()
 
 
-class Allocation(db.Model):
+class Allocation(Model):
     """The units of an item one household receives.
 
     `closed_units` is what closing promised; `computed_units` is the current
@@ -265,7 +265,7 @@ class Allocation(db.Model):
         return self.manual_units if self.manual_units is not None else self.computed_units
 
 
-class Collection(db.Model):
+class Collection(Model):
     """A household picking up its order of a round."""
 
     __tablename__ = "collections"

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from coop.extensions import db
+from coop.extensions import Model
 from coop.models.types import UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ class SupportKind(StrEnum):
         return self.value.replace("_", " ").capitalize()
 
 
-class SupportRecord(db.Model):
+class SupportRecord(Model):
     """One award or in-kind agreement between a council and a co-op."""
 
     __tablename__ = "support_records"
