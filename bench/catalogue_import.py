@@ -22,6 +22,7 @@ from datetime import date
 from _common import Line, Timing, bench_app, print_report, scratch_database, targets, time_once
 
 from coop.domain.catalogue_csv import COLUMNS, PRODUCT_FIELDS, parse_catalogue
+from coop.domain.money import plain_pounds
 from coop.extensions import db
 from coop.models import Coop, Supplier, User
 from coop.models.types import utcnow
@@ -76,12 +77,12 @@ def catalogue_file(rows: int, *, seed: int = 1, price_shift: int = 0) -> str:
                 pick.choice(("vegan", "vegan|organic", "", "halal", "gluten-free|fairtrade")),
                 pick.choice(UNITS),
                 pick.choice((1, 6, 12, 24)),
-                f"{price // 100}.{price % 100:02d}",
+                plain_pounds(price),
                 pick.choice((0, 0, 5, 20)),
                 "",
                 "England",
                 "Suma",
-                f"{pick.randint(50, 900) / 100:.2f}",
+                plain_pounds(pick.randint(50, 900)),
                 "2026-03-02",
                 "Tesco.com",
                 "yes" if i % 20 else "no",

@@ -48,7 +48,7 @@ from coop.domain.catalogue import (
     bp_to_percent,
     percent_to_bp,
 )
-from coop.domain.money import parse_pence
+from coop.domain.money import parse_pence, plain_pounds
 
 COLUMNS = (
     "code",
@@ -471,10 +471,7 @@ def _foodsoft_row(line: int, cells: dict[str, str], problems: list[str]) -> Prod
 
 
 def _pounds(pence: int | None) -> str:
-    if pence is None:
-        return ""
-    pounds, rest = divmod(pence, 100)
-    return f"{pounds}.{rest:02d}"
+    return "" if pence is None else plain_pounds(pence)
 
 
 def write_catalogue(rows: Iterable[ProductRow]) -> str:

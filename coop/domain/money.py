@@ -42,6 +42,17 @@ def format_pence(pence: int) -> str:
     return f"{sign}£{pounds:,}.{rest:02d}"
 
 
+def plain_pounds(pence: int) -> str:
+    """Show pence as plain pounds, for a spreadsheet cell or a form field: -1234 -> "-12.34".
+
+    No pound sign and no thousands separator, so a spreadsheet reads a number
+    and `parse_pence` reads the same pence back.
+    """
+    sign = "-" if pence < 0 else ""
+    pounds, rest = divmod(abs(pence), 100)
+    return f"{sign}{pounds}.{rest:02d}"
+
+
 def round_half_up(value: Fraction) -> int:
     """Round an exact amount to the nearest penny, halves away from zero."""
     sign = -1 if value < 0 else 1

@@ -10,7 +10,7 @@ from flask import Flask, abort, jsonify, render_template, request
 from flask_login import AnonymousUserMixin
 
 from coop.domain import permissions
-from coop.domain.money import format_pence
+from coop.domain.money import format_pence, plain_pounds
 from coop.extensions import db, login_manager, wants_json
 from coop.models import User
 from coop.services.people.access import navigation_for
@@ -98,6 +98,7 @@ def _templates(app: Flask) -> None:
         return value.astimezone(zone).strftime(fmt)
 
     app.add_template_filter(format_pence, "pence")
+    app.add_template_filter(plain_pounds, "plain_pounds")
 
     @app.context_processor
     def inject_viewer() -> dict[str, object]:

@@ -11,7 +11,7 @@ from wtforms import IntegerField, RadioField, SelectChoice, StringField, TextAre
 from wtforms.validators import Length, NumberRange, StopValidation
 
 from coop.domain.catalogue import bp_to_percent, percent_to_bp
-from coop.domain.money import parse_pence
+from coop.domain.money import parse_pence, plain_pounds
 from coop.domain.roles import JoiningPolicy
 from coop.extensions import db
 from coop.services.errors import ServiceError
@@ -154,9 +154,7 @@ class PenceField(StringField):
             return str(self.raw_data[0])
         if self.data is None:
             return ""
-        sign = "-" if self.data < 0 else ""
-        pounds, pence = divmod(abs(self.data), 100)
-        return f"{sign}{pounds}.{pence:02d}"
+        return plain_pounds(self.data)
 
 
 class PercentField(StringField):

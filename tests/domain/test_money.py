@@ -10,7 +10,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from coop.domain.money import format_pence, parse_pence, round_half_up, split_pence
+from coop.domain.money import format_pence, parse_pence, plain_pounds, round_half_up, split_pence
 
 # --- parse_pence ---------------------------------------------------------------
 
@@ -74,6 +74,36 @@ def test_pence_are_shown_as_pounds(pence, shown):
 @given(st.integers(min_value=-(10**12), max_value=10**12))
 def test_what_is_shown_reads_back_as_the_same_pence(pence):
     assert parse_pence(format_pence(pence), allow_negative=True) == pence
+
+
+# --- plain_pounds --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("pence", "shown"),
+    [
+        (1234, "12.34"),
+        (-5, "-0.05"),
+        (-1234, "-12.34"),
+        (-100, "-1.00"),
+        (0, "0.00"),
+        (7, "0.07"),
+        (123456789, "1234567.89"),
+    ],
+)
+def test_pence_are_written_as_plain_pounds(pence, shown):
+    assert plain_pounds(pence) == shown
+
+
+@given(st.integers(min_value=-(10**12), max_value=10**12))
+def test_plain_pounds_read_back_as_the_same_pence(pence):
+    assert parse_pence(plain_pounds(pence), allow_negative=True) == pence
+
+
+@given(st.integers(min_value=-(10**12), max_value=10**12))
+def test_plain_pounds_are_a_bare_decimal_with_two_places(pence):
+    assert re.fullmatch(r"-?(0|[1-9]\d*)\.\d\d", plain_pounds(pence))
+    assert plain_pounds(pence).startswith("-") == (pence < 0)
 
 
 # --- round_half_up -------------------------------------------------------------------

@@ -7,6 +7,8 @@ import re
 from support import text
 from test_templates import layout_problems
 
+from coop.domain.money import plain_pounds
+
 from imports.support import OWN_HEADER, csv_lines, upload
 
 
@@ -18,7 +20,7 @@ def _preview_url(response) -> str:
 def test_a_finished_import_is_headed_as_finished_with_counts_separated(client, auth, shop):
     shop.add_many(1_200)
     auth.login_as(shop.coordinator)
-    rows = [f"C{i:05d},Product {i},each,1,{(200 + i) / 100:.2f},0," for i in range(1_200)]
+    rows = [f"C{i:05d},Product {i},each,1,{plain_pounds(200 + i)},0," for i in range(1_200)]
     rows += [f"N{i:05d},New {i},each,1,1.00,0," for i in range(1_500)]
     preview = _preview_url(upload(client, shop, csv_lines(OWN_HEADER, *rows)))
 

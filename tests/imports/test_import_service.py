@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 from support import count_rows, refusal_message
 
+from coop.domain.money import plain_pounds
 from coop.extensions import db
 from coop.models import CatalogueImport, PriceChange, Product
 from coop.models.types import utcnow
@@ -41,7 +42,7 @@ def apply(shop, import_id: int):
 def big_file(count: int, price: int = 100) -> str:
     return csv_lines(
         OWN_HEADER,
-        *(f"C{i:05d},Product {i},each,1,{(price + i) / 100:.2f},0,Misc" for i in range(count)),
+        *(f"C{i:05d},Product {i},each,1,{plain_pounds(price + i)},0,Misc" for i in range(count)),
     )
 
 
@@ -240,7 +241,7 @@ def test_an_import_takes_the_same_few_statements_whatever_its_size(
     content = csv_lines(
         OWN_HEADER,
         *(
-            f"C{i:05d},Product {i},each,1,{(100 + i + (i % 2)) / 100:.2f},0,"
+            f"C{i:05d},Product {i},each,1,{plain_pounds(100 + i + i % 2)},0,"
             for i in range(ROWS // 4, ROWS + ROWS // 4)
         ),
     )

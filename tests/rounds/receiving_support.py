@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from support import text
 
+from coop.domain.money import plain_pounds
 from coop.extensions import db
 from coop.models import Allocation, Membership, Product, Round, RoundItem
 from coop.services.rounds.closing import close_round
@@ -88,7 +89,7 @@ def form_data(round_: Round, **rows: dict[str, str]) -> dict[str, str]:
             "amount": str(item.cases_ordered),
             "counted_in": "cases",
             "substitute": "",
-            "case_price": f"{item.case_price_pence // 100}.{item.case_price_pence % 100:02d}",
+            "case_price": plain_pounds(item.case_price_pence),
         }
         row.update(rows.get(str(item.id), {}))
         data.update(

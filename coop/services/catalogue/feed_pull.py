@@ -29,6 +29,7 @@ from sqlalchemy import func, select
 
 from coop.domain.catalogue import MAX_PENCE, bp_to_percent
 from coop.domain.catalogue_csv import COLUMNS, FileProblem, ProductRow, parse_catalogue
+from coop.domain.money import plain_pounds
 from coop.extensions import db
 from coop.models import Coop, Supplier, SupplierKind
 from coop.services.catalogue.feed import FEED_FORMAT, SIGNATURE_HEADER, sign_feed
@@ -266,12 +267,6 @@ _PENCE_CELLS = {
 }
 
 
-def _pounds(pence: int) -> str:
-    sign = "-" if pence < 0 else ""
-    pounds, rest = divmod(abs(pence), 100)
-    return f"{sign}{pounds}.{rest:02d}"
-
-
 def _cells(product: dict[str, object], problems: list[str]) -> dict[str, str]:
     """Turn a feed product into the cells of the project's CSV, noting values of a wrong type."""
     cells: dict[str, str] = {}
@@ -284,7 +279,7 @@ def _cells(product: dict[str, object], problems: list[str]) -> dict[str, str]:
         value = product.get(key)
         if value is not None and not _whole(value):
             problems.append(f"the field {key} must be a whole number of pence")
-        cells[column] = _pounds(value) if _whole(value) else ""
+        cells[column] = plain_pounds(value) if _whole(value) else ""
     tags = product.get("tags") or []
     if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
         problems.append("the field tags must be a list of tag names")

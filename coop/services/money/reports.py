@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import aliased
 
 from coop.domain.catalogue_csv import protect_formula
+from coop.domain.money import plain_pounds
 from coop.domain.roles import MembershipStatus
 from coop.extensions import db
 from coop.models import (
@@ -230,13 +231,6 @@ def transaction_line(*, coop: Coop, transaction_id: int) -> TransactionLine | No
 # --- CSV exports -------------------------------------------------------------------------
 
 
-def pounds(pence: int) -> str:
-    """Show pence as plain pounds for a spreadsheet: -1234 -> "-12.34"."""
-    sign = "-" if pence < 0 else ""
-    whole, rest = divmod(abs(pence), 100)
-    return f"{sign}{whole}.{rest:02d}"
-
-
 def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -257,7 +251,7 @@ def ledger_csv(*, coop: Coop) -> str:
                     transaction.kind.label,
                     protect_formula(transaction.memo),
                     protect_formula(posting.account),
-                    pounds(posting.amount_pence),
+                    plain_pounds(posting.amount_pence),
                     protect_formula(transaction.by),
                 ]
             )
@@ -268,7 +262,7 @@ def balances_csv(*, coop: Coop) -> str:
     """Return every account's balance as CSV: households, suppliers, the co-op's own."""
     sheet = balance_sheet(coop=coop)
     rows = [
-        [row.kind.label, protect_formula(row.name), pounds(row.balance_pence)]
+        [row.kind.label, protect_formula(row.name), plain_pounds(row.balance_pence)]
         for row in [*sheet.households, *sheet.suppliers, *sheet.own]
     ]
     return _csv(["Kind", "Account", "Balance"], rows)
@@ -289,11 +283,11 @@ def round_bills_csv(*, round_: Round) -> str:
             line.kind.value,
             protect_formula(line.description),
             line.units,
-            pounds(line.net_pence),
-            pounds(line.vat_pence),
-            pounds(line.markup_pence),
-            pounds(line.deposit_pence),
-            pounds(line.amount_pence),
+            plain_pounds(line.net_pence),
+            plain_pounds(line.vat_pence),
+            plain_pounds(line.markup_pence),
+            plain_pounds(line.deposit_pence),
+            plain_pounds(line.amount_pence),
         ]
         for line, name in lines
     ]

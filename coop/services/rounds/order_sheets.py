@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from coop.domain.allocation import CaseProgress, case_progress, cases_needed
 from coop.domain.catalogue import BASIS_POINTS, bp_to_percent
 from coop.domain.catalogue_csv import protect_formula
-from coop.domain.money import format_pence, round_half_up
+from coop.domain.money import format_pence, plain_pounds, round_half_up
 from coop.domain.roles import MembershipStatus
 from coop.domain.rounds import RoundState
 from coop.extensions import db
@@ -227,10 +227,6 @@ def order_sheet(*, round_: Round, supplier_id: int) -> OrderSheet | None:
     return sheets[0] if sheets else None
 
 
-def _pounds(pence: int) -> str:
-    return f"{pence // 100}.{pence % 100:02d}"
-
-
 def sheet_csv(sheet: OrderSheet) -> str:
     """Return the sheet's lines as CSV; text a spreadsheet would run as a formula is defused."""
     out = io.StringIO()
@@ -244,9 +240,9 @@ def sheet_csv(sheet: OrderSheet) -> str:
                 protect_formula(line.unit_label),
                 line.case_size,
                 line.cases,
-                _pounds(line.case_price_pence),
+                plain_pounds(line.case_price_pence),
                 bp_to_percent(line.vat_bp),
-                _pounds(line.total_pence),
+                plain_pounds(line.total_pence),
             ]
         )
     return out.getvalue()
