@@ -10,12 +10,13 @@ DATABASE_FILE := instance/coop.sqlite
 PYTHON_CANDIDATES := python3 python3.13 python3.12 python3.11
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format migration clean install
+.PHONY: help run test lint types format migration clean install
 
 help:
 	@echo "make run                  install, migrate, load demo data, serve http://127.0.0.1:5000"
 	@echo "make test                 run the test suite (PostgreSQL with COOP_TEST_DATABASE_URL)"
-	@echo "make lint                 ruff check and ruff format --check"
+	@echo "make lint                 ruff check, ruff format --check, mypy against its baseline"
+	@echo "make types                rewrite the mypy baseline (.ci/mypy-baseline.txt) after fixing errors"
 	@echo "make format               ruff format and ruff check --fix"
 	@echo 'make migration m="..."    autogenerate a migration from the models'
 	@echo "make clean                remove the virtualenv and caches (the database in instance/ stays)"
@@ -55,6 +56,11 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python .ci/mypy_baseline.py
+
+# After fixing type errors: drop them from the baseline. It refuses to take new ones.
+types: $(STAMP)
+	$(BIN)/python .ci/mypy_baseline.py --update
 
 format: $(STAMP)
 	$(BIN)/ruff format .
@@ -67,5 +73,5 @@ migration: $(STAMP)
 	$(FLASK) db migrate -m "$(m)"
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis coop.egg-info
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis coop.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

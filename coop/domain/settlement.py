@@ -263,7 +263,9 @@ def _weights(
     return weights if sum(weights) else [1] * len(households)
 
 
-def _attribute(pence: int, by_supplier: Mapping[int, int], units: Mapping[int, int]) -> list:
+def _attribute(
+    pence: int, by_supplier: Mapping[int, int], units: Mapping[int, int]
+) -> list[tuple[int, int]]:
     """Split a household's share of a round-wide cost between the suppliers it bought from."""
     suppliers = sorted(by_supplier)
     weights = [by_supplier[supplier] for supplier in suppliers]

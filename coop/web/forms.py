@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 from flask import flash
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, RadioField, SelectChoice, StringField, TextAreaField
+from wtforms import IntegerField, RadioField, SelectChoice, StringField, TextAreaField  # type: ignore[attr-defined]
 from wtforms.validators import Length, NumberRange, StopValidation
 
 from coop.domain.catalogue import bp_to_percent, percent_to_bp
@@ -71,7 +71,7 @@ def strip(value: str | None) -> str | None:
 
 def joining_policy_field(label: str, **kwargs: Any) -> RadioField:
     """Return radio buttons for the joining policies: a phone cuts off their labels in a select."""
-    return RadioField(
+    return RadioField(  # type: ignore[call-arg]
         label,
         choices=[SelectChoice(policy.value, policy.label) for policy in JoiningPolicy],
         invalid_choice_message=CHOOSE_POLICY,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, RadioField, SelectChoice, StringField
+from wtforms import EmailField, RadioField, SelectChoice, StringField  # type: ignore[attr-defined]
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from coop.domain.roles import JoiningPolicy, Role
@@ -21,7 +21,7 @@ CHOOSE_ROLE = "Choose a role from the list."
 class RoleForm(FlaskForm):
     """A household's new role."""
 
-    role = RadioField(
+    role = RadioField(  # type: ignore[call-arg]
         "Choose a role",
         choices=[SelectChoice(role.value, role.label) for role in Role],
         coerce=Role,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, Form, SearchField, SelectChoice, SelectField
+from wtforms import BooleanField, Form, SearchField, SelectChoice, SelectField  # type: ignore[attr-defined]
 from wtforms.validators import Optional
 
 from coop.domain.catalogue import Tag, tags_to_bits

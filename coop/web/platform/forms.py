@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import (
+from wtforms import (  # type: ignore[attr-defined]
     DateField,
     EmailField,
     HiddenField,
@@ -39,7 +39,7 @@ def council_choices(councils: list[Council], *, blank: str | None) -> list[Selec
 
 
 def _council_field(label: str, **kwargs: Any) -> SelectField:
-    return SelectField(
+    return SelectField(  # type: ignore[call-arg]
         label,
         coerce=int,
         invalid_choice_message="Choose a council from the list.",

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import RadioField, SelectChoice, SelectField, StringField, TextAreaField  # type: ignore[attr-defined]
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from coop.models import RoundCost, RoundItem, SplitBasis, Supplier, SupportRecord
@@ -32,7 +32,7 @@ def optional_id(value: Any) -> int | None:
 
 
 def _radios(label: str, choices: Iterable[tuple[str, str]], message: str, **kwargs: Any):  # type: ignore[no-untyped-def]
-    return RadioField(
+    return RadioField(  # type: ignore[call-arg]
         label,
         choices=[SelectChoice(value, text) for value, text in choices],
         validators=[InputRequired(message)],

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import Form, RadioField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import Form, RadioField, SelectChoice, SelectField, StringField, TextAreaField  # type: ignore[attr-defined]
 from wtforms.validators import InputRequired, Length, Optional
 
 from coop.domain.allocation import FAIR_SHARE, FIRST_COME
@@ -102,7 +102,7 @@ class RoundForm(FlaskForm):
     pickup_at = LocalDateTimeField("Pickup time (optional)", validators=[Optional()])
     pickup_place = pickup_address_field("Pickup place")
     # Radio buttons: a phone would cut the explanations off in a select.
-    policy = RadioField(
+    policy = RadioField(  # type: ignore[call-arg]
         "When there is not enough for everyone",
         choices=[SelectChoice(value, label) for value, label in POLICY_LABELS.items()],
         default=FIRST_COME,
