@@ -14,11 +14,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, func
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql import ColumnElement
 
 from coop.domain.allocation import FAIR_SHARE, FIRST_COME
-from coop.domain.rounds import RoundState
+from coop.domain.rounds import RoundState, applied_case_price, effective_units
 from coop.extensions import Model
 from coop.models.types import UTCDateTime, str_enum, utcnow
 
@@ -185,6 +187,20 @@ class RoundItem(Model):
         """Units there are to share: what arrived once received, else what was ordered."""
         return self.units_received if self.units_received is not None else self.units_ordered
 
+    @hybrid_property
+    def applied_case_price_pence(self) -> int:
+        """The case price that applies: the invoiced one once received, else the one at opening."""
+        return applied_case_price(
+            invoiced=self.received_case_price_pence, opening=self.case_price_pence
+        )
+
+    @applied_case_price_pence.inplace.expression
+    @classmethod
+    def _applied_case_price_pence_expression(cls) -> ColumnElement[int]:
+        return func.coalesce(cls.received_case_price_pence, cls.case_price_pence).label(
+            "applied_case_price_pence"
+        )
+
     def limit_in(self, round_: Round) -> int | None:
         """Return the most one household may ask for of this item, or None for no limit."""
         if self.max_per_household is not None:
@@ -259,10 +275,15 @@ class Allocation(Model):
     membership: Mapped[Membership] = relationship()
     manual_by: Mapped[User | None] = relationship()
 
-    @property
+    @hybrid_property
     def units(self) -> int:
         """The units the household receives: the manual value if one was set."""
-        return self.manual_units if self.manual_units is not None else self.computed_units
+        return effective_units(manual=self.manual_units, computed=self.computed_units)
+
+    @units.inplace.expression
+    @classmethod
+    def _units_expression(cls) -> ColumnElement[int]:
+        return func.coalesce(cls.manual_units, cls.computed_units).label("units")
 
 
 class Collection(Model):

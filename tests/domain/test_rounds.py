@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from coop.domain import rounds
 from coop.domain.rounds import RoundState, can_move, check_move
 
 S = RoundState
@@ -46,3 +49,84 @@ def test_other_moves_are_refused_with_a_message(current, target, message):
 def test_every_state_but_the_finished_ones_can_be_cancelled():
     for state in S:
         assert can_move(state, S.CANCELLED) == (state not in (S.SETTLED, S.CANCELLED))
+
+
+# --- what each state allows ------------------------------------------------------------
+
+GROUPS = {
+    "DETAILS_EDITABLE": {S.DRAFT, S.OPEN},
+    "ITEMS_CHANGEABLE": {S.DRAFT, S.OPEN},
+    "SUPPLIERS_DROPPABLE": {S.OPEN, S.CLOSED},
+    "ORDERS_CHANGEABLE": {S.OPEN},
+    "ALLOCATED": {S.CLOSED, S.RECEIVED, S.SETTLED},
+    "SHARES_CHANGEABLE": {S.CLOSED, S.RECEIVED},
+    "AWAITING_SETTLEMENT": {S.CLOSED, S.RECEIVED},
+    "DELIVERED": {S.RECEIVED, S.SETTLED},
+    "SETTLEABLE": {S.RECEIVED},
+    "BILLED": {S.SETTLED},
+    "COSTS_CHANGEABLE": {S.DRAFT, S.OPEN, S.CLOSED, S.RECEIVED},
+    "SEEN_BY_MEMBERS": {S.OPEN, S.CLOSED, S.RECEIVED, S.SETTLED, S.CANCELLED},
+    "UNFINISHED": {S.DRAFT, S.OPEN, S.CLOSED, S.RECEIVED},
+    "FINISHED": {S.SETTLED, S.CANCELLED},
+}
+
+
+@pytest.mark.parametrize(("name", "states"), GROUPS.items())
+def test_each_group_allows_exactly_its_states_and_refuses_the_others_in_words(name, states):
+    group = getattr(rounds, name)
+    assert set(group) == states
+    for state in S:
+        refusal = group.refusal_for(state)
+        assert (state in group) == (state in states)
+        assert (refusal == "") == (state in states), (name, state)
+        assert "{" not in refusal, "every placeholder is filled in"
+
+
+def test_a_group_lists_its_states_in_the_order_a_round_passes_through_them():
+    assert list(rounds.COSTS_CHANGEABLE) == [S.DRAFT, S.OPEN, S.CLOSED, S.RECEIVED]
+
+
+def test_refusals_name_the_rounds_state_or_say_what_to_do_instead():
+    assert rounds.DETAILS_EDITABLE.refusal_for(S.CLOSED) == (
+        "A round that is closed can no longer be edited."
+    )
+    assert rounds.ORDERS_CHANGEABLE.refusal_for(S.DRAFT) == "This round is not open for orders yet."
+    assert rounds.ORDERS_CHANGEABLE.refusal_for(S.RECEIVED) == (
+        "This round has closed; your order can no longer change."
+    )
+    assert rounds.COSTS_CHANGEABLE.refusal_for(S.SETTLED).endswith(
+        "Correct a household's bill instead."
+    )
+    assert rounds.SETTLEABLE.refusal_for(S.SETTLED) == "The round is already settled."
+
+
+def test_finished_rounds_are_those_with_no_move_left():
+    for state in S:
+        assert (state in rounds.FINISHED) == (not rounds.TRANSITIONS[state])
+        assert (state in rounds.UNFINISHED) != (state in rounds.FINISHED)
+
+
+def test_the_move_refusal_is_the_message_check_move_raises():
+    for current in S:
+        for target in S:
+            refusal = rounds.move_refusal(current, target)
+            assert (refusal == "") == can_move(current, target)
+            if refusal:
+                with pytest.raises(ValueError) as raised:
+                    check_move(current, target)
+                assert str(raised.value) == refusal
+
+
+# --- the derived values a round's rows share with SQL ---------------------------------
+
+
+@given(manual=st.none() | st.integers(min_value=0), computed=st.integers(min_value=0))
+def test_a_hand_set_share_wins_over_the_computed_one(manual, computed):
+    units = rounds.effective_units(manual=manual, computed=computed)
+    assert units == (computed if manual is None else manual)
+
+
+@given(invoiced=st.none() | st.integers(min_value=0), opening=st.integers(min_value=0))
+def test_the_invoiced_case_price_wins_over_the_opening_one(invoiced, opening):
+    price = rounds.applied_case_price(invoiced=invoiced, opening=opening)
+    assert price == (opening if invoiced is None else invoiced)

@@ -7,13 +7,12 @@ from datetime import timedelta
 import pytest
 from support import count_rows, refusal_message
 
-from coop.domain.rounds import RoundState
+from coop.domain.rounds import FINISHED, RoundState
 from coop.extensions import db
 from coop.models import CatalogueSubscription, Round, RoundItem, RoundSupplier, Supplier
 from coop.models.types import utcnow
 from coop.services.rounds.items import set_item_limits
 from coop.services.rounds.lifecycle import (
-    PAST,
     add_round_items,
     cancel_round,
     create_round,
@@ -398,7 +397,7 @@ def test_round_summaries_count_items_and_households_that_ordered(rounds):
     db.session.commit()
 
     current = {s.round.title: (s.items, s.households) for s in round_summaries(coop=rounds.coop)}
-    past = round_summaries(coop=rounds.coop, states=PAST)
+    past = round_summaries(coop=rounds.coop, states=FINISHED)
 
     assert current == {"Busy": (2, 2), "Quiet": (1, 0)}
     assert [summary.round.title for summary in past] == ["Done"]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from coop.domain.rounds import RoundState
+from coop.domain.rounds import COSTS_CHANGEABLE
 from coop.extensions import db
 from coop.models import (
     Coop,
@@ -32,27 +32,20 @@ from coop.services.errors import ServiceError
 from coop.services.money.settlement import work_out
 from coop.services.people.coops import current_council
 from coop.services.rounds.lifecycle import locked_round
+from coop.services.rounds.states import require
 
 NAME_MAX_LENGTH = 120
-#: States in which a round's costs and subsidies may still change.
-CHANGEABLE = (RoundState.DRAFT, RoundState.OPEN, RoundState.CLOSED, RoundState.RECEIVED)
 
 
 def costs_can_change(round_: Round) -> bool:
     """Tell whether *round_*'s shared costs and subsidies may still change."""
-    return round_.state in CHANGEABLE
+    return round_.state in COSTS_CHANGEABLE
 
 
 def _changeable(round_: Round) -> Round:
     """Lock the round and refuse unless its costs may still change."""
     locked = locked_round(round_id=round_.id)
-    if locked.state is RoundState.SETTLED:
-        raise ServiceError(
-            "The round is settled: its costs and subsidies can no longer change. "
-            "Correct a household's bill instead."
-        )
-    if not costs_can_change(locked):
-        raise ServiceError("The round is cancelled: it has no costs to share.")
+    require(COSTS_CHANGEABLE, locked)
     return locked
 
 

@@ -21,8 +21,7 @@ from typing import NamedTuple
 from sqlalchemy import select
 
 from coop.domain import settlement as rules
-from coop.domain.money import format_pence
-from coop.domain.rounds import RoundState
+from coop.domain.rounds import SETTLEABLE, RoundState
 from coop.extensions import db
 from coop.models import (
     AccountKind,
@@ -40,7 +39,7 @@ from coop.models import (
 )
 from coop.models.types import utcnow
 from coop.services.errors import ServiceError
-from coop.services.mail import Email, send_emails
+from coop.services.mail import render_message, send_emails
 from coop.services.money.ledger import (
     Entry,
     household_accounts,
@@ -50,6 +49,7 @@ from coop.services.money.ledger import (
 )
 from coop.services.people.memberships import contacts_of
 from coop.services.rounds.lifecycle import LinkBuilder, locked_round, move
+from coop.services.rounds.states import require
 
 
 @dataclass(frozen=True)
@@ -81,8 +81,7 @@ def _lines(round_: Round) -> tuple[list[rules.Line], dict[int, _Item]]:
             RoundItem.name,
             RoundItem.unit_label,
             RoundItem.case_size,
-            RoundItem.case_price_pence,
-            RoundItem.received_case_price_pence,
+            RoundItem.applied_case_price_pence,
             RoundItem.vat_bp,
             RoundItem.deposit_pence,
             RoundItem.units_received,
@@ -94,25 +93,17 @@ def _lines(round_: Round) -> tuple[list[rules.Line], dict[int, _Item]]:
         .where(RoundItem.round_id == round_.id)
     ).all()
     shares: dict[int, dict[int, int]] = defaultdict(dict)
-    for item_id, household, computed, manual in db.session.execute(
-        select(
-            Allocation.round_item_id,
-            Allocation.membership_id,
-            Allocation.computed_units,
-            Allocation.manual_units,
-        ).where(Allocation.round_id == round_.id)
+    for item_id, household, units in db.session.execute(
+        select(Allocation.round_item_id, Allocation.membership_id, Allocation.units).where(
+            Allocation.round_id == round_.id
+        )
     ):
-        units = manual if manual is not None else computed
         if units:
             shares[item_id][household] = units
     lines, facts = [], {}
     for row in items:
         received = 0 if row.dropped_at is not None else (row.units_received or 0)
-        price = (
-            row.received_case_price_pence
-            if row.received_case_price_pence is not None
-            else row.case_price_pence
-        )
+        price = row.applied_case_price_pence
         lines.append(
             rules.Line(
                 item=row.id,
@@ -180,13 +171,7 @@ def work_out(*, round_: Round, contribution_pence: int | None) -> WorkedOut:
 def settle_round(*, round_id: int, by: User | None, link_for: LinkBuilder | None = None) -> Settled:
     """Charge every household, owe every supplier and post the fund's result (flushes)."""
     round_ = locked_round(round_id=round_id)
-    if round_.state is RoundState.SETTLED:
-        raise ServiceError("The round is already settled.")
-    if round_.state is not RoundState.RECEIVED:
-        raise ServiceError(
-            f"Only a received round can be settled; this one is {round_.state.value}. "
-            "Record what the delivery brought first."
-        )
+    require(SETTLEABLE, round_)
     move(round_, RoundState.SETTLED)
     coop = db.session.get_one(Coop, round_.coop_id)
     worked = work_out(round_=round_, contribution_pence=coop.contribution_pence)
@@ -387,18 +372,17 @@ def _tell_households(
 ) -> None:
     if not totals:
         return
-    ending = f"\n\nYour bill: {link_for(round_)}" if link_for else ""
+    link = link_for(round_) if link_for else ""
     send_emails(
         [
-            Email(
+            render_message(
+                "money/bill.txt",
                 to=person.email,
-                subject=f"{coop.name}: your bill for {round_.title}",
-                body=(
-                    f"Hello {person.name},\n\n"
-                    f"The round '{round_.title}' of {coop.name} is settled. Your bill comes to "
-                    f"{format_pence(totals[person.membership_id])}; it is on your statement, "
-                    f"line by line.{ending}"
-                ),
+                user=person,
+                round_=round_,
+                coop=coop,
+                total_pence=totals[person.membership_id],
+                link=link,
             )
             for person in contacts_of(membership_ids=totals)
         ]

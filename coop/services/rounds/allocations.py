@@ -16,20 +16,16 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased, joinedload
 
-from coop.domain.rounds import RoundState
+from coop.domain.rounds import SHARES_CHANGEABLE, effective_units
 from coop.extensions import db
 from coop.models import Allocation, Coop, Membership, Round, RoundItem, User
 from coop.models.types import utcnow
 from coop.services.errors import ServiceError
-from coop.services.mail import send_email
+from coop.services.mail import send_message
 from coop.services.rounds.lifecycle import LinkBuilder, locked_round
 from coop.services.rounds.receiving import plural
 
 REASON_MAX_LENGTH = 200
-#: Rounds whose shares may be changed by hand: allocated and not yet billed.
-ADJUSTABLE = (RoundState.CLOSED, RoundState.RECEIVED)
-#: Rounds that have allocations to look at.
-ALLOCATED = (RoundState.CLOSED, RoundState.RECEIVED, RoundState.SETTLED)
 
 
 # --- the allocations page ---------------------------------------------------------
@@ -53,7 +49,7 @@ class Share:
     @property
     def units(self) -> int:
         """The units the household receives."""
-        return self.manual_units if self.manual_units is not None else self.computed_units
+        return effective_units(manual=self.manual_units, computed=self.computed_units)
 
 
 @dataclass(frozen=True)
@@ -133,11 +129,7 @@ def allocation_in(*, round_id: int, allocation_id: int) -> Allocation | None:
 
 def why_fixed(round_: Round) -> str:
     """Return why the round's shares cannot be changed by hand now, or "" when they can."""
-    if round_.state in ADJUSTABLE:
-        return ""
-    return (
-        f"Shares can be changed between closing and settling; this round is {round_.state.value}."
-    )
+    return SHARES_CHANGEABLE.refusal_for(round_.state)
 
 
 def _adjustable(round_id: int, allocation_id: int) -> tuple[Round, Allocation, int]:
@@ -150,11 +142,7 @@ def _adjustable(round_id: int, allocation_id: int) -> tuple[Round, Allocation, i
     if allocation is None:
         raise ServiceError("That share is not in this round.")
     others = db.session.scalar(
-        select(
-            func.coalesce(
-                func.sum(func.coalesce(Allocation.manual_units, Allocation.computed_units)), 0
-            )
-        ).where(
+        select(func.coalesce(func.sum(Allocation.units), 0)).where(
             Allocation.round_item_id == allocation.round_item_id, Allocation.id != allocation.id
         )
     )
@@ -203,7 +191,7 @@ def set_allocation(
     allocation.item.surplus_units = surplus
     db.session.flush()
     if units != before:
-        _tell_of_change(round_, allocation, before, by, f"Why: {reason}", link_for)
+        _tell_of_change(round_, allocation, before, by, reason, link_for)
     return allocation
 
 
@@ -232,8 +220,7 @@ def clear_allocation(
     allocation.item.surplus_units = surplus
     db.session.flush()
     if allocation.units != before:
-        why = "It is back to the share the co-op's sharing rule gives you."
-        _tell_of_change(round_, allocation, before, by, why, link_for)
+        _tell_of_change(round_, allocation, before, by, "", link_for)
     return allocation
 
 
@@ -242,22 +229,21 @@ def _tell_of_change(
     allocation: Allocation,
     before: int,
     by: User,
-    why: str,
+    reason: str,
     link_for: LinkBuilder | None,
 ) -> None:
-    coop = db.session.get_one(Coop, round_.coop_id)
+    """Tell the household its share changed: *reason* is the hand change's, "" when cleared."""
     person = allocation.membership.user
-    item = allocation.item
-    parts = [
-        f"Hello {person.name},",
-        f"{by.name} has changed how much {item.name} you will receive from the round "
-        f"'{round_.title}' of {coop.name}: {before} -> {allocation.units} x {item.unit_label}.",
-        why,
-    ]
-    if link_for:
-        parts.append(f"Your order: {link_for(round_)}")
-    send_email(
+    send_message(
+        "rounds/share_changed.txt",
         to=person.email,
-        subject=f"{coop.name}: your {item.name} from {round_.title}",
-        body="\n\n".join(parts),
+        user=person,
+        by=by,
+        round_=round_,
+        coop=db.session.get_one(Coop, round_.coop_id),
+        item=allocation.item,
+        before=before,
+        units=allocation.units,
+        reason=reason,
+        link=link_for(round_) if link_for else "",
     )

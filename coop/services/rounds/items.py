@@ -10,15 +10,14 @@ from collections.abc import Iterable, Mapping
 
 from sqlalchemy import func, select
 
-from coop.domain.rounds import RoundState
+from coop.domain.rounds import ITEMS_CHANGEABLE, RoundState
 from coop.extensions import db
 from coop.models import Coop, OrderRequest, Product, Round, RoundItem, RoundSupplier, Supplier
 from coop.services.catalogue.products import visible_to
 from coop.services.errors import ServiceError
+from coop.services.rounds.states import require
 
 MAX_PER_HOUSEHOLD = 10_000
-#: States in which a round's items may still change.
-CHANGING = (RoundState.DRAFT, RoundState.OPEN)
 
 
 def copy_product(item: RoundItem, product: Product) -> None:
@@ -41,8 +40,7 @@ def add_round_items(*, round_: Round, product_ids: Iterable[int]) -> list[RoundI
     Products already offered are left as they are. In an open round the price
     is copied at once, since the round has already opened.
     """
-    if round_.state not in CHANGING:
-        raise ServiceError(f"Items cannot be added to a round that is {round_.state.value}.")
+    require(ITEMS_CHANGEABLE, round_)
     wanted = set(product_ids)
     if not wanted:
         raise ServiceError("Choose at least one product to offer.", field="product_ids")
@@ -108,8 +106,7 @@ def set_item_limits(*, round_: Round, limits: Mapping[int, int | None]) -> list[
     *limits* maps item ids to limits. In an open round a limit cannot go below
     what a household has already asked for (flushes).
     """
-    if round_.state not in CHANGING:
-        raise ServiceError(f"Items of a round that is {round_.state.value} cannot be changed.")
+    require(ITEMS_CHANGEABLE, round_)
     items = {item.id: item for item in round_.items}
     changed = []
     for item_id, limit in limits.items():
@@ -140,8 +137,7 @@ def set_item_limits(*, round_: Round, limits: Mapping[int, int | None]) -> list[
 
 def remove_round_item(*, round_: Round, item: RoundItem) -> None:
     """Stop offering an item; once the round is open, only if nobody has ordered it (flushes)."""
-    if round_.state not in CHANGING:
-        raise ServiceError(f"Items cannot be removed from a round that is {round_.state.value}.")
+    require(ITEMS_CHANGEABLE, round_)
     if item.round_id != round_.id:
         raise ServiceError("That item is not in this round.")
     ordered = db.session.scalar(

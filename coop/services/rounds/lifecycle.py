@@ -17,7 +17,14 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 
 from coop.domain.allocation import POLICIES
-from coop.domain.rounds import RoundState, check_move
+from coop.domain.rounds import (
+    DETAILS_EDITABLE,
+    FINISHED,
+    UNFINISHED,
+    RoundState,
+    StateGroup,
+    check_move,
+)
 from coop.extensions import db
 from coop.models import (
     Coop,
@@ -31,7 +38,7 @@ from coop.models import (
 )
 from coop.models.types import utcnow
 from coop.services.errors import ServiceError
-from coop.services.mail import Email, send_emails
+from coop.services.mail import render_message, send_emails
 
 # `add_round_items` and `MAX_PER_HOUSEHOLD` are imported from here too, as before.
 from coop.services.rounds.items import (  # noqa: F401
@@ -40,13 +47,12 @@ from coop.services.rounds.items import (  # noqa: F401
     copy_product,
     most_asked,
 )
+from coop.services.rounds.states import require
 
 #: Builds the address of a round's page for emails, outside the web layer.
 LinkBuilder = Callable[[Round], str]
 
 TITLE_MAX_LENGTH = 120
-#: The states in which households may see a round.
-VISIBLE_TO_MEMBERS = (RoundState.OPEN, RoundState.CLOSED, RoundState.RECEIVED, RoundState.SETTLED)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -64,11 +70,6 @@ class RoundDetails:
     notes: str = ""
 
 
-#: Where each state's rounds appear in the list of a co-op's rounds.
-CURRENT = (RoundState.OPEN, RoundState.DRAFT, RoundState.CLOSED, RoundState.RECEIVED)
-PAST = (RoundState.SETTLED, RoundState.CANCELLED)
-
-
 @dataclass(frozen=True)
 class RoundSummary:
     """A round in a list, with how many items it offers and how many households ordered."""
@@ -79,7 +80,7 @@ class RoundSummary:
 
 
 def round_summaries(
-    *, coop: Coop, states: Sequence[RoundState] = CURRENT, limit: int | None = None
+    *, coop: Coop, states: StateGroup = UNFINISHED, limit: int | None = None
 ) -> list[RoundSummary]:
     """Return the co-op's rounds in *states*, soonest deadline first (one query).
 
@@ -97,11 +98,11 @@ def round_summaries(
         .correlate(Round)
         .scalar_subquery()
     )
-    past = all(state in PAST for state in states)
+    past = all(state in FINISHED for state in states)
     order = (Round.closes_at.desc(), Round.id.desc()) if past else (Round.closes_at, Round.id)
     query = (
         select(Round, items, households)
-        .where(Round.coop_id == coop.id, Round.state.in_(list(states)))
+        .where(Round.coop_id == coop.id, Round.state.in_(states))
         .order_by(*order)
         .limit(limit)
     )
@@ -208,8 +209,7 @@ def _columns(details: RoundDetails) -> dict[str, object]:
 
 def update_round(*, round_: Round, details: RoundDetails) -> Round:
     """Change a draft or open round's details; timing and rules only while draft (flushes)."""
-    if round_.state not in (RoundState.DRAFT, RoundState.OPEN):
-        raise ServiceError(f"A round that is {round_.state.value} can no longer be edited.")
+    require(DETAILS_EDITABLE, round_)
     _check_details(details, round_)
     limit = details.max_per_household
     if round_.state is RoundState.OPEN and limit is not None and limit != round_.max_per_household:
@@ -313,16 +313,15 @@ def cancel_round(*, round_id: int, reason: str, by: User, link: str = "") -> Rou
     if was_open:
         send_emails(
             [
-                Email(
+                render_message(
+                    "rounds/cancelled.txt",
                     to=household.user.email,
-                    subject=f"{coop.name}: {round_.title} is cancelled",
-                    body=(
-                        f"Hello {household.user.name},\n\n"
-                        f"{by.name} has cancelled the round '{round_.title}' of {coop.name}.\n"
-                        f"Why: {reason}\n\n"
-                        "Nothing will be ordered or charged for it."
-                        + (f"\n\n{link}" if link else "")
-                    ),
+                    user=household.user,
+                    by=by,
+                    round_=round_,
+                    coop=coop,
+                    reason=reason,
+                    link=link,
                 )
                 for household in households_with_orders(round_.id)
             ]

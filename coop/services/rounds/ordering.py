@@ -17,7 +17,7 @@ from coop.domain.catalogue import member_unit_price
 from coop.domain.money import round_half_up
 from coop.domain.ordering import Held, revise
 from coop.domain.roles import MembershipStatus
-from coop.domain.rounds import RoundState
+from coop.domain.rounds import AWAITING_SETTLEMENT, ORDERS_CHANGEABLE, RoundState
 from coop.extensions import db
 from coop.models import (
     Allocation,
@@ -33,9 +33,6 @@ from coop.services.errors import ServiceError
 from coop.services.mail import local_time
 from coop.services.money.ledger import household_balance_pence
 from coop.services.rounds.lifecycle import MAX_PER_HOUSEHOLD
-
-#: Rounds whose allocations a household will pay for, once settled.
-AWAITING_SETTLEMENT = (RoundState.CLOSED, RoundState.RECEIVED)
 
 
 def line_pence(
@@ -60,18 +57,28 @@ class Saved:
     changed: bool
 
 
-def _check_open(round_: Round, now: datetime) -> None:
-    if round_.state is RoundState.DRAFT:
-        raise ServiceError("This round is not open for orders yet.")
-    if round_.state is RoundState.CANCELLED:
-        raise ServiceError("This round was cancelled; nothing will be ordered.")
-    if round_.state is not RoundState.OPEN:
-        raise ServiceError("This round has closed; your order can no longer change.")
-    if now >= round_.closes_at:
-        raise ServiceError(
+def order_refusal(round_: Round, now: datetime | None = None) -> str:
+    """Return why households cannot change their orders in *round_* now, or "" when they can."""
+    refusal = ORDERS_CHANGEABLE.refusal_for(round_.state)
+    if refusal:
+        return refusal
+    if (now or utcnow()) >= round_.closes_at:
+        return (
             f"The deadline for this round passed at {local_time(round_.closes_at)}; "
             "your order can no longer change."
         )
+    return ""
+
+
+def taking_orders(round_: Round, now: datetime | None = None) -> bool:
+    """Tell whether households may change their orders in *round_* now."""
+    return not order_refusal(round_, now)
+
+
+def _check_open(round_: Round, now: datetime) -> None:
+    refusal = order_refusal(round_, now)
+    if refusal:
+        raise ServiceError(refusal)
 
 
 def _check_amounts(item: RoundItem, round_: Round, quantity: int, tolerance: int) -> None:
@@ -205,8 +212,8 @@ def commitments(membership: Membership) -> list[Commitment]:
         select(
             *per_round,
             *per_item,
-            func.coalesce(RoundItem.received_case_price_pence, RoundItem.case_price_pence),
-            func.coalesce(Allocation.manual_units, Allocation.computed_units),
+            RoundItem.applied_case_price_pence,
+            Allocation.units,
         )
         .select_from(Allocation)
         .join(RoundItem, RoundItem.id == Allocation.round_item_id)

@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, distinct, func, select
 from coop.domain.allocation import case_progress
 from coop.domain.catalogue import Tag, bits_to_tags
 from coop.domain.roles import MembershipStatus
-from coop.domain.rounds import RoundState
+from coop.domain.rounds import ALLOCATED, RoundState
 from coop.extensions import db
 from coop.models import Allocation, Coop, Membership, OrderRequest, Round, RoundItem, RoundSupplier
 from coop.services.rounds.ordering import Commitment, Funds, commitments, funds_from, line_pence
@@ -221,13 +221,13 @@ def receipt(*, round_: Round, membership: Membership) -> list[ReceiptLine]:
             RoundItem.unit_label,
             RoundItem.case_size,
             RoundItem.vat_bp,
-            func.coalesce(RoundItem.received_case_price_pence, RoundItem.case_price_pence),
+            RoundItem.applied_case_price_pence,
             RoundItem.substitute,
             RoundSupplier.dropped_at,
             Allocation.quantity,
             Allocation.tolerance,
             Allocation.closed_units,
-            func.coalesce(Allocation.manual_units, Allocation.computed_units),
+            Allocation.units,
             Allocation.manual_reason,
             Allocation.manual_units,
         )
@@ -239,7 +239,7 @@ def receipt(*, round_: Round, membership: Membership) -> list[ReceiptLine]:
     lines = []
     for row in rows:
         price = {
-            "case_price_pence": row[5],
+            "case_price_pence": row.applied_case_price_pence,
             "case_size": row.case_size,
             "vat_bp": row.vat_bp,
             "markup_bp": round_.markup_bp,
@@ -252,9 +252,9 @@ def receipt(*, round_: Round, membership: Membership) -> list[ReceiptLine]:
                 asked=row.quantity,
                 tolerance=row.tolerance,
                 closed_units=row.closed_units,
-                units=row[11],
+                units=row.units,
                 unit_price_pence=line_pence(**price, units=1),
-                line_pence=line_pence(**price, units=row[11]),
+                line_pence=line_pence(**price, units=row.units),
                 substitute=row.substitute,
                 manual_reason=row.manual_reason if row.manual_units is not None else "",
                 dropped=row.dropped_at is not None,
@@ -293,7 +293,7 @@ def member_rounds(*, coop: Coop, membership: Membership) -> MemberRounds:
             select(Round)
             .where(
                 Round.coop_id == coop.id,
-                Round.state.in_((RoundState.CLOSED, RoundState.RECEIVED, RoundState.SETTLED)),
+                Round.state.in_(ALLOCATED),
             )
             .order_by(Round.closes_at.desc(), Round.id.desc())
             .limit(PAST_ROUNDS_SHOWN)

@@ -20,17 +20,13 @@ from sqlalchemy import and_, func, or_, select
 
 from coop.domain.catalogue_csv import protect_formula
 from coop.domain.money import round_half_up
-from coop.domain.rounds import RoundState
+from coop.domain.rounds import ALLOCATED, DELIVERED
 from coop.extensions import db
 from coop.models import Allocation, Collection, Membership, Round, RoundItem, User
 from coop.services.errors import ServiceError
 from coop.services.mail import local_time
 from coop.services.rounds.lifecycle import locked_round
-
-#: Rounds with something to pack: allocated, perhaps received, perhaps billed.
-PACKABLE = (RoundState.CLOSED, RoundState.RECEIVED, RoundState.SETTLED)
-
-UNITS = func.coalesce(Allocation.manual_units, Allocation.computed_units)
+from coop.services.rounds.states import require
 
 
 def _by_name(name: str, membership_id: int) -> tuple[str, int]:
@@ -78,12 +74,12 @@ def household_bags(*, round_id: int) -> list[Bag]:
             RoundItem.name,
             RoundItem.unit_label,
             RoundItem.substitute,
-            UNITS,
+            Allocation.units,
         )
         .join(Membership, Membership.id == Allocation.membership_id)
         .join(User, User.id == Membership.user_id)
         .join(RoundItem, RoundItem.id == Allocation.round_item_id)
-        .where(Allocation.round_id == round_id, UNITS > 0)
+        .where(Allocation.round_id == round_id, Allocation.units > 0)
     ).all()
     names: dict[int, str] = {}
     lines: dict[int, list[BagLine]] = defaultdict(list)
@@ -173,10 +169,10 @@ def product_splits(*, round_id: int) -> list[ProductSplit]:
         .order_by(RoundItem.name, RoundItem.id)
     ).all()
     rows = db.session.execute(
-        select(Allocation.round_item_id, Allocation.membership_id, User.name, UNITS)
+        select(Allocation.round_item_id, Allocation.membership_id, User.name, Allocation.units)
         .join(Membership, Membership.id == Allocation.membership_id)
         .join(User, User.id == Membership.user_id)
-        .where(Allocation.round_id == round_id, UNITS > 0)
+        .where(Allocation.round_id == round_id, Allocation.units > 0)
     ).all()
     shares: dict[int, list[tuple[str, int, int]]] = defaultdict(list)
     for item_id, membership_id, household, units in rows:
@@ -224,7 +220,7 @@ def pickup_list(*, round_id: int) -> list[Pickup]:
             Allocation.membership_id,
             User.name,
             func.count(Allocation.id),
-            func.sum(UNITS),
+            func.sum(Allocation.units),
             Collection.collected_at,
         )
         .join(Membership, Membership.id == Allocation.membership_id)
@@ -236,7 +232,7 @@ def pickup_list(*, round_id: int) -> list[Pickup]:
                 Collection.membership_id == Allocation.membership_id,
             ),
         )
-        .where(Allocation.round_id == round_id, UNITS > 0)
+        .where(Allocation.round_id == round_id, Allocation.units > 0)
         .group_by(Allocation.membership_id, User.name, Collection.collected_at)
     ).all()
     pickups = [
@@ -254,17 +250,14 @@ def record_collection(
     Returns the collection, or None once undone. Recording twice keeps the first time.
     """
     round_ = locked_round(round_id=round_id)
-    if round_.state not in PACKABLE:
-        raise ServiceError(
-            f"Collections are recorded once a round has closed; this one is {round_.state.value}."
-        )
+    require(ALLOCATED, round_)
     has_units = db.session.scalar(
         select(func.count())
         .select_from(Allocation)
         .where(
             Allocation.round_id == round_.id,
             Allocation.membership_id == membership_id,
-            UNITS > 0,
+            Allocation.units > 0,
         )
     )
     if not has_units:
@@ -309,18 +302,14 @@ def coop_stock(*, coop_id: int) -> list[StockLine]:
         .join(RoundItem, RoundItem.round_id == Round.id)
         .where(
             Round.coop_id == coop_id,
-            Round.state.in_((RoundState.RECEIVED, RoundState.SETTLED)),
+            Round.state.in_(DELIVERED),
             RoundItem.surplus_units > 0,
         )
         .order_by(Round.received_at.desc(), Round.id.desc(), RoundItem.name, RoundItem.id)
     ).all()
     lines = []
     for round_id, title, received_at, item in rows:
-        price = (
-            item.received_case_price_pence
-            if item.received_case_price_pence is not None
-            else item.case_price_pence
-        )
+        price = item.applied_case_price_pence
         units = item.surplus_units or 0
         lines.append(
             StockLine(

@@ -15,18 +15,17 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
 from coop.domain.allocation import allocate
 from coop.domain.catalogue import MAX_PENCE, member_unit_price_pence
-from coop.domain.money import format_pence
 from coop.domain.rounds import RoundState
 from coop.extensions import db
 from coop.models import Allocation, Coop, Round, RoundItem, RoundSupplier, User
 from coop.models.types import utcnow
 from coop.services.errors import ServiceError
-from coop.services.mail import Email, send_emails
+from coop.services.mail import render_message, send_emails
 from coop.services.people.memberships import contacts_of
 from coop.services.rounds.closing import active_requests
 from coop.services.rounds.lifecycle import LinkBuilder, locked_round, move
@@ -81,10 +80,30 @@ class Received:
     surplus_units: int
 
 
+@dataclass(frozen=True)
+class _Change:
+    """A household's new share of an item that arrived short or over."""
+
+    item: RoundItem
+    before: int
+    units: int
+    fewer: bool  # less arrived than was ordered
+
+
+@dataclass(frozen=True)
+class _Substitution:
+    """What the supplier sent for an item, and its price a unit now and before."""
+
+    item: RoundItem
+    substitute: str
+    unit_price_pence: int
+    was_pence: int
+
+
 @dataclass
 class _Letter:
-    changes: list[str] = field(default_factory=list)
-    substitutions: list[str] = field(default_factory=list)
+    changes: list[_Change] = field(default_factory=list)
+    substitutions: list[_Substitution] = field(default_factory=list)
 
 
 def items_to_receive(*, round_id: int) -> list[RoundItem]:
@@ -174,25 +193,27 @@ def receive_round(
                 units=units,
                 fill_percent=round_.fill_percent,
             )
-            why = "less" if units < (item.units_ordered or 0) else "more"
+            fewer = units < (item.units_ordered or 0)
             now = []
             for allocation_id, household, old in shares[item.id]:
                 share = new.get(household, 0)
                 now.append((allocation_id, household, share))
                 updates.append({"id": allocation_id, "computed_units": share, **_NOT_BY_HAND})
                 if share != old:
-                    letters[household].changes.append(
-                        f"- {item.name}: {old} -> {share} x {item.unit_label} "
-                        f"({why} arrived than was ordered)"
-                    )
+                    letters[household].changes.append(_Change(item, old, share, fewer))
             shares[item.id] = now
         price = item.case_price_pence if line.case_price_pence is None else line.case_price_pence
         substitute = line.substitute.strip()
         if substitute or price != item.case_price_pence:
-            text = _substitution(round_, item, substitute, price)
+            sent = _Substitution(
+                item,
+                substitute,
+                _unit_price(round_, item, price),
+                _unit_price(round_, item, item.case_price_pence),
+            )
             for _, household, share in shares[item.id]:
                 if share:
-                    letters[household].substitutions.append(text)
+                    letters[household].substitutions.append(sent)
         item.units_received = units
         item.received_case_price_pence = price
         item.substitute = substitute
@@ -225,7 +246,7 @@ def _current_shares(round_id: int) -> dict[int, list[tuple[int, int, int]]]:
             Allocation.id,
             Allocation.round_item_id,
             Allocation.membership_id,
-            func.coalesce(Allocation.manual_units, Allocation.computed_units),
+            Allocation.units,
         ).where(Allocation.round_id == round_id)
     ):
         shares[item_id].append((allocation_id, household, units))
@@ -241,18 +262,6 @@ def _unit_price(round_: Round, item: RoundItem, case_price_pence: int) -> int:
     )
 
 
-def _substitution(round_: Round, item: RoundItem, substitute: str, price_pence: int) -> str:
-    before = _unit_price(round_, item, item.case_price_pence)
-    after = _unit_price(round_, item, price_pence)
-    sent = f"{substitute} instead" if substitute else "the same item"
-    price = (
-        f"at about {format_pence(after)} a unit (was {format_pence(before)})"
-        if after != before
-        else f"at the same price, about {format_pence(after)} a unit"
-    )
-    return f"- {item.name}: the supplier sent {sent}, {price}"
-
-
 def _tell_households(
     round_: Round, letters: dict[int, _Letter], link_for: LinkBuilder | None
 ) -> None:
@@ -263,22 +272,18 @@ def _tell_households(
     messages = []
     for person in contacts_of(membership_ids=letters):
         letter = letters[person.membership_id]
-        parts = [
-            f"Hello {person.name},",
-            f"The delivery for the round '{round_.title}' of {coop.name} has arrived, "
-            "and some of what you ordered is different.",
-        ]
-        if letter.changes:
-            parts.append("What you will receive now:\n" + "\n".join(sorted(letter.changes)))
-        if letter.substitutions:
-            parts.append("Sent instead or at another price:\n" + "\n".join(letter.substitutions))
-        if link:
-            parts.append(f"Your order: {link}")
         messages.append(
-            Email(
+            render_message(
+                "rounds/arrived.txt",
                 to=person.email,
-                subject=f"{coop.name}: what arrived for {round_.title}",
-                body="\n\n".join(parts),
+                user=person,
+                round_=round_,
+                coop=coop,
+                changes=sorted(
+                    letter.changes, key=lambda change: (change.item.name, change.item.id)
+                ),
+                substitutions=letter.substitutions,
+                link=link,
             )
         )
     send_emails(messages)

@@ -8,23 +8,21 @@ households that lose items are told in one batch of email.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 from sqlalchemy import select, update
 
-from coop.domain.money import format_pence
-from coop.domain.rounds import RoundState
+from coop.domain.rounds import SUPPLIERS_DROPPABLE, RoundState
 from coop.extensions import db
 from coop.models import Allocation, Coop, Round, RoundItem, User
 from coop.models.types import utcnow
 from coop.services.errors import ServiceError
-from coop.services.mail import Email, local_time, send_emails
+from coop.services.mail import local_time, render_message, send_emails
 from coop.services.people.memberships import contacts_of
 from coop.services.rounds.closing import active_requests
 from coop.services.rounds.lifecycle import LinkBuilder, locked_round
-from coop.services.rounds.order_sheets import OrderSheet, order_sheet
-
-#: States in which a supplier's items may still be dropped.
-DROPPABLE = (RoundState.OPEN, RoundState.CLOSED)
+from coop.services.rounds.order_sheets import OrderSheet, SheetLine, order_sheet
+from coop.services.rounds.states import require
 
 
 def drop_supplier(
@@ -40,11 +38,7 @@ def drop_supplier(
     if sheet is None:
         raise ServiceError("That supplier has no items in this round.")
     name = sheet.supplier.name
-    if round_.state not in DROPPABLE:
-        raise ServiceError(
-            "A supplier's items can be dropped only while the round is open or closed; "
-            f"this round is {round_.state.value}."
-        )
+    require(SUPPLIERS_DROPPABLE, round_)
     if sheet.dropped:
         raise ServiceError(f"{name}'s items are already dropped from this round.")
     rs = sheet.round_supplier
@@ -118,33 +112,34 @@ def _tell_households_losing(
         return
     coop = db.session.get_one(Coop, round_.coop_id)
     names = {line.item_id: line for line in sheet.items}
-    why = (
-        f" because the order did not reach its minimum of {format_pence(sheet.min_order_pence)}"
-        if below_minimum
-        else ""
-    )
     link = link_for(round_) if link_for else ""
-    messages = []
-    for person in contacts_of(membership_ids=losing):
-        household = person.membership_id
-        lost = "\n".join(
-            f"- {names[item_id].name}: {units} x {names[item_id].unit_label}"
-            for item_id, units in sorted(losing[household], key=lambda pair: names[pair[0]].name)
+    messages = [
+        render_message(
+            "rounds/supplier_dropped.txt",
+            to=person.email,
+            user=person,
+            by=by,
+            round_=round_,
+            coop=coop,
+            supplier=sheet.supplier,
+            below_minimum=below_minimum,
+            min_order_pence=sheet.min_order_pence,
+            lost=[
+                _Lost(names[item_id], units)
+                for item_id, units in sorted(
+                    losing[person.membership_id], key=lambda pair: names[pair[0]].name
+                )
+            ],
+            link=link,
         )
-        body = (
-            f"Hello {person.name},\n\n"
-            f"{by.name} has dropped {sheet.supplier.name}'s items from the round "
-            f"'{round_.title}' of {coop.name}{why}. Nothing will be ordered from "
-            f"{sheet.supplier.name} this time, so you will not receive:\n{lost}\n\n"
-            "You will not be charged for them."
-        )
-        if link:
-            body += f"\n\nYour order: {link}"
-        messages.append(
-            Email(
-                to=person.email,
-                subject=f"{coop.name}: {sheet.supplier.name}'s items dropped from {round_.title}",
-                body=body,
-            )
-        )
+        for person in contacts_of(membership_ids=losing)
+    ]
     send_emails(messages)
+
+
+@dataclass(frozen=True)
+class _Lost:
+    """Units of an item a household will not receive, for its email."""
+
+    item: SheetLine
+    units: int

@@ -6,7 +6,6 @@ the same forms asking for JSON, and polls the case indicators.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from flask import abort, flash, jsonify, redirect, render_template, request, session, url_for
@@ -14,14 +13,12 @@ from werkzeug.wrappers import Response
 
 from coop.domain.money import format_pence
 from coop.domain.permissions import can_order
-from coop.domain.rounds import RoundState
-from coop.extensions import db, wants_json
+from coop.domain.rounds import ALLOCATED, SEEN_BY_MEMBERS, RoundState
+from coop.extensions import wants_json
 from coop.models import Coop, Membership, Round, RoundItem
-from coop.models.types import utcnow
-from coop.services.errors import ServiceError
 from coop.services.people.memberships import membership_of
-from coop.services.rounds.lifecycle import VISIBLE_TO_MEMBERS, round_for
-from coop.services.rounds.ordering import Saved, item_for, set_order
+from coop.services.rounds.lifecycle import round_for
+from coop.services.rounds.ordering import Saved, item_for, set_order, taking_orders
 from coop.services.rounds.ordering_pages import (
     OrderFilters,
     member_rounds,
@@ -33,8 +30,8 @@ from coop.services.rounds.ordering_pages import case_indicators as indicators_of
 from coop.web.access import for_coop, signed_in_user
 from coop.web.members import bp
 from coop.web.members.order_forms import ItemOrderForm, OrderFilterForm
+from coop.web.outcome import commit_or_refuse
 
-AFTER_CLOSING = (RoundState.CLOSED, RoundState.RECEIVED, RoundState.SETTLED)
 # After a plain post the page jumps back to the item, far below the flash messages, so the
 # item's own status line says what was saved: [item id, message], kept for one page view.
 SAVED = "order_saved"
@@ -56,13 +53,9 @@ def _household(coop: Coop) -> Membership:
 def _round(coop: Coop, round_id: int) -> Round:
     """Return the co-op's round if households may see it (a cancelled one says why), else 404."""
     round_ = round_for(coop=coop, round_id=round_id)
-    if round_ is None or round_.state not in (*VISIBLE_TO_MEMBERS, RoundState.CANCELLED):
+    if round_ is None or round_.state not in SEEN_BY_MEMBERS:
         abort(404)
     return round_
-
-
-def _taking_orders(round_: Round) -> bool:
-    return round_.state is RoundState.OPEN and utcnow() < round_.closes_at
 
 
 @bp.route("/coops/<slug>/rounds")
@@ -79,7 +72,7 @@ def order(coop: Coop, round_id: int):
     membership = _household(coop)
     if round_.state is RoundState.CANCELLED:
         return render_template("members/rounds/cancelled.html", coop=coop, round_=round_)
-    if round_.state in AFTER_CLOSING:
+    if round_.state in ALLOCATED:
         return render_template(
             "members/rounds/closed.html",
             coop=coop,
@@ -111,7 +104,7 @@ def _order_page(
         kept=filters.kept(),
         failed_id=failed[0] if failed else None,
         failed=failed[1] if failed else None,
-        taking_orders=_taking_orders(round_),
+        taking_orders=taking_orders(round_),
         saved_id=saved[0] if saved else None,
         saved_message=saved[1] if saved else "",
     )
@@ -127,17 +120,6 @@ def _saved_message(item: RoundItem, saved: Saved) -> str:
     if saved.tolerance:
         text += f", and up to {saved.tolerance} more to help fill a case"
     return text + "."
-
-
-def _attempt(action: Callable[[], Saved]) -> tuple[Saved | None, ServiceError | None]:
-    """Run the service and commit, or roll back and return its refusal."""
-    try:
-        saved = action()
-    except ServiceError as error:
-        db.session.rollback()
-        return None, error
-    db.session.commit()
-    return saved, None
 
 
 @bp.route("/coops/<slug>/rounds/<int:round_id>/items/<int:item_id>", methods=["POST"])
@@ -157,9 +139,8 @@ def order_item(coop: Coop, round_id: int, item_id: int):
         _anchor=f"item-{item.id}",
         **_as_lists(filters.kept()),
     )
-    refusal: ServiceError | None = None
     if form.validate_on_submit():
-        saved, refusal = _attempt(
+        outcome = commit_or_refuse(
             lambda: set_order(
                 round_=round_,
                 item=item,
@@ -168,18 +149,18 @@ def order_item(coop: Coop, round_id: int, item_id: int):
                 tolerance=form.tolerance.data or 0,
             )
         )
-        if saved is not None:
-            return _answer_saved(coop, round_, membership, item, saved, back)
-        if refusal is not None and refusal.field in form:
-            form[refusal.field].errors = [*form[refusal.field].errors, refusal.message]
-        elif refusal is not None:
+        if outcome.value is not None:
+            return _answer_saved(coop, round_, membership, item, outcome.value, back)
+        if outcome.refusal is not None and outcome.refusal.field not in form:
+            # A refusal of the whole item, not of one field: said above the list.
             if wants_json():
-                return jsonify(errors={"item": refusal.message}), 409
-            flash(refusal.message, "error")
+                return jsonify(errors={"item": outcome.message}), 409
+            outcome.show()
             return redirect(back)
+        outcome.show(form)
     if wants_json():
         return jsonify(errors=_errors_by_field(form)), 400
-    if not _taking_orders(round_):
+    if not taking_orders(round_):
         return redirect(back)  # the page says the order can no longer change
     return _order_page(coop, round_, membership, filters, failed=(item.id, form))
 
@@ -231,7 +212,7 @@ def case_indicators(coop: Coop, round_id: int):
     round_ = _round(coop, round_id)
     indicators = indicators_of(round_=round_)
     return jsonify(
-        open=_taking_orders(round_),
+        open=taking_orders(round_),
         items=[{"id": item_id, "indicator": text} for item_id, text in indicators.items()],
     )
 
@@ -243,7 +224,7 @@ def my_order(coop: Coop, round_id: int):
     membership = _household(coop)
     if round_.state is RoundState.CANCELLED:
         return render_template("members/rounds/cancelled.html", coop=coop, round_=round_)
-    closed = round_.state in AFTER_CLOSING
+    closed = round_.state in ALLOCATED
     return render_template(
         "members/rounds/my_order.html",
         coop=coop,

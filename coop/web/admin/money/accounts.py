@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from coop.domain.permissions import can_manage_money
-from coop.domain.rounds import RoundState
+from coop.domain.rounds import BILLED, SETTLEABLE
 from coop.models import Coop
 from coop.services.money.ledger import transaction_for
 from coop.services.money.reports import (
@@ -32,7 +32,7 @@ from coop.web.admin.money.forms import (
     SupplierPaymentForm,
 )
 from coop.web.downloads import csv_download
-from coop.web.forms import commit_or_show_error
+from coop.web.outcome import commit_or_refuse
 
 # How many recently settled rounds the balances page links to.
 SETTLED_SHOWN = 5
@@ -48,8 +48,8 @@ def balances_page(coop: Coop):
         "admin/money/balances.html",
         coop=coop,
         sheet=balance_sheet(coop=coop),
-        to_settle=round_summaries(coop=coop, states=(RoundState.RECEIVED,)),
-        settled=round_summaries(coop=coop, states=(RoundState.SETTLED,), limit=SETTLED_SHOWN),
+        to_settle=round_summaries(coop=coop, states=SETTLEABLE),
+        settled=round_summaries(coop=coop, states=BILLED, limit=SETTLED_SHOWN),
     )
 
 
@@ -69,8 +69,7 @@ def payment(coop: Coop):
             form.kind.data = "refund"
     if form.validate_on_submit():
         refund = form.kind.data == "refund"
-        transaction = commit_or_show_error(
-            form,
+        transaction = commit_or_refuse(
             lambda: record_payment(
                 coop=coop,
                 membership_id=form.household.data,
@@ -79,8 +78,8 @@ def payment(coop: Coop):
                 note=form.note.data or "",
                 by=signed_in_user(),
                 refund=refund,
-            ),
-        )
+            )
+        ).show(form)
         if transaction is not None:
             flash(f"Recorded: {transaction.memo}.", "success")
             return redirect(url_for("admin.balances", slug=coop.slug))
@@ -94,8 +93,7 @@ def supplier_payment(coop: Coop):
     if request.method == "GET":
         form.supplier.data = form.supplier.coerce(request.args.get("supplier"))
     if form.validate_on_submit():
-        transaction = commit_or_show_error(
-            form,
+        transaction = commit_or_refuse(
             lambda: record_supplier_payment(
                 coop=coop,
                 supplier_id=form.supplier.data,
@@ -103,8 +101,8 @@ def supplier_payment(coop: Coop):
                 method=Method(form.method.data),
                 note=form.note.data or "",
                 by=signed_in_user(),
-            ),
-        )
+            )
+        ).show(form)
         if transaction is not None:
             flash(f"Recorded: {transaction.memo}.", "success")
             return redirect(url_for("admin.balances", slug=coop.slug))
@@ -163,12 +161,11 @@ def reverse(coop: Coop, transaction_id: int):
         abort(404)
     form = ReverseForm()
     if form.validate_on_submit():
-        reversal = commit_or_show_error(
-            form,
+        reversal = commit_or_refuse(
             lambda: reverse_entry(
                 transaction=transaction, reason=form.reason.data or "", by=signed_in_user()
-            ),
-        )
+            )
+        ).show(form)
         if reversal is not None:
             flash(
                 f"Transaction {transaction_id} is reversed by transaction {reversal.id}.", "success"

@@ -8,8 +8,18 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
+from coop.domain import rounds as round_states
 from coop.domain.permissions import can_manage_rounds, can_view_rounds
-from coop.domain.rounds import RoundState, can_move
+from coop.domain.rounds import (
+    AWAITING_SETTLEMENT,
+    DETAILS_EDITABLE,
+    FINISHED,
+    ITEMS_CHANGEABLE,
+    UNFINISHED,
+    RoundState,
+    can_move,
+    move_refusal,
+)
 from coop.extensions import db
 from coop.models import Coop, Round, RoundItem, RoundSupplier
 from coop.models.types import utcnow
@@ -23,8 +33,6 @@ from coop.services.rounds.items import (
     set_item_limits,
 )
 from coop.services.rounds.lifecycle import (
-    CURRENT,
-    PAST,
     cancel_round,
     create_round,
     delete_draft_round,
@@ -37,7 +45,7 @@ from coop.services.rounds.order_sheets import order_sheets
 from coop.services.rounds.suppliers import drop_supplier
 from coop.web.access import for_coop, signed_in_user
 from coop.web.admin import bp
-from coop.web.admin.lookups import coop_round, order_link
+from coop.web.admin.lookups import coop_round
 from coop.web.admin.rounds.forms import (
     POLICY_LABELS,
     AddItemsForm,
@@ -47,7 +55,9 @@ from coop.web.admin.rounds.forms import (
     LimitsForm,
     RoundForm,
 )
-from coop.web.forms import ActionForm, commit_or_refusal, commit_or_show_error
+from coop.web.forms import ActionForm, required
+from coop.web.links import order_link, site_url_for
+from coop.web.outcome import commit_or_refuse
 
 PAST_SHOWN = 20
 STATE_LABELS = {
@@ -65,6 +75,7 @@ def round_helpers() -> dict[str, object]:
     """Give the admin templates the round states, their moves and the policies' wording."""
     return {
         "RoundState": RoundState,
+        "round_states": round_states,
         "can_move": can_move,
         "policy_labels": POLICY_LABELS,
         "state_labels": STATE_LABELS,
@@ -82,15 +93,15 @@ def _to_round(coop: Coop, round_: Round) -> Response:
 @bp.route("/rounds")
 @for_coop(can_view_rounds)
 def rounds(coop: Coop):
-    current = round_summaries(coop=coop, states=CURRENT)
+    current = round_summaries(coop=coop, states=UNFINISHED)
     groups = [
         ("Open for orders", [s for s in current if s.round.state is RoundState.OPEN]),
         ("Drafts", [s for s in current if s.round.state is RoundState.DRAFT]),
         (
             "Closed, waiting for delivery or pickup",
-            [s for s in current if s.round.state in (RoundState.CLOSED, RoundState.RECEIVED)],
+            [s for s in current if s.round.state in AWAITING_SETTLEMENT],
         ),
-        ("Past rounds", round_summaries(coop=coop, states=PAST, limit=PAST_SHOWN)),
+        ("Past rounds", round_summaries(coop=coop, states=FINISHED, limit=PAST_SHOWN)),
     ]
     return render_template("admin/rounds/list.html", coop=coop, groups=groups)
 
@@ -127,9 +138,9 @@ def round_page(coop: Coop, round_id: int):
 def new_round(coop: Coop):
     form = RoundForm() if request.method == "POST" else RoundForm.for_new(coop)
     if form.validate_on_submit():
-        round_ = commit_or_show_error(
-            form, lambda: create_round(coop=coop, details=form.details(), by=signed_in_user())
-        )
+        round_ = commit_or_refuse(
+            lambda: create_round(coop=coop, details=form.details(), by=signed_in_user())
+        ).show(form)
         if round_ is not None:
             flash(f"{round_.title} is saved as a draft. Now choose what it offers.", "success")
             return redirect(url_for("admin.round_items", slug=coop.slug, round_id=round_.id))
@@ -140,13 +151,14 @@ def new_round(coop: Coop):
 @for_coop(can_manage_rounds)
 def edit_round(coop: Coop, round_id: int):
     round_ = coop_round(coop, round_id)
-    if round_.state not in (RoundState.DRAFT, RoundState.OPEN):
-        flash(f"A round that is {round_.state.value} can no longer be edited.", "error")
+    refusal = DETAILS_EDITABLE.refusal_for(round_.state)
+    if refusal:
+        flash(refusal, "error")
         return _to_round(coop, round_)
     form = RoundForm(round_=round_) if request.method == "POST" else RoundForm.for_round(round_)
     if form.validate_on_submit():
-        saved = commit_or_show_error(
-            form, lambda: update_round(round_=round_, details=form.details())
+        saved = commit_or_refuse(lambda: update_round(round_=round_, details=form.details())).show(
+            form
         )
         if saved is not None:
             flash(f"{round_.title} is saved.", "success")
@@ -182,17 +194,16 @@ def round_items(coop: Coop, round_id: int):
     add_form = AddItemsForm(formdata=request.form if posted == "add" else None)
     limits_form = LimitsForm.for_items(items, formdata=request.form if posted == "limits" else None)
     if posted == "add" and add_form.validate_on_submit():
-        added = commit_or_show_error(
-            add_form,
-            lambda: add_round_items(round_=round_, product_ids=add_form.product_ids.data or []),
-        )
+        added = commit_or_refuse(
+            lambda: add_round_items(round_=round_, product_ids=add_form.product_ids.data or [])
+        ).show(add_form)
         if added is not None:
             flash(_added_message(added), "success")
             return redirect(request.full_path.rstrip("?"))
     elif posted == "limits" and limits_form.validate_on_submit():
-        changed = commit_or_show_error(
-            limits_form, lambda: set_item_limits(round_=round_, limits=limits_form.limits())
-        )
+        changed = commit_or_refuse(
+            lambda: set_item_limits(round_=round_, limits=limits_form.limits())
+        ).show(limits_form)
         if changed is not None:
             flash("The limits are saved.", "success")
             return redirect(url_for("admin.round_items", slug=coop.slug, round_id=round_.id))
@@ -215,7 +226,7 @@ def round_items(coop: Coop, round_id: int):
         page_url=_page_url,
         searched=any(request.args.get(name) for name in ItemFilterForm.KEYS),
         form=ActionForm(),
-        editable=round_.state in (RoundState.DRAFT, RoundState.OPEN),
+        editable=round_.state in ITEMS_CHANGEABLE,
     )
 
 
@@ -240,8 +251,10 @@ def remove_round_item_view(coop: Coop, round_id: int, item_id: int):
         abort(404)
     if ActionForm().validate_on_submit():
         name = item.name
-        _, refusal = commit_or_refusal(lambda: remove_round_item(round_=round_, item=item))
-        flash(refusal or f"{name} is no longer offered.", "error" if refusal else "success")
+        removed = commit_or_refuse(lambda: remove_round_item(round_=round_, item=item))
+        removed.show()
+        if not removed.refused:
+            flash(f"{name} is no longer offered.", "success")
     return redirect(url_for("admin.round_items", slug=coop.slug, round_id=round_.id))
 
 
@@ -251,8 +264,10 @@ def remove_round_item_view(coop: Coop, round_id: int, item_id: int):
 def _outcome(coop: Coop, round_: Round, action: Any, success: str) -> Response:
     """Run a move the page's button asked for, then say how it went on the round's page."""
     if ActionForm().validate_on_submit():
-        _, refusal = commit_or_refusal(action)
-        flash(refusal or success, "error" if refusal else "success")
+        moved = commit_or_refuse(action)
+        moved.show()
+        if not moved.refused:
+            flash(success, "success")
     return _to_round(coop, round_)
 
 
@@ -274,12 +289,10 @@ def close_now(coop: Coop, round_id: int):
     round_ = coop_round(coop, round_id)
     form = ActionForm()
     if form.validate_on_submit():
-        closed, refusal = commit_or_refusal(
+        closed = commit_or_refuse(
             lambda: close_round(round_id=round_.id, by=signed_in_user(), link_for=order_link)
-        )
-        if closed is None:
-            flash(refusal, "error")
-        else:
+        ).show()
+        if closed is not None:
             flash(
                 f"{round_.title} is closed: {closed.cases} cases of {closed.items} items "
                 f"ordered; {closed.households} households have been emailed what they "
@@ -287,13 +300,9 @@ def close_now(coop: Coop, round_id: int):
                 "success",
             )
         return _to_round(coop, round_)
-    if round_.state is not RoundState.OPEN:
-        flash(
-            "The round is already closed."
-            if round_.state is RoundState.CLOSED
-            else f"A round that is {round_.state.value} cannot be closed.",
-            "error",
-        )
+    refusal = move_refusal(round_.state, RoundState.CLOSED)
+    if refusal:
+        flash(refusal, "error")
         return _to_round(coop, round_)
     return render_template(
         "admin/rounds/close.html",
@@ -316,17 +325,15 @@ def drop_supplier_view(coop: Coop, round_id: int, supplier_id: int):
     if not any(rs.supplier_id == supplier_id for rs in round_.suppliers):
         abort(404)
     if ActionForm().validate_on_submit():
-        sheet, refusal = commit_or_refusal(
+        sheet = commit_or_refuse(
             lambda: drop_supplier(
                 round_id=round_.id,
                 supplier_id=supplier_id,
                 by=signed_in_user(),
                 link_for=order_link,
             )
-        )
-        if sheet is None:
-            flash(refusal, "error")
-        else:
+        ).show()
+        if sheet is not None:
             flash(
                 f"{sheet.supplier.name}'s items are dropped: nothing will be ordered from "
                 "them in this round, and households that ordered them have been emailed.",
@@ -343,9 +350,9 @@ def extend(coop: Coop, round_id: int):
     round_ = coop_round(coop, round_id)
     form = ExtendForm()
     if form.validate_on_submit():
-        extended = commit_or_show_error(
-            form, lambda: extend_deadline(round_=round_, closes_at=form.closes_at.data)
-        )
+        extended = commit_or_refuse(
+            lambda: extend_deadline(round_=round_, closes_at=required(form.closes_at.data))
+        ).show(form)
         if extended is not None:
             flash("The deadline is extended.", "success")
             return _to_round(coop, round_)
@@ -358,15 +365,14 @@ def cancel(coop: Coop, round_id: int):
     round_ = coop_round(coop, round_id)
     form = CancelForm()
     if form.validate_on_submit():
-        cancelled = commit_or_show_error(
-            form,
+        cancelled = commit_or_refuse(
             lambda: cancel_round(
                 round_id=round_.id,
                 reason=form.reason.data or "",
                 by=signed_in_user(),
-                link=url_for("members.coop_home", slug=coop.slug, _external=True),
-            ),
-        )
+                link=site_url_for("members.coop_home", slug=coop.slug),
+            )
+        ).show(form)
         if cancelled is not None:
             flash(f"{round_.title} is cancelled; households that ordered are told.", "success")
             return _to_round(coop, round_)
@@ -379,9 +385,9 @@ def delete(coop: Coop, round_id: int):
     round_ = coop_round(coop, round_id)
     if ActionForm().validate_on_submit():
         title = round_.title
-        _, refusal = commit_or_refusal(lambda: delete_draft_round(round_=round_))
-        if refusal:
-            flash(refusal, "error")
+        deleted = commit_or_refuse(lambda: delete_draft_round(round_=round_))
+        if deleted.refused:
+            deleted.show()
             return _to_round(coop, round_)
         flash(f"The draft {title} is deleted.", "success")
     return redirect(url_for("admin.rounds", slug=coop.slug))

@@ -6,10 +6,10 @@ from flask import abort, flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from coop.domain.permissions import can_record_collections, can_view_rounds
+from coop.domain.rounds import ALLOCATED
 from coop.extensions import db
 from coop.models import Coop, Membership, Round
 from coop.services.rounds.packing import (
-    PACKABLE,
     bags_csv,
     coop_stock,
     household_bags,
@@ -26,7 +26,7 @@ from coop.web.admin import bp
 from coop.web.admin.lookups import coop_round
 from coop.web.admin.rounds.receiving_forms import CollectionForm
 from coop.web.downloads import csv_download
-from coop.web.forms import commit_or_refusal
+from coop.web.outcome import commit_or_refuse
 
 
 def _packing_page(template: str, coop: Coop, round_: Round, **context: object) -> str:
@@ -34,7 +34,7 @@ def _packing_page(template: str, coop: Coop, round_: Round, **context: object) -
         template,
         coop=coop,
         round_=round_,
-        packable=round_.state in PACKABLE,
+        packable=round_.state in ALLOCATED,
         **context,
     )
 
@@ -46,7 +46,7 @@ def _csv(content: str, round_: Round, name: str) -> Response:
 def _packable_round(coop: Coop, round_id: int) -> Round:
     """Return the co-op's round if it has anything to pack, else 404 (for the CSV files)."""
     round_ = coop_round(coop, round_id)
-    if round_.state not in PACKABLE:
+    if round_.state not in ALLOCATED:
         abort(404)
     return round_
 
@@ -55,7 +55,7 @@ def _packable_round(coop: Coop, round_id: int) -> Round:
 @for_coop(can_view_rounds)
 def packing_households(coop: Coop, round_id: int):
     round_ = coop_round(coop, round_id)
-    bags = household_bags(round_id=round_.id) if round_.state in PACKABLE else []
+    bags = household_bags(round_id=round_.id) if round_.state in ALLOCATED else []
     return _packing_page("admin/rounds/packing_households.html", coop, round_, bags=bags)
 
 
@@ -70,7 +70,7 @@ def packing_households_csv(coop: Coop, round_id: int):
 @for_coop(can_view_rounds)
 def packing_products(coop: Coop, round_id: int):
     round_ = coop_round(coop, round_id)
-    splits = product_splits(round_id=round_.id) if round_.state in PACKABLE else []
+    splits = product_splits(round_id=round_.id) if round_.state in ALLOCATED else []
     return _packing_page("admin/rounds/packing_products.html", coop, round_, splits=splits)
 
 
@@ -85,7 +85,7 @@ def packing_products_csv(coop: Coop, round_id: int):
 @for_coop(can_view_rounds)
 def pickup_sheet(coop: Coop, round_id: int):
     round_ = coop_round(coop, round_id)
-    pickups = pickup_list(round_id=round_.id) if round_.state in PACKABLE else []
+    pickups = pickup_list(round_id=round_.id) if round_.state in ALLOCATED else []
     return _packing_page(
         "admin/rounds/pickup.html", coop, round_, pickups=pickups, form=CollectionForm()
     )
@@ -112,14 +112,13 @@ def record_collection(coop: Coop, round_id: int, membership_id: int):
         return redirect(back)
     collected = form.collected.data == "1"
     name = household.user.name
-    _, refusal = commit_or_refusal(
+    recorded = commit_or_refuse(
         lambda: record_pickup(
             round_id=round_.id, membership_id=household.id, collected=collected, by=signed_in_user()
         )
     )
-    if refusal:
-        flash(refusal, "error")
-    else:
+    recorded.show()
+    if not recorded.refused:
         flash(
             f"{name} has collected." if collected else f"{name} is marked as not collected yet.",
             "success",

@@ -6,12 +6,10 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from coop.domain.permissions import can_manage_rounds, can_view_rounds
-from coop.domain.rounds import RoundState
+from coop.domain.rounds import ALLOCATED, SHARES_CHANGEABLE, RoundState
 from coop.models import Allocation, Coop, Round
 from coop.services.rounds import receiving
 from coop.services.rounds.allocations import (
-    ADJUSTABLE,
-    ALLOCATED,
     allocation_in,
     clear_allocation,
     round_allocations,
@@ -21,9 +19,11 @@ from coop.services.rounds.allocations import (
 from coop.services.rounds.receiving import Received, RowsRefused, items_to_receive, plural
 from coop.web.access import for_coop, signed_in_user
 from coop.web.admin import bp
-from coop.web.admin.lookups import coop_round, order_link
+from coop.web.admin.lookups import coop_round
 from coop.web.admin.rounds.receiving_forms import AllocationForm, ReceiveForm, receive_form
-from coop.web.forms import ActionForm, commit_or_show_error
+from coop.web.forms import ActionForm, required
+from coop.web.links import order_link
+from coop.web.outcome import commit_or_refuse
 
 
 def _received_message(received: Received) -> str:
@@ -45,7 +45,7 @@ def receive_round(coop: Coop, round_id: int):
     round_ = coop_round(coop, round_id)
     form = receive_form(items_to_receive(round_id=round_.id))
     if form.validate_on_submit():
-        received = commit_or_show_error(form, lambda: _receive(form, round_))
+        received = commit_or_refuse(lambda: _receive(form, round_)).show(form)
         if received is not None:
             flash(_received_message(received), "success")
             return redirect(url_for("admin.allocations", slug=coop.slug, round_id=round_.id))
@@ -77,7 +77,7 @@ def allocations(coop: Coop, round_id: int):
         coop=coop,
         round_=round_,
         allocated=round_.state in ALLOCATED,
-        adjustable=round_.state in ADJUSTABLE,
+        adjustable=round_.state in SHARES_CHANGEABLE,
         items=round_allocations(round_id=round_.id) if round_.state in ALLOCATED else [],
     )
 
@@ -103,17 +103,16 @@ def change_allocation(coop: Coop, round_id: int, allocation_id: int):
         form.units.data = allocation.units
         form.reason.data = allocation.manual_reason
     if form.validate_on_submit():
-        changed = commit_or_show_error(
-            form,
+        changed = commit_or_refuse(
             lambda: set_allocation(
                 round_id=round_.id,
                 allocation_id=allocation.id,
-                units=form.units.data,
+                units=required(form.units.data),
                 reason=form.reason.data or "",
                 by=signed_in_user(),
                 link_for=order_link,
-            ),
-        )
+            )
+        ).show(form)
         if changed is not None:
             flash(
                 f"{household} will receive {plural(changed.units, 'unit')} of {item_name}.",
@@ -132,14 +131,16 @@ def change_allocation(coop: Coop, round_id: int, allocation_id: int):
 
 def _return_to_computed(round_: Round, allocation: Allocation, back: str) -> Response:
     household, item_name = allocation.membership.user.name, allocation.item.name
-    cleared = ActionForm().validate_on_submit() and commit_or_show_error(
-        None,
-        lambda: clear_allocation(
-            round_id=round_.id,
-            allocation_id=allocation.id,
-            by=signed_in_user(),
-            link_for=order_link,
-        ),
+    cleared = (
+        ActionForm().validate_on_submit()
+        and commit_or_refuse(
+            lambda: clear_allocation(
+                round_id=round_.id,
+                allocation_id=allocation.id,
+                by=signed_in_user(),
+                link_for=order_link,
+            )
+        ).show()
     )
     if not cleared:
         return redirect(request.path)
