@@ -112,6 +112,8 @@ class TestingConfig(Config):
         os.environ.get("COOP_TEST_DATABASE_URL", "sqlite:///:memory:")
     )
     WTF_CSRF_ENABLED = False
+    # The test client's own address, so links in email point where its requests go.
+    SITE_URL = "http://localhost"
     MAIL_SERVER = ""
     RATELIMIT_STORAGE_URI = "memory://"
     ARGON2_TIME_COST = 1

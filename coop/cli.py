@@ -12,13 +12,12 @@ from datetime import date, datetime
 from pathlib import Path
 
 import click
-from flask import Flask, current_app, url_for
+from flask import Flask
 from flask.cli import with_appcontext
 
 from coop.demo import seed as demo
 from coop.domain.roles import JoiningPolicy
 from coop.extensions import db
-from coop.models import Round
 from coop.models.coops import DEFAULT_HOUSEHOLD_CAP
 from coop.services.catalogue.feed_pull import pull_catalogue
 from coop.services.catalogue.imports import (
@@ -34,6 +33,7 @@ from coop.services.people.coops import appoint_coordinator, coop_by_slug, create
 from coop.services.people.councils import appoint_officer, council_by_gss_code, create_council
 from coop.services.rounds.closing import close_round
 from coop.services.rounds.lifecycle import due_rounds, open_round
+from coop.web.links import order_link
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -303,12 +303,6 @@ def pull_catalogue_command(
     )
 
 
-def order_link(round_: Round) -> str:
-    """Return the absolute address of a round's ordering page, outside any request."""
-    with current_app.test_request_context(base_url=current_app.config["SITE_URL"]):
-        return url_for("members.order", slug=round_.coop.slug, round_id=round_.id, _external=True)
-
-
 @click.command("tick")
 @with_appcontext
 def tick_command() -> None:
@@ -322,15 +316,14 @@ def tick_command() -> None:
     for action, round_ids in (("opened", due.to_open), ("closed", due.to_close)):
         for round_id in round_ids:
             try:
-                if action == "opened":
-                    open_round(round_id=round_id)
-                else:
-                    close_round(round_id=round_id, by=None, link_for=order_link)
-            except ServiceError as error:
-                db.session.rollback()
-                click.echo(f"Round {round_id} was not {action}: {error.message}", err=True)
+                with one_transaction():
+                    if action == "opened":
+                        open_round(round_id=round_id)
+                    else:
+                        close_round(round_id=round_id, by=None, link_for=order_link)
+            except click.ClickException as refused:
+                click.echo(f"Round {round_id} was not {action}: {refused.message}", err=True)
                 continue
-            db.session.commit()
             click.echo(f"Round {round_id} {action}.")
 
 

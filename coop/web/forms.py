@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import flash
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, SelectChoice, StringField, TextAreaField  # type: ignore[attr-defined]
 from wtforms.validators import Length, NumberRange, StopValidation
@@ -13,47 +11,8 @@ from wtforms.validators import Length, NumberRange, StopValidation
 from coop.domain.catalogue import bp_to_percent, percent_to_bp
 from coop.domain.money import parse_pence, plain_pounds
 from coop.domain.roles import JoiningPolicy
-from coop.extensions import db
-from coop.services.errors import ServiceError
 
 Result = TypeVar("Result")
-
-
-def show_error(form: FlaskForm | None, error: ServiceError) -> None:
-    """Put a service's refusal next to its field, or in a flash message."""
-    if form is not None and error.field and error.field in form:
-        form[error.field].errors = [*form[error.field].errors, error.message]
-    else:
-        flash(error.message, "error")
-
-
-def commit_or_show_error(form: FlaskForm | None, action: Callable[[], Result]) -> Result | None:
-    """Run one service and commit, or roll back and show its refusal on *form*.
-
-    Returns what the service returned, or None when it refused.
-    """
-    try:
-        result = action()
-    except ServiceError as error:
-        db.session.rollback()
-        show_error(form, error)
-        return None
-    db.session.commit()
-    return result
-
-
-def commit_or_refusal(action: Callable[[], Result]) -> tuple[Result | None, str]:
-    """Run one service and commit, or roll back and return its refusal for the page to show.
-
-    Returns what the service returned and "", or None and the refusal's message.
-    """
-    try:
-        result = action()
-    except ServiceError as error:
-        db.session.rollback()
-        return None, error.message
-    db.session.commit()
-    return result, ""
 
 
 class ActionForm(FlaskForm):
@@ -67,6 +26,20 @@ CHOOSE_POLICY = "Choose how households join."
 def strip(value: str | None) -> str | None:
     """Trim a typed value; a form filter."""
     return value.strip() if isinstance(value, str) else value
+
+
+Value = TypeVar("Value")
+
+
+def required(value: Value | None) -> Value:
+    """Return a validated form's value for a field that `InputRequired` or `DataRequired` guards.
+
+    Those validators refuse a blank or missing field, so after `validate_on_submit()`
+    the value is there; None here means the field lost its validator, a bug to show.
+    """
+    if value is None:
+        raise ValueError("a required form field has no value: is its InputRequired missing?")
+    return value
 
 
 def joining_policy_field(label: str, **kwargs: Any) -> RadioField:
@@ -140,6 +113,8 @@ class PenceField(StringField):
     0 pence is a real amount).
     """
 
+    data: int | None  # type: ignore[assignment]  # pence, where StringField holds text
+
     def __init__(self, *args: Any, allow_negative: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.allow_negative = allow_negative
@@ -162,6 +137,8 @@ class PercentField(StringField):
 
     Blank gives None, as with `PenceField`.
     """
+
+    data: int | None  # type: ignore[assignment]  # basis points, where StringField holds text
 
     def __init__(self, *args: Any, allow_negative: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import NoReturn
 
-from flask import abort, render_template, url_for
+from flask import abort, render_template
 from werkzeug.wrappers import Response
 
 from coop.models import Coop, Product, Round, Supplier
@@ -46,19 +46,9 @@ def supplier_product(supplier: Supplier, product_id: int) -> Product:
     return product
 
 
-def copy_link(copy: Supplier) -> str:
-    """Return the absolute address of a subscriber's own copy of a catalogue, for emails."""
-    return url_for("admin.supplier", slug=copy.coop.slug, supplier_id=copy.id, _external=True)
-
-
 def coop_round(coop: Coop, round_id: int) -> Round:
     """Return the co-op's round *round_id*, or 404 (another co-op's round is not found)."""
     round_ = round_for(coop=coop, round_id=round_id)
     if round_ is None:
         abort(404)
     return round_
-
-
-def order_link(round_: Round) -> str:
-    """Return the absolute address of a round's ordering page, for emails to households."""
-    return url_for("members.order", slug=round_.coop.slug, round_id=round_.id, _external=True)

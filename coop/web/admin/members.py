@@ -17,7 +17,6 @@ from coop.domain.permissions import (
 from coop.domain.roles import MembershipStatus, Role
 from coop.extensions import db
 from coop.models import Coop, Invitation, Membership, User
-from coop.services.errors import ServiceError
 from coop.services.people.coops import update_coop_settings
 from coop.services.people.invitations import create_invitation, invitation_status, revoke_invitation
 from coop.services.people.memberships import (
@@ -30,7 +29,9 @@ from coop.services.people.memberships import (
 from coop.web.access import for_coop, signed_in_user
 from coop.web.admin import bp
 from coop.web.admin.forms import InvitationForm, RoleForm, SettingsForm
-from coop.web.forms import ActionForm, commit_or_refusal, commit_or_show_error, show_error
+from coop.web.forms import ActionForm, required
+from coop.web.links import site_url_for
+from coop.web.outcome import commit_or_refuse
 
 # The new link is kept in the session for one page view, so it can be copied once.
 NEW_LINK_KEY = "new_invitation_link"
@@ -122,14 +123,13 @@ def members(coop: Coop):
 def approve(coop: Coop, membership_id: int):
     membership = _membership_in(coop, membership_id)
     if ActionForm().validate_on_submit():
-        approved = commit_or_show_error(
-            None,
+        approved = commit_or_refuse(
             lambda: approve_membership(
                 coop=coop,
                 membership=membership,
-                coop_link=url_for("members.coop_home", slug=coop.slug, _external=True),
-            ),
-        )
+                coop_link=site_url_for("members.coop_home", slug=coop.slug),
+            )
+        ).show()
         if approved is not None:
             flash(f"{membership.user.name} is now a member of {coop.name}.", "success")
     return _back(coop, MembershipStatus.PENDING)
@@ -141,13 +141,9 @@ def decline(coop: Coop, membership_id: int):
     membership = _membership_in(coop, membership_id)
     name = membership.user.name
     if ActionForm().validate_on_submit():
-        try:
-            decline_membership(coop=coop, membership=membership)
-        except ServiceError as error:
-            db.session.rollback()
-            show_error(None, error)
-        else:
-            db.session.commit()
+        declined = commit_or_refuse(lambda: decline_membership(coop=coop, membership=membership))
+        declined.show()
+        if not declined.refused:
             flash(f"You declined {name}'s request to join.", "success")
     return _back(coop, MembershipStatus.PENDING)
 
@@ -164,9 +160,9 @@ def role(coop: Coop, membership_id: int):
     membership = _membership_in(coop, membership_id)
     form = RoleForm()
     if form.validate_on_submit():
-        changed = commit_or_show_error(
-            form, lambda: change_role(coop=coop, membership=membership, role=form.role.data)
-        )
+        changed = commit_or_refuse(
+            lambda: change_role(coop=coop, membership=membership, role=form.role.data)
+        ).show(form)
         if changed is not None:
             flash(f"{membership.user.name} is now {membership.role.label.lower()}.", "success")
             if membership.user_id == current_user.id and membership.role is Role.MEMBER:
@@ -181,10 +177,11 @@ def role(coop: Coop, membership_id: int):
 def remove(coop: Coop, membership_id: int):
     membership = _membership_in(coop, membership_id)
     form = ActionForm()
-    error = ""
+    refusal = ""
     if form.validate_on_submit():
-        removed, error = commit_or_refusal(lambda: remove_member(coop=coop, membership=membership))
-        if removed is not None:
+        removed = commit_or_refuse(lambda: remove_member(coop=coop, membership=membership))
+        refusal = removed.message
+        if removed.value is not None:
             flash(f"{membership.user.name} is no longer a member of {coop.name}.", "success")
             if membership.user_id == current_user.id:
                 return redirect(url_for("members.home"))
@@ -194,7 +191,7 @@ def remove(coop: Coop, membership_id: int):
         coop=coop,
         membership=membership,
         form=form,
-        problem=error or ending_problem(coop=coop, membership=membership),
+        problem=refusal or ending_problem(coop=coop, membership=membership),
     )
 
 
@@ -203,17 +200,14 @@ def remove(coop: Coop, membership_id: int):
 def invitations(coop: Coop):
     form = InvitationForm()
     if form.validate_on_submit():
-        made = commit_or_show_error(
-            form,
+        made = commit_or_refuse(
             lambda: create_invitation(
                 coop=coop,
                 created_by=signed_in_user(),
                 email=form.email.data,
-                link_for=lambda token: url_for(
-                    "members.accept_invitation", token=token, _external=True
-                ),
-            ),
-        )
+                link_for=lambda token: site_url_for("members.accept_invitation", token=token),
+            )
+        ).show(form)
         if made is not None:
             _, token = made
             session[NEW_LINK_KEY] = {
@@ -266,9 +260,9 @@ def revoke(coop: Coop, invitation_id: int):
         select(Invitation).where(Invitation.id == invitation_id, Invitation.coop_id == coop.id)
     )
     if ActionForm().validate_on_submit():
-        revoked = commit_or_show_error(
-            None, lambda: revoke_invitation(coop=coop, invitation=invitation)
-        )
+        revoked = commit_or_refuse(
+            lambda: revoke_invitation(coop=coop, invitation=invitation)
+        ).show()
         if revoked is not None:
             flash("The invitation is withdrawn; its link no longer works.", "success")
     return redirect(url_for("admin.invitations", slug=coop.slug))
@@ -279,17 +273,16 @@ def revoke(coop: Coop, invitation_id: int):
 def settings(coop: Coop):
     form = SettingsForm(obj=coop)
     if form.validate_on_submit():
-        saved = commit_or_show_error(
-            form,
+        saved = commit_or_refuse(
             lambda: update_coop_settings(
                 coop=coop,
-                name=form.name.data,
+                name=required(form.name.data),
                 pickup_address=form.pickup_address.data or "",
-                household_cap=form.household_cap.data,
+                household_cap=required(form.household_cap.data),
                 joining_policy=form.joining_policy.data,
                 contribution_pence=form.contribution_pence.data,
-            ),
-        )
+            )
+        ).show(form)
         if saved is not None:
             flash("The co-op's settings are saved.", "success")
             return redirect(url_for("admin.index", slug=coop.slug))

@@ -7,25 +7,20 @@ from __future__ import annotations
 
 from flask import Response, jsonify
 
-from coop.extensions import db
 from coop.models import CatalogueFeed
 from coop.services.catalogue.feed import SIGNATURE_HEADER, read_feed, sign_feed
-from coop.services.errors import ServiceError
 from coop.web.access import feed_token
 from coop.web.api import bp
+from coop.web.outcome import commit_or_refuse
 
 
 @bp.route("/catalogues/<int:supplier_id>.json")
 @feed_token
 def catalogue_feed(feed: CatalogueFeed, token: str):
-    try:
-        body = read_feed(feed=feed)
-    except ServiceError as error:
-        db.session.rollback()
-        response = jsonify(error=error.message)
-        response.status_code = 404
-        return response
-    db.session.commit()
+    outcome = commit_or_refuse(lambda: read_feed(feed=feed))
+    body = outcome.value
+    if body is None:
+        return jsonify(error=outcome.message), 404
     response = Response(body, mimetype="application/json")
     response.headers[SIGNATURE_HEADER] = sign_feed(body, token)
     # The body is signed for one holder of one token; no shared cache may keep it.

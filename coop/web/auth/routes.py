@@ -10,7 +10,6 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from coop.extensions import db, limiter, wants_json
-from coop.services.errors import ServiceError
 from coop.services.people import accounts
 from coop.web.access import access_rule, public, signed_in, signed_in_user
 from coop.web.auth import bp
@@ -22,7 +21,9 @@ from coop.web.auth.forms import (
     RegisterForm,
     ResetPasswordForm,
 )
-from coop.web.forms import commit_or_show_error, show_error
+from coop.web.forms import required
+from coop.web.links import site_url_for
+from coop.web.outcome import commit_or_refuse
 
 LOGIN_FAILED = "Email or password is not right."
 RESET_SENT = (
@@ -74,12 +75,13 @@ def register():
         return redirect(next_url)
     form = RegisterForm()
     if form.validate_on_submit():
-        user = commit_or_show_error(
-            form,
+        user = commit_or_refuse(
             lambda: accounts.register_user(
-                email=form.email.data, name=form.name.data, password=form.password.data
-            ),
-        )
+                email=required(form.email.data),
+                name=required(form.name.data),
+                password=required(form.password.data),
+            )
+        ).show(form)
         if user is not None:
             login_user(user)
             if next_url != url_for("members.home"):
@@ -121,7 +123,9 @@ def login():
         flash("Please log in to see that page.", "info")
     form = LoginForm()
     if form.validate_on_submit():
-        user = accounts.authenticate_user(email=form.email.data, password=form.password.data)
+        user = accounts.authenticate_user(
+            email=required(form.email.data), password=required(form.password.data)
+        )
         if user is not None:
             db.session.commit()
             login_user(user, remember=form.remember.data)
@@ -144,9 +148,9 @@ def account():
     user = signed_in_user()
     form = NameForm(name=user.name)
     if form.validate_on_submit():
-        renamed = commit_or_show_error(
-            form, lambda: accounts.change_name(user=user, name=form.name.data)
-        )
+        renamed = commit_or_refuse(
+            lambda: accounts.change_name(user=user, name=required(form.name.data))
+        ).show(form)
         if renamed is not None:
             flash("Your name has been saved.", "success")
             return redirect(url_for("auth.account"))
@@ -163,14 +167,13 @@ def account():
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        changed = commit_or_show_error(
-            form,
+        changed = commit_or_refuse(
             lambda: accounts.change_password(
                 user=signed_in_user(),
-                current_password=form.current_password.data,
-                new_password=form.new_password.data,
-            ),
-        )
+                current_password=required(form.current_password.data),
+                new_password=required(form.new_password.data),
+            )
+        ).show(form)
         if changed is not None:
             # Other sessions end with the old password; this one carries on.
             login_user(signed_in_user())
@@ -186,8 +189,8 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         accounts.request_password_reset(
-            email=form.email.data,
-            link_for=lambda token: url_for("auth.reset_password", token=token, _external=True),
+            email=required(form.email.data),
+            link_for=lambda token: site_url_for("auth.reset_password", token=token),
         )
         db.session.commit()
         flash(RESET_SENT, "info")
@@ -199,21 +202,23 @@ def forgot_password():
 @public
 def reset_password(token: str):
     form = ResetPasswordForm()
-    try:
-        if form.validate_on_submit():
-            accounts.reset_password(token=token, password=form.password.data)
-            db.session.commit()
+    if form.validate_on_submit():
+        outcome = commit_or_refuse(
+            lambda: accounts.reset_password(token=token, password=required(form.password.data))
+        )
+        if not outcome.refused:
             flash("Your new password is set. Log in with it now.", "success")
             return redirect(url_for("auth.login"))
-        accounts.check_reset_token(token=token)
-    except ServiceError as error:
-        if error.field is None:
-            return render_template(
-                "auth/reset_link_problem.html",
-                problem=error.message,
-                used=error.code == accounts.ResetRefusal.USED,
-            ), 400
-        show_error(form, error)
+    else:
+        outcome = commit_or_refuse(lambda: accounts.check_reset_token(token=token))
+    refusal = outcome.refusal
+    if refusal is not None and refusal.field is None:
+        return render_template(
+            "auth/reset_link_problem.html",
+            problem=refusal.message,
+            used=refusal.code == accounts.ResetRefusal.USED,
+        ), 400
+    outcome.show(form)
     return render_template("auth/reset_password.html", form=form)
 
 

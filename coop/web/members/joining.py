@@ -25,9 +25,11 @@ from coop.services.people.memberships import (
     update_household,
 )
 from coop.web.access import current_viewer, deny, for_coop, public, signed_in, signed_in_user
-from coop.web.forms import ActionForm, commit_or_refusal, commit_or_show_error
+from coop.web.forms import ActionForm
+from coop.web.links import site_url_for
 from coop.web.members import bp
 from coop.web.members.forms import HouseholdForm
+from coop.web.outcome import commit_or_refuse
 
 JOINABLE = (JoiningPolicy.OPEN, JoiningPolicy.APPROVAL)
 
@@ -117,14 +119,13 @@ def join(slug: str):
     form = ActionForm()
     if request.method == "GET" or not form.validate_on_submit():
         return redirect(url_for("members.coop_profile", slug=coop.slug))
-    membership = commit_or_show_error(
-        None,
+    membership = commit_or_refuse(
         lambda: request_to_join(
             coop=coop,
             user=signed_in_user(),
-            review_link=url_for("admin.index", slug=coop.slug, _external=True),
-        ),
-    )
+            review_link=site_url_for("admin.index", slug=coop.slug),
+        )
+    ).show()
     if membership is None:
         return redirect(url_for("members.coop_profile", slug=coop.slug))
     if membership.is_active:
@@ -165,15 +166,14 @@ def household(coop: Coop):
     membership = _own_membership(coop)
     form = HouseholdForm(obj=membership)
     if form.validate_on_submit():
-        saved = commit_or_show_error(
-            form,
+        saved = commit_or_refuse(
             lambda: update_household(
                 membership=membership,
                 household_size=form.household_size.data,
                 postcode=form.postcode.data,
                 postcode_consent=form.postcode_consent.data,
-            ),
-        )
+            )
+        ).show(form)
         if saved is not None:
             flash("Your household details are saved.", "success")
             return redirect(url_for("members.coop_home", slug=coop.slug))
@@ -185,22 +185,23 @@ def household(coop: Coop):
 def leave(coop: Coop):
     membership = _own_membership(coop)
     form = ActionForm()
-    error = ""
+    refusal = ""
     if form.validate_on_submit():
-        left, error = commit_or_refusal(
+        left = commit_or_refuse(
             lambda: leave_coop(
                 membership=membership,
-                members_link=url_for("admin.members", slug=coop.slug, _external=True),
+                members_link=site_url_for("admin.members", slug=coop.slug),
             )
         )
-        if left is not None:
+        refusal = left.message
+        if left.value is not None:
             flash(f"You have left {coop.name}.", "success")
             return redirect(url_for("members.home"))
     return render_template(
         "members/leave.html",
         coop=coop,
         form=form,
-        problem=error or ending_problem(coop=coop, membership=membership),
+        problem=refusal or ending_problem(coop=coop, membership=membership),
     )
 
 
@@ -213,12 +214,12 @@ def accept_invitation(token: str):
         if not current_user.is_authenticated:
             return deny()
         if form.validate_on_submit():
-            try:
-                membership = accept_invitation_service(token=token, user=signed_in_user())
-            except ServiceError as error:
-                db.session.rollback()
-                return _invitation_page(token, form, error=error.message)
-            db.session.commit()
+            accepted = commit_or_refuse(
+                lambda: accept_invitation_service(token=token, user=signed_in_user())
+            )
+            membership = accepted.value
+            if membership is None:
+                return _invitation_page(token, form, error=accepted.message)
             flash(f"Welcome to {membership.coop.name}! Your household is now a member.", "success")
             return redirect(url_for("members.coop_home", slug=membership.coop.slug))
     try:

@@ -13,7 +13,9 @@ from coop.services.people import coops as coop_service
 from coop.services.people import councils as council_service
 from coop.services.people.memberships import coordinators_of
 from coop.web.access import for_coop, for_council, platform_admin
-from coop.web.forms import commit_or_show_error
+from coop.web.forms import required
+from coop.web.links import site_url_for
+from coop.web.outcome import commit_or_refuse
 from coop.web.platform import bp
 from coop.web.platform.forms import (
     NO_COUNCIL,
@@ -50,8 +52,8 @@ def index():
 def new_council():
     form = CouncilForm()
     if form.validate_on_submit():
-        council = commit_or_show_error(
-            form, lambda: council_service.create_council(**form.details())
+        council = commit_or_refuse(lambda: council_service.create_council(**form.details())).show(
+            form
         )
         if council is not None:
             flash(f"{council.name} ({council.gss_code}) has been added.", "success")
@@ -80,9 +82,9 @@ def _council_page(council: Council, officer_form: EmailForm | None = None):
 def edit_council(council: Council):
     form = CouncilForm(obj=council)
     if form.validate_on_submit():
-        updated = commit_or_show_error(
-            form, lambda: council_service.update_council(council=council, **form.details())
-        )
+        updated = commit_or_refuse(
+            lambda: council_service.update_council(council=council, **form.details())
+        ).show(form)
         if updated is not None:
             flash(f"{updated.name} has been updated.", "success")
             return redirect(url_for(".council", council_id=updated.id))
@@ -94,14 +96,13 @@ def edit_council(council: Council):
 def appoint_officer(council: Council):
     form = EmailForm()
     if form.validate_on_submit():
-        officer = commit_or_show_error(
-            form,
+        officer = commit_or_refuse(
             lambda: council_service.appoint_officer(
                 council=council,
-                email=form.email.data,
-                dashboard_link=url_for("council.dashboard", council_id=council.id, _external=True),
-            ),
-        )
+                email=required(form.email.data),
+                dashboard_link=site_url_for("council.dashboard", council_id=council.id),
+            )
+        ).show(form)
         if officer is not None:
             flash(f"{officer.user.name} is now an officer of {council.name}.", "success")
             return redirect(url_for(".council", council_id=council.id))
@@ -112,11 +113,12 @@ def appoint_officer(council: Council):
 @for_council(can_administer_council)
 def remove_officer(council: Council):
     form = RemoveOfficerForm()
-    if form.validate_on_submit() and form.user_id.data.isdigit():
-        user = commit_or_show_error(
-            None,
-            lambda: council_service.remove_officer(council=council, user_id=int(form.user_id.data)),
-        )
+    if form.validate_on_submit() and required(form.user_id.data).isdigit():
+        user = commit_or_refuse(
+            lambda: council_service.remove_officer(
+                council=council, user_id=int(required(form.user_id.data))
+            )
+        ).show()
         if user is not None:
             flash(f"{user.name} is no longer an officer of {council.name}.", "success")
     else:
@@ -136,20 +138,19 @@ def new_coop():
         council = (
             db.session.get(Council, form.council.data) if form.council.data != NO_COUNCIL else None
         )
-        coop = commit_or_show_error(
-            form,
+        coop = commit_or_refuse(
             lambda: coop_service.create_coop(
-                name=form.name.data,
-                slug=form.slug.data,
+                name=required(form.name.data),
+                slug=required(form.slug.data),
                 pickup_address=form.pickup_address.data or "",
-                household_cap=form.household_cap.data,
+                household_cap=required(form.household_cap.data),
                 joining_policy=JoiningPolicy(form.joining_policy.data),
                 council=council,
                 council_from=form.council_from.data,
                 coordinator_email=form.coordinator_email.data or None,
                 manage_link_for=_manage_link,
-            ),
-        )
+            )
+        ).show(form)
         if coop is not None:
             flash(f"{coop.name} has been created.", "success")
             return redirect(url_for(".coop", slug=coop.slug))
@@ -157,7 +158,7 @@ def new_coop():
 
 
 def _manage_link(slug: str) -> str:
-    return url_for("admin.index", slug=slug, _external=True)
+    return site_url_for("admin.index", slug=slug)
 
 
 @bp.route("/coops/<slug>")
@@ -188,12 +189,11 @@ def _coop_page(
 def appoint_coordinator(coop: Coop):
     form = EmailForm()
     if form.validate_on_submit():
-        membership = commit_or_show_error(
-            form,
+        membership = commit_or_refuse(
             lambda: coop_service.appoint_coordinator(
-                coop=coop, email=form.email.data, manage_link=_manage_link(coop.slug)
-            ),
-        )
+                coop=coop, email=required(form.email.data), manage_link=_manage_link(coop.slug)
+            )
+        ).show(form)
         if membership is not None:
             flash(f"{membership.user.name} is now a coordinator of {coop.name}.", "success")
             return redirect(url_for(".coop", slug=coop.slug))
@@ -206,13 +206,12 @@ def move_coop(coop: Coop):
     form = MoveCoopForm()
     form.council.choices = council_choices(_all_councils(), blank=None)
     if form.validate_on_submit():
-        council = db.session.get(Council, form.council.data)
-        link = commit_or_show_error(
-            form,
+        council = db.get_or_404(Council, form.council.data)
+        link = commit_or_refuse(
             lambda: coop_service.link_coop_to_council(
-                coop=coop, council=council, starts_on=form.starts_on.data
-            ),
-        )
+                coop=coop, council=council, starts_on=required(form.starts_on.data)
+            )
+        ).show(form)
         if link is not None:
             flash(
                 f"{coop.name} belongs to {link.council.name} from {link.starts_on:%-d %B %Y}.",

@@ -23,7 +23,7 @@ from coop.domain.catalogue import bits_to_tags, vat_label
 from coop.domain.catalogue_csv import FOODSOFT_COLUMNS
 from coop.domain.money import format_pence
 from coop.domain.permissions import can_manage_catalogue
-from coop.extensions import db, wants_json
+from coop.extensions import wants_json
 from coop.models import Coop
 from coop.services.catalogue.export import export_catalogue, export_filename
 from coop.services.catalogue.imports import (
@@ -39,7 +39,8 @@ from coop.web.access import for_coop, signed_in_user
 from coop.web.admin import bp
 from coop.web.admin.lookups import editable_supplier, visible_supplier
 from coop.web.downloads import csv_download
-from coop.web.forms import ActionForm, show_error
+from coop.web.forms import ActionForm
+from coop.web.outcome import commit_or_refuse
 
 PER_PAGE = 100
 
@@ -69,19 +70,16 @@ def import_catalogue(coop: Coop, supplier_id: int):
     supplier = editable_supplier(coop, supplier_id)
     form = ImportForm()
     if form.validate_on_submit():
-        try:
-            preview = preview_import(
+        preview = commit_or_refuse(
+            lambda: preview_import(
                 supplier=supplier,
                 data=_read(form.file.data),
                 filename=form.file.data.filename or "",
                 mark_missing_unavailable=form.mark_missing_unavailable.data,
                 uploaded_by=signed_in_user(),
             )
-        except ServiceError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        ).show(form)
+        if preview is not None:
             target = url_for(
                 "admin.import_preview",
                 slug=coop.slug,
@@ -185,13 +183,11 @@ def confirm_import(coop: Coop, supplier_id: int, import_id: int):
     if not ActionForm().validate_on_submit():
         flash("The form had expired; please confirm again.", "error")
         return redirect(back)
-    try:
-        result = apply_import(import_id=import_id, supplier=supplier, user=signed_in_user())
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+    result = commit_or_refuse(
+        lambda: apply_import(import_id=import_id, supplier=supplier, user=signed_in_user())
+    ).show()
+    if result is None:
         return redirect(back)
-    db.session.commit()
     flash(
         f"Imported into {supplier.name}: {result.added:,} added, {result.changed:,} changed "
         f"({result.price_changes:,} with a new price or VAT rate), "

@@ -37,8 +37,10 @@ from coop.web.admin.catalogue.forms import (
     SupplierForm,
     category_choices,
 )
-from coop.web.admin.lookups import copy_link, editable_supplier, supplier_product, visible_supplier
-from coop.web.forms import commit_or_show_error
+from coop.web.admin.lookups import editable_supplier, supplier_product, visible_supplier
+from coop.web.forms import required
+from coop.web.links import copy_link
+from coop.web.outcome import commit_or_refuse
 
 
 @bp.context_processor
@@ -74,9 +76,9 @@ def suppliers(coop: Coop):
 def new_supplier(coop: Coop):
     form = SupplierForm()
     if form.validate_on_submit():
-        supplier = commit_or_show_error(
-            form, lambda: create_supplier(coop=coop, details=form.details())
-        )
+        supplier = commit_or_refuse(
+            lambda: create_supplier(coop=coop, details=form.details())
+        ).show(form)
         if supplier is not None:
             flash(f"{supplier.name} is added to your suppliers.", "success")
             return redirect(url_for("admin.supplier", slug=coop.slug, supplier_id=supplier.id))
@@ -102,12 +104,11 @@ def edit_supplier(coop: Coop, supplier_id: int):
     supplier = editable_supplier(coop, supplier_id)
     form = SupplierForm.for_supplier(supplier)
     if form.validate_on_submit():
-        saved = commit_or_show_error(
-            form,
+        saved = commit_or_refuse(
             lambda: update_supplier(
                 coop=coop, supplier=supplier, details=form.details(), link_for=copy_link
-            ),
-        )
+            )
+        ).show(form)
         if saved is not None:
             flash(f"{supplier.name} is saved.", "success")
             return redirect(url_for("admin.supplier", slug=coop.slug, supplier_id=supplier.id))
@@ -166,9 +167,9 @@ def new_product(coop: Coop, supplier_id: int):
     supplier = editable_supplier(coop, supplier_id)
     form = ProductForm()
     if form.validate_on_submit():
-        product = commit_or_show_error(
-            form, lambda: create_product(coop=coop, supplier=supplier, details=form.details())
-        )
+        product = commit_or_refuse(
+            lambda: create_product(coop=coop, supplier=supplier, details=form.details())
+        ).show(form)
         if product is not None:
             flash(f"{product.name} is added to {supplier.name}'s catalogue.", "success")
             return _to_product(coop, product)
@@ -201,12 +202,11 @@ def edit_product(coop: Coop, supplier_id: int, product_id: int):
     product = supplier_product(supplier, product_id)
     form = ProductForm.for_product(product)
     if form.validate_on_submit():
-        saved = commit_or_show_error(
-            form,
+        saved = commit_or_refuse(
             lambda: update_product(
                 coop=coop, product=product, details=form.details(), by=signed_in_user()
-            ),
-        )
+            )
+        ).show(form)
         if saved is not None:
             flash(f"{product.name} is saved.", "success")
             return _to_product(coop, product)
@@ -227,10 +227,9 @@ def product_availability(coop: Coop, supplier_id: int, product_id: int):
     form = AvailabilityForm()
     if form.validate_on_submit():
         available = form.available.data == "yes"
-        saved = commit_or_show_error(
-            None,
-            lambda: set_product_availability(coop=coop, product=product, available=available),
-        )
+        saved = commit_or_refuse(
+            lambda: set_product_availability(coop=coop, product=product, available=available)
+        ).show()
         if saved is not None:
             state = "available to order" if available else "unavailable"
             flash(f"{product.name} is now {state}.", "success")
@@ -256,12 +255,11 @@ def bulk_prices(coop: Coop, supplier_id: int):
             "category": form.category.data,
         }
         if form.confirm.data:
-            change = commit_or_show_error(
-                form,
+            change = commit_or_refuse(
                 lambda: apply_bulk_price_change(
                     **arguments, by=signed_in_user(), fingerprint=form.fingerprint.data or ""
-                ),
-            )
+                )
+            ).show(form)
             if change is not None:
                 flash(
                     f"{len(change.moves)} case prices changed by "
@@ -273,7 +271,7 @@ def bulk_prices(coop: Coop, supplier_id: int):
                     url_for("admin.supplier_products", slug=coop.slug, supplier_id=supplier.id)
                 )
         else:
-            preview = commit_or_show_error(form, lambda: preview_bulk_price_change(**arguments))
+            preview = commit_or_refuse(lambda: preview_bulk_price_change(**arguments)).show(form)
     return render_template(
         "admin/catalogue/bulk_prices.html",
         coop=coop,
@@ -288,9 +286,9 @@ def bulk_prices(coop: Coop, supplier_id: int):
 def markup(coop: Coop):
     form = MarkupForm(data={"markup": coop.markup_bp})
     if form.validate_on_submit():
-        saved = commit_or_show_error(
-            form, lambda: set_markup(coop=coop, markup_bp=form.markup.data)
-        )
+        saved = commit_or_refuse(
+            lambda: set_markup(coop=coop, markup_bp=required(form.markup.data))
+        ).show(form)
         if saved is not None:
             flash(f"The markup is now {bp_to_percent(coop.markup_bp)}%.", "success")
             return redirect(url_for("admin.catalogue", slug=coop.slug))

@@ -15,8 +15,10 @@ from coop.services.catalogue import sharing as shares
 from coop.services.people.coops import current_council
 from coop.web.access import for_coop, signed_in_user
 from coop.web.admin import bp
-from coop.web.admin.lookups import copy_link, editable_supplier
-from coop.web.forms import ActionForm, commit_or_show_error
+from coop.web.admin.lookups import editable_supplier
+from coop.web.forms import ActionForm, required
+from coop.web.links import copy_link
+from coop.web.outcome import commit_or_refuse
 
 # A new feed's token is kept in the session for one page view, so it can be copied once.
 NEW_TOKEN_KEY = "new_feed_token"
@@ -127,12 +129,11 @@ def share(coop: Coop, supplier_id: int):
                 council=current_council(coop=coop),
                 losing=losing,
             )
-        change = commit_or_show_error(
-            form,
+        change = commit_or_refuse(
             lambda: shares.set_share_scope(
                 supplier=supplier, scope=form.scope.data, link_for=copy_link
-            ),
-        )
+            )
+        ).show(form)
         if change is not None:
             flash(_shared_message(supplier, change), "success")
             return redirect(url_for("admin.sharing", slug=coop.slug, supplier_id=supplier.id))
@@ -145,12 +146,11 @@ def add_feed(coop: Coop, supplier_id: int):
     supplier = editable_supplier(coop, supplier_id)
     form = FeedForm()
     if form.validate_on_submit():
-        made = commit_or_show_error(
-            form,
+        made = commit_or_refuse(
             lambda: feeds.create_feed(
-                supplier=supplier, label=form.label.data, created_by=signed_in_user()
-            ),
-        )
+                supplier=supplier, label=required(form.label.data), created_by=signed_in_user()
+            )
+        ).show(form)
         if made is not None:
             feed, token = made
             session[NEW_TOKEN_KEY] = {
@@ -171,7 +171,7 @@ def revoke_feed(coop: Coop, supplier_id: int, feed_id: int):
     if feed is None:
         abort(404)
     if ActionForm().validate_on_submit():
-        revoked = commit_or_show_error(None, lambda: feeds.revoke_feed(feed=feed))
+        revoked = commit_or_refuse(lambda: feeds.revoke_feed(feed=feed)).show()
         if revoked is not None:
             flash(f"The feed for {feed.label} is revoked; its token no longer works.", "success")
     return redirect(url_for("admin.sharing", slug=coop.slug, supplier_id=supplier.id))
@@ -225,9 +225,9 @@ def shared_catalogue(coop: Coop, supplier_id: int):
 def subscribe(coop: Coop, supplier_id: int):
     supplier = _shared(coop, supplier_id)
     if ActionForm().validate_on_submit():
-        subscribed = commit_or_show_error(
-            None, lambda: shares.subscribe_to_catalogue(coop=coop, supplier=supplier)
-        )
+        subscribed = commit_or_refuse(
+            lambda: shares.subscribe_to_catalogue(coop=coop, supplier=supplier)
+        ).show()
         if subscribed is not None:
             flash(
                 f"{supplier.name} is now in your catalogue, kept up to date by "
@@ -244,9 +244,9 @@ def unsubscribe(coop: Coop, supplier_id: int) -> Response:
     if subscription is None:
         abort(404)
     if ActionForm().validate_on_submit():
-        supplier = commit_or_show_error(
-            None, lambda: shares.unsubscribe_from_catalogue(subscription=subscription)
-        )
+        supplier = commit_or_refuse(
+            lambda: shares.unsubscribe_from_catalogue(subscription=subscription)
+        ).show()
         if supplier is not None:
             flash(f"{supplier.name} is no longer in your catalogue.", "success")
     return redirect(url_for("admin.shared_catalogues", slug=coop.slug))

@@ -47,7 +47,9 @@ from coop.web.admin.money.forms import (
     SubsidyForm,
 )
 from coop.web.downloads import csv_download
-from coop.web.forms import ActionForm, commit_or_refusal, commit_or_show_error
+from coop.web.forms import ActionForm, required
+from coop.web.links import site_url_for
+from coop.web.outcome import commit_or_refuse
 
 ROUND = "/rounds/<int:round_id>"
 
@@ -60,14 +62,12 @@ def _to_settle_page(coop: Coop, round_: Round, anchor: str | None = None) -> Res
 
 def _statement_link(coop: Coop) -> Any:
     """Return a builder of the household statement's address, for settlement emails."""
-    return lambda round_: url_for("members.statement", slug=coop.slug, _external=True)
+    return lambda round_: site_url_for("members.statement", slug=coop.slug)
 
 
 def _bill_link(coop: Coop) -> Any:
     """Return a builder of a household's bill address for a round, for correction emails."""
-    return lambda round_: url_for(
-        "members.bill", slug=coop.slug, round_id=round_.id, _external=True
-    )
+    return lambda round_: site_url_for("members.bill", slug=coop.slug, round_id=round_.id)
 
 
 # --- settling a round: shared costs, subsidies, the preview ---------------------------
@@ -117,11 +117,11 @@ def settle_round_page(coop: Coop, round_id: int):
     round_ = coop_round(coop, round_id)
     if request.method == "POST":
         if ActionForm().validate_on_submit():
-            settled, refusal = commit_or_refusal(
+            settled = commit_or_refuse(
                 lambda: settle_round(
                     round_id=round_.id, by=signed_in_user(), link_for=_statement_link(coop)
                 )
-            )
+            ).show()
             if settled is not None:
                 flash(
                     f"{round_.title} is settled: {settled.households} "
@@ -129,8 +129,6 @@ def settle_round_page(coop: Coop, round_id: int):
                     "charged and told by email.",
                     "success",
                 )
-            else:
-                flash(refusal, "error")
         return _to_settle_page(coop, round_)
     return _settle_page(coop, round_)
 
@@ -141,16 +139,15 @@ def add_cost(coop: Coop, round_id: int):
     round_ = coop_round(coop, round_id)
     form = CostForm().offer(cost_suppliers(round_=round_))
     if form.validate_on_submit():
-        cost = commit_or_show_error(
-            form,
+        cost = commit_or_refuse(
             lambda: add_round_cost(
                 round_=round_,
                 name=form.name.data or "",
-                amount_pence=form.amount.data,
+                amount_pence=required(form.amount.data),
                 basis=form.basis.data,
                 supplier_id=form.supplier.data,
-            ),
-        )
+            )
+        ).show(form)
         if cost is not None:
             flash(f"{cost.name} is added to the round's shared costs.", "success")
             return _to_settle_page(coop, round_, "costs")
@@ -165,11 +162,9 @@ def remove_cost(coop: Coop, round_id: int, cost_id: int):
     if cost is None:
         abort(404)
     if ActionForm().validate_on_submit():
-        name, refusal = commit_or_refusal(lambda: remove_round_cost(round_=round_, cost=cost))
+        name = commit_or_refuse(lambda: remove_round_cost(round_=round_, cost=cost)).show()
         if name is not None:
             flash(f"{name} is removed from the round's shared costs.", "success")
-        else:
-            flash(refusal, "error")
     return _to_settle_page(coop, round_, "costs")
 
 
@@ -179,8 +174,7 @@ def add_subsidy(coop: Coop, round_id: int):
     round_ = coop_round(coop, round_id)
     form = SubsidyForm().offer(subsidy_records(coop=coop), round_costs(round_=round_))
     if form.validate_on_submit():
-        subsidy = commit_or_show_error(
-            form,
+        subsidy = commit_or_refuse(
             lambda: apply_subsidy(
                 round_=round_,
                 coop=coop,
@@ -188,8 +182,8 @@ def add_subsidy(coop: Coop, round_id: int):
                 cost_id=form.cost_id(),
                 percent_bp=(form.percent.data or 0) if form.pays.data == PERCENT else 0,
                 cap_pence=form.cap.data,
-            ),
-        )
+            )
+        ).show(form)
         if subsidy is not None:
             flash("The subsidy is applied to the round.", "success")
             return _to_settle_page(coop, round_, "subsidies")
@@ -202,14 +196,13 @@ def take_off_subsidy(coop: Coop, round_id: int):
     round_ = coop_round(coop, round_id)
     if ActionForm().validate_on_submit():
         subsidy_id = request.form.get("subsidy", "")
-        _, refusal = commit_or_refusal(
+        removed = commit_or_refuse(
             lambda: remove_subsidy(
                 round_=round_, subsidy_id=int(subsidy_id) if subsidy_id.isdigit() else None
             )
         )
-        if refusal:
-            flash(refusal, "error")
-        else:
+        removed.show()
+        if not removed.refused:
             flash("The subsidy is taken off the round.", "success")
     return _to_settle_page(coop, round_, "subsidies")
 
@@ -235,8 +228,7 @@ def correct(coop: Coop, round_id: int, membership_id: int):
     membership = db.first_or_404(db.select(Membership).filter_by(id=membership_id, coop_id=coop.id))
     form = CorrectionForm().offer(correction_items(round_=round_))
     if round_.state is RoundState.SETTLED and form.validate_on_submit():
-        transaction = commit_or_show_error(
-            form,
+        transaction = commit_or_refuse(
             lambda: correct_bill(
                 round_=round_,
                 membership=membership,
@@ -246,8 +238,8 @@ def correct(coop: Coop, round_id: int, membership_id: int):
                 reason=form.reason.data or "",
                 by=signed_in_user(),
                 link_for=_bill_link(coop),
-            ),
-        )
+            )
+        ).show(form)
         if transaction is not None:
             flash(f"{membership.user.name}'s bill is corrected and they have been told.", "success")
             return _to_settle_page(coop, round_, "bills")

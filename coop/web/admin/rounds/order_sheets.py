@@ -17,7 +17,8 @@ from coop.services.rounds.order_sheets import (
 )
 from coop.web.access import for_coop, signed_in_user
 from coop.web.admin import bp
-from coop.web.forms import ActionForm, commit_or_refusal
+from coop.web.forms import ActionForm
+from coop.web.outcome import commit_or_refuse
 
 SHEET = "/rounds/<int:round_id>/suppliers/<int:supplier_id>/sheet"
 
@@ -60,14 +61,12 @@ def order_sheet_download(coop: Coop, round_id: int, supplier_id: int):
 def send_sheet(coop: Coop, round_id: int, supplier_id: int):
     round_, _ = _sheet_in(coop, round_id, supplier_id)
     if ActionForm().validate_on_submit():
-        sent, refusal = commit_or_refusal(
+        sent = commit_or_refuse(
             lambda: send_order_sheet(
                 round_id=round_.id, supplier_id=supplier_id, by=signed_in_user()
             )
-        )
-        if sent is None:
-            flash(refusal, "error")
-        else:
+        ).show()
+        if sent is not None:
             flash(
                 f"The order is emailed to {sent.supplier.name} at "
                 f"{sent.round_supplier.order_sent_to}, with the sheet attached.",
