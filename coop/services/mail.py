@@ -1,5 +1,10 @@
 """Sending email.
 
+A message is written from a text template under ``templates/email/``
+(`render_message`, `send_message`): the service passes values, the template
+holds the wording, its ``subject`` included, and every link in it is one the
+caller built from ``SITE_URL``.
+
 With ``MAIL_SERVER`` set, messages go out by SMTP at once. Without it (the
 development default) they are kept in the outbox table, where the platform
 admin can read them, and written to the log. A message the SMTP server
@@ -10,6 +15,7 @@ nobody reading the outbox can use the link.
 
 from __future__ import annotations
 
+import os
 import smtplib
 import ssl
 from collections.abc import Sequence
@@ -20,8 +26,10 @@ from email.utils import formatdate, make_msgid, parseaddr
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from sqlalchemy import insert
 
+from coop.domain.money import format_pence
 from coop.extensions import db
 from coop.models import OutboxMessage, OutboxStatus
 from coop.models.types import utcnow
@@ -52,6 +60,70 @@ class Email:
 def local_time(value: datetime, fmt: str = "%A %-d %B %Y, %H:%M") -> str:
     """Show a stored UTC time in the display time zone, for a message's text."""
     return value.astimezone(ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])).strftime(fmt)
+
+
+def render_message(
+    template: str,
+    *,
+    to: str,
+    sensitive: bool = False,
+    attachments: Sequence[Attachment] = (),
+    **values: object,
+) -> Email:
+    """Write the message *template* (a path under ``templates/email/``) to *to* with *values*.
+
+    The template sets ``subject``; its text is the body, ending in one line
+    break. A value the template uses but was not given fails loudly, as does a
+    missing template. Values are
+    put in as they are (plain text, no escaping), but none can add a header: the
+    subject is kept to one line and an address with a line break is refused.
+    """
+    if "\n" in to or "\r" in to:
+        raise ValueError(f"an email address cannot hold a line break: {to!r}")
+    module = _templates().get_template(template).make_module(values)
+    subject = getattr(module, "subject", "")
+    if not subject:
+        raise ValueError(f"the email template {template} sets no subject")
+    return Email(
+        to=to,
+        subject=" ".join(line.strip() for line in str(subject).splitlines()),
+        body=str(module).rstrip("\n") + "\n",
+        sensitive=sensitive,
+        attachments=tuple(attachments),
+    )
+
+
+def send_message(
+    template: str,
+    *,
+    to: str,
+    sensitive: bool = False,
+    attachments: Sequence[Attachment] = (),
+    **values: object,
+) -> None:
+    """Write the message *template* to *to* with *values* and send it (flushes)."""
+    send_emails(
+        [render_message(template, to=to, sensitive=sensitive, attachments=attachments, **values)]
+    )
+
+
+def _templates() -> Environment:
+    # Plain text: nothing is escaped, and a value the template lacks is an error, not "".
+    environment = current_app.extensions.get("coop.email_templates")
+    if environment is None:
+        folder = os.path.join(current_app.root_path, current_app.template_folder or "", "email")
+        environment = Environment(
+            loader=FileSystemLoader(folder),
+            autoescape=False,
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            auto_reload=current_app.debug,
+        )
+        environment.filters["pence"] = format_pence
+        environment.filters["local_time"] = local_time
+        current_app.extensions["coop.email_templates"] = environment
+    return environment
 
 
 def send_email(
@@ -172,4 +244,4 @@ def _kept_body(message: Email, status: OutboxStatus) -> str:
     if not message.attachments:
         return message.body
     names = ", ".join(attachment.filename for attachment in message.attachments)
-    return f"{message.body}\n\n(Attached: {names})"
+    return f"{message.body.rstrip()}\n\n(Attached: {names})"

@@ -1,11 +1,14 @@
 import logging
 import socket
+from types import SimpleNamespace
 
+import pytest
+from jinja2 import TemplateNotFound, UndefinedError
 from sqlalchemy import select
 
 from coop.extensions import db
 from coop.models import OutboxMessage, OutboxStatus
-from coop.services.mail import send_email
+from coop.services.mail import render_message, send_email
 
 
 def outbox() -> list[OutboxMessage]:
@@ -90,3 +93,47 @@ def test_without_a_mail_server_a_sensitive_message_keeps_its_body_for_developmen
     [kept] = outbox()
     assert kept.status is OutboxStatus.STORED
     assert kept.body == "http://x/reset/t"
+
+
+# --- messages from templates ---------------------------------------------------
+
+
+def test_a_message_is_written_from_its_template_with_the_values_given(app):
+    message = render_message(
+        "people/approved.txt",
+        to="sam@example.org",
+        user=SimpleNamespace(name="Sam"),
+        coop=SimpleNamespace(name="Fishwick Food"),
+        link="http://localhost/coops/fishwick/",
+    )
+
+    assert (message.to, message.subject) == ("sam@example.org", "Welcome to Fishwick Food")
+    assert message.body == (
+        "Hello Sam,\n\nYour request to join Fishwick Food has been approved. "
+        "You are now a member:\nhttp://localhost/coops/fishwick/\n"
+    )
+
+
+def test_a_missing_template_fails_loudly(app):
+    with pytest.raises(TemplateNotFound):
+        render_message("people/no_such_message.txt", to="sam@example.org")
+
+
+def test_a_value_the_template_needs_but_was_not_given_fails_loudly(app):
+    with pytest.raises(UndefinedError):
+        render_message("people/approved.txt", to="sam@example.org", link="")
+
+
+def test_values_are_put_in_as_plain_text_and_cannot_add_a_header(app):
+    message = render_message(
+        "people/approved.txt",
+        to="sam@example.org",
+        user=SimpleNamespace(name="Sam <b>&"),
+        coop=SimpleNamespace(name="Fishwick\r\nBcc: everyone@example.org"),
+        link="",
+    )
+
+    assert message.subject == "Welcome to Fishwick Bcc: everyone@example.org"
+    assert message.body.startswith("Hello Sam <b>&,\n")
+    with pytest.raises(ValueError, match="line break"):
+        render_message("people/approved.txt", to="sam@example.org\nBcc: x@example.org")

@@ -32,7 +32,7 @@ from coop.models import (
     User,
 )
 from coop.services.errors import ServiceError
-from coop.services.mail import send_email
+from coop.services.mail import send_message
 from coop.services.people.coops import current_council, link_in_force
 
 NAME_LIMIT = 120
@@ -368,20 +368,16 @@ def _tell_coordinators(
         )
         .order_by(Membership.coop_id, User.email)
     ).all()
-    publisher = supplier.coop.name
     for coop, copy in copies:
-        link = f"\n\nSee it here: {link_for(copy)}" if link_for is not None else ""
-        body = (
-            f"{publisher} has stopped sharing its catalogue of {supplier.name} with "
-            f"{coop.name}.\n\n"
-            f'{coop.name} now has its own copy, named "{copy.name}", with the products and '
-            "prices as they were at that moment. It is yours to keep up to date from now on: "
-            f"changes {publisher} makes no longer reach it.{link}"
-        )
+        link = link_for(copy) if link_for is not None else ""
         for coop_id, address in coordinators:
             if coop_id == coop.id:
-                send_email(
+                send_message(
+                    "catalogue/sharing_stopped.txt",
                     to=address,
-                    subject=f"{publisher} stopped sharing {supplier.name}",
-                    body=body,
+                    publisher=supplier.coop,
+                    supplier=supplier,
+                    coop=coop,
+                    copy=copy,
+                    link=link,
                 )

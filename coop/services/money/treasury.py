@@ -15,7 +15,6 @@ from enum import StrEnum
 from sqlalchemy import func, insert, select, union
 from sqlalchemy.exc import IntegrityError
 
-from coop.domain.money import format_pence
 from coop.domain.roles import MembershipStatus
 from coop.domain.rounds import RoundState
 from coop.extensions import db
@@ -35,7 +34,7 @@ from coop.models import (
     User,
 )
 from coop.services.errors import ServiceError
-from coop.services.mail import send_email
+from coop.services.mail import send_message
 from coop.services.money.ledger import (
     Entry,
     household_accounts,
@@ -312,22 +311,16 @@ def _tell_of_correction(
     about: str,
     link_for: LinkBuilder | None,
 ) -> None:
-    change = (
-        f"We have added {format_pence(amount_pence)} to your bill"
-        if amount_pence > 0
-        else f"We have taken {format_pence(-amount_pence)} off your bill"
-    )
-    link = link_for(round_) if link_for else ""
-    send_email(
+    send_message(
+        "money/correction.txt",
         to=membership.user.email,
-        subject=f"{coop.name}: a correction to your bill for {round_.title}",
-        body=(
-            f"Hello {membership.user.name},\n\n"
-            f"{change} for the round '{round_.title}'.\n\nWhy: {about}\n\n"
-            f"Your bill for the round now comes to "
-            f"{format_pence(_bill_total(round_.id, membership.id))}."
-            + (f"\n\nYour statement: {link}" if link else "")
-        ),
+        user=membership.user,
+        round_=round_,
+        coop=coop,
+        amount_pence=amount_pence,
+        about=about,
+        bill_pence=_bill_total(round_.id, membership.id),
+        link=link_for(round_) if link_for else "",
     )
 
 

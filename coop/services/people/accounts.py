@@ -16,7 +16,7 @@ from coop.extensions import db
 from coop.models import Coop, Membership, User
 from coop.models.types import utcnow
 from coop.services.errors import ServiceError
-from coop.services.mail import send_email
+from coop.services.mail import send_message
 from coop.services.people.passwords import hash_password, needs_rehash, verify_password
 
 NAME_MAX_LENGTH = 120
@@ -155,18 +155,13 @@ def request_password_reset(*, email: str, link_for: Callable[[str], str]) -> Non
     if user is None:
         return
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
-    send_email(
+    send_message(
+        "people/reset_password.txt",
         to=user.email,
-        subject="Reset your coop password",
-        body=(
-            f"Hello {user.name},\n\n"
-            "Someone (we hope you) asked to reset the password of your coop account.\n"
-            "To choose a new password, open this link:\n\n"
-            f"{link_for(make_reset_token(user=user))}\n\n"
-            f"The link works once, for {minutes} minutes. If you did not ask, ignore this\n"
-            "email: your password stays as it is.\n"
-        ),
         sensitive=True,
+        user=user,
+        link=link_for(make_reset_token(user=user)),
+        minutes=minutes,
     )
 
 

@@ -14,7 +14,7 @@ from coop.extensions import db
 from coop.models import Coop, CoopCouncilLink, Council, Membership, User
 from coop.models.types import utcnow
 from coop.services.errors import ServiceError
-from coop.services.mail import send_email
+from coop.services.mail import send_message
 from coop.services.people.accounts import normalise_email
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -191,20 +191,8 @@ def appoint_coordinator(*, coop: Coop, email: str, manage_link: str = "") -> Mem
         membership.left_at = None
     membership.role = Role.COORDINATOR
     db.session.flush()
-    send_email(
-        to=user.email,
-        subject=f"You are a coordinator of {coop.name}",
-        body=(
-            f"Hello {user.name},\n\n"
-            f"You are now a coordinator of {coop.name} on coop. Coordinators answer "
-            "requests to join, invite households, change members' roles and look after "
-            "the co-op's settings.\n\n"
-            + (
-                f"Manage the co-op here:\n{manage_link}\n"
-                if manage_link
-                else f"Log in to coop and choose Manage next to {coop.name}.\n"
-            )
-        ),
+    send_message(
+        "people/coordinator_appointed.txt", to=user.email, user=user, coop=coop, link=manage_link
     )
     return membership
 

@@ -13,7 +13,7 @@ from coop.domain.roles import MembershipStatus
 from coop.extensions import db
 from coop.models import Coop, CoopCouncilLink, Council, CouncilOfficer, Membership, User
 from coop.services.errors import ServiceError
-from coop.services.mail import send_email
+from coop.services.mail import send_message
 from coop.services.people.coops import link_in_force, user_by_email
 
 GSS_CODE_PATTERN = re.compile(r"^[ENSW][0-9]{8}$")
@@ -101,20 +101,12 @@ def appoint_officer(*, council: Council, email: str, dashboard_link: str = "") -
     officer = CouncilOfficer(council=council, user=user)
     db.session.add(officer)
     db.session.flush()
-    send_email(
+    send_message(
+        "people/officer_appointed.txt",
         to=user.email,
-        subject=f"You are an officer of {council.name} on coop",
-        body=(
-            f"Hello {user.name},\n\n"
-            f"You can now see {council.name}'s dashboard on coop: how many households take "
-            "part in the food co-ops the council supports, as totals only, never names or "
-            "addresses.\n\n"
-            + (
-                f"Open the dashboard here:\n{dashboard_link}\n"
-                if dashboard_link
-                else "Log in to coop to open it.\n"
-            )
-        ),
+        user=user,
+        council=council,
+        link=dashboard_link,
     )
     return officer
 

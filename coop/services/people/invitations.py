@@ -16,7 +16,7 @@ from coop.extensions import db
 from coop.models import Coop, Invitation, Membership, User
 from coop.models.types import utcnow
 from coop.services.errors import ServiceError
-from coop.services.mail import send_email
+from coop.services.mail import send_message
 from coop.services.people.memberships import activate, membership_of, refuse_if_member
 
 LinkBuilder = Callable[[str], str]
@@ -103,16 +103,13 @@ def create_invitation(
     db.session.add(invitation)
     db.session.flush()
     if email is not None and link_for is not None:
-        send_email(
+        send_message(
+            "people/invitation.txt",
             to=email,
-            subject=f"An invitation to join {coop.name}",
-            body=(
-                "Hello,\n\n"
-                f"{created_by.name} invites your household to join {coop.name}, "
-                "a food-buying co-op.\n\n"
-                f"To join, open this link and accept the invitation:\n{link_for(token)}\n\n"
-                f"The link works once and expires on {invitation.expires_at:%d %B %Y}.\n"
-            ),
+            coop=coop,
+            invited_by=created_by,
+            link=link_for(token),
+            expires_at=invitation.expires_at,
         )
     return invitation, token
 

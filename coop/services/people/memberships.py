@@ -11,17 +11,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
 from coop.domain.permissions import is_last_coordinator
-from coop.domain.roles import JoiningPolicy, MembershipStatus, Role
+from coop.domain.roles import HOUSEHOLD_SIZE_RANGE, JoiningPolicy, MembershipStatus, Role
 from coop.extensions import db
 from coop.models import Coop, Membership, User
 from coop.models.types import utcnow
 from coop.services.errors import ServiceError
-from coop.services.mail import send_email
+from coop.services.mail import send_message
 from coop.services.people.coops import check_room
 
 LAST_COORDINATOR = "A co-op needs at least one coordinator. Make someone else coordinator first."
 INVITATION_ONLY = "This co-op takes new households by invitation only."
-HOUSEHOLD_SIZE_RANGE = (1, 30)
 
 # Outward code, then the inward code (a digit and two letters that are never C, I, K, M, O or V).
 _POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][ABD-HJLNP-UW-Z]{2})$")
@@ -95,28 +94,25 @@ def count_pending(*, coop: Coop) -> int:
     )
 
 
-def _coordinator_contacts(*, coop: Coop) -> str:
-    """Return lines naming *coop*'s coordinators and their addresses, for an email (reads only)."""
-    coordinators = coordinators_of(coop=coop)
-    if not coordinators:
-        return ""
-    lines = "".join(f"  {m.user.name} <{m.user.email}>\n" for m in coordinators)
-    return f"You can contact the co-op's coordinators:\n{lines}"
+def _tell_household(template: str, *, coop: Coop, user: User, link: str = "") -> None:
+    """Tell a household what became of its membership, naming the coordinators to ask."""
+    coordinators = [membership.user for membership in coordinators_of(coop=coop)]
+    send_message(
+        template, to=user.email, user=user, coop=coop, coordinators=coordinators, link=link
+    )
 
 
-def _tell_coordinators(*, coop: Coop, subject: str, news: str, link: str) -> None:
+def _tell_coordinators(*, coop: Coop, user: User, event: str, link: str) -> None:
+    """Tell *coop*'s coordinators that *user*'s household has joined or left (*event*)."""
     for coordinator in coordinators_of(coop=coop):
-        send_email(
+        send_message(
+            "people/member_came_or_went.txt",
             to=coordinator.user.email,
-            subject=subject,
-            body=(
-                f"Hello {coordinator.user.name},\n\n{news}\n"
-                + (
-                    f"You can see the co-op's members on its management page:\n{link}\n"
-                    if link
-                    else ""
-                )
-            ),
+            coordinator=coordinator.user,
+            user=user,
+            coop=coop,
+            event=event,
+            link=link,
         )
 
 
@@ -179,12 +175,7 @@ def request_to_join(*, coop: Coop, user: User, review_link: str = "") -> Members
         raise ServiceError(INVITATION_ONLY)
     if coop.joining_policy is JoiningPolicy.OPEN:
         membership = activate(coop=coop, user=user, membership=membership)
-        _tell_coordinators(
-            coop=coop,
-            subject=f"{user.name} has joined {coop.name}",
-            news=f"{user.name} ({user.email}) has joined {coop.name}.",
-            link=review_link,
-        )
+        _tell_coordinators(coop=coop, user=user, event="joined", link=review_link)
         return membership
 
     # Approval: refuse now rather than queue a request nobody could approve.
@@ -199,15 +190,13 @@ def request_to_join(*, coop: Coop, user: User, review_link: str = "") -> Members
     membership.status = MembershipStatus.PENDING
     db.session.flush()
     for coordinator in coordinators_of(coop=coop):
-        send_email(
+        send_message(
+            "people/join_request.txt",
             to=coordinator.user.email,
-            subject=f"{user.name} asks to join {coop.name}",
-            body=(
-                f"Hello {coordinator.user.name},\n\n"
-                f"{user.name} ({user.email}) has asked to join {coop.name}.\n"
-                "You can approve or decline the request on the co-op's management page"
-                + (f":\n{review_link}\n" if review_link else ".\n")
-            ),
+            coordinator=coordinator.user,
+            user=user,
+            coop=coop,
+            link=review_link,
         )
     return membership
 
@@ -225,15 +214,7 @@ def approve_membership(*, coop: Coop, membership: Membership, coop_link: str = "
     membership.status = MembershipStatus.ACTIVE
     membership.joined_at = utcnow()
     db.session.flush()
-    send_email(
-        to=membership.user.email,
-        subject=f"Welcome to {coop.name}",
-        body=(
-            f"Hello {membership.user.name},\n\n"
-            f"Your request to join {coop.name} has been approved. You are now a member"
-            + (f":\n{coop_link}\n" if coop_link else ".\n")
-        ),
-    )
+    _tell_household("people/approved.txt", coop=coop, user=membership.user, link=coop_link)
     return membership
 
 
@@ -251,16 +232,7 @@ def decline_membership(*, coop: Coop, membership: Membership) -> None:
         membership.status = MembershipStatus.LEFT
         membership.left_at = utcnow()
     db.session.flush()
-    send_email(
-        to=user.email,
-        subject=f"Your request to join {coop.name}",
-        body=(
-            f"Hello {user.name},\n\n"
-            f"Your request to join {coop.name} was not accepted this time. "
-            "You are welcome to ask the co-op's coordinators why.\n\n"
-            + _coordinator_contacts(coop=coop)
-        ),
-    )
+    _tell_household("people/declined.txt", coop=coop, user=user)
 
 
 def _active(coop: Coop, membership: Membership) -> None:
@@ -333,16 +305,7 @@ def remove_member(*, coop: Coop, membership: Membership) -> Membership:
     """Take an active household out of the co-op (it becomes a former member) and tell them."""
     _active(coop, membership)
     _end(membership)
-    send_email(
-        to=membership.user.email,
-        subject=f"You are no longer a member of {coop.name}",
-        body=(
-            f"Hello {membership.user.name},\n\n"
-            f"A coordinator of {coop.name} has removed your household from the co-op. "
-            "If you think this is a mistake, please contact the co-op's coordinators.\n\n"
-            + _coordinator_contacts(coop=coop)
-        ),
-    )
+    _tell_household("people/removed.txt", coop=coop, user=membership.user)
     return membership
 
 
@@ -356,12 +319,7 @@ def leave_coop(*, membership: Membership, members_link: str = "") -> Membership:
     _active(coop, membership)
     _end(membership)
     user = membership.user
-    _tell_coordinators(
-        coop=coop,
-        subject=f"{user.name} has left {coop.name}",
-        news=f"{user.name} ({user.email}) has left {coop.name}.",
-        link=members_link,
-    )
+    _tell_coordinators(coop=coop, user=user, event="left", link=members_link)
     return membership
 
 

@@ -11,7 +11,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 from typing import NamedTuple
 
 from sqlalchemy import Integer, Select, bindparam, cast, func, insert, literal, select, update
@@ -19,7 +18,6 @@ from sqlalchemy.dialects.postgresql import ARRAY
 
 from coop.domain.allocation import Request, allocate, cases_needed
 from coop.domain.catalogue import member_unit_price_pence
-from coop.domain.money import format_pence
 from coop.domain.roles import MembershipStatus
 from coop.domain.rounds import RoundState
 from coop.extensions import db
@@ -35,7 +33,7 @@ from coop.models import (
 )
 from coop.models.types import utcnow
 from coop.services.errors import ServiceError
-from coop.services.mail import Email, local_time, send_emails
+from coop.services.mail import Email, render_message, send_emails
 from coop.services.people.memberships import contacts_of
 from coop.services.rounds.lifecycle import LinkBuilder, locked_round, move
 
@@ -269,18 +267,26 @@ def _tell_households(
         lines[share.household].append((facts[share.item_id], share.quantity, share.units))
     link = link_for(round_) if link_for else ""
     messages = [
-        Email(
-            to=person.email,
-            subject=f"{coop.name}: what you will receive from {round_.title}",
-            body=closing_message(round_, coop, person.name, lines[person.membership_id], link),
+        closing_message(
+            round_, coop, person.name, lines[person.membership_id], link, to=person.email
         )
         for person in contacts_of(membership_ids=households)
     ]
     send_emails(messages)
 
 
-# A round's few prices come up in every household's email.
-_pounds = lru_cache(maxsize=4096)(format_pence)
+@dataclass(frozen=True)
+class _Getting:
+    item: ItemFacts
+    units: int
+    cost_pence: int
+
+
+@dataclass(frozen=True)
+class _Short:
+    item: ItemFacts
+    units: int
+    asked: int
 
 
 def closing_message(
@@ -289,40 +295,26 @@ def closing_message(
     name: str,
     lines: list[tuple[ItemFacts, int, int]],
     link: str = "",
-) -> str:
+    *,
+    to: str,
+) -> Email:
     """Write the email telling a household what closing gives it."""
     getting, short = [], []
-    estimate = 0
     for item, asked, units in sorted(lines, key=lambda line: (line[0].name, line[0].id)):
         if units:
-            cost = units * item.unit_price_pence
-            estimate += cost
-            getting.append(
-                f"- {item.name}: {units} x {item.unit_label} at about "
-                f"{_pounds(item.unit_price_pence)} = {_pounds(cost)}"
-            )
+            getting.append(_Getting(item, units, units * item.unit_price_pence))
         if units < asked:
-            why = (
-                "the supplier's minimum order was not met"
-                if item.dropped
-                else "the case did not fill"
-            )
-            short.append(f"- {item.name}: {units} of the {asked} you asked for ({why})")
-    parts = [f"Hello {name},", f"The round '{round_.title}' of {coop.name} has closed."]
-    parts.append(
-        "You will receive:\n" + "\n".join(getting) if getting else "You will receive nothing."
+            short.append(_Short(item, units, asked))
+    return render_message(
+        "rounds/closed.txt",
+        to=to,
+        round_=round_,
+        coop=coop,
+        name=name,
+        getting=getting,
+        short=short,
+        estimate_pence=sum(line.cost_pence for line in getting),
+        pickup_at=round_.pickup_at,
+        pickup_place=round_.pickup_place or coop.pickup_address or "",
+        link=link,
     )
-    if short:
-        parts.append("Less than you asked for:\n" + "\n".join(short))
-    if estimate:
-        parts.append(
-            f"About {format_pence(estimate)} in all, before shared costs. Your bill is "
-            "worked out exactly once the delivery has arrived."
-        )
-    if round_.pickup_at is not None or round_.pickup_place or coop.pickup_address:
-        when = local_time(round_.pickup_at) if round_.pickup_at else ""
-        where = round_.pickup_place or coop.pickup_address
-        parts.append("Pickup: " + ", ".join(part for part in (when, where) if part))
-    if link:
-        parts.append(f"Your order: {link}")
-    return "\n\n".join(parts)

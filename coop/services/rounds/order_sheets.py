@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from coop.domain.allocation import CaseProgress, case_progress, cases_needed
 from coop.domain.catalogue import BASIS_POINTS, bp_to_percent
 from coop.domain.catalogue_csv import protect_formula
-from coop.domain.money import format_pence, plain_pounds, round_half_up
+from coop.domain.money import plain_pounds, round_half_up
 from coop.domain.roles import MembershipStatus
 from coop.domain.rounds import RoundState
 from coop.extensions import db
@@ -37,7 +37,7 @@ from coop.models import (
 )
 from coop.models.types import utcnow
 from coop.services.errors import ServiceError
-from coop.services.mail import Attachment, local_time, send_email
+from coop.services.mail import Attachment, send_message
 from coop.services.rounds.lifecycle import locked_round
 
 CSV_COLUMNS = (
@@ -260,32 +260,6 @@ def sheet_filename(*, round_: Round, sheet: OrderSheet) -> str:
     return f"{supplier}-order-{title}-{round_.id}.csv"
 
 
-def _sheet_message(round_: Round, coop: Coop, sheet: OrderSheet, by: User) -> str:
-    lines = [
-        f"- {line.cases} x {line.name} ({line.code}), case of {line.case_size} x "
-        f"{line.unit_label}, at {format_pence(line.case_price_pence)} = "
-        f"{format_pence(line.total_pence)}"
-        for line in sheet.lines
-    ]
-    parts = [
-        f"Hello {sheet.supplier.name},",
-        f"Please find attached the order of {coop.name} for its round '{round_.title}'.",
-        "\n".join(lines),
-        f"Total ex VAT: {format_pence(sheet.total_ex_vat_pence)}\n"
-        f"VAT: {format_pence(sheet.vat_pence)}\n"
-        f"Total inc VAT: {format_pence(sheet.total_inc_vat_pence)}",
-    ]
-    delivery = []
-    if round_.pickup_at is not None:
-        delivery.append(f"Needed by: {local_time(round_.pickup_at)}")
-    if round_.pickup_place or coop.pickup_address:
-        delivery.append(f"Deliver to: {round_.pickup_place or coop.pickup_address}")
-    if delivery:
-        parts.append("\n".join(delivery))
-    parts.append(f"Questions to {by.name}, {by.email}.\n\nThank you,\n{coop.name}")
-    return "\n\n".join(parts)
-
-
 def send_order_sheet(*, round_id: int, supplier_id: int, by: User) -> OrderSheet:
     """Email a closed round's order to the supplier with the sheet attached, and record it."""
     round_ = locked_round(round_id=round_id)
@@ -308,13 +282,17 @@ def send_order_sheet(*, round_id: int, supplier_id: int, by: User) -> OrderSheet
             "or print the sheet and send it yourself."
         )
     coop = db.session.get_one(Coop, round_.coop_id)
-    send_email(
+    send_message(
+        "rounds/order_sheet.txt",
         to=address,
-        subject=f"Order from {coop.name}: {round_.title}",
-        body=_sheet_message(round_, coop, sheet, by),
         attachments=[
             Attachment(sheet_filename(round_=round_, sheet=sheet), sheet_csv(sheet).encode("utf-8"))
         ],
+        round_=round_,
+        coop=coop,
+        sheet=sheet,
+        by=by,
+        deliver_to=round_.pickup_place or coop.pickup_address or "",
     )
     rs = sheet.round_supplier
     rs.order_sent_at = utcnow()
