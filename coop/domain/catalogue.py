@@ -96,6 +96,7 @@ def bits_to_tags(bits: int) -> list[Tag]:
 
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+ALL_WEEKDAY_BITS = (1 << len(WEEKDAYS)) - 1
 
 
 def days_to_bits(days: Iterable[int]) -> int:

@@ -39,3 +39,7 @@ class JoiningPolicy(StrEnum):
             JoiningPolicy.APPROVAL: "Approval: a coordinator approves each request",
             JoiningPolicy.INVITATION: "Invitation: by invitation link only",
         }[self]
+
+
+#: The people a household may say it has: enough for a large shared house.
+HOUSEHOLD_SIZE_RANGE = (1, 30)

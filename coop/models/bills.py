@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from coop.domain.catalogue import BASIS_POINTS
 from coop.extensions import Model
-from coop.models.types import UTCDateTime, str_enum, utcnow
+from coop.models.types import UTCDateTime, sql_between, str_enum, utcnow
 
 if TYPE_CHECKING:
     from coop.models.catalogue import Supplier
@@ -66,7 +67,7 @@ class RoundSubsidy(Model):
 
     __tablename__ = "round_subsidies"
     __table_args__ = (
-        CheckConstraint("percent_bp BETWEEN 0 AND 10000", name="percent_range"),
+        CheckConstraint(sql_between("percent_bp", 0, BASIS_POINTS), name="percent_range"),
         CheckConstraint("cap_pence IS NULL OR cap_pence >= 0", name="cap_not_negative"),
         CheckConstraint(
             "(round_cost_id IS NULL) <> (percent_bp = 0)", name="pays_a_cost_or_a_percentage"

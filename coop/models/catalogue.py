@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from coop.domain.catalogue import ALL_TAG_BITS, ALL_WEEKDAY_BITS, VAT_RATES_BP
 from coop.extensions import Model
-from coop.models.types import UTCDateTime, str_enum, utcnow
+from coop.models.types import UTCDateTime, sql_between, sql_in, str_enum, utcnow
 
 if TYPE_CHECKING:
     from coop.models.accounts import User
@@ -60,7 +61,7 @@ class Supplier(Model):
         CheckConstraint("min_order_pence >= 0", name="min_order_not_negative"),
         CheckConstraint("delivery_charge_pence >= 0", name="delivery_charge_not_negative"),
         CheckConstraint("lead_time_days >= 0", name="lead_time_not_negative"),
-        CheckConstraint("order_days BETWEEN 0 AND 127", name="order_days_bits"),
+        CheckConstraint(sql_between("order_days", 0, ALL_WEEKDAY_BITS), name="order_days_bits"),
         CheckConstraint("length(name) > 0", name="name_not_empty"),
     )
 
@@ -104,13 +105,13 @@ class Product(Model):
         UniqueConstraint("supplier_id", "code"),
         CheckConstraint("case_size >= 1", name="case_size_positive"),
         CheckConstraint("case_price_pence >= 0", name="case_price_not_negative"),
-        CheckConstraint("vat_bp IN (0, 500, 2000)", name="vat_rate_known"),
+        CheckConstraint(sql_in("vat_bp", VAT_RATES_BP), name="vat_rate_known"),
         CheckConstraint("deposit_pence >= 0", name="deposit_not_negative"),
         CheckConstraint(
             "reference_price_pence IS NULL OR reference_price_pence >= 0",
             name="reference_price_not_negative",
         ),
-        CheckConstraint("tag_bits BETWEEN 0 AND 255", name="tag_bits_known"),
+        CheckConstraint(sql_between("tag_bits", 0, ALL_TAG_BITS), name="tag_bits_known"),
         CheckConstraint("length(name) > 0", name="name_not_empty"),
         CheckConstraint("length(code) > 0", name="code_not_empty"),
         Index("ix_products_supplier_id_name", "supplier_id", "name"),

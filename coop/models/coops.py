@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from coop.domain.catalogue import BASIS_POINTS
 from coop.domain.roles import JoiningPolicy
 from coop.extensions import Model
-from coop.models.types import UTCDateTime, str_enum, utcnow
+from coop.models.types import UTCDateTime, sql_between, str_enum, utcnow
 
 if TYPE_CHECKING:
     from coop.models.councils import Council
@@ -26,7 +27,7 @@ class Coop(Model):
     __table_args__ = (
         CheckConstraint("household_cap >= 1", name="household_cap_positive"),
         CheckConstraint("length(slug) >= 2", name="slug_length"),
-        CheckConstraint("markup_bp BETWEEN 0 AND 10000", name="markup_range"),
+        CheckConstraint(sql_between("markup_bp", 0, BASIS_POINTS), name="markup_range"),
         CheckConstraint(
             "contribution_pence IS NULL OR contribution_pence >= 0",
             name="contribution_not_negative",

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from coop.domain.roles import MembershipStatus, Role
+from coop.domain.roles import HOUSEHOLD_SIZE_RANGE, MembershipStatus, Role
 from coop.extensions import Model
-from coop.models.types import UTCDateTime, str_enum, utcnow
+from coop.models.types import UTCDateTime, sql_between, str_enum, utcnow
 
 if TYPE_CHECKING:
     from coop.models.accounts import User
@@ -28,7 +28,7 @@ class Membership(Model):
     __table_args__ = (
         UniqueConstraint("coop_id", "user_id"),
         CheckConstraint(
-            "household_size IS NULL OR household_size BETWEEN 1 AND 30",
+            "household_size IS NULL OR " + sql_between("household_size", *HOUSEHOLD_SIZE_RANGE),
             name="household_size_range",
         ),
         CheckConstraint("postcode IS NULL OR postcode_consent", name="postcode_needs_consent"),

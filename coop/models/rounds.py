@@ -19,18 +19,17 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql import ColumnElement
 
-from coop.domain.allocation import FAIR_SHARE, FIRST_COME
+from coop.domain.allocation import FIRST_COME, POLICIES
+from coop.domain.catalogue import BASIS_POINTS, VAT_RATES_BP
 from coop.domain.rounds import RoundState, applied_case_price, effective_units
 from coop.extensions import Model
-from coop.models.types import UTCDateTime, str_enum, utcnow
+from coop.models.types import UTCDateTime, sql_between, sql_in, str_enum, utcnow
 
 if TYPE_CHECKING:
     from coop.models.accounts import User
     from coop.models.catalogue import Product, Supplier
     from coop.models.coops import Coop
     from coop.models.memberships import Membership
-
-POLICIES = (FIRST_COME, FAIR_SHARE)
 
 
 class Round(Model):
@@ -40,12 +39,12 @@ class Round(Model):
     __table_args__ = (
         CheckConstraint("length(title) > 0", name="title_not_empty"),
         CheckConstraint("closes_at > opens_at", name="deadline_after_opening"),
-        CheckConstraint("fill_percent BETWEEN 1 AND 100", name="fill_percent_range"),
+        CheckConstraint(sql_between("fill_percent", 1, 100), name="fill_percent_range"),
         CheckConstraint(
             "max_per_household IS NULL OR max_per_household >= 1", name="limit_positive"
         ),
-        CheckConstraint("policy IN ('first_come', 'fair_share')", name="policy_known"),
-        CheckConstraint("markup_bp BETWEEN 0 AND 10000", name="markup_range"),
+        CheckConstraint(sql_in("policy", POLICIES), name="policy_known"),
+        CheckConstraint(sql_between("markup_bp", 0, BASIS_POINTS), name="markup_range"),
         Index("ix_rounds_coop_id_state", "coop_id", "state"),
     )
 
@@ -133,7 +132,7 @@ class RoundItem(Model):
         UniqueConstraint("round_id", "product_id"),
         CheckConstraint("case_size >= 1", name="case_size_positive"),
         CheckConstraint("case_price_pence >= 0", name="case_price_not_negative"),
-        CheckConstraint("vat_bp IN (0, 500, 2000)", name="vat_rate_known"),
+        CheckConstraint(sql_in("vat_bp", VAT_RATES_BP), name="vat_rate_known"),
         CheckConstraint("deposit_pence >= 0", name="deposit_not_negative"),
         CheckConstraint(
             "max_per_household IS NULL OR max_per_household >= 1", name="limit_positive"

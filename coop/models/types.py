@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,6 +32,19 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC)
+
+
+def sql_in(column: str, values: Iterable[int | str]) -> str:
+    """Return the SQL of a CHECK that *column* holds one of *values* (the domain's constants)."""
+    literals = ", ".join(
+        f"'{value}'" if isinstance(value, str) else str(int(value)) for value in values
+    )
+    return f"{column} IN ({literals})"
+
+
+def sql_between(column: str, low: int, high: int) -> str:
+    """Return the SQL of a CHECK that *column* lies from *low* to *high*, both included."""
+    return f"{column} BETWEEN {int(low)} AND {int(high)}"
 
 
 def utcnow() -> datetime:

@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField
 from wtforms.validators import Optional
 
-from coop.services.people.memberships import HOUSEHOLD_SIZE_RANGE
+from coop.domain.roles import HOUSEHOLD_SIZE_RANGE
 from coop.web.forms import WholeNumberField, strip
 
 LOW, HIGH = HOUSEHOLD_SIZE_RANGE
