@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -48,6 +49,25 @@ def bp_to_percent(bp: int) -> str:
     """Show basis points as a percentage without trailing zeros: 250 -> "2.5"."""
     whole, rest = divmod(bp, 100)
     return f"{whole}.{rest:02d}".rstrip("0").rstrip(".") if rest else str(whole)
+
+
+def changed_price(case_price_pence: int, change_bp: int) -> int:
+    """Return a case price moved by *change_bp* basis points, rounded half up to the penny."""
+    return round_half_up(Fraction(case_price_pence * (BASIS_POINTS + change_bp), BASIS_POINTS))
+
+
+def signed_percent(change_bp: int) -> str:
+    """Show a change in basis points as a percentage with its sign: -1000 -> "-10%"."""
+    sign = "+" if change_bp > 0 else "-" if change_bp < 0 else ""
+    return f"{sign}{bp_to_percent(abs(change_bp))}%"
+
+
+def prices_fingerprint(prices: list[tuple[int, int]]) -> str:
+    """Fingerprint (product id, case price) pairs, whatever their order."""
+    digest = hashlib.sha256()
+    for product_id, pence in sorted(prices):
+        digest.update(f"{product_id}:{pence};".encode())
+    return digest.hexdigest()[:32]
 
 
 class Tag(Enum):
@@ -169,6 +189,16 @@ def member_unit_price_pence(
             markup_bp=markup_bp,
         )
     )
+
+
+def line_pence(
+    *, case_price_pence: int, case_size: int, vat_bp: int, markup_bp: int, units: int
+) -> int:
+    """Return what *units* of an item cost a member: exact unit price times units, rounded once."""
+    exact = member_unit_price(
+        case_price_pence=case_price_pence, case_size=case_size, vat_bp=vat_bp, markup_bp=markup_bp
+    )
+    return round_half_up(exact * units)
 
 
 class SoldByTheCase(Protocol):

@@ -16,11 +16,15 @@ from coop.domain.catalogue import (
     bits_to_days,
     bits_to_tags,
     bp_to_percent,
+    changed_price,
     days_to_bits,
+    line_pence,
     member_price_pence,
     member_unit_price,
     member_unit_price_pence,
     percent_to_bp,
+    prices_fingerprint,
+    signed_percent,
     tags_to_bits,
     vat_label,
 )
@@ -197,3 +201,55 @@ def test_monday_is_the_lowest_bit_and_sunday_the_highest():
 def test_a_day_outside_the_week_is_refused(day):
     with pytest.raises(ValueError, match="a number from 0"):
         days_to_bits([day])
+
+
+# --- what a line costs, and moving prices in bulk ----------------------------------------
+
+prices = st.fixed_dictionaries(
+    {
+        "case_price_pence": st.integers(0, 100_000),
+        "case_size": st.integers(1, 100),
+        "vat_bp": st.sampled_from(VAT_RATES_BP),
+        "markup_bp": st.integers(0, 5_000),
+    }
+)
+
+
+@given(price=prices, units=st.integers(0, 500))
+def test_a_line_is_the_exact_unit_price_times_the_units_rounded_once(price, units):
+    exact = member_unit_price(**price) * units
+    line = line_pence(**price, units=units)
+    assert abs(line - exact) <= Fraction(1, 2)
+    assert line_pence(**price, units=0) == 0
+
+
+@given(price=prices, first=st.integers(0, 200), second=st.integers(0, 200))
+def test_more_units_never_cost_less_and_two_lines_differ_from_one_by_a_penny_at_most(
+    price, first, second
+):
+    together = line_pence(**price, units=first + second)
+    apart = line_pence(**price, units=first) + line_pence(**price, units=second)
+    assert line_pence(**price, units=first) <= line_pence(**price, units=first + 1)
+    assert abs(together - apart) <= 1
+
+
+@given(pence=st.integers(0, 10_000_000), change_bp=st.integers(-10_000, 10_000))
+def test_a_bulk_change_moves_a_price_by_its_percentage_rounded_half_up(pence, change_bp):
+    moved = changed_price(pence, change_bp)
+    exact = Fraction(pence * (10_000 + change_bp), 10_000)
+    assert exact - Fraction(1, 2) < moved <= exact + Fraction(1, 2)
+    assert changed_price(pence, 0) == pence
+    assert changed_price(pence, -10_000) == 0
+    assert changed_price(pence, change_bp) <= changed_price(pence, min(change_bp + 1, 10_000))
+
+
+@pytest.mark.parametrize(("bp", "shown"), [(1000, "+10%"), (-250, "-2.5%"), (0, "0%")])
+def test_a_change_is_shown_with_its_sign(bp, shown):
+    assert signed_percent(bp) == shown
+
+
+@given(prices=st.lists(st.tuples(st.integers(1, 10_000), st.integers(0, 100_000)), min_size=1))
+def test_a_price_fingerprint_ignores_order_but_not_a_moved_price(prices):
+    assert prices_fingerprint(prices) == prices_fingerprint(list(reversed(prices)))
+    (product, pence), *rest = prices
+    assert prices_fingerprint([(product, pence + 1), *rest]) != prices_fingerprint(prices)

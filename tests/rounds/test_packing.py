@@ -6,13 +6,12 @@ import csv
 import io
 
 import pytest
-from support import CHROMIUM, PHONE, count_rows, text
-from test_templates import layout_problems
+from support import CHROMIUM, PHONE, count_rows, layout_problems, text
 
+from coop.domain.packing import split_cases
 from coop.domain.roles import Role
 from coop.extensions import db
 from coop.models import Collection
-from coop.services.rounds.packing import split_cases
 from coop.services.rounds.receiving import Arrived
 from rounds.receiving_support import allocation_of, close, form_data, receive, words
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
-from fractions import Fraction
 
 from sqlalchemy import insert, select, update
 
-from coop.domain.catalogue import BASIS_POINTS, MAX_PENCE, bp_to_percent
-from coop.domain.money import round_half_up
+from coop.domain.catalogue import (
+    BASIS_POINTS,
+    MAX_PENCE,
+    changed_price,
+    prices_fingerprint,
+    signed_percent,
+)
 from coop.extensions import db
 from coop.models import Coop, PriceChange, Product, Supplier, User
 from coop.models.types import utcnow
@@ -45,25 +48,6 @@ class BulkPriceChange:
     @property
     def examples(self) -> list[PriceMove]:
         return self.moves[:BULK_EXAMPLES]
-
-
-def changed_price(case_price_pence: int, change_bp: int) -> int:
-    """Return a case price moved by *change_bp* basis points, rounded half up to the penny."""
-    return round_half_up(Fraction(case_price_pence * (BASIS_POINTS + change_bp), BASIS_POINTS))
-
-
-def signed_percent(change_bp: int) -> str:
-    """Show a change in basis points as a percentage with its sign: -1000 -> "-10%"."""
-    sign = "+" if change_bp > 0 else "-" if change_bp < 0 else ""
-    return f"{sign}{bp_to_percent(abs(change_bp))}%"
-
-
-def prices_fingerprint(prices: list[tuple[int, int]]) -> str:
-    """Fingerprint (product id, case price) pairs, whatever their order."""
-    digest = hashlib.sha256()
-    for product_id, pence in sorted(prices):
-        digest.update(f"{product_id}:{pence};".encode())
-    return digest.hexdigest()[:32]
 
 
 def preview_bulk_price_change(

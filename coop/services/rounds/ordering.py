@@ -13,8 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select, union_all
 
-from coop.domain.catalogue import member_unit_price
-from coop.domain.money import round_half_up
+from coop.domain.catalogue import line_pence
 from coop.domain.ordering import Held, revise
 from coop.domain.roles import MembershipStatus
 from coop.domain.rounds import AWAITING_SETTLEMENT, ORDERS_CHANGEABLE, RoundState
@@ -33,17 +32,6 @@ from coop.services.errors import ServiceError
 from coop.services.mail import local_time
 from coop.services.money.ledger import household_balance_pence
 from coop.services.rounds.lifecycle import MAX_PER_HOUSEHOLD
-
-
-def line_pence(
-    *, case_price_pence: int, case_size: int, vat_bp: int, markup_bp: int, units: int
-) -> int:
-    """Return what *units* of an item cost a member: exact unit price times units, rounded once."""
-    exact = member_unit_price(
-        case_price_pence=case_price_pence, case_size=case_size, vat_bp=vat_bp, markup_bp=markup_bp
-    )
-    return round_half_up(exact * units)
-
 
 # --- changing an order ---------------------------------------------------------------
 

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, distinct, func, select
 
 from coop.domain.allocation import case_progress
-from coop.domain.catalogue import Tag, bits_to_tags
+from coop.domain.catalogue import Tag, bits_to_tags, line_pence
 from coop.domain.roles import MembershipStatus
 from coop.domain.rounds import ALLOCATED, RoundState
 from coop.extensions import db
 from coop.models import Allocation, Coop, Membership, OrderRequest, Round, RoundItem, RoundSupplier
-from coop.services.rounds.ordering import Commitment, Funds, commitments, funds_from, line_pence
+from coop.services.rounds.ordering import Commitment, Funds, commitments, funds_from
 
 PAST_ROUNDS_SHOWN = 10
 

@@ -20,6 +20,7 @@ from sqlalchemy import and_, func, or_, select
 
 from coop.domain.catalogue_csv import protect_formula
 from coop.domain.money import round_half_up
+from coop.domain.packing import Case, split_cases
 from coop.domain.rounds import ALLOCATED, DELIVERED
 from coop.extensions import db
 from coop.models import Allocation, Collection, Membership, Round, RoundItem, User
@@ -102,16 +103,6 @@ def household_bags(*, round_id: int) -> list[Bag]:
 
 
 @dataclass(frozen=True)
-class Case:
-    """One case of an item and whose units are in it; *stock* units go to the co-op."""
-
-    number: int
-    size: int  # units in this case: less than the case size for a part case
-    shares: list[tuple[str, int]]
-    stock: int
-
-
-@dataclass(frozen=True)
 class ProductSplit:
     """An item of the round: what there is and who gets it."""
 
@@ -130,32 +121,6 @@ class ProductSplit:
     def cases(self) -> list[Case]:
         """Return how to split the units case by case, in the order of `shares`."""
         return split_cases(self.shares, self.case_size, self.units_available)
-
-
-def split_cases(shares: Sequence[tuple[str, int]], case_size: int, available: int) -> list[Case]:
-    """Fill cases of *case_size* from *available* units, share by share, the rest to stock.
-
-    The last case holds what is left when fewer units than whole cases arrived.
-    """
-    cases: list[Case] = []
-    queue = [[name, units] for name, units in shares if units > 0]
-    left = available
-    number = 0
-    while left > 0:
-        number += 1
-        size = min(case_size, left)
-        room = size
-        inside: list[tuple[str, int]] = []
-        while room and queue:
-            take = min(room, queue[0][1])
-            inside.append((queue[0][0], take))
-            room -= take
-            queue[0][1] -= take
-            if not queue[0][1]:
-                queue.pop(0)
-        cases.append(Case(number=number, size=size, shares=inside, stock=room))
-        left -= size
-    return cases
 
 
 def product_splits(*, round_id: int) -> list[ProductSplit]:

@@ -5,14 +5,19 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from coop.domain.catalogue import bits_to_tags, bp_to_percent, member_price_pence, vat_label
+from coop.domain.catalogue import (
+    bits_to_tags,
+    bp_to_percent,
+    member_price_pence,
+    signed_percent,
+    vat_label,
+)
 from coop.domain.permissions import can_manage_catalogue, can_view_catalogue
 from coop.models import Coop, Product, Supplier
 from coop.services.catalogue.prices import (
     apply_bulk_price_change,
     preview_bulk_price_change,
     set_markup,
-    signed_percent,
 )
 from coop.services.catalogue.products import (
     create_product,
