@@ -1,8 +1,43 @@
-"""Shared fixtures: an app on a real database, a client, logins, factories, a mailbox.
+"""Shared fixtures: one app on a real database, a client, logins, factories, a mailbox.
 
-The suite runs on a SQLite file by default and on PostgreSQL when
-``COOP_TEST_DATABASE_URL`` is set. The schema is built once per run; every
-test leaves empty tables behind it, so tests can commit as the app does.
+The database. The suite runs on a SQLite file by default and on PostgreSQL
+when ``COOP_TEST_DATABASE_URL`` is set. Each run, and each pytest-xdist
+worker, gets a database of its own with the schema built once. SQLite is
+told not to wait for the disk (`support.fast_sqlite`).
+
+One app. Building an app compiles the whole URL map, so ``app`` is the same
+app for every test of a run, with an app context of its own pushed for each
+test. After each test its config is put back as it was and the rate limits
+are forgotten; `g` starts empty at every request (`FreshRequestClient`). A
+test that adds routes asks for ``fresh_app``, a new app of its own.
+
+Isolation. A test runs inside one transaction that is rolled back after it:
+its session is bound to a single connection with an outer transaction and
+works in savepoints on it (``join_transaction_mode="create_savepoint"``), so
+each ``commit()`` of a view, a service or a factory releases a savepoint,
+each ``rollback()`` goes back to the last one, and nothing is ever written
+for good. While it runs, ``db.engine`` *is* that connection: event listeners
+on it see the test's statements, and asking it for another connection
+(``db.engine.connect()``) fails, on purpose. On SQLite the savepoints take
+SQLAlchemy's documented pysqlite workaround: the driver's own BEGIN is
+turned off on that connection and the transaction begun explicitly.
+
+Tests marked ``committing`` commit for real, because another connection,
+thread or server must see their rows; their tables are emptied after them.
+They are:
+
+- tests asking for ``page`` or ``live_server`` (the browser talks to a
+  server with its own app and connections), for ``fresh_app`` (another app,
+  another engine) or for ``database_uri`` (they connect on their own);
+- the concurrency tests (`support.race`: each attempt is a thread with its
+  own connection), marked in their modules;
+- the leak sweep (`tests/test_leaks.py`), which reads every table on a
+  connection of its own before and after each request;
+- the migration tests need neither: they build scratch databases of their own.
+
+A test that needs a second connection and is not marked fails loudly
+(``db.engine`` has no ``connect()``), or on PostgreSQL waits for a row lock
+the test's own transaction holds; mark it ``committing``.
 """
 
 from __future__ import annotations
@@ -12,30 +47,47 @@ import email.policy
 import os
 import socket
 import threading
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, event, make_url, text
-from support import CHROMIUM, CHROMIUM_ARGS, PHONE
+from rounds.builders import RoundWorld, build_round_world
+from sqlalchemy import create_engine, event
+from support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PASSWORD,
+    PHONE,
+    FreshRequestClient,
+    make_app,
+    scratch_database,
+)
 from werkzeug.serving import make_server
 
-from config import TestingConfig, database_url
-from coop import create_app
+from config import database_url
 from coop.domain.roles import JoiningPolicy, MembershipStatus, Role
-from coop.extensions import db
+from coop.extensions import db, limiter
 from coop.models import Coop, CoopCouncilLink, Council, CouncilOfficer, Membership, User
 from coop.services.people.passwords import hash_password
 
-PASSWORD = "correct horse battery"
+# Statements that stand for BEGIN and COMMIT while a test is rolled back.
+TRANSACTION_CONTROL = ("SAVEPOINT ", "RELEASE SAVEPOINT ", "ROLLBACK TO SAVEPOINT ")
+
+# Asking for any of these makes a test commit for real (see above).
+COMMITTING_FIXTURES = frozenset({"page", "live_server", "fresh_app", "database_uri"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    committing = pytest.mark.committing
+    for item in items:
+        if COMMITTING_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(committing)
 
 
 @pytest.fixture(scope="session")
@@ -45,31 +97,8 @@ def server_database_url() -> str | None:
     return database_url(url) if url else None
 
 
-@contextmanager
-def scratch_database(server_url: str | None, directory: Path, name: str) -> Iterator[str]:
-    """Yield the URL of a new, empty database, dropped afterwards.
-
-    On PostgreSQL the database is created beside the one in *server_url*, so
-    parallel runs never share tables; on SQLite it is a file in *directory*.
-    """
-    if server_url is None:
-        yield f"sqlite:///{directory / (name + '.sqlite')}"
-        return
-    url = make_url(server_url)
-    db_name = f"{url.database}_{name}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{db_name}"'))
-    try:
-        yield url.set(database=db_name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 @pytest.fixture(scope="session")
-def database_uri(
+def run_database_uri(
     server_database_url: str | None, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """Return the URL of this run's own database, with the schema created."""
@@ -80,55 +109,99 @@ def database_uri(
         yield url
 
 
-def make_app(database_uri: str, **settings: Any) -> Flask:
-    """Build an app on the test database with *settings* laid over testing."""
-    config = type(
-        "TestConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": database_uri, **settings}
-    )
-    return create_app(config)
-
-
 @pytest.fixture
-def app(database_uri: str) -> Iterator[Flask]:
-    app = make_app(database_uri)
-    with app.app_context():
-        yield app
-        db.session.remove()
-        with db.engine.begin() as connection:
-            for table in reversed(db.metadata.sorted_tables):
-                connection.execute(table.delete())
-        db.engine.dispose()
+def database_uri(run_database_uri: str) -> str:
+    """The URL of this run's database, for a test that connects on its own.
+
+    Asking for it makes the test commit for real, so what it wrote is there to see.
+    """
+    return run_database_uri
 
 
-@pytest.fixture
-def fresh_app(database_uri: str) -> Iterator[Flask]:
-    """A new app on the test database, to which a test may add routes."""
-    app = make_app(database_uri)
+@pytest.fixture(scope="session")
+def shared_app(run_database_uri: str) -> Iterator[Flask]:
+    """The one app of this run; tests get it through ``app``."""
+    app = make_app(run_database_uri)
+    app.test_client_class = FreshRequestClient
+    # Only takes effect while a session is bound to a connection (see `_rolled_back`).
+    db.session.session_factory.configure(join_transaction_mode="create_savepoint")
     yield app
     with app.app_context():
         db.engine.dispose()
 
 
-class FreshRequestClient(FlaskClient):
-    """A test client whose every request starts with an empty `g`, as in production.
+@contextmanager
+def _rolled_back() -> Iterator[None]:
+    """Bind ``db.session`` to one connection whose transaction is rolled back at the end."""
+    engines = db.engines  # the app's own mapping of bind keys to engines
+    engine = engines[None]
+    connection = engine.connect()
+    outer = connection.begin()
+    raw = connection.connection.driver_connection
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # pysqlite would BEGIN only before a write and never before a SAVEPOINT,
+        # so a savepoint released on its own would be written for good.
+        own_begin = raw.isolation_level
+        raw.isolation_level = None
+        connection.exec_driver_sql("BEGIN")
+    engines[None] = connection  # type: ignore[index]
+    try:
+        yield
+    finally:
+        db.session.remove()
+        engines[None] = engine  # type: ignore[index]
+        if outer.is_active:
+            outer.rollback()
+        if sqlite:
+            raw.isolation_level = own_begin
+        connection.close()
 
-    The `app` fixture keeps one app context pushed for the whole test and Flask
-    reuses it for each request, so what a request caches in `g` (Flask-Login's
-    user, the viewer) would otherwise carry over to the next one, e.g. a page
-    would still see the person who just logged out.
+
+def _empty_tables() -> None:
+    db.session.remove()
+    with db.engine.begin() as connection:
+        for table in reversed(db.metadata.sorted_tables):
+            connection.execute(table.delete())
+
+
+@pytest.fixture
+def app(shared_app: Flask, request: pytest.FixtureRequest) -> Iterator[Flask]:
+    """The run's app with an app context pushed, its database as the test left it.
+
+    The test's writes are rolled back after it, or, for a ``committing`` test,
+    committed and deleted after it.
     """
+    settings = dict(shared_app.config)
+    storage = limiter.storage
+    with shared_app.app_context():
+        if request.node.get_closest_marker("committing"):
+            try:
+                yield shared_app
+            finally:
+                _empty_tables()
+        else:
+            with _rolled_back():
+                yield shared_app
+    shared_app.config.clear()
+    shared_app.config.update(settings)
+    if limiter.storage is storage:
+        limiter.reset()
+    else:  # another app was built and took the limiter over
+        limiter.init_app(shared_app)
 
-    def open(self, *args: Any, **kwargs: Any):  # type: ignore[override]
-        from flask import g
 
-        for name in list(g):
-            g.pop(name)
-        return super().open(*args, **kwargs)
+@pytest.fixture
+def fresh_app(run_database_uri: str) -> Iterator[Flask]:
+    """A new app on the test database, to which a test may add routes."""
+    app = make_app(run_database_uri)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
-    app.test_client_class = FreshRequestClient
     return app.test_client()
 
 
@@ -139,14 +212,20 @@ def runner(app: Flask):
 
 @pytest.fixture
 def count_queries(app: Flask) -> Callable[[], AbstractContextManager[list[str]]]:
-    """Return a context manager collecting the SQL statements run inside it, to catch N+1."""
+    """Return a context manager collecting the SQL statements run inside it, to catch N+1.
+
+    Transaction control is left out: BEGIN and COMMIT never reach the cursor,
+    and the savepoints that stand in for them while a test is rolled back
+    (see above) are no queries either.
+    """
 
     @contextmanager
     def counting() -> Iterator[list[str]]:
         statements: list[str] = []
 
         def record(conn, cursor, statement, parameters, context, executemany) -> None:
-            statements.append(statement)
+            if not statement.startswith(TRANSACTION_CONTROL):
+                statements.append(statement)
 
         event.listen(db.engine, "before_cursor_execute", record)
         try:
@@ -299,6 +378,12 @@ def factory(app: Flask) -> Factory:
     return Factory()
 
 
+@pytest.fixture
+def rounds(app: Flask, factory: Factory) -> RoundWorld:
+    """A co-op with a coordinator, households and a supplier, ready for rounds."""
+    return build_round_world(factory)
+
+
 @dataclass
 class Mailbox:
     """Messages a real SMTP server on loopback received."""
@@ -326,28 +411,36 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def mailbox(app: Flask) -> Iterator[Mailbox]:
-    """Run an SMTP server on loopback and point the app's mail at it."""
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[tuple[Mailbox, int]]:
+    """Run one SMTP server on loopback for the run; yield what it received and its port."""
     box = Mailbox()
     port = _free_port()
     controller = Controller(box, hostname="127.0.0.1", port=port)
     controller.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
     try:
-        yield box
+        yield box, port
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def mailbox(app: Flask, smtp_server: tuple[Mailbox, int]) -> Mailbox:
+    """Point the app's mail at the SMTP server on loopback; its mailbox starts empty."""
+    box, port = smtp_server
+    box.messages.clear()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+    return box
 
 
 # --- a live server on loopback and Chromium to drive it ------------------------
 
 
 @pytest.fixture(scope="session")
-def live_server(database_uri: str) -> Iterator[str]:
-    """Serve the app on a free loopback port; yield its base URL."""
+def live_server(run_database_uri: str) -> Iterator[str]:
+    """Serve an app of its own on a free loopback port; yield its base URL."""
     # CSRF protection is on, as in production, since a real browser sends the tokens.
-    app = make_app(database_uri, WTF_CSRF_ENABLED=True)
+    app = make_app(run_database_uri, WTF_CSRF_ENABLED=True)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
@@ -379,7 +472,8 @@ def browser():
 def page(app, browser, live_server):
     """A fresh browser tab with no cookies, at a phone's width.
 
-    It asks for ``app`` so the tables are emptied after each test.
+    The test commits for real, as the server reads what it wrote; it asks for
+    ``app`` so the tables are emptied after it.
     """
     context = browser.new_context(base_url=live_server, viewport=PHONE)
     context.set_default_timeout(10_000)

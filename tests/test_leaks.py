@@ -11,7 +11,9 @@ the person's own co-op B in ``<slug>`` and co-op A's ids for the rest: those
 ids must not be found there.
 
 Requests go through an app of their own, so each one gets a fresh app
-context and database session, as in production.
+context and database session, as in production. The worlds are committed for
+real, since that app and the table snapshots read them on connections of
+their own.
 """
 
 from __future__ import annotations
@@ -23,10 +25,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import PASSWORD
 from flask import Flask, redirect
 from flask.testing import FlaskClient
 from sqlalchemy import select
+from support import PASSWORD
 from werkzeug.routing import Rule
 
 from coop.domain.permissions import can_view_coop
@@ -58,6 +60,8 @@ from coop.models import (
 )
 from coop.models.types import utcnow
 from coop.web.access import access_rule, for_coop, public
+
+pytestmark = pytest.mark.committing
 
 ANONYMOUS = "anonymous"
 MEMBER_B = "member-of-B"

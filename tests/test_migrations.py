@@ -8,8 +8,8 @@ from pprint import pformat
 import flask_migrate
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from conftest import make_app, scratch_database
 from sqlalchemy import Engine, create_engine, inspect
+from support import make_app, scratch_database
 
 from coop.extensions import db
 

@@ -6,12 +6,11 @@ a new page is checked the moment its route exists.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from html.parser import HTMLParser
 
 import pytest
 from flask import current_app, render_template_string
+from support import layout_problems, parse
 
 from coop.domain import permissions
 from coop.domain.roles import JoiningPolicy, Role
@@ -45,98 +44,6 @@ def test_no_time_shows_nothing(app):
 
 
 # --- layout --------------------------------------------------------------
-
-
-@dataclass
-class Page:
-    """What the layout checks need to know about an HTML page."""
-
-    lang: str | None = None
-    viewport: bool = False
-    headings: list[int] = field(default_factory=list)
-    links: list[str] = field(default_factory=list)  # hrefs of <a>, in order
-    ids: dict[str, str] = field(default_factory=dict)  # id -> tag
-    duplicate_ids: list[str] = field(default_factory=list)
-    resources: list[str] = field(default_factory=list)  # src/href of scripts, styles, images
-    labelled_ids: set[str] = field(default_factory=set)
-    fields: list[tuple[str, dict[str, str | None], bool]] = field(default_factory=list)
-
-
-class PageParser(HTMLParser):
-    UNLABELLED_INPUTS = {"hidden", "submit", "button", "reset", "image"}
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.page = Page()
-        self.open_labels = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = dict(attrs)
-        page = self.page
-        if attributes.get("id"):
-            if attributes["id"] in page.ids:
-                page.duplicate_ids.append(attributes["id"] or "")
-            page.ids[attributes["id"]] = tag
-        if tag == "html":
-            page.lang = attributes.get("lang")
-        elif tag == "meta" and attributes.get("name") == "viewport":
-            page.viewport = True
-        elif tag in {"h1", "h2", "h3", "h4", "h5", "h6"}:
-            page.headings.append(int(tag[1]))
-        elif tag == "a" and attributes.get("href") is not None:
-            page.links.append(attributes["href"] or "")
-        elif tag in {"script", "img", "iframe"} and attributes.get("src"):
-            page.resources.append(attributes["src"] or "")
-        elif tag == "link" and attributes.get("href"):
-            page.resources.append(attributes["href"] or "")
-        elif tag == "label":
-            self.open_labels += 1
-            if attributes.get("for"):
-                page.labelled_ids.add(attributes["for"] or "")
-        elif tag in {"input", "select", "textarea"} and (
-            tag != "input" or attributes.get("type", "text") not in self.UNLABELLED_INPUTS
-        ):
-            page.fields.append((tag, attributes, self.open_labels > 0))
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "label" and self.open_labels:
-            self.open_labels -= 1
-
-
-def parse(html: str) -> Page:
-    parser = PageParser()
-    parser.feed(html)
-    parser.close()
-    return parser.page
-
-
-def layout_problems(html: str) -> list[str]:
-    """List how a page breaks the shared layout's promises."""
-    page = parse(html)
-    problems = []
-    if page.lang != "en-GB":
-        problems.append(f"<html lang> is {page.lang!r}, not 'en-GB'")
-    if not page.viewport:
-        problems.append("no <meta name=viewport>, so phones show it zoomed out")
-    if page.headings.count(1) != 1:
-        problems.append(f"{page.headings.count(1)} <h1> elements instead of one")
-    for before, after in zip(page.headings, page.headings[1:], strict=False):
-        if after > before + 1:
-            problems.append(f"heading levels jump from h{before} to h{after}")
-    if not page.links or page.links[0] != "#content":
-        problems.append("the first link is not the skip link to #content")
-    if page.ids.get("content") != "main":
-        problems.append("#content is not the <main> element")
-    for duplicate in dict.fromkeys(page.duplicate_ids):
-        problems.append(f"id {duplicate!r} is used more than once")
-    for resource in page.resources:
-        if resource.startswith(("http:", "https:", "//")):
-            problems.append(f"loads {resource} from another site; serve it from static/")
-    for tag, attributes, wrapped in page.fields:
-        named = wrapped or attributes.get("aria-label") or attributes.get("aria-labelledby")
-        if not (named or attributes.get("id") in page.labelled_ids):
-            problems.append(f"<{tag} name={attributes.get('name')!r}> has no label")
-    return problems
 
 
 def pages(app, rules: set[str]) -> list[str]:

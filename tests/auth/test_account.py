@@ -1,5 +1,4 @@
-from conftest import PASSWORD
-from support import field_error
+from support import PASSWORD, field_error
 
 from coop.domain.roles import MembershipStatus, Role
 

@@ -1,8 +1,8 @@
 import re
 
 import pytest
-from conftest import PASSWORD
 from flask_login import current_user
+from support import PASSWORD
 
 from coop.extensions import db
 from coop.web.auth.routes import safe_next
@@ -173,7 +173,7 @@ def redis_is_up() -> bool:
 def test_with_redis_configured_login_attempts_are_counted_in_redis(database_uri, person):
     """Counts kept in Redis are shared by every app server, as gunicorn workers need."""
     import redis
-    from conftest import FreshRequestClient, make_app
+    from support import FreshRequestClient, make_app
 
     store = redis.Redis.from_url(REDIS_URL)
     store.flushdb()

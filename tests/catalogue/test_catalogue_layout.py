@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from test_templates import layout_problems
+from support import layout_problems
 
 from coop.domain.catalogue import Tag
 

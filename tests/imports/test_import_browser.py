@@ -7,8 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from conftest import PASSWORD
-from support import CHROMIUM, PHONE
+from support import CHROMIUM, PASSWORD, PHONE
 
 from coop.services.catalogue.imports import preview_import
 from coop.web.admin.catalogue import imports as imports_view

@@ -6,8 +6,7 @@ import re
 from datetime import date
 
 import pytest
-from support import count_rows, text
-from test_templates import layout_problems
+from support import count_rows, layout_problems, text
 
 from coop.domain.roles import Role
 from coop.extensions import db

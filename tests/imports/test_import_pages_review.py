@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import re
 
-from support import text
-from test_templates import layout_problems
+from support import layout_problems, text
 
 from coop.domain.money import plain_pounds
-
 from imports.support import OWN_HEADER, csv_lines, upload
 
 

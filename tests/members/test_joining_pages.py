@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import PASSWORD
-from support import text
+from support import PASSWORD, text
 
 from coop.domain.roles import JoiningPolicy, MembershipStatus, Role
 from members.support import membership, snapshot

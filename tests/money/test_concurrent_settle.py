@@ -1,6 +1,6 @@
 """Two settles of one round at the same moment settle it once (PostgreSQL, two connections).
 
-As in `rounds.test_concurrent_close`: each attempt runs in a thread of its
+As in `rounds/test_concurrent_close.py` (`support.race`): each attempt runs in a thread of its
 own, with its own session and connection; whichever takes the round's row
 lock first holds its commit until PostgreSQL shows the other waiting for
 that lock, so the two transactions really overlap.
@@ -14,9 +14,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from rounds.test_concurrent_close import commits_held_until_someone_waits, race
 from sqlalchemy import func, select
-from support import count_rows
+from support import commits_held_until_someone_waits, count_rows, race
 
 from coop.domain.roles import Role
 from coop.domain.rounds import RoundState
@@ -37,6 +36,7 @@ from money.support import receive_as_ordered, transaction_sums
 
 pytestmark = [
     pytest.mark.postgres_only,
+    pytest.mark.committing,
     pytest.mark.skipif(
         not os.environ.get("COOP_TEST_DATABASE_URL"),
         reason="row locks are PostgreSQL's; SQLite lets one writer in at a time "

@@ -8,9 +8,7 @@ import os
 import re
 
 import pytest
-from conftest import PASSWORD
-from support import CHROMIUM, PHONE, count_rows, field_error, text
-from test_templates import layout_problems
+from support import CHROMIUM, PASSWORD, PHONE, count_rows, field_error, layout_problems, text
 
 from coop.domain.rounds import RoundState
 from coop.extensions import db

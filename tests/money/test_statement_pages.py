@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import PASSWORD
 from sqlalchemy import select
-from support import CHROMIUM, PHONE, text
+from support import CHROMIUM, PASSWORD, PHONE, text
 
 from coop.domain.roles import Role
 from coop.extensions import db

@@ -1,37 +1,35 @@
 """Two closes of one round at the same moment close it once (PostgreSQL, two connections).
 
 Each close runs in a thread of its own, with its own app context and so its
-own session and connection. They start together at a barrier; whichever takes
-the round's row lock first holds its transaction open, before committing,
-until PostgreSQL shows the other one waiting for that lock, so the two
-really overlap rather than merely run one after the other.
+own session and connection (`support.race`). They start together at a
+barrier; whichever takes the round's row lock first holds its transaction
+open, before committing, until PostgreSQL shows the other one waiting for
+that lock, so the two really overlap rather than merely run one after the
+other. The rounds are committed for real, for the racers to see.
 """
 
 from __future__ import annotations
 
 import os
 import threading
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from sqlalchemy import event, func, select, text
-from support import count_rows
+from sqlalchemy import func, select
+from support import WAIT_SECONDS, commits_held_until_someone_waits, count_rows, race
 
 from coop.domain.roles import Role
 from coop.domain.rounds import RoundState
 from coop.extensions import db
 from coop.models import Allocation, Membership, OrderRequest, OutboxMessage, Round, RoundItem
 from coop.models.types import utcnow
-from coop.services.errors import ServiceError
 from coop.services.rounds.closing import close_round
 from coop.services.rounds.ordering import set_order
 
 pytestmark = [
     pytest.mark.postgres_only,
+    pytest.mark.committing,
     pytest.mark.skipif(
         not os.environ.get("COOP_TEST_DATABASE_URL"),
         reason="row locks are PostgreSQL's; SQLite lets one writer in at a time "
@@ -40,94 +38,6 @@ pytestmark = [
 ]
 
 ALREADY_CLOSED = "The round is already closed."
-WAIT_SECONDS = 10
-
-
-@dataclass
-class Outcome:
-    """How one racer's attempt ended: what it returned, or the refusal it got."""
-
-    result: Any = None
-    refusal: str | None = None
-    error: BaseException | None = None
-
-
-@dataclass
-class Overlap:
-    """Whether the first to commit saw the other waiting for its lock."""
-
-    seen: list[bool] = field(default_factory=list)
-
-
-def _connections_waiting_for_a_lock() -> int:
-    # Asked on a connection of its own: a transaction sees pg_stat_activity as it
-    # was when first asked. Each test run has a database of its own, so other
-    # runs' waits do not count.
-    with db.engine.connect() as observer:
-        return observer.execute(
-            text(
-                "SELECT count(*) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-            )
-        ).scalar_one()
-
-
-@contextmanager
-def commits_held_until_someone_waits() -> Iterator[Overlap]:
-    """Make every commit wait (a while at most) until another connection waits for a lock."""
-    overlap = Overlap()
-
-    def hold(session) -> None:
-        deadline = time.monotonic() + WAIT_SECONDS
-        while time.monotonic() < deadline:
-            if _connections_waiting_for_a_lock():
-                overlap.seen.append(True)
-                return
-            time.sleep(0.02)
-        overlap.seen.append(False)
-
-    event.listen(db.session, "before_commit", hold)
-    try:
-        yield overlap
-    finally:
-        event.remove(db.session, "before_commit", hold)
-
-
-def race(app, *attempts: Callable[[], Any]) -> list[Outcome]:
-    """Run each attempt in its own thread, app context and session, all starting together.
-
-    A refused attempt is rolled back, as a view or `flask tick` does.
-    """
-    barrier = threading.Barrier(len(attempts))
-    outcomes = [Outcome() for _ in attempts]
-
-    def run(attempt: Callable[[], Any], outcome: Outcome) -> None:
-        with app.app_context():
-            try:
-                barrier.wait(timeout=WAIT_SECONDS)
-                outcome.result = attempt()
-            except ServiceError as refusal:
-                db.session.rollback()
-                outcome.refusal = refusal.message
-            except BaseException as error:  # reported by the test, not lost in the thread
-                db.session.rollback()
-                outcome.error = error
-            finally:
-                db.session.remove()
-
-    threads = [
-        threading.Thread(target=run, args=pair, name=f"racer-{n}")
-        for n, pair in enumerate(zip(attempts, outcomes, strict=True))
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=3 * WAIT_SECONDS)
-    assert not any(thread.is_alive() for thread in threads), "a racer is stuck"
-    for outcome in outcomes:
-        if outcome.error is not None:
-            raise outcome.error
-    return outcomes
 
 
 def closing_by(user) -> Callable[[], Any]:

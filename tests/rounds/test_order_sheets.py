@@ -7,8 +7,7 @@ import io
 
 import pytest
 from sqlalchemy import select
-from support import text
-from test_templates import layout_problems
+from support import layout_problems, text
 
 from coop.domain.roles import Role
 from coop.domain.rounds import RoundState

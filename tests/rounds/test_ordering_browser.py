@@ -6,9 +6,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from conftest import PASSWORD
 from playwright.sync_api import expect
-from support import CHROMIUM, PHONE
+from support import CHROMIUM, PASSWORD, PHONE
 
 from rounds.ordering_support import order_url, place, queue
 

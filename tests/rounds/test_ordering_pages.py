@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from support import count_rows, field_error, text
-from test_templates import layout_problems
+from support import count_rows, field_error, layout_problems, text
 
 from coop.domain.catalogue import Tag
 from coop.domain.rounds import RoundState

@@ -6,7 +6,14 @@ import os
 import re
 
 import pytest
-from support import count_rows, field_error, refusal_message, text
+from support import (
+    commits_held_until_someone_waits,
+    count_rows,
+    field_error,
+    race,
+    refusal_message,
+    text,
+)
 
 from coop.domain.roles import Role
 from coop.domain.rounds import RoundState
@@ -21,7 +28,6 @@ from rounds.receiving_support import (
     receive,
     units_of,
 )
-from rounds.test_concurrent_close import commits_held_until_someone_waits, race
 
 
 @pytest.fixture
@@ -405,6 +411,7 @@ def test_the_round_page_leads_to_receiving_allocations_and_packing(rounds, clien
 
 
 @pytest.mark.postgres_only
+@pytest.mark.committing
 @pytest.mark.skipif(
     not os.environ.get("COOP_TEST_DATABASE_URL"),
     reason="row locks are PostgreSQL's (set COOP_TEST_DATABASE_URL to run this)",

@@ -6,10 +6,8 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from conftest import PASSWORD
 from sqlalchemy import select
-from support import CHROMIUM, PHONE, count_rows, field_error, text
-from test_templates import layout_problems
+from support import CHROMIUM, PASSWORD, PHONE, count_rows, field_error, layout_problems, text
 
 from coop.domain.roles import Role
 from coop.domain.rounds import RoundState

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 
-from support import count_rows, text
-from test_templates import layout_problems
+from support import count_rows, layout_problems, text
 
 from coop.extensions import db
 from coop.models import CatalogueSubscription, PriceChange, ShareScope
