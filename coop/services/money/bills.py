@@ -9,14 +9,14 @@ for the round.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Row, distinct, func, select
 
 from coop.domain.catalogue import bp_to_percent, member_unit_price_pence, vat_label
-from coop.domain.rounds import RoundState
+from coop.domain.rounds import BILLED
 from coop.extensions import db
 from coop.models import (
     Account,
@@ -43,8 +43,21 @@ from coop.services.money.statements import household_postings
 
 # --- one round's bill -------------------------------------------------------------------
 
-#: A cost of the round, its supplier's name, and how many households share it.
-_CostFacts = tuple[RoundCost, str | None, int]
+
+class _CostFacts(NamedTuple):
+    """A cost of the round, its supplier's name, and how many households share it."""
+
+    cost: RoundCost
+    supplier_name: str | None
+    households: int
+
+
+class _Correction(NamedTuple):
+    """A correction line of the bill, with the transaction that posted it."""
+
+    transaction_id: int | None
+    description: str
+    amount_pence: int
 
 
 @dataclass(frozen=True)
@@ -150,20 +163,19 @@ def household_for(*, coop: Coop, membership_id: int) -> Membership | None:
 
 
 def _goods(row: Row[Any], markup_bp: int) -> GoodsLine:
-    line, case_price, received_price, case_size, vat_bp, supplier, kind = row
-    price = received_price if received_price is not None else case_price
+    line = row.BillLine
     return GoodsLine(
         description=line.description,
-        supplier_name=supplier or "",
-        surplus=kind == SupplierKind.SURPLUS,
+        supplier_name=row.supplier_name or "",
+        surplus=row.supplier_kind == SupplierKind.SURPLUS,
         units=line.units,
         unit_price_pence=member_unit_price_pence(
-            case_price_pence=price or 0,
-            case_size=case_size or 1,
-            vat_bp=vat_bp or 0,
+            case_price_pence=row.applied_case_price_pence or 0,
+            case_size=row.case_size or 1,
+            vat_bp=row.vat_bp or 0,
             markup_bp=markup_bp,
         ),
-        vat_rate=vat_label(vat_bp or 0),
+        vat_rate=vat_label(row.vat_bp or 0),
         net_pence=line.net_pence,
         vat_pence=line.vat_pence,
         markup_pence=line.markup_pence,
@@ -173,16 +185,16 @@ def _goods(row: Row[Any], markup_bp: int) -> GoodsLine:
 
 
 def _lines(round_: Round, membership_id: int) -> list[Row[Any]]:
+    """Return the household's bill lines with their items' prices and suppliers, in order."""
     return list(
         db.session.execute(
             select(
                 BillLine,
-                RoundItem.case_price_pence,
-                RoundItem.received_case_price_pence,
+                RoundItem.applied_case_price_pence,
                 RoundItem.case_size,
                 RoundItem.vat_bp,
-                Supplier.name,
-                Supplier.kind,
+                Supplier.name.label("supplier_name"),
+                Supplier.kind.label("supplier_kind"),
             )
             .outerjoin(RoundItem, RoundItem.id == BillLine.round_item_id)
             .outerjoin(Supplier, Supplier.id == BillLine.supplier_id)
@@ -204,7 +216,9 @@ def _costs(round_: Round) -> dict[int, _CostFacts]:
         .outerjoin(Supplier, Supplier.id == RoundCost.supplier_id)
         .where(RoundCost.round_id == round_.id)
     )
-    return {cost.id: (cost, supplier, int(households)) for cost, supplier, households in rows}
+    return {
+        cost.id: _CostFacts(cost, supplier, int(households)) for cost, supplier, households in rows
+    }
 
 
 def _subsidies(round_: Round, costs: dict[int, _CostFacts]) -> dict[int, Credit]:
@@ -220,7 +234,7 @@ def _subsidies(round_: Round, costs: dict[int, _CostFacts]) -> dict[int, Credit]
         found[subsidy.id] = Credit(
             programme=programme,
             council=council,
-            cost_name=cost[0].name if cost else None,
+            cost_name=cost.cost.name if cost else None,
             percent=bp_to_percent(subsidy.percent_bp),
             cap_pence=subsidy.cap_pence,
             amount_pence=0,
@@ -237,7 +251,7 @@ def _round_transactions(round_: Round, membership: Membership) -> list[Row[Any]]
                 LedgerTransaction.kind,
                 LedgerTransaction.memo,
                 LedgerTransaction.created_at,
-                func.sum(Posting.amount_pence),
+                func.sum(Posting.amount_pence).label("amount_pence"),
             )
             .where(LedgerTransaction.round_id == round_.id)
             .group_by(LedgerTransaction.id)
@@ -246,63 +260,85 @@ def _round_transactions(round_: Round, membership: Membership) -> list[Row[Any]]
     )
 
 
+@dataclass
+class _Parts:
+    """A bill's lines sorted by kind, as `bill_for` reads them."""
+
+    goods: list[GoodsLine] = field(default_factory=list)
+    shares: dict[int, int] = field(default_factory=dict)  # round cost id -> pence
+    credits: list[Credit] = field(default_factory=list)
+    contribution_pence: int | None = None
+    corrections: list[_Correction] = field(default_factory=list)
+
+
+def _sorted_lines(rows: list[Row[Any]], subsidies: dict[int, Credit], markup_bp: int) -> _Parts:
+    parts = _Parts()
+    for row in rows:
+        line = row.BillLine
+        if line.kind is BillLineKind.GOODS:
+            parts.goods.append(_goods(row, markup_bp))
+        elif line.kind is BillLineKind.COST:
+            # A share of a round-wide cost is stored once per supplier: show it once.
+            cost_id = line.round_cost_id
+            parts.shares[cost_id] = parts.shares.get(cost_id, 0) + line.amount_pence
+        elif line.kind is BillLineKind.SUBSIDY:
+            credit = subsidies.get(line.round_subsidy_id)
+            if credit is None:  # its record is gone: the line still says what it was
+                credit = Credit(line.description, "", None, "", None, 0)
+            parts.credits.append(replace(credit, amount_pence=line.amount_pence))
+        elif line.kind is BillLineKind.CONTRIBUTION:
+            parts.contribution_pence = (parts.contribution_pence or 0) + line.amount_pence
+        else:
+            parts.corrections.append(
+                _Correction(line.transaction_id, line.description, line.amount_pence)
+            )
+    return parts
+
+
+def _cost_share(facts: _CostFacts, amount_pence: int) -> CostShare:
+    return CostShare(
+        name=facts.cost.name,
+        supplier_name=facts.supplier_name,
+        basis=facts.cost.basis,
+        cost_pence=facts.cost.amount_pence,
+        households=facts.households,
+        amount_pence=amount_pence,
+    )
+
+
 def bill_for(*, round_: Round, membership: Membership) -> Bill | None:
     """Return the household's bill for a settled round, or None (a fixed number of queries)."""
-    if round_.state is not RoundState.SETTLED or round_.coop_id != membership.coop_id:
+    if round_.state not in BILLED or round_.coop_id != membership.coop_id:
         return None
     rows = _lines(round_, membership.id)
     if not rows:
         return None
     costs = _costs(round_)
-    subsidies = _subsidies(round_, costs)
-    goods, shares, credits, corrections = [], {}, [], []
-    contribution = None
-    for row in rows:
-        line = row[0]
-        if line.kind is BillLineKind.GOODS:
-            goods.append(_goods(row, round_.markup_bp))
-        elif line.kind is BillLineKind.COST:
-            # A share of a round-wide cost is stored once per supplier: show it once.
-            shares[line.round_cost_id] = shares.get(line.round_cost_id, 0) + line.amount_pence
-        elif line.kind is BillLineKind.SUBSIDY:
-            credit = subsidies.get(line.round_subsidy_id)
-            if credit is None:  # its record is gone: the line still says what it was
-                credit = Credit(line.description, "", None, "", None, 0)
-            credits.append(replace(credit, amount_pence=line.amount_pence))
-        elif line.kind is BillLineKind.CONTRIBUTION:
-            contribution = (contribution or 0) + line.amount_pence
-        else:
-            corrections.append((line.transaction_id, line.description, line.amount_pence))
+    parts = _sorted_lines(rows, _subsidies(round_, costs), round_.markup_bp)
     transactions = _round_transactions(round_, membership)
-    when = {row[0]: row[3] for row in transactions}
+    when = {row.id: row.created_at for row in transactions}
     return Bill(
         round_=round_,
         membership_id=membership.id,
         markup_bp=round_.markup_bp,
-        goods=goods,
-        costs=[
-            CostShare(
-                name=costs[cost_id][0].name,
-                supplier_name=costs[cost_id][1],
-                basis=costs[cost_id][0].basis,
-                cost_pence=costs[cost_id][0].amount_pence,
-                households=costs[cost_id][2],
-                amount_pence=pence,
-            )
-            for cost_id, pence in shares.items()
-        ],
-        subsidies=credits,
-        contribution_pence=contribution,
+        goods=parts.goods,
+        costs=[_cost_share(costs[cost_id], pence) for cost_id, pence in parts.shares.items()],
+        subsidies=parts.credits,
+        contribution_pence=parts.contribution_pence,
         corrections=[
-            Adjustment(description, when.get(transaction_id, round_.settled_at), pence)
-            for transaction_id, description, pence in corrections
+            Adjustment(
+                line.description,
+                when.get(line.transaction_id, round_.settled_at),
+                line.amount_pence,
+            )
+            for line in parts.corrections
         ],
         reversals=[
-            Adjustment(memo, created_at, -int(amount))
-            for _, kind, memo, created_at, amount in transactions
-            if kind == TransactionKind.REVERSAL
+            Adjustment(row.memo, row.created_at, -int(row.amount_pence))
+            for row in transactions
+            if row.kind == TransactionKind.REVERSAL
         ],
-        charged_pence=-sum(int(row[4]) for row in transactions),
+        charged_pence=-sum(int(row.amount_pence) for row in transactions),
     )
 
 
@@ -342,7 +378,7 @@ class BillSummary:
 
 def round_bills(*, round_: Round) -> list[BillSummary]:
     """Return every household's bill total for a settled round, by name (two queries)."""
-    if round_.state is not RoundState.SETTLED:
+    if round_.state not in BILLED:
         return []
     charged = dict(
         db.session.execute(

@@ -16,7 +16,7 @@ from sqlalchemy import func, insert, select, union
 from sqlalchemy.exc import IntegrityError
 
 from coop.domain.roles import MembershipStatus
-from coop.domain.rounds import RoundState
+from coop.domain.rounds import BILLED
 from coop.extensions import db
 from coop.models import (
     Account,
@@ -234,36 +234,18 @@ def correct_bill(
     the household, negative credits it. The other side is the item's supplier
     (a credit note, or a further invoice) or the co-op fund.
     """
-    if round_.state is not RoundState.SETTLED:
-        raise ServiceError("Only a settled round's bills can be corrected.")
-    if membership.coop_id != round_.coop_id:
-        raise ServiceError("That household is not in this co-op.")
-    reason = reason.strip()
-    if not reason:
-        raise ServiceError("Say why the bill changes.", field="reason")
-    if len(reason) > REASON_MAX_LENGTH:
-        raise ServiceError(f"Use at most {REASON_MAX_LENGTH} characters.", field="reason")
-    if not amount_pence:
-        raise ServiceError("Enter an amount of more than £0.00.", field="amount")
-    item = None
-    if round_item_id is not None:
-        item = db.session.scalar(
-            select(RoundItem).where(RoundItem.id == round_item_id, RoundItem.round_id == round_.id)
-        )
-        if item is None:
-            raise ServiceError("Choose one of the round's items.", field="item")
+    reason, item, amount_pence = _checked_correction(
+        round_=round_,
+        membership=membership,
+        round_item_id=round_item_id,
+        amount_pence=amount_pence,
+        carrier=Carrier(carrier),
+        reason=reason,
+    )
     carrier = Carrier(carrier)
-    if carrier is Carrier.SUPPLIER and item is None:
-        raise ServiceError(
-            "Choose the item the supplier's credit note is for, or let the co-op fund carry it.",
-            field="carrier",
-        )
     coop = db.session.get_one(Coop, round_.coop_id)
     supplier_id = item.round_supplier.supplier_id if item is not None else None
-    if carrier is Carrier.SUPPLIER:
-        other = supplier_accounts(coop_id=coop.id, supplier_ids=[supplier_id])[supplier_id]
-    else:
-        other = single_account(coop_id=coop.id, kind=AccountKind.FUND).id
+    other = _carrier_account(coop, carrier, supplier_id)
     household = household_accounts(coop_id=coop.id, membership_ids=[membership.id])[membership.id]
     name = membership.user.name
     about = f"{item.name} ({item.unit_label}): {reason}" if item is not None else reason
@@ -293,6 +275,49 @@ def correct_bill(
     db.session.flush()
     _tell_of_correction(round_, coop, membership, amount_pence, about, link_for)
     return transaction
+
+
+def _checked_correction(
+    *,
+    round_: Round,
+    membership: Membership,
+    round_item_id: int | None,
+    amount_pence: int | None,
+    carrier: Carrier,
+    reason: str,
+) -> tuple[str, RoundItem | None, int]:
+    """Return the correction's reason (trimmed), item and amount; refuse one that cannot be."""
+    if round_.state not in BILLED:
+        raise ServiceError("Only a settled round's bills can be corrected.")
+    if membership.coop_id != round_.coop_id:
+        raise ServiceError("That household is not in this co-op.")
+    reason = reason.strip()
+    if not reason:
+        raise ServiceError("Say why the bill changes.", field="reason")
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ServiceError(f"Use at most {REASON_MAX_LENGTH} characters.", field="reason")
+    if not amount_pence:
+        raise ServiceError("Enter an amount of more than £0.00.", field="amount")
+    item = None
+    if round_item_id is not None:
+        item = db.session.scalar(
+            select(RoundItem).where(RoundItem.id == round_item_id, RoundItem.round_id == round_.id)
+        )
+        if item is None:
+            raise ServiceError("Choose one of the round's items.", field="item")
+    if carrier is Carrier.SUPPLIER and item is None:
+        raise ServiceError(
+            "Choose the item the supplier's credit note is for, or let the co-op fund carry it.",
+            field="carrier",
+        )
+    return reason, item, amount_pence
+
+
+def _carrier_account(coop: Coop, carrier: Carrier, supplier_id: int | None) -> int:
+    """Return the account that carries a correction: the item's supplier's, or the fund's."""
+    if carrier is Carrier.SUPPLIER and supplier_id is not None:
+        return supplier_accounts(coop_id=coop.id, supplier_ids=[supplier_id])[supplier_id]
+    return single_account(coop_id=coop.id, kind=AccountKind.FUND).id
 
 
 def _bill_total(round_id: int, membership_id: int) -> int:

@@ -14,11 +14,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
-from coop.domain.allocation import allocate
+from coop.domain.allocation import Request, allocate
 from coop.domain.catalogue import MAX_PENCE, member_unit_price_pence
 from coop.domain.rounds import RoundState
 from coop.extensions import db
@@ -146,6 +147,14 @@ def _units_arrived(item: RoundItem, line: Arrived, problems: dict[str, str]) -> 
     return units
 
 
+class _Share(NamedTuple):
+    """One household's allocation of an item, as receiving reads and rewrites it."""
+
+    allocation_id: int
+    household: int
+    units: int
+
+
 def receive_round(
     *,
     round_id: int,
@@ -163,17 +172,7 @@ def receive_round(
     round_ = locked_round(round_id=round_id)
     if round_.state is not RoundState.CLOSED:
         move(round_, RoundState.RECEIVED)  # refuses, saying why
-    items = {item.id: item for item in items_to_receive(round_id=round_.id)}
-    given = {line.item_id: line for line in lines}
-    if set(given) - set(items):
-        raise ServiceError("Some of those items were not ordered in this round.")
-    if set(items) - set(given):
-        raise ServiceError("Say what arrived of every item that was ordered.")
-    problems: dict[str, str] = {}
-    arrived = {item.id: _units_arrived(item, given[item.id], problems) for item in items.values()}
-    if problems:
-        raise RowsRefused(problems)
-
+    items, given, arrived = _checked_delivery(round_, lines)
     reshared = [
         item_id for item_id, item in items.items() if arrived[item_id] != item.units_ordered
     ]
@@ -181,44 +180,18 @@ def receive_round(
     shares = _current_shares(round_.id)
     letters: dict[int, _Letter] = defaultdict(_Letter)
     updates: list[dict[str, object]] = []
-    surplus_total = 0
     for item in items.values():
-        line = given[item.id]
-        units = arrived[item.id]
         if item.id in reshared:
-            new = allocate(
-                queues.get(item.id, []),
-                item.case_size,
-                policy=round_.policy,
-                units=units,
-                fill_percent=round_.fill_percent,
-            )
-            fewer = units < (item.units_ordered or 0)
-            now = []
-            for allocation_id, household, old in shares[item.id]:
-                share = new.get(household, 0)
-                now.append((allocation_id, household, share))
-                updates.append({"id": allocation_id, "computed_units": share, **_NOT_BY_HAND})
-                if share != old:
-                    letters[household].changes.append(_Change(item, old, share, fewer))
-            shares[item.id] = now
-        price = item.case_price_pence if line.case_price_pence is None else line.case_price_pence
-        substitute = line.substitute.strip()
-        if substitute or price != item.case_price_pence:
-            sent = _Substitution(
+            shares[item.id] = _share_again(
+                round_,
                 item,
-                substitute,
-                _unit_price(round_, item, price),
-                _unit_price(round_, item, item.case_price_pence),
+                arrived[item.id],
+                queues.get(item.id, []),
+                shares[item.id],
+                letters,
+                updates,
             )
-            for _, household, share in shares[item.id]:
-                if share:
-                    letters[household].substitutions.append(sent)
-        item.units_received = units
-        item.received_case_price_pence = price
-        item.substitute = substitute
-        item.surplus_units = units - sum(share for _, _, share in shares[item.id])
-        surplus_total += item.surplus_units
+        _record_arrival(round_, item, given[item.id], arrived[item.id], shares[item.id], letters)
     if updates:
         db.session.execute(update(Allocation), updates)
     move(round_, RoundState.RECEIVED)
@@ -230,17 +203,85 @@ def receive_round(
         round_id=round_.id,
         items_reshared=len(reshared),
         households_told=len(letters),
-        surplus_units=surplus_total,
+        surplus_units=sum(item.surplus_units or 0 for item in items.values()),
     )
+
+
+def _checked_delivery(
+    round_: Round, lines: Sequence[Arrived]
+) -> tuple[dict[int, RoundItem], dict[int, Arrived], dict[int, int]]:
+    """Return the ordered items, their lines and the units that arrived; refuse any bad row."""
+    items = {item.id: item for item in items_to_receive(round_id=round_.id)}
+    given = {line.item_id: line for line in lines}
+    if set(given) - set(items):
+        raise ServiceError("Some of those items were not ordered in this round.")
+    if set(items) - set(given):
+        raise ServiceError("Say what arrived of every item that was ordered.")
+    problems: dict[str, str] = {}
+    arrived = {item.id: _units_arrived(item, given[item.id], problems) for item in items.values()}
+    if problems:
+        raise RowsRefused(problems)
+    return items, given, arrived
+
+
+def _share_again(
+    round_: Round,
+    item: RoundItem,
+    units: int,
+    queue: list[Request],
+    shares: list[_Share],
+    letters: dict[int, _Letter],
+    updates: list[dict[str, object]],
+) -> list[_Share]:
+    """Allocate *units* of *item* afresh; queue the rows' updates and note who is told."""
+    new = allocate(
+        queue, item.case_size, policy=round_.policy, units=units, fill_percent=round_.fill_percent
+    )
+    fewer = units < (item.units_ordered or 0)
+    now = []
+    for share in shares:
+        units_now = new.get(share.household, 0)
+        now.append(share._replace(units=units_now))
+        updates.append({"id": share.allocation_id, "computed_units": units_now, **_NOT_BY_HAND})
+        if units_now != share.units:
+            letters[share.household].changes.append(_Change(item, share.units, units_now, fewer))
+    return now
+
+
+def _record_arrival(
+    round_: Round,
+    item: RoundItem,
+    line: Arrived,
+    units: int,
+    shares: list[_Share],
+    letters: dict[int, _Letter],
+) -> None:
+    """Write what arrived of *item*, at what price, and its surplus; note substitutions."""
+    price = item.case_price_pence if line.case_price_pence is None else line.case_price_pence
+    substitute = line.substitute.strip()
+    if substitute or price != item.case_price_pence:
+        sent = _Substitution(
+            item,
+            substitute,
+            _unit_price(round_, item, price),
+            _unit_price(round_, item, item.case_price_pence),
+        )
+        for share in shares:
+            if share.units:
+                letters[share.household].substitutions.append(sent)
+    item.units_received = units
+    item.received_case_price_pence = price
+    item.substitute = substitute
+    item.surplus_units = units - sum(share.units for share in shares)
 
 
 #: A share set by hand was a share of the old amount: receiving clears it.
 _NOT_BY_HAND = {"manual_units": None, "manual_reason": "", "manual_by_id": None, "manual_at": None}
 
 
-def _current_shares(round_id: int) -> dict[int, list[tuple[int, int, int]]]:
-    """Return each item's (allocation id, household, units) in the round."""
-    shares: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+def _current_shares(round_id: int) -> dict[int, list[_Share]]:
+    """Return each item's shares in the round."""
+    shares: dict[int, list[_Share]] = defaultdict(list)
     for allocation_id, item_id, household, units in db.session.execute(
         select(
             Allocation.id,
@@ -249,7 +290,7 @@ def _current_shares(round_id: int) -> dict[int, list[tuple[int, int, int]]]:
             Allocation.units,
         ).where(Allocation.round_id == round_id)
     ):
-        shares[item_id].append((allocation_id, household, units))
+        shares[item_id].append(_Share(allocation_id, household, units))
     return shares
 
 
