@@ -22,16 +22,16 @@ from coop.services.money.ledger import (
 from coop.services.money.statements import savings_of, statement_for
 from coop.services.money.treasury import Carrier, correct_bill
 from coop.services.rounds.closing import close_round
-from coop.services.rounds.ordering import available_funds_pence
+from coop.services.rounds.ordering import funds_of
 from money.statement_support import add_cost, add_subsidy, pay, settle
 
 
 def test_a_household_with_no_money_yet_has_an_empty_statement(rounds):
     statement = statement_for(membership=rounds.households[0])
 
-    assert statement.balance_pence == 0
+    assert statement.funds.balance_pence == 0
     assert statement.entries == []
-    assert statement.available_pence == 0
+    assert statement.funds.available_pence == 0
     assert statement.savings.reference_pence == statement.savings.paid_pence == 0
 
 
@@ -56,7 +56,7 @@ def test_the_statement_shows_each_transaction_newest_first_with_the_balance_it_l
         (TransactionKind.PAYMENT, None, 2000, 1500),
         (TransactionKind.SETTLEMENT, "March order", -500, -500),
     ]
-    assert statement.balance_pence == household_balance_pence(membership=a) == 500
+    assert statement.funds.balance_pence == household_balance_pence(membership=a) == 500
     assert all(entry.has_bill for entry in statement.entries if entry.round_id)
 
 
@@ -92,9 +92,12 @@ def test_available_funds_are_the_balance_less_open_orders_and_unsettled_rounds(r
 
     statement = statement_for(membership=a)
 
-    assert [due.title for due in statement.rounds_due] == ["Closed, not settled", "Still open"]
-    assert statement.committed_pence == 600 + 400
-    assert statement.available_pence == available_funds_pence(membership=a) == 2000 - 1000
+    assert [due.title for due in statement.funds.rounds_due] == [
+        "Closed, not settled",
+        "Still open",
+    ]
+    assert statement.funds.committed_pence == 600 + 400
+    assert statement.funds.available_pence == funds_of(membership=a).available_pence == 2000 - 1000
 
 
 def test_savings_count_lines_with_a_reference_price_and_keep_surplus_food_apart(rounds):

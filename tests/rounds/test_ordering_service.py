@@ -18,8 +18,7 @@ from coop.services.money.ledger import household_balance_pence
 from coop.services.rounds.closing import close_round
 from coop.services.rounds.lifecycle import cancel_round
 from coop.services.rounds.ordering import (
-    available_funds_pence,
-    committed_pence,
+    funds_of,
     set_order,
 )
 from rounds.ordering_support import place, queue
@@ -264,8 +263,8 @@ def test_committed_funds_count_open_orders_and_unsettled_allocations(rounds):
     db.session.commit()
 
     assert household_balance_pence(membership=a) == 0
-    assert committed_pence(a) == 3 * 200 + 2 * 180
-    assert available_funds_pence(membership=a) == -(3 * 200 + 2 * 180)
+    assert funds_of(membership=a).committed_pence == 3 * 200 + 2 * 180
+    assert funds_of(membership=a).available_pence == -(3 * 200 + 2 * 180)
 
 
 def test_settled_and_cancelled_rounds_commit_nothing(rounds):
@@ -276,7 +275,7 @@ def test_settled_and_cancelled_rounds_commit_nothing(rounds):
     cancel_round(round_id=round_.id, reason="No delivery this week", by=rounds.coordinator)
     db.session.commit()
 
-    assert committed_pence(a) == 0
+    assert funds_of(membership=a).committed_pence == 0
 
 
 def test_an_order_change_waits_for_a_round_being_closed(rounds, database_uri):

@@ -30,8 +30,7 @@ from coop.models import (
     SupplierKind,
     TransactionKind,
 )
-from coop.services.money.ledger import household_balance_pence
-from coop.services.rounds.ordering import Commitment, commitments
+from coop.services.rounds.ordering import Funds, funds_of
 
 # --- the statement ------------------------------------------------------------------------
 
@@ -81,18 +80,9 @@ class Savings:
 class Statement:
     """A household's balance, what its orders commit, its transactions and its savings."""
 
-    balance_pence: int  # what the co-op owes the household; negative: what it owes
-    rounds_due: list[Commitment]  # open and closed-but-unsettled rounds
+    funds: Funds  # the balance, the rounds due and what is available
     entries: list[Entry]  # newest first
     savings: Savings
-
-    @property
-    def committed_pence(self) -> int:
-        return sum(commitment.pence for commitment in self.rounds_due)
-
-    @property
-    def available_pence(self) -> int:
-        return self.balance_pence - self.committed_pence
 
 
 def household_postings(membership: Membership) -> Select[tuple[int]]:
@@ -199,10 +189,9 @@ def savings_of(*, membership: Membership) -> Savings:
 
 def statement_for(*, membership: Membership) -> Statement:
     """Return the household's statement (a fixed number of queries)."""
-    balance = household_balance_pence(membership=membership)
+    funds = funds_of(membership=membership)
     return Statement(
-        balance_pence=balance,
-        rounds_due=commitments(membership),
-        entries=_entries(membership, balance),
+        funds=funds,
+        entries=_entries(membership, funds.balance_pence),
         savings=savings_of(membership=membership),
     )

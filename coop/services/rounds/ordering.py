@@ -240,26 +240,25 @@ def commitments(membership: Membership) -> list[Commitment]:
 
 @dataclass(frozen=True)
 class Funds:
-    """A household's balance, what its orders commit, and what is left."""
+    """A household's balance, what its orders commit it to, and what is left.
 
-    balance_pence: int
-    committed_pence: int
+    The one definition of available funds, for the ordering page and the statement.
+    """
+
+    balance_pence: int  # the ledger balance: what the co-op owes the household
+    rounds_due: list[Commitment]  # open and closed-but-unsettled rounds, soonest first
+
+    @property
+    def committed_pence(self) -> int:
+        """What the household's open orders and unsettled allocations come to."""
+        return sum(commitment.pence for commitment in self.rounds_due)
 
     @property
     def available_pence(self) -> int:
+        """The balance less what the open and unsettled rounds will charge."""
         return self.balance_pence - self.committed_pence
 
 
-def funds_from(membership: Membership, rounds: list[Commitment]) -> Funds:
-    """Return the household's funds given its *rounds* of `commitments`."""
-    return Funds(household_balance_pence(membership=membership), sum(c.pence for c in rounds))
-
-
-def committed_pence(membership: Membership) -> int:
-    """Return what the household's open orders and unsettled allocations come to."""
-    return sum(c.pence for c in commitments(membership))
-
-
-def available_funds_pence(*, membership: Membership) -> int:
-    """Return the household's ledger balance less what its open and unsettled rounds will charge."""
-    return household_balance_pence(membership=membership) - committed_pence(membership)
+def funds_of(*, membership: Membership) -> Funds:
+    """Return the household's balance and what its rounds commit (two queries)."""
+    return Funds(household_balance_pence(membership=membership), commitments(membership))

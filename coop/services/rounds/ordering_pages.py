@@ -18,7 +18,7 @@ from coop.domain.roles import MembershipStatus
 from coop.domain.rounds import ALLOCATED, RoundState
 from coop.extensions import db
 from coop.models import Allocation, Coop, Membership, OrderRequest, Round, RoundItem, RoundSupplier
-from coop.services.rounds.ordering import Commitment, Funds, commitments, funds_from
+from coop.services.rounds.ordering import Commitment, Funds, funds_of
 
 PAST_ROUNDS_SHOWN = 10
 
@@ -166,14 +166,14 @@ def order_page(*, round_: Round, membership: Membership, filters: OrderFilters) 
             )
         )
     lines.sort(key=lambda line: (_category_key(line.category), line.name.casefold(), line.id))
-    rounds = commitments(membership)
+    funds = funds_of(membership=membership)
     return OrderPage(
         lines=lines,
         shown=[line for line in lines if line.matches(filters)],
         categories=sorted({line.category for line in lines if line.category}, key=str.casefold),
         total_pence=sum(line.line_pence for line in lines if line.available),
-        other_rounds=[c for c in rounds if c.round_id != round_.id],
-        funds=funds_from(membership, rounds),
+        other_rounds=[c for c in funds.rounds_due if c.round_id != round_.id],
+        funds=funds,
     )
 
 
