@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,8 @@ def split_cases(shares: Sequence[tuple[str, int]], case_size: int, available: in
     The last case holds what is left when fewer units than whole cases arrived.
     """
     cases: list[Case] = []
-    queue = [[name, units] for name, units in shares if units > 0]
+    # [name, units still to pack] per share
+    queue: list[list[Any]] = [[name, units] for name, units in shares if units > 0]
     left = available
     number = 0
     while left > 0:

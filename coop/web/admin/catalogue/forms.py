@@ -7,7 +7,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import (
+from wtforms import (  # type: ignore[attr-defined]
     BooleanField,
     DateField,
     EmailField,
@@ -37,7 +37,7 @@ from coop.domain.catalogue import (
 from coop.models import Product, Supplier, SupplierKind
 from coop.services.catalogue.products import SupplierDetails
 from coop.services.catalogue.search import CatalogueQuery, Sort
-from coop.web.forms import PenceField, PercentField, WholeNumberField, strip
+from coop.web.forms import PenceField, PercentField, WholeNumberField, required, strip
 
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -119,7 +119,7 @@ class SupplierForm(FlaskForm):
             min_order_pence=self.min_order_pence.data or 0,
             delivery_charge_pence=self.delivery_charge_pence.data or 0,
             order_days=days_to_bits(self.order_days.data or []),
-            lead_time_days=self.lead_time_days.data,
+            lead_time_days=required(self.lead_time_days.data),
             notes=self.notes.data or "",
             active=self.active.data,
         )
@@ -195,8 +195,8 @@ class ProductForm(FlaskForm):
             category=self.category.data or "",
             tag_bits=tags_to_bits(Tag.from_text(slug) for slug in self.tags.data or []),
             unit_label=self.unit_label.data or "",
-            case_size=self.case_size.data,
-            case_price_pence=self.case_price_pence.data,
+            case_size=required(self.case_size.data),
+            case_price_pence=required(self.case_price_pence.data),
             vat_bp=self.vat_bp.data,
             deposit_pence=self.deposit_pence.data or 0,
             origin=self.origin.data or "",

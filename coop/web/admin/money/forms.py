@@ -31,7 +31,9 @@ def optional_id(value: Any) -> int | None:
     return int(text) if text.isdigit() else None
 
 
-def _radios(label: str, choices: Iterable[tuple[str, str]], message: str, **kwargs: Any):  # type: ignore[no-untyped-def]
+def _radios(
+    label: str, choices: Iterable[tuple[str, str]], message: str, **kwargs: Any
+) -> RadioField:
     return RadioField(  # type: ignore[call-arg]
         label,
         choices=[SelectChoice(value, text) for value, text in choices],

@@ -19,7 +19,7 @@ from coop.models import Coop, Round, RoundItem, Supplier
 from coop.services.catalogue.search import CatalogueQuery
 from coop.services.rounds.lifecycle import MAX_PER_HOUSEHOLD, TITLE_MAX_LENGTH, RoundDetails
 from coop.web.admin.catalogue.forms import CheckboxesField, category_choices
-from coop.web.forms import WholeNumberField, pickup_address_field, strip
+from coop.web.forms import WholeNumberField, pickup_address_field, required, strip
 
 INPUT_FORMAT = "%Y-%m-%dT%H:%M"
 POLICY_LABELS = {
@@ -48,6 +48,8 @@ class LocalDateTimeField(StringField):
     A time the clocks skip in spring is refused; one they pass twice in
     autumn is taken as the first.
     """
+
+    data: datetime | None  # type: ignore[assignment]  # a moment, where StringField holds text
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("render_kw", {"type": "datetime-local"})
@@ -169,12 +171,12 @@ class RoundForm(FlaskForm):
         kept = self.round if self.frozen else None
         return RoundDetails(
             title=self.title.data or "",
-            opens_at=kept.opens_at if kept else self.opens_at.data,
-            closes_at=kept.closes_at if kept else self.closes_at.data,
+            opens_at=kept.opens_at if kept else required(self.opens_at.data),
+            closes_at=kept.closes_at if kept else required(self.closes_at.data),
             pickup_at=self.pickup_at.data,
             pickup_place=self.pickup_place.data or "",
             policy=kept.policy if kept else self.policy.data,
-            fill_percent=kept.fill_percent if kept else self.fill_percent.data,
+            fill_percent=kept.fill_percent if kept else required(self.fill_percent.data),
             max_per_household=self.max_per_household.data,
             notes=self.notes.data or "",
         )
@@ -251,6 +253,8 @@ class ItemFilterForm(Form):
 
 class LimitsForm(FlaskForm):
     """Each item's own limit per household: one ``limit_<item id>`` field per item."""
+
+    item_ids: list[int]
 
     @classmethod
     def for_items(cls, items: list[RoundItem], **kwargs: Any) -> LimitsForm:
