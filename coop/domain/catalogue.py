@@ -18,7 +18,8 @@ BASIS_POINTS = 10_000
 DEFAULT_UNIT = "each"
 # The database keeps money, case sizes and days in 32-bit integers; anything
 # above these is a typing slip, and forms, files and feeds all stop there.
-MAX_PENCE = 100_000_000  # £1,000,000
+MAX_PENCE = 100_000_000
+MAX_PENCE_TEXT = f"£{MAX_PENCE // 100:,}"  # how the ceiling reads in messages: £1,000,000
 MAX_CASE_SIZE = 100_000
 MAX_LEAD_TIME_DAYS = 90
 

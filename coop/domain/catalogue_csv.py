@@ -41,6 +41,7 @@ from coop.domain.catalogue import (
     DEFAULT_UNIT,
     MAX_CASE_SIZE,
     MAX_PENCE,
+    MAX_PENCE_TEXT,
     VAT_RATES_BP,
     ProductDetails,
     Tag,
@@ -288,7 +289,7 @@ def _money(value: str, what: str, problems: list[str], *, required: bool = False
         problems.append(f"the {what} '{value}' is not a number")
         return None
     if pence > MAX_PENCE:
-        problems.append(f"the {what} '{value}' is more than £{MAX_PENCE // 100:,}")
+        problems.append(f"the {what} '{value}' is more than {MAX_PENCE_TEXT}")
         return None
     return pence
 

@@ -10,6 +10,7 @@ from flask import Flask, abort, jsonify, render_template, request
 from flask_login import AnonymousUserMixin
 
 from coop.domain import permissions
+from coop.domain import rounds as round_states
 from coop.domain.money import format_pence, plain_pounds
 from coop.extensions import db, login_manager, wants_json
 from coop.models import User
@@ -98,6 +99,8 @@ def _templates(app: Flask) -> None:
         return value.astimezone(zone).strftime(fmt)
 
     app.add_template_filter(format_pence, "pence")
+    # Templates ask the round-state groups (`round_.state in round_states.ALLOCATED`).
+    app.jinja_env.globals["round_states"] = round_states
     app.add_template_filter(plain_pounds, "plain_pounds")
 
     @app.context_processor

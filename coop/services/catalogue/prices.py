@@ -9,6 +9,7 @@ from sqlalchemy import insert, select, update
 from coop.domain.catalogue import (
     BASIS_POINTS,
     MAX_PENCE,
+    MAX_PENCE_TEXT,
     changed_price,
     prices_fingerprint,
     signed_percent,
@@ -91,7 +92,7 @@ def _bulk_change(
     too_dear = next((move for move in moves if move.new_pence > MAX_PENCE), None)
     if too_dear is not None:
         raise ServiceError(
-            f"That would take {too_dear.name} above £{MAX_PENCE // 100:,} a case; "
+            f"That would take {too_dear.name} above {MAX_PENCE_TEXT} a case; "
             "enter a smaller change.",
             field="percent",
         )

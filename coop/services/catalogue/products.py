@@ -12,6 +12,7 @@ from coop.domain.catalogue import (
     MAX_CASE_SIZE,
     MAX_LEAD_TIME_DAYS,
     MAX_PENCE,
+    MAX_PENCE_TEXT,
     VAT_RATES_BP,
     ProductDetails,
 )
@@ -116,7 +117,7 @@ def supplier_summaries(*, coop: Coop) -> list[SupplierSummary]:
     ]
 
 
-TOO_MUCH = f"Enter an amount of at most £{MAX_PENCE // 100:,}."
+TOO_MUCH = f"Enter an amount of at most {MAX_PENCE_TEXT}."
 
 
 def _checked_supplier(coop: Coop, details: SupplierDetails, supplier_id: int | None) -> dict:

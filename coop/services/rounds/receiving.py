@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
 from coop.domain.allocation import Request, allocate
-from coop.domain.catalogue import MAX_PENCE, member_unit_price_pence
+from coop.domain.catalogue import MAX_PENCE, MAX_PENCE_TEXT, member_unit_price_pence
 from coop.domain.rounds import RoundState
 from coop.extensions import db
 from coop.models import Allocation, Coop, Round, RoundItem, RoundSupplier, User
@@ -141,9 +141,7 @@ def _units_arrived(item: RoundItem, line: Arrived, problems: dict[str, str]) -> 
         )
     price = line.case_price_pence
     if price is not None and not 0 <= price <= MAX_PENCE:
-        problems[row_field("case_price", item.id)] = (
-            f"Enter an amount from £0 to £{MAX_PENCE // 100:,}."
-        )
+        problems[row_field("case_price", item.id)] = f"Enter an amount from £0 to {MAX_PENCE_TEXT}."
     return units
 
 

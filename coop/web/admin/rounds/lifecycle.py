@@ -8,7 +8,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
-from coop.domain import rounds as round_states
 from coop.domain.permissions import can_manage_rounds, can_view_rounds
 from coop.domain.rounds import (
     AWAITING_SETTLEMENT,
@@ -75,7 +74,6 @@ def round_helpers() -> dict[str, object]:
     """Give the admin templates the round states, their moves and the policies' wording."""
     return {
         "RoundState": RoundState,
-        "round_states": round_states,
         "can_move": can_move,
         "policy_labels": POLICY_LABELS,
         "state_labels": STATE_LABELS,
