@@ -9,9 +9,15 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from coop.domain.catalogue import ALL_TAG_BITS, ALL_WEEKDAY_BITS, VAT_RATES_BP
+from coop.domain.catalogue import ALL_TAG_BITS, ALL_WEEKDAY_BITS
 from coop.extensions import Model
-from coop.models.types import UTCDateTime, sql_between, sql_in, str_enum, utcnow
+from coop.models.types import (
+    UTCDateTime,
+    sold_by_the_case_checks,
+    sql_between,
+    str_enum,
+    utcnow,
+)
 
 if TYPE_CHECKING:
     from coop.models.accounts import User
@@ -103,10 +109,7 @@ class Product(Model):
     __tablename__ = "products"
     __table_args__ = (
         UniqueConstraint("supplier_id", "code"),
-        CheckConstraint("case_size >= 1", name="case_size_positive"),
-        CheckConstraint("case_price_pence >= 0", name="case_price_not_negative"),
-        CheckConstraint(sql_in("vat_bp", VAT_RATES_BP), name="vat_rate_known"),
-        CheckConstraint("deposit_pence >= 0", name="deposit_not_negative"),
+        *sold_by_the_case_checks(),
         CheckConstraint(
             "reference_price_pence IS NULL OR reference_price_pence >= 0",
             name="reference_price_not_negative",

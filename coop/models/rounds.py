@@ -20,10 +20,17 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql import ColumnElement
 
 from coop.domain.allocation import FIRST_COME, POLICIES
-from coop.domain.catalogue import BASIS_POINTS, VAT_RATES_BP
+from coop.domain.catalogue import BASIS_POINTS
 from coop.domain.rounds import RoundState, applied_case_price, effective_units
 from coop.extensions import Model
-from coop.models.types import UTCDateTime, sql_between, sql_in, str_enum, utcnow
+from coop.models.types import (
+    UTCDateTime,
+    sold_by_the_case_checks,
+    sql_between,
+    sql_in,
+    str_enum,
+    utcnow,
+)
 
 if TYPE_CHECKING:
     from coop.models.accounts import User
@@ -130,10 +137,7 @@ class RoundItem(Model):
     __tablename__ = "round_items"
     __table_args__ = (
         UniqueConstraint("round_id", "product_id"),
-        CheckConstraint("case_size >= 1", name="case_size_positive"),
-        CheckConstraint("case_price_pence >= 0", name="case_price_not_negative"),
-        CheckConstraint(sql_in("vat_bp", VAT_RATES_BP), name="vat_rate_known"),
-        CheckConstraint("deposit_pence >= 0", name="deposit_not_negative"),
+        *sold_by_the_case_checks(),
         CheckConstraint(
             "max_per_household IS NULL OR max_per_household >= 1", name="limit_positive"
         ),

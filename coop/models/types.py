@@ -7,7 +7,9 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Enum, TypeDecorator
+from sqlalchemy import CheckConstraint, DateTime, Enum, TypeDecorator
+
+from coop.domain.catalogue import VAT_RATES_BP
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -45,6 +47,16 @@ def sql_in(column: str, values: Iterable[int | str]) -> str:
 def sql_between(column: str, low: int, high: int) -> str:
     """Return the SQL of a CHECK that *column* lies from *low* to *high*, both included."""
     return f"{column} BETWEEN {int(low)} AND {int(high)}"
+
+
+def sold_by_the_case_checks() -> tuple[CheckConstraint, ...]:
+    """Return the CHECKs of anything priced by the case: a product, and its copy in a round."""
+    return (
+        CheckConstraint("case_size >= 1", name="case_size_positive"),
+        CheckConstraint("case_price_pence >= 0", name="case_price_not_negative"),
+        CheckConstraint(sql_in("vat_bp", VAT_RATES_BP), name="vat_rate_known"),
+        CheckConstraint("deposit_pence >= 0", name="deposit_not_negative"),
+    )
 
 
 def utcnow() -> datetime:
