@@ -23,6 +23,7 @@ from _common import Line, Timing, bench_app, print_report, scratch_database, tar
 
 from coop.domain.catalogue_csv import COLUMNS, PRODUCT_FIELDS, parse_catalogue
 from coop.domain.money import plain_pounds
+from coop.domain.spreadsheets import csv_text
 from coop.extensions import db
 from coop.models import Coop, Supplier, User
 from coop.models.types import utcnow
@@ -63,32 +64,29 @@ UNITS = ("1 kg bag", "500 g bag", "400 g tin", "1 litre bottle", "each", "box of
 def catalogue_file(rows: int, *, seed: int = 1, price_shift: int = 0) -> str:
     """Return a file in the coop format with *rows* plausible products."""
     pick = random.Random(seed)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for i in range(rows):
+
+    def row(i: int) -> list[object]:
         price = pick.randint(150, 6000) + price_shift
-        writer.writerow(
-            [
-                f"SKU-{i:06d}",
-                " ".join(pick.sample(WORDS, 3)).capitalize(),
-                "Bulk pack for co-ops" if i % 3 == 0 else "",
-                pick.choice(CATEGORIES),
-                pick.choice(("vegan", "vegan|organic", "", "halal", "gluten-free|fairtrade")),
-                pick.choice(UNITS),
-                pick.choice((1, 6, 12, 24)),
-                plain_pounds(price),
-                pick.choice((0, 0, 5, 20)),
-                "",
-                "England",
-                "Suma",
-                plain_pounds(pick.randint(50, 900)),
-                "2026-03-02",
-                "Tesco.com",
-                "yes" if i % 20 else "no",
-            ]
-        )
-    return out.getvalue()
+        return [
+            f"SKU-{i:06d}",
+            " ".join(pick.sample(WORDS, 3)).capitalize(),
+            "Bulk pack for co-ops" if i % 3 == 0 else "",
+            pick.choice(CATEGORIES),
+            pick.choice(("vegan", "vegan|organic", "", "halal", "gluten-free|fairtrade")),
+            pick.choice(UNITS),
+            pick.choice((1, 6, 12, 24)),
+            plain_pounds(price),
+            pick.choice((0, 0, 5, 20)),
+            "",
+            "England",
+            "Suma",
+            plain_pounds(pick.randint(50, 900)),
+            "2026-03-02",
+            "Tesco.com",
+            "yes" if i % 20 else "no",
+        ]
+
+    return csv_text(COLUMNS, (row(i) for i in range(rows)))
 
 
 def raw_insert(supplier_id: int, content: str) -> Callable[[], None]:

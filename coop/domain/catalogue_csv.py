@@ -16,10 +16,11 @@ Prices are in pounds (``12.50`` or ``£12.50``), the VAT rate a percentage
 number (blank is 1). Files are UTF-8, with or without a byte-order mark,
 comma- or semicolon-separated.
 
-A spreadsheet runs a cell beginning with = + - @ (or a tab or carriage
-return) as a formula, so a written file puts an apostrophe before such text,
-and reading takes one apostrophe off again: writing then reading gives the
-same text, whatever it is.
+A written file is a CSV file as `coop.domain.spreadsheets` writes every one:
+lines end in CRLF, and text a spreadsheet would run as a formula (a cell
+beginning with = + - @, a tab or a carriage return) gets an apostrophe
+first. Reading takes one apostrophe off again: writing then reading gives
+the same text, whatever it is.
 
 Foodsoft's article export maps as: Order number -> code (the name when it
 is blank), Unit -> unit, the first ratio ("20 Piece") -> case size, Price
@@ -50,6 +51,7 @@ from coop.domain.catalogue import (
     percent_to_bp,
 )
 from coop.domain.money import parse_pence, plain_pounds
+from coop.domain.spreadsheets import csv_text, unprotect_formula
 
 COLUMNS = (
     "code",
@@ -99,11 +101,6 @@ FORMAT_LABELS = {OWN: "coop CSV", FOODSOFT: "Foodsoft article CSV"}
 MAX_CODE = 40
 MAX_NAME = 200
 MAX_TEXT = 200
-
-#: A cell whose text a spreadsheet would run as a formula, once its apostrophes are off.
-_FORMULA = re.compile(r"'*[=+\-@\t\r]")
-#: A cell a written file protected with an apostrophe.
-_PROTECTED = re.compile(r"'+[=+\-@\t\r]")
 
 #: The Product field each column of the project's format fills.
 OWN_FIELDS = {
@@ -255,16 +252,6 @@ def _parse(  # type: ignore[no-untyped-def]
     except csv.Error as error:
         raise FileProblem(f"Line {reader.line_num} cannot be read as CSV: {error}.") from None
     return ParsedCatalogue(kind, rows, errors, frozenset(provided))
-
-
-def protect_formula(text: str) -> str:
-    """Put an apostrophe before text a spreadsheet would run as a formula."""
-    return "'" + text if _FORMULA.match(text) else text
-
-
-def unprotect_formula(text: str) -> str:
-    """Take off the apostrophe `protect_formula` put before text; leave other text alone."""
-    return text[1:] if _PROTECTED.match(text) else text
 
 
 def _cell(cells: dict[str, str], key: str) -> str:
@@ -477,41 +464,30 @@ def _pounds(pence: int | None) -> str:
 
 def write_catalogue(rows: Iterable[ProductRow]) -> str:
     """Write rows in the project's format; reading it back gives the same rows."""
-    lines = [_csv_line(COLUMNS)]
-    for row in rows:
-        lines.append(
-            _csv_line(
-                [
-                    protect_formula(row.code),
-                    protect_formula(row.name),
-                    protect_formula(row.description),
-                    protect_formula(row.category),
-                    "|".join(tag.slug for tag in bits_to_tags(row.tag_bits)),
-                    protect_formula(row.unit_label),
-                    row.case_size,
-                    _pounds(row.case_price_pence),
-                    bp_to_percent(row.vat_bp),
-                    _pounds(row.deposit_pence),
-                    protect_formula(row.origin),
-                    protect_formula(row.manufacturer),
-                    _pounds(row.reference_price_pence),
-                    row.reference_price_date.isoformat() if row.reference_price_date else "",
-                    protect_formula(row.reference_price_source),
-                    "yes" if row.available else "no",
-                ]
-            )
-        )
-    return "".join(lines)
-
-
-def _csv_line(cells: Iterable[object]) -> str:
-    # The csv module leaves a lone carriage return unquoted when lines end in
-    # "\n", and a text box sends "\r\n": quote any cell with one, as with "\n".
-    quoted = (
-        f'"{text.replace(chr(34), chr(34) * 2)}"' if any(c in text for c in ',"\r\n') else text
-        for text in map(str, cells)
+    return csv_text(
+        COLUMNS,
+        (
+            [
+                row.code,
+                row.name,
+                row.description,
+                row.category,
+                "|".join(tag.slug for tag in bits_to_tags(row.tag_bits)),
+                row.unit_label,
+                row.case_size,
+                _pounds(row.case_price_pence),
+                bp_to_percent(row.vat_bp),
+                _pounds(row.deposit_pence),
+                row.origin,
+                row.manufacturer,
+                _pounds(row.reference_price_pence),
+                row.reference_price_date.isoformat() if row.reference_price_date else "",
+                row.reference_price_source,
+                "yes" if row.available else "no",
+            ]
+            for row in rows
+        ),
     )
-    return ",".join(quoted) + "\n"
 
 
 def describe_errors(errors: Sequence[RowError]) -> list[str]:

@@ -385,7 +385,7 @@ def test_a_written_file_has_the_header_and_money_in_pounds():
     )
 
     assert text == (
-        FULL_HEADER + "\n" + 'R1,"Rice, basmati",,,vegan|organic,each,1,9.45,5,0.05,,,,,,yes\n'
+        FULL_HEADER + "\r\n" + 'R1,"Rice, basmati",,,vegan|organic,each,1,9.45,5,0.05,,,,,,yes\r\n'
     )
 
 

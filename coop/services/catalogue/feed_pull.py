@@ -13,10 +13,8 @@ is written, and a refusal leaves the catalogue as it was.
 
 from __future__ import annotations
 
-import csv
 import hmac
 import http.client
-import io
 import json
 import re
 import urllib.error
@@ -24,12 +22,14 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeGuard
 
 from sqlalchemy import func, select
 
 from coop.domain.catalogue import MAX_PENCE, bp_to_percent
 from coop.domain.catalogue_csv import COLUMNS, FileProblem, ProductRow, parse_catalogue
 from coop.domain.money import plain_pounds
+from coop.domain.spreadsheets import csv_line
 from coop.extensions import db
 from coop.models import Coop, Supplier, SupplierKind
 from coop.services.catalogue.feed import FEED_FORMAT, SIGNATURE_HEADER, sign_feed
@@ -217,7 +217,7 @@ class _FeedSupplier:
     delivery_charge_pence: int
 
 
-def _whole(value: object) -> bool:
+def _whole(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -325,10 +325,7 @@ def _feed_rows(document: dict[str, object]) -> list[ProductRow]:
     if not isinstance(products, list):
         raise _malformed("it has no list of products")
     problems: list[tuple[str, str]] = []
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    chunks = [buffer.getvalue()]
+    chunks = [csv_line(COLUMNS)]
     # The parser names a row by the line it starts on; a quoted cell may hold line breaks.
     label_at_line: dict[int, str] = {}
     line = 2
@@ -343,10 +340,7 @@ def _feed_rows(document: dict[str, object]) -> list[ProductRow]:
             message = "; ".join(wrong)
             problems.append((label, message[0].upper() + message[1:] + "."))
             continue
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow([cells.get(column, "") for column in COLUMNS])
-        chunk = buffer.getvalue()
+        chunk = csv_line(cells.get(column, "") for column in COLUMNS)
         chunks.append(chunk)
         label_at_line[line] = label
         line += len(_LINE_BREAK.findall(chunk))

@@ -6,19 +6,16 @@ of households or transactions.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import aliased
 
-from coop.domain.catalogue_csv import protect_formula
 from coop.domain.money import plain_pounds
 from coop.domain.roles import MembershipStatus
+from coop.domain.spreadsheets import csv_text
 from coop.extensions import db
 from coop.models import (
     Account,
@@ -231,14 +228,6 @@ def transaction_line(*, coop: Coop, transaction_id: int) -> TransactionLine | No
 # --- CSV exports -------------------------------------------------------------------------
 
 
-def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return out.getvalue()
-
-
 def ledger_csv(*, coop: Coop) -> str:
     """Return the whole ledger as CSV, one row per posting, oldest first."""
     rows = []
@@ -249,23 +238,23 @@ def ledger_csv(*, coop: Coop) -> str:
                     local_time(transaction.created_at, "%Y-%m-%d %H:%M"),
                     transaction.id,
                     transaction.kind.label,
-                    protect_formula(transaction.memo),
-                    protect_formula(posting.account),
+                    transaction.memo,
+                    posting.account,
                     plain_pounds(posting.amount_pence),
-                    protect_formula(transaction.by),
+                    transaction.by,
                 ]
             )
-    return _csv(["Date", "Transaction", "Kind", "Memo", "Account", "Amount", "By"], rows)
+    return csv_text(["Date", "Transaction", "Kind", "Memo", "Account", "Amount", "By"], rows)
 
 
 def balances_csv(*, coop: Coop) -> str:
     """Return every account's balance as CSV: households, suppliers, the co-op's own."""
     sheet = balance_sheet(coop=coop)
     rows = [
-        [row.kind.label, protect_formula(row.name), plain_pounds(row.balance_pence)]
+        [row.kind.label, row.name, plain_pounds(row.balance_pence)]
         for row in [*sheet.households, *sheet.suppliers, *sheet.own]
     ]
-    return _csv(["Kind", "Account", "Balance"], rows)
+    return csv_text(["Kind", "Account", "Balance"], rows)
 
 
 def round_bills_csv(*, round_: Round) -> str:
@@ -279,9 +268,9 @@ def round_bills_csv(*, round_: Round) -> str:
     ).all()
     rows = [
         [
-            protect_formula(name),
+            name,
             line.kind.value,
-            protect_formula(line.description),
+            line.description,
             line.units,
             plain_pounds(line.net_pence),
             plain_pounds(line.vat_pence),
@@ -292,4 +281,4 @@ def round_bills_csv(*, round_: Round) -> str:
         for line, name in lines
     ]
     header = ["Household", "Kind", "Description", "Units", "Net", "VAT", "Markup", "Deposit"]
-    return _csv([*header, "Amount"], rows)
+    return csv_text([*header, "Amount"], rows)

@@ -8,8 +8,6 @@ suppliers or items: the round's suppliers, and its items with their demand.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
 from collections import defaultdict
@@ -20,10 +18,10 @@ from sqlalchemy import func, select
 
 from coop.domain.allocation import CaseProgress, case_progress, cases_needed
 from coop.domain.catalogue import BASIS_POINTS, bp_to_percent
-from coop.domain.catalogue_csv import protect_formula
 from coop.domain.money import plain_pounds, round_half_up
 from coop.domain.roles import MembershipStatus
 from coop.domain.rounds import RoundState
+from coop.domain.spreadsheets import csv_text
 from coop.extensions import db
 from coop.models import (
     Coop,
@@ -229,23 +227,22 @@ def order_sheet(*, round_: Round, supplier_id: int) -> OrderSheet | None:
 
 def sheet_csv(sheet: OrderSheet) -> str:
     """Return the sheet's lines as CSV; text a spreadsheet would run as a formula is defused."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for line in sheet.lines:
-        writer.writerow(
+    return csv_text(
+        CSV_COLUMNS,
+        (
             [
-                protect_formula(line.code),
-                protect_formula(line.name),
-                protect_formula(line.unit_label),
+                line.code,
+                line.name,
+                line.unit_label,
                 line.case_size,
                 line.cases,
                 plain_pounds(line.case_price_pence),
                 bp_to_percent(line.vat_bp),
                 plain_pounds(line.total_pence),
             ]
-        )
-    return out.getvalue()
+            for line in sheet.lines
+        ),
+    )
 
 
 def _slug(text: str) -> str:

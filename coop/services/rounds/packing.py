@@ -8,20 +8,18 @@ what nobody was given of received rounds.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
 
 from sqlalchemy import and_, func, or_, select
 
-from coop.domain.catalogue_csv import protect_formula
 from coop.domain.money import round_half_up
 from coop.domain.packing import Case, split_cases
 from coop.domain.rounds import ALLOCATED, DELIVERED
+from coop.domain.spreadsheets import csv_text
 from coop.extensions import db
 from coop.models import Allocation, Collection, Membership, Round, RoundItem, User
 from coop.services.errors import ServiceError
@@ -293,16 +291,6 @@ def coop_stock(*, coop_id: int) -> list[StockLine]:
 
 
 # --- CSV ------------------------------------------------------------------------
-
-
-def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    """Write a CSV file; text a spreadsheet would run as a formula gets an apostrophe first."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(protect_formula(cell) if isinstance(cell, str) else cell for cell in row)
-    return out.getvalue()
 
 
 def bags_csv(bags: Sequence[Bag]) -> str:
