@@ -110,7 +110,7 @@ class Adjustment:
     """A correction after settlement, or the reversal of a posted charge."""
 
     description: str
-    created_at: datetime
+    created_at: datetime | None  # None only if the correction's transaction is unknown
     amount_pence: int
 
 
@@ -162,7 +162,7 @@ def household_for(*, coop: Coop, membership_id: int) -> Membership | None:
     )
 
 
-def _goods(row: Row[Any], markup_bp: int) -> GoodsLine:
+def _goods(row: _LineRow, markup_bp: int) -> GoodsLine:
     line = row.BillLine
     return GoodsLine(
         description=line.description,
@@ -184,7 +184,11 @@ def _goods(row: Row[Any], markup_bp: int) -> GoodsLine:
     )
 
 
-def _lines(round_: Round, membership_id: int) -> list[Row[Any]]:
+#: A bill line with its item's price and its supplier, as `_lines` reads it.
+_LineRow = Row[BillLine, int, int, int, str, SupplierKind]
+
+
+def _lines(round_: Round, membership_id: int) -> list[_LineRow]:
     """Return the household's bill lines with their items' prices and suppliers, in order."""
     return list(
         db.session.execute(
@@ -230,7 +234,7 @@ def _subsidies(round_: Round, costs: dict[int, _CostFacts]) -> dict[int, Credit]
         .join(Council, Council.id == SupportRecord.council_id)
         .where(RoundSubsidy.round_id == round_.id)
     ):
-        cost = costs.get(subsidy.round_cost_id)
+        cost = None if subsidy.round_cost_id is None else costs.get(subsidy.round_cost_id)
         found[subsidy.id] = Credit(
             programme=programme,
             council=council,
@@ -271,7 +275,7 @@ class _Parts:
     corrections: list[_Correction] = field(default_factory=list)
 
 
-def _sorted_lines(rows: list[Row[Any]], subsidies: dict[int, Credit], markup_bp: int) -> _Parts:
+def _sorted_lines(rows: list[_LineRow], subsidies: dict[int, Credit], markup_bp: int) -> _Parts:
     parts = _Parts()
     for row in rows:
         line = row.BillLine
