@@ -14,7 +14,7 @@ PYTHON_CANDIDATES := python3 python3.13 python3.12 python3.11
 
 help:
 	@echo "make run                  install, migrate, load demo data, serve http://127.0.0.1:5000"
-	@echo "make test                 run the test suite (PostgreSQL with COOP_TEST_DATABASE_URL)"
+	@echo "make test                 run the test suite on every core (PostgreSQL with COOP_TEST_DATABASE_URL)"
 	@echo "make lint                 ruff check, ruff format --check, mypy against its baseline"
 	@echo "make types                rewrite the mypy baseline (.ci/mypy-baseline.txt) after fixing errors"
 	@echo "make format               ruff format and ruff check --fix"
@@ -50,8 +50,12 @@ run: $(STAMP)
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
+# The suite runs on every core (pytest-xdist); PYTEST_WORKERS=0 runs it in one
+# process, e.g. for a debugger. PYTEST_ARGS goes to pytest as it is.
+PYTEST_WORKERS ?= auto
+
 test: $(STAMP)
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
