@@ -57,6 +57,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
+from members.support import TwoCoops, build_two_coops
 from rounds.builders import RoundWorld, build_round_world
 from sqlalchemy import create_engine, event
 from support import (
@@ -382,6 +383,12 @@ def factory(app: Flask) -> Factory:
 def rounds(app: Flask, factory: Factory) -> RoundWorld:
     """A co-op with a coordinator, households and a supplier, ready for rounds."""
     return build_round_world(factory)
+
+
+@pytest.fixture
+def two_coops(factory: Factory) -> TwoCoops:
+    """Fishwick with a coordinator, a treasurer and a member; Ribbleton next door."""
+    return build_two_coops(factory)
 
 
 @dataclass

@@ -126,7 +126,7 @@ MARKERS = (
 
 
 @dataclass(frozen=True)
-class World:
+class TwoCouncils:
     """Plain values from the two worlds, usable after their rows are gone from the session."""
 
     parameters: dict[str, Any]  # co-op A's value for each URL parameter name
@@ -137,7 +137,7 @@ class World:
 
 
 @pytest.fixture
-def world(app, factory) -> World:
+def two_councils(app, factory) -> TwoCouncils:
     council_a = factory.council(name="Council A")
     coop_a = factory.coop(
         name="Co-op A",
@@ -249,7 +249,7 @@ def world(app, factory) -> World:
     coordinator_b = factory.member(coop_b, Role.COORDINATOR)
     officer_b = factory.officer(council_b)
 
-    values = World(
+    values = TwoCouncils(
         parameters={
             "slug": coop_a.slug,
             "council_id": council_a.id,
@@ -291,7 +291,7 @@ class Sweep:
 
     app: Flask
     client: FlaskClient
-    world: World
+    two_councils: TwoCouncils
     role: str
     problems: list[str] = field(default_factory=list)
 
@@ -303,7 +303,7 @@ class Sweep:
             return
         response = self.client.post(
             self.path("auth.login", {}),
-            data={"email": self.world.emails[self.role], "password": PASSWORD},
+            data={"email": self.two_councils.emails[self.role], "password": PASSWORD},
         )
         assert response.status_code == 302, f"{self.role} could not log in"
         self.check_own_page()
@@ -312,7 +312,7 @@ class Sweep:
         """Prove the session still works, so refusals are not just a lost login."""
         if self.role == ANONYMOUS:
             return
-        endpoint, values = self.world.own_pages[self.role]
+        endpoint, values = self.two_councils.own_pages[self.role]
         response = self.client.get(self.path(endpoint, values))
         assert response.status_code == 200, f"{self.role} cannot see its own {endpoint}"
 
@@ -328,16 +328,16 @@ class Sweep:
         return self.problems
 
     def check(self, rule: Rule) -> None:
-        unknown = sorted(set(rule.arguments) - set(self.world.parameters))
+        unknown = sorted(set(rule.arguments) - set(self.two_councils.parameters))
         if unknown:
             self.problems.append(
                 f"{rule.rule}: the leak test does not know the URL parameter(s) {unknown}; "
-                "give co-op A's value for each in World.parameters in tests/test_leaks.py"
+                "give co-op A's value for each in TwoCouncils.parameters in tests/test_leaks.py"
             )
             return
         kind = access_rule(self.app.view_functions[rule.endpoint])
         methods = sorted(rule.methods - {"HEAD", "OPTIONS"})
-        values = {name: self.world.parameters[name] for name in rule.arguments}
+        values = {name: self.two_councils.parameters[name] for name in rule.arguments}
         path = self.path(rule.endpoint, values)
         for method in methods:
             if kind in OPEN_RULES:
@@ -349,7 +349,7 @@ class Sweep:
             else:
                 self.check_refused_write(rule, method, path, WRITE_REFUSALS)
 
-        own_slug = self.world.own_slug.get(self.role)
+        own_slug = self.two_councils.own_slug.get(self.role)
         if kind not in OPEN_RULES and own_slug and "slug" in rule.arguments and len(values) > 1:
             path = self.path(rule.endpoint, {**values, "slug": own_slug})
             for method in methods:
@@ -365,7 +365,7 @@ class Sweep:
 
     def markers_in(self, response) -> list[str]:
         text = response.get_data(as_text=True).lower()
-        return [marker for marker in self.world.markers if marker.lower() in text]
+        return [marker for marker in self.two_councils.markers if marker.lower() in text]
 
     def note(self, rule: Rule, method: str, path: str, problem: str) -> None:
         self.problems.append(f"{method} {path} ({rule.endpoint}) as {self.role}: {problem}")
@@ -409,15 +409,17 @@ def changed_tables(before: dict[str, list[tuple]], after: dict[str, list[tuple]]
     return [name for name in before if before[name] != after[name]]
 
 
-def sweep(app: Flask, world: World, role: str, endpoints: set[str] | None = None) -> list[str]:
-    run = Sweep(app, app.test_client(), world, role)
+def sweep(
+    app: Flask, two_councils: TwoCouncils, role: str, endpoints: set[str] | None = None
+) -> list[str]:
+    run = Sweep(app, app.test_client(), two_councils, role)
     run.sign_in()
     return run.run(endpoints)
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_no_route_shows_or_changes_another_coops_data(fresh_app, world, role):
-    problems = sweep(fresh_app, world, role)
+def test_no_route_shows_or_changes_another_coops_data(fresh_app, two_councils, role):
+    problems = sweep(fresh_app, two_councils, role)
     assert not problems, f"{len(problems)} leak(s) as {role}:\n" + "\n".join(problems)
 
 
@@ -438,15 +440,15 @@ def _names_of_members(slug: str) -> str:
     return "<h1>Members</h1>" + ", ".join(names)
 
 
-def test_the_sweep_catches_a_public_page_listing_a_coops_members(fresh_app, world):
+def test_the_sweep_catches_a_public_page_listing_a_coops_members(fresh_app, two_councils):
     fresh_app.add_url_rule("/coops/<slug>/who", "who", public(_names_of_members))
-    problems = sweep(fresh_app, world, ANONYMOUS, endpoints={"who"})
+    problems = sweep(fresh_app, two_councils, ANONYMOUS, endpoints={"who"})
     assert len(problems) == 1
     assert problems[0].startswith("GET /coops/coop-a/who (who) as anonymous: shows co-op A's")
     assert MEMBER_NAME in problems[0]
 
 
-def test_the_sweep_catches_a_coop_page_that_loads_another_coops_membership(fresh_app, world):
+def test_the_sweep_catches_a_coop_page_that_loads_another_coops_membership(fresh_app, two_councils):
     def membership_page(coop: Coop, membership_id: int) -> str:
         # The mistake: the membership is not looked up within `coop`.
         return db.get_or_404(Membership, membership_id).user.name
@@ -456,15 +458,15 @@ def test_the_sweep_catches_a_coop_page_that_loads_another_coops_membership(fresh
         "person",
         for_coop(can_view_coop)(membership_page),
     )
-    problems = sweep(fresh_app, world, MEMBER_B, endpoints={"person"})
-    path = f"/coops/coop-b/people/{world.parameters['membership_id']}"
+    problems = sweep(fresh_app, two_councils, MEMBER_B, endpoints={"person"})
+    path = f"/coops/coop-b/people/{two_councils.parameters['membership_id']}"
     assert problems == [
         f"GET {path} (person) as {MEMBER_B}: answered 200, expected a refusal",
         f"GET {path} (person) as {MEMBER_B}: shows co-op A's private details ['{MEMBER_NAME}']",
     ]
 
 
-def test_the_sweep_catches_a_write_to_another_coops_membership(fresh_app, world):
+def test_the_sweep_catches_a_write_to_another_coops_membership(fresh_app, two_councils):
     def remove_member(coop: Coop, membership_id: int) -> Any:
         # The mistake: any membership id is acted on, whatever its co-op.
         db.get_or_404(Membership, membership_id).status = MembershipStatus.LEFT
@@ -477,16 +479,16 @@ def test_the_sweep_catches_a_write_to_another_coops_membership(fresh_app, world)
         for_coop(can_view_coop)(remove_member),
         methods=["POST"],
     )
-    problems = sweep(fresh_app, world, COORDINATOR_B, endpoints={"remove_person"})
-    path = f"/coops/coop-b/people/{world.parameters['membership_id']}/remove"
+    problems = sweep(fresh_app, two_councils, COORDINATOR_B, endpoints={"remove_person"})
+    path = f"/coops/coop-b/people/{two_councils.parameters['membership_id']}/remove"
     assert problems == [
         f"POST {path} (remove_person) as {COORDINATOR_B}: answered 302, expected a refusal",
         f"POST {path} (remove_person) as {COORDINATOR_B}: changed rows in ['memberships']",
     ]
 
 
-def test_the_sweep_asks_to_be_taught_unknown_url_parameters(fresh_app, world):
+def test_the_sweep_asks_to_be_taught_unknown_url_parameters(fresh_app, two_councils):
     fresh_app.add_url_rule("/things/<int:thing_id>", "thing", public(lambda thing_id: "ok"))
-    problems = sweep(fresh_app, world, ANONYMOUS, endpoints={"thing"})
+    problems = sweep(fresh_app, two_councils, ANONYMOUS, endpoints={"thing"})
     assert len(problems) == 1
     assert "does not know the URL parameter(s) ['thing_id']" in problems[0]

@@ -15,8 +15,8 @@ from coop.services.people.invitations import token_digest
 LINK = re.compile(r'id="invitation-link" value="http://localhost/join/([^"]+)"')
 
 
-def test_a_link_made_without_an_email_is_shown_once(client, auth, world):
-    auth.login_as(world.coordinator)
+def test_a_link_made_without_an_email_is_shown_once(client, auth, two_coops):
+    auth.login_as(two_coops.coordinator)
 
     response = client.post("/coops/fishwick/admin/invitations", data={}, follow_redirects=True)
 
@@ -33,8 +33,8 @@ def test_a_link_made_without_an_email_is_shown_once(client, auth, world):
     assert LINK.search(again) is None
 
 
-def test_an_invitation_with_an_email_is_sent_to_that_address(client, auth, world, mailbox):
-    auth.login_as(world.coordinator)
+def test_an_invitation_with_an_email_is_sent_to_that_address(client, auth, two_coops, mailbox):
+    auth.login_as(two_coops.coordinator)
 
     response = client.post(
         "/coops/fishwick/admin/invitations",
@@ -50,8 +50,8 @@ def test_an_invitation_with_an_email_is_sent_to_that_address(client, auth, world
     assert f"http://localhost/join/{token}" in mailbox.body(mail)
 
 
-def test_the_emailed_link_lets_the_newcomer_join(client, auth, world, factory, mailbox):
-    auth.login_as(world.coordinator)
+def test_the_emailed_link_lets_the_newcomer_join(client, auth, two_coops, factory, mailbox):
+    auth.login_as(two_coops.coordinator)
     client.post("/coops/fishwick/admin/invitations", data={"email": "new@example.org"})
     auth.logout()
     link = re.search(r"http://localhost(/join/\S+)", mailbox.body(mailbox.messages[0])).group(1)
@@ -62,13 +62,13 @@ def test_the_emailed_link_lets_the_newcomer_join(client, auth, world, factory, m
 
     assert response.request.path == "/coops/fishwick/"
     auth.logout()
-    auth.login_as(world.coordinator)
+    auth.login_as(two_coops.coordinator)
     page = text(client.get("/coops/fishwick/admin/invitations"))
     assert "Accepted" in page and "by Nell Newcomer" in page
 
 
-def test_a_bad_email_is_refused_next_to_the_field(client, auth, world, mailbox):
-    auth.login_as(world.coordinator)
+def test_a_bad_email_is_refused_next_to_the_field(client, auth, two_coops, mailbox):
+    auth.login_as(two_coops.coordinator)
     before = snapshot()
 
     response = client.post("/coops/fishwick/admin/invitations", data={"email": "not-an-address"})
@@ -78,18 +78,20 @@ def test_a_bad_email_is_refused_next_to_the_field(client, auth, world, mailbox):
     assert mailbox.messages == []
 
 
-def test_inviting_a_current_member_is_refused(client, auth, world):
-    auth.login_as(world.coordinator)
+def test_inviting_a_current_member_is_refused(client, auth, two_coops):
+    auth.login_as(two_coops.coordinator)
     before = snapshot()
 
-    response = client.post("/coops/fishwick/admin/invitations", data={"email": world.member.email})
+    response = client.post(
+        "/coops/fishwick/admin/invitations", data={"email": two_coops.member.email}
+    )
 
-    assert f"{world.member.email} is already a member of Fishwick Food Co-op." in text(response)
+    assert f"{two_coops.member.email} is already a member of Fishwick Food Co-op." in text(response)
     assert snapshot() == before
 
 
-def test_withdrawing_an_invitation(client, auth, world):
-    auth.login_as(world.coordinator)
+def test_withdrawing_an_invitation(client, auth, two_coops):
+    auth.login_as(two_coops.coordinator)
     client.post("/coops/fishwick/admin/invitations", data={})
     invitation = db.session.scalars(select(Invitation)).one()
 
@@ -109,12 +111,12 @@ def test_withdrawing_an_invitation(client, auth, world):
     assert "This invitation is already revoked; it cannot be withdrawn." in text(twice)
 
 
-def test_another_coops_invitation_is_not_found_here(client, auth, world):
-    auth.login_as(world.other_coordinator)
+def test_another_coops_invitation_is_not_found_here(client, auth, two_coops):
+    auth.login_as(two_coops.other_coordinator)
     client.post("/coops/ribbleton/admin/invitations", data={})
     theirs = db.session.scalars(select(Invitation)).one()
     auth.logout()
-    auth.login_as(world.coordinator)
+    auth.login_as(two_coops.coordinator)
     before = snapshot()
 
     response = client.post(f"/coops/fishwick/admin/invitations/{theirs.id}/revoke")

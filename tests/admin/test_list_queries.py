@@ -25,29 +25,29 @@ def queries_for(client, count_queries) -> Callable[[str], int]:
     return count
 
 
-def test_the_member_list_does_not_query_per_household(queries_for, auth, world, factory):
-    auth.login_as(world.coordinator)
+def test_the_member_list_does_not_query_per_household(queries_for, auth, two_coops, factory):
+    auth.login_as(two_coops.coordinator)
     few = queries_for("/coops/fishwick/admin/members")
-    factory.households(world.coop, 5, postcode="PR1 5XX")
+    factory.households(two_coops.coop, 5, postcode="PR1 5XX")
     assert queries_for("/coops/fishwick/admin/members") == few
 
 
-def test_the_overview_does_not_query_per_request(queries_for, auth, world, factory):
-    factory.membership(coop=world.coop, status=MembershipStatus.PENDING)
-    auth.login_as(world.coordinator)
+def test_the_overview_does_not_query_per_request(queries_for, auth, two_coops, factory):
+    factory.membership(coop=two_coops.coop, status=MembershipStatus.PENDING)
+    auth.login_as(two_coops.coordinator)
     few = queries_for("/coops/fishwick/admin/")
-    factory.households(world.coop, 5, status=MembershipStatus.PENDING)
+    factory.households(two_coops.coop, 5, status=MembershipStatus.PENDING)
     assert queries_for("/coops/fishwick/admin/") == few
 
 
-def test_the_invitation_list_does_not_query_per_invitation(queries_for, auth, world, factory):
-    auth.login_as(world.coordinator)
-    create_invitation(coop=world.coop, created_by=world.coordinator)
+def test_the_invitation_list_does_not_query_per_invitation(queries_for, auth, two_coops, factory):
+    auth.login_as(two_coops.coordinator)
+    create_invitation(coop=two_coops.coop, created_by=two_coops.coordinator)
     db.session.commit()
     few = queries_for("/coops/fishwick/admin/invitations")
     for _ in range(5):
-        creator = factory.member(world.coop)
-        create_invitation(coop=world.coop, created_by=creator)
+        creator = factory.member(two_coops.coop)
+        create_invitation(coop=two_coops.coop, created_by=creator)
     db.session.commit()
     assert queries_for("/coops/fishwick/admin/invitations") == few
 

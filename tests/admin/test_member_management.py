@@ -13,19 +13,19 @@ LAST_COORDINATOR = "A co-op needs at least one coordinator. Make someone else co
 
 
 @pytest.fixture
-def pending(world, factory):
+def pending(two_coops, factory):
     """A request to join from Pat Newcomer, waiting for an answer."""
     return factory.membership(
-        coop=world.coop, user=factory.user(name="Pat Newcomer"), status=MembershipStatus.PENDING
+        coop=two_coops.coop, user=factory.user(name="Pat Newcomer"), status=MembershipStatus.PENDING
     )
 
 
-def member_id(world, user) -> int:
-    return membership(world.coop, user).id
+def member_id(two_coops, user) -> int:
+    return membership(two_coops.coop, user).id
 
 
-def test_the_overview_shows_counts_and_pending_requests(client, auth, world, pending):
-    auth.login_as(world.coordinator)
+def test_the_overview_shows_counts_and_pending_requests(client, auth, two_coops, pending):
+    auth.login_as(two_coops.coordinator)
 
     page = text(client.get("/coops/fishwick/admin/"))
 
@@ -34,8 +34,8 @@ def test_the_overview_shows_counts_and_pending_requests(client, auth, world, pen
     assert "Approve Pat Newcomer" in page and "Decline" in page
 
 
-def test_a_treasurer_sees_the_overview_without_approval_buttons(client, auth, world, pending):
-    auth.login_as(world.treasurer)
+def test_a_treasurer_sees_the_overview_without_approval_buttons(client, auth, two_coops, pending):
+    auth.login_as(two_coops.treasurer)
 
     page = text(client.get("/coops/fishwick/admin/"))
 
@@ -45,19 +45,19 @@ def test_a_treasurer_sees_the_overview_without_approval_buttons(client, auth, wo
 
 
 def test_the_member_list_shows_households_and_filters_by_status(
-    client, auth, world, pending, factory
+    client, auth, two_coops, pending, factory
 ):
     factory.membership(
-        coop=world.coop, user=factory.user(name="Fay Former"), status=MembershipStatus.LEFT
+        coop=two_coops.coop, user=factory.user(name="Fay Former"), status=MembershipStatus.LEFT
     )
-    auth.login_as(world.coordinator)
+    auth.login_as(two_coops.coordinator)
 
     page = text(client.get("/coops/fishwick/admin/members"))
-    assert "Mina Member" in page and world.member.email in page and "PR1 5XX" in page
+    assert "Mina Member" in page and two_coops.member.email in page and "PR1 5XX" in page
     assert "Tom Treasurer" in page and "Treasurer" in page
     assert "Pat Newcomer" not in page and "Fay Former" not in page
     assert "Olly Other" not in page
-    mina = member_id(world, world.member)
+    mina = member_id(two_coops, two_coops.member)
     assert f'href="/coops/fishwick/admin/members/{mina}">Manage' in page
 
     assert "Pat Newcomer" in text(client.get("/coops/fishwick/admin/members?status=pending"))
@@ -65,9 +65,9 @@ def test_the_member_list_shows_households_and_filters_by_status(
     assert client.get("/coops/fishwick/admin/members?status=nonsense").status_code == 404
 
 
-def test_a_treasurer_sees_the_member_list_but_cannot_change_roles(client, auth, world):
-    auth.login_as(world.treasurer)
-    mina = member_id(world, world.member)
+def test_a_treasurer_sees_the_member_list_but_cannot_change_roles(client, auth, two_coops):
+    auth.login_as(two_coops.treasurer)
+    mina = member_id(two_coops, two_coops.member)
     before = snapshot()
 
     page = text(client.get("/coops/fishwick/admin/members"))
@@ -101,9 +101,9 @@ def test_a_treasurer_sees_the_member_list_but_cannot_change_roles(client, auth, 
         ("post", "/settings"),
     ],
 )
-def test_a_plain_member_cannot_reach_coordinator_actions(client, auth, world, method, path):
-    auth.login_as(world.member)
-    url = "/coops/fishwick/admin" + path.format(id=member_id(world, world.treasurer))
+def test_a_plain_member_cannot_reach_coordinator_actions(client, auth, two_coops, method, path):
+    auth.login_as(two_coops.member)
+    url = "/coops/fishwick/admin" + path.format(id=member_id(two_coops, two_coops.treasurer))
     before = snapshot()
 
     response = getattr(client, method)(url, data={"role": "member", "name": "Taken"})
@@ -113,10 +113,10 @@ def test_a_plain_member_cannot_reach_coordinator_actions(client, auth, world, me
 
 
 @pytest.mark.parametrize("action", ["approve", "decline", "role", "remove"])
-def test_a_member_of_another_coop_gets_403_here(client, auth, world, action):
-    auth.login_as(world.other_coordinator)
+def test_a_member_of_another_coop_gets_403_here(client, auth, two_coops, action):
+    auth.login_as(two_coops.other_coordinator)
     before = snapshot()
-    url = f"/coops/fishwick/admin/members/{member_id(world, world.member)}/{action}"
+    url = f"/coops/fishwick/admin/members/{member_id(two_coops, two_coops.member)}/{action}"
 
     assert client.post(url, data={"role": "coordinator"}).status_code == 403
     assert client.get("/coops/fishwick/admin/members").status_code == 403
@@ -124,19 +124,24 @@ def test_a_member_of_another_coop_gets_403_here(client, auth, world, action):
 
 
 @pytest.mark.parametrize("action", ["approve", "decline", "role", "remove"])
-def test_another_coops_membership_id_is_not_found_here(client, auth, world, factory, action):
-    pending_elsewhere = factory.membership(coop=world.other_coop, status=MembershipStatus.PENDING)
-    auth.login_as(world.coordinator)
+def test_another_coops_membership_id_is_not_found_here(client, auth, two_coops, factory, action):
+    pending_elsewhere = factory.membership(
+        coop=two_coops.other_coop, status=MembershipStatus.PENDING
+    )
+    auth.login_as(two_coops.coordinator)
     before = snapshot()
 
-    for other in (pending_elsewhere.id, membership(world.other_coop, world.other_member).id):
+    for other in (
+        pending_elsewhere.id,
+        membership(two_coops.other_coop, two_coops.other_member).id,
+    ):
         url = f"/coops/fishwick/admin/members/{other}/{action}"
         assert client.post(url, data={"role": "coordinator"}).status_code == 404
     assert snapshot() == before
 
 
-def test_approving_a_request_emails_the_household(client, auth, world, pending, mailbox):
-    auth.login_as(world.coordinator)
+def test_approving_a_request_emails_the_household(client, auth, two_coops, pending, mailbox):
+    auth.login_as(two_coops.coordinator)
 
     response = client.post(
         f"/coops/fishwick/admin/members/{pending.id}/approve?next=/coops/fishwick/admin/",
@@ -145,17 +150,17 @@ def test_approving_a_request_emails_the_household(client, auth, world, pending, 
 
     assert response.request.path == "/coops/fishwick/admin/"
     assert "Pat Newcomer is now a member of Fishwick Food Co-op." in text(response)
-    assert membership(world.coop, pending.user).status is MembershipStatus.ACTIVE
+    assert membership(two_coops.coop, pending.user).status is MembershipStatus.ACTIVE
     (mail,) = mailbox.to(pending.user.email)
     assert mail["Subject"] == "Welcome to Fishwick Food Co-op"
     assert "http://localhost/coops/fishwick/" in mailbox.body(mail)
 
 
-def test_approving_respects_the_cap(client, auth, world, factory, mailbox):
-    world.coop.household_cap = 3
+def test_approving_respects_the_cap(client, auth, two_coops, factory, mailbox):
+    two_coops.coop.household_cap = 3
     db.session.commit()
-    pending = factory.membership(coop=world.coop, status=MembershipStatus.PENDING)
-    auth.login_as(world.coordinator)
+    pending = factory.membership(coop=two_coops.coop, status=MembershipStatus.PENDING)
+    auth.login_as(two_coops.coordinator)
     before = snapshot()
 
     response = client.post(
@@ -167,22 +172,22 @@ def test_approving_respects_the_cap(client, auth, world, factory, mailbox):
     assert mailbox.messages == []
 
 
-def test_declining_a_request(client, auth, world, pending, mailbox):
+def test_declining_a_request(client, auth, two_coops, pending, mailbox):
     person = pending.user
-    auth.login_as(world.coordinator)
+    auth.login_as(two_coops.coordinator)
 
     response = client.post(
         f"/coops/fishwick/admin/members/{pending.id}/decline", follow_redirects=True
     )
 
     assert "You declined Pat Newcomer's request to join." in text(response)
-    assert membership(world.coop, person) is None
+    assert membership(two_coops.coop, person) is None
     assert len(mailbox.to(person.email)) == 1
 
 
-def test_changing_a_role(client, auth, world):
-    auth.login_as(world.coordinator)
-    mina = member_id(world, world.member)
+def test_changing_a_role(client, auth, two_coops):
+    auth.login_as(two_coops.coordinator)
+    mina = member_id(two_coops, two_coops.member)
 
     response = client.post(
         f"/coops/fishwick/admin/members/{mina}/role",
@@ -191,15 +196,15 @@ def test_changing_a_role(client, auth, world):
     )
 
     assert "Mina Member is now coordinator." in text(response)
-    assert membership(world.coop, world.member).role is Role.COORDINATOR
+    assert membership(two_coops.coop, two_coops.member).role is Role.COORDINATOR
 
 
-def test_an_unknown_role_is_refused(client, auth, world):
-    auth.login_as(world.coordinator)
+def test_an_unknown_role_is_refused(client, auth, two_coops):
+    auth.login_as(two_coops.coordinator)
     before = snapshot()
 
     response = client.post(
-        f"/coops/fishwick/admin/members/{member_id(world, world.member)}/role",
+        f"/coops/fishwick/admin/members/{member_id(two_coops, two_coops.member)}/role",
         data={"role": "emperor"},
         follow_redirects=True,
     )
@@ -208,9 +213,9 @@ def test_an_unknown_role_is_refused(client, auth, world):
     assert snapshot() == before
 
 
-def test_the_last_coordinator_cannot_be_demoted_or_removed(client, auth, world):
-    auth.login_as(world.coordinator)
-    cora = member_id(world, world.coordinator)
+def test_the_last_coordinator_cannot_be_demoted_or_removed(client, auth, two_coops):
+    auth.login_as(two_coops.coordinator)
+    cora = member_id(two_coops, two_coops.coordinator)
     before = snapshot()
 
     demoted = client.post(
@@ -223,37 +228,37 @@ def test_the_last_coordinator_cannot_be_demoted_or_removed(client, auth, world):
     assert snapshot() == before
 
 
-def test_a_coordinator_who_steps_down_goes_to_the_coop_home(client, auth, world, factory):
-    factory.member(world.coop, Role.COORDINATOR)
-    auth.login_as(world.coordinator)
+def test_a_coordinator_who_steps_down_goes_to_the_coop_home(client, auth, two_coops, factory):
+    factory.member(two_coops.coop, Role.COORDINATOR)
+    auth.login_as(two_coops.coordinator)
 
     response = client.post(
-        f"/coops/fishwick/admin/members/{member_id(world, world.coordinator)}/role",
+        f"/coops/fishwick/admin/members/{member_id(two_coops, two_coops.coordinator)}/role",
         data={"role": "member"},
     )
 
     assert response.headers["Location"] == "/coops/fishwick/"
-    assert membership(world.coop, world.coordinator).role is Role.MEMBER
+    assert membership(two_coops.coop, two_coops.coordinator).role is Role.MEMBER
 
 
-def test_removing_a_member_emails_the_household(client, auth, world, mailbox):
-    auth.login_as(world.coordinator)
+def test_removing_a_member_emails_the_household(client, auth, two_coops, mailbox):
+    auth.login_as(two_coops.coordinator)
 
     response = client.post(
-        f"/coops/fishwick/admin/members/{member_id(world, world.member)}/remove",
+        f"/coops/fishwick/admin/members/{member_id(two_coops, two_coops.member)}/remove",
         follow_redirects=True,
     )
 
     assert "Mina Member is no longer a member of Fishwick Food Co-op." in text(response)
-    removed = membership(world.coop, world.member)
+    removed = membership(two_coops.coop, two_coops.member)
     assert removed.status is MembershipStatus.LEFT and removed.left_at is not None
-    (mail,) = mailbox.to(world.member.email)
+    (mail,) = mailbox.to(two_coops.member.email)
     assert mail["Subject"] == "You are no longer a member of Fishwick Food Co-op"
 
 
-def test_a_redirect_after_an_action_never_leaves_the_admin_area(client, auth, world, factory):
-    pending = factory.membership(coop=world.coop, status=MembershipStatus.PENDING)
-    auth.login_as(world.coordinator)
+def test_a_redirect_after_an_action_never_leaves_the_admin_area(client, auth, two_coops, factory):
+    pending = factory.membership(coop=two_coops.coop, status=MembershipStatus.PENDING)
+    auth.login_as(two_coops.coordinator)
 
     response = client.post(
         f"/coops/fishwick/admin/members/{pending.id}/approve?next=https://evil.example/"

@@ -20,8 +20,8 @@ def settings(**changes: str) -> dict[str, str]:
     return data
 
 
-def test_the_form_shows_the_current_settings(client, auth, world):
-    auth.login_as(world.coordinator)
+def test_the_form_shows_the_current_settings(client, auth, two_coops):
+    auth.login_as(two_coops.coordinator)
 
     page = text(client.get("/coops/fishwick/admin/settings"))
 
@@ -33,8 +33,8 @@ def test_the_form_shows_the_current_settings(client, auth, world):
     )
 
 
-def test_changing_the_settings(client, auth, world):
-    auth.login_as(world.coordinator)
+def test_changing_the_settings(client, auth, two_coops):
+    auth.login_as(two_coops.coordinator)
 
     response = client.post(
         "/coops/fishwick/admin/settings",
@@ -49,7 +49,7 @@ def test_changing_the_settings(client, auth, world):
 
     assert "The co-op's settings are saved." in text(response)
     db.session.expire_all()
-    coop = world.coop
+    coop = two_coops.coop
     assert (coop.name, coop.pickup_address, coop.household_cap, coop.joining_policy) == (
         "Fishwick Food Club",
         "St Teresa's Hall",
@@ -58,8 +58,8 @@ def test_changing_the_settings(client, auth, world):
     )
 
 
-def test_a_cap_below_the_active_households_is_refused_at_the_cap_field(client, auth, world):
-    auth.login_as(world.coordinator)
+def test_a_cap_below_the_active_households_is_refused_at_the_cap_field(client, auth, two_coops):
+    auth.login_as(two_coops.coordinator)
 
     response = client.post(
         "/coops/fishwick/admin/settings", data=settings(name="Renamed", household_cap="2")
@@ -71,21 +71,23 @@ def test_a_cap_below_the_active_households_is_refused_at_the_cap_field(client, a
         "the cap cannot be lower.</p>"
     ) in text(response)
     db.session.expire_all()
-    assert (world.coop.name, world.coop.household_cap) == ("Fishwick Food Co-op", 20)
+    assert (two_coops.coop.name, two_coops.coop.household_cap) == ("Fishwick Food Co-op", 20)
 
 
-def test_an_empty_name_is_refused_at_the_name_field(client, auth, world):
-    auth.login_as(world.coordinator)
+def test_an_empty_name_is_refused_at_the_name_field(client, auth, two_coops):
+    auth.login_as(two_coops.coordinator)
 
     response = client.post("/coops/fishwick/admin/settings", data=settings(name="  "))
 
     assert 'id="name-error">Enter the co-op\'s name.</p>' in text(response)
     db.session.expire_all()
-    assert world.coop.name == "Fishwick Food Co-op"
+    assert two_coops.coop.name == "Fishwick Food Co-op"
 
 
-def test_a_pickup_address_longer_than_500_characters_is_refused_at_its_field(client, auth, world):
-    auth.login_as(world.coordinator)
+def test_a_pickup_address_longer_than_500_characters_is_refused_at_its_field(
+    client, auth, two_coops
+):
+    auth.login_as(two_coops.coordinator)
 
     response = client.post(
         "/coops/fishwick/admin/settings", data=settings(pickup_address="x" * 501)
@@ -93,7 +95,7 @@ def test_a_pickup_address_longer_than_500_characters_is_refused_at_its_field(cli
 
     assert field_error(text(response), "pickup_address") == "Use at most 500 characters."
     db.session.expire_all()
-    assert world.coop.pickup_address == "Community Centre, 1 Market Street"
+    assert two_coops.coop.pickup_address == "Community Centre, 1 Market Street"
 
 
 @pytest.mark.parametrize(
@@ -105,17 +107,17 @@ def test_a_pickup_address_longer_than_500_characters_is_refused_at_its_field(cli
     ],
 )
 def test_a_cap_that_is_not_a_whole_number_in_range_says_what_to_type(
-    client, auth, world, typed, message
+    client, auth, two_coops, typed, message
 ):
-    auth.login_as(world.coordinator)
+    auth.login_as(two_coops.coordinator)
 
     response = client.post("/coops/fishwick/admin/settings", data=settings(household_cap=typed))
 
     assert field_error(text(response), "household_cap") == message
 
 
-def test_empty_settings_say_what_is_missing(client, auth, world):
-    auth.login_as(world.coordinator)
+def test_empty_settings_say_what_is_missing(client, auth, two_coops):
+    auth.login_as(two_coops.coordinator)
 
     blank = {"name": "", "pickup_address": "", "household_cap": "", "joining_policy": "x"}
     page = text(client.post("/coops/fishwick/admin/settings", data=blank))
@@ -126,8 +128,8 @@ def test_empty_settings_say_what_is_missing(client, auth, world):
     assert "This field is required." not in page and "Not a valid" not in page
 
 
-def test_the_joining_policy_is_chosen_with_labelled_radio_buttons(client, auth, world):
-    auth.login_as(world.coordinator)
+def test_the_joining_policy_is_chosen_with_labelled_radio_buttons(client, auth, two_coops):
+    auth.login_as(two_coops.coordinator)
 
     page = text(client.get("/coops/fishwick/admin/settings"))
 

@@ -1,4 +1,4 @@
-"""Fixtures for the supplier and product pages: a world of two co-ops and a catalogue builder."""
+"""Fixtures for the supplier and product pages: a catalogue builder and a signed-in coordinator."""
 
 from __future__ import annotations
 
@@ -7,16 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from members.support import World, build_world
 from sqlalchemy import insert
 
 from coop.extensions import db
 from coop.models import CatalogueSubscription, Coop, Product, Supplier
-
-
-@pytest.fixture
-def world(factory) -> World:
-    return build_world(factory)
 
 
 @dataclass
@@ -80,7 +74,7 @@ def catalogue(app) -> Catalogue:
 
 
 @pytest.fixture
-def coordinator(client, auth, world):
+def coordinator(client, auth, two_coops):
     """Log in as the coordinator of Fishwick; return the client."""
-    auth.login_as(world.coordinator)
+    auth.login_as(two_coops.coordinator)
     return client

@@ -16,8 +16,8 @@ SUPPLIERS = "/coops/fishwick/admin/suppliers"
 
 
 @pytest.fixture
-def supplier(world, catalogue):
-    supplier = catalogue.supplier(world.coop, name="Northern Wholefoods")
+def supplier(two_coops, catalogue):
+    supplier = catalogue.supplier(two_coops.coop, name="Northern Wholefoods")
     for code, name, category, price, vat in [
         ("A", "Apples", "Fruit", 1000, 0),
         ("B", "Bananas", "Fruit", 1234, 0),
@@ -74,7 +74,9 @@ def test_the_preview_shows_the_count_and_examples_and_changes_nothing(coordinato
     assert count_rows(PriceChange) == 0
 
 
-def test_confirming_rounds_each_price_half_up_and_records_the_history(coordinator, world, supplier):
+def test_confirming_rounds_each_price_half_up_and_records_the_history(
+    coordinator, two_coops, supplier
+):
     response = change_prices(
         coordinator, supplier, percent="3.5", category="", follow_redirects=True
     )
@@ -96,9 +98,9 @@ def test_confirming_rounds_each_price_half_up_and_records_the_history(coordinato
         .order_by(Product.code)
     ).all()
     assert [tuple(row) for row in history] == [
-        ("A", 1000, 1035, 0, 0, "bulk change +3.5%", world.coordinator.id),
-        ("B", 1234, 1277, 0, 0, "bulk change +3.5%", world.coordinator.id),
-        ("C", 150, 155, 2000, 2000, "bulk change +3.5%", world.coordinator.id),
+        ("A", 1000, 1035, 0, 0, "bulk change +3.5%", two_coops.coordinator.id),
+        ("B", 1234, 1277, 0, 0, "bulk change +3.5%", two_coops.coordinator.id),
+        ("C", 150, 155, 2000, 2000, "bulk change +3.5%", two_coops.coordinator.id),
     ]
 
 
@@ -169,8 +171,8 @@ def test_a_category_that_is_not_offered_is_refused(coordinator, supplier):
     assert count_rows(PriceChange) == 0
 
 
-def test_a_supplier_without_products_has_nothing_to_change(coordinator, world, catalogue):
-    empty = catalogue.supplier(world.coop, name="Empty Wholesale")
+def test_a_supplier_without_products_has_nothing_to_change(coordinator, two_coops, catalogue):
+    empty = catalogue.supplier(two_coops.coop, name="Empty Wholesale")
 
     response = coordinator.post(f"{SUPPLIERS}/{empty.id}/prices", data={"percent": "5"})
 
@@ -178,15 +180,15 @@ def test_a_supplier_without_products_has_nothing_to_change(coordinator, world, c
 
 
 def test_a_bulk_change_costs_the_same_queries_for_ten_or_five_hundred_products(
-    coordinator, world, catalogue, count_queries
+    coordinator, two_coops, catalogue, count_queries
 ):
     def queries(size: int) -> int:
-        supplier = catalogue.supplier(world.coop)
+        supplier = catalogue.supplier(two_coops.coop)
         catalogue.many(supplier, size)
         path = f"{SUPPLIERS}/{supplier.id}/prices"
         coordinator.get(path)
         fingerprint = preview_bulk_price_change(
-            coop=world.coop, supplier=supplier, change_bp=500
+            coop=two_coops.coop, supplier=supplier, change_bp=500
         ).fingerprint
         db.session.rollback()
         data = {"percent": "5", "confirm": "y", "fingerprint": fingerprint}
@@ -199,8 +201,8 @@ def test_a_bulk_change_costs_the_same_queries_for_ten_or_five_hundred_products(
     assert queries(10) == queries(500)
 
 
-def test_a_treasurer_cannot_change_prices(client, auth, world, supplier):
-    auth.login_as(world.treasurer)
+def test_a_treasurer_cannot_change_prices(client, auth, two_coops, supplier):
+    auth.login_as(two_coops.treasurer)
 
     response = client.post(
         f"{SUPPLIERS}/{supplier.id}/prices", data={"percent": "5", "confirm": "y"}
@@ -210,10 +212,10 @@ def test_a_treasurer_cannot_change_prices(client, auth, world, supplier):
     assert prices()["A"] == 1000
 
 
-def test_a_subscriber_cannot_change_a_shared_catalogues_prices(coordinator, world, catalogue):
-    shared = catalogue.supplier(world.other_coop, name="Ribble Valley Growers")
+def test_a_subscriber_cannot_change_a_shared_catalogues_prices(coordinator, two_coops, catalogue):
+    shared = catalogue.supplier(two_coops.other_coop, name="Ribble Valley Growers")
     leeks = catalogue.product(shared, case_price_pence=500)
-    catalogue.subscribe(world.coop, shared)
+    catalogue.subscribe(two_coops.coop, shared)
 
     response = coordinator.post(
         f"{SUPPLIERS}/{shared.id}/prices", data={"percent": "5", "confirm": "y"}
@@ -282,8 +284,8 @@ def test_a_confirmation_without_a_preview_changes_nothing(coordinator, supplier)
     assert prices() == {"A": 1000, "B": 1234, "C": 150, "D": 1, "E": 0}
 
 
-def test_a_change_taking_a_price_above_the_limit_is_refused(coordinator, world, catalogue):
-    dear = catalogue.supplier(world.coop, name="Dear Wholesale")
+def test_a_change_taking_a_price_above_the_limit_is_refused(coordinator, two_coops, catalogue):
+    dear = catalogue.supplier(two_coops.coop, name="Dear Wholesale")
     catalogue.product(dear, code="X", name="Saffron", case_price_pence=MAX_PENCE - 100)
 
     response = coordinator.post(f"{SUPPLIERS}/{dear.id}/prices", data={"percent": "1"})

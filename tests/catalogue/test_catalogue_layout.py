@@ -9,13 +9,13 @@ from coop.domain.catalogue import Tag
 SUPPLIERS = "/coops/fishwick/admin/suppliers"
 
 
-def test_catalogue_pages_follow_the_layout(coordinator, world, catalogue):
-    own = catalogue.supplier(world.coop, name="Northern Wholefoods", order_days=3)
+def test_catalogue_pages_follow_the_layout(coordinator, two_coops, catalogue):
+    own = catalogue.supplier(two_coops.coop, name="Northern Wholefoods", order_days=3)
     product = catalogue.product(own, category="Tins", tag_bits=Tag.VEGAN.bit)
     catalogue.many(own, 120)
-    shared = catalogue.supplier(world.other_coop, name="Ribble Valley Growers")
+    shared = catalogue.supplier(two_coops.other_coop, name="Ribble Valley Growers")
     leeks = catalogue.product(shared)
-    catalogue.subscribe(world.coop, shared)
+    catalogue.subscribe(two_coops.coop, shared)
     gets = [
         SUPPLIERS,
         f"{SUPPLIERS}/new",

@@ -20,8 +20,8 @@ def names(response) -> list[str]:
 
 
 @pytest.fixture
-def supplier(world, catalogue):
-    supplier = catalogue.supplier(world.coop, name="Northern Wholefoods")
+def supplier(two_coops, catalogue):
+    supplier = catalogue.supplier(two_coops.coop, name="Northern Wholefoods")
     for code, name, category, price, tags, maker, available in [
         ("RICE-5", "Basmati Rice", "Dry goods", 1200, Tag.VEGAN.bit, "Tilda", True),
         ("PAS-10", "Penne Pasta", "Dry goods", 800, Tag.VEGAN.bit, "Napolina", True),
@@ -100,8 +100,8 @@ def test_the_category_filter_offers_the_categories_in_use(coordinator, supplier)
     assert '<option selected value="Tins">Tins</option>' in page
 
 
-def test_pages_of_fifty_with_links_that_keep_the_search(coordinator, world, catalogue):
-    supplier = catalogue.supplier(world.coop)
+def test_pages_of_fifty_with_links_that_keep_the_search(coordinator, two_coops, catalogue):
+    supplier = catalogue.supplier(two_coops.coop)
     catalogue.many(supplier, 130, lambda i: {"available": i % 10 != 0})
 
     first = coordinator.get(f"{CATALOGUE}?q=bulk&available=y&sort=code&slug=other")
@@ -119,21 +119,21 @@ def test_pages_of_fifty_with_links_that_keep_the_search(coordinator, world, cata
     assert 'rel="next"' not in text(last)
 
 
-def test_a_page_past_the_end_shows_the_last_page(coordinator, world, catalogue):
-    catalogue.many(catalogue.supplier(world.coop), 60)
+def test_a_page_past_the_end_shows_the_last_page(coordinator, two_coops, catalogue):
+    catalogue.many(catalogue.supplier(two_coops.coop), 60)
 
     response = coordinator.get(f"{CATALOGUE}?page=9")
 
     assert "Products 51 to 60 of 60" in text(response)
 
 
-def test_the_coop_catalogue_holds_own_and_shared_suppliers_only(coordinator, world, catalogue):
-    own = catalogue.supplier(world.coop, name="Northern Wholefoods")
+def test_the_coop_catalogue_holds_own_and_shared_suppliers_only(coordinator, two_coops, catalogue):
+    own = catalogue.supplier(two_coops.coop, name="Northern Wholefoods")
     catalogue.product(own, name="Oats")
-    shared = catalogue.supplier(world.other_coop, name="Ribble Valley Growers")
+    shared = catalogue.supplier(two_coops.other_coop, name="Ribble Valley Growers")
     catalogue.product(shared, name="Leeks")
-    catalogue.subscribe(world.coop, shared)
-    catalogue.product(catalogue.supplier(world.other_coop), name="Private Beans")
+    catalogue.subscribe(two_coops.coop, shared)
+    catalogue.product(catalogue.supplier(two_coops.other_coop), name="Private Beans")
 
     response = coordinator.get(CATALOGUE)
 
@@ -141,26 +141,26 @@ def test_the_coop_catalogue_holds_own_and_shared_suppliers_only(coordinator, wor
     assert "Ribble Valley Growers" in text(response)
 
 
-def test_a_supplier_catalogue_holds_only_that_supplier(coordinator, world, catalogue):
-    own = catalogue.supplier(world.coop)
+def test_a_supplier_catalogue_holds_only_that_supplier(coordinator, two_coops, catalogue):
+    own = catalogue.supplier(two_coops.coop)
     catalogue.product(own, name="Oats")
-    catalogue.product(catalogue.supplier(world.coop), name="Leeks")
+    catalogue.product(catalogue.supplier(two_coops.coop), name="Leeks")
 
     assert names(coordinator.get(f"/coops/fishwick/admin/suppliers/{own.id}/products")) == ["Oats"]
 
 
-def test_member_prices_carry_vat_and_the_viewing_coops_markup(client, auth, world, catalogue):
-    shared = catalogue.supplier(world.other_coop)
+def test_member_prices_carry_vat_and_the_viewing_coops_markup(client, auth, two_coops, catalogue):
+    shared = catalogue.supplier(two_coops.other_coop)
     catalogue.product(shared, name="Soap", case_price_pence=1200, case_size=6, vat_bp=2000)
-    catalogue.subscribe(world.coop, shared)
-    world.coop.markup_bp = 250
-    world.other_coop.markup_bp = 1000
+    catalogue.subscribe(two_coops.coop, shared)
+    two_coops.coop.markup_bp = 250
+    two_coops.other_coop.markup_bp = 1000
     db.session.commit()
 
-    auth.login_as(world.coordinator)
+    auth.login_as(two_coops.coordinator)
     ours = text(client.get(CATALOGUE))
     auth.logout()
-    auth.login_as(world.other_coordinator)
+    auth.login_as(two_coops.other_coordinator)
     theirs = text(client.get("/coops/ribbleton/admin/catalogue"))
 
     assert '<td data-label="Case price ex VAT">£12.00</td>' in ours
@@ -169,8 +169,8 @@ def test_member_prices_carry_vat_and_the_viewing_coops_markup(client, auth, worl
     assert '<td data-label="Member price per unit">£2.64</td>' in theirs
 
 
-def test_a_treasurer_can_search_the_catalogue(client, auth, world, supplier):
-    auth.login_as(world.treasurer)
+def test_a_treasurer_can_search_the_catalogue(client, auth, two_coops, supplier):
+    auth.login_as(two_coops.treasurer)
 
     assert names(client.get(f"{CATALOGUE}?q=rice")) == ["Basmati Rice"]
 
@@ -183,11 +183,11 @@ TEN_THOUSAND = 10_000
 
 
 @pytest.fixture
-def big_catalogue(world, catalogue):
+def big_catalogue(two_coops, catalogue):
     """Two suppliers holding 10,000 products between them, one of them shared."""
-    own = catalogue.supplier(world.coop, name="Northern Wholefoods")
-    shared = catalogue.supplier(world.other_coop, name="Ribble Valley Growers")
-    catalogue.subscribe(world.coop, shared)
+    own = catalogue.supplier(two_coops.coop, name="Northern Wholefoods")
+    shared = catalogue.supplier(two_coops.other_coop, name="Ribble Valley Growers")
+    catalogue.subscribe(two_coops.coop, shared)
 
     def row(i: int) -> dict[str, object]:
         return {

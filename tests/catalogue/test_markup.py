@@ -25,15 +25,15 @@ def test_the_page_explains_the_markup_covers_shared_products(coordinator):
 @pytest.mark.parametrize(
     ("typed", "expected"), [("2.5", 250), ("2.55%", 255), ("100", 10000), ("0", 0)]
 )
-def test_a_coordinator_sets_the_markup(coordinator, world, typed, expected):
+def test_a_coordinator_sets_the_markup(coordinator, two_coops, typed, expected):
     response = coordinator.post(MARKUP, data={"markup": typed}, follow_redirects=True)
 
-    assert markup_bp(world.coop) == expected
+    assert markup_bp(two_coops.coop) == expected
     assert "The markup is now" in text(response)
 
 
-def test_the_form_shows_the_markup_as_a_percentage(coordinator, world):
-    world.coop.markup_bp = 250
+def test_the_form_shows_the_markup_as_a_percentage(coordinator, two_coops):
+    two_coops.coop.markup_bp = 250
     db.session.commit()
 
     assert 'value="2.5"' in text(coordinator.get(MARKUP))
@@ -51,34 +51,34 @@ def test_the_form_shows_the_markup_as_a_percentage(coordinator, world):
         ("", "Enter a markup, such as 2.5, or 0 for none."),
     ],
 )
-def test_a_bad_markup_is_refused_at_the_field(coordinator, world, typed, message):
-    world.coop.markup_bp = 300
+def test_a_bad_markup_is_refused_at_the_field(coordinator, two_coops, typed, message):
+    two_coops.coop.markup_bp = 300
     db.session.commit()
 
     response = coordinator.post(MARKUP, data={"markup": typed})
 
     assert response.status_code == 200
     assert field_error(text(response), "markup") == message
-    assert markup_bp(world.coop) == 300
+    assert markup_bp(two_coops.coop) == 300
 
 
-def test_a_treasurer_cannot_set_the_markup(client, auth, world):
-    auth.login_as(world.treasurer)
+def test_a_treasurer_cannot_set_the_markup(client, auth, two_coops):
+    auth.login_as(two_coops.treasurer)
 
     assert client.get(MARKUP).status_code == 403
     assert client.post(MARKUP, data={"markup": "50"}).status_code == 403
-    assert markup_bp(world.coop) == 0
+    assert markup_bp(two_coops.coop) == 0
 
 
-def test_another_coops_coordinator_cannot_set_ours(client, auth, world):
-    auth.login_as(world.other_coordinator)
+def test_another_coops_coordinator_cannot_set_ours(client, auth, two_coops):
+    auth.login_as(two_coops.other_coordinator)
 
     assert client.post(MARKUP, data={"markup": "50"}).status_code == 403
-    assert markup_bp(world.coop) == 0
+    assert markup_bp(two_coops.coop) == 0
 
 
-def test_the_new_markup_shows_in_member_prices(coordinator, world, catalogue):
-    supplier = catalogue.supplier(world.coop)
+def test_the_new_markup_shows_in_member_prices(coordinator, two_coops, catalogue):
+    supplier = catalogue.supplier(two_coops.coop)
     catalogue.product(supplier, case_price_pence=1000, case_size=4, vat_bp=0)
 
     coordinator.post(MARKUP, data={"markup": "10"})

@@ -16,8 +16,8 @@ SUPPLIERS = "/coops/fishwick/admin/suppliers"
 
 
 @pytest.fixture
-def supplier(world, catalogue):
-    return catalogue.supplier(world.coop, name="Northern Wholefoods")
+def supplier(two_coops, catalogue):
+    return catalogue.supplier(two_coops.coop, name="Northern Wholefoods")
 
 
 def product_form(**changes: object) -> dict[str, object]:
@@ -93,9 +93,9 @@ def test_adding_a_product_keeps_every_field(coordinator, supplier):
 
 
 def test_the_product_page_shows_the_member_price_with_vat_and_markup(
-    coordinator, world, catalogue, supplier
+    coordinator, two_coops, catalogue, supplier
 ):
-    world.coop.markup_bp = 250
+    two_coops.coop.markup_bp = 250
     db.session.commit()
     product = catalogue.product(
         supplier, name="Washing-up liquid", case_price_pence=1200, case_size=6, vat_bp=2000
@@ -173,9 +173,9 @@ def test_no_reference_price_at_all_is_fine(coordinator, supplier):
     assert (product.reference_price_pence, product.reference_price_date) == (None, None)
 
 
-def test_a_code_is_unique_per_supplier(coordinator, world, catalogue, supplier):
+def test_a_code_is_unique_per_supplier(coordinator, two_coops, catalogue, supplier):
     catalogue.product(supplier, code="RICE-5", name="Brown rice")
-    other = catalogue.supplier(world.coop)
+    other = catalogue.supplier(two_coops.coop)
     catalogue.product(other, code="PASTA-1")
 
     response = coordinator.post(f"{SUPPLIERS}/{supplier.id}/products/new", data=product_form())
@@ -240,7 +240,7 @@ def test_the_edit_form_shows_the_product_as_it_is(coordinator, catalogue, suppli
 
 
 def test_changing_a_price_records_who_changed_it_and_from_what(
-    coordinator, world, catalogue, supplier
+    coordinator, two_coops, catalogue, supplier
 ):
     product = catalogue.product(supplier, code="RICE-5", case_price_pence=1000, vat_bp=0)
 
@@ -264,7 +264,7 @@ def test_changing_a_price_records_who_changed_it_and_from_what(
         change.old_vat_bp,
         change.new_vat_bp,
         change.reason,
-    ) == (product.id, world.coordinator.id, 1000, 1240, 0, 500, "edit")
+    ) == (product.id, two_coops.coordinator.id, 1000, 1240, 0, 500, "edit")
 
 
 def test_changing_other_fields_leaves_no_price_history(coordinator, catalogue, supplier):
@@ -292,12 +292,12 @@ def test_a_refused_edit_changes_nothing(coordinator, catalogue, supplier):
 
 
 def test_the_price_history_lists_changes_newest_first(
-    client, auth, world, factory, catalogue, supplier
+    client, auth, two_coops, factory, catalogue, supplier
 ):
     product = catalogue.product(supplier, code="RICE-5", case_price_pence=1000)
-    auth.login_as(world.coordinator)
+    auth.login_as(two_coops.coordinator)
     client.post(product_url(product, "edit"), data=product_form(case_price_pence="11.00"))
-    second = factory.member(world.coop, Role.COORDINATOR, user=factory.user(name="Col Second"))
+    second = factory.member(two_coops.coop, Role.COORDINATOR, user=factory.user(name="Col Second"))
     auth.logout()
     auth.login_as(second)
     client.post(product_url(product, "edit"), data=product_form(case_price_pence="11.50"))
@@ -324,10 +324,10 @@ def test_marking_a_product_unavailable_and_available_again(coordinator, catalogu
     assert product.available is True
 
 
-def test_a_treasurer_reads_products_but_cannot_change_them(client, auth, world, catalogue):
-    supplier = catalogue.supplier(world.coop)
+def test_a_treasurer_reads_products_but_cannot_change_them(client, auth, two_coops, catalogue):
+    supplier = catalogue.supplier(two_coops.coop)
     product = catalogue.product(supplier, name="Leeks", case_price_pence=900)
-    auth.login_as(world.treasurer)
+    auth.login_as(two_coops.treasurer)
 
     page = text(client.get(product_url(product)))
     assert "Leeks" in page
@@ -343,16 +343,18 @@ def test_a_treasurer_reads_products_but_cannot_change_them(client, auth, world, 
     assert count_rows(Product) == 1
 
 
-def test_a_product_is_found_only_under_its_own_supplier(coordinator, world, catalogue, supplier):
-    elsewhere = catalogue.product(catalogue.supplier(world.coop))
+def test_a_product_is_found_only_under_its_own_supplier(
+    coordinator, two_coops, catalogue, supplier
+):
+    elsewhere = catalogue.product(catalogue.supplier(two_coops.coop))
 
     for rest in ("", "edit"):
         path = f"{SUPPLIERS}/{supplier.id}/products/{elsewhere.id}/{rest}"
         assert coordinator.get(path).status_code == 404
 
 
-def test_another_coops_product_is_not_found(coordinator, world, catalogue):
-    theirs = catalogue.product(catalogue.supplier(world.other_coop))
+def test_another_coops_product_is_not_found(coordinator, two_coops, catalogue):
+    theirs = catalogue.product(catalogue.supplier(two_coops.other_coop))
 
     assert coordinator.get(product_url(theirs)).status_code == 404
     response = coordinator.post(product_url(theirs, "availability"), data={"available": "no"})
@@ -361,10 +363,10 @@ def test_another_coops_product_is_not_found(coordinator, world, catalogue):
     assert theirs.available is True
 
 
-def test_a_shared_product_can_be_read_but_not_changed(coordinator, world, catalogue):
-    shared = catalogue.supplier(world.other_coop, name="Ribble Valley Growers")
+def test_a_shared_product_can_be_read_but_not_changed(coordinator, two_coops, catalogue):
+    shared = catalogue.supplier(two_coops.other_coop, name="Ribble Valley Growers")
     product = catalogue.product(shared, name="Leeks")
-    catalogue.subscribe(world.coop, shared)
+    catalogue.subscribe(two_coops.coop, shared)
 
     page = text(coordinator.get(product_url(product)))
     assert "Leeks" in page

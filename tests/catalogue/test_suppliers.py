@@ -34,15 +34,15 @@ def supplier_form(**changes: object) -> dict[str, object]:
 
 
 def test_the_list_shows_own_and_shared_suppliers_with_their_product_counts(
-    coordinator, world, catalogue
+    coordinator, two_coops, catalogue
 ):
-    own = catalogue.supplier(world.coop, name="Northern Wholefoods", is_local=True)
+    own = catalogue.supplier(two_coops.coop, name="Northern Wholefoods", is_local=True)
     catalogue.product(own)
     catalogue.product(own, available=False)
-    shared = catalogue.supplier(world.other_coop, name="Ribble Valley Growers")
+    shared = catalogue.supplier(two_coops.other_coop, name="Ribble Valley Growers")
     catalogue.product(shared)
-    catalogue.subscribe(world.coop, shared)
-    catalogue.supplier(world.other_coop, name="Private Wholesale")
+    catalogue.subscribe(two_coops.coop, shared)
+    catalogue.supplier(two_coops.other_coop, name="Private Wholesale")
 
     page = text(coordinator.get(SUPPLIERS))
 
@@ -54,7 +54,7 @@ def test_the_list_shows_own_and_shared_suppliers_with_their_product_counts(
 
 
 def test_the_supplier_list_costs_the_same_queries_however_many_suppliers(
-    coordinator, world, catalogue, count_queries
+    coordinator, two_coops, catalogue, count_queries
 ):
     def queries() -> int:
         coordinator.get(SUPPLIERS)
@@ -62,16 +62,16 @@ def test_the_supplier_list_costs_the_same_queries_however_many_suppliers(
             assert coordinator.get(SUPPLIERS).status_code == 200
         return len(statements)
 
-    catalogue.product(catalogue.supplier(world.coop))
+    catalogue.product(catalogue.supplier(two_coops.coop))
     few = queries()
     for _ in range(5):
-        supplier = catalogue.supplier(world.coop)
+        supplier = catalogue.supplier(two_coops.coop)
         catalogue.product(supplier)
-        catalogue.subscribe(world.coop, catalogue.supplier(world.other_coop))
+        catalogue.subscribe(two_coops.coop, catalogue.supplier(two_coops.other_coop))
     assert queries() == few
 
 
-def test_adding_a_supplier_keeps_every_field(coordinator, world):
+def test_adding_a_supplier_keeps_every_field(coordinator, two_coops):
     response = coordinator.post(f"{SUPPLIERS}/new", data=supplier_form())
 
     supplier = db.session.scalar(db.select(Supplier))
@@ -90,7 +90,7 @@ def test_adding_a_supplier_keeps_every_field(coordinator, world):
         supplier.notes,
         supplier.active,
     ) == (
-        world.coop.id,
+        two_coops.coop.id,
         "Northern Wholefoods",
         SupplierKind.WHOLESALER,
         "orders@northern.example.org",
@@ -133,8 +133,8 @@ def test_bad_supplier_details_are_refused_at_their_field(coordinator, field, val
     assert count_rows(Supplier) == 0
 
 
-def test_a_supplier_name_is_unique_in_the_coop_whatever_its_case(coordinator, world, catalogue):
-    catalogue.supplier(world.coop, name="Northern Wholefoods")
+def test_a_supplier_name_is_unique_in_the_coop_whatever_its_case(coordinator, two_coops, catalogue):
+    catalogue.supplier(two_coops.coop, name="Northern Wholefoods")
 
     response = coordinator.post(f"{SUPPLIERS}/new", data=supplier_form(name="NORTHERN wholefoods"))
 
@@ -144,17 +144,17 @@ def test_a_supplier_name_is_unique_in_the_coop_whatever_its_case(coordinator, wo
     assert count_rows(Supplier) == 1
 
 
-def test_another_coop_may_use_the_same_supplier_name(coordinator, world, catalogue):
-    catalogue.supplier(world.other_coop, name="Northern Wholefoods")
+def test_another_coop_may_use_the_same_supplier_name(coordinator, two_coops, catalogue):
+    catalogue.supplier(two_coops.other_coop, name="Northern Wholefoods")
 
     coordinator.post(f"{SUPPLIERS}/new", data=supplier_form())
 
-    assert count_rows(Supplier, Supplier.coop_id == world.coop.id) == 1
+    assert count_rows(Supplier, Supplier.coop_id == two_coops.coop.id) == 1
 
 
-def test_the_edit_form_shows_the_supplier_as_it_is(coordinator, world, catalogue):
+def test_the_edit_form_shows_the_supplier_as_it_is(coordinator, two_coops, catalogue):
     supplier = catalogue.supplier(
-        world.coop, name="Northern Wholefoods", min_order_pence=15000, order_days=0b0100010
+        two_coops.coop, name="Northern Wholefoods", min_order_pence=15000, order_days=0b0100010
     )
 
     page = text(coordinator.get(f"{SUPPLIERS}/{supplier.id}/edit"))
@@ -166,8 +166,8 @@ def test_the_edit_form_shows_the_supplier_as_it_is(coordinator, world, catalogue
     assert 'checked id="order_days-0"' not in page
 
 
-def test_changing_a_supplier(coordinator, world, catalogue):
-    supplier = catalogue.supplier(world.coop, name="Northern Wholefoods")
+def test_changing_a_supplier(coordinator, two_coops, catalogue):
+    supplier = catalogue.supplier(two_coops.coop, name="Northern Wholefoods")
 
     response = coordinator.post(
         f"{SUPPLIERS}/{supplier.id}/edit",
@@ -194,9 +194,9 @@ def test_changing_a_supplier(coordinator, world, catalogue):
     ) == ("Northern Wholefoods Ltd", SupplierKind.SURPLUS, False, False, 0, 0)
 
 
-def test_renaming_a_supplier_to_a_name_in_use_is_refused(coordinator, world, catalogue):
-    catalogue.supplier(world.coop, name="Ribble Valley Growers")
-    supplier = catalogue.supplier(world.coop, name="Northern Wholefoods")
+def test_renaming_a_supplier_to_a_name_in_use_is_refused(coordinator, two_coops, catalogue):
+    catalogue.supplier(two_coops.coop, name="Ribble Valley Growers")
+    supplier = catalogue.supplier(two_coops.coop, name="Northern Wholefoods")
 
     response = coordinator.post(
         f"{SUPPLIERS}/{supplier.id}/edit", data=supplier_form(name="Ribble Valley Growers")
@@ -207,9 +207,9 @@ def test_renaming_a_supplier_to_a_name_in_use_is_refused(coordinator, world, cat
     assert supplier.name == "Northern Wholefoods"
 
 
-def test_a_treasurer_reads_suppliers_but_cannot_change_them(client, auth, world, catalogue):
-    supplier = catalogue.supplier(world.coop, name="Northern Wholefoods")
-    auth.login_as(world.treasurer)
+def test_a_treasurer_reads_suppliers_but_cannot_change_them(client, auth, two_coops, catalogue):
+    supplier = catalogue.supplier(two_coops.coop, name="Northern Wholefoods")
+    auth.login_as(two_coops.treasurer)
 
     assert "Northern Wholefoods" in text(client.get(SUPPLIERS))
     page = text(client.get(f"{SUPPLIERS}/{supplier.id}/"))
@@ -222,23 +222,23 @@ def test_a_treasurer_reads_suppliers_but_cannot_change_them(client, auth, world,
     assert count_rows(Supplier, Supplier.name == "Northern Wholefoods") == 1
 
 
-def test_members_do_not_see_the_suppliers(client, auth, world):
-    auth.login_as(world.member)
+def test_members_do_not_see_the_suppliers(client, auth, two_coops):
+    auth.login_as(two_coops.member)
 
     assert client.get(SUPPLIERS).status_code == 403
 
 
 @pytest.mark.parametrize("path", ["/", "/edit", "/products", "/prices", "/products/new"])
-def test_another_coops_supplier_is_not_found(coordinator, world, catalogue, path):
-    theirs = catalogue.supplier(world.other_coop)
+def test_another_coops_supplier_is_not_found(coordinator, two_coops, catalogue, path):
+    theirs = catalogue.supplier(two_coops.other_coop)
 
     assert coordinator.get(f"{SUPPLIERS}/{theirs.id}{path}").status_code == 404
 
 
-def test_a_shared_supplier_is_read_only_and_says_who_keeps_it(coordinator, world, catalogue):
-    shared = catalogue.supplier(world.other_coop, name="Ribble Valley Growers")
+def test_a_shared_supplier_is_read_only_and_says_who_keeps_it(coordinator, two_coops, catalogue):
+    shared = catalogue.supplier(two_coops.other_coop, name="Ribble Valley Growers")
     catalogue.product(shared, name="Leeks")
-    catalogue.subscribe(world.coop, shared)
+    catalogue.subscribe(two_coops.coop, shared)
 
     page = text(coordinator.get(f"{SUPPLIERS}/{shared.id}/"))
 
@@ -257,10 +257,12 @@ def test_a_shared_supplier_is_read_only_and_says_who_keeps_it(coordinator, world
     assert shared.name == "Ribble Valley Growers"
 
 
-def test_a_coordinator_of_the_keeper_can_change_a_shared_supplier(client, auth, world, catalogue):
-    shared = catalogue.supplier(world.other_coop, name="Ribble Valley Growers")
-    catalogue.subscribe(world.coop, shared)
-    auth.login_as(world.other_coordinator)
+def test_a_coordinator_of_the_keeper_can_change_a_shared_supplier(
+    client, auth, two_coops, catalogue
+):
+    shared = catalogue.supplier(two_coops.other_coop, name="Ribble Valley Growers")
+    catalogue.subscribe(two_coops.coop, shared)
+    auth.login_as(two_coops.other_coordinator)
 
     response = client.post(
         f"/coops/ribbleton/admin/suppliers/{shared.id}/edit",
@@ -272,8 +274,8 @@ def test_a_coordinator_of_the_keeper_can_change_a_shared_supplier(client, auth, 
     assert shared.name == "Ribble Valley Growers Co-op"
 
 
-def test_the_supplier_page_links_to_its_full_catalogue(coordinator, world, catalogue):
-    supplier = catalogue.supplier(world.coop, name="Northern Wholefoods")
+def test_the_supplier_page_links_to_its_full_catalogue(coordinator, two_coops, catalogue):
+    supplier = catalogue.supplier(two_coops.coop, name="Northern Wholefoods")
     catalogue.many(supplier, 60)
 
     page = text(coordinator.get(f"{SUPPLIERS}/{supplier.id}/"))
@@ -282,35 +284,35 @@ def test_the_supplier_page_links_to_its_full_catalogue(coordinator, world, catal
     assert "Products 1 to 50 of 60" in page
 
 
-def test_a_coordinator_role_is_needed_to_add_suppliers(client, auth, world, factory):
-    coordinator = factory.member(world.coop, Role.COORDINATOR)
+def test_a_coordinator_role_is_needed_to_add_suppliers(client, auth, two_coops, factory):
+    coordinator = factory.member(two_coops.coop, Role.COORDINATOR)
     auth.login_as(coordinator)
 
     assert client.get(f"{SUPPLIERS}/new").status_code == 200
 
 
 def test_deactivating_a_shared_supplier_hands_subscribers_their_own_copy(
-    coordinator, world, catalogue
+    coordinator, two_coops, catalogue
 ):
     supplier = catalogue.supplier(
-        world.coop, name="Northern Wholefoods", share_scope=ShareScope.PLATFORM
+        two_coops.coop, name="Northern Wholefoods", share_scope=ShareScope.PLATFORM
     )
     catalogue.product(supplier, name="Porridge oats")
-    catalogue.subscribe(world.other_coop, supplier)
+    catalogue.subscribe(two_coops.other_coop, supplier)
 
     coordinator.post(f"{SUPPLIERS}/{supplier.id}/edit", data=supplier_form(active=None))
 
     db.session.expire_all()
     assert supplier.share_scope is ShareScope.PRIVATE
     assert count_rows(CatalogueSubscription) == 0
-    [copy] = db.session.scalars(select(Supplier).where(Supplier.coop_id == world.other_coop.id))
+    [copy] = db.session.scalars(select(Supplier).where(Supplier.coop_id == two_coops.other_coop.id))
     assert copy.name == "Northern Wholefoods" and copy.active
 
 
 def test_the_supplier_page_offers_import_export_and_sharing_to_its_keeper(
-    coordinator, world, catalogue
+    coordinator, two_coops, catalogue
 ):
-    supplier = catalogue.supplier(world.coop, name="Northern Wholefoods")
+    supplier = catalogue.supplier(two_coops.coop, name="Northern Wholefoods")
 
     page = coordinator.get(f"{SUPPLIERS}/{supplier.id}/").get_data(as_text=True)
 

@@ -58,7 +58,7 @@ def membership(coop: Coop, user: User) -> Membership | None:
 
 
 @dataclass
-class World:
+class TwoCoops:
     """A co-op with a coordinator, a treasurer and a member, and a co-op next door."""
 
     coop: Coop
@@ -70,10 +70,10 @@ class World:
     other_coordinator: User
 
 
-def build_world(factory: Any, *, policy: JoiningPolicy = JoiningPolicy.APPROVAL) -> World:
+def build_two_coops(factory: Any, *, policy: JoiningPolicy = JoiningPolicy.APPROVAL) -> TwoCoops:
     coop = factory.coop(name="Fishwick Food Co-op", slug="fishwick", joining_policy=policy)
     other = factory.coop(name="Ribbleton Pantry", slug="ribbleton")
-    return World(
+    return TwoCoops(
         coop=coop,
         coordinator=factory.member(
             coop, Role.COORDINATOR, user=factory.user(name="Cora Coordinator")

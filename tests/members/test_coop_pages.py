@@ -10,8 +10,8 @@ from coop.extensions import db
 from members.support import membership, snapshot
 
 
-def test_the_coop_home_shows_pickup_role_and_household(client, auth, world):
-    auth.login_as(world.member)
+def test_the_coop_home_shows_pickup_role_and_household(client, auth, two_coops):
+    auth.login_as(two_coops.member)
 
     page = text(client.get("/coops/fishwick/"))
 
@@ -22,8 +22,8 @@ def test_the_coop_home_shows_pickup_role_and_household(client, auth, world):
     assert "/coops/fishwick/admin/" not in page
 
 
-def test_managers_get_a_link_to_the_management_area(client, auth, world):
-    auth.login_as(world.treasurer)
+def test_managers_get_a_link_to_the_management_area(client, auth, two_coops):
+    auth.login_as(two_coops.treasurer)
     page = text(client.get("/coops/fishwick/"))
     assert 'href="/coops/fishwick/admin/"' in page
     assert 'href="/coops/fishwick/admin/members"' in page
@@ -31,8 +31,8 @@ def test_managers_get_a_link_to_the_management_area(client, auth, world):
 
 
 @pytest.mark.parametrize("path", ["/", "household", "leave"])
-def test_a_member_of_another_coop_is_refused(client, auth, world, path):
-    auth.login_as(world.other_member)
+def test_a_member_of_another_coop_is_refused(client, auth, two_coops, path):
+    auth.login_as(two_coops.other_member)
     before = snapshot()
 
     assert client.get(f"/coops/fishwick/{path.strip('/')}").status_code == 403
@@ -41,20 +41,20 @@ def test_a_member_of_another_coop_is_refused(client, auth, world, path):
     assert snapshot() == before
 
 
-def test_a_pending_household_cannot_see_the_coop_yet(client, auth, world, factory):
-    pending = factory.membership(coop=world.coop, status=MembershipStatus.PENDING)
+def test_a_pending_household_cannot_see_the_coop_yet(client, auth, two_coops, factory):
+    pending = factory.membership(coop=two_coops.coop, status=MembershipStatus.PENDING)
     auth.login_as(pending.user)
     assert client.get("/coops/fishwick/").status_code == 403
 
 
-def test_an_anonymous_visitor_is_sent_to_log_in(client, world):
+def test_an_anonymous_visitor_is_sent_to_log_in(client, two_coops):
     response = client.get("/coops/fishwick/")
     assert response.status_code == 302
     assert response.headers["Location"] == "/login?next=/coops/fishwick/"
 
 
-def test_household_details_with_consent_are_saved(client, auth, world, factory):
-    person = factory.member(world.coop)
+def test_household_details_with_consent_are_saved(client, auth, two_coops, factory):
+    person = factory.member(two_coops.coop)
     auth.login_as(person)
 
     page = text(client.get("/coops/fishwick/household"))
@@ -66,12 +66,12 @@ def test_household_details_with_consent_are_saved(client, auth, world, factory):
     )
 
     assert "Your household details are saved." in text(response)
-    saved = membership(world.coop, person)
+    saved = membership(two_coops.coop, person)
     assert (saved.household_size, saved.postcode, saved.postcode_consent) == (4, "PR2 6AB", True)
 
 
-def test_a_postcode_without_consent_is_refused_next_to_the_box(client, auth, world, factory):
-    person = factory.member(world.coop)
+def test_a_postcode_without_consent_is_refused_next_to_the_box(client, auth, two_coops, factory):
+    person = factory.member(two_coops.coop)
     auth.login_as(person)
     before = snapshot()
 
@@ -88,8 +88,8 @@ def test_a_postcode_without_consent_is_refused_next_to_the_box(client, auth, wor
     assert snapshot() == before
 
 
-def test_a_bad_postcode_is_refused_next_to_the_field(client, auth, world):
-    auth.login_as(world.member)
+def test_a_bad_postcode_is_refused_next_to_the_field(client, auth, two_coops):
+    auth.login_as(two_coops.member)
     before = snapshot()
 
     response = client.post(
@@ -103,8 +103,8 @@ def test_a_bad_postcode_is_refused_next_to_the_field(client, auth, world):
     assert snapshot() == before
 
 
-def test_a_household_size_out_of_range_is_refused(client, auth, world):
-    auth.login_as(world.member)
+def test_a_household_size_out_of_range_is_refused(client, auth, two_coops):
+    auth.login_as(two_coops.member)
     before = snapshot()
 
     response = client.post("/coops/fishwick/household", data={"household_size": "0"})
@@ -113,28 +113,28 @@ def test_a_household_size_out_of_range_is_refused(client, auth, world):
     assert snapshot() == before
 
 
-def test_withdrawing_consent_deletes_the_postcode(client, auth, world):
-    auth.login_as(world.member)
+def test_withdrawing_consent_deletes_the_postcode(client, auth, two_coops):
+    auth.login_as(two_coops.member)
 
     client.post("/coops/fishwick/household", data={"household_size": "3", "postcode": "PR1 5XX"})
 
-    saved = membership(world.coop, world.member)
+    saved = membership(two_coops.coop, two_coops.member)
     assert (saved.postcode, saved.postcode_consent) == (None, False)
 
 
-def test_leaving_asks_first_then_ends_the_membership(client, auth, world):
-    auth.login_as(world.member)
+def test_leaving_asks_first_then_ends_the_membership(client, auth, two_coops):
+    auth.login_as(two_coops.member)
 
     assert "Leave Fishwick Food Co-op?" in text(client.get("/coops/fishwick/leave"))
     response = client.post("/coops/fishwick/leave", follow_redirects=True)
 
     assert "You have left Fishwick Food Co-op." in text(response)
-    assert membership(world.coop, world.member).status is MembershipStatus.LEFT
+    assert membership(two_coops.coop, two_coops.member).status is MembershipStatus.LEFT
     assert client.get("/coops/fishwick/").status_code == 403
 
 
-def test_the_last_coordinator_cannot_leave(client, auth, world):
-    auth.login_as(world.coordinator)
+def test_the_last_coordinator_cannot_leave(client, auth, two_coops):
+    auth.login_as(two_coops.coordinator)
     before = snapshot()
 
     response = client.post("/coops/fishwick/leave", follow_redirects=True)
@@ -143,11 +143,11 @@ def test_the_last_coordinator_cannot_leave(client, auth, world):
         response
     )
     assert snapshot() == before
-    assert membership(world.coop, world.coordinator).role is Role.COORDINATOR
+    assert membership(two_coops.coop, two_coops.coordinator).role is Role.COORDINATOR
 
 
-def test_the_last_coordinator_is_warned_before_confirming_to_leave(client, auth, world):
-    auth.login_as(world.coordinator)
+def test_the_last_coordinator_is_warned_before_confirming_to_leave(client, auth, two_coops):
+    auth.login_as(two_coops.coordinator)
 
     page = text(client.get("/coops/fishwick/leave"))
 
@@ -155,18 +155,18 @@ def test_the_last_coordinator_is_warned_before_confirming_to_leave(client, auth,
     assert "<button" not in page.split("<main", 1)[1], "no button to confirm what would fail"
 
 
-def test_leaving_deletes_the_households_postcode(client, auth, world):
-    auth.login_as(world.member)
+def test_leaving_deletes_the_households_postcode(client, auth, two_coops):
+    auth.login_as(two_coops.member)
 
     client.post("/coops/fishwick/leave")
 
-    left = membership(world.coop, world.member)
+    left = membership(two_coops.coop, two_coops.member)
     assert (left.postcode, left.postcode_consent) == (None, False)
     assert left.household_size == 3, "the size is not location data and stays"
 
 
-def test_a_former_member_is_told_they_are_no_longer_a_member(client, auth, world):
-    auth.login_as(world.member)
+def test_a_former_member_is_told_they_are_no_longer_a_member(client, auth, two_coops):
+    auth.login_as(two_coops.member)
     client.post("/coops/fishwick/leave")
 
     response = client.get("/coops/fishwick/")
@@ -175,8 +175,8 @@ def test_a_former_member_is_told_they_are_no_longer_a_member(client, auth, world
     assert "You are no longer a member of Fishwick Food Co-op." in text(response)
 
 
-def test_a_waiting_household_is_told_its_request_is_waiting(client, auth, world, factory):
-    pending = factory.membership(coop=world.coop, status=MembershipStatus.PENDING)
+def test_a_waiting_household_is_told_its_request_is_waiting(client, auth, two_coops, factory):
+    pending = factory.membership(coop=two_coops.coop, status=MembershipStatus.PENDING)
     auth.login_as(pending.user)
 
     response = client.get("/coops/fishwick/household")
@@ -185,8 +185,8 @@ def test_a_waiting_household_is_told_its_request_is_waiting(client, auth, world,
     assert "Your request to join Fishwick Food Co-op is waiting" in text(response)
 
 
-def test_an_outsider_gets_the_plain_refusal(client, auth, world):
-    auth.login_as(world.other_member)
+def test_an_outsider_gets_the_plain_refusal(client, auth, two_coops):
+    auth.login_as(two_coops.other_member)
 
     page = text(client.get("/coops/fishwick/"))
 
@@ -194,20 +194,20 @@ def test_an_outsider_gets_the_plain_refusal(client, auth, world):
     assert "no longer a member" not in page
 
 
-def test_a_pickup_address_keeps_its_lines(client, auth, world):
-    world.coop.pickup_address = "St Teresa's Hall\nCog Lane\nPreston"
+def test_a_pickup_address_keeps_its_lines(client, auth, two_coops):
+    two_coops.coop.pickup_address = "St Teresa's Hall\nCog Lane\nPreston"
     db.session.commit()
-    auth.login_as(world.member)
+    auth.login_as(two_coops.member)
 
     page = text(client.get("/coops/fishwick/"))
 
     assert '<p class="address">St Teresa\'s Hall\nCog Lane\nPreston</p>' in page
 
 
-def test_a_coordinator_sees_waiting_requests_on_the_coop_home(client, auth, world, factory):
-    factory.membership(coop=world.coop, status=MembershipStatus.PENDING)
-    factory.membership(coop=world.coop, status=MembershipStatus.PENDING)
-    auth.login_as(world.coordinator)
+def test_a_coordinator_sees_waiting_requests_on_the_coop_home(client, auth, two_coops, factory):
+    factory.membership(coop=two_coops.coop, status=MembershipStatus.PENDING)
+    factory.membership(coop=two_coops.coop, status=MembershipStatus.PENDING)
+    auth.login_as(two_coops.coordinator)
 
     page = text(client.get("/coops/fishwick/"))
 
@@ -215,9 +215,9 @@ def test_a_coordinator_sees_waiting_requests_on_the_coop_home(client, auth, worl
     assert '<a href="/coops/fishwick/admin/">Review requests</a>' in page
 
 
-def test_a_treasurer_sees_waiting_requests_and_who_answers_them(client, auth, world, factory):
-    factory.membership(coop=world.coop, status=MembershipStatus.PENDING)
-    auth.login_as(world.treasurer)
+def test_a_treasurer_sees_waiting_requests_and_who_answers_them(client, auth, two_coops, factory):
+    factory.membership(coop=two_coops.coop, status=MembershipStatus.PENDING)
+    auth.login_as(two_coops.treasurer)
 
     home = text(client.get("/coops/fishwick/"))
     overview = text(client.get("/coops/fishwick/admin/"))
@@ -228,18 +228,18 @@ def test_a_treasurer_sees_waiting_requests_and_who_answers_them(client, auth, wo
     assert "Approve" not in overview
 
 
-def test_a_plain_member_is_not_told_about_requests(client, auth, world, factory):
-    factory.membership(coop=world.coop, status=MembershipStatus.PENDING)
-    auth.login_as(world.member)
+def test_a_plain_member_is_not_told_about_requests(client, auth, two_coops, factory):
+    factory.membership(coop=two_coops.coop, status=MembershipStatus.PENDING)
+    auth.login_as(two_coops.member)
 
     assert "waiting for an answer" not in text(client.get("/coops/fishwick/"))
 
 
 @pytest.mark.parametrize("typed", ["2.5", "two", "31"])
 def test_a_household_size_that_is_not_a_whole_number_in_range_says_what_to_type(
-    client, auth, world, typed
+    client, auth, two_coops, typed
 ):
-    auth.login_as(world.member)
+    auth.login_as(two_coops.member)
     before = snapshot()
 
     response = client.post("/coops/fishwick/household", data={"household_size": typed})

@@ -38,19 +38,19 @@ def test_joining_an_open_coop_makes_an_active_member_at_once(factory):
     assert joined.joined_at is not None
 
 
-def test_asking_to_join_an_approval_coop_is_pending_and_emails_each_coordinator(world, factory):
-    second = factory.member(world.coop, Role.COORDINATOR)
+def test_asking_to_join_an_approval_coop_is_pending_and_emails_each_coordinator(two_coops, factory):
+    second = factory.member(two_coops.coop, Role.COORDINATOR)
     person = factory.user(name="Pat Newcomer")
 
-    asked = request_to_join(coop=world.coop, user=person, review_link="http://x/admin")
+    asked = request_to_join(coop=two_coops.coop, user=person, review_link="http://x/admin")
 
     assert asked.status is MembershipStatus.PENDING
     assert asked.joined_at is None
-    for coordinator in (world.coordinator, second):
+    for coordinator in (two_coops.coordinator, second):
         (mail,) = outbox_to(coordinator.email)
         assert mail.subject == "Pat Newcomer asks to join Fishwick Food Co-op"
         assert "http://x/admin" in mail.body
-    assert outbox_to(world.treasurer.email) == []
+    assert outbox_to(two_coops.treasurer.email) == []
 
 
 def test_an_invitation_only_coop_refuses_a_direct_join(factory):
@@ -88,21 +88,21 @@ def test_the_cap_counts_only_active_households(factory):
     assert request_to_join(coop=coop, user=factory.user()).is_active
 
 
-def test_a_member_cannot_join_again(world):
+def test_a_member_cannot_join_again(two_coops):
     refused(
         request_to_join,
         "You are already a member of Fishwick Food Co-op.",
-        coop=world.coop,
-        user=world.member,
+        coop=two_coops.coop,
+        user=two_coops.member,
     )
 
 
-def test_a_household_cannot_ask_twice(world, factory):
-    pending = factory.membership(coop=world.coop, status=MembershipStatus.PENDING)
+def test_a_household_cannot_ask_twice(two_coops, factory):
+    pending = factory.membership(coop=two_coops.coop, status=MembershipStatus.PENDING)
     refused(
         request_to_join,
         "You have already asked to join Fishwick Food Co-op. A coordinator will answer soon.",
-        coop=world.coop,
+        coop=two_coops.coop,
         user=pending.user,
     )
 
@@ -120,126 +120,128 @@ def test_a_former_member_rejoins_on_the_same_row_as_a_plain_member(factory):
     assert rejoined.left_at is None
 
 
-def test_approving_makes_the_household_active_and_emails_it(world, factory):
-    pending = factory.membership(coop=world.coop, status=MembershipStatus.PENDING)
+def test_approving_makes_the_household_active_and_emails_it(two_coops, factory):
+    pending = factory.membership(coop=two_coops.coop, status=MembershipStatus.PENDING)
 
-    approve_membership(coop=world.coop, membership=pending, coop_link="http://x/coops/fishwick/")
+    approve_membership(
+        coop=two_coops.coop, membership=pending, coop_link="http://x/coops/fishwick/"
+    )
 
-    assert membership(world.coop, pending.user).status is MembershipStatus.ACTIVE
+    assert membership(two_coops.coop, pending.user).status is MembershipStatus.ACTIVE
     (mail,) = outbox_to(pending.user.email)
     assert mail.subject == "Welcome to Fishwick Food Co-op"
     assert "http://x/coops/fishwick/" in mail.body
 
 
-def test_approving_respects_the_cap(world, factory):
-    world.coop.household_cap = 3
+def test_approving_respects_the_cap(two_coops, factory):
+    two_coops.coop.household_cap = 3
     db.session.commit()
-    pending = factory.membership(coop=world.coop, status=MembershipStatus.PENDING)
+    pending = factory.membership(coop=two_coops.coop, status=MembershipStatus.PENDING)
 
     refused(
         approve_membership,
         "Fishwick Food Co-op is full: it has 3 of 3 households.",
-        coop=world.coop,
+        coop=two_coops.coop,
         membership=pending,
     )
 
 
-def test_only_a_pending_request_can_be_approved_or_declined(world):
-    mina = membership(world.coop, world.member)
+def test_only_a_pending_request_can_be_approved_or_declined(two_coops):
+    mina = membership(two_coops.coop, two_coops.member)
     for service in (approve_membership, decline_membership):
         refused(
             service,
             "Mina Member has no request waiting for an answer.",
-            coop=world.coop,
+            coop=two_coops.coop,
             membership=mina,
         )
 
 
-def test_declining_a_first_request_leaves_no_row_and_tells_the_household(world, factory):
-    pending = factory.membership(coop=world.coop, status=MembershipStatus.PENDING)
+def test_declining_a_first_request_leaves_no_row_and_tells_the_household(two_coops, factory):
+    pending = factory.membership(coop=two_coops.coop, status=MembershipStatus.PENDING)
     person = pending.user
 
-    decline_membership(coop=world.coop, membership=pending)
+    decline_membership(coop=two_coops.coop, membership=pending)
 
-    assert membership(world.coop, person) is None
+    assert membership(two_coops.coop, person) is None
     (mail,) = outbox_to(person.email)
     assert "not accepted" in mail.body
 
 
-def test_declining_a_former_member_keeps_them_a_former_member(world, factory):
-    former = factory.membership(coop=world.coop)
+def test_declining_a_former_member_keeps_them_a_former_member(two_coops, factory):
+    former = factory.membership(coop=two_coops.coop)
     leave_coop(membership=former)
-    request_to_join(coop=world.coop, user=former.user)
+    request_to_join(coop=two_coops.coop, user=former.user)
 
-    decline_membership(coop=world.coop, membership=former)
+    decline_membership(coop=two_coops.coop, membership=former)
 
-    assert membership(world.coop, former.user).status is MembershipStatus.LEFT
-
-
-def test_changing_a_role(world):
-    mina = membership(world.coop, world.member)
-    change_role(coop=world.coop, membership=mina, role=Role.TREASURER)
-    assert membership(world.coop, world.member).role is Role.TREASURER
+    assert membership(two_coops.coop, former.user).status is MembershipStatus.LEFT
 
 
-def test_the_last_coordinator_cannot_be_demoted(world):
-    cora = membership(world.coop, world.coordinator)
+def test_changing_a_role(two_coops):
+    mina = membership(two_coops.coop, two_coops.member)
+    change_role(coop=two_coops.coop, membership=mina, role=Role.TREASURER)
+    assert membership(two_coops.coop, two_coops.member).role is Role.TREASURER
+
+
+def test_the_last_coordinator_cannot_be_demoted(two_coops):
+    cora = membership(two_coops.coop, two_coops.coordinator)
     for role in (Role.MEMBER, Role.TREASURER):
-        refused(change_role, LAST_COORDINATOR, coop=world.coop, membership=cora, role=role)
+        refused(change_role, LAST_COORDINATOR, coop=two_coops.coop, membership=cora, role=role)
 
 
-def test_a_coordinator_can_step_down_when_another_remains(world, factory):
-    factory.member(world.coop, Role.COORDINATOR)
-    cora = membership(world.coop, world.coordinator)
+def test_a_coordinator_can_step_down_when_another_remains(two_coops, factory):
+    factory.member(two_coops.coop, Role.COORDINATOR)
+    cora = membership(two_coops.coop, two_coops.coordinator)
 
-    change_role(coop=world.coop, membership=cora, role=Role.MEMBER)
+    change_role(coop=two_coops.coop, membership=cora, role=Role.MEMBER)
 
-    assert membership(world.coop, world.coordinator).role is Role.MEMBER
+    assert membership(two_coops.coop, two_coops.coordinator).role is Role.MEMBER
 
 
-def test_a_pending_or_former_household_has_no_role_to_change(world, factory):
-    pending = factory.membership(coop=world.coop, status=MembershipStatus.PENDING)
+def test_a_pending_or_former_household_has_no_role_to_change(two_coops, factory):
+    pending = factory.membership(coop=two_coops.coop, status=MembershipStatus.PENDING)
     refused(
         change_role,
         f"{pending.user.name} is not an active member of Fishwick Food Co-op.",
-        coop=world.coop,
+        coop=two_coops.coop,
         membership=pending,
         role=Role.TREASURER,
     )
 
 
-def test_a_membership_of_another_coop_is_refused(world):
-    olly = membership(world.other_coop, world.other_member)
+def test_a_membership_of_another_coop_is_refused(two_coops):
+    olly = membership(two_coops.other_coop, two_coops.other_member)
     refused(
         remove_member,
         "Olly Other is not an active member of Fishwick Food Co-op.",
-        coop=world.coop,
+        coop=two_coops.coop,
         membership=olly,
     )
 
 
-def test_removing_a_member_ends_the_membership_and_emails_the_household(world):
-    mina = membership(world.coop, world.member)
+def test_removing_a_member_ends_the_membership_and_emails_the_household(two_coops):
+    mina = membership(two_coops.coop, two_coops.member)
 
-    remove_member(coop=world.coop, membership=mina)
+    remove_member(coop=two_coops.coop, membership=mina)
 
-    removed = membership(world.coop, world.member)
+    removed = membership(two_coops.coop, two_coops.member)
     assert removed.status is MembershipStatus.LEFT
     assert removed.left_at is not None
-    (mail,) = outbox_to(world.member.email)
+    (mail,) = outbox_to(two_coops.member.email)
     assert mail.subject == "You are no longer a member of Fishwick Food Co-op"
 
 
-def test_the_last_coordinator_cannot_be_removed_or_leave(world):
-    cora = membership(world.coop, world.coordinator)
-    refused(remove_member, LAST_COORDINATOR, coop=world.coop, membership=cora)
+def test_the_last_coordinator_cannot_be_removed_or_leave(two_coops):
+    cora = membership(two_coops.coop, two_coops.coordinator)
+    refused(remove_member, LAST_COORDINATOR, coop=two_coops.coop, membership=cora)
     refused(leave_coop, LAST_COORDINATOR, membership=cora)
 
 
-def test_leaving_makes_a_former_member(world):
-    leave_coop(membership=membership(world.coop, world.member))
+def test_leaving_makes_a_former_member(two_coops):
+    leave_coop(membership=membership(two_coops.coop, two_coops.member))
 
-    left = membership(world.coop, world.member)
+    left = membership(two_coops.coop, two_coops.member)
     assert left.status is MembershipStatus.LEFT
     assert left.left_at is not None
 
@@ -267,19 +269,19 @@ def test_a_postcode_that_is_not_a_uk_postcode_is_refused(typed):
     assert caught.value.field == "postcode"
 
 
-def test_household_details_with_consent_keep_the_postcode(world, factory):
-    household = factory.membership(coop=world.coop)
+def test_household_details_with_consent_keep_the_postcode(two_coops, factory):
+    household = factory.membership(coop=two_coops.coop)
 
     update_household(
         membership=household, household_size=4, postcode="pr2 6ab", postcode_consent=True
     )
 
-    saved = membership(world.coop, household.user)
+    saved = membership(two_coops.coop, household.user)
     assert (saved.household_size, saved.postcode, saved.postcode_consent) == (4, "PR2 6AB", True)
 
 
-def test_a_postcode_without_consent_is_refused(world, factory):
-    household = factory.membership(coop=world.coop)
+def test_a_postcode_without_consent_is_refused(two_coops, factory):
+    household = factory.membership(coop=two_coops.coop)
     error = refused(
         update_household,
         "Tick the box to let the co-op keep your postcode, or leave the postcode empty.",
@@ -291,20 +293,20 @@ def test_a_postcode_without_consent_is_refused(world, factory):
     assert error.field == "postcode_consent"
 
 
-def test_withdrawing_consent_deletes_the_postcode(world):
-    mina = membership(world.coop, world.member)
+def test_withdrawing_consent_deletes_the_postcode(two_coops):
+    mina = membership(two_coops.coop, two_coops.member)
 
     update_household(membership=mina, household_size=3, postcode="PR1 5XX", postcode_consent=False)
 
-    saved = membership(world.coop, world.member)
+    saved = membership(two_coops.coop, two_coops.member)
     assert (saved.postcode, saved.postcode_consent) == (None, False)
 
 
-def test_a_household_size_out_of_range_is_refused(world):
+def test_a_household_size_out_of_range_is_refused(two_coops):
     error = refused(
         update_household,
         "Enter a number of people from 1 to 30.",
-        membership=membership(world.coop, world.member),
+        membership=membership(two_coops.coop, two_coops.member),
         household_size=31,
         postcode=None,
         postcode_consent=False,
@@ -312,46 +314,46 @@ def test_a_household_size_out_of_range_is_refused(world):
     assert error.field == "household_size"
 
 
-def test_removing_a_household_deletes_its_postcode_and_consent(world):
-    mina = membership(world.coop, world.member)
+def test_removing_a_household_deletes_its_postcode_and_consent(two_coops):
+    mina = membership(two_coops.coop, two_coops.member)
     assert (mina.postcode, mina.postcode_consent) == ("PR1 5XX", True)
 
-    remove_member(coop=world.coop, membership=mina)
+    remove_member(coop=two_coops.coop, membership=mina)
 
-    removed = membership(world.coop, world.member)
+    removed = membership(two_coops.coop, two_coops.member)
     assert (removed.postcode, removed.postcode_consent) == (None, False)
 
 
-def test_leaving_deletes_the_households_postcode_and_consent(world):
-    leave_coop(membership=membership(world.coop, world.member))
+def test_leaving_deletes_the_households_postcode_and_consent(two_coops):
+    leave_coop(membership=membership(two_coops.coop, two_coops.member))
 
-    left = membership(world.coop, world.member)
+    left = membership(two_coops.coop, two_coops.member)
     assert (left.postcode, left.postcode_consent) == (None, False)
 
 
-def test_the_removal_email_names_the_coordinators_to_contact(world):
-    remove_member(coop=world.coop, membership=membership(world.coop, world.member))
+def test_the_removal_email_names_the_coordinators_to_contact(two_coops):
+    remove_member(coop=two_coops.coop, membership=membership(two_coops.coop, two_coops.member))
 
-    (mail,) = outbox_to(world.member.email)
-    assert f"Cora Coordinator <{world.coordinator.email}>" in mail.body
-    assert world.treasurer.email not in mail.body
+    (mail,) = outbox_to(two_coops.member.email)
+    assert f"Cora Coordinator <{two_coops.coordinator.email}>" in mail.body
+    assert two_coops.treasurer.email not in mail.body
 
 
-def test_the_decline_email_names_the_coordinators_to_contact(world, factory):
-    pending = factory.membership(coop=world.coop, status=MembershipStatus.PENDING)
+def test_the_decline_email_names_the_coordinators_to_contact(two_coops, factory):
+    pending = factory.membership(coop=two_coops.coop, status=MembershipStatus.PENDING)
 
-    decline_membership(coop=world.coop, membership=pending)
+    decline_membership(coop=two_coops.coop, membership=pending)
 
     (mail,) = outbox_to(pending.user.email)
-    assert f"Cora Coordinator <{world.coordinator.email}>" in mail.body
+    assert f"Cora Coordinator <{two_coops.coordinator.email}>" in mail.body
 
 
-def test_choosing_the_role_a_household_has_is_refused_as_no_change(world):
+def test_choosing_the_role_a_household_has_is_refused_as_no_change(two_coops):
     error = refused(
         change_role,
         "Mina Member is already a member.",
-        coop=world.coop,
-        membership=membership(world.coop, world.member),
+        coop=two_coops.coop,
+        membership=membership(two_coops.coop, two_coops.member),
         role=Role.MEMBER,
     )
     assert error.field == "role"
@@ -371,12 +373,12 @@ def test_joining_an_open_coop_tells_each_coordinator(factory):
     assert outbox_to(treasurer.email) == []
 
 
-def test_leaving_tells_each_remaining_coordinator(world, factory):
-    second = factory.member(world.coop, Role.COORDINATOR)
+def test_leaving_tells_each_remaining_coordinator(two_coops, factory):
+    second = factory.member(two_coops.coop, Role.COORDINATOR)
 
-    leave_coop(membership=membership(world.coop, second), members_link="http://x/members")
+    leave_coop(membership=membership(two_coops.coop, second), members_link="http://x/members")
 
-    (mail,) = outbox_to(world.coordinator.email)
+    (mail,) = outbox_to(two_coops.coordinator.email)
     assert mail.subject == f"{second.name} has left Fishwick Food Co-op"
     assert "http://x/members" in mail.body
     assert outbox_to(second.email) == []

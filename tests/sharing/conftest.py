@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from sharing.support import SharingWorld, build_world
+from sharing.support import FourCoops, build_four_coops
 
 
 @pytest.fixture
-def world(factory) -> SharingWorld:
-    return build_world(factory)
+def four_coops(factory) -> FourCoops:
+    return build_four_coops(factory)

@@ -29,7 +29,7 @@ def shared_url(coop: Coop, supplier: Supplier | None = None, action: str = "") -
 
 
 @dataclass
-class SharingWorld:
+class FourCoops:
     """Fishwick keeps a wholesaler; Ribbleton shares its council; Lancaster and Loner do not."""
 
     publisher: Coop
@@ -79,7 +79,7 @@ def share(supplier: Supplier, scope: ShareScope) -> None:
     db.session.commit()
 
 
-def build_world(factory: Any) -> SharingWorld:
+def build_four_coops(factory: Any) -> FourCoops:
     preston = factory.council(name="Preston City Council")
     lancaster = factory.council(name="Lancaster City Council")
     publisher = factory.coop(name="Fishwick Food Co-op", slug="fishwick", council=preston)
@@ -110,7 +110,7 @@ def build_world(factory: Any) -> SharingWorld:
     soap = add_product(
         supplier, "SOAP-1", "Bar soap", case_size=12, case_price_pence=1_200, vat_bp=2000
     )
-    return SharingWorld(
+    return FourCoops(
         publisher=publisher,
         neighbour=neighbour,
         outsider=outsider,

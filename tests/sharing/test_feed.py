@@ -18,11 +18,13 @@ from sharing.support import add_supplier, share, sharing_url
 
 
 @pytest.fixture
-def feed(world) -> tuple[CatalogueFeed, str]:
+def feed(four_coops) -> tuple[CatalogueFeed, str]:
     """A feed of Fishwick's shared wholesaler, and its token."""
-    share(world.supplier, ShareScope.COUNCIL)
+    share(four_coops.supplier, ShareScope.COUNCIL)
     made = create_feed(
-        supplier=world.supplier, label="Lancaster instance", created_by=world.publisher_coordinator
+        supplier=four_coops.supplier,
+        label="Lancaster instance",
+        created_by=four_coops.publisher_coordinator,
     )
     db.session.commit()
     return made
@@ -36,10 +38,10 @@ def _bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def test_a_feed_returns_the_catalogue_as_json(world, client, feed):
+def test_a_feed_returns_the_catalogue_as_json(four_coops, client, feed):
     _, token = feed
 
-    response = client.get(_url(world.supplier), headers=_bearer(token))
+    response = client.get(_url(four_coops.supplier), headers=_bearer(token))
 
     assert response.status_code == 200
     assert response.mimetype == "application/json"
@@ -49,7 +51,7 @@ def test_a_feed_returns_the_catalogue_as_json(world, client, feed):
     assert document["published_by"] == "Fishwick Food Co-op"
     assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$", document["generated_at"])
     assert document["supplier"] == {
-        "id": world.supplier.id,
+        "id": four_coops.supplier.id,
         "name": "Northern Wholefoods",
         "kind": "wholesaler",
         "email": "orders@northern.example.org",
@@ -78,10 +80,10 @@ def test_a_feed_returns_the_catalogue_as_json(world, client, feed):
     assert document["products"][1]["vat_bp"] == 2000
 
 
-def test_the_signature_is_an_hmac_of_the_exact_body_keyed_with_the_token(world, client, feed):
+def test_the_signature_is_an_hmac_of_the_exact_body_keyed_with_the_token(four_coops, client, feed):
     _, token = feed
 
-    response = client.get(_url(world.supplier), headers=_bearer(token))
+    response = client.get(_url(four_coops.supplier), headers=_bearer(token))
 
     body = response.get_data()
     expected = hmac.new(token.encode(), body, hashlib.sha256).hexdigest()
@@ -91,30 +93,30 @@ def test_the_signature_is_an_hmac_of_the_exact_body_keyed_with_the_token(world, 
     assert not signature_matches(body, "another-token", response.headers["X-Coop-Signature"])
 
 
-def test_the_token_may_come_in_the_query_string(world, client, feed):
+def test_the_token_may_come_in_the_query_string(four_coops, client, feed):
     _, token = feed
 
-    response = client.get(_url(world.supplier), query_string={"token": token})
+    response = client.get(_url(four_coops.supplier), query_string={"token": token})
 
     assert response.status_code == 200
     assert response.get_json()["supplier"]["name"] == "Northern Wholefoods"
 
 
-def test_reading_a_feed_records_when_it_was_last_used(world, client, feed):
+def test_reading_a_feed_records_when_it_was_last_used(four_coops, client, feed):
     made, token = feed
     assert made.last_used_at is None
 
-    client.get(_url(world.supplier), headers=_bearer(token))
+    client.get(_url(four_coops.supplier), headers=_bearer(token))
 
-    assert world.reload(made).last_used_at is not None
+    assert four_coops.reload(made).last_used_at is not None
 
 
-def test_a_price_change_reaches_the_feed_at_once(world, client, feed):
+def test_a_price_change_reaches_the_feed_at_once(four_coops, client, feed):
     _, token = feed
-    world.rice.case_price_pence = 2_345
+    four_coops.rice.case_price_pence = 2_345
     db.session.commit()
 
-    document = client.get(_url(world.supplier), headers=_bearer(token)).get_json()
+    document = client.get(_url(four_coops.supplier), headers=_bearer(token)).get_json()
 
     assert document["products"][0]["case_price_pence"] == 2_345
 
@@ -130,8 +132,8 @@ def test_a_price_change_reaches_the_feed_at_once(world, client, feed):
     ],
     ids=["no token", "wrong token", "empty token", "basic auth", "a browser"],
 )
-def test_without_a_valid_token_the_feed_answers_401_in_json(world, client, feed, headers):
-    response = client.get(_url(world.supplier), headers=headers)
+def test_without_a_valid_token_the_feed_answers_401_in_json(four_coops, client, feed, headers):
+    response = client.get(_url(four_coops.supplier), headers=headers)
 
     assert response.status_code == 401
     assert response.mimetype == "application/json"
@@ -141,23 +143,25 @@ def test_without_a_valid_token_the_feed_answers_401_in_json(world, client, feed,
     assert "X-Coop-Signature" not in response.headers
 
 
-def test_a_revoked_feed_answers_401(world, auth, client, feed):
+def test_a_revoked_feed_answers_401(four_coops, auth, client, feed):
     made, token = feed
-    auth.login_as(world.publisher_coordinator)
-    response = client.post(sharing_url(world.publisher, world.supplier, f"/feeds/{made.id}/revoke"))
+    auth.login_as(four_coops.publisher_coordinator)
+    response = client.post(
+        sharing_url(four_coops.publisher, four_coops.supplier, f"/feeds/{made.id}/revoke")
+    )
     auth.logout()
 
-    refused = client.get(_url(world.supplier), headers=_bearer(token))
+    refused = client.get(_url(four_coops.supplier), headers=_bearer(token))
 
     assert response.status_code == 302
-    assert world.reload(made).revoked_at is not None
+    assert four_coops.reload(made).revoked_at is not None
     assert refused.status_code == 401
     assert refused.get_json()["error"]
 
 
-def test_a_token_opens_only_its_own_catalogue(world, client, feed):
+def test_a_token_opens_only_its_own_catalogue(four_coops, client, feed):
     _, token = feed
-    other = add_supplier(world.publisher, "Goosnargh Growers", share_scope=ShareScope.COUNCIL)
+    other = add_supplier(four_coops.publisher, "Goosnargh Growers", share_scope=ShareScope.COUNCIL)
 
     response = client.get(_url(other), headers=_bearer(token))
     unknown = client.get("/api/catalogues/999999.json", headers=_bearer(token))
@@ -165,23 +169,23 @@ def test_a_token_opens_only_its_own_catalogue(world, client, feed):
     assert response.status_code == unknown.status_code == 401
 
 
-def test_a_catalogue_no_longer_shared_answers_404_in_json(world, client, feed):
+def test_a_catalogue_no_longer_shared_answers_404_in_json(four_coops, client, feed):
     made, token = feed
-    share(world.supplier, ShareScope.PRIVATE)
+    share(four_coops.supplier, ShareScope.PRIVATE)
 
-    response = client.get(_url(world.supplier), headers=_bearer(token))
+    response = client.get(_url(four_coops.supplier), headers=_bearer(token))
 
     assert response.status_code == 404
     assert response.get_json() == {"error": "This catalogue is no longer shared."}
-    assert world.reload(made).last_used_at is None
+    assert four_coops.reload(made).last_used_at is None
 
 
-def test_a_coordinator_makes_a_feed_and_sees_its_token_only_once(world, auth, client):
-    share(world.supplier, ShareScope.PLATFORM)
-    auth.login_as(world.publisher_coordinator)
+def test_a_coordinator_makes_a_feed_and_sees_its_token_only_once(four_coops, auth, client):
+    share(four_coops.supplier, ShareScope.PLATFORM)
+    auth.login_as(four_coops.publisher_coordinator)
 
     response = client.post(
-        sharing_url(world.publisher, world.supplier, "/feeds"),
+        sharing_url(four_coops.publisher, four_coops.supplier, "/feeds"),
         data={"label": "Lancaster instance"},
     )
     first = text(client.get(response.location))
@@ -195,13 +199,13 @@ def test_a_coordinator_makes_a_feed_and_sees_its_token_only_once(world, auth, cl
     assert stored.label == "Lancaster instance"
     assert stored.token_digest == hashlib.sha256(token.encode()).hexdigest()
     assert "Lancaster instance" in second and "Never" in second
-    assert client.get(_url(world.supplier), headers=_bearer(token)).status_code == 200
+    assert client.get(_url(four_coops.supplier), headers=_bearer(token)).status_code == 200
     assert "Never" not in text(client.get(response.location))  # the last read is shown
 
 
-def test_a_feed_needs_a_name_and_a_shared_catalogue(world, auth, client):
-    auth.login_as(world.publisher_coordinator)
-    url = sharing_url(world.publisher, world.supplier, "/feeds")
+def test_a_feed_needs_a_name_and_a_shared_catalogue(four_coops, auth, client):
+    auth.login_as(four_coops.publisher_coordinator)
+    url = sharing_url(four_coops.publisher, four_coops.supplier, "/feeds")
 
     unnamed = client.post(url, data={"label": "  "})
     private = client.post(url, data={"label": "Lancaster instance"})
@@ -211,38 +215,40 @@ def test_a_feed_needs_a_name_and_a_shared_catalogue(world, auth, client):
     assert count_rows(CatalogueFeed) == 0
 
 
-def test_treasurers_see_feeds_but_cannot_make_or_revoke_them(world, auth, client, feed):
+def test_treasurers_see_feeds_but_cannot_make_or_revoke_them(four_coops, auth, client, feed):
     made, _ = feed
-    auth.login_as(world.publisher_treasurer)
+    auth.login_as(four_coops.publisher_treasurer)
 
-    page = text(client.get(sharing_url(world.publisher, world.supplier)))
-    revoke = client.post(sharing_url(world.publisher, world.supplier, f"/feeds/{made.id}/revoke"))
+    page = text(client.get(sharing_url(four_coops.publisher, four_coops.supplier)))
+    revoke = client.post(
+        sharing_url(four_coops.publisher, four_coops.supplier, f"/feeds/{made.id}/revoke")
+    )
 
     assert "Lancaster instance" in page and "Revoke" not in page
     assert revoke.status_code == 403
-    assert world.reload(made).revoked_at is None
+    assert four_coops.reload(made).revoked_at is None
 
 
-def test_another_coops_coordinator_cannot_revoke_a_feed(world, auth, client, feed):
+def test_another_coops_coordinator_cannot_revoke_a_feed(four_coops, auth, client, feed):
     made, _ = feed
-    own = add_supplier(world.neighbour, "Ribbleton Veg")
-    auth.login_as(world.neighbour_coordinator)
+    own = add_supplier(four_coops.neighbour, "Ribbleton Veg")
+    auth.login_as(four_coops.neighbour_coordinator)
 
     wrong_supplier = client.post(
-        sharing_url(world.neighbour, world.supplier, f"/feeds/{made.id}/revoke")
+        sharing_url(four_coops.neighbour, four_coops.supplier, f"/feeds/{made.id}/revoke")
     )
-    wrong_feed = client.post(sharing_url(world.neighbour, own, f"/feeds/{made.id}/revoke"))
+    wrong_feed = client.post(sharing_url(four_coops.neighbour, own, f"/feeds/{made.id}/revoke"))
 
     assert wrong_supplier.status_code == wrong_feed.status_code == 404
-    assert world.reload(made).revoked_at is None
+    assert four_coops.reload(made).revoked_at is None
 
 
-def test_the_feed_body_is_compact_utf8_json(world, client, feed):
+def test_the_feed_body_is_compact_utf8_json(four_coops, client, feed):
     _, token = feed
-    world.rice.name = "Riz basmati à l'ancienne"
+    four_coops.rice.name = "Riz basmati à l'ancienne"
     db.session.commit()
 
-    body = client.get(_url(world.supplier), headers=_bearer(token)).get_data()
+    body = client.get(_url(four_coops.supplier), headers=_bearer(token)).get_data()
 
     assert "à l'ancienne".encode() in body
     assert json.loads(body)["products"][0]["name"] == "Riz basmati à l'ancienne"

@@ -31,19 +31,21 @@ SIGNED_OFF = "Nothing was written"
 
 
 @pytest.fixture
-def token(world) -> str:
+def token(four_coops) -> str:
     """A feed token for Fishwick's wholesaler, shared with every co-op."""
-    share(world.supplier, ShareScope.PLATFORM)
+    share(four_coops.supplier, ShareScope.PLATFORM)
     _, made = create_feed(
-        supplier=world.supplier, label="Loner's instance", created_by=world.publisher_coordinator
+        supplier=four_coops.supplier,
+        label="Loner's instance",
+        created_by=four_coops.publisher_coordinator,
     )
     db.session.commit()
     return made
 
 
 @pytest.fixture
-def url(world, live_server) -> str:
-    return f"{live_server}/api/catalogues/{world.supplier.id}.json"
+def url(four_coops, live_server) -> str:
+    return f"{live_server}/api/catalogues/{four_coops.supplier.id}.json"
 
 
 @dataclass
@@ -163,10 +165,10 @@ def encode(document: object) -> bytes:
 # --- pulling the real feed -----------------------------------------------------
 
 
-def test_the_first_pull_creates_the_supplier_with_the_publishers_products(world, token, url):
-    result = pull(world.loner, url, token)
+def test_the_first_pull_creates_the_supplier_with_the_publishers_products(four_coops, token, url):
+    result = pull(four_coops.loner, url, token)
 
-    (copy,) = copies_of(world.loner)
+    (copy,) = copies_of(four_coops.loner)
     assert result.created
     assert (result.added, result.changed, result.marked_unavailable) == (2, 0, 0)
     assert result.published_by == "Fishwick Food Co-op"
@@ -176,7 +178,7 @@ def test_the_first_pull_creates_the_supplier_with_the_publishers_products(world,
     assert (copy.min_order_pence, copy.delivery_charge_pence) == (25_000, 1_500)
     assert f"Pulled from {url}" in copy.notes.splitlines()
     assert copy.share_scope is ShareScope.PRIVATE
-    assert catalogue(copy) == catalogue(world.supplier)
+    assert catalogue(copy) == catalogue(four_coops.supplier)
     rice = product(copy, "RICE-1")
     assert rice.name == "Basmati rice"
     assert (rice.case_size, rice.case_price_pence, rice.vat_bp) == (10, 2_000, 0)
@@ -187,15 +189,15 @@ def test_the_first_pull_creates_the_supplier_with_the_publishers_products(world,
     assert db.session.scalar(select(CatalogueFeed.last_used_at)) is not None
 
 
-def test_a_second_pull_updates_the_price_and_records_it_as_a_feed_change(world, token, url):
-    pull(world.loner, url, token)
-    world.rice.case_price_pence = 2_250
-    world.rice.name = "Basmati rice, brown"
+def test_a_second_pull_updates_the_price_and_records_it_as_a_feed_change(four_coops, token, url):
+    pull(four_coops.loner, url, token)
+    four_coops.rice.case_price_pence = 2_250
+    four_coops.rice.name = "Basmati rice, brown"
     db.session.commit()
 
-    result = pull(world.loner, url, token)
+    result = pull(four_coops.loner, url, token)
 
-    (copy,) = copies_of(world.loner)
+    (copy,) = copies_of(four_coops.loner)
     rice = product(copy, "RICE-1")
     assert not result.created
     assert (result.added, result.changed, result.price_changes) == (0, 1, 1)
@@ -207,42 +209,44 @@ def test_a_second_pull_updates_the_price_and_records_it_as_a_feed_change(world, 
     assert count_rows(PriceChange) == 1
 
 
-def test_a_pull_with_nothing_new_changes_nothing(world, token, url):
-    pull(world.loner, url, token)
+def test_a_pull_with_nothing_new_changes_nothing(four_coops, token, url):
+    pull(four_coops.loner, url, token)
 
-    result = pull(world.loner, url, token)
+    result = pull(four_coops.loner, url, token)
 
     assert (result.added, result.changed, result.marked_unavailable) == (0, 0, 0)
-    assert len(copies_of(world.loner)) == 1
+    assert len(copies_of(four_coops.loner)) == 1
 
 
-def test_availability_follows_the_publisher(world, token, url):
-    pull(world.loner, url, token)
-    (copy,) = copies_of(world.loner)
+def test_availability_follows_the_publisher(four_coops, token, url):
+    pull(four_coops.loner, url, token)
+    (copy,) = copies_of(four_coops.loner)
 
-    world.soap.available = False
+    four_coops.soap.available = False
     db.session.commit()
-    withdrawn = pull(world.loner, url, token)
+    withdrawn = pull(four_coops.loner, url, token)
     gone = product(copy, "SOAP-1").available
-    world.reload(world.soap).available = True
+    four_coops.reload(four_coops.soap).available = True
     db.session.commit()
-    pull(world.loner, url, token)
+    pull(four_coops.loner, url, token)
 
     assert (withdrawn.changed, withdrawn.price_changes, withdrawn.marked_unavailable) == (1, 0, 0)
     assert gone is False
     assert product(copy, "SOAP-1").available is True
 
 
-def test_a_product_the_feed_no_longer_lists_is_marked_unavailable_unless_kept(world, token, url):
-    oats = add_product(world.supplier, "OATS-1", "Porridge oats")
-    pull(world.loner, url, token)
-    (copy,) = copies_of(world.loner)
-    db.session.delete(world.reload(oats))
+def test_a_product_the_feed_no_longer_lists_is_marked_unavailable_unless_kept(
+    four_coops, token, url
+):
+    oats = add_product(four_coops.supplier, "OATS-1", "Porridge oats")
+    pull(four_coops.loner, url, token)
+    (copy,) = copies_of(four_coops.loner)
+    db.session.delete(four_coops.reload(oats))
     db.session.commit()
 
-    kept = pull(world.loner, url, token, mark_missing_unavailable=False)
+    kept = pull(four_coops.loner, url, token, mark_missing_unavailable=False)
     still_there = product(copy, "OATS-1").available
-    marked = pull(world.loner, url, token)
+    marked = pull(four_coops.loner, url, token)
 
     assert kept.marked_unavailable == 0 and still_there is True
     assert marked.marked_unavailable == 1
@@ -250,38 +254,38 @@ def test_a_product_the_feed_no_longer_lists_is_marked_unavailable_unless_kept(wo
     assert product(copy, "RICE-1").available is True
 
 
-def test_the_copy_is_found_again_by_its_note_after_a_rename(world, token, url):
-    pull(world.loner, url, token)
-    (copy,) = copies_of(world.loner)
+def test_the_copy_is_found_again_by_its_note_after_a_rename(four_coops, token, url):
+    pull(four_coops.loner, url, token)
+    (copy,) = copies_of(four_coops.loner)
     copy.name = "Northern (through Fishwick)"
     db.session.commit()
-    world.rice.case_price_pence = 1_900
+    four_coops.rice.case_price_pence = 1_900
     db.session.commit()
 
-    result = pull(world.loner, url, token)
+    result = pull(four_coops.loner, url, token)
 
     assert not result.created
-    assert [supplier.id for supplier in copies_of(world.loner)] == [copy.id]
+    assert [supplier.id for supplier in copies_of(four_coops.loner)] == [copy.id]
     assert product(copy, "RICE-1").case_price_pence == 1_900
 
 
-def test_a_supplier_name_keeps_the_copy_under_that_name(world, token, url):
-    first = pull(world.loner, url, token, supplier_name="Northern via Fishwick")
-    again = pull(world.loner, url, token, supplier_name="northern via fishwick")
+def test_a_supplier_name_keeps_the_copy_under_that_name(four_coops, token, url):
+    first = pull(four_coops.loner, url, token, supplier_name="Northern via Fishwick")
+    again = pull(four_coops.loner, url, token, supplier_name="northern via fishwick")
 
-    (copy,) = copies_of(world.loner)
+    (copy,) = copies_of(four_coops.loner)
     assert first.created and not again.created
     assert copy.name == "Northern via Fishwick"
     assert f"Pulled from {url}" in copy.notes
     assert set(catalogue(copy)) == {"RICE-1", "SOAP-1"}
 
 
-def test_a_name_taken_by_a_supplier_kept_by_hand_is_refused(world, token, url):
-    own = Supplier(coop=world.loner, name="Northern Wholefoods")
+def test_a_name_taken_by_a_supplier_kept_by_hand_is_refused(four_coops, token, url):
+    own = Supplier(coop=four_coops.loner, name="Northern Wholefoods")
     db.session.add(own)
     db.session.commit()
 
-    message = refusal_message(lambda: pull_catalogue(coop=world.loner, url=url, token=token))
+    message = refusal_message(lambda: pull_catalogue(coop=four_coops.loner, url=url, token=token))
 
     assert "already has a supplier called Northern Wholefoods" in message
     assert count_rows(Product, Product.supplier_id == own.id) == 0
@@ -290,26 +294,26 @@ def test_a_name_taken_by_a_supplier_kept_by_hand_is_refused(world, token, url):
 # --- refusals: nothing is written ------------------------------------------------
 
 
-def test_a_wrong_token_is_refused_and_nothing_is_written(world, token, url):
+def test_a_wrong_token_is_refused_and_nothing_is_written(four_coops, token, url):
     message = refusal_message(
-        lambda: pull_catalogue(coop=world.loner, url=url, token="not-the-token")
+        lambda: pull_catalogue(coop=four_coops.loner, url=url, token="not-the-token")
     )
 
     assert message.startswith("The feed refused the token")
-    assert copies_of(world.loner) == []
+    assert copies_of(four_coops.loner) == []
     assert count_rows(Product) == 2
 
 
-def test_a_catalogue_no_longer_shared_is_refused(world, token, url):
-    share(world.supplier, ShareScope.PRIVATE)
+def test_a_catalogue_no_longer_shared_is_refused(four_coops, token, url):
+    share(four_coops.supplier, ShareScope.PRIVATE)
 
-    message = refusal_message(lambda: pull_catalogue(coop=world.loner, url=url, token=token))
+    message = refusal_message(lambda: pull_catalogue(coop=four_coops.loner, url=url, token=token))
 
     assert message.startswith("The catalogue is no longer shared")
-    assert copies_of(world.loner) == []
+    assert copies_of(four_coops.loner) == []
 
 
-def test_a_tampered_answer_is_refused_and_nothing_is_written(world, token, url, forger):
+def test_a_tampered_answer_is_refused_and_nothing_is_written(four_coops, token, url, forger):
     real = fetch_feed(url, token)
     assert b'"case_price_pence":2000' in real.body
     forger.answer(
@@ -317,13 +321,15 @@ def test_a_tampered_answer_is_refused_and_nothing_is_written(world, token, url, 
         signature=real.signature,
     )
 
-    message = refusal_message(lambda: pull_catalogue(coop=world.loner, url=forger.url, token=token))
+    message = refusal_message(
+        lambda: pull_catalogue(coop=four_coops.loner, url=forger.url, token=token)
+    )
 
     assert message.startswith(
         "The feed's signature does not match: the answer may have been altered"
     )
     assert SIGNED_OFF in message
-    assert copies_of(world.loner) == []
+    assert copies_of(four_coops.loner) == []
     assert count_rows(Product) == 2
     assert forger.requests[0]["Authorization"] == f"Bearer {token}"
 
@@ -331,29 +337,31 @@ def test_a_tampered_answer_is_refused_and_nothing_is_written(world, token, url, 
 @pytest.mark.parametrize(
     "signature", ["", "sha256=00", "sha256=é"], ids=["missing", "wrong", "not ascii"]
 )
-def test_an_answer_without_the_right_signature_is_refused(world, token, forger, signature):
+def test_an_answer_without_the_right_signature_is_refused(four_coops, token, forger, signature):
     forger.answer(encode(feed_document()), signature=signature)
 
-    message = refusal_message(lambda: pull_catalogue(coop=world.loner, url=forger.url, token=token))
+    message = refusal_message(
+        lambda: pull_catalogue(coop=four_coops.loner, url=forger.url, token=token)
+    )
 
     assert message.startswith("The feed's signature does not match")
-    assert copies_of(world.loner) == []
+    assert copies_of(four_coops.loner) == []
 
 
 def test_a_copy_already_pulled_is_left_as_it_was_when_a_later_answer_is_forged(
-    world, token, url, forger
+    four_coops, token, url, forger
 ):
-    pull(world.loner, url, token)
-    (copy,) = copies_of(world.loner)
+    pull(four_coops.loner, url, token)
+    (copy,) = copies_of(four_coops.loner)
     forged = fetch_feed(url, token).body.replace(
         b'"case_price_pence":2000', b'"case_price_pence":1'
     )
     forger.answer(forged, signed_with="a guessed token")
 
-    refusal_message(lambda: pull_catalogue(coop=world.loner, url=forger.url, token=token))
+    refusal_message(lambda: pull_catalogue(coop=four_coops.loner, url=forger.url, token=token))
     refusal_message(
         lambda: pull_catalogue(
-            coop=world.loner, url=forger.url, token=token, supplier_name=copy.name
+            coop=four_coops.loner, url=forger.url, token=token, supplier_name=copy.name
         )
     )
 
@@ -383,13 +391,17 @@ def test_a_copy_already_pulled_is_left_as_it_was_when_a_later_answer_is_forged(
     ],
     ids=["html", "not utf-8", "a list", "no format", "a later format", "no list", "no supplier"],
 )
-def test_an_answer_that_is_not_a_catalogue_feed_is_refused(world, token, forger, body, expected):
+def test_an_answer_that_is_not_a_catalogue_feed_is_refused(
+    four_coops, token, forger, body, expected
+):
     forger.answer(body, signed_with=token)
 
-    message = refusal_message(lambda: pull_catalogue(coop=world.loner, url=forger.url, token=token))
+    message = refusal_message(
+        lambda: pull_catalogue(coop=four_coops.loner, url=forger.url, token=token)
+    )
 
     assert message.startswith(expected)
-    assert copies_of(world.loner) == []
+    assert copies_of(four_coops.loner) == []
 
 
 @pytest.mark.parametrize(
@@ -422,17 +434,21 @@ def test_an_answer_that_is_not_a_catalogue_feed_is_refused(world, token, forger,
         "available",
     ],
 )
-def test_a_bad_product_is_named_and_nothing_is_written(world, token, forger, changes, expected):
+def test_a_bad_product_is_named_and_nothing_is_written(
+    four_coops, token, forger, changes, expected
+):
     forger.answer(encode(feed_document(**changes)), signed_with=token)
 
-    message = refusal_message(lambda: pull_catalogue(coop=world.loner, url=forger.url, token=token))
+    message = refusal_message(
+        lambda: pull_catalogue(coop=four_coops.loner, url=forger.url, token=token)
+    )
 
     assert message.startswith("The feed has a product that cannot be imported")
     assert expected in message
-    assert copies_of(world.loner) == []
+    assert copies_of(four_coops.loner) == []
 
 
-def test_every_bad_product_is_named_after_descriptions_spanning_lines(world, token, forger):
+def test_every_bad_product_is_named_after_descriptions_spanning_lines(four_coops, token, forger):
     document = feed_document(description="Rolled.\nScottish.\r\nWholegrain.\rSix bags.")
     good = document["products"][0]
     document["products"] += [
@@ -442,22 +458,26 @@ def test_every_bad_product_is_named_after_descriptions_spanning_lines(world, tok
     ]
     forger.answer(encode(document), signed_with=token)
 
-    message = refusal_message(lambda: pull_catalogue(coop=world.loner, url=forger.url, token=token))
+    message = refusal_message(
+        lambda: pull_catalogue(coop=four_coops.loner, url=forger.url, token=token)
+    )
 
     assert message.startswith("The feed has 2 products that cannot be imported")
     assert "OAT-2: The VAT rate '7' is not a UK rate" in message
     assert "oat-3: The code 'oat-3' is already used on line" in message
     assert "OAT-1" not in message
-    assert copies_of(world.loner) == []
+    assert copies_of(four_coops.loner) == []
 
 
-def test_a_long_list_of_bad_products_names_the_first_five(world, token, forger):
+def test_a_long_list_of_bad_products_names_the_first_five(four_coops, token, forger):
     document = feed_document()
     good = document["products"][0]
     document["products"] = [{**good, "code": f"OAT-{n}", "vat_bp": 1} for n in range(1, 9)]
     forger.answer(encode(document), signed_with=token)
 
-    message = refusal_message(lambda: pull_catalogue(coop=world.loner, url=forger.url, token=token))
+    message = refusal_message(
+        lambda: pull_catalogue(coop=four_coops.loner, url=forger.url, token=token)
+    )
 
     assert message.startswith("The feed has 8 products that cannot be imported")
     assert "OAT-5: The VAT rate '0.01' is not a UK rate" in message
@@ -465,12 +485,14 @@ def test_a_long_list_of_bad_products_names_the_first_five(world, token, forger):
     assert message.endswith(" And 3 more.")
 
 
-def test_a_forged_feed_signed_with_the_token_is_written_as_a_new_supplier(world, token, forger):
+def test_a_forged_feed_signed_with_the_token_is_written_as_a_new_supplier(
+    four_coops, token, forger
+):
     forger.answer(encode(feed_document()), signed_with=token)
 
-    result = pull(world.loner, forger.url, token)
+    result = pull(four_coops.loner, forger.url, token)
 
-    (copy,) = copies_of(world.loner)
+    (copy,) = copies_of(four_coops.loner)
     assert (copy.name, copy.kind, result.published_by) == (
         "Forged Foods",
         SupplierKind.PRODUCER,
@@ -479,43 +501,49 @@ def test_a_forged_feed_signed_with_the_token_is_written_as_a_new_supplier(world,
     assert product(copy, "OAT-1").case_price_pence == 900
 
 
-def test_a_redirect_is_not_followed_with_the_token(world, token, forger, url):
+def test_a_redirect_is_not_followed_with_the_token(four_coops, token, forger, url):
     forger.status = 302
     forger.headers = {"Location": url}
 
-    message = refusal_message(lambda: pull_catalogue(coop=world.loner, url=forger.url, token=token))
+    message = refusal_message(
+        lambda: pull_catalogue(coop=four_coops.loner, url=forger.url, token=token)
+    )
 
     assert message.startswith(f"The feed's address redirects to {url}")
     assert len(forger.requests) == 1
     assert db.session.scalar(select(CatalogueFeed.last_used_at)) is None
 
 
-def test_a_server_error_is_refused(world, token, forger):
+def test_a_server_error_is_refused(four_coops, token, forger):
     forger.status = 503
     forger.answer(b"")
 
-    message = refusal_message(lambda: pull_catalogue(coop=world.loner, url=forger.url, token=token))
+    message = refusal_message(
+        lambda: pull_catalogue(coop=four_coops.loner, url=forger.url, token=token)
+    )
 
     assert message.startswith("The feed answered with the error 503")
 
 
-def test_an_unreachable_feed_is_refused(world, token):
+def test_an_unreachable_feed_is_refused(four_coops, token):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         closed = sock.getsockname()[1]
 
     message = refusal_message(
         lambda: pull_catalogue(
-            coop=world.loner, url=f"http://127.0.0.1:{closed}/api/catalogues/1.json", token=token
+            coop=four_coops.loner,
+            url=f"http://127.0.0.1:{closed}/api/catalogues/1.json",
+            token=token,
         ),
         field="url",
     )
 
     assert message.startswith(f"The feed at 127.0.0.1:{closed} could not be reached")
-    assert copies_of(world.loner) == []
+    assert copies_of(four_coops.loner) == []
 
 
-def test_a_feed_that_does_not_answer_in_time_is_refused(world, token, monkeypatch):
+def test_a_feed_that_does_not_answer_in_time_is_refused(four_coops, token, monkeypatch):
     monkeypatch.setattr(feed_pull, "TIMEOUT_SECONDS", 0.5)
     with socket.socket() as silent:
         silent.bind(("127.0.0.1", 0))
@@ -524,7 +552,7 @@ def test_a_feed_that_does_not_answer_in_time_is_refused(world, token, monkeypatc
 
         message = refusal_message(
             lambda: pull_catalogue(
-                coop=world.loner, url=f"http://127.0.0.1:{port}/feed.json", token=token
+                coop=four_coops.loner, url=f"http://127.0.0.1:{port}/feed.json", token=token
             ),
             field="url",
         )
@@ -555,18 +583,18 @@ def test_a_feed_that_does_not_answer_in_time_is_refused(world, token, monkeypatc
         "bad token",
     ],
 )
-def test_an_address_that_is_not_a_web_feed_is_refused_before_reading(world, address, field):
+def test_an_address_that_is_not_a_web_feed_is_refused_before_reading(four_coops, address, field):
     def fetch(url: str, token: str):
         raise AssertionError("nothing should be read")
 
     bad_token = "two words" if field == "token" else "a-token"
 
     refusal_message(
-        lambda: pull_catalogue(coop=world.loner, url=address, token=bad_token, fetch=fetch),
+        lambda: pull_catalogue(coop=four_coops.loner, url=address, token=bad_token, fetch=fetch),
         field=field,
     )
 
-    assert copies_of(world.loner) == []
+    assert copies_of(four_coops.loner) == []
 
 
 # --- the command -------------------------------------------------------------------
@@ -578,12 +606,12 @@ def run(runner, coop, url: str, *options: str, env: dict[str, str] | None = None
     )
 
 
-def test_the_command_pulls_and_prints_the_counts(world, token, url, runner):
-    first = run(runner, world.loner, url, "--token", token)
-    world.rice.case_price_pence = 2_100
-    world.soap.available = False
+def test_the_command_pulls_and_prints_the_counts(four_coops, token, url, runner):
+    first = run(runner, four_coops.loner, url, "--token", token)
+    four_coops.rice.case_price_pence = 2_100
+    four_coops.soap.available = False
     db.session.commit()
-    second = run(runner, world.loner, url, env={"COOP_FEED_TOKEN": token})
+    second = run(runner, four_coops.loner, url, env={"COOP_FEED_TOKEN": token})
 
     assert first.exit_code == 0, first.output
     assert f"Created the supplier Northern Wholefoods, pulled from {url}." in first.output
@@ -594,38 +622,38 @@ def test_the_command_pulls_and_prints_the_counts(world, token, url, runner):
     assert second.exit_code == 0, second.output
     assert "Created" not in second.output
     assert "0 added, 2 changed (1 with a new price), 0 marked unavailable." in second.output
-    (copy,) = copies_of(world.loner)
+    (copy,) = copies_of(four_coops.loner)
     assert product(copy, "RICE-1").case_price_pence == 2_100
     assert db.session.scalar(select(PriceChange.reason)) == "feed"
 
 
-def test_the_command_keeps_missing_products_when_asked(world, token, url, runner):
-    oats = add_product(world.supplier, "OATS-1", "Porridge oats")
-    run(runner, world.loner, url, "--token", token, "--supplier", "Northern")
-    db.session.delete(world.reload(oats))
+def test_the_command_keeps_missing_products_when_asked(four_coops, token, url, runner):
+    oats = add_product(four_coops.supplier, "OATS-1", "Porridge oats")
+    run(runner, four_coops.loner, url, "--token", token, "--supplier", "Northern")
+    db.session.delete(four_coops.reload(oats))
     db.session.commit()
 
     kept = run(
-        runner, world.loner, url, "--token", token, "--supplier", "Northern", "--keep-missing"
+        runner, four_coops.loner, url, "--token", token, "--supplier", "Northern", "--keep-missing"
     )
 
     assert kept.exit_code == 0, kept.output
     assert "0 marked unavailable" in kept.output
-    (copy,) = copies_of(world.loner)
+    (copy,) = copies_of(four_coops.loner)
     assert copy.name == "Northern"
     assert product(copy, "OATS-1").available is True
 
 
-def test_the_command_reports_a_refusal_and_writes_nothing(world, token, url, runner):
-    result = run(runner, world.loner, url, "--token", "not-the-token")
+def test_the_command_reports_a_refusal_and_writes_nothing(four_coops, token, url, runner):
+    result = run(runner, four_coops.loner, url, "--token", "not-the-token")
 
     assert result.exit_code == 1
     assert "Error: The feed refused the token" in result.output
-    assert copies_of(world.loner) == []
+    assert copies_of(four_coops.loner) == []
     assert count_rows(Product) == 2
 
 
-def test_the_command_refuses_an_unknown_coop(world, token, url, runner):
+def test_the_command_refuses_an_unknown_coop(four_coops, token, url, runner):
     result = runner.invoke(
         args=["pull-catalogue", "--coop", "nowhere", "--url", url, "--token", token]
     )

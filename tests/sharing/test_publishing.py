@@ -10,12 +10,14 @@ from coop.models import CatalogueSubscription, ShareScope, Supplier
 from sharing.support import add_supplier, sharing_url, subscribe
 
 
-def test_the_sharing_page_shows_the_scope_the_subscribers_and_the_controls(world, auth, client):
-    world.supplier.share_scope = ShareScope.COUNCIL
-    subscribe(world.neighbour, world.supplier)
-    auth.login_as(world.publisher_coordinator)
+def test_the_sharing_page_shows_the_scope_the_subscribers_and_the_controls(
+    four_coops, auth, client
+):
+    four_coops.supplier.share_scope = ShareScope.COUNCIL
+    subscribe(four_coops.neighbour, four_coops.supplier)
+    auth.login_as(four_coops.publisher_coordinator)
 
-    page = text(client.get(sharing_url(world.publisher, world.supplier)))
+    page = text(client.get(sharing_url(four_coops.publisher, four_coops.supplier)))
 
     assert "<h1>Sharing the catalogue of Northern Wholefoods</h1>" in page
     assert "Shared with the co-ops of our council" in page
@@ -24,87 +26,99 @@ def test_the_sharing_page_shows_the_scope_the_subscribers_and_the_controls(world
     assert "Save sharing" in page and "Make a feed" in page
 
 
-def test_a_coordinator_shares_a_catalogue_with_the_coops_of_the_council(world, auth, client):
-    auth.login_as(world.publisher_coordinator)
+def test_a_coordinator_shares_a_catalogue_with_the_coops_of_the_council(four_coops, auth, client):
+    auth.login_as(four_coops.publisher_coordinator)
 
-    response = client.post(sharing_url(world.publisher, world.supplier), data={"scope": "council"})
+    response = client.post(
+        sharing_url(four_coops.publisher, four_coops.supplier), data={"scope": "council"}
+    )
 
     assert response.status_code == 302
-    assert response.location.endswith(sharing_url(world.publisher, world.supplier))
-    assert world.reload(world.supplier).share_scope is ShareScope.COUNCIL
+    assert response.location.endswith(sharing_url(four_coops.publisher, four_coops.supplier))
+    assert four_coops.reload(four_coops.supplier).share_scope is ShareScope.COUNCIL
     page = text(client.get(response.location))
     assert "shared with the co-ops of Preston City Council" in page
 
 
-def test_a_coordinator_shares_a_catalogue_with_the_whole_platform(world, auth, client):
-    auth.login_as(world.publisher_coordinator)
+def test_a_coordinator_shares_a_catalogue_with_the_whole_platform(four_coops, auth, client):
+    auth.login_as(four_coops.publisher_coordinator)
 
-    client.post(sharing_url(world.publisher, world.supplier), data={"scope": "platform"})
+    client.post(sharing_url(four_coops.publisher, four_coops.supplier), data={"scope": "platform"})
 
-    assert world.reload(world.supplier).share_scope is ShareScope.PLATFORM
+    assert four_coops.reload(four_coops.supplier).share_scope is ShareScope.PLATFORM
 
 
-def test_a_coop_without_a_council_cannot_share_with_its_council(world, auth, client):
-    supplier = add_supplier(world.loner, "Loner's Wholesaler")
-    auth.login_as(world.loner_coordinator)
+def test_a_coop_without_a_council_cannot_share_with_its_council(four_coops, auth, client):
+    supplier = add_supplier(four_coops.loner, "Loner's Wholesaler")
+    auth.login_as(four_coops.loner_coordinator)
 
-    response = client.post(sharing_url(world.loner, supplier), data={"scope": "council"})
+    response = client.post(sharing_url(four_coops.loner, supplier), data={"scope": "council"})
 
     assert response.status_code == 200
     message = field_error(text(response), "scope")
     assert message is not None and "does not belong to a council" in message
-    assert world.reload(supplier).share_scope is ShareScope.PRIVATE
+    assert four_coops.reload(supplier).share_scope is ShareScope.PRIVATE
 
 
-def test_an_unknown_scope_is_refused_next_to_the_field(world, auth, client):
-    auth.login_as(world.publisher_coordinator)
+def test_an_unknown_scope_is_refused_next_to_the_field(four_coops, auth, client):
+    auth.login_as(four_coops.publisher_coordinator)
 
-    response = client.post(sharing_url(world.publisher, world.supplier), data={"scope": "world"})
+    response = client.post(
+        sharing_url(four_coops.publisher, four_coops.supplier), data={"scope": "world"}
+    )
 
     assert field_error(text(response), "scope") is not None
-    assert world.reload(world.supplier).share_scope is ShareScope.PRIVATE
+    assert four_coops.reload(four_coops.supplier).share_scope is ShareScope.PRIVATE
 
 
-def test_an_inactive_supplier_cannot_be_shared(world, auth, client):
-    world.supplier.active = False
+def test_an_inactive_supplier_cannot_be_shared(four_coops, auth, client):
+    four_coops.supplier.active = False
     db.session.commit()
-    auth.login_as(world.publisher_coordinator)
+    auth.login_as(four_coops.publisher_coordinator)
 
-    response = client.post(sharing_url(world.publisher, world.supplier), data={"scope": "platform"})
+    response = client.post(
+        sharing_url(four_coops.publisher, four_coops.supplier), data={"scope": "platform"}
+    )
 
     assert "not active" in field_error(text(response), "scope")
-    assert world.reload(world.supplier).share_scope is ShareScope.PRIVATE
+    assert four_coops.reload(four_coops.supplier).share_scope is ShareScope.PRIVATE
 
 
-def test_a_treasurer_sees_how_a_catalogue_is_shared_but_cannot_change_it(world, auth, client):
-    auth.login_as(world.publisher_treasurer)
+def test_a_treasurer_sees_how_a_catalogue_is_shared_but_cannot_change_it(four_coops, auth, client):
+    auth.login_as(four_coops.publisher_treasurer)
 
-    page = client.get(sharing_url(world.publisher, world.supplier))
-    change = client.post(sharing_url(world.publisher, world.supplier), data={"scope": "platform"})
-    feed = client.post(sharing_url(world.publisher, world.supplier, "/feeds"), data={"label": "X"})
+    page = client.get(sharing_url(four_coops.publisher, four_coops.supplier))
+    change = client.post(
+        sharing_url(four_coops.publisher, four_coops.supplier), data={"scope": "platform"}
+    )
+    feed = client.post(
+        sharing_url(four_coops.publisher, four_coops.supplier, "/feeds"), data={"label": "X"}
+    )
 
     assert page.status_code == 200
     assert "Not shared" in text(page)
     assert "Save sharing" not in text(page) and "Make a feed" not in text(page)
     assert change.status_code == 403 and feed.status_code == 403
-    assert world.reload(world.supplier).share_scope is ShareScope.PRIVATE
+    assert four_coops.reload(four_coops.supplier).share_scope is ShareScope.PRIVATE
 
 
 @pytest.mark.parametrize(
     ("who", "status"), [("neighbour_coordinator", 403), ("outsider_coordinator", 404)]
 )
-def test_only_the_publisher_reaches_a_catalogues_sharing_page(world, auth, client, who, status):
+def test_only_the_publisher_reaches_a_catalogues_sharing_page(
+    four_coops, auth, client, who, status
+):
     """A subscriber is told who keeps the catalogue; anyone else finds nothing."""
-    world.supplier.share_scope = ShareScope.PLATFORM
-    subscribe(world.neighbour, world.supplier)
-    person = getattr(world, who)
-    coop = world.neighbour if who == "neighbour_coordinator" else world.outsider
+    four_coops.supplier.share_scope = ShareScope.PLATFORM
+    subscribe(four_coops.neighbour, four_coops.supplier)
+    person = getattr(four_coops, who)
+    coop = four_coops.neighbour if who == "neighbour_coordinator" else four_coops.outsider
     auth.login_as(person)
 
-    page = client.get(sharing_url(coop, world.supplier))
-    change = client.post(sharing_url(coop, world.supplier), data={"scope": "private"})
+    page = client.get(sharing_url(coop, four_coops.supplier))
+    change = client.post(sharing_url(coop, four_coops.supplier), data={"scope": "private"})
 
     assert page.status_code == status and change.status_code == status
-    assert world.reload(world.supplier).share_scope is ShareScope.PLATFORM
+    assert four_coops.reload(four_coops.supplier).share_scope is ShareScope.PLATFORM
     assert count_rows(CatalogueSubscription) == 1
     assert count_rows(Supplier) == 1

@@ -43,23 +43,24 @@ def _products(supplier: Supplier) -> list[tuple]:
 
 
 def test_stopping_sharing_gives_each_subscriber_its_own_copy_and_emails_it(
-    world, auth, client, mailbox
+    four_coops, auth, client, mailbox
 ):
-    share(world.supplier, ShareScope.PLATFORM)
-    subscribe(world.neighbour, world.supplier)
-    subscribe(world.outsider, world.supplier)
-    auth.login_as(world.publisher_coordinator)
+    share(four_coops.supplier, ShareScope.PLATFORM)
+    subscribe(four_coops.neighbour, four_coops.supplier)
+    subscribe(four_coops.outsider, four_coops.supplier)
+    auth.login_as(four_coops.publisher_coordinator)
 
     response = client.post(
-        sharing_url(world.publisher, world.supplier), data={"scope": "private", "confirm": "yes"}
+        sharing_url(four_coops.publisher, four_coops.supplier),
+        data={"scope": "private", "confirm": "yes"},
     )
 
     assert response.status_code == 302
     page = text(client.get(response.location))
     assert "now keep their own copy: Lancaster Larder, Ribbleton Pantry" in page
-    assert world.reload(world.supplier).share_scope is ShareScope.PRIVATE
+    assert four_coops.reload(four_coops.supplier).share_scope is ShareScope.PRIVATE
     assert count_rows(CatalogueSubscription) == 0
-    for coop in (world.neighbour, world.outsider):
+    for coop in (four_coops.neighbour, four_coops.outsider):
         [copy] = _own_suppliers(coop)
         assert copy.name == "Northern Wholefoods"
         assert copy.email == "orders@northern.example.org"
@@ -69,67 +70,68 @@ def test_stopping_sharing_gives_each_subscriber_its_own_copy_and_emails_it(
             "Copied from the catalogue of Northern Wholefoods that Fishwick Food Co-op shared"
             in copy.notes
         )
-        assert _products(copy) == _products(world.supplier)
+        assert _products(copy) == _products(four_coops.supplier)
         assert suppliers_for(coop=coop) == [copy]
     [message] = mailbox.to("rosa@ribbleton.example.org")
     assert message["Subject"] == "Fishwick Food Co-op stopped sharing Northern Wholefoods"
     body = mailbox.body(message)
     assert "Ribbleton Pantry now has its own copy" in body
-    [copy] = _own_suppliers(world.neighbour)
+    [copy] = _own_suppliers(four_coops.neighbour)
     assert f"/coops/ribbleton/admin/suppliers/{copy.id}/" in body
-    assert len(mailbox.to(world.outsider_coordinator.email)) == 1
+    assert len(mailbox.to(four_coops.outsider_coordinator.email)) == 1
     # Treasurers and members are not told; coordinators keep the catalogue.
-    assert not mailbox.to(world.neighbour_treasurer.email)
+    assert not mailbox.to(four_coops.neighbour_treasurer.email)
 
 
-def test_after_stopping_the_publishers_changes_no_longer_reach_the_copy(world, auth, client):
-    share(world.supplier, ShareScope.COUNCIL)
-    subscribe(world.neighbour, world.supplier)
-    world.rice.case_price_pence = 2_200  # before: reaches the subscriber at once
+def test_after_stopping_the_publishers_changes_no_longer_reach_the_copy(four_coops, auth, client):
+    share(four_coops.supplier, ShareScope.COUNCIL)
+    subscribe(four_coops.neighbour, four_coops.supplier)
+    four_coops.rice.case_price_pence = 2_200  # before: reaches the subscriber at once
     db.session.commit()
-    auth.login_as(world.publisher_coordinator)
+    auth.login_as(four_coops.publisher_coordinator)
     client.post(
-        sharing_url(world.publisher, world.supplier), data={"scope": "private", "confirm": "yes"}
+        sharing_url(four_coops.publisher, four_coops.supplier),
+        data={"scope": "private", "confirm": "yes"},
     )
 
-    world.rice = db.session.get(Product, world.rice.id)
-    world.rice.case_price_pence = 9_900
-    world.rice.name = "Renamed rice"
+    four_coops.rice = db.session.get(Product, four_coops.rice.id)
+    four_coops.rice.case_price_pence = 9_900
+    four_coops.rice.name = "Renamed rice"
     db.session.commit()
 
-    [copy] = _own_suppliers(world.neighbour)
+    [copy] = _own_suppliers(four_coops.neighbour)
     copied_rice = db.session.scalar(
         select(Product).where(Product.supplier_id == copy.id, Product.code == "RICE-1")
     )
     assert (copied_rice.name, copied_rice.case_price_pence) == ("Basmati rice", 2_200)
     auth.logout()
-    auth.login_as(world.neighbour_coordinator)
+    auth.login_as(four_coops.neighbour_coordinator)
     page = text(client.get(f"/coops/ribbleton/admin/suppliers/{copy.id}/products"))
     assert "Basmati rice" in page and "Renamed rice" not in page
 
 
-def test_a_copy_is_the_subscribers_to_change(world, auth, client):
-    share(world.supplier, ShareScope.COUNCIL)
-    subscribe(world.neighbour, world.supplier)
-    stop_sharing(supplier=world.supplier)
+def test_a_copy_is_the_subscribers_to_change(four_coops, auth, client):
+    share(four_coops.supplier, ShareScope.COUNCIL)
+    subscribe(four_coops.neighbour, four_coops.supplier)
+    stop_sharing(supplier=four_coops.supplier)
     db.session.commit()
-    [copy] = _own_suppliers(world.neighbour)
-    auth.login_as(world.neighbour_coordinator)
+    [copy] = _own_suppliers(four_coops.neighbour)
+    auth.login_as(four_coops.neighbour_coordinator)
 
-    assert client.get(sharing_url(world.neighbour, copy)).status_code == 200
+    assert client.get(sharing_url(four_coops.neighbour, copy)).status_code == 200
     assert client.get(f"/coops/ribbleton/admin/suppliers/{copy.id}/edit").status_code == 200
 
 
-def test_a_subscriber_with_a_supplier_of_that_name_gets_the_copy_under_a_new_name(world):
-    add_supplier(world.neighbour, "Northern Wholefoods")
-    add_supplier(world.neighbour, "Northern Wholefoods (copy)")
-    share(world.supplier, ShareScope.COUNCIL)
-    subscribe(world.neighbour, world.supplier)
+def test_a_subscriber_with_a_supplier_of_that_name_gets_the_copy_under_a_new_name(four_coops):
+    add_supplier(four_coops.neighbour, "Northern Wholefoods")
+    add_supplier(four_coops.neighbour, "Northern Wholefoods (copy)")
+    share(four_coops.supplier, ShareScope.COUNCIL)
+    subscribe(four_coops.neighbour, four_coops.supplier)
 
-    stop_sharing(supplier=world.supplier)
+    stop_sharing(supplier=four_coops.supplier)
     db.session.commit()
 
-    names = [supplier.name for supplier in _own_suppliers(world.neighbour)]
+    names = [supplier.name for supplier in _own_suppliers(four_coops.neighbour)]
     assert names == [
         "Northern Wholefoods",
         "Northern Wholefoods (copy)",
@@ -137,56 +139,58 @@ def test_a_subscriber_with_a_supplier_of_that_name_gets_the_copy_under_a_new_nam
     ]
 
 
-def test_narrowing_a_share_to_the_council_hands_copies_only_to_coops_outside_it(world, mailbox):
-    share(world.supplier, ShareScope.PLATFORM)
-    subscribe(world.neighbour, world.supplier)
-    subscribe(world.outsider, world.supplier)
+def test_narrowing_a_share_to_the_council_hands_copies_only_to_coops_outside_it(
+    four_coops, mailbox
+):
+    share(four_coops.supplier, ShareScope.PLATFORM)
+    subscribe(four_coops.neighbour, four_coops.supplier)
+    subscribe(four_coops.outsider, four_coops.supplier)
 
-    change = set_share_scope(supplier=world.supplier, scope=ShareScope.COUNCIL)
+    change = set_share_scope(supplier=four_coops.supplier, scope=ShareScope.COUNCIL)
     db.session.commit()
 
     assert [coop.name for coop in change.copied_for] == ["Lancaster Larder"]
     subscribers = db.session.scalars(select(CatalogueSubscription.coop_id)).all()
-    assert subscribers == [world.neighbour.id]
-    assert len(_own_suppliers(world.outsider)) == 1
-    assert _own_suppliers(world.neighbour) == []
-    assert len(mailbox.to(world.outsider_coordinator.email)) == 1
+    assert subscribers == [four_coops.neighbour.id]
+    assert len(_own_suppliers(four_coops.outsider)) == 1
+    assert _own_suppliers(four_coops.neighbour) == []
+    assert len(mailbox.to(four_coops.outsider_coordinator.email)) == 1
     assert not mailbox.to("rosa@ribbleton.example.org")
 
 
-def test_deactivating_a_shared_supplier_ends_the_share_the_same_way(world, factory):
-    share(world.supplier, ShareScope.COUNCIL)
-    subscribe(world.neighbour, world.supplier)
-    second = factory.member(world.neighbour, Role.COORDINATOR)
+def test_deactivating_a_shared_supplier_ends_the_share_the_same_way(four_coops, factory):
+    share(four_coops.supplier, ShareScope.COUNCIL)
+    subscribe(four_coops.neighbour, four_coops.supplier)
+    second = factory.member(four_coops.neighbour, Role.COORDINATOR)
 
-    world.supplier.active = False
-    copied_for = stop_sharing(supplier=world.supplier)
+    four_coops.supplier.active = False
+    copied_for = stop_sharing(supplier=four_coops.supplier)
     db.session.commit()
 
     assert [coop.name for coop in copied_for] == ["Ribbleton Pantry"]
-    [copy] = _own_suppliers(world.neighbour)
+    [copy] = _own_suppliers(four_coops.neighbour)
     assert copy.active
     # Without MAIL_SERVER the messages wait in the outbox, one per coordinator.
     recipients = sorted(db.session.scalars(select(OutboxMessage.recipient)))
     assert recipients == sorted(["rosa@ribbleton.example.org", second.email])
 
 
-def test_stopping_a_share_nobody_subscribes_to_copies_nothing(world, mailbox):
-    share(world.supplier, ShareScope.COUNCIL)
+def test_stopping_a_share_nobody_subscribes_to_copies_nothing(four_coops, mailbox):
+    share(four_coops.supplier, ShareScope.COUNCIL)
 
-    assert stop_sharing(supplier=world.supplier) == []
+    assert stop_sharing(supplier=four_coops.supplier) == []
     db.session.commit()
 
     assert count_rows(Supplier) == 1
     assert mailbox.messages == []
 
 
-def test_copying_a_large_catalogue_takes_one_insert(world, count_queries):
+def test_copying_a_large_catalogue_takes_one_insert(four_coops, count_queries):
     db.session.execute(
         Product.__table__.insert(),
         [
             {
-                "supplier_id": world.supplier.id,
+                "supplier_id": four_coops.supplier.id,
                 "code": f"B{i:04d}",
                 "name": f"Item {i}",
                 "case_price_pence": i,
@@ -205,14 +209,14 @@ def test_copying_a_large_catalogue_takes_one_insert(world, count_queries):
             for i in range(1_000)
         ],
     )
-    share(world.supplier, ShareScope.COUNCIL)
-    subscribe(world.neighbour, world.supplier)
+    share(four_coops.supplier, ShareScope.COUNCIL)
+    subscribe(four_coops.neighbour, four_coops.supplier)
 
     with count_queries() as statements:
-        stop_sharing(supplier=world.supplier)
+        stop_sharing(supplier=four_coops.supplier)
     db.session.commit()
 
     inserts = [s for s in statements if s.lstrip().upper().startswith("INSERT INTO PRODUCTS")]
     assert len(inserts) == 1
-    [copy] = _own_suppliers(world.neighbour)
+    [copy] = _own_suppliers(four_coops.neighbour)
     assert count_rows(Product, Product.supplier_id == copy.id) == 1_002
