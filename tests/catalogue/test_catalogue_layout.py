@@ -1,6 +1,8 @@
-"""Every catalogue page follows the shared layout: one h1, ordered headings, labelled fields."""
+"""Every catalogue page follows the shared layout, and its navigation marks where you are."""
 
 from __future__ import annotations
+
+import re
 
 from support import layout_problems
 
@@ -52,3 +54,10 @@ def test_catalogue_pages_follow_the_layout(coordinator, two_coops, catalogue):
     ]
 
     assert not problems, "\n".join(problems)
+
+
+def test_the_catalogue_navigation_marks_the_current_page(two_coops, coordinator):
+    html = coordinator.get(f"/coops/{two_coops.coop.slug}/admin/suppliers").get_data(as_text=True)
+
+    nav = re.search(r'<nav aria-label="Catalogue".*?</nav>', html, re.S).group(0)
+    assert re.findall(r'<a [^>]*aria-current="page"[^>]*>([^<]*)</a>', nav) == ["Suppliers"]

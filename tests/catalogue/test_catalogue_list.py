@@ -169,6 +169,19 @@ def test_member_prices_carry_vat_and_the_viewing_coops_markup(client, auth, two_
     assert '<td data-label="Member price per unit">£2.64</td>' in theirs
 
 
+def test_product_links_name_the_unit_so_pack_sizes_differ(two_coops, catalogue, coordinator):
+    supplier = catalogue.supplier(two_coops.coop, name="Greens")
+    catalogue.product(supplier, name="Barilla fusilli", unit_label="500 g bag")
+    catalogue.product(supplier, name="Barilla fusilli", unit_label="3 kg bag")
+    catalogue.product(supplier, name="Porridge oats", unit_label="1 kg bag")
+
+    html = coordinator.get(f"/coops/{two_coops.coop.slug}/admin/catalogue").get_data(as_text=True)
+
+    assert 'Barilla fusilli<span class="visually-hidden">, 500 g bag</span></a>' in html
+    assert 'Barilla fusilli<span class="visually-hidden">, 3 kg bag</span></a>' in html
+    assert ">Porridge oats</a>" in html
+
+
 def test_a_treasurer_can_search_the_catalogue(client, auth, two_coops, supplier):
     auth.login_as(two_coops.treasurer)
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
-from support import count_rows, field_error, text
+from support import count_rows, field_error, layout_problems, text
 
 from coop.domain.catalogue import Tag, tags_to_bits
 from coop.domain.roles import Role
@@ -306,6 +307,63 @@ def test_the_price_history_lists_changes_newest_first(
 
     assert page.index("£11.00 → £11.50") < page.index("£10.00 → £11.00")
     assert "Col Second" in page
+
+
+def record_price_change(product, user, **values) -> None:
+    values = {
+        "old_case_price_pence": 2_199,
+        "new_case_price_pence": 2_199,
+        "old_vat_bp": 0,
+        "new_vat_bp": 0,
+        "reason": "edit",
+        **values,
+    }
+    db.session.add(PriceChange(product_id=product.id, changed_by=user, **values))
+    db.session.commit()
+
+
+def test_a_vat_only_change_shows_the_vat_and_not_an_unchanged_price(
+    two_coops, catalogue, coordinator
+):
+    supplier = catalogue.supplier(two_coops.coop, name="Greens")
+    soap = catalogue.product(supplier, name="Soap", case_price_pence=2_199, vat_bp=2000)
+    record_price_change(soap, two_coops.coordinator, old_vat_bp=0, new_vat_bp=2000)
+
+    response = coordinator.get(product_url(soap))
+
+    page = text(response)
+    assert "VAT 0% → 20%" in page
+    assert "£21.99 → £21.99" not in page
+    assert not layout_problems(response.get_data(as_text=True))
+
+
+def test_a_price_and_vat_change_shows_both_and_a_price_change_only_the_price(
+    two_coops, catalogue, coordinator
+):
+    supplier = catalogue.supplier(two_coops.coop, name="Greens")
+    soap = catalogue.product(supplier, name="Soap", case_price_pence=2_399, vat_bp=2000)
+    record_price_change(
+        soap, two_coops.coordinator, new_case_price_pence=2_299, old_vat_bp=0, new_vat_bp=2000
+    )
+    record_price_change(
+        soap, two_coops.coordinator, old_case_price_pence=2_299, new_case_price_pence=2_399
+    )
+
+    page = text(coordinator.get(product_url(soap)))
+
+    assert "£21.99 → £22.99; VAT 0% → 20%" in page
+    cells = re.findall(r'data-label="Change">(.*?)</td>', page, re.S)
+    assert [cell.strip() for cell in cells] == ["£22.99 → £23.99", "£21.99 → £22.99; VAT 0% → 20%"]
+
+
+def test_the_price_history_table_has_a_caption(two_coops, catalogue, coordinator):
+    supplier = catalogue.supplier(two_coops.coop, name="Greens")
+    soap = catalogue.product(supplier, name="Soap")
+    record_price_change(soap, two_coops.coordinator, new_case_price_pence=2_299)
+
+    html = coordinator.get(product_url(soap)).get_data(as_text=True)
+
+    assert "<caption>Changes to the case price and VAT rate of Soap, newest first</caption>" in html
 
 
 def test_marking_a_product_unavailable_and_available_again(coordinator, catalogue, supplier):

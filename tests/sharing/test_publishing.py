@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from support import count_rows, field_error, text
+from support import count_rows, field_error, layout_problems, text
 
 from coop.extensions import db
 from coop.models import CatalogueSubscription, ShareScope, Supplier
-from sharing.support import add_supplier, sharing_url, subscribe
+from sharing.support import add_supplier, share, sharing_url, subscribe
 
 
 def test_the_sharing_page_shows_the_scope_the_subscribers_and_the_controls(
@@ -122,3 +122,31 @@ def test_only_the_publisher_reaches_a_catalogues_sharing_page(
     assert four_coops.reload(four_coops.supplier).share_scope is ShareScope.PLATFORM
     assert count_rows(CatalogueSubscription) == 1
     assert count_rows(Supplier) == 1
+
+
+def test_the_sharing_page_has_one_csrf_id_a_feeds_caption_and_named_revoke_buttons(
+    four_coops, auth, client
+):
+    share(four_coops.supplier, ShareScope.COUNCIL)
+    auth.login_as(four_coops.publisher_coordinator)
+    client.post(
+        sharing_url(four_coops.publisher, four_coops.supplier, "/feeds"), data={"label": "Leeds"}
+    )
+
+    response = client.get(sharing_url(four_coops.publisher, four_coops.supplier))
+
+    html = response.get_data(as_text=True)
+    assert 'id="csrf_token"' not in html
+    assert not layout_problems(html)
+    assert "<caption>Feeds of Northern Wholefoods</caption>" in html
+    assert 'Revoke<span class="visually-hidden"> the feed for Leeds</span>' in html
+
+
+def test_a_treasurer_is_not_told_to_make_a_feed_token(four_coops, auth, client):
+    auth.login_as(four_coops.publisher_treasurer)
+
+    page = text(client.get(sharing_url(four_coops.publisher, four_coops.supplier)))
+
+    assert "a token you make for it here" not in page
+    assert "you make for it" not in page
+    assert "a coordinator of Fishwick Food Co-op makes for it" in page

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from support import count_rows, text
+from support import count_rows, layout_problems, text
 
 from coop.domain.roles import Role
 from coop.extensions import db
@@ -220,3 +220,71 @@ def test_copying_a_large_catalogue_takes_one_insert(four_coops, count_queries):
     assert len(inserts) == 1
     [copy] = _own_suppliers(four_coops.neighbour)
     assert count_rows(Product, Product.supplier_id == copy.id) == 1_002
+
+
+def test_stopping_sharing_with_subscribers_asks_first_and_names_them(
+    four_coops, auth, client, mailbox
+):
+    share(four_coops.supplier, ShareScope.PLATFORM)
+    subscribe(four_coops.neighbour, four_coops.supplier)
+    subscribe(four_coops.outsider, four_coops.supplier)
+    auth.login_as(four_coops.publisher_coordinator)
+
+    response = client.post(
+        sharing_url(four_coops.publisher, four_coops.supplier), data={"scope": "private"}
+    )
+
+    page = text(response)
+    assert response.status_code == 200
+    assert "Stop sharing Northern Wholefoods?" in page
+    assert "<li>Lancaster Larder</li>" in page and "<li>Ribbleton Pantry</li>" in page
+    assert "Each keeps its own copy" in page and "emailed" in page
+    assert not layout_problems(response.get_data(as_text=True))
+    # Nothing has happened yet.
+    assert four_coops.reload(four_coops.supplier).share_scope is ShareScope.PLATFORM
+    assert count_rows(CatalogueSubscription) == 2
+    assert not mailbox.messages
+
+    confirmed = client.post(
+        sharing_url(four_coops.publisher, four_coops.supplier),
+        data={"scope": "private", "confirm": "yes"},
+    )
+
+    assert confirmed.status_code == 302
+    assert four_coops.reload(four_coops.supplier).share_scope is ShareScope.PRIVATE
+    assert count_rows(CatalogueSubscription) == 0
+
+
+def test_narrowing_to_the_council_names_only_the_coops_that_lose_the_catalogue(
+    four_coops, auth, client
+):
+    share(four_coops.supplier, ShareScope.PLATFORM)
+    subscribe(four_coops.neighbour, four_coops.supplier)
+    subscribe(four_coops.outsider, four_coops.supplier)
+    auth.login_as(four_coops.publisher_coordinator)
+
+    page = text(
+        client.post(
+            sharing_url(four_coops.publisher, four_coops.supplier), data={"scope": "council"}
+        )
+    )
+
+    assert "only with the co-ops of Preston City Council?" in page
+    assert "<li>Lancaster Larder</li>" in page
+    assert "Ribbleton Pantry" not in page
+    assert four_coops.reload(four_coops.supplier).share_scope is ShareScope.PLATFORM
+    assert count_rows(CatalogueSubscription) == 2
+
+
+def test_a_change_that_loses_nobody_needs_no_confirmation(four_coops, auth, client):
+    share(four_coops.supplier, ShareScope.PLATFORM)
+    subscribe(four_coops.neighbour, four_coops.supplier)
+    auth.login_as(four_coops.publisher_coordinator)
+
+    response = client.post(
+        sharing_url(four_coops.publisher, four_coops.supplier), data={"scope": "council"}
+    )
+
+    assert response.status_code == 302
+    assert four_coops.reload(four_coops.supplier).share_scope is ShareScope.COUNCIL
+    assert count_rows(CatalogueSubscription) == 1

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
-from support import count_rows, text
+from support import count_rows, layout_problems, text
 from werkzeug.routing import Rule
 
 from coop.extensions import db
-from coop.models import CatalogueImport, CatalogueSubscription, Product, ShareScope, Supplier
+from coop.models import (
+    CatalogueImport,
+    CatalogueSubscription,
+    PriceChange,
+    Product,
+    ShareScope,
+    Supplier,
+)
 from coop.services.catalogue.products import suppliers_for
 from coop.services.catalogue.sharing import stop_sharing, subscribe_to_catalogue
 from coop.services.errors import ServiceError
@@ -424,3 +433,62 @@ def test_a_copy_of_another_of_the_publishers_catalogues_does_not_stand_in_the_wa
     db.session.commit()
 
     assert count_rows(CatalogueSubscription, CatalogueSubscription.supplier_id == other.id) == 1
+
+
+def product_url(coop, product) -> str:
+    return f"/coops/{coop.slug}/admin/suppliers/{product.supplier_id}/products/{product.id}/"
+
+
+def priced_by_the_publishers_coordinator(four_coops) -> None:
+    four_coops.publisher_coordinator.name = "Catherine Pryce"
+    db.session.add(
+        PriceChange(
+            product_id=four_coops.rice.id,
+            changed_by=four_coops.publisher_coordinator,
+            old_case_price_pence=1_800,
+            new_case_price_pence=2_000,
+            old_vat_bp=0,
+            new_vat_bp=0,
+            reason="edit",
+        )
+    )
+    db.session.commit()
+
+
+def test_a_subscriber_sees_the_keeping_coop_not_the_person_in_price_history(
+    four_coops, auth, client
+):
+    share(four_coops.supplier, ShareScope.COUNCIL)
+    subscribe(four_coops.neighbour, four_coops.supplier)
+    priced_by_the_publishers_coordinator(four_coops)
+    auth.login_as(four_coops.neighbour_coordinator)
+
+    page = text(client.get(product_url(four_coops.neighbour, four_coops.rice)))
+
+    assert "£18.00 → £20.00" in page
+    assert "Catherine Pryce" not in page
+    assert re.search(r'data-label="Who">\s*Fishwick Food Co-op\s*<', page)
+
+
+def test_the_keeping_coop_still_sees_who_changed_the_price(four_coops, auth, client):
+    priced_by_the_publishers_coordinator(four_coops)
+    auth.login_as(four_coops.publisher_coordinator)
+
+    page = text(client.get(product_url(four_coops.publisher, four_coops.rice)))
+
+    assert "Catherine Pryce" in page
+
+
+def test_subscribe_buttons_name_the_catalogue_and_tables_have_captions(four_coops, auth, client):
+    share(four_coops.supplier, ShareScope.COUNCIL)
+    auth.login_as(four_coops.neighbour_coordinator)
+
+    listing = client.get(shared_url(four_coops.neighbour)).get_data(as_text=True)
+    assert 'Subscribe<span class="visually-hidden"> to Northern Wholefoods</span>' in listing
+    assert "<caption>Catalogues shared with Ribbleton Pantry</caption>" in listing
+
+    subscribe(four_coops.neighbour, four_coops.supplier)
+    one = client.get(shared_url(four_coops.neighbour, four_coops.supplier)).get_data(as_text=True)
+    assert 'Unsubscribe<span class="visually-hidden"> from Northern Wholefoods</span>' in one
+    assert "<caption>Products of Northern Wholefoods</caption>" in one
+    assert not layout_problems(one)
