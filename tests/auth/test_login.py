@@ -256,5 +256,8 @@ def test_a_page_that_needs_a_login_says_so_on_the_login_page(client, person):
 
 def test_a_log_in_link_from_a_public_page_does_not_say_a_page_needed_it(client):
     page = client.get("/login?next=/coops/fishwick/about").get_data(as_text=True)
+    plain = client.get("/login").get_data(as_text=True)
+
+    assert "<h1>Log in</h1>" in page and "<h1>Log in</h1>" in plain
     assert "Please log in to see that page." not in page
-    assert "Please log in to see that page." not in client.get("/login").get_data(as_text=True)
+    assert "Please log in to see that page." not in plain

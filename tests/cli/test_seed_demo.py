@@ -85,7 +85,9 @@ def test_seed_demo_prints_every_demo_login_with_a_readable_password(seeded):
 def test_every_printed_demo_login_works(app, seeded):
     # More logins than the limit allows one address in a minute.
     app.config["LOGIN_RATE_LIMIT"] = "100 per minute"
-    for email, role, password in _logins(seeded.output):
+    logins = _logins(seeded.output)
+    assert logins, f"no logins in:\n{seeded.output}"
+    for email, role, password in logins:
         client = app.test_client()
         response = client.post("/login", data={"email": email, "password": password})
         assert response.status_code == 302, f"{email} ({role}) could not log in"

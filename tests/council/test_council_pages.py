@@ -125,6 +125,7 @@ def test_the_dashboard_shows_no_personal_data(client, auth, factory, preston, of
 
     page = text(client.get(f"/councils/{preston.id}/"))
 
+    assert "<h1>Preston City Council</h1>" in page and "Fishwick Food Co-op" in page
     for private in ("Wilhelmina", "Zanzibar", "wilhelmina@example.org", "PR1 5XX", "Zebra Hall"):
         assert private not in page
 

@@ -64,12 +64,13 @@ def test_a_council_cannot_end_before_it_starts(app):
 
 
 def test_a_council_needs_a_name(app):
-    refusal_message(
+    message = refusal_message(
         lambda: councils.create_council(
             name="  ", gss_code="E07000123", valid_from=date(2020, 1, 1)
         ),
         field="name",
     )
+    assert message == "Give the council's name."
 
 
 def test_updating_a_council_may_keep_its_own_code_but_not_take_another(factory):

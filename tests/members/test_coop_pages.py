@@ -232,7 +232,10 @@ def test_a_plain_member_is_not_told_about_requests(client, auth, two_coops, fact
     factory.membership(coop=two_coops.coop, status=MembershipStatus.PENDING)
     auth.login_as(two_coops.member)
 
-    assert "waiting for an answer" not in text(client.get("/coops/fishwick/"))
+    page = text(client.get("/coops/fishwick/"))
+
+    assert "<h1>Fishwick Food Co-op</h1>" in page
+    assert "waiting for an answer" not in page
 
 
 @pytest.mark.parametrize("typed", ["2.5", "two", "31"])

@@ -107,6 +107,7 @@ def test_a_member_is_refused_every_money_page(rounds, client, auth):
 
 def test_a_treasurer_and_a_coordinator_reach_every_money_page(rounds, client, auth):
     paths = [path for method, path in money_paths(rounds) if method == "GET"]
+    assert paths
     for user in (treasurer(rounds), rounds.coordinator):
         auth.login_as(user)
         for path in paths:

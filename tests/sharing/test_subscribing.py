@@ -166,7 +166,10 @@ def test_an_inactive_supplier_is_not_offered(four_coops, auth, client):
     db.session.commit()
     auth.login_as(four_coops.neighbour_coordinator)
 
-    assert "Northern Wholefoods" not in text(client.get(shared_url(four_coops.neighbour)))
+    page = text(client.get(shared_url(four_coops.neighbour)))
+
+    assert "<h1>Catalogues other co-ops share</h1>" in page
+    assert "Northern Wholefoods" not in page
 
 
 def test_a_treasurer_sees_shared_catalogues_but_cannot_subscribe(four_coops, auth, client):
