@@ -50,21 +50,12 @@ from coop.models import (
     Supplier,
     User,
 )
+from coop.models.bulk import bulk_insert
 from coop.models.types import utcnow
-from coop.services.rounds.closing import close_round, request_lines
+from coop.services.rounds.closing import ALLOCATION_COLUMNS, close_round, request_lines
 
 FLOOR_RATIO = 5.0
 POSTGRESQL_SECONDS = 3.0
-FLOOR_COLUMNS = (
-    "round_id",
-    "round_item_id",
-    "membership_id",
-    "quantity",
-    "tolerance",
-    "closed_units",
-    "computed_units",
-    "manual_reason",
-)
 UNITS = ("1 kg bag", "500 g bag", "400 g tin", "1 litre bottle", "each", "box of 80")
 
 
@@ -208,18 +199,7 @@ def floor(world: World) -> int:
         (world.round_id, item_id, household, quantity, tolerance, quantity, quantity, "")
         for (item_id, household), (quantity, tolerance) in lines.items()
     ]
-    columns = ", ".join(FLOOR_COLUMNS)
-    if connection.dialect.name == "postgresql":
-        arrays = ", ".join(
-            f"%s::{kind}[]" for kind in ["integer"] * (len(FLOOR_COLUMNS) - 1) + ["text"]
-        )
-        connection.exec_driver_sql(
-            f"INSERT INTO allocations ({columns}) SELECT * FROM unnest({arrays})",
-            tuple(list(values) for values in zip(*rows, strict=True)),
-        )
-    else:
-        marks = ", ".join("?" * len(FLOOR_COLUMNS))
-        connection.exec_driver_sql(f"INSERT INTO allocations ({columns}) VALUES ({marks})", rows)
+    bulk_insert(connection, Allocation, ALLOCATION_COLUMNS, rows)
     db.session.commit()
     return len(rows)
 

@@ -33,13 +33,13 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
 from _common import Line, Timing, bench_app, main, taking_turns, within_ratio
 from close_round import World, build, tidy
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from coop.domain.rounds import RoundState
 from coop.extensions import db
@@ -60,6 +60,7 @@ from coop.models import (
     TransactionKind,
     User,
 )
+from coop.models.bulk import bulk_insert
 from coop.services.money.settlement import settle_round
 from coop.services.rounds.closing import close_round
 from coop.services.rounds.receiving import Arrived, items_to_receive, receive_round
@@ -85,7 +86,6 @@ BILL_COLUMNS = (
     "amount_pence",
     "reference_pence",
 )
-TEXT_COLUMNS = {"kind", "description", "memo"}
 POSTING_COLUMNS = ("transaction_id", "account_id", "amount_pence", "memo")
 
 
@@ -208,51 +208,12 @@ def floor_of(rows: Written) -> Callable[[World], int]:
         ).scalar_one()
         postings = [(transaction_id, *posting[1:]) for posting in rows.postings]
         lines = [(*line[:2], transaction_id, *line[3:]) for line in rows.bill_lines]
-        bulk_insert(connection, "postings", POSTING_COLUMNS, postings)
-        bulk_insert(connection, "bill_lines", BILL_COLUMNS, lines)
+        bulk_insert(connection, Posting, POSTING_COLUMNS, postings)
+        bulk_insert(connection, BillLine, BILL_COLUMNS, lines)
         db.session.commit()
         return len(lines)
 
     return floor
-
-
-def bulk_insert(
-    connection: Connection, table: str, columns: Sequence[str], rows: list[tuple]
-) -> None:
-    """Write *rows* in one statement, the fastest way each database takes them.
-
-    On PostgreSQL one INSERT of a column array each (sent as the text of an
-    array literal), unnested into rows; on SQLite one executemany of tuples.
-    Written here rather than borrowed from settlement, so the floor does not
-    move when the code it measures changes.
-    """
-    names = ", ".join(columns)
-    if connection.dialect.name != "postgresql":
-        marks = ", ".join("?" * len(columns))
-        connection.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
-        return
-    arrays = ", ".join(f"%s::{'text' if name in TEXT_COLUMNS else 'integer'}[]" for name in columns)
-    connection.exec_driver_sql(
-        f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays})",
-        tuple(
-            _array(values, text=name in TEXT_COLUMNS)
-            for name, values in zip(columns, zip(*rows, strict=True), strict=True)
-        ),
-    )
-
-
-def _array(values: tuple, *, text: bool) -> str:
-    if text:
-        quoted = {
-            value: "NULL"
-            if value is None
-            else '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-            for value in set(values)
-        }
-        elements = map(quoted.__getitem__, values)
-    else:
-        elements = ("NULL" if value is None else str(value) for value in values)
-    return "{" + ",".join(elements) + "}"
 
 
 def check_written(expected: Written) -> None:

@@ -37,6 +37,7 @@ from coop.models import (
     TransactionKind,
     User,
 )
+from coop.models.bulk import bulk_insert
 from coop.models.types import utcnow
 from coop.services.errors import ServiceError
 from coop.services.mail import render_message, send_emails
@@ -318,53 +319,7 @@ def _write_bill(
         )
         for credit in result.subsidies
     ]
-    _insert_rows(BillLine.__tablename__, _BillRow._fields, rows)
-
-
-_TEXT_COLUMNS = frozenset({"kind", "description"})
-
-
-def _insert_rows(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """Write *rows* in one statement, the fastest way each database takes many rows.
-
-    On PostgreSQL one INSERT of a column array each, unnested into rows (as
-    closing writes allocations), each array sent as the text of an array
-    literal; on SQLite one executemany of plain tuples, as SQLAlchemy's
-    handling of each row's parameters would take longer than the insert.
-    """
-    if not rows:
-        return
-    connection = db.session.connection()
-    names = ", ".join(columns)
-    if connection.dialect.name == "postgresql":
-        arrays = ", ".join(
-            f"%s::{'text' if name in _TEXT_COLUMNS else 'integer'}[]" for name in columns
-        )
-        connection.exec_driver_sql(
-            f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays})",
-            tuple(
-                _array_literal(values, text=name in _TEXT_COLUMNS)
-                for name, values in zip(columns, zip(*rows, strict=True), strict=True)
-            ),
-        )
-    else:
-        marks = ", ".join("?" * len(columns))
-        connection.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
-
-
-def _array_literal(values: tuple, *, text: bool) -> str:
-    """Write a column of values as the text of a PostgreSQL array literal."""
-    if text:  # a few distinct texts, each quoted once
-        quoted = {
-            value: "NULL"
-            if value is None
-            else '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-            for value in set(values)
-        }
-        elements = map(quoted.__getitem__, values)
-    else:
-        elements = ("NULL" if value is None else str(value) for value in values)
-    return "{" + ",".join(elements) + "}"
+    bulk_insert(db.session.connection(), BillLine, _BillRow._fields, rows)
 
 
 def _tell_households(

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import Integer, Select, bindparam, cast, func, insert, literal, select, update
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Select, select, update
 
 from coop.domain.allocation import Request, allocate, cases_needed
 from coop.domain.catalogue import member_unit_price_pence
@@ -31,6 +30,7 @@ from coop.models import (
     RoundSupplier,
     User,
 )
+from coop.models.bulk import bulk_insert
 from coop.models.types import utcnow
 from coop.services.errors import ServiceError
 from coop.services.mail import Email, render_message, send_emails
@@ -213,41 +213,25 @@ def close_round(
     )
 
 
-_SHARE_COLUMNS = ("round_item_id", "membership_id", "quantity", "tolerance", "closed_units")
+#: The columns closing fills in each allocation it writes.
+ALLOCATION_COLUMNS = (
+    "round_id",
+    "round_item_id",
+    "membership_id",
+    "quantity",
+    "tolerance",
+    "closed_units",
+    "computed_units",
+    "manual_reason",
+)
 
 
 def _insert_allocations(round_id: int, shares: list[Share]) -> None:
-    """Write the allocations in one statement, the fastest way each database takes rows."""
-    if not shares:
-        return
-    connection = db.session.connection()
-    if connection.dialect.name == "postgresql":
-        # One INSERT of a column array each, unnested into rows: sent row by row,
-        # even pipelined, the statements take twice as long as the rows. Each
-        # array goes as the text of an array literal, since psycopg would check
-        # every element of a list for quoting.
-        arrays = [
-            cast(bindparam(name, "{" + ",".join(map(str, values)) + "}"), ARRAY(Integer))
-            for name, values in zip(_SHARE_COLUMNS, zip(*shares, strict=True), strict=True)
-        ]
-        rows = func.unnest(*arrays).table_valued(*_SHARE_COLUMNS).render_derived()
-        connection.execute(
-            insert(Allocation).from_select(
-                ["round_id", *_SHARE_COLUMNS, "computed_units", "manual_reason"],
-                select(
-                    literal(round_id, Integer),
-                    *(rows.c[name] for name in _SHARE_COLUMNS),
-                    rows.c.closed_units,
-                    literal(""),
-                ),
-            )
-        )
-        return
-    # SQLite: one executemany of plain tuples, as SQLAlchemy's handling of each
-    # row's parameters would take longer than the insert itself.
-    columns = ["round_id", *_SHARE_COLUMNS, "computed_units", "manual_reason"]
-    connection.exec_driver_sql(
-        f"INSERT INTO allocations ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+    """Write the allocations in one statement; what closing gives is both closed and computed."""
+    bulk_insert(
+        db.session.connection(),
+        Allocation,
+        ALLOCATION_COLUMNS,
         [(round_id, *share, share.units, "") for share in shares],
     )
 
