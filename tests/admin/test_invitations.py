@@ -10,7 +10,7 @@ from support import text
 
 from coop.extensions import db
 from coop.models import Invitation
-from coop.services.people.invitations import token_digest
+from coop.services.tokens import token_digest
 
 LINK = re.compile(r'id="invitation-link" value="http://localhost/join/([^"]+)"')
 

@@ -50,7 +50,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import secrets
 from datetime import datetime
 
 from sqlalchemy import select
@@ -60,15 +59,11 @@ from coop.extensions import db
 from coop.models import CatalogueFeed, Product, ShareScope, Supplier, User
 from coop.models.types import utcnow
 from coop.services.errors import ServiceError
+from coop.services.tokens import new_token, token_digest
 
 FEED_FORMAT = "coop-catalogue-feed/1"
 SIGNATURE_HEADER = "X-Coop-Signature"
 LABEL_LIMIT = 120
-
-
-def token_digest(token: str) -> str:
-    """Return the SHA-256 hex digest stored in place of a feed token."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def feeds_of(*, supplier: Supplier) -> list[CatalogueFeed]:
@@ -107,11 +102,11 @@ def create_feed(*, supplier: Supplier, label: str, created_by: User) -> tuple[Ca
             "Share the catalogue first: a feed only works while the catalogue is shared.",
             field="label",
         )
-    token = secrets.token_urlsafe(32)
+    token, digest = new_token()
     feed = CatalogueFeed(
         supplier=supplier,
         label=label[:LABEL_LIMIT],
-        token_digest=token_digest(token),
+        token_digest=digest,
         created_by_id=created_by.id,
     )
     db.session.add(feed)

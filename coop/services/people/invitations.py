@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -18,6 +16,7 @@ from coop.models.types import utcnow
 from coop.services.errors import ServiceError
 from coop.services.mail import send_message
 from coop.services.people.memberships import activate, membership_of, refuse_if_member
+from coop.services.tokens import new_token, token_digest
 
 LinkBuilder = Callable[[str], str]
 
@@ -29,11 +28,6 @@ class InvitationStatus(StrEnum):
     ACCEPTED = "accepted"
     EXPIRED = "expired"
     REVOKED = "revoked"
-
-
-def token_digest(token: str) -> str:
-    """Return the SHA-256 hex digest stored in place of *token*."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def invitation_status(invitation: Invitation, *, now: datetime | None = None) -> InvitationStatus:
@@ -90,11 +84,11 @@ def create_invitation(
             raise ServiceError(f"{email} is already a member of {coop.name}.", field="email")
         if link_for is None:
             raise ValueError("an emailed invitation needs link_for to build its link")
-    token = secrets.token_urlsafe(32)
+    token, digest = new_token()
     now = utcnow()
     invitation = Invitation(
         coop=coop,
-        token_digest=token_digest(token),
+        token_digest=digest,
         email=email,
         created_by_id=created_by.id,
         created_at=now,
