@@ -64,7 +64,8 @@ def _clean_name(name: str) -> str:
     return name
 
 
-def _find_user(email: str) -> User | None:
+def find_user(*, email: str) -> User | None:
+    """Return the person whose address is *email* in any letter case, or None."""
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
@@ -78,7 +79,7 @@ def register_user(*, email: str, name: str, password: str) -> User:
     email = normalise_email(email)
     name = _clean_name(name)
     _check_new_password(password, field="password")
-    if _find_user(email) is not None:
+    if find_user(email=email) is not None:
         raise ServiceError(DUPLICATE_EMAIL, field="email")
     user = User(email=email, name=name, password_hash=hash_password(password))
     db.session.add(user)
@@ -88,7 +89,7 @@ def register_user(*, email: str, name: str, password: str) -> User:
 
 def authenticate_user(*, email: str, password: str) -> User | None:
     """Return the person these credentials belong to, upgrading a weak hash (flushes)."""
-    user = _find_user(email)
+    user = find_user(email=email)
     if user is None:
         # Spend the time a real check takes, so response times do not reveal which
         # addresses have accounts.
@@ -151,7 +152,7 @@ def request_password_reset(*, email: str, link_for: Callable[[str], str]) -> Non
     *link_for* turns a token into the absolute address of the reset page. The
     caller cannot tell whether anything was sent, so neither can the person asking.
     """
-    user = _find_user(email)
+    user = find_user(email=email)
     if user is None:
         return
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60

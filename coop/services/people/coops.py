@@ -15,7 +15,7 @@ from coop.models import Coop, CoopCouncilLink, Council, Membership, User
 from coop.models.types import utcnow
 from coop.services.errors import ServiceError
 from coop.services.mail import send_message
-from coop.services.people.accounts import normalise_email
+from coop.services.people.accounts import find_user, normalise_email
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -148,7 +148,7 @@ def update_coop_settings(
 def user_by_email(*, email: str, field: str = "email") -> User:
     """Return the person with *email* (any letter case), or refuse when there is none."""
     address = normalise_email(email)
-    user = db.session.scalar(select(User).where(User.email == address)) if address else None
+    user = find_user(email=address) if address else None
     if user is None:
         raise ServiceError(
             f"There is no account for {address or 'that address'}. Ask them to register first.",

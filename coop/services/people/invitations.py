@@ -15,6 +15,7 @@ from coop.models import Coop, Invitation, Membership, User
 from coop.models.types import utcnow
 from coop.services.errors import ServiceError
 from coop.services.mail import send_message
+from coop.services.people.accounts import normalise_email
 from coop.services.people.memberships import activate, membership_of, refuse_if_member
 from coop.services.tokens import new_token, token_digest
 
@@ -69,7 +70,7 @@ def create_invitation(
     Returns the invitation and its token, which is stored only as a digest.
     *link_for* turns the token into the absolute link people follow.
     """
-    email = (email or "").strip().lower() or None
+    email = normalise_email(email or "") or None
     if email is not None:
         already = db.session.scalar(
             select(Membership.id)
