@@ -46,6 +46,7 @@ from coop.web.admin.lookups import editable_supplier, supplier_product, visible_
 from coop.web.forms import required
 from coop.web.links import copy_link
 from coop.web.outcome import commit_or_refuse
+from coop.web.paging import page_url_keeping
 
 
 @bp.context_processor
@@ -57,12 +58,6 @@ def catalogue_helpers() -> dict[str, object]:
         "signed_percent": signed_percent,
         "day_names": DAY_NAMES,
     }
-
-
-def _page_url(page: int) -> str:
-    """Return this list's address for another page, keeping the search and filters."""
-    kept = {name: request.args[name] for name in CatalogueFilterForm.KEYS if name in request.args}
-    return url_for(request.endpoint or "", **(request.view_args or {}), **kept, page=page)
 
 
 # --- suppliers -----------------------------------------------------------------------
@@ -138,7 +133,7 @@ def _catalogue(coop: Coop, supplier: Supplier | None):  # type: ignore[no-untype
         owned=supplier is not None and is_owner(coop=coop, supplier=supplier),
         filters=filters,
         page=page,
-        page_url=_page_url,
+        page_url=page_url_keeping(CatalogueFilterForm.KEYS),
         searched=bool(request.args),
     )
 

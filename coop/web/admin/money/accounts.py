@@ -33,6 +33,7 @@ from coop.web.admin.money.forms import (
 )
 from coop.web.downloads import csv_download
 from coop.web.outcome import commit_or_refuse
+from coop.web.paging import page_url_keeping
 
 # How many recently settled rounds the balances page links to.
 SETTLED_SHOWN = 5
@@ -121,7 +122,7 @@ def ledger(coop: Coop):
         "admin/money/ledger.html",
         coop=coop,
         page=page,
-        page_url=lambda n: url_for("admin.ledger", slug=coop.slug, page=n),
+        page_url=page_url_keeping(()),
     )
 
 

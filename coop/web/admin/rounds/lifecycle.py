@@ -57,6 +57,7 @@ from coop.web.admin.rounds.forms import (
 from coop.web.forms import ActionForm, required
 from coop.web.links import order_link, site_url_for
 from coop.web.outcome import commit_or_refuse
+from coop.web.paging import page_url_keeping
 
 PAST_SHOWN = 20
 STATE_LABELS = {
@@ -178,11 +179,6 @@ def _current_items(round_: Round) -> list[RoundItem]:
     )
 
 
-def _page_url(page: int) -> str:
-    kept = {name: request.args[name] for name in ItemFilterForm.KEYS if name in request.args}
-    return url_for(request.endpoint or "", **(request.view_args or {}), **kept, page=page)
-
-
 @bp.route("/rounds/<int:round_id>/items", methods=["GET", "POST"])
 @for_coop(can_manage_rounds)
 def round_items(coop: Coop, round_id: int):
@@ -221,7 +217,7 @@ def round_items(coop: Coop, round_id: int):
         limits_form=limits_form,
         filters=filters,
         page=page,
-        page_url=_page_url,
+        page_url=page_url_keeping(ItemFilterForm.KEYS),
         searched=any(request.args.get(name) for name in ItemFilterForm.KEYS),
         form=ActionForm(),
         editable=round_.state in ITEMS_CHANGEABLE,

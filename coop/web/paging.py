@@ -1,0 +1,18 @@
+"""Links to the other pages of a paged list (`templates/admin/catalogue/_pages.html`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from flask import request, url_for
+
+
+def page_url_keeping(keys: Iterable[str]) -> Callable[[int], str]:
+    """Return a builder of this list's address for another page, keeping the search in *keys*."""
+    kept: dict[str, Any] = {name: request.args[name] for name in keys if name in request.args}
+
+    def page_url(page: int) -> str:
+        return url_for(request.endpoint or "", **(request.view_args or {}), **kept, page=page)
+
+    return page_url
