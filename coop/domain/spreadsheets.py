@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 
 #: A cell whose text a spreadsheet would run as a formula, once its apostrophes are off.
@@ -65,6 +66,16 @@ def csv_text(header: Sequence[str], rows: Iterable[Iterable[object]]) -> str:
     writer.writerow(_cells(header))
     writer.writerows(map(_cells, rows))
     return out.getvalue()
+
+
+def file_slug(text: str, *, limit: int = 50) -> str:
+    """Return *text* as a piece of a download's file name: "Fresh & Co. Ltd" -> "fresh-co-ltd".
+
+    ASCII letters and digits joined by hyphens, accents dropped, at most
+    *limit* characters; "" when nothing is left, for the caller's fallback.
+    """
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:limit].strip("-")
 
 
 def csv_line(cells: Iterable[object]) -> str:

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from coop.domain.money import plain_pounds
-from coop.domain.spreadsheets import csv_line, csv_text, protect_formula, unprotect_formula
+from coop.domain.spreadsheets import (
+    csv_line,
+    csv_text,
+    file_slug,
+    protect_formula,
+    unprotect_formula,
+)
 
 
 def read(text: str) -> list[list[str]]:
@@ -85,3 +92,30 @@ def test_a_written_file_reads_back_to_the_protected_cells(rows):
         [protect_formula(cell) if isinstance(cell, str) else str(cell) for cell in row]
         for row in rows
     ]
+
+
+# --- file names --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "slug"),
+    [
+        ("Northern Wholefoods", "northern-wholefoods"),
+        ("Fresh & Co. Ltd", "fresh-co-ltd"),
+        ("Crème Brûlée Bakery", "creme-brulee-bakery"),
+        ("  --Weekly order #12--  ", "weekly-order-12"),
+        ("★★★", ""),
+    ],
+)
+def test_a_file_name_slug_keeps_ascii_letters_and_digits(text, slug):
+    assert file_slug(text) == slug
+
+
+def test_a_file_name_slug_is_cut_to_its_limit_without_a_trailing_hyphen():
+    assert file_slug("abcd efgh", limit=5) == "abcd"
+    assert len(file_slug("x" * 80)) == 50
+
+
+@given(st.text())
+def test_a_file_name_slug_is_safe_in_a_header(text):
+    assert re.fullmatch(r"([a-z0-9]+(-[a-z0-9]+)*)?", file_slug(text, limit=60))

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
-
 from sqlalchemy import select
 
 from coop.domain.catalogue_csv import PRODUCT_FIELDS, ProductRow, write_catalogue
+from coop.domain.spreadsheets import file_slug
 from coop.extensions import db
 from coop.models import Product, Supplier
 
@@ -40,6 +38,4 @@ def export_catalogue(*, supplier: Supplier) -> str:
 
 def export_filename(*, supplier: Supplier) -> str:
     """Return a file name for *supplier*'s catalogue, e.g. ``greens-wholesale-catalogue.csv``."""
-    ascii_name = unicodedata.normalize("NFKD", supplier.name).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:60].strip("-")
-    return f"{slug or 'supplier'}-catalogue.csv"
+    return f"{file_slug(supplier.name, limit=60) or 'supplier'}-catalogue.csv"

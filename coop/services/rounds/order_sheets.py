@@ -8,8 +8,6 @@ suppliers or items: the round's suppliers, and its items with their demand.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from fractions import Fraction
@@ -21,7 +19,7 @@ from coop.domain.catalogue import BASIS_POINTS, bp_to_percent
 from coop.domain.money import plain_pounds, round_half_up
 from coop.domain.roles import MembershipStatus
 from coop.domain.rounds import RoundState
-from coop.domain.spreadsheets import csv_text
+from coop.domain.spreadsheets import csv_text, file_slug
 from coop.extensions import db
 from coop.models import (
     Coop,
@@ -245,15 +243,10 @@ def sheet_csv(sheet: OrderSheet) -> str:
     )
 
 
-def _slug(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:50].strip("-")
-
-
 def sheet_filename(*, round_: Round, sheet: OrderSheet) -> str:
     """Return a file name such as ``northern-wholefoods-order-weekly-order-12.csv``."""
-    supplier = _slug(sheet.supplier.name) or "supplier"
-    title = _slug(round_.title) or "round"
+    supplier = file_slug(sheet.supplier.name) or "supplier"
+    title = file_slug(round_.title) or "round"
     return f"{supplier}-order-{title}-{round_.id}.csv"
 
 
