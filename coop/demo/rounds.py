@@ -19,9 +19,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import func, insert, select
 
 from coop.domain.allocation import FAIR_SHARE, FIRST_COME
@@ -47,6 +45,7 @@ from coop.services.rounds.closing import close_round
 from coop.services.rounds.items import add_round_items
 from coop.services.rounds.lifecycle import RoundDetails, create_round, open_round
 from coop.services.rounds.receiving import Arrived, items_to_receive, receive_round
+from coop.services.times import display_zone
 
 # Product codes of the demo catalogue (`coop.demo.catalogue`).
 THIS_WEEK = (
@@ -89,7 +88,7 @@ class DemoRounds:
 def load_demo_rounds(*, coop: Coop, coordinator: User, now: datetime | None = None) -> DemoRounds:
     """Add an open round with orders, a closed one and a settled one, paid in part (flushes)."""
     now = now or utcnow()
-    zone = ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
+    zone = display_zone()
     today = now.astimezone(zone).date()
 
     def at(day: date, clock: time) -> datetime:

@@ -20,10 +20,8 @@ import smtplib
 import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -33,6 +31,7 @@ from coop.domain.money import format_pence
 from coop.extensions import db
 from coop.models import OutboxMessage, OutboxStatus
 from coop.models.types import utcnow
+from coop.services.times import local_time
 
 WITHHELD = "(withheld: this message contains a sign-in link)"
 
@@ -55,11 +54,6 @@ class Email:
     body: str
     sensitive: bool = False
     attachments: tuple[Attachment, ...] = ()
-
-
-def local_time(value: datetime, fmt: str = "%A %-d %B %Y, %H:%M") -> str:
-    """Show a stored UTC time in the display time zone, for a message's text."""
-    return value.astimezone(ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])).strftime(fmt)
 
 
 def render_message(

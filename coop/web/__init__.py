@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hmac
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import Flask, abort, jsonify, render_template, request
 from flask_login import AnonymousUserMixin
@@ -15,6 +14,7 @@ from coop.domain.money import format_pence, plain_pounds
 from coop.extensions import db, login_manager, wants_json
 from coop.models import User
 from coop.services.people.access import navigation_for
+from coop.services.times import local_time
 from coop.web.access import access_rule, current_viewer, public
 
 
@@ -89,14 +89,10 @@ def _errors(app: Flask) -> None:
 
 
 def _templates(app: Flask) -> None:
-    zone = ZoneInfo(app.config["DISPLAY_TIMEZONE"])
-
     @app.template_filter("localtime")
     def localtime(value: datetime | None, fmt: str = "%-d %b %Y, %H:%M") -> str:
-        """Show a stored UTC time in the display time zone."""
-        if value is None:
-            return ""
-        return value.astimezone(zone).strftime(fmt)
+        """Show a stored UTC time in the display time zone; no time shows as nothing."""
+        return "" if value is None else local_time(value, fmt)
 
     app.add_template_filter(format_pence, "pence")
     # Templates ask the round-state groups (`round_.state in round_states.ALLOCATED`).

@@ -30,8 +30,8 @@ from coop.models import (
     TransactionKind,
     User,
 )
-from coop.services.mail import local_time
 from coop.services.money.ledger import SINGLE_ACCOUNTS, Balance, balances
+from coop.services.times import local_time
 
 PER_PAGE = 50
 

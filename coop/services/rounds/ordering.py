@@ -29,9 +29,9 @@ from coop.models import (
 )
 from coop.models.types import utcnow
 from coop.services.errors import ServiceError
-from coop.services.mail import local_time
 from coop.services.money.ledger import household_balance_pence
 from coop.services.rounds.lifecycle import MAX_PER_HOUSEHOLD
+from coop.services.times import local_time
 
 # --- changing an order ---------------------------------------------------------------
 

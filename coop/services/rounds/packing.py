@@ -23,9 +23,9 @@ from coop.domain.spreadsheets import csv_text
 from coop.extensions import db
 from coop.models import Allocation, Collection, Membership, Round, RoundItem, User
 from coop.services.errors import ServiceError
-from coop.services.mail import local_time
 from coop.services.rounds.lifecycle import locked_round
 from coop.services.rounds.states import require
+from coop.services.times import local_time
 
 
 def _by_name(name: str, membership_id: int) -> tuple[str, int]:

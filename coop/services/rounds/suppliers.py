@@ -17,12 +17,13 @@ from coop.extensions import db
 from coop.models import Allocation, Coop, Round, RoundItem, User
 from coop.models.types import utcnow
 from coop.services.errors import ServiceError
-from coop.services.mail import local_time, render_message, send_emails
+from coop.services.mail import render_message, send_emails
 from coop.services.people.memberships import contacts_of
 from coop.services.rounds.closing import active_requests
 from coop.services.rounds.lifecycle import LinkBuilder, locked_round
 from coop.services.rounds.order_sheets import OrderSheet, SheetLine, order_sheet
 from coop.services.rounds.states import require
+from coop.services.times import local_time
 
 
 def drop_supplier(

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import Form, RadioField, SelectChoice, SelectField, StringField, TextAreaField  # type: ignore[attr-defined]
@@ -18,6 +16,7 @@ from coop.domain.rounds import RoundState
 from coop.models import Coop, Round, RoundItem, Supplier
 from coop.services.catalogue.search import CatalogueQuery
 from coop.services.rounds.lifecycle import MAX_PER_HOUSEHOLD, TITLE_MAX_LENGTH, RoundDetails
+from coop.services.times import display_zone
 from coop.web.admin.catalogue.forms import CheckboxesField, category_choices
 from coop.web.forms import WholeNumberField, pickup_address_field, required, strip
 
@@ -36,10 +35,6 @@ LIMIT_MESSAGE = f"Enter a whole number from 1 to {MAX_PER_HOUSEHOLD}, or leave i
 # The rules a round is ordered under: fixed once households can order.
 FROZEN_ONCE_OPEN = ("opens_at", "closes_at", "policy", "fill_percent")
 CHOOSE_POLICY = "Choose how short items are shared out."
-
-
-def _zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
 
 
 class LocalDateTimeField(StringField):
@@ -64,9 +59,9 @@ class LocalDateTimeField(StringField):
             typed = datetime.strptime(text.replace(" ", "T")[:16], INPUT_FORMAT)
         except ValueError:
             raise ValueError("Enter a date and time, such as 2025-07-14 18:30.") from None
-        local = typed.replace(tzinfo=_zone())
+        local = typed.replace(tzinfo=display_zone())
         moment = local.astimezone(UTC)
-        if moment.astimezone(_zone()).replace(tzinfo=None) != typed:
+        if moment.astimezone(display_zone()).replace(tzinfo=None) != typed:
             raise ValueError("The clocks go forward then, so that time does not exist.")
         self.data = moment
 
@@ -75,7 +70,7 @@ class LocalDateTimeField(StringField):
             return str(self.raw_data[0])
         if self.data is None:
             return ""
-        return self.data.astimezone(_zone()).strftime(INPUT_FORMAT)
+        return self.data.astimezone(display_zone()).strftime(INPUT_FORMAT)
 
 
 def _next_hour() -> datetime:
