@@ -24,6 +24,7 @@ from coop.domain.catalogue_csv import (
     parse_catalogue,
     write_catalogue,
 )
+from coop.domain.money import plain_pounds
 
 FOODSOFT_HEADER = (
     "avail.;Order number;Name;Supplier order unit;Unit;Ratios to supplier order unit;"
@@ -313,7 +314,7 @@ def test_a_code_used_twice_is_named_with_its_first_line_whatever_its_case():
 
 def test_the_limits_are_accepted_and_one_more_is_not():
     (row,) = parse_catalogue(
-        own(own_row(case_size=str(MAX_CASE_SIZE), case_price=f"{MAX_PENCE // 100}.00"))
+        own(own_row(case_size=str(MAX_CASE_SIZE), case_price=plain_pounds(MAX_PENCE)))
     ).rows
 
     assert (row.case_size, row.case_price_pence) == (MAX_CASE_SIZE, MAX_PENCE)
