@@ -32,12 +32,12 @@ They are:
 - the concurrency tests (`support.race`: each attempt is a thread with its
   own connection), marked in their modules;
 - the leak sweep (`tests/test_leaks.py`), which reads every table on a
-  connection of its own before and after each request;
-- the migration tests need neither: they build scratch databases of their own.
+  connection of its own before and after each request.
 
+The migration tests need neither: they build scratch databases of their own.
 A test that needs a second connection and is not marked fails loudly
-(``db.engine`` has no ``connect()``), or on PostgreSQL waits for a row lock
-the test's own transaction holds; mark it ``committing``.
+(``db.engine`` has no ``connect()``), or waits for a lock the test's own
+transaction holds; mark it ``committing``.
 """
 
 from __future__ import annotations
