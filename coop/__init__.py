@@ -54,7 +54,10 @@ def create_app(config: type[Config] | str | Mapping[str, Any] | None = None) -> 
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         count = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+        # Flask's documented way to wrap the WSGI app; mypy sees a method being replaced.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=count, x_proto=count, x_host=count
+        )
 
     if not app.testing:
         # The project's own messages (such as mail kept in the outbox) at INFO;

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from flask import Flask, abort, jsonify, render_template, request
 from flask_login import AnonymousUserMixin
+from werkzeug.wrappers import Response
 
 from coop.domain import permissions
 from coop.domain import rounds as round_states
@@ -75,7 +76,7 @@ def _errors(app: Flask) -> None:
         500: ("Something went wrong", "Sorry, something went wrong on our side."),
     }
 
-    def handler(error):  # type: ignore[no-untyped-def]
+    def handler(error: Exception) -> tuple[Response | str, int]:
         code = getattr(error, "code", 500) or 500
         title, text = messages.get(code, messages[500])
         if code == 500:

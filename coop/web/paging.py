@@ -8,11 +8,17 @@ from typing import Any
 from flask import request, url_for
 
 
+def this_page_with(args: dict[str, Any]) -> str:
+    """Return the address of the page being shown, with *args* as its query string."""
+    values: dict[str, Any] = {**(request.view_args or {}), **args}
+    return url_for(request.endpoint or "", **values)
+
+
 def page_url_keeping(keys: Iterable[str]) -> Callable[[int], str]:
     """Return a builder of this list's address for another page, keeping the search in *keys*."""
     kept: dict[str, Any] = {name: request.args[name] for name in keys if name in request.args}
 
     def page_url(page: int) -> str:
-        return url_for(request.endpoint or "", **(request.view_args or {}), **kept, page=page)
+        return this_page_with({**kept, "page": page})
 
     return page_url

@@ -41,6 +41,7 @@ from coop.web.admin.lookups import editable_supplier, visible_supplier
 from coop.web.downloads import csv_download
 from coop.web.forms import ActionForm
 from coop.web.outcome import commit_or_refuse
+from coop.web.paging import this_page_with
 
 PER_PAGE = 100
 
@@ -110,8 +111,7 @@ def _page(name: str, items: list[Any]) -> dict[str, Any]:
     def page_url(number: int) -> str | None:
         if not 1 <= number <= pages:
             return None
-        args = {**request.args.to_dict(), f"{name}_page": number}
-        return url_for(request.endpoint or "", **(request.view_args or {}), **args) + f"#{name}"
+        return this_page_with({**request.args.to_dict(), f"{name}_page": number}) + f"#{name}"
 
     return {
         "name": name,
@@ -154,7 +154,7 @@ def import_preview(coop: Coop, supplier_id: int, import_id: int):
     except ServiceError as error:
         flash(error.message, "error")
         return redirect(url_for("admin.import_catalogue", slug=coop.slug, supplier_id=supplier.id))
-    lists = {
+    lists: dict[str, list[Any]] = {
         "errors": preview.errors,
         "additions": preview.additions,
         "changes": preview.changes,
