@@ -133,14 +133,20 @@ class ProductionConfig(Config):
 
     @classmethod
     def check(cls) -> None:
-        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
+        # Every link in email is built from SITE_URL, so without it households
+        # would be sent links to the development address.
+        required = ("SECRET_KEY", "DATABASE_URL", "SITE_URL")
+        missing = [name for name in required if not os.environ.get(name)]
         if missing:
+            named = " and ".join(
+                [", ".join(missing[:-1]), missing[-1]] if missing[:-1] else missing
+            )
             raise RuntimeError(
-                "coop will not start in production without "
-                + " and ".join(missing)
-                + ". Set them in the environment, for example "
-                "SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))') and "
-                "DATABASE_URL=postgresql://user:password@host/dbname."
+                f"coop will not start in production without {named}. "
+                "Set them in the environment, for example "
+                "SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))'), "
+                "DATABASE_URL=postgresql://user:password@host/dbname and "
+                "SITE_URL=https://food.example.org."
             )
 
 

@@ -21,10 +21,11 @@ def production_env(monkeypatch, database_uri):
     monkeypatch.setenv("COOP_CONFIG", "production")
     monkeypatch.setenv("SECRET_KEY", "a-long-random-production-secret")
     monkeypatch.setenv("DATABASE_URL", database_uri)
+    monkeypatch.setenv("SITE_URL", "https://food.example.org")
     return database_uri
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "SITE_URL"])
 def test_production_refuses_to_start_without_a_required_setting(
     production_env, monkeypatch, missing
 ):
@@ -37,6 +38,13 @@ def test_production_names_both_settings_when_both_are_missing(production_env, mo
     monkeypatch.delenv("SECRET_KEY")
     monkeypatch.delenv("DATABASE_URL")
     with pytest.raises(RuntimeError, match="SECRET_KEY and DATABASE_URL"):
+        create_app("production")
+
+
+def test_production_names_every_missing_setting(production_env, monkeypatch):
+    for name in ("SECRET_KEY", "DATABASE_URL", "SITE_URL"):
+        monkeypatch.delenv(name)
+    with pytest.raises(RuntimeError, match="SECRET_KEY, DATABASE_URL and SITE_URL"):
         create_app("production")
 
 
@@ -86,6 +94,7 @@ def test_a_deployments_postgresql_url_reaches_the_engine_with_psycopg():
         "COOP_CONFIG": "production",
         "SECRET_KEY": "a-long-random-production-secret",
         "DATABASE_URL": "postgresql://coop@127.0.0.1:5432/coop",
+        "SITE_URL": "https://food.example.org",
     }
     code = (
         "from coop import create_app\n"
@@ -101,7 +110,9 @@ def test_a_deployments_postgresql_url_reaches_the_engine_with_psycopg():
 
 
 def test_the_flask_command_explains_what_production_is_missing():
-    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DATABASE_URL"}}
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DATABASE_URL", "SITE_URL"}
+    }
     env["COOP_CONFIG"] = "production"
     flask = Path(sys.executable).with_name("flask")
     result = subprocess.run(
@@ -113,4 +124,4 @@ def test_the_flask_command_explains_what_production_is_missing():
         check=False,
     )
     assert result.returncode != 0
-    assert "SECRET_KEY and DATABASE_URL" in result.stderr
+    assert "SECRET_KEY, DATABASE_URL and SITE_URL" in result.stderr
