@@ -128,6 +128,30 @@ SUPPLIERS_DROPPABLE = _group(
     "this round is {state}.",
 )
 
+#: A draft nobody has seen may be thrown away; anything later is cancelled instead.
+DELETABLE = _group(
+    RoundState.DRAFT, refusal="Only a draft round can be deleted; cancel it instead."
+)
+
+#: The opening time, deadline, sharing policy and case threshold are fixed once
+#: households can order, since they ordered under them.
+RULES_EDITABLE = _group(
+    RoundState.DRAFT,
+    refusal="The sharing policy and case threshold cannot change once the round is open.",
+)
+
+#: Households can be given longer to order only while ordering is open.
+DEADLINE_EXTENDABLE = _group(
+    RoundState.OPEN,
+    refusal="Only an open round's deadline can be extended; this one is {state}.",
+)
+
+#: A supplier's order goes out once closing has fixed the cases, and before delivery.
+SHEETS_SENDABLE = _group(
+    RoundState.CLOSED,
+    refusal="Order sheets are sent once the round is closed; this round is {state}.",
+)
+
 #: Closing shares the units out; from then on every household has its allocations.
 ALLOCATED = _group(
     *_CLOSED_UNSETTLED,

@@ -55,6 +55,10 @@ def test_every_state_but_the_finished_ones_can_be_cancelled():
 
 GROUPS = {
     "DETAILS_EDITABLE": {S.DRAFT, S.OPEN},
+    "RULES_EDITABLE": {S.DRAFT},
+    "DELETABLE": {S.DRAFT},
+    "DEADLINE_EXTENDABLE": {S.OPEN},
+    "SHEETS_SENDABLE": {S.CLOSED},
     "ITEMS_CHANGEABLE": {S.DRAFT, S.OPEN},
     "SUPPLIERS_DROPPABLE": {S.OPEN, S.CLOSED},
     "ORDERS_CHANGEABLE": {S.OPEN},

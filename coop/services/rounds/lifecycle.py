@@ -18,8 +18,11 @@ from sqlalchemy.orm import selectinload
 
 from coop.domain.allocation import POLICIES
 from coop.domain.rounds import (
+    DEADLINE_EXTENDABLE,
+    DELETABLE,
     DETAILS_EDITABLE,
     FINISHED,
+    RULES_EDITABLE,
     UNFINISHED,
     RoundState,
     StateGroup,
@@ -164,14 +167,11 @@ def _check_details(details: RoundDetails, round_: Round | None) -> None:
             f"Enter a whole number from 1 to {MAX_PER_HOUSEHOLD}, or leave it blank.",
             field="max_per_household",
         )
-    if round_ is None or round_.state is RoundState.DRAFT:
+    if round_ is None or round_.state in RULES_EDITABLE:
         return
     # Once households are ordering, the rules they ordered under stay put.
     if (details.policy, details.fill_percent) != (round_.policy, round_.fill_percent):
-        raise ServiceError(
-            "The sharing policy and case threshold cannot change once the round is open.",
-            field="policy",
-        )
+        raise ServiceError(RULES_EDITABLE.refusal_for(round_.state), field="policy")
     if details.opens_at != round_.opens_at or details.closes_at != round_.closes_at:
         raise ServiceError(
             "Once the round is open, change its deadline with 'Extend the deadline'.",
@@ -263,10 +263,7 @@ def open_round(*, round_id: int, now: datetime | None = None) -> Round:
 def extend_deadline(*, round_: Round, closes_at: datetime, now: datetime | None = None) -> Round:
     """Give households longer to order in an open round (flushes)."""
     now = now or utcnow()
-    if round_.state is not RoundState.OPEN:
-        raise ServiceError(
-            f"Only an open round's deadline can be extended; this one is {round_.state.value}."
-        )
+    require(DEADLINE_EXTENDABLE, round_)
     if closes_at <= max(round_.closes_at, now):
         raise ServiceError(
             "Choose a deadline later than the current one and in the future.", field="closes_at"
@@ -332,8 +329,7 @@ def cancel_round(*, round_id: int, reason: str, by: User, link: str = "") -> Rou
 
 def delete_draft_round(*, round_: Round) -> None:
     """Throw away a draft round nobody has seen (flushes)."""
-    if round_.state is not RoundState.DRAFT:
-        raise ServiceError("Only a draft round can be deleted; cancel it instead.")
+    require(DELETABLE, round_)
     db.session.execute(delete(RoundItem).where(RoundItem.round_id == round_.id))
     db.session.execute(delete(RoundSupplier).where(RoundSupplier.round_id == round_.id))
     db.session.delete(round_)

@@ -18,7 +18,7 @@ from coop.domain.allocation import CaseProgress, case_progress, cases_needed
 from coop.domain.catalogue import BASIS_POINTS, bp_to_percent
 from coop.domain.money import plain_pounds, round_half_up
 from coop.domain.roles import MembershipStatus
-from coop.domain.rounds import RoundState
+from coop.domain.rounds import SHEETS_SENDABLE, RoundState
 from coop.domain.spreadsheets import csv_text, file_slug
 from coop.extensions import db
 from coop.models import (
@@ -35,6 +35,7 @@ from coop.models.types import utcnow
 from coop.services.errors import ServiceError
 from coop.services.mail import Attachment, send_message
 from coop.services.rounds.lifecycle import locked_round
+from coop.services.rounds.states import require
 
 CSV_COLUMNS = (
     "Code",
@@ -257,10 +258,7 @@ def send_order_sheet(*, round_id: int, supplier_id: int, by: User) -> OrderSheet
     if sheet is None:
         raise ServiceError("That supplier has no items in this round.")
     name = sheet.supplier.name
-    if round_.state is not RoundState.CLOSED:
-        raise ServiceError(
-            f"Order sheets are sent once the round is closed; this round is {round_.state.value}."
-        )
+    require(SHEETS_SENDABLE, round_)
     if sheet.dropped:
         raise ServiceError(f"{name}'s items were dropped from this round; there is no order.")
     if not sheet.lines:

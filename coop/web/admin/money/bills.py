@@ -6,7 +6,7 @@ from flask import abort, render_template
 
 from coop.domain.catalogue import bp_to_percent
 from coop.domain.permissions import can_manage_money
-from coop.domain.rounds import RoundState
+from coop.domain.rounds import BILLED
 from coop.models import Coop, Round
 from coop.services.money.bills import bill_for, household_for
 from coop.services.money.bills import round_bills as bills_of
@@ -17,7 +17,7 @@ from coop.web.admin import bp
 
 def _settled_round(coop: Coop, round_id: int) -> Round:
     round_ = round_for(coop=coop, round_id=round_id)
-    if round_ is None or round_.state is not RoundState.SETTLED:
+    if round_ is None or round_.state not in BILLED:
         abort(404)
     return round_
 

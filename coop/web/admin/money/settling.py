@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 
 from coop.domain.catalogue import bp_to_percent
 from coop.domain.permissions import can_manage_money
-from coop.domain.rounds import RoundState
+from coop.domain.rounds import BILLED, SETTLEABLE
 from coop.extensions import db
 from coop.models import Coop, Membership, Round
 from coop.services.errors import ServiceError
@@ -87,7 +87,7 @@ def _settle_page(
     if subsidy_form is None:
         subsidy_form = SubsidyForm(formdata=None).offer(records, costs)
     preview, problem = None, ""
-    if round_.state is RoundState.RECEIVED:
+    if round_.state in SETTLEABLE:
         try:
             preview = preview_settlement(round_=round_, coop=coop)
         except ServiceError as error:
@@ -227,7 +227,7 @@ def correct(coop: Coop, round_id: int, membership_id: int):
     round_ = coop_round(coop, round_id)
     membership = db.first_or_404(db.select(Membership).filter_by(id=membership_id, coop_id=coop.id))
     form = CorrectionForm().offer(correction_items(round_=round_))
-    if round_.state is RoundState.SETTLED and form.validate_on_submit():
+    if round_.state in BILLED and form.validate_on_submit():
         transaction = commit_or_refuse(
             lambda: correct_bill(
                 round_=round_,

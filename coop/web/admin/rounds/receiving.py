@@ -6,7 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from coop.domain.permissions import can_manage_rounds, can_view_rounds
-from coop.domain.rounds import ALLOCATED, SHARES_CHANGEABLE, RoundState
+from coop.domain.rounds import ALLOCATED, SHARES_CHANGEABLE, RoundState, can_move
 from coop.models import Allocation, Coop, Round
 from coop.services.rounds import receiving
 from coop.services.rounds.allocations import (
@@ -54,7 +54,7 @@ def receive_round(coop: Coop, round_id: int):
         coop=coop,
         round_=round_,
         form=form,
-        receivable=round_.state is RoundState.CLOSED,
+        receivable=can_move(round_.state, RoundState.RECEIVED),
     )
 
 
