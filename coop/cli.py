@@ -39,14 +39,20 @@ DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 
 @contextmanager
-def one_transaction() -> Iterator[None]:
-    """Commit what the block did, or roll it back and report a service's refusal."""
+def one_transaction(*, keep: bool = True) -> Iterator[None]:
+    """Commit what the block did, or roll it back and report a service's refusal.
+
+    With *keep* false (a dry run) the block's work is rolled back even when it succeeds.
+    """
     try:
         yield
     except ServiceError as error:
         db.session.rollback()
         raise click.ClickException(error.message) from error
-    db.session.commit()
+    if keep:
+        db.session.commit()
+    else:
+        db.session.rollback()
 
 
 def _day(value: datetime | None) -> date | None:
@@ -197,7 +203,8 @@ def import_catalogue_command(
     slug: str, supplier_name: str, mark_missing_unavailable: bool, dry_run: bool, file: Path
 ) -> None:
     """Import a supplier's catalogue from FILE (the coop CSV format or Foodsoft's)."""
-    with one_transaction():
+    # A dry run keeps nothing, not even the stored upload.
+    with one_transaction(keep=not dry_run):
         supplier = own_supplier_named(coop=coop_by_slug(slug=slug), name=supplier_name)
         check_import_size(size=file.stat().st_size)
         preview = preview_import(
@@ -214,8 +221,6 @@ def import_catalogue_command(
                 + ("row has errors." if len(preview.errors) == 1 else "rows have errors.")
             )
         if dry_run:
-            # Not even the stored upload is kept.
-            db.session.rollback()
             click.echo("Dry run: nothing was written.")
             return
         result = apply_import(import_id=preview.import_id, supplier=supplier, user=None)

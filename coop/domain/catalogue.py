@@ -10,7 +10,7 @@ from enum import Enum
 from fractions import Fraction
 from typing import Protocol
 
-from coop.domain.money import round_half_up
+from coop.domain.money import format_pence, round_half_up
 
 #: UK VAT rates in basis points: zero, reduced and standard.
 VAT_RATES_BP = (0, 500, 2000)
@@ -19,19 +19,15 @@ DEFAULT_UNIT = "each"
 # The database keeps money, case sizes and days in 32-bit integers; anything
 # above these is a typing slip, and forms, files and feeds all stop there.
 MAX_PENCE = 100_000_000
-MAX_PENCE_TEXT = f"£{MAX_PENCE // 100:,}"  # how the ceiling reads in messages: £1,000,000
+#: How the ceiling reads in messages: £1,000,000.
+MAX_PENCE_TEXT = format_pence(MAX_PENCE).removesuffix(".00")
 MAX_CASE_SIZE = 100_000
 MAX_LEAD_TIME_DAYS = 90
 
 
 def vat_label(vat_bp: int) -> str:
     """Show a VAT rate in basis points as a percentage: 2000 -> "20%"."""
-    percent = Fraction(vat_bp, 100)
-    return (
-        f"{percent.numerator // percent.denominator}%"
-        if percent.denominator == 1
-        else (f"{float(percent):g}%")
-    )
+    return f"{bp_to_percent(vat_bp)}%"
 
 
 def percent_to_bp(text: str) -> int:

@@ -16,7 +16,7 @@ from coop.services.people.coops import current_council
 from coop.web.access import for_coop, signed_in_user
 from coop.web.admin import bp
 from coop.web.admin.lookups import editable_supplier
-from coop.web.forms import ActionForm, required
+from coop.web.forms import ActionForm, required, strip
 from coop.web.links import copy_link
 from coop.web.outcome import commit_or_refuse
 
@@ -41,7 +41,7 @@ class FeedForm(FlaskForm):
 
     label = StringField(
         "Who the feed is for",
-        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        filters=[strip],
         validators=[
             DataRequired(message="Say who the feed is for, such as the other co-op's name."),
             Length(max=120, message="Keep it to 120 characters."),
