@@ -108,7 +108,9 @@ RULES = [
     Rule(
         "models-below-services-and-web",
         "coop.models",
-        lambda name: within(name, "coop.services") or within(name, "coop.web"),
+        lambda name: any(
+            within(name, layer) for layer in ("coop.services", "coop.demo", "coop.web")
+        ),
     ),
     Rule(
         "services-below-web-and-demo",
@@ -155,6 +157,7 @@ def test_every_layer_has_modules_to_check():
         ("domain-is-pure", "coop/domain/rounds.py", "from ..models import Coop"),
         ("models-below-services-and-web", "coop/models/rounds.py", "from coop.web import x"),
         ("models-below-services-and-web", "coop/models/rounds.py", "from ..services import y"),
+        ("models-below-services-and-web", "coop/models/rounds.py", "from coop.demo import seed"),
         ("services-below-web-and-demo", "coop/services/rounds/items.py", "import coop.web.access"),
         (
             "services-below-web-and-demo",
