@@ -722,6 +722,11 @@ def test_a_coordinator_sets_up_and_opens_a_round_on_a_phone(page, rounds):
         if len(ids) != len(set(ids)):
             problems.append(f"{page.url} repeats an id")
 
+    def follow(link: str) -> None:
+        # Wait for the next page, so that nothing reads the one being left.
+        with page.expect_navigation():
+            page.get_by_role("link", name=link).click()
+
     page.goto("/login")
     page.get_by_label("Email address").fill(rounds.coordinator.email)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
@@ -748,15 +753,15 @@ def test_a_coordinator_sets_up_and_opens_a_round_on_a_phone(page, rounds):
     page.get_by_label("Limit for Organic jumbo porridge oats").press("Enter")
     page.get_by_text("The limits are saved.").wait_for()
 
-    page.get_by_role("link", name="Back to the round").click()
+    follow("Back to the round")
     check_width()
     page.get_by_role("button", name="Open it now").click()
     page.get_by_text("households can order until the deadline").wait_for()
     check_width()
-    page.get_by_role("link", name="Close it now").click()
+    follow("Close it now")
     check_width()
-    page.get_by_role("link", name="Back to the round").click()
-    page.get_by_role("link", name="Projected order sheet").click()
+    follow("Back to the round")
+    follow("Projected order sheet")
     check_width()
 
     round_ = db.session.scalar(select(Round))
