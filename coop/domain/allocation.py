@@ -7,10 +7,15 @@ Pure and standard library only. The rules are DESIGN.md's:
   ceil(c * fill_percent / 100). Tolerance alone never makes a case.
 - `allocate` with ``first_come``: firm quantities in queue order, then
   tolerance in queue order, until the units run out.
-- `allocate` with ``fair_share``: when firm demand exceeds the units, each
-  request gets its proportional share (largest remainder, ties to the
-  earlier request); units beyond firm demand go to tolerance the same way,
-  never more than a request's tolerance.
+- `allocate` with ``fair_share``: shares go by household, not by request,
+  so that raising an order (a second request) never lowers a household's
+  share. When firm demand exceeds the units, a household's weight is the sum
+  of its firm units over all its requests, and it gets the floor or the
+  ceiling of its exact share (largest remainder, ties to the household whose
+  first request is earlier in the queue). Units beyond firm demand go to
+  tolerance the same way, weighted by each household's total tolerance and
+  never more than it. A household's units then fill its own requests,
+  earliest first: firm units, then tolerance.
 
 Queue order is by `Request.seq`, and for equal `seq` by position in the
 list, never by anything a database returns. A household may appear in
@@ -124,13 +129,34 @@ def _first_come(queue: list[Request], units: int) -> list[int]:
 
 
 def _fair_share(queue: list[Request], units: int, firm: int) -> list[int]:
+    # Households in the order of their first request: the tie-break of `_split`.
+    households = list(dict.fromkeys(request.household for request in queue))
+    wanted = {household: [0, 0] for household in households}
+    for request in queue:
+        wanted[request.household][0] += request.quantity
+        wanted[request.household][1] += request.tolerance
+    quantities = [wanted[household][0] for household in households]
+    tolerances = [wanted[household][1] for household in households]
     if firm >= units:
-        return _split(units, [request.quantity for request in queue])
-    spare = units - firm
-    tolerances = [request.tolerance for request in queue]
-    # When spare < T each share is at most ceil(t * spare / T) <= t.
-    extra = tolerances if spare >= sum(tolerances) else _split(spare, tolerances)
-    return [request.quantity + more for request, more in zip(queue, extra, strict=True)]
+        firm_given, extra_given = _split(units, quantities), [0] * len(households)
+    else:
+        spare = units - firm
+        # When spare < T each share is at most ceil(t * spare / T) <= t.
+        firm_given = quantities
+        extra_given = tolerances if spare >= sum(tolerances) else _split(spare, tolerances)
+    left = {
+        household: [firm_units, extra]
+        for household, firm_units, extra in zip(households, firm_given, extra_given, strict=True)
+    }
+    given = []
+    for request in queue:
+        mine = left[request.household]
+        take_firm = min(request.quantity, mine[0])
+        take_extra = min(request.tolerance, mine[1])
+        mine[0] -= take_firm
+        mine[1] -= take_extra
+        given.append(take_firm + take_extra)
+    return given
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from coop.domain.allocation import (
@@ -175,6 +175,104 @@ def test_cases_cover_firm_demand_in_whole_cases_and_never_tolerance_alone(
     if cases * case_size > quantity:
         # The extra case is worth ordering: firm remainder plus tolerance reach the threshold.
         assert quantity % case_size + tolerance >= -(-case_size * fill // 100)
+
+
+# --- fair share by household ------------------------------------------------------------
+
+
+def test_a_household_that_raised_its_order_gets_what_asking_once_would_give():
+    raised = [Request(A, 4, seq=0), Request(B, 6, seq=1), Request(A, 2, seq=2)]
+    at_once = [Request(A, 6, seq=0), Request(B, 6, seq=1)]
+
+    # 7 units for 6 and 6: exact shares 3.5 each, the spare unit to A's earlier first request.
+    assert allocate(at_once, 1, policy=FAIR_SHARE, units=7) == {A: 4, B: 3}
+    assert allocate(raised, 1, policy=FAIR_SHARE, units=7) == {A: 4, B: 3}
+
+
+def test_fair_share_ties_go_to_the_household_whose_first_request_is_earlier():
+    queue = [Request(B, 1, seq=0), Request(A, 2, seq=1), Request(B, 1, seq=2)]
+
+    assert allocate(queue, 1, policy=FAIR_SHARE, units=3) == {B: 2, A: 1}
+
+
+def test_fair_share_gives_tolerance_by_household_up_to_its_total_tolerance():
+    # Firm 2 + 2; 4 spare units for tolerances 1 + 2 (A) and 3 (B): 2 each.
+    queue = [Request(A, 2, 1, seq=0), Request(B, 2, 3, seq=1), Request(A, 0, 2, seq=2)]
+
+    assert allocate(queue, 1, policy=FAIR_SHARE, units=8) == {A: 4, B: 4}
+
+
+# A queue in which households appear several times, as increases make them.
+households_strategy = st.lists(
+    st.tuples(st.integers(1, 4), st.integers(0, 9), st.integers(0, 4)), min_size=1, max_size=10
+).map(lambda rows: [Request(*row, seq=seq) for seq, row in enumerate(rows)])
+
+
+def _totals(requests: list[Request]) -> dict[int, tuple[int, int]]:
+    totals: dict[int, tuple[int, int]] = {}
+    for r in requests:
+        firm, extra = totals.get(r.household, (0, 0))
+        totals[r.household] = (firm + r.quantity, extra + r.tolerance)
+    return totals
+
+
+@given(requests=households_strategy, units=st.integers(0, 60))
+def test_fair_share_gives_out_every_unit_someone_wants(requests, units):
+    result = allocate(requests, 1, policy=FAIR_SHARE, units=units)
+
+    wanted = sum(r.quantity + r.tolerance for r in requests)
+    assert sum(result.values()) == min(units, wanted)
+
+
+@given(requests=households_strategy, units=st.integers(0, 60))
+def test_fair_share_gives_each_household_the_floor_or_ceiling_of_its_exact_share(requests, units):
+    result = allocate(requests, 1, policy=FAIR_SHARE, units=units)
+
+    totals = _totals(requests)
+    firm = sum(quantity for quantity, _ in totals.values())
+    tolerance = sum(extra for _, extra in totals.values())
+    for household, (quantity, extra) in totals.items():
+        if units <= firm:
+            if not firm:
+                continue
+            share, weight, base = units, quantity, 0
+        elif units - firm < tolerance:
+            share, weight, base = units - firm, extra, quantity
+        else:
+            assert result[household] == quantity + extra
+            continue
+        total = firm if units <= firm else tolerance
+        floor, remainder = divmod(share * weight, total)
+        assert result[household] - base in ({floor, floor + 1} if remainder else {floor})
+
+
+@given(
+    requests=households_strategy,
+    units=st.integers(0, 60),
+    raiser=st.integers(1, 4),
+    more=st.integers(1, 6),
+)
+@example(
+    # Shared per request, B's raise from 5 to 6 lowered it from 3 units to 2.
+    requests=[
+        Request(1, 2, seq=0),
+        Request(2, 5, seq=1),
+        Request(1, 1, seq=2),
+        Request(1, 8, seq=3),
+    ],
+    units=8,
+    raiser=2,
+    more=1,
+)
+@settings(max_examples=500)
+def test_raising_an_order_never_lowers_a_households_share(requests, units, raiser, more):
+    # An increase joins the back of the queue as a new request.
+    raised = [*requests, Request(raiser, more, 0, seq=len(requests))]
+
+    before = allocate(requests, 1, policy=FAIR_SHARE, units=units).get(raiser, 0)
+    after = allocate(raised, 1, policy=FAIR_SHARE, units=units)[raiser]
+
+    assert after >= before
 
 
 @given(

@@ -13,6 +13,7 @@ from coop.extensions import db
 from coop.models import Allocation, OutboxMessage, Round, RoundItem
 from coop.models.types import utcnow
 from coop.services.rounds.closing import close_round
+from rounds.ordering_support import place
 
 
 def units_by_household(round_: Round, product) -> dict[int, int]:
@@ -67,6 +68,21 @@ def test_the_worked_examples_of_the_design(rounds, policy, fill, expected, cases
     item = rounds.item(round_, beans)
     assert item.cases_ordered == cases
     assert item.surplus_units == cases * 6 - sum(expected)
+
+
+def test_fair_share_gives_a_household_that_raised_its_order_its_share_of_the_whole(rounds):
+    oats = rounds.product(case_size=7)
+    round_ = rounds.round(oats, policy="fair_share")
+    a, b = rounds.households[:2]
+    place(rounds, round_, oats, a, 4)
+    place(rounds, round_, oats, b, 6)
+    place(rounds, round_, oats, a, 6)  # the increase of 2 joins the back of the queue
+
+    close(round_)
+
+    # One case of 7 for 6 and 6: 3.5 each, and the spare unit to A, who ordered first.
+    assert units_by_household(round_, oats) == {a.id: 4, b.id: 3}
+    assert rounds.item(round_, oats).surplus_units == 0
 
 
 def test_closing_tells_each_household_what_it_will_receive(rounds, mailbox):
