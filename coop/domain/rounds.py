@@ -1,7 +1,10 @@
 """The life of an order round: which moves between states are allowed, and what each allows.
 
 draft -> open -> closed -> received -> settled, or cancelled from any state
-before settled. Anything else is refused with a message fit to show.
+before received. Once a delivery is recorded the goods are in and the
+suppliers are owed, so a received round is settled (with corrections if need
+be), or its delivery record is undone first, which takes it back to closed.
+Anything else is refused with a message fit to show.
 
 Below the transition table, every rule of the form "only while the round is
 ..." is a named `StateGroup` with its refusal beside it. Services, views and
@@ -30,7 +33,8 @@ TRANSITIONS: dict[RoundState, frozenset[RoundState]] = {
     RoundState.DRAFT: frozenset({RoundState.OPEN, RoundState.CANCELLED}),
     RoundState.OPEN: frozenset({RoundState.CLOSED, RoundState.CANCELLED}),
     RoundState.CLOSED: frozenset({RoundState.RECEIVED, RoundState.CANCELLED}),
-    RoundState.RECEIVED: frozenset({RoundState.SETTLED, RoundState.CANCELLED}),
+    # Back to closed: the delivery record undone.
+    RoundState.RECEIVED: frozenset({RoundState.SETTLED, RoundState.CLOSED}),
     RoundState.SETTLED: frozenset(),
     RoundState.CANCELLED: frozenset(),
 }
@@ -45,6 +49,14 @@ _VERBS = {
 }
 
 
+#: Refusals that say the way out rather than only what is not allowed.
+_REFUSALS = {
+    (RoundState.RECEIVED, RoundState.CANCELLED): (
+        "A delivery is recorded for this round: settle it, or undo the delivery first."
+    ),
+}
+
+
 def can_move(current: RoundState, target: RoundState) -> bool:
     """Tell whether a round in *current* may move to *target*."""
     return target in TRANSITIONS[current]
@@ -56,6 +68,8 @@ def move_refusal(current: RoundState, target: RoundState) -> str:
         return ""
     if current is target:
         return f"The round is already {current.value}."
+    if (current, target) in _REFUSALS:
+        return _REFUSALS[current, target]
     return f"A round that is {current.value} cannot be {_VERBS[target]}." + (
         " It is finished." if not TRANSITIONS[current] else ""
     )
@@ -126,6 +140,33 @@ SUPPLIERS_DROPPABLE = _group(
     RoundState.CLOSED,
     refusal="A supplier's items can be dropped only while the round is open or closed; "
     "this round is {state}.",
+)
+
+#: Ordering ends when an open round closes. (A received round also moves back to
+#: closed, but only by undoing its delivery record: `DELIVERY_UNDOABLE`.)
+CLOSABLE = _group(
+    RoundState.OPEN,
+    refusal="A round that is {state} cannot be closed.",
+    closed="The round is already closed.",
+)
+
+#: A round may be cancelled until its delivery is recorded; the table says when.
+CANCELLABLE = StateGroup(
+    frozenset(state for state in RoundState if can_move(state, RoundState.CANCELLED)),
+    "A round that is {state} cannot be cancelled.",
+    {
+        state: move_refusal(state, RoundState.CANCELLED)
+        for state in RoundState
+        if not can_move(state, RoundState.CANCELLED)
+    },
+)
+
+#: A recorded delivery may be undone, back to closed, until the round is settled.
+DELIVERY_UNDOABLE = _group(
+    RoundState.RECEIVED,
+    refusal="The round is {state}: no delivery is recorded to undo.",
+    settled="The round is settled: its delivery can no longer be undone. "
+    "Correct a household's bill instead.",
 )
 
 #: A draft nobody has seen may be thrown away; anything later is cancelled instead.

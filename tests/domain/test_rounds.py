@@ -22,7 +22,7 @@ S = RoundState
         (S.DRAFT, S.CANCELLED),
         (S.OPEN, S.CANCELLED),
         (S.CLOSED, S.CANCELLED),
-        (S.RECEIVED, S.CANCELLED),
+        (S.RECEIVED, S.CLOSED),  # the delivery record undone
     ],
 )
 def test_allowed_moves(current, target):
@@ -38,6 +38,12 @@ def test_allowed_moves(current, target):
         (S.OPEN, S.SETTLED, "A round that is open cannot be settled."),
         (S.CANCELLED, S.OPEN, "A round that is cancelled cannot be opened. It is finished."),
         (S.OPEN, S.OPEN, "The round is already open."),
+        (
+            S.RECEIVED,
+            S.CANCELLED,
+            "A delivery is recorded for this round: settle it, or undo the delivery first.",
+        ),
+        (S.SETTLED, S.CLOSED, "A round that is settled cannot be closed. It is finished."),
     ],
 )
 def test_other_moves_are_refused_with_a_message(current, target, message):
@@ -46,9 +52,19 @@ def test_other_moves_are_refused_with_a_message(current, target, message):
         check_move(current, target)
 
 
-def test_every_state_but_the_finished_ones_can_be_cancelled():
+def test_a_round_can_be_cancelled_until_its_delivery_is_recorded():
     for state in S:
-        assert can_move(state, S.CANCELLED) == (state not in (S.SETTLED, S.CANCELLED))
+        assert can_move(state, S.CANCELLED) == (state in (S.DRAFT, S.OPEN, S.CLOSED))
+
+
+def test_the_groups_of_moves_are_the_transition_tables():
+    for state in S:
+        assert (state in rounds.CANCELLABLE) == can_move(state, S.CANCELLED)
+        assert rounds.CANCELLABLE.refusal_for(state) == rounds.move_refusal(state, S.CANCELLED)
+        # Closing and undoing a delivery are the two moves back to closed.
+        to_closed = state in rounds.CLOSABLE or state in rounds.DELIVERY_UNDOABLE
+        assert to_closed == can_move(state, S.CLOSED)
+    assert set(rounds.DELIVERY_UNDOABLE) <= set(rounds.DELIVERED)
 
 
 # --- what each state allows ------------------------------------------------------------
@@ -66,6 +82,9 @@ GROUPS = {
     "SHARES_CHANGEABLE": {S.CLOSED, S.RECEIVED},
     "AWAITING_SETTLEMENT": {S.CLOSED, S.RECEIVED},
     "DELIVERED": {S.RECEIVED, S.SETTLED},
+    "CLOSABLE": {S.OPEN},
+    "CANCELLABLE": {S.DRAFT, S.OPEN, S.CLOSED},
+    "DELIVERY_UNDOABLE": {S.RECEIVED},
     "SETTLEABLE": {S.RECEIVED},
     "BILLED": {S.SETTLED},
     "COSTS_CHANGEABLE": {S.DRAFT, S.OPEN, S.CLOSED, S.RECEIVED},

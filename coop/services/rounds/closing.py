@@ -18,7 +18,7 @@ from sqlalchemy import Select, select, update
 from coop.domain.allocation import Request, allocate, cases_needed
 from coop.domain.catalogue import member_unit_price_pence
 from coop.domain.roles import MembershipStatus
-from coop.domain.rounds import RoundState
+from coop.domain.rounds import CLOSABLE, RoundState
 from coop.extensions import db
 from coop.models import (
     Allocation,
@@ -32,10 +32,10 @@ from coop.models import (
 )
 from coop.models.bulk import bulk_insert
 from coop.models.types import utcnow
-from coop.services.errors import ServiceError
 from coop.services.mail import Email, render_message, send_emails
 from coop.services.people.memberships import contacts_of
 from coop.services.rounds.lifecycle import LinkBuilder, locked_round, move
+from coop.services.rounds.states import require
 
 
 @dataclass(frozen=True)
@@ -157,8 +157,7 @@ def close_round(
     """
     now = now or utcnow()
     round_ = locked_round(round_id=round_id)
-    if round_.state is RoundState.CLOSED:
-        raise ServiceError("The round is already closed.")
+    require(CLOSABLE, round_)
     move(round_, RoundState.CLOSED)
     facts = item_facts(round_)
     queues = active_requests(round_.id)

@@ -7,6 +7,9 @@ shared out again by the round's policy over the same queues closing used
 stock. Households whose shares change, or whose items were substituted,
 are told in one batch of email. Changing a share by hand afterwards is in
 `coop.services.rounds.allocations`.
+
+A delivery recorded by mistake is undone with `undo_delivery` until the
+round is settled: the round is closed again, with the shares closing gave.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from sqlalchemy.orm import joinedload
 
 from coop.domain.allocation import Request, allocate
 from coop.domain.catalogue import MAX_PENCE, MAX_PENCE_TEXT, member_unit_price_pence
-from coop.domain.rounds import RoundState
+from coop.domain.rounds import DELIVERY_UNDOABLE, RoundState
 from coop.extensions import db
 from coop.models import Allocation, Coop, Round, RoundItem, RoundSupplier, User
 from coop.models.types import utcnow
@@ -30,6 +33,7 @@ from coop.services.mail import render_message, send_emails
 from coop.services.people.memberships import contacts_of
 from coop.services.rounds.closing import active_requests
 from coop.services.rounds.lifecycle import LinkBuilder, locked_round, move
+from coop.services.rounds.states import require
 
 #: The most units of one item a delivery may bring: far above any co-op's order.
 MAX_UNITS = 100_000
@@ -298,6 +302,93 @@ def _unit_price(round_: Round, item: RoundItem, case_price_pence: int) -> int:
         case_size=item.case_size,
         vat_bp=item.vat_bp,
         markup_bp=round_.markup_bp,
+    )
+
+
+# --- undoing the record ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Undone:
+    """What undoing a delivery record did, for the coordinator's message."""
+
+    round_id: int
+    households_told: int
+
+
+def undo_delivery(*, round_id: int, by: User, link_for: LinkBuilder | None = None) -> Undone:
+    """Take back a recorded delivery: the round is closed again, as closing left it (flushes).
+
+    What arrived, its price and any substitution are removed. An item that was
+    shared out again gets closing's shares back, and a share set by hand on it
+    since is cleared (it was a share of what arrived); on an item that arrived
+    as ordered, shares set by hand stay. Households whose share changes are
+    told. Refused once the round is settled.
+    """
+    round_ = locked_round(round_id=round_id)
+    require(DELIVERY_UNDOABLE, round_)
+    items = {item.id: item for item in items_to_receive(round_id=round_.id)}
+    reshared = {
+        item_id for item_id, item in items.items() if item.units_received != item.units_ordered
+    }
+    given: dict[int, int] = defaultdict(int)
+    changes: dict[int, list[_Change]] = defaultdict(list)
+    updates: list[dict[str, object]] = []
+    for allocation_id, item_id, household, closed, units in db.session.execute(
+        select(
+            Allocation.id,
+            Allocation.round_item_id,
+            Allocation.membership_id,
+            Allocation.closed_units,
+            Allocation.units,
+        ).where(Allocation.round_id == round_.id)
+    ):
+        if item_id in reshared:
+            updates.append({"id": allocation_id, "computed_units": closed, **_NOT_BY_HAND})
+            if closed != units:
+                item = items[item_id]
+                changes[household].append(_Change(item, units, closed, fewer=closed < units))
+            units = closed
+        given[item_id] += units
+    if updates:
+        db.session.execute(update(Allocation), updates)
+    for item in items.values():
+        item.units_received = None
+        item.received_case_price_pence = None
+        item.substitute = ""
+        item.surplus_units = (item.units_ordered or 0) - given[item.id]
+    move(round_, RoundState.CLOSED)
+    round_.received_at = None
+    db.session.flush()
+
+    _tell_of_undoing(round_, by, changes, link_for)
+    return Undone(round_id=round_.id, households_told=len(changes))
+
+
+def _tell_of_undoing(
+    round_: Round, by: User, changes: dict[int, list[_Change]], link_for: LinkBuilder | None
+) -> None:
+    if not changes:
+        return
+    coop = db.session.get_one(Coop, round_.coop_id)
+    link = link_for(round_) if link_for else ""
+    send_emails(
+        [
+            render_message(
+                "rounds/delivery_undone.txt",
+                to=person.email,
+                user=person,
+                by=by,
+                round_=round_,
+                coop=coop,
+                changes=sorted(
+                    changes[person.membership_id],
+                    key=lambda change: (change.item.name, change.item.id),
+                ),
+                link=link,
+            )
+            for person in contacts_of(membership_ids=changes)
+        ]
     )
 
 

@@ -11,13 +11,13 @@ from werkzeug.wrappers import Response
 from coop.domain.permissions import can_manage_rounds, can_view_rounds
 from coop.domain.rounds import (
     AWAITING_SETTLEMENT,
+    CLOSABLE,
     DETAILS_EDITABLE,
     FINISHED,
     ITEMS_CHANGEABLE,
     UNFINISHED,
     RoundState,
     can_move,
-    move_refusal,
 )
 from coop.extensions import db
 from coop.models import Coop, Round, RoundItem, RoundSupplier
@@ -294,7 +294,7 @@ def close_now(coop: Coop, round_id: int):
                 "success",
             )
         return _to_round(coop, round_)
-    refusal = move_refusal(round_.state, RoundState.CLOSED)
+    refusal = CLOSABLE.refusal_for(round_.state)
     if refusal:
         flash(refusal, "error")
         return _to_round(coop, round_)

@@ -1,4 +1,4 @@
-"""Receiving a round's delivery, and the allocations: look at them, change one by hand."""
+"""Receiving a round's delivery (or undoing its record), and the allocations: change one by hand."""
 
 from __future__ import annotations
 
@@ -6,7 +6,13 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from coop.domain.permissions import can_manage_rounds, can_view_rounds
-from coop.domain.rounds import ALLOCATED, SHARES_CHANGEABLE, RoundState, can_move
+from coop.domain.rounds import (
+    ALLOCATED,
+    DELIVERY_UNDOABLE,
+    SHARES_CHANGEABLE,
+    RoundState,
+    can_move,
+)
 from coop.models import Allocation, Coop, Round
 from coop.services.rounds import receiving
 from coop.services.rounds.allocations import (
@@ -66,6 +72,37 @@ def _receive(form: ReceiveForm, round_: Round) -> Received:
     except RowsRefused as refused:
         form.show_problems(refused.problems)
         raise
+
+
+@bp.route("/rounds/<int:round_id>/receive/undo", methods=["GET", "POST"])
+@for_coop(can_manage_rounds)
+def undo_delivery(coop: Coop, round_id: int):
+    round_ = coop_round(coop, round_id)
+    to_round = redirect(url_for("admin.round", slug=coop.slug, round_id=round_.id))
+    form = ActionForm()
+    if form.validate_on_submit():
+        undone = commit_or_refuse(
+            lambda: receiving.undo_delivery(
+                round_id=round_.id, by=signed_in_user(), link_for=order_link
+            )
+        ).show()
+        if undone is not None:
+            told = (
+                f" {plural(undone.households_told, 'household')} told their share went back."
+                if undone.households_told
+                else ""
+            )
+            flash(
+                f"The delivery record is undone: {round_.title} is closed again, with the "
+                f"shares closing gave.{told}",
+                "success",
+            )
+        return to_round
+    refusal = DELIVERY_UNDOABLE.refusal_for(round_.state)
+    if refusal:
+        flash(refusal, "error")
+        return to_round
+    return render_template("admin/rounds/undo_delivery.html", coop=coop, round_=round_)
 
 
 @bp.route("/rounds/<int:round_id>/allocations")
