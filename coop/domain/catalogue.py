@@ -162,8 +162,7 @@ def member_unit_price(
 ) -> Fraction:
     """Return the exact price of one member unit: case price / case size, plus VAT, plus markup.
 
-    Exact, never rounded: bills round once per item across households (the
-    money rules); what a page shows is `member_unit_price_pence`.
+    Exact, never rounded; what a member pays is `member_unit_price_pence`.
     """
     if case_size < 1:
         raise ValueError("A case holds at least one unit.")
@@ -177,7 +176,12 @@ def member_unit_price(
 def member_unit_price_pence(
     *, case_price_pence: int, case_size: int, vat_bp: int, markup_bp: int = 0
 ) -> int:
-    """Return the member unit price rounded to the penny for display."""
+    """Return a member's price each: the exact unit price rounded half-up to the penny, once.
+
+    Every line a member is charged or shown is units x this price (`line_pence`),
+    so it can be checked with a calculator; what the rounding adds to or takes
+    from the case price falls to the co-op fund, as the markup does.
+    """
     return round_half_up(
         member_unit_price(
             case_price_pence=case_price_pence,
@@ -191,11 +195,10 @@ def member_unit_price_pence(
 def line_pence(
     *, case_price_pence: int, case_size: int, vat_bp: int, markup_bp: int, units: int
 ) -> int:
-    """Return what *units* of an item cost a member: exact unit price times units, rounded once."""
-    exact = member_unit_price(
+    """Return what *units* of an item cost a member: units x the price each."""
+    return units * member_unit_price_pence(
         case_price_pence=case_price_pence, case_size=case_size, vat_bp=vat_bp, markup_bp=markup_bp
     )
-    return round_half_up(exact * units)
 
 
 class SoldByTheCase(Protocol):

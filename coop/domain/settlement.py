@@ -2,13 +2,16 @@
 
 Pure and standard library only. The rules (DESIGN.md, "Money"):
 
-- **Goods.** An item's member price per unit is case price / case size, plus
-  VAT, plus the co-op's markup, exact. The households' total for the item is
-  rounded once and split between them by units with `split_pence`, so their
-  charges add up to the item's exact total rounded once. The net and VAT
-  parts are split the same way (net; net + VAT; net + VAT + markup, each
-  rounded once), so the parts shown on a bill add up to its charge. Deposits
-  are whole pence per unit and pass through at cost.
+- **Goods.** An item's price each is case price / case size, plus VAT, plus
+  the co-op's markup, rounded half-up to the penny once
+  (`member_unit_price_pence`); a household is charged its units x that price,
+  so every line can be checked with a calculator. The net and VAT parts are
+  what the units cost the co-op (net; net + VAT, each rounded once for the
+  item and split between the households by units with `split_pence`); the
+  markup part is the rest of the charge, so it holds the price each's
+  rounding too (a penny or two below zero where there is no markup and the
+  price rounded down). Deposits are whole pence per unit and pass through at
+  cost.
 - **Suppliers** are owed, per item, what arrived at case price / case size
   plus VAT, rounded once, plus deposits.
 - **Shared costs** are split by their basis (`equal` per collecting
@@ -20,7 +23,8 @@ Pure and standard library only. The rules (DESIGN.md, "Money"):
 - **Subsidies** pay (up to a cap) a named shared cost, shared in proportion
   to the households' shares of it, or a percentage off every household's
   goods, rounded once, capped, and shared by goods value.
-- **The co-op fund** takes what is left: markup earned, less the cost of
+- **The co-op fund** takes what is left: markup earned (with the rounding of
+  each price to the penny), less the cost of
   surplus units nobody received, less absorbed costs. Then, to the penny,
   household charges + subsidy = supplier totals + shared costs + fund result;
   `Settlement.check` proves it for every settlement.
@@ -39,6 +43,7 @@ from fractions import Fraction
 from itertools import repeat
 from typing import NamedTuple
 
+from coop.domain.catalogue import member_unit_price_pence
 from coop.domain.money import round_half_up, split_pence
 
 BASIS_POINTS = 10_000
@@ -135,7 +140,7 @@ class Settlement:
     supplier_totals: dict[int, int] = field(default_factory=dict)  # goods and deposits
     cost_totals: dict[int, int] = field(default_factory=dict)
     absorbed_costs_pence: int = 0
-    markup_pence: int = 0  # goods charged above their cost to the co-op
+    markup_pence: int = 0  # goods charged above their cost to the co-op, rounding included
     surplus_cost_pence: int = 0  # what units nobody received cost the co-op
     # Worked out when first asked for: `settle` asks only once the settlement is complete.
     _totals: dict[int, int] | None = field(default=None, init=False, repr=False, compare=False)
@@ -213,10 +218,9 @@ def _goods(settlement: Settlement, line: Line, markup_bp: int) -> None:
     households = [household for household, units in line.shares.items() if units > 0]
     units = [line.shares[household] for household in households]
     given = sum(units)
-    # The exact prices, once per item; each household's part is then a split.
+    # The co-op's cost, exact once per item; each household's part of it is a split.
     net_unit = Fraction(line.case_price_pence, line.case_size)
     with_vat = line.unit_cost()
-    member_unit = with_vat * Fraction(BASIS_POINTS + markup_bp, BASIS_POINTS)
     supplier_goods = round_half_up(line.units_received * with_vat)
     settlement.supplier_totals[line.supplier] = (
         settlement.supplier_totals.get(line.supplier, 0)
@@ -229,11 +233,18 @@ def _goods(settlement: Settlement, line: Line, markup_bp: int) -> None:
     settlement.surplus_cost_pence += (line.units_received - given) * line.deposit_pence
     if not households:
         return
-    total = round_half_up(given * member_unit)
-    settlement.markup_pence += total - given_cost
-    net, vat, markup = _split_cumulative(
-        [round_half_up(given * net_unit), given_cost, total], units
+    each = member_unit_price_pence(
+        case_price_pence=line.case_price_pence,
+        case_size=line.case_size,
+        vat_bp=line.vat_bp,
+        markup_bp=markup_bp,
     )
+    settlement.markup_pence += given * each - given_cost
+    net, vat = _split_cumulative([round_half_up(given * net_unit), given_cost], units)
+    markup = [
+        count * each - net_part - vat_part
+        for count, net_part, vat_part in zip(units, net, vat, strict=True)
+    ]
     item, supplier, deposit = line.item, line.supplier, line.deposit_pence
     settlement.goods.extend(
         map(

@@ -60,6 +60,14 @@ def test_the_member_price_of_a_unit_is_exact(
     assert member_unit_price_pence(**prices) == shown
 
 
+def test_nine_at_a_price_each_of_58p_cost_522p_though_the_exact_price_is_57_56p():
+    rice = {"case_price_pence": 1439, "case_size": 25, "vat_bp": 0, "markup_bp": 0}
+
+    assert member_unit_price(**rice) == Fraction(5756, 100)
+    assert member_unit_price_pence(**rice) == 58
+    assert line_pence(**rice, units=9) == 522
+
+
 def test_a_products_member_price_comes_from_its_case_price_size_and_vat():
     product = ProductDetails(
         code="R1", name="Rice", case_price_pence=1200, case_size=6, vat_bp=2000
@@ -216,10 +224,11 @@ prices = st.fixed_dictionaries(
 
 
 @given(price=prices, units=st.integers(0, 500))
-def test_a_line_is_the_exact_unit_price_times_the_units_rounded_once(price, units):
+def test_a_line_is_its_units_times_the_price_each(price, units):
     exact = member_unit_price(**price) * units
     line = line_pence(**price, units=units)
-    assert abs(line - exact) <= Fraction(1, 2)
+    assert line == units * member_unit_price_pence(**price)
+    assert abs(line - exact) <= Fraction(units, 2)
     assert line_pence(**price, units=0) == 0
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from coop.domain.catalogue import member_unit_price_pence
 from coop.domain.settlement import BY_UNITS, BY_VALUE, EQUAL, Cost, Line, Subsidy, settle
 
 A, B, C = 1, 2, 3
@@ -28,18 +27,35 @@ def oats(**changes) -> Line:
     return Line(**values)
 
 
-def test_an_item_is_rounded_once_and_split_by_units():
-    # £10 for 3 units: 333.33p each; the households pay 334, 333, 333.
+def test_each_household_pays_its_units_at_the_price_each_and_the_fund_takes_the_rounding():
+    # £10 for 3 units: 333.33p exactly, 333p each; the fund pays the penny the rounding lost.
     settlement = settle([oats()])
 
-    assert [line.total_pence for line in settlement.goods] == [334, 333, 333]
+    assert [line.total_pence for line in settlement.goods] == [333, 333, 333]
     assert settlement.supplier_totals == {WHOLESALER: 1000}
-    assert settlement.fund_result_pence == 0
+    assert settlement.markup_pence == settlement.fund_result_pence == -1
+    # The net and VAT parts are what the units cost; the markup part holds the rounding.
+    assert [(g.net_pence, g.vat_pence, g.markup_pence) for g in settlement.goods] == [
+        (334, 0, -1),
+        (333, 0, 0),
+        (333, 0, 0),
+    ]
+
+
+def test_a_price_each_rounded_up_leaves_the_difference_in_the_fund():
+    # £14.39 for 25 units: 57.56p exactly, 58p each; 9 and 16 units are 522p and 928p.
+    rice = oats(case_price_pence=1439, case_size=25, units_received=25, shares={A: 9, B: 16})
+
+    settlement = settle([rice])
+
+    assert settlement.household_totals() == {A: 522, B: 928}
+    assert settlement.supplier_totals == {WHOLESALER: 1439}
+    assert settlement.fund_result_pence == 11
 
 
 def test_a_markup_with_two_decimals_is_not_truncated():
     # 2.5% on £10.00 is exactly £10.25.
-    settlement = settle([oats(shares={A: 3})], markup_bp=250)
+    settlement = settle([oats(case_size=1, units_received=1, shares={A: 1})], markup_bp=250)
 
     (line,) = settlement.goods
     assert (line.net_pence, line.vat_pence, line.markup_pence) == (1000, 0, 25)
@@ -60,9 +76,9 @@ def test_vat_and_markup_show_as_their_own_parts_of_the_charge():
 def test_surplus_units_are_the_funds_cost():
     settlement = settle([oats(shares={A: 2})])
 
-    assert settlement.household_totals() == {A: 667}
+    assert settlement.household_totals() == {A: 666}
     assert settlement.surplus_cost_pence == 333
-    assert settlement.fund_result_pence == -333
+    assert settlement.fund_result_pence == -333 - 1  # the surplus, and the rounding
 
 
 def test_deposits_pass_through_at_cost():
@@ -74,7 +90,7 @@ def test_deposits_pass_through_at_cost():
 
 @pytest.mark.parametrize(
     ("basis", "expected"),
-    [(EQUAL, {A: 334, B: 333, C: 333}), (BY_VALUE, {A: 501, B: 499, C: 0}), (BY_UNITS, {})],
+    [(EQUAL, {A: 334, B: 333, C: 333}), (BY_VALUE, {A: 500, B: 500, C: 0}), (BY_UNITS, {})],
 )
 def test_shared_costs_split_by_their_basis(basis, expected):
     lines = [
@@ -121,7 +137,7 @@ def test_a_cost_nobody_received_from_is_absorbed_by_the_fund():
 
     assert settlement.costs == []
     assert settlement.absorbed_costs_pence == 500
-    assert settlement.fund_result_pence == -500
+    assert settlement.fund_result_pence == -500 - 1  # the cost, and the rounding
 
 
 def test_a_subsidy_pays_a_named_cost_up_to_its_cap():
@@ -132,7 +148,7 @@ def test_a_subsidy_pays_a_named_cost_up_to_its_cap():
     )
 
     assert [credit.pence for credit in settlement.subsidies] == [200, 200, 200]
-    assert settlement.household_totals() == {A: 334 + 100, B: 333 + 100, C: 333 + 100}
+    assert settlement.household_totals() == {A: 333 + 100, B: 333 + 100, C: 333 + 100}
 
 
 def test_a_percentage_off_goods_is_rounded_once_and_capped():
@@ -255,9 +271,15 @@ def test_charges_and_subsidy_equal_suppliers_costs_and_the_funds_result(
         )
         assert all(total >= 0 for total in settlement.household_totals().values())
     for line in round_lines:
-        charged_for_item = [
-            g.total_pence - g.deposit_pence for g in settlement.goods if g.item == line.item
-        ]
-        given = sum(line.shares.values())
-        exact = given * line.unit_cost() * Fraction(10_000 + markup, 10_000)
-        assert abs(sum(charged_for_item) - exact) <= Fraction(1, 2)
+        each = member_unit_price_pence(
+            case_price_pence=line.case_price_pence,
+            case_size=line.case_size,
+            vat_bp=line.vat_bp,
+            markup_bp=markup,
+        )
+        for charge in settlement.goods:
+            if charge.item == line.item:
+                assert charge.total_pence - charge.deposit_pence == charge.units * each
+                assert charge.net_pence + charge.vat_pence + charge.markup_pence == (
+                    charge.units * each
+                )

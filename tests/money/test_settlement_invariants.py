@@ -5,13 +5,12 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from datetime import date
-from fractions import Fraction
 
 import pytest
 from sqlalchemy import event, func, select
 from support import count_rows
 
-from coop.domain.money import round_half_up
+from coop.domain.catalogue import member_unit_price_pence
 from coop.domain.rounds import RoundState
 from coop.extensions import db
 from coop.models import (
@@ -160,21 +159,21 @@ def test_any_settled_round_adds_up_to_the_penny(rounds, factory, seed):
         ).all()
     )
     assert {h: p for h, p in bills.items() if p} == {h: p for h, p in charges.items() if p}
-    # Each item's goods lines are its exact total rounded once (plus deposits).
-    markup = Fraction(10_000 + round_.markup_bp, 10_000)
+    # Each goods line is its units at the item's price each (plus deposits).
     for item in db.session.scalars(select(RoundItem).where(RoundItem.round_id == round_.id)):
+        each = member_unit_price_pence(
+            case_price_pence=item.applied_case_price_pence,
+            case_size=item.case_size,
+            vat_bp=item.vat_bp,
+            markup_bp=round_.markup_bp,
+        )
         lines = db.session.execute(
             select(BillLine.units, BillLine.amount_pence, BillLine.deposit_pence).where(
                 BillLine.round_item_id == item.id, BillLine.kind == BillLineKind.GOODS
             )
         ).all()
-        units = sum(line.units for line in lines)
-        unit = Fraction(item.case_price_pence, item.case_size) * Fraction(
-            10_000 + item.vat_bp, 10_000
-        )
-        assert sum(line.amount_pence - line.deposit_pence for line in lines) == round_half_up(
-            units * unit * markup
-        )
+        for line in lines:
+            assert line.amount_pence - line.deposit_pence == line.units * each
 
 
 def test_a_failure_in_the_middle_of_settling_leaves_nothing_posted(rounds, app):

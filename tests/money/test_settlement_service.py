@@ -41,7 +41,7 @@ def bill_total(round_, household) -> int:
     )
 
 
-def test_each_household_is_charged_its_goods_rounded_once_per_item(rounds):
+def test_each_household_is_charged_its_units_at_the_price_each(rounds):
     oats = rounds.product(case_size=3, case_price_pence=1000)
     round_ = rounds.round(oats)
     a, b, c = rounds.households[:3]
@@ -51,9 +51,11 @@ def test_each_household_is_charged_its_goods_rounded_once_per_item(rounds):
 
     result = settle(round_, by=rounds.coordinator)
 
-    assert [bill_total(round_, h) for h in (a, b, c)] == [334, 333, 333]
-    assert household_balance_pence(membership=a) == -334
+    # 333.33p exactly, 333p each: the fund pays the penny the households do not.
+    assert [bill_total(round_, h) for h in (a, b, c)] == [333, 333, 333]
+    assert household_balance_pence(membership=a) == -333
     assert result.supplier_pence == 1000
+    assert result.fund_result_pence == -1
     assert transaction_sums() == [0]
     assert db.session.get(Round, round_.id).state is RoundState.SETTLED
 

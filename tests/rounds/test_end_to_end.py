@@ -63,7 +63,7 @@ def test_close_receive_a_shortfall_pack_and_collect(rounds, client, auth, mailbo
             mailbox.body(message)
         )
     (message,) = mailbox.to(c.user.email)
-    assert "Brown rice: the supplier sent the same item, at about £2.50 a unit (was £2.00)" in (
+    assert "Brown rice: the supplier sent the same item, at £2.50 a unit (was £2.00)" in (
         mailbox.body(message)
     )
 

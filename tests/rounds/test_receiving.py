@@ -254,7 +254,7 @@ def test_a_substitution_at_another_price_is_stored_and_households_are_told(round
     for household in (a, b):
         body = mailbox.body(mailbox.to(household.user.email)[0])
         assert "Porridge oats: the supplier sent Jumbo oats instead" in body
-        assert "about £2.50 a unit (was £2.00)" in body
+        assert "at £2.50 a unit (was £2.00)" in body
     assert units_of(round_, oats) == {a.id: 3, b.id: 3}
 
 

@@ -46,7 +46,7 @@ class ItemFacts:
     name: str
     unit_label: str
     case_size: int
-    unit_price_pence: int  # for display: the bill rounds once per item
+    unit_price_pence: int  # the price each: every line is units x it
     dropped: bool
 
 
