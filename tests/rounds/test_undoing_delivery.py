@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from support import count_rows, refusal_message, text
+from support import count_rows, layout_problems, refusal_message, text
 
 from coop.domain.roles import Role
 from coop.domain.rounds import RoundState
@@ -253,6 +253,15 @@ def test_the_undo_page_of_a_round_without_a_delivery_says_why_not(rounds, client
 
     assert "The round is closed: no delivery is recorded to undo." in page
     assert fresh(round_).state is RoundState.CLOSED
+
+
+def test_the_received_round_page_and_the_undo_page_follow_the_layout(rounds, client, auth):
+    round_, oats = build(rounds)
+    short_delivery(rounds, round_, oats)
+    auth.login_as(rounds.coordinator)
+
+    for path in (url(round_), url(round_, "/receive"), url(round_, "/receive/undo")):
+        assert layout_problems(text(client.get(path))) == [], path
 
 
 def test_a_treasurer_cannot_undo_a_delivery(rounds, client, auth, factory):
