@@ -148,6 +148,7 @@ def _fair_share(queue: list[Request], units: int, firm: int) -> list[int]:
         household: [firm_units, extra]
         for household, firm_units, extra in zip(households, firm_given, extra_given, strict=True)
     }
+    # Back over the household's own requests, earliest first, so the rows add up.
     given = []
     for request in queue:
         mine = left[request.household]
