@@ -113,4 +113,4 @@ def test_a_fixed_contribution_co_op_settles_end_to_end(rounds, client, auth, mai
     assert "owes £10.00" in page
     assert "Every balance added together: £0.00: the ledger balances." in page
     bills = client.get(f"{BASE}/rounds/{round_.id}/bills.csv").get_data().decode("utf-8-sig")
-    assert "contribution,Agreed contribution for the round,0,0.00,0.00,0.00,0.00,10.00" in bills
+    assert "contribution,Agreed contribution for the round,,,0,,0.00,0.00,0.00,0.00,10.00," in bills

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Row, distinct, func, select
+from sqlalchemy import Row, Select, distinct, func, select
 
 from coop.domain.catalogue import bp_to_percent, member_unit_price_pence, vat_label
+from coop.domain.money import format_pence
 from coop.domain.rounds import BILLED
 from coop.extensions import db
 from coop.models import (
@@ -44,12 +45,27 @@ from coop.services.money.statements import household_postings
 # --- one round's bill -------------------------------------------------------------------
 
 
-class _CostFacts(NamedTuple):
+class CostFacts(NamedTuple):
     """A cost of the round, its supplier's name, and how many households share it."""
 
     cost: RoundCost
     supplier_name: str | None
     households: int
+
+    @property
+    def how_shared(self) -> str:
+        """Say how the cost was split, as the bill and the bills CSV both put it."""
+        basis = {
+            SplitBasis.EQUAL: "equally",
+            SplitBasis.BY_VALUE: "by the value of each household's goods",
+            SplitBasis.BY_UNITS: "by the number of units each household received",
+        }[self.cost.basis]
+        households = f"{self.households} household" + ("" if self.households == 1 else "s")
+        among = f"that bought from {self.supplier_name}" if self.supplier_name else "collecting"
+        return (
+            f"{format_pence(self.cost.amount_pence)} in all, shared {basis} "
+            f"between the {households} {among}."
+        )
 
 
 class _Correction(NamedTuple):
@@ -67,8 +83,10 @@ class GoodsLine:
     description: str
     supplier_name: str
     surplus: bool
+    substitute: str  # what the supplier sent instead, if anything
+    ordered: str  # what the household ordered: the item's name and unit
     units: int
-    unit_price_pence: int  # the member price of one unit, rounded for display
+    unit_price_pence: int  # the price each: the line is units x it, plus any deposit
     vat_rate: str
     net_pence: int
     vat_pence: int
@@ -90,6 +108,7 @@ class CostShare:
     basis: SplitBasis
     cost_pence: int  # the whole cost
     households: int  # how many households share it
+    how_shared: str  # the sentence saying so
     amount_pence: int
 
 
@@ -162,19 +181,26 @@ def household_for(*, coop: Coop, membership_id: int) -> Membership | None:
     )
 
 
-def _goods(row: _LineRow, markup_bp: int) -> GoodsLine:
+def price_each_pence(row: Row[Any], markup_bp: int) -> int:
+    """Return the price each of a bill line's item, from a row of `bill_lines_query`."""
+    return member_unit_price_pence(
+        case_price_pence=row.applied_case_price_pence or 0,
+        case_size=row.case_size or 1,
+        vat_bp=row.vat_bp or 0,
+        markup_bp=markup_bp,
+    )
+
+
+def _goods(row: Row[Any], markup_bp: int) -> GoodsLine:
     line = row.BillLine
     return GoodsLine(
         description=line.description,
         supplier_name=row.supplier_name or "",
         surplus=row.supplier_kind == SupplierKind.SURPLUS,
+        substitute=row.substitute or "",
+        ordered=f"{row.item_name}, {row.unit_label}" if row.item_name else line.description,
         units=line.units,
-        unit_price_pence=member_unit_price_pence(
-            case_price_pence=row.applied_case_price_pence or 0,
-            case_size=row.case_size or 1,
-            vat_bp=row.vat_bp or 0,
-            markup_bp=markup_bp,
-        ),
+        unit_price_pence=price_each_pence(row, markup_bp),
         vat_rate=vat_label(row.vat_bp or 0),
         net_pence=line.net_pence,
         vat_pence=line.vat_pence,
@@ -184,31 +210,38 @@ def _goods(row: _LineRow, markup_bp: int) -> GoodsLine:
     )
 
 
-#: A bill line with its item's price and its supplier, as `_lines` reads it.
-_LineRow = Row[BillLine, int, int, int, str, SupplierKind]
+def bill_lines_query(round_: Round) -> Select:
+    """Return the query of a round's bill lines with their items, prices and suppliers."""
+    return (
+        select(
+            BillLine,
+            RoundItem.applied_case_price_pence,
+            RoundItem.case_size,
+            RoundItem.vat_bp,
+            RoundItem.name.label("item_name"),
+            RoundItem.unit_label,
+            RoundItem.substitute,
+            Supplier.name.label("supplier_name"),
+            Supplier.kind.label("supplier_kind"),
+        )
+        .outerjoin(RoundItem, RoundItem.id == BillLine.round_item_id)
+        .outerjoin(Supplier, Supplier.id == BillLine.supplier_id)
+        .where(BillLine.round_id == round_.id)
+    )
 
 
-def _lines(round_: Round, membership_id: int) -> list[_LineRow]:
+def _lines(round_: Round, membership_id: int) -> list[Row[Any]]:
     """Return the household's bill lines with their items' prices and suppliers, in order."""
     return list(
         db.session.execute(
-            select(
-                BillLine,
-                RoundItem.applied_case_price_pence,
-                RoundItem.case_size,
-                RoundItem.vat_bp,
-                Supplier.name.label("supplier_name"),
-                Supplier.kind.label("supplier_kind"),
-            )
-            .outerjoin(RoundItem, RoundItem.id == BillLine.round_item_id)
-            .outerjoin(Supplier, Supplier.id == BillLine.supplier_id)
-            .where(BillLine.round_id == round_.id, BillLine.membership_id == membership_id)
+            bill_lines_query(round_)
+            .where(BillLine.membership_id == membership_id)
             .order_by(BillLine.id)
         ).all()
     )
 
 
-def _costs(round_: Round) -> dict[int, _CostFacts]:
+def cost_facts(round_: Round) -> dict[int, CostFacts]:
     """Return the round's costs by id, with the supplier's name and how many households share."""
     sharing = (
         select(func.count(distinct(BillLine.membership_id)))
@@ -221,11 +254,11 @@ def _costs(round_: Round) -> dict[int, _CostFacts]:
         .where(RoundCost.round_id == round_.id)
     )
     return {
-        cost.id: _CostFacts(cost, supplier, int(households)) for cost, supplier, households in rows
+        cost.id: CostFacts(cost, supplier, int(households)) for cost, supplier, households in rows
     }
 
 
-def _subsidies(round_: Round, costs: dict[int, _CostFacts]) -> dict[int, Credit]:
+def _subsidies(round_: Round, costs: dict[int, CostFacts]) -> dict[int, Credit]:
     """Return the round's subsidies by id, as credits of 0p to fill in per household."""
     found = {}
     for subsidy, programme, council in db.session.execute(
@@ -275,7 +308,7 @@ class _Parts:
     corrections: list[_Correction] = field(default_factory=list)
 
 
-def _sorted_lines(rows: list[_LineRow], subsidies: dict[int, Credit], markup_bp: int) -> _Parts:
+def _sorted_lines(rows: list[Row[Any]], subsidies: dict[int, Credit], markup_bp: int) -> _Parts:
     parts = _Parts()
     for row in rows:
         line = row.BillLine
@@ -299,13 +332,14 @@ def _sorted_lines(rows: list[_LineRow], subsidies: dict[int, Credit], markup_bp:
     return parts
 
 
-def _cost_share(facts: _CostFacts, amount_pence: int) -> CostShare:
+def _cost_share(facts: CostFacts, amount_pence: int) -> CostShare:
     return CostShare(
         name=facts.cost.name,
         supplier_name=facts.supplier_name,
         basis=facts.cost.basis,
         cost_pence=facts.cost.amount_pence,
         households=facts.households,
+        how_shared=facts.how_shared,
         amount_pence=amount_pence,
     )
 
@@ -317,7 +351,7 @@ def bill_for(*, round_: Round, membership: Membership) -> Bill | None:
     rows = _lines(round_, membership.id)
     if not rows:
         return None
-    costs = _costs(round_)
+    costs = cost_facts(round_)
     parts = _sorted_lines(rows, _subsidies(round_, costs), round_.markup_bp)
     transactions = _round_transactions(round_, membership)
     when = {row.id: row.created_at for row in transactions}

@@ -21,6 +21,7 @@ from coop.models import (
     Account,
     AccountKind,
     BillLine,
+    BillLineKind,
     Coop,
     LedgerTransaction,
     Membership,
@@ -30,6 +31,7 @@ from coop.models import (
     TransactionKind,
     User,
 )
+from coop.services.money.bills import CostFacts, bill_lines_query, cost_facts, price_each_pence
 from coop.services.money.ledger import SINGLE_ACCOUNTS, Balance, balances
 from coop.services.times import local_time
 
@@ -257,28 +259,79 @@ def balances_csv(*, coop: Coop) -> str:
     return csv_text(["Kind", "Account", "Balance"], rows)
 
 
+BILLS_CSV_HEADER = [
+    "Household",
+    "Kind",
+    "Description",
+    "Supplier",
+    "Sent instead",
+    "Units",
+    "Price each",
+    "Net",
+    "VAT",
+    "Markup",
+    "Deposit",
+    "Amount",
+    "How it is shared",
+]
+
+
 def round_bills_csv(*, round_: Round) -> str:
-    """Return every bill line of a round as CSV, household by household."""
+    """Return every bill line of a round as CSV, household by household (three queries).
+
+    A goods line names its supplier, what was sent instead, and its price each:
+    its amount is units x price each, plus any deposit. A share of a shared cost
+    says how the cost was split, and a round-wide cost's share stored against
+    each of the household's suppliers says how it was split between them.
+    """
     lines = db.session.execute(
-        select(BillLine, User.name)
+        bill_lines_query(round_)
+        .add_columns(User.name.label("household"))
         .join(Membership, Membership.id == BillLine.membership_id)
         .join(User, User.id == Membership.user_id)
-        .where(BillLine.round_id == round_.id)
         .order_by(User.name, BillLine.membership_id, BillLine.id)
     ).all()
-    rows = [
-        [
-            name,
-            line.kind.value,
-            line.description,
-            line.units,
-            plain_pounds(line.net_pence),
-            plain_pounds(line.vat_pence),
-            plain_pounds(line.markup_pence),
-            plain_pounds(line.deposit_pence),
-            plain_pounds(line.amount_pence),
-        ]
-        for line, name in lines
-    ]
-    header = ["Household", "Kind", "Description", "Units", "Net", "VAT", "Markup", "Deposit"]
-    return csv_text([*header, "Amount"], rows)
+    costs = cost_facts(round_)
+    # A round-wide cost's share is split by the household's goods from each supplier.
+    goods: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for row in lines:
+        line = row.BillLine
+        if line.kind is BillLineKind.GOODS and line.supplier_id is not None:
+            goods[line.membership_id][line.supplier_id] += (
+                line.net_pence + line.vat_pence + line.markup_pence + line.deposit_pence
+            )
+    rows = []
+    for row in lines:
+        line = row.BillLine
+        is_goods = line.kind is BillLineKind.GOODS
+        rows.append(
+            [
+                row.household,
+                line.kind.value,
+                line.description,
+                row.supplier_name or "",
+                (row.substitute or "") if is_goods else "",
+                line.units,
+                plain_pounds(price_each_pence(row, round_.markup_bp)) if is_goods else "",
+                plain_pounds(line.net_pence),
+                plain_pounds(line.vat_pence),
+                plain_pounds(line.markup_pence),
+                plain_pounds(line.deposit_pence),
+                plain_pounds(line.amount_pence),
+                _how_shared(costs.get(line.round_cost_id), goods[line.membership_id]),
+            ]
+        )
+    return csv_text(BILLS_CSV_HEADER, rows)
+
+
+def _how_shared(facts: CostFacts | None, goods: dict[int, int]) -> str:
+    """Say how a share of a cost came about: the cost's split, then the household's own."""
+    if facts is None:
+        return ""
+    if facts.cost.supplier_id is not None or len(goods) < 2:
+        return facts.how_shared
+    by = "value" if any(goods.values()) else "units"
+    return (
+        f"{facts.how_shared} This household's share is split across its {len(goods)} "
+        f"suppliers by the {by} of its goods from each."
+    )
