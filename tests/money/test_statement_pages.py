@@ -204,7 +204,7 @@ def test_a_settled_rounds_page_leaves_the_amounts_to_the_bill(rounds, busy_round
 
     words = page_text(client.get(f"/coops/fishwick/rounds/{busy_round.id}"))
 
-    # Its lines are priced one by one; the bill rounds each item once, so they could differ.
+    # The bill is the one place for a settled round's amounts, with its shared costs and subsidies.
     assert "Your bill for this round" in words and "What you paid, line by line" in words
     assert "Price each" not in words and "Total, before shared costs" not in words
 
