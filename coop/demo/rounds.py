@@ -189,9 +189,14 @@ def _settled_round(
     _order(round_, households, random.Random(21), items_each=(3, 6))
     close_round(round_id=round_.id, by=None, now=deadline)
 
-    # Everything came but one unit of the first item, which the supplier had run out of.
+    # Everything came but one unit of the first item, which the supplier had run out of,
+    # and the second came in the supplier's own brand, at the same price.
     arrived = [
-        Arrived(item_id=item.id, amount=(item.units_ordered or 0) - (1 if n == 0 else 0))
+        Arrived(
+            item_id=item.id,
+            amount=(item.units_ordered or 0) - (1 if n == 0 else 0),
+            substitute=f"{item.name}, the supplier's own brand" if n == 1 else "",
+        )
         for n, item in enumerate(items_to_receive(round_id=round_.id))
     ]
     receive_round(round_id=round_.id, by=coordinator, lines=arrived)

@@ -181,6 +181,24 @@ def test_a_household_statement_shows_its_bill_and_its_payment(app, seeded, auth,
     assert "Delivery from Northern Wholefoods Wholesale" in bill
 
 
+def test_the_demo_bills_show_an_item_the_supplier_sent_instead(app, seeded, auth, client):
+    round_ = fishwick_round(RoundState.SETTLED)
+    (sent,) = db.session.scalars(
+        select(RoundItem).where(RoundItem.round_id == round_.id, RoundItem.substitute != "")
+    ).all()
+    household = db.session.scalars(
+        select(BillLine.membership_id).where(BillLine.round_item_id == sent.id)
+    ).first()
+    auth.login(FISHWICK_TREASURER.email, FISHWICK_TREASURER.password)
+
+    bill = text(
+        client.get(url(app, "admin.household_bill", round_id=round_.id, membership_id=household))
+    )
+
+    assert f"Sent instead: {sent.substitute}" in bill
+    assert f"(you ordered {sent.name}, {sent.unit_label})" in bill
+
+
 def test_the_demo_ledger_balances_and_shows_cash_and_bank_payments(app, seeded, auth, client):
     fishwick = db.session.scalars(select(Coop).where(Coop.slug == "fishwick-food")).one()
     accounts = balances(coop=fishwick)
