@@ -86,6 +86,20 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
 
+    # What pages may load (coop.web.headers): everything from this site, nothing
+    # inline, no plugins, no framing by other sites, forms posting only here.
+    # A page that needs more (Stripe.js) adds it with allow_sources.
+    CONTENT_SECURITY_POLICY = {
+        "default-src": ("'self'",),
+        "base-uri": ("'none'",),
+        "object-src": ("'none'",),
+        "frame-ancestors": ("'none'",),
+        "form-action": ("'self'",),
+    }
+    REFERRER_POLICY = "same-origin"
+    # Sent only where the site is served over HTTPS (production).
+    STRICT_TRANSPORT_SECURITY = ""
+
     # Number of reverse proxies in front of the app (X-Forwarded-* trusted).
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
 
@@ -130,6 +144,8 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+    # A year; not includeSubDomains, since a co-op may share a council's domain.
+    STRICT_TRANSPORT_SECURITY = "max-age=31536000"
 
     @classmethod
     def check(cls) -> None:

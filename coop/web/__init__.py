@@ -16,6 +16,7 @@ from coop.extensions import db, login_manager, wants_json
 from coop.models import User
 from coop.services.people.access import navigation_for
 from coop.services.times import local_time
+from coop.web import headers
 from coop.web.access import access_rule, current_viewer, public
 
 
@@ -36,6 +37,7 @@ def register(app: Flask) -> None:
 
     _login(app)
     _enforce_access_rules(app)
+    headers.register(app)
     _errors(app)
     _templates(app)
 

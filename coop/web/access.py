@@ -113,12 +113,19 @@ def for_council(check: Callable[[Viewer, int], bool]) -> Callable[[View], View]:
     return decorator
 
 
+TOKEN_IN_ADDRESS = (
+    "Send the feed token in the Authorization header (Authorization: Bearer <token>), "
+    "not in the address: addresses are written to server and proxy logs. "
+    "If this token has been sent in an address before, revoke it and make a new one."
+)
+
+
 def bearer_token() -> str:
-    """Return the token of ``Authorization: Bearer <token>``, else of ``?token=``, else ""."""
+    """Return the token of ``Authorization: Bearer <token>``, else ""."""
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() == "bearer" and token.strip():
         return token.strip()
-    return request.args.get("token", "").strip()
+    return ""
 
 
 def feed_token(view: View) -> View:
@@ -126,11 +133,16 @@ def feed_token(view: View) -> View:
 
     Other coop instances show a token instead of signing in. The view
     receives ``feed`` and ``token`` instead of ``supplier_id``. A missing,
-    wrong or revoked token is a 401 JSON answer, never a login redirect.
+    wrong or revoked token is a 401 JSON answer, never a login redirect; a
+    token in the query string is refused with a 400 that names the header.
     """
 
     @wraps(view)
     def wrapper(*args: Any, supplier_id: int, **kwargs: Any) -> Any:
+        if "token" in request.args:
+            response = jsonify(error=TOKEN_IN_ADDRESS)
+            response.status_code = 400
+            return response
         token = bearer_token()
         feed = feed_for_token(token=token, supplier_id=supplier_id)
         if feed is None:

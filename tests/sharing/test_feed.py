@@ -93,13 +93,26 @@ def test_the_signature_is_an_hmac_of_the_exact_body_keyed_with_the_token(four_co
     assert not signature_matches(body, "another-token", response.headers["X-Coop-Signature"])
 
 
-def test_the_token_may_come_in_the_query_string(four_coops, client, feed):
+@pytest.mark.parametrize("with_header", [False, True], ids=["address only", "header too"])
+def test_a_token_in_the_address_is_refused_with_a_pointer_to_the_header(
+    four_coops, client, feed, with_header
+):
     _, token = feed
 
-    response = client.get(_url(four_coops.supplier), query_string={"token": token})
+    response = client.get(
+        _url(four_coops.supplier),
+        query_string={"token": token},
+        headers=_bearer(token) if with_header else {},
+    )
 
-    assert response.status_code == 200
-    assert response.get_json()["supplier"]["name"] == "Northern Wholefoods"
+    # Addresses end up in server and proxy logs, so a token never rides in one.
+    assert response.status_code == 400
+    assert response.mimetype == "application/json"
+    error = response.get_json()["error"]
+    assert "Authorization: Bearer" in error
+    assert "not in the address" in error
+    assert token not in response.get_data(as_text=True)
+    assert "X-Coop-Signature" not in response.headers
 
 
 def test_reading_a_feed_records_when_it_was_last_used(four_coops, client, feed):

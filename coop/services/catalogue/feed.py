@@ -4,7 +4,7 @@ Another coop instance reads a shared catalogue with a feed token the
 publisher made for it on the supplier's sharing page::
 
     GET /api/catalogues/<supplier_id>.json
-    Authorization: Bearer <token>          (or ?token=<token>)
+    Authorization: Bearer <token>          (never ?token=: addresses are logged)
 
 The answer is UTF-8 JSON::
 
