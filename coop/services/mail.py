@@ -11,6 +11,11 @@ admin can read them, and written to the log. A message the SMTP server
 refuses is kept in the outbox too, marked failed, so nothing is lost silently;
 a failed message carrying a sign-in link is kept without its body, so that
 nobody reading the outbox can use the link.
+
+A message is *sensitive* when its link lets the reader sign in, join or
+change a password: its caller says so, or its template does with
+``{% set secret = true %}`` (the reset and invitation messages). The body
+of a sensitive message is never written to the log.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from coop.models.types import utcnow
 from coop.services.times import local_time
 
 WITHHELD = "(withheld: this message contains a sign-in link)"
+NOT_LOGGED = "(body not logged: it contains a sign-in link)"
 
 
 @dataclass(frozen=True)
@@ -67,10 +73,11 @@ def render_message(
     """Write the message *template* (a path under ``templates/email/``) to *to* with *values*.
 
     The template sets ``subject``; its text is the body, ending in one line
-    break. A value the template uses but was not given fails loudly, as does a
-    missing template. Values are
-    put in as they are (plain text, no escaping), but none can add a header: the
-    subject is kept to one line and an address with a line break is refused.
+    break. A template that sets ``secret`` makes the message sensitive. A
+    value the template uses but was not given fails loudly, as does a missing
+    template. Values are put in as they are (plain text, no escaping), but
+    none can add a header: the subject is kept to one line and an address
+    with a line break is refused.
     """
     if "\n" in to or "\r" in to:
         raise ValueError(f"an email address cannot hold a line break: {to!r}")
@@ -82,7 +89,7 @@ def render_message(
         to=to,
         subject=" ".join(line.strip() for line in str(subject).splitlines()),
         body=str(module).rstrip("\n") + "\n",
-        sensitive=sensitive,
+        sensitive=sensitive or bool(getattr(module, "secret", False)),
         attachments=tuple(attachments),
     )
 
@@ -149,7 +156,10 @@ def send_emails(messages: Sequence[Email]) -> None:
     if not config.get("MAIL_SERVER"):
         for message in messages:
             current_app.logger.info(
-                "Mail to %s kept in the outbox: %s\n%s", message.to, message.subject, message.body
+                "Mail to %s kept in the outbox: %s\n%s",
+                message.to,
+                message.subject,
+                NOT_LOGGED if message.sensitive else message.body,
             )
         _keep_all([(message, OutboxStatus.STORED, None) for message in messages])
         return

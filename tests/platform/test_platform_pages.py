@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import select
 from support import count_rows, field_error, text
 
 from coop.domain.roles import MembershipStatus, Role
@@ -586,3 +587,43 @@ def test_an_empty_appointment_says_whose_address_is_missing(client, as_admin, fa
         assert field_error(text(client.post(url, data={"email": ""})), "email") == (
             "Enter the email address of the person to appoint."
         )
+
+
+def test_the_outbox_hides_the_body_of_a_message_with_a_sign_in_link(client, auth, admin, factory):
+    factory.user(email="sam@example.org")
+    client.post("/password/forgot", data={"email": "sam@example.org"})
+    ordinary = _messages(1)[0]
+    reset = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.subject == "Reset your coop password")
+    ).one()
+    assert "/password/reset/" in reset.body  # kept whole in the table, as sent
+    auth.login_as(admin)
+
+    page = text(client.get(f"/platform/outbox/{reset.id}"))
+
+    assert "(body hidden: it contains a sign-in link)" in page
+    assert "/password/reset/" not in page
+    assert "sam@example.org" in page
+    assert "Body of message 0" in text(client.get(f"/platform/outbox/{ordinary.id}"))
+
+
+def test_the_outbox_hides_the_body_of_an_invitation(client, auth, admin, factory):
+    from coop.services.people.invitations import create_invitation
+    from coop.web.links import site_url_for
+
+    coop = factory.coop(slug="fishwick")
+    coordinator = factory.member(coop, role=Role.COORDINATOR)
+    create_invitation(
+        coop=coop,
+        created_by=coordinator,
+        email="newcomer@example.org",
+        link_for=lambda token: site_url_for("members.accept_invitation", token=token),
+    )
+    db.session.commit()
+    invitation = db.session.scalars(select(OutboxMessage)).one()
+    auth.login_as(admin)
+
+    page = text(client.get(f"/platform/outbox/{invitation.id}"))
+
+    assert "(body hidden: it contains a sign-in link)" in page
+    assert "/join/" not in page

@@ -1,5 +1,6 @@
 import logging
 import socket
+from datetime import date
 from types import SimpleNamespace
 
 import pytest
@@ -8,7 +9,7 @@ from sqlalchemy import select
 
 from coop.extensions import db
 from coop.models import OutboxMessage, OutboxStatus
-from coop.services.mail import render_message, send_email
+from coop.services.mail import render_message, send_email, send_emails
 
 
 def outbox() -> list[OutboxMessage]:
@@ -137,3 +138,51 @@ def test_values_are_put_in_as_plain_text_and_cannot_add_a_header(app):
     assert message.body.startswith("Hello Sam <b>&,\n")
     with pytest.raises(ValueError, match="line break"):
         render_message("people/approved.txt", to="sam@example.org\nBcc: x@example.org")
+
+
+# --- messages that carry a secret ----------------------------------------------
+
+
+def test_a_message_carrying_a_sign_in_link_is_kept_without_writing_it_to_the_log(app, caplog):
+    caplog.set_level(logging.INFO)
+
+    send_email(
+        to="sam@example.org",
+        subject="Reset your coop password",
+        body="Open http://localhost/password/reset/secret-token",
+        sensitive=True,
+    )
+
+    assert "Reset your coop password" in caplog.text
+    assert "secret-token" not in caplog.text
+    assert "body not logged: it contains a sign-in link" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("template", "values"),
+    [
+        ("people/reset_password.txt", {"user": SimpleNamespace(name="Sam"), "minutes": 60}),
+        (
+            "people/invitation.txt",
+            {
+                "coop": SimpleNamespace(name="Fishwick Food"),
+                "invited_by": SimpleNamespace(name="Cora"),
+                "expires_at": date(2026, 12, 16),
+            },
+        ),
+    ],
+    ids=["reset", "invitation"],
+)
+def test_a_template_whose_link_signs_someone_in_marks_its_message_secret(
+    app, caplog, template, values
+):
+    caplog.set_level(logging.INFO)
+
+    message = render_message(
+        template, to="sam@example.org", link="http://localhost/secret-token", **values
+    )
+    send_emails([message])
+
+    assert message.sensitive
+    assert "secret-token" in message.body
+    assert "secret-token" not in caplog.text

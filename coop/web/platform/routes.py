@@ -28,6 +28,9 @@ from coop.web.platform.forms import (
 )
 
 OUTBOX_PAGE_SIZE = 25
+BODY_HIDDEN = "(body hidden: it contains a sign-in link)"
+# Pages whose address alone lets the holder in: a message linking to one is not shown.
+SECRET_LINK_ENDPOINTS = ("auth.reset_password", "members.accept_invitation")
 
 
 def _all_councils() -> list[Council]:
@@ -238,6 +241,18 @@ def outbox():
 @bp.route("/outbox/<int:message_id>")
 @platform_admin
 def message(message_id: int):
-    return render_template(
-        "platform/message.html", message=db.get_or_404(OutboxMessage, message_id)
-    )
+    message = db.get_or_404(OutboxMessage, message_id)
+    body = BODY_HIDDEN if _carries_secret(message.body) else message.body
+    return render_template("platform/message.html", message=message, body=body)
+
+
+def _carries_secret(body: str) -> bool:
+    """Say whether *body* holds a reset or invitation link, which would let its reader in.
+
+    Messages are recognised by the links they carry (their templates mark them
+    secret when they are written, but the outbox row keeps no such mark).
+    """
+    prefixes = [
+        url_for(endpoint, token="TOKEN").partition("TOKEN")[0] for endpoint in SECRET_LINK_ENDPOINTS
+    ]
+    return any(prefix in body for prefix in prefixes)
