@@ -156,3 +156,90 @@ def test_after_a_failed_submit_focus_moves_to_the_error_summary(page):
 
     assert page.evaluate("document.activeElement.className") == "error-summary"
     assert "Enter your email address." in page.evaluate("document.activeElement.textContent")
+
+
+# What the page's Content-Security-Policy refused, as the browser reports it.
+WATCH_CSP = """
+window.cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.cspViolations.push(`${event.violatedDirective} ${event.blockedURI}`);
+});
+"""
+
+
+def _watch_csp(page) -> list[str]:
+    console: list[str] = []
+    page.add_init_script(WATCH_CSP)
+    page.on(
+        "console",
+        lambda message: (
+            console.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    return console
+
+
+def _visit_without_violations(page, console: list[str], path: str) -> None:
+    response = page.goto(path)
+    assert response.status == 200, path
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("window.cspViolations") == [], path
+    assert console == [], path
+
+
+def test_the_main_pages_break_no_rule_of_the_content_security_policy(page, rounds):
+    rice = rounds.product(name="Basmati rice")
+    round_ = rounds.round(rice)
+    rounds.ask(round_, rice, rounds.households[0], 2)
+    console = _watch_csp(page)
+
+    for path in ("/", "/login", "/register", "/coops", "/coops/fishwick/about"):
+        _visit_without_violations(page, console, path)
+    # A failed login runs the script that moves focus to the errors.
+    page.goto("/login")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
+    assert page.evaluate("document.activeElement.className") == "error-summary"
+    assert page.evaluate("window.cspViolations") == [] and console == []
+
+    log_in(page, rounds.households[0].user.email, "correct horse battery")
+    for path in (
+        "/coops/fishwick/",
+        f"/coops/fishwick/rounds/{round_.id}",
+        "/coops/fishwick/statement",
+        "/account",
+    ):
+        _visit_without_violations(page, console, path)
+
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_load_state()
+    log_in(page, rounds.coordinator.email, "correct horse battery")
+    supplier = rounds.supplier.id
+    for path in (
+        "/coops/fishwick/admin/",
+        "/coops/fishwick/admin/members",
+        "/coops/fishwick/admin/catalogue",
+        f"/coops/fishwick/admin/suppliers/{supplier}/",
+        f"/coops/fishwick/admin/suppliers/{supplier}/import",
+        f"/coops/fishwick/admin/rounds/{round_.id}",
+        f"/coops/fishwick/admin/rounds/{round_.id}/items",
+        "/coops/fishwick/admin/money",
+    ):
+        _visit_without_violations(page, console, path)
+
+
+def test_the_policy_refuses_inline_script_in_a_real_browser(page):
+    _watch_csp(page)
+    page.goto("/login")
+
+    page.evaluate(
+        """() => {
+          const script = document.createElement("script");
+          script.textContent = "window.inlineRan = true;";
+          document.body.append(script);
+        }"""
+    )
+
+    assert page.evaluate("window.inlineRan") is None
+    assert any("script-src" in violation for violation in page.evaluate("window.cspViolations"))
