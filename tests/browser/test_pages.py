@@ -8,6 +8,8 @@ import pytest
 from playwright.sync_api import expect
 from support import CHROMIUM, PHONE
 
+from coop.domain.rounds import RoundState
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(
@@ -243,3 +245,69 @@ def test_the_policy_refuses_inline_script_in_a_real_browser(page):
 
     assert page.evaluate("window.inlineRan") is None
     assert any("script-src" in violation for violation in page.evaluate("window.cspViolations"))
+
+
+DESKTOP = {"width": 1280, "height": 800}
+
+
+@pytest.fixture
+def long_round(rounds):
+    """A draft round of 120 items with long names, so its lists run to several pages."""
+    from coop.extensions import db
+    from coop.models import Product
+
+    products = [
+        Product(
+            supplier=rounds.supplier,
+            code=f"P{n:04d}",
+            name=f"Organic wholegrain sourdough spelt flour, stoneground {n}",
+            case_size=6,
+            case_price_pence=1200,
+            unit_label="1.5 kg bag",
+        )
+        for n in range(120)
+    ]
+    db.session.add_all(products)
+    db.session.commit()
+    return rounds.round(*products, state=RoundState.DRAFT)
+
+
+def _small_targets(page) -> list[str]:
+    boxes = page.evaluate(
+        """() => Array.from(document.querySelectorAll('nav[aria-label="Pages"] a'))
+            .map((a) => [a.textContent.trim(), a.getBoundingClientRect().width,
+                         a.getBoundingClientRect().height])"""
+    )
+    assert boxes, "no page links"
+    return [f"{name}: {w:.0f} x {h:.0f}" for name, w, h in boxes if w < 24 or h < 24]
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_page_links_are_targets_of_at_least_24_by_24_pixels(page, rounds, long_round, viewport):
+    page.set_viewport_size(viewport)
+    log_in(page, rounds.coordinator.email, "correct horse battery")
+
+    for path in (
+        f"/coops/fishwick/admin/suppliers/{rounds.supplier.id}/products",
+        f"/coops/fishwick/admin/rounds/{long_round.id}/items",
+    ):
+        page.goto(path)
+        assert _small_targets(page) == [], path
+
+
+def test_remove_buttons_keep_their_word_whole_on_a_desktop(page, rounds, long_round):
+    page.set_viewport_size(DESKTOP)
+    log_in(page, rounds.coordinator.email, "correct horse battery")
+
+    page.goto(f"/coops/fishwick/admin/rounds/{long_round.id}/items")
+
+    heights = page.evaluate(
+        """() => Array.from(document.querySelectorAll("td button"))
+            .filter((b) => b.textContent.startsWith("Remove"))
+            .map((b) => {
+              const range = document.createRange();
+              range.selectNodeContents(b.firstChild);
+              return range.getClientRects().length;
+            })"""
+    )
+    assert heights and set(heights) == {1}, "a Remove button's word is broken over lines"
