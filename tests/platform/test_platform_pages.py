@@ -478,6 +478,19 @@ def test_the_outbox_lists_the_newest_message_first_a_page_at_a_time(client, as_a
     assert "Message 4" in second and "Message 0" in second and "Message 5" not in second
 
 
+def test_the_outbox_links_to_every_page_like_the_other_lists(client, as_admin):
+    _messages(130)  # six pages of 25
+
+    first = client.get("/platform/outbox").get_data(as_text=True)
+    third = client.get("/platform/outbox?page=3").get_data(as_text=True)
+
+    assert 'href="/platform/outbox?page=6" aria-label="Page 6"' in first
+    assert 'href="/platform/outbox?page=2" rel="next"' in first
+    assert '<strong aria-current="page">3</strong>' in third
+    assert 'href="/platform/outbox?page=2" rel="prev"' in third
+    assert 'href="/platform/outbox?page=1" aria-label="Page 1"' in third
+
+
 def test_an_outbox_message_shows_its_body(client, as_admin):
     message = _messages(1)[0]
 

@@ -16,6 +16,7 @@ from coop.web.access import for_coop, for_council, platform_admin
 from coop.web.forms import required
 from coop.web.links import site_url_for
 from coop.web.outcome import commit_or_refuse
+from coop.web.paging import page_url_keeping
 from coop.web.platform import bp
 from coop.web.platform.forms import (
     NO_COUNCIL,
@@ -235,7 +236,9 @@ def outbox():
         per_page=OUTBOX_PAGE_SIZE,
         max_per_page=OUTBOX_PAGE_SIZE,
     )
-    return render_template("platform/outbox.html", messages=messages)
+    return render_template(
+        "platform/outbox.html", messages=messages, page=messages, page_url=page_url_keeping(())
+    )
 
 
 @bp.route("/outbox/<int:message_id>")
