@@ -64,6 +64,7 @@ def html_pages(client, paths: list[str]) -> dict[str, str]:
         assert response.status_code == 200, f"{path} answered {response.status_code}"
         if response.mimetype == "text/html":
             found[path] = response.get_data(as_text=True)
+        response.close()  # a file such as /favicon.ico is streamed from disk
     return found
 
 

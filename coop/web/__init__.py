@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 from datetime import datetime
 
-from flask import Flask, abort, jsonify, render_template, request
+from flask import Flask, abort, jsonify, render_template, request, send_from_directory
 from flask_login import AnonymousUserMixin
 from werkzeug.wrappers import Response
 
@@ -34,12 +34,23 @@ def register(app: Flask) -> None:
 
     # Static files are public; say so, like every other view.
     app.view_functions["static"] = public(app.view_functions["static"])
+    _favicon(app)
 
     _login(app)
     _enforce_access_rules(app)
     headers.register(app)
     _errors(app)
     _templates(app)
+
+
+def _favicon(app: Flask) -> None:
+    # Browsers ask for /favicon.ico whatever the page links to.
+    @app.route("/favicon.ico", endpoint="favicon")
+    @public
+    def favicon() -> Response:
+        return send_from_directory(
+            app.static_folder or "", "favicon.ico", mimetype="image/vnd.microsoft.icon"
+        )
 
 
 def _login(app: Flask) -> None:
