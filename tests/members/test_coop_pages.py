@@ -185,6 +185,18 @@ def test_a_waiting_household_is_told_its_request_is_waiting(client, auth, two_co
     assert "Your request to join Fishwick Food Co-op is waiting" in text(response)
 
 
+def test_a_waiting_household_sees_a_page_titled_waiting(client, auth, two_coops, factory):
+    pending = factory.membership(coop=two_coops.coop, status=MembershipStatus.PENDING)
+    auth.login_as(pending.user)
+
+    page = text(client.get("/coops/fishwick/"))
+
+    assert "<title>Your request is waiting · coop</title>" in page
+    assert "<h1>Your request is waiting</h1>" in page
+    assert "Not allowed" not in page
+    assert 'href="/coops/fishwick/about"' in page
+
+
 def test_an_outsider_gets_the_plain_refusal(client, auth, two_coops):
     auth.login_as(two_coops.other_member)
 
