@@ -197,6 +197,18 @@ def test_bad_council_details_are_shown_at_their_field(client, as_admin, override
     assert count_rows(Council) == 0
 
 
+def test_a_bad_gss_code_is_shown_with_the_other_errors_at_once(client, as_admin):
+    response = client.post(
+        "/platform/councils/new", data=_council_form(name="", gss_code="E0712", valid_from="")
+    )
+
+    page = text(response)
+    assert field_error(page, "name") == "Enter the council's name."
+    assert field_error(page, "valid_from") == "Enter the day the council came into being."
+    assert "A GSS code is a letter E, W, S or N" in (field_error(page, "gss_code") or "")
+    assert count_rows(Council) == 0
+
+
 def test_a_council_is_edited_through_the_form(client, as_admin, factory):
     council = factory.council(name="Preston", gss_code="E07000123")
     url = f"/platform/councils/{council.id}/edit"

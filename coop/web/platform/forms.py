@@ -19,11 +19,14 @@ from wtforms.validators import (
     InputRequired,
     Length,
     Optional,
+    ValidationError,
 )
 
 from coop.domain.roles import JoiningPolicy
 from coop.models import Council
 from coop.models.coops import DEFAULT_HOUSEHOLD_CAP
+from coop.services.errors import ServiceError
+from coop.services.people.councils import normalise_gss_code
 from coop.web.forms import WholeNumberField, joining_policy_field, pickup_address_field, strip
 
 NO_COUNCIL = 0
@@ -64,6 +67,14 @@ class CouncilForm(FlaskForm):
         "Valid from", validators=[DataRequired("Enter the day the council came into being.")]
     )
     valid_to = DateField("Valid to", validators=[Optional()])
+
+    def validate_gss_code(self, field: StringField) -> None:
+        # The service checks it too; asked here, its error shows with the others.
+        if field.data:
+            try:
+                normalise_gss_code(field.data)
+            except ServiceError as error:
+                raise ValidationError(error.message) from None
 
     def details(self) -> dict[str, Any]:
         """Return the council's details as the council services take them."""
