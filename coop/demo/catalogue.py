@@ -382,7 +382,7 @@ def _seen_at(shop_pence: int, shop: str) -> dict[str, object]:
     return {
         "reference_price_pence": shop_pence,
         "reference_price_date": PRICED_ON,
-        "reference_price_source": f"{shop}, {PRICED_ON.isoformat()} (demo figure)",
+        "reference_price_source": f"{shop} (demo figure)",
     }
 
 

@@ -110,6 +110,30 @@ def test_the_product_page_shows_the_member_price_with_vat_and_markup(
 
 
 @pytest.mark.parametrize(
+    ("source", "shown"),
+    [
+        ("Tesco.com", "£2.75 (Tesco.com, seen 2 November 2026)"),
+        ("Tesco.com, 2026-11-02", "£2.75 (Tesco.com, 2026-11-02)"),
+        ("Aldi, Preston, 2 November 2026", "£2.75 (Aldi, Preston, 2 November 2026)"),
+        ("", "£2.75 (seen 2 November 2026)"),
+    ],
+    ids=["source", "source with its date", "source with the date in words", "no source"],
+)
+def test_the_supermarket_price_names_its_date_once(coordinator, catalogue, supplier, source, shown):
+    product = catalogue.product(
+        supplier,
+        reference_price_pence=275,
+        reference_price_date=date(2026, 11, 2),
+        reference_price_source=source,
+    )
+
+    page = text(coordinator.get(product_url(product)))
+
+    line = re.search(r"<dt>Supermarket price per unit</dt><dd>(.*?)</dd>", page, re.S)[1]
+    assert " ".join(re.sub(r"<[^>]+>", "", line).split()) == shown
+
+
+@pytest.mark.parametrize(
     ("field", "value", "message"),
     [
         ("code", "", "Enter the supplier's code."),
