@@ -21,6 +21,11 @@ def database_url(url: str) -> str:
     return url
 
 
+def host_list(value: str) -> list[str]:
+    """Return the host names in a comma-separated setting, without blanks."""
+    return [host.strip().lower() for host in value.split(",") if host.strip()]
+
+
 def _env_flag(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
     if value is None:
@@ -144,6 +149,10 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+    # Requests for any other host are refused with 400, so a forged Host (or a
+    # forwarded host a proxy passes on) never reaches the app. Empty means the
+    # host of SITE_URL alone (`coop.create_app` fills it in).
+    TRUSTED_HOSTS = host_list(os.environ.get("TRUSTED_HOSTS", ""))
     # A year; not includeSubDomains, since a co-op may share a council's domain.
     STRICT_TRANSPORT_SECURITY = "max-age=31536000"
 

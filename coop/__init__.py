@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask
 
@@ -49,6 +50,8 @@ def create_app(config: type[Config] | str | Mapping[str, Any] | None = None) -> 
     app.config.update(overrides)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         raise RuntimeError("No database configured: set DATABASE_URL.")
+    if app.config.get("TRUSTED_HOSTS") == []:
+        app.config["TRUSTED_HOSTS"] = [urlsplit(app.config["SITE_URL"]).hostname or ""]
 
     if app.config.get("PROXY_COUNT"):
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -52,13 +52,17 @@ def test_production_sends_cookies_only_over_https(production_env):
     # The config classes read the environment when imported, so lay the
     # secret and database over production here.
     app = create_app(
-        {"SECRET_KEY": os.environ["SECRET_KEY"], "SQLALCHEMY_DATABASE_URI": production_env}
+        {
+            "SECRET_KEY": os.environ["SECRET_KEY"],
+            "SQLALCHEMY_DATABASE_URI": production_env,
+            "SITE_URL": "https://food.example.org",
+        }
     )
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["REMEMBER_COOKIE_SECURE"] is True
 
     # The login form puts its CSRF token in the session, so the page sets the cookie.
-    response = app.test_client().get("/login", base_url="https://coop.example.org")
+    response = app.test_client().get("/login", base_url="https://food.example.org")
     cookie = response.headers["Set-Cookie"]
     assert "; Secure" in cookie
     assert "; HttpOnly" in cookie
@@ -125,3 +129,48 @@ def test_the_flask_command_explains_what_production_is_missing():
     )
     assert result.returncode != 0
     assert "SECRET_KEY, DATABASE_URL and SITE_URL" in result.stderr
+
+
+def test_production_answers_only_the_host_of_its_site_url(production_env):
+    app = create_app(
+        {
+            "SECRET_KEY": os.environ["SECRET_KEY"],
+            "SQLALCHEMY_DATABASE_URI": production_env,
+            "SITE_URL": "https://food.example.org",
+        }
+    )
+    client = app.test_client()
+
+    foreign = client.get("/login", base_url="https://evil.example")
+    own = client.get("/login", base_url="https://food.example.org")
+
+    assert foreign.status_code == 400
+    assert "Log in" not in foreign.get_data(as_text=True)
+    assert own.status_code == 200
+
+
+def test_production_trusts_the_hosts_listed_in_trusted_hosts():
+    # A new interpreter, as in a deployment: the environment is read at start-up.
+    env = {
+        **os.environ,
+        "COOP_CONFIG": "production",
+        "SECRET_KEY": "a-long-random-production-secret",
+        "DATABASE_URL": "sqlite://",
+        "SITE_URL": "https://food.example.org",
+        "TRUSTED_HOSTS": "food.example.org, www.food.example.org",
+    }
+    code = (
+        "from coop import create_app\n"
+        "client = create_app().test_client()\n"
+        "for host in ('food.example.org', 'www.food.example.org', 'evil.example'):\n"
+        "    print(host, client.get('/login', base_url='https://' + host).status_code)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[:3] == [
+        "food.example.org 200",
+        "www.food.example.org 200",
+        "evil.example 400",
+    ]

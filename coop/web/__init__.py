@@ -7,6 +7,7 @@ from datetime import datetime
 
 from flask import Flask, abort, jsonify, render_template, request, send_from_directory
 from flask_login import AnonymousUserMixin
+from werkzeug.exceptions import SecurityError
 from werkzeug.wrappers import Response
 
 from coop.domain import permissions
@@ -92,6 +93,9 @@ def _errors(app: Flask) -> None:
     def handler(error: Exception) -> tuple[Response | str, int]:
         code = getattr(error, "code", 500) or 500
         title, text = messages.get(code, messages[500])
+        if isinstance(error, SecurityError):
+            # A host not in TRUSTED_HOSTS: no address on it can be built, so no page.
+            return Response(text, status=code, mimetype="text/plain"), code
         if code == 500:
             db.session.rollback()
         if wants_json():

@@ -183,3 +183,48 @@ def test_a_reset_email_that_could_not_be_sent_keeps_no_working_link(app, client,
     assert kept.status is OutboxStatus.FAILED
     assert kept.body == "(withheld: this message contains a sign-in link)"
     assert "/password/reset/" not in kept.body
+
+
+def test_a_reset_asked_for_under_a_foreign_host_links_to_the_site(client, person, mailbox):
+    client.post(
+        "/password/forgot",
+        data={"email": person.email},
+        headers={"Host": "evil.example", "X-Forwarded-Host": "evil.example"},
+    )
+
+    body = mailbox.body(mailbox.to(person.email)[0])
+    assert "http://localhost/password/reset/" in body
+    assert "evil.example" not in body
+
+
+def test_a_reset_asked_for_through_a_proxy_with_a_foreign_forwarded_host_links_to_the_site(
+    database_uri, smtp_server, person
+):
+    """Behind a proxy the forwarded host is the request's host; the link still is not."""
+    from support import FreshRequestClient, make_app
+
+    box, port = smtp_server
+    box.messages.clear()
+    app = make_app(
+        database_uri,
+        PROXY_COUNT=1,
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=port,
+        SITE_URL="https://food.example.org",
+    )
+    app.test_client_class = FreshRequestClient
+    try:
+        with app.app_context():
+            app.test_client().post(
+                "/password/forgot",
+                data={"email": "sam@example.org"},
+                headers={"X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "https"},
+            )
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+    body = box.body(box.to("sam@example.org")[0])
+    assert "https://food.example.org/password/reset/" in body
+    assert "evil.example" not in body

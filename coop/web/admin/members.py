@@ -212,7 +212,8 @@ def invitations(coop: Coop):
             _, token = made
             session[NEW_LINK_KEY] = {
                 "coop_id": coop.id,
-                "link": url_for("members.accept_invitation", token=token, _external=True),
+                # Handed on by the coordinator like an email, so from SITE_URL too.
+                "link": site_url_for("members.accept_invitation", token=token),
                 "email": form.email.data or "",
             }
             flash(
