@@ -199,6 +199,26 @@ def test_available_funds_below_zero_say_what_will_be_owed(rounds, client, auth):
     assert "once these rounds are settled you will owe about £6.00" in words
 
 
+def test_available_funds_below_zero_from_orders_alone_are_explained_and_not_shown_as_a_debt(
+    rounds, client, auth
+):
+    oats = rounds.product(case_size=6, case_price_pence=1200)
+    a = rounds.households[0]
+    open_ = rounds.round(oats, title="Still open")
+    rounds.ask(open_, oats, a, 3)
+    auth.login_as(a.user)
+
+    response = client.get(STATEMENT)
+    words = page_text(response)
+
+    assert "Nothing owed: £0.00" in words
+    assert '<p class="balance" id="available">' in response.get_data(as_text=True)
+    assert (
+        "Available: -£6.00 (your orders come to more than your credit: nothing is owed yet, "
+        "and you will be billed when the round is settled)"
+    ) in words
+
+
 def test_a_settled_rounds_page_leaves_the_amounts_to_the_bill(rounds, busy_round, client, auth):
     auth.login_as(rounds.households[0].user)
 
