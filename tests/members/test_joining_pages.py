@@ -199,3 +199,32 @@ def test_leaving_tells_the_coordinators(client, auth, factory, mailbox):
     (mail,) = mailbox.to(coordinator.email)
     assert mail["Subject"] == "Mina Member has left Fishwick Food Co-op"
     assert f"http://localhost/coops/{coop.slug}/admin/members" in mailbox.body(mail)
+
+
+def test_find_coops_searches_by_town_area_or_postcode(client, factory):
+    preston = factory.council(name="Preston City Council")
+    lancaster = factory.council(name="Lancaster City Council")
+    factory.coop(
+        name="Fishwick Food Co-op",
+        council=preston,
+        pickup_address="St Teresa's Hall\nCog Lane\nPreston PR1 5XX",
+    )
+    factory.coop(name="Ribbleton Pantry", council=preston, pickup_address="Hall, Preston PR2 6AB")
+    factory.coop(name="Bulk Buyers of Bowerham", council=lancaster, pickup_address="LA1 4XQ")
+
+    def listed(place: str) -> list[str]:
+        page = text(client.get("/coops", query_string={"place": place}))
+        names = ("Fishwick Food Co-op", "Ribbleton Pantry", "Bulk Buyers of Bowerham")
+        return [name for name in names if name in page]
+
+    assert listed("") == ["Fishwick Food Co-op", "Ribbleton Pantry", "Bulk Buyers of Bowerham"]
+    assert listed("Preston") == ["Fishwick Food Co-op", "Ribbleton Pantry"]
+    assert listed("pr1 7zz") == ["Fishwick Food Co-op"]
+    assert listed("LA1") == ["Bulk Buyers of Bowerham"]
+    assert listed("Cog Lane") == []
+
+    page = text(client.get("/coops", query_string={"place": "Lancaster"}))
+    assert 'value="Lancaster"' in page
+    assert "PR1" not in page.split("<tbody>")[1]
+    nothing = text(client.get("/coops", query_string={"place": "Carlisle"}))
+    assert "No co-op taking new households matches “Carlisle”." in nothing

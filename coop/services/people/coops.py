@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
 
+from coop.domain.places import matches_place, postcode_district
 from coop.domain.roles import JoiningPolicy, MembershipStatus, Role
 from coop.extensions import db
 from coop.models import Coop, CoopCouncilLink, Council, Membership, User
@@ -255,13 +256,31 @@ class CoopSummary:
     def is_full(self) -> bool:
         return self.active_households >= self.coop.household_cap
 
+    @property
+    def district(self) -> str | None:
+        """The postcode district of the pickup address, the most of it anyone may be told."""
+        return postcode_district(self.coop.pickup_address)
+
+    def is_in(self, place: str) -> bool:
+        """Say whether the co-op is what someone looking for *place* asks for."""
+        return matches_place(
+            place,
+            name=self.coop.name,
+            council=self.council.name if self.council else "",
+            district=self.district,
+        )
+
 
 def list_coops(
-    *, on: date | None = None, policies: Collection[JoiningPolicy] | None = None
+    *,
+    on: date | None = None,
+    policies: Collection[JoiningPolicy] | None = None,
+    place: str = "",
 ) -> list[CoopSummary]:
     """Return co-ops by name, with active household counts and councils on a day (reads only).
 
-    With *policies*, only co-ops with one of those joining policies are listed.
+    With *policies*, only co-ops with one of those joining policies are listed;
+    with *place*, only those in that town, council, postcode district or area.
     """
     day = on or date.today()
     active = (
@@ -280,7 +299,9 @@ def list_coops(
     if policies is not None:
         query = query.where(Coop.joining_policy.in_(list(policies)))
     rows = db.session.execute(query).all()
-    return [
+    summaries = [
         CoopSummary(coop=coop, active_households=count, council=council)
         for coop, count, council in rows
     ]
+    # A platform holds hundreds of co-ops, not millions: matched here, in one rule.
+    return [summary for summary in summaries if summary.is_in(place)]

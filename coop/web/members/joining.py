@@ -91,7 +91,13 @@ def my_coops():
 @bp.route("/coops")
 @public
 def find_coops():
-    return render_template("members/find_coops.html", listing=list_coops(policies=JOINABLE))
+    # Typed text is only compared in Python, never sent to the database; a place name is short.
+    place = " ".join(request.args.get("place", "").replace("\x00", "").split())[:100]
+    return render_template(
+        "members/find_coops.html",
+        listing=list_coops(policies=JOINABLE, place=place),
+        place=place,
+    )
 
 
 @bp.route("/coops/<slug>/about")
