@@ -8,6 +8,7 @@ Everything secret or specific to a deployment comes from the environment.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -90,6 +91,9 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # "Keep me logged in" lasts this long, and no login outlives it on the
+    # server, remembered or not (coop.services.people.logins).
+    REMEMBER_COOKIE_DURATION = timedelta(days=int(os.environ.get("REMEMBER_ME_DAYS", "30")))
 
     # What pages may load (coop.web.headers): everything from this site, nothing
     # inline, no plugins, no framing by other sites, forms posting only here.

@@ -4,7 +4,7 @@ Importing this package registers every model on the metadata, which
 migrations and ``create_all`` need.
 """
 
-from coop.models.accounts import User
+from coop.models.accounts import Login, User
 from coop.models.bills import BillLine, BillLineKind, RoundCost, RoundSubsidy, SplitBasis
 from coop.models.catalogue import (
     CatalogueFeed,
@@ -40,6 +40,7 @@ __all__ = [
     "CouncilOfficer",
     "Invitation",
     "LedgerTransaction",
+    "Login",
     "Membership",
     "OrderRequest",
     "OutboxMessage",

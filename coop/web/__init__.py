@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import hmac
 from datetime import datetime
 
-from flask import Flask, abort, jsonify, render_template, request, send_from_directory
+from flask import Flask, abort, current_app, jsonify, render_template, request, send_from_directory
 from flask_login import AnonymousUserMixin
 from werkzeug.exceptions import SecurityError
 from werkzeug.wrappers import Response
@@ -15,6 +14,7 @@ from coop.domain import rounds as round_states
 from coop.domain.money import format_pence, plain_pounds
 from coop.extensions import db, login_manager, wants_json
 from coop.models import User
+from coop.services.people import logins
 from coop.services.people.access import navigation_for
 from coop.services.times import local_time
 from coop.web import headers
@@ -59,15 +59,20 @@ def _login(app: Flask) -> None:
     login_manager.login_message = "Please log in to see that page."
     login_manager.login_message_category = "info"
     login_manager.anonymous_user = AnonymousUserMixin
+    # The session and the remember-me cookie carry the login, not the person
+    # (`coop.services.people.logins`), so both stop working when it ends.
+    login_manager.id_attribute = "get_login_key"
 
     @login_manager.user_loader
-    def load_user(session_id: str) -> User | None:
-        user_id, _, key = session_id.partition(":")
-        if not user_id.isdigit():
-            return None
-        user = db.session.get(User, int(user_id))
-        if user is None or not hmac.compare_digest(user.session_key, key):
-            return None
+    def load_user(login_key: str) -> User | None:
+        user = logins.find_signed_in_user(
+            key=login_key, max_age=current_app.config["REMEMBER_COOKIE_DURATION"]
+        )
+        if user is not None and user.current_login is not None:
+            # Loaded before a view writes anything; never commit half of a view's work.
+            untouched = not (db.session.new or db.session.dirty or db.session.deleted)
+            if logins.note_login_seen(login=user.current_login) and untouched:
+                db.session.commit()
         return user
 
 

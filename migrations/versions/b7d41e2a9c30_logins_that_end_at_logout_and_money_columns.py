@@ -18,7 +18,21 @@ depends_on = None
 
 def upgrade():
     # --- logins that end at logout ---
-    pass
+    op.create_table('login_sessions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('token_digest', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('last_seen_at', sa.DateTime(), nullable=False),
+    sa.Column('user_agent', sa.String(length=120), nullable=False),
+    sa.Column('ended_at', sa.DateTime(), nullable=True),
+    sa.CheckConstraint('length(token_digest) = 64', name=op.f('ck_login_sessions_token_digest_sha256')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_login_sessions_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_login_sessions')),
+    sa.UniqueConstraint('token_digest', name=op.f('uq_login_sessions_token_digest'))
+    )
+    with op.batch_alter_table('login_sessions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_login_sessions_user_id'), ['user_id'], unique=False)
     # --- end of logins ---
 
     # --- money columns that hold any sum ---
@@ -32,5 +46,8 @@ def downgrade():
     # --- end of money columns ---
 
     # --- logins that end at logout ---
-    pass
+    with op.batch_alter_table('login_sessions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_login_sessions_user_id'))
+
+    op.drop_table('login_sessions')
     # --- end of logins ---

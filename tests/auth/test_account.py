@@ -111,3 +111,46 @@ def test_changing_the_password_signs_out_other_sessions(app, client, auth, facto
 
     assert client.get("/account").status_code == 200
     assert other_device.get("/account").status_code == 302
+
+
+def test_signing_out_other_devices_ends_their_logins_but_not_this_one(app, client, auth, person):
+    phone = app.test_client()
+    phone.post("/login", data={"email": person.email, "password": PASSWORD, "remember": "y"})
+    auth.login_as(person)
+    page = client.get("/account").get_data(as_text=True)
+    assert "also signed in on 1 other device" in page
+
+    response = client.post("/account/sign-out-others", follow_redirects=True)
+
+    assert "You are signed out on every other device." in response.get_data(as_text=True)
+    assert client.get("/account").status_code == 200
+    assert phone.get("/account").status_code == 302
+    assert "You are signed in on this device only." in client.get("/account").get_data(as_text=True)
+
+
+def test_signing_out_other_devices_needs_the_forms_csrf_token(app, client, auth, person):
+    phone = app.test_client()
+    phone.post("/login", data={"email": person.email, "password": PASSWORD})
+    auth.login_as(person)
+    app.config["WTF_CSRF_ENABLED"] = True
+
+    assert client.post("/account/sign-out-others").status_code == 400
+    assert phone.get("/account").status_code == 200
+
+
+def test_a_password_reset_ends_every_login(app, client, auth, person):
+    from coop.services.people.accounts import make_reset_token
+
+    phone = app.test_client()
+    phone.post("/login", data={"email": person.email, "password": PASSWORD, "remember": "y"})
+    remembered = phone.get_cookie("remember_token").value
+
+    client.post(
+        f"/password/reset/{make_reset_token(user=person)}",
+        data={"password": "a fresh passphrase", "confirm": "a fresh passphrase"},
+    )
+    later = app.test_client()
+    later.set_cookie("remember_token", remembered)
+
+    assert phone.get("/account").status_code == 302
+    assert later.get("/account").status_code == 302

@@ -1,4 +1,5 @@
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask_login import current_user
@@ -261,3 +262,49 @@ def test_a_log_in_link_from_a_public_page_does_not_say_a_page_needed_it(client):
     assert "<h1>Log in</h1>" in page and "<h1>Log in</h1>" in plain
     assert "Please log in to see that page." not in page
     assert "Please log in to see that page." not in plain
+
+
+def test_a_copied_session_cookie_is_refused_after_logout(app, client, auth, person):
+    auth.login_as(person)
+    copied = client.get_cookie("session").value
+    thief = app.test_client()
+    thief.set_cookie("session", copied)
+    assert thief.get("/account").status_code == 200
+
+    auth.logout()
+
+    assert thief.get("/account").status_code == 302
+    assert not is_signed_in(thief)
+
+
+def test_a_copied_remember_cookie_is_refused_after_logout(app, client, person):
+    client.post("/login", data={"email": person.email, "password": PASSWORD, "remember": "y"})
+    copied = client.get_cookie("remember_token").value
+    thief = app.test_client()
+    thief.set_cookie("remember_token", copied)
+    assert thief.get("/account").status_code == 200
+
+    client.post("/logout")
+    fresh = app.test_client()
+    fresh.set_cookie("remember_token", copied)
+
+    assert fresh.get("/account").status_code == 302
+    assert not is_signed_in(fresh)
+
+
+def test_remember_me_lasts_thirty_days(client, person):
+    client.post("/login", data={"email": person.email, "password": PASSWORD, "remember": "y"})
+
+    cookie = client.get_cookie("remember_token")
+    days = (cookie.expires - datetime.now(UTC)).days
+    assert 29 <= days <= 30
+
+
+def test_a_remembered_login_stops_working_once_its_time_is_up(app, client, person):
+    client.post("/login", data={"email": person.email, "password": PASSWORD, "remember": "y"})
+    copied = client.get_cookie("remember_token").value
+    app.config["REMEMBER_COOKIE_DURATION"] = timedelta(seconds=-1)
+    later = app.test_client()
+    later.set_cookie("remember_token", copied)
+
+    assert later.get("/account").status_code == 302

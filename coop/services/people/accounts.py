@@ -13,10 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from coop.extensions import db
-from coop.models import Coop, Membership, User
+from coop.models import Coop, Login, Membership, User
 from coop.models.types import utcnow
 from coop.services.errors import ServiceError
 from coop.services.mail import send_message
+from coop.services.people.logins import end_logins
 from coop.services.people.passwords import hash_password, needs_rehash, verify_password
 
 NAME_MAX_LENGTH = 120
@@ -69,9 +70,11 @@ def find_user(*, email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
-def _set_password(user: User, password: str) -> None:
+def _set_password(user: User, password: str, *, keep: Login | None = None) -> None:
+    # Whoever knew the old password may be signed in somewhere: only *keep* stays.
     user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()
+    end_logins(user=user, keep=keep)
 
 
 def register_user(*, email: str, name: str, password: str) -> User:
@@ -110,12 +113,14 @@ def change_name(*, user: User, name: str) -> User:
     return user
 
 
-def change_password(*, user: User, current_password: str, new_password: str) -> User:
-    """Replace a person's password after checking the current one."""
+def change_password(
+    *, user: User, current_password: str, new_password: str, keep_login: Login | None = None
+) -> User:
+    """Replace a person's password after checking the current one; ends their other logins."""
     if not verify_password(user.password_hash, current_password):
         raise ServiceError("Your current password is not right.", field="current_password")
     _check_new_password(new_password, field="new_password")
-    _set_password(user, new_password)
+    _set_password(user, new_password, keep=keep_login)
     db.session.flush()
     return user
 
@@ -186,7 +191,7 @@ def check_reset_token(*, token: str) -> User:
 
 
 def reset_password(*, token: str, password: str) -> User:
-    """Set a new password from a reset link, which then stops working."""
+    """Set a new password from a reset link, which then stops working; ends every login."""
     user = check_reset_token(token=token)
     _check_new_password(password, field="password")
     _set_password(user, password)

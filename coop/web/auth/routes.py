@@ -10,7 +10,8 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from coop.extensions import db, limiter, wants_json
-from coop.services.people import accounts
+from coop.models import User
+from coop.services.people import accounts, logins
 from coop.web.access import access_rule, public, signed_in, signed_in_user
 from coop.web.auth import bp
 from coop.web.auth.forms import (
@@ -21,7 +22,7 @@ from coop.web.auth.forms import (
     RegisterForm,
     ResetPasswordForm,
 )
-from coop.web.forms import required
+from coop.web.forms import ActionForm, required
 from coop.web.links import site_url_for
 from coop.web.outcome import commit_or_refuse
 
@@ -44,6 +45,12 @@ def _attempt_limit_per_email() -> str:
 def _typed_email() -> str:
     # Prefixed, so that an empty field still gives the limiter a key to count.
     return "email:" + accounts.normalise_email(request.form.get("email", ""))
+
+
+def _begin_login(user: User) -> User:
+    """Start a login of *user* on this device; `login_user` gives it its cookies (flushes)."""
+    logins.start_login(user=user, user_agent=request.user_agent.string)
+    return user
 
 
 def _failed(response: Response) -> bool:
@@ -76,10 +83,12 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         user = commit_or_refuse(
-            lambda: accounts.register_user(
-                email=required(form.email.data),
-                name=required(form.name.data),
-                password=required(form.password.data),
+            lambda: _begin_login(
+                accounts.register_user(
+                    email=required(form.email.data),
+                    name=required(form.name.data),
+                    password=required(form.password.data),
+                )
             )
         ).show(form)
         if user is not None:
@@ -127,6 +136,7 @@ def login():
             email=required(form.email.data), password=required(form.password.data)
         )
         if user is not None:
+            _begin_login(user)
             db.session.commit()
             login_user(user, remember=form.remember.data)
             return redirect(next_url)
@@ -137,6 +147,10 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @signed_in
 def logout():
+    login = signed_in_user().current_login
+    if login is not None:
+        logins.end_login(login=login)
+        db.session.commit()
     logout_user()
     flash("You have logged out.", "info")
     return redirect(url_for("members.home"))
@@ -159,7 +173,24 @@ def account():
         user=user,
         form=form,
         memberships=accounts.list_memberships(user=user),
+        other_logins=logins.count_other_logins(
+            user=user,
+            keep=user.current_login,
+            max_age=current_app.config["REMEMBER_COOKIE_DURATION"],
+        ),
+        sign_out_form=ActionForm(),
     )
+
+
+@bp.route("/account/sign-out-others", methods=["POST"])
+@signed_in
+def sign_out_others():
+    user = signed_in_user()
+    if ActionForm().validate_on_submit():
+        logins.end_logins(user=user, keep=user.current_login)
+        db.session.commit()
+        flash("You are signed out on every other device.", "success")
+    return redirect(url_for("auth.account"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -167,16 +198,17 @@ def account():
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
+        user = signed_in_user()
         changed = commit_or_refuse(
             lambda: accounts.change_password(
-                user=signed_in_user(),
+                user=user,
                 current_password=required(form.current_password.data),
                 new_password=required(form.new_password.data),
+                # Other logins end with the old password; this one carries on.
+                keep_login=user.current_login,
             )
         ).show(form)
         if changed is not None:
-            # Other sessions end with the old password; this one carries on.
-            login_user(signed_in_user())
             flash("Your password has been changed.", "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/change_password.html", form=form)
