@@ -33,6 +33,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from sqlalchemy import insert
 
 from coop.domain.money import format_pence
+from coop.domain.wording import possessive
 from coop.extensions import db
 from coop.models import OutboxMessage, OutboxStatus
 from coop.models.types import utcnow
@@ -122,6 +123,7 @@ def _templates() -> Environment:
             auto_reload=current_app.debug,
         )
         environment.filters["pence"] = format_pence
+        environment.filters["possessive"] = possessive
         environment.filters["local_time"] = local_time
         current_app.extensions["coop.email_templates"] = environment
     return environment

@@ -6,12 +6,14 @@ from datetime import datetime
 
 from flask import Flask, abort, current_app, jsonify, render_template, request, send_from_directory
 from flask_login import AnonymousUserMixin
+from markupsafe import Markup, escape
 from werkzeug.exceptions import SecurityError
 from werkzeug.wrappers import Response
 
 from coop.domain import permissions
 from coop.domain import rounds as round_states
 from coop.domain.money import format_pence, plain_pounds
+from coop.domain.wording import possessive
 from coop.extensions import db, login_manager, wants_json
 from coop.models import User
 from coop.services.people import logins
@@ -118,6 +120,12 @@ def _templates(app: Flask) -> None:
         return "" if value is None else local_time(value, fmt)
 
     app.add_template_filter(format_pence, "pence")
+
+    @app.template_filter("possessive")
+    def possessive_name(name: str) -> Markup:
+        """Write *name* as an owner ("Sam's", "Growers'"), escaping the name itself."""
+        return Markup(possessive(str(escape(name))))
+
     # Templates ask the round-state groups (`round_.state in round_states.ALLOCATED`).
     app.jinja_env.globals["round_states"] = round_states
     app.add_template_filter(plain_pounds, "plain_pounds")

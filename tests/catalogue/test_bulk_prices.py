@@ -293,3 +293,12 @@ def test_a_change_taking_a_price_above_the_limit_is_refused(coordinator, two_coo
     assert field_error(text(response), "percent") == (
         "That would take Saffron above £1,000,000 a case; enter a smaller change."
     )
+
+
+def test_a_supplier_whose_name_ends_in_s_is_not_written_growerss(coordinator, two_coops, catalogue):
+    growers = catalogue.supplier(two_coops.coop, name="Goosnargh Lane Growers")
+
+    page = text(coordinator.get(f"{SUPPLIERS}/{growers.id}/prices"))
+
+    assert "Change Goosnargh Lane Growers' prices by a percentage" in page
+    assert "Growers's" not in page

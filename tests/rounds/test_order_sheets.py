@@ -216,7 +216,7 @@ def test_a_supplier_whose_order_was_sent_cannot_be_dropped(coordinator, rounds, 
         coordinator.post(sheet_url(ordered, rounds.supplier.id, "drop"), follow_redirects=True)
     )
 
-    assert "Northern Wholefoods's order was sent on" in page
+    assert "Northern Wholefoods' order was sent on" in page
     assert "it can no longer be dropped" in page
     assert sent_record(ordered).dropped_at is None
 

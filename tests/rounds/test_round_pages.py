@@ -523,7 +523,7 @@ def test_dropping_a_supplier_before_closing_orders_none_of_its_items(coordinator
     )
     closed = coordinator.post(admin_url(round_, "/close"), follow_redirects=True)
 
-    assert "Northern Wholefoods's items are dropped" in text(dropped)
+    assert "Northern Wholefoods' items are dropped" in text(dropped)
     assert "Dropped: nothing is ordered from Northern Wholefoods" in text(dropped)
     assert "is closed: 0 cases of 1 items" in text(closed)
     assert rounds.item(round_, oats).cases_ordered == 0
@@ -575,7 +575,7 @@ def test_dropping_a_supplier_after_closing_takes_back_its_cases_and_shares(
         )
     )
 
-    assert "Northern Wholefoods's items are dropped" in page
+    assert "Northern Wholefoods' items are dropped" in page
     assert rounds.item(round_, oats).cases_ordered == 0
     assert [row.units for row in db.session.scalars(select(Allocation))] == [0, 0]
     assert "you will not receive:\n- Porridge oats: 4 x 500 g bag" in mail_text(
@@ -587,7 +587,7 @@ def test_dropping_a_supplier_after_closing_takes_back_its_cases_and_shares(
             admin_url(round_, f"/suppliers/{rounds.supplier.id}/drop"), follow_redirects=True
         )
     )
-    assert "Northern Wholefoods's items are already dropped from this round." in again
+    assert "Northern Wholefoods' items are already dropped from this round." in again
 
 
 def test_a_supplier_cannot_be_dropped_once_the_round_is_received(coordinator, rounds):

@@ -394,7 +394,7 @@ def test_subscribing_again_while_keeping_the_copy_is_refused(four_coops, auth, c
 
     page = text(client.get(response.location))
     assert (
-        "Ribbleton Pantry already keeps its own copy of Northern Wholefoods's catalogue, "
+        "Ribbleton Pantry already keeps its own copy of Northern Wholefoods' catalogue, "
         '"Northern (our copy)", made when Fishwick Food Co-op stopped sharing it. '
         'Make "Northern (our copy)" inactive first, then subscribe.'
     ) in page.replace("&#34;", '"').replace("&#39;", "'")

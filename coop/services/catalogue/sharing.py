@@ -20,6 +20,7 @@ from sqlalchemy.orm import selectinload
 
 from coop.domain.catalogue import member_price_pence
 from coop.domain.roles import MembershipStatus, Role
+from coop.domain.wording import possessive
 from coop.extensions import db
 from coop.models import (
     CatalogueSubscription,
@@ -196,7 +197,7 @@ def subscribe_to_catalogue(*, coop: Coop, supplier: Supplier) -> CatalogueSubscr
         copy, is_copy = own
         if is_copy:
             raise ServiceError(
-                f"{coop.name} already keeps its own copy of {supplier.name}'s catalogue, "
+                f"{coop.name} already keeps its own copy of {possessive(supplier.name)} catalogue, "
                 f'"{copy.name}", made when {supplier.coop.name} stopped sharing it. '
                 f'Make "{copy.name}" inactive first, then subscribe.'
             )

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from coop.domain.roles import MembershipStatus
 from coop.domain.rounds import BILLED
+from coop.domain.wording import possessive
 from coop.extensions import db
 from coop.models import (
     Account,
@@ -130,7 +131,7 @@ def record_payment(
         None,
     )
     if household is None:
-        raise ServiceError(f"Choose one of {coop.name}'s households.", field="household")
+        raise ServiceError(f"Choose one of {possessive(coop.name)} households.", field="household")
     amount = _check_amount(amount_pence)
     _check_note(note)
     method = Method(method)

@@ -20,6 +20,7 @@ from coop.domain.money import plain_pounds, round_half_up
 from coop.domain.roles import MembershipStatus
 from coop.domain.rounds import SHEETS_SENDABLE, RoundState
 from coop.domain.spreadsheets import csv_text, file_slug
+from coop.domain.wording import possessive
 from coop.extensions import db
 from coop.models import (
     Coop,
@@ -260,7 +261,9 @@ def send_order_sheet(*, round_id: int, supplier_id: int, by: User) -> OrderSheet
     name = sheet.supplier.name
     require(SHEETS_SENDABLE, round_)
     if sheet.dropped:
-        raise ServiceError(f"{name}'s items were dropped from this round; there is no order.")
+        raise ServiceError(
+            f"{possessive(name)} items were dropped from this round; there is no order."
+        )
     if not sheet.lines:
         raise ServiceError(f"Nothing is ordered from {name} in this round.")
     address = sheet.supplier.email.strip()

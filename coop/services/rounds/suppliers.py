@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 
 from coop.domain.rounds import SUPPLIERS_DROPPABLE, RoundState
+from coop.domain.wording import possessive
 from coop.extensions import db
 from coop.models import Allocation, Coop, Round, RoundItem, User
 from coop.models.types import utcnow
@@ -41,11 +42,11 @@ def drop_supplier(
     name = sheet.supplier.name
     require(SUPPLIERS_DROPPABLE, round_)
     if sheet.dropped:
-        raise ServiceError(f"{name}'s items are already dropped from this round.")
+        raise ServiceError(f"{possessive(name)} items are already dropped from this round.")
     rs = sheet.round_supplier
     if rs.order_sent_at is not None:
         raise ServiceError(
-            f"{name}'s order was sent on {local_time(rs.order_sent_at)}; "
+            f"{possessive(name)} order was sent on {local_time(rs.order_sent_at)}; "
             "it can no longer be dropped. Ask the supplier to cancel it instead."
         )
     item_ids = [line.item_id for line in sheet.items]

@@ -15,6 +15,7 @@ from coop.domain.permissions import (
     can_view_members,
 )
 from coop.domain.roles import MembershipStatus, Role
+from coop.domain.wording import possessive
 from coop.extensions import db
 from coop.models import Coop, Invitation, Membership, User
 from coop.services.people.coops import update_coop_settings
@@ -144,7 +145,7 @@ def decline(coop: Coop, membership_id: int):
         declined = commit_or_refuse(lambda: decline_membership(coop=coop, membership=membership))
         declined.show()
         if not declined.refused:
-            flash(f"You declined {name}'s request to join.", "success")
+            flash(f"You declined {possessive(name)} request to join.", "success")
     return _back(coop, MembershipStatus.PENDING)
 
 

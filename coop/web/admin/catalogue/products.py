@@ -13,6 +13,7 @@ from coop.domain.catalogue import (
     vat_label,
 )
 from coop.domain.permissions import can_manage_catalogue, can_view_catalogue
+from coop.domain.wording import possessive
 from coop.models import Coop, Product, Supplier
 from coop.services.catalogue.prices import (
     apply_bulk_price_change,
@@ -171,7 +172,7 @@ def new_product(coop: Coop, supplier_id: int):
             lambda: create_product(coop=coop, supplier=supplier, details=form.details())
         ).show(form)
         if product is not None:
-            flash(f"{product.name} is added to {supplier.name}'s catalogue.", "success")
+            flash(f"{product.name} is added to {possessive(supplier.name)} catalogue.", "success")
             return _to_product(coop, product)
     return render_template(
         "admin/catalogue/product_form.html", coop=coop, supplier=supplier, form=form

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 from coop.domain.catalogue import bp_to_percent
 from coop.domain.permissions import can_manage_money
 from coop.domain.rounds import BILLED, SETTLEABLE
+from coop.domain.wording import possessive
 from coop.extensions import db
 from coop.models import Coop, Membership, Round
 from coop.services.errors import ServiceError
@@ -241,7 +242,10 @@ def correct(coop: Coop, round_id: int, membership_id: int):
             )
         ).show(form)
         if transaction is not None:
-            flash(f"{membership.user.name}'s bill is corrected and they have been told.", "success")
+            flash(
+                f"{possessive(membership.user.name)} bill is corrected and they have been told.",
+                "success",
+            )
             return _to_settle_page(coop, round_, "bills")
     return render_template(
         "admin/money/correct.html",

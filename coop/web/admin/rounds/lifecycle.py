@@ -19,6 +19,7 @@ from coop.domain.rounds import (
     RoundState,
     can_move,
 )
+from coop.domain.wording import possessive
 from coop.extensions import db
 from coop.models import Coop, Round, RoundItem, RoundSupplier
 from coop.models.types import utcnow
@@ -329,8 +330,8 @@ def drop_supplier_view(coop: Coop, round_id: int, supplier_id: int):
         ).show()
         if sheet is not None:
             flash(
-                f"{sheet.supplier.name}'s items are dropped: nothing will be ordered from "
-                "them in this round, and households that ordered them have been emailed.",
+                f"{possessive(sheet.supplier.name)} items are dropped: nothing will be ordered "
+                "from them in this round, and households that ordered them have been emailed.",
                 "success",
             )
     if round_.state is RoundState.OPEN:

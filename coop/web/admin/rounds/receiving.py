@@ -13,6 +13,7 @@ from coop.domain.rounds import (
     RoundState,
     can_move,
 )
+from coop.domain.wording import possessive
 from coop.models import Allocation, Coop, Round
 from coop.services.rounds import receiving
 from coop.services.rounds.allocations import (
@@ -181,5 +182,7 @@ def _return_to_computed(round_: Round, allocation: Allocation, back: str) -> Res
     )
     if not cleared:
         return redirect(request.path)
-    flash(f"{household}'s {item_name} is back to the share by the round's rule.", "success")
+    flash(
+        f"{possessive(household)} {item_name} is back to the share by the round's rule.", "success"
+    )
     return redirect(back)
