@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from config import ProductionConfig
 from coop.domain.roles import Role
 from coop.web.headers import content_security_policy
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = ROOT / "templates"
+STATIC = ROOT / "static"
 
 
 def _directives(response) -> dict[str, str]:
@@ -88,3 +95,28 @@ def test_a_downloaded_file_is_never_kept_by_a_cache(client, auth, factory):
     assert response.status_code == 200
     assert response.headers["Content-Disposition"].startswith("attachment")
     assert response.headers["Cache-Control"] == "no-store"
+
+
+INLINE = re.compile(
+    r"<script(?![^>]*\bsrc=)[^>]*>|<style\b|\sstyle=|\son[a-z]+\s*=|javascript:", re.IGNORECASE
+)
+
+
+def test_no_template_holds_what_the_policy_would_refuse():
+    # Inline script, inline style and on...= handlers would be refused by the
+    # policy in the browser; keep them in files under static/.
+    found = [
+        f"{path.relative_to(TEMPLATES)}: {match.group(0).strip()}"
+        for path in sorted(TEMPLATES.rglob("*.html"))
+        for match in INLINE.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert found == []
+
+
+def test_no_script_sets_an_inline_style():
+    found = [
+        f"{path.name}: {match.group(0)}"
+        for path in sorted(STATIC.rglob("*.js"))
+        for match in re.finditer(r"\.style\b|setAttribute\(\s*['\"]style|cssText", path.read_text())
+    ]
+    assert found == []
