@@ -258,19 +258,23 @@ def refused(error: Forbidden):
     """Tell a former or waiting household why its co-op's pages are closed to it."""
     title, text, link = "Not allowed", "You do not have permission to see this page.", None
     slug = (request.view_args or {}).get("slug")
-    if slug and current_user.is_authenticated:
-        coop = db.session.scalar(select(Coop).where(Coop.slug == slug))
-        membership = membership_of(coop=coop, user=signed_in_user()) if coop else None
-        if membership is not None and membership.status is MembershipStatus.LEFT:
+    coop = (
+        db.session.scalar(select(Coop).where(Coop.slug == slug))
+        if slug and current_user.is_authenticated
+        else None
+    )
+    membership = membership_of(coop=coop, user=signed_in_user()) if coop is not None else None
+    if coop is not None and membership is not None:
+        if membership.status is MembershipStatus.LEFT:
             title = "No longer a member"
             text = f"You are no longer a member of {coop.name}."
-        elif membership is not None and membership.status is MembershipStatus.PENDING:
+        elif membership.status is MembershipStatus.PENDING:
             title = "Your request is waiting"
             text = (
                 f"Your request to join {coop.name} is waiting for a coordinator's answer. "
                 "We will email you when they answer."
             )
-        if membership is not None and membership.status is not MembershipStatus.ACTIVE:
+        if membership.status is not MembershipStatus.ACTIVE:
             link = (url_for("members.coop_profile", slug=coop.slug), f"About {coop.name}")
     if wants_json():
         return jsonify(error=text), 403
