@@ -68,6 +68,18 @@ class Config:
     LOGIN_RATE_LIMIT_PER_EMAIL = os.environ.get(
         "LOGIN_RATE_LIMIT_PER_EMAIL", "5 per minute; 20 per hour"
     )
+    # Registration forms sent in per network address: room for a co-op's
+    # launch evening on one hall's Wi-Fi, not for an account factory.
+    REGISTER_RATE_LIMIT = os.environ.get("REGISTER_RATE_LIMIT", "20 per hour; 100 per day")
+    # Failed password changes per signed-in person: guesses at the current one.
+    PASSWORD_CHANGE_RATE_LIMIT = os.environ.get("PASSWORD_CHANGE_RATE_LIMIT", "10 per hour")
+    # Reset emails sent to one account, however many addresses ask; more are
+    # dropped silently, so the page says the same.
+    RESET_EMAIL_RATE_LIMIT_PER_ACCOUNT = os.environ.get(
+        "RESET_EMAIL_RATE_LIMIT_PER_ACCOUNT", "3 per hour"
+    )
+    # Catalogue feed reads per network address, with or without a valid token.
+    FEED_RATE_LIMIT = os.environ.get("FEED_RATE_LIMIT", "60 per minute; 1000 per hour")
 
     # Password hashing (argon2id); the defaults are argon2-cffi's.
     ARGON2_TIME_COST = 3

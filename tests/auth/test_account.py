@@ -154,3 +154,19 @@ def test_a_password_reset_ends_every_login(app, client, auth, person):
 
     assert phone.get("/account").status_code == 302
     assert later.get("/account").status_code == 302
+
+
+def test_guesses_at_the_current_password_are_limited(app, client, auth, person):
+    app.config["PASSWORD_CHANGE_RATE_LIMIT"] = "3 per hour"
+    auth.login_as(person)
+    guess = {"new_password": "a brand new passphrase", "confirm": "a brand new passphrase"}
+    for n in range(3):
+        response = client.post("/account/password", data={**guess, "current_password": f"x{n}"})
+        assert response.status_code == 200
+
+    refused = client.post("/account/password", data={**guess, "current_password": PASSWORD})
+
+    assert refused.status_code == 429
+    assert "Too many attempts" in refused.get_data(as_text=True)
+    auth.logout()
+    assert auth.login(person.email).status_code == 302, "the password did not change"

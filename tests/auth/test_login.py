@@ -213,26 +213,53 @@ def test_failed_attempts_on_many_accounts_from_one_address_are_limited(app, clie
     assert refused.status_code == 429
 
 
-def test_failed_attempts_on_one_email_are_limited_from_any_address(app, client, person):
+def _from(address: str) -> dict[str, dict[str, str]]:
+    return {"environ_base": {"REMOTE_ADDR": address}}
+
+
+def test_failed_attempts_on_one_email_lock_it_for_the_addresses_that_failed(app, client, person):
     app.config["LOGIN_RATE_LIMIT_PER_EMAIL"] = "3 per minute"
     wrong = {"email": "sam@example.org", "password": "guess"}
 
     for n in range(3):
-        response = client.post("/login", data=wrong, environ_base={"REMOTE_ADDR": f"10.0.0.{n}"})
-        assert response.status_code == 200
+        assert client.post("/login", data=wrong, **_from(f"10.0.0.{n}")).status_code == 200
     again = client.post(
-        "/login",
-        data={"email": "  SAM@example.org", "password": PASSWORD},
-        environ_base={"REMOTE_ADDR": "10.0.0.9"},
+        "/login", data={"email": "  SAM@example.org", "password": PASSWORD}, **_from("10.0.0.1")
     )
     other = client.post(
-        "/login",
-        data={"email": "nobody@example.org", "password": "guess"},
-        environ_base={"REMOTE_ADDR": "10.0.0.9"},
+        "/login", data={"email": "nobody@example.org", "password": "guess"}, **_from("10.0.0.1")
     )
 
     assert again.status_code == 429, "the address typed is limited, whatever its case"
     assert other.status_code == 200, "other accounts can still be tried from there"
+
+
+def test_a_stranger_guessing_a_password_does_not_lock_its_owner_out(app, client, person):
+    app.config["LOGIN_RATE_LIMIT_PER_EMAIL"] = "3 per minute"
+    wrong = {"email": person.email, "password": "guess"}
+    for _ in range(3):
+        client.post("/login", data=wrong, **_from("203.0.113.66"))
+
+    owner = client.post(
+        "/login", data={"email": person.email, "password": PASSWORD}, **_from("192.0.2.5")
+    )
+
+    assert owner.status_code == 302
+    assert is_signed_in(client)
+
+
+def test_a_locked_email_allows_one_wrong_guess_from_a_new_address_and_no_more(app, client, person):
+    app.config["LOGIN_RATE_LIMIT_PER_EMAIL"] = "3 per minute"
+    wrong = {"email": person.email, "password": "guess"}
+    for n in range(3):
+        client.post("/login", data=wrong, **_from(f"10.0.0.{n}"))
+
+    first = client.post("/login", data=wrong, **_from("10.0.0.9"))
+    second = client.post("/login", data=wrong, **_from("10.0.0.9"))
+
+    assert first.status_code == 200
+    assert "Email or password is not right." in first.get_data(as_text=True)
+    assert second.status_code == 429
 
 
 def test_the_limit_page_does_not_promise_a_minute(app, client, person):

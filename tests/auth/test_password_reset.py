@@ -228,3 +228,21 @@ def test_a_reset_asked_for_through_a_proxy_with_a_foreign_forwarded_host_links_t
     body = box.body(box.to("sam@example.org")[0])
     assert "https://food.example.org/password/reset/" in body
     assert "evil.example" not in body
+
+
+def test_reset_emails_to_one_account_are_limited_without_saying_so(app, client, person, mailbox):
+    app.config["RESET_EMAIL_RATE_LIMIT_PER_ACCOUNT"] = "2 per hour"
+
+    pages = [
+        client.post(
+            "/password/forgot",
+            data={"email": person.email},
+            environ_base={"REMOTE_ADDR": f"10.0.0.{n}"},
+            follow_redirects=True,
+        )
+        for n in range(4)
+    ]
+
+    assert [page.status_code for page in pages] == [200] * 4
+    assert all(SENT in page.get_data(as_text=True) for page in pages)
+    assert len(mailbox.to(person.email)) == 2

@@ -98,3 +98,15 @@ def test_registering_from_an_invitation_welcomes_without_sending_them_elsewhere(
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Welcome to coop, Ada Lovelace." in page
     assert "Find a co-op near you" not in page
+
+
+def test_registrations_from_one_network_address_are_limited(app, client):
+    app.config["REGISTER_RATE_LIMIT"] = "2 per hour"
+    for n in range(2):
+        fresh = app.test_client()
+        assert register(fresh, email=f"person{n}@example.org").status_code != 429
+
+    refused = register(app.test_client(), email="person9@example.org")
+
+    assert refused.status_code == 429
+    assert count_rows(User) == 2

@@ -265,3 +265,25 @@ def test_the_feed_body_is_compact_utf8_json(four_coops, client, feed):
 
     assert "à l'ancienne".encode() in body
     assert json.loads(body)["products"][0]["name"] == "Riz basmati à l'ancienne"
+
+
+def test_reading_feeds_is_limited_per_network_address_even_without_a_token(
+    app, four_coops, client, feed
+):
+    app.config["FEED_RATE_LIMIT"] = "3 per minute"
+    _, token = feed
+    for _ in range(2):
+        assert client.get(_url(four_coops.supplier), headers=_bearer(token)).status_code == 200
+    assert client.get(_url(four_coops.supplier), headers=_bearer("guess")).status_code == 401
+
+    refused = client.get(_url(four_coops.supplier), headers=_bearer(token))
+    elsewhere = client.get(
+        _url(four_coops.supplier),
+        headers=_bearer(token),
+        environ_base={"REMOTE_ADDR": "192.0.2.7"},
+    )
+
+    assert refused.status_code == 429
+    assert refused.mimetype == "application/json"
+    assert "X-Coop-Signature" not in refused.headers
+    assert elsewhere.status_code == 200

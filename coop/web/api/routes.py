@@ -7,14 +7,18 @@ from __future__ import annotations
 
 from flask import Response, jsonify
 
+from coop.extensions import limiter
 from coop.models import CatalogueFeed
 from coop.services.catalogue.feed import SIGNATURE_HEADER, read_feed, sign_feed
+from coop.web import limits
 from coop.web.access import feed_token
 from coop.web.api import bp
 from coop.web.outcome import commit_or_refuse
 
 
 @bp.route("/catalogues/<int:supplier_id>.json")
+# Counted before the token is checked, so guessing tokens is limited too.
+@limiter.limit(limits.setting("FEED_RATE_LIMIT"))
 @feed_token
 def catalogue_feed(feed: CatalogueFeed, token: str):
     outcome = commit_or_refuse(lambda: read_feed(feed=feed))

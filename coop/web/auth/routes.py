@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
@@ -12,6 +13,7 @@ from werkzeug.wrappers import Response
 from coop.extensions import db, limiter, wants_json
 from coop.models import User
 from coop.services.people import accounts, logins
+from coop.web import limits
 from coop.web.access import access_rule, public, signed_in, signed_in_user
 from coop.web.auth import bp
 from coop.web.auth.forms import (
@@ -33,18 +35,36 @@ RESET_SENT = (
 )
 
 
-def _attempt_limit() -> str:
-    # Read per request so that tests and deployments can change it without a restart.
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
-def _attempt_limit_per_email() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT_PER_EMAIL"]
+# How long a network address that failed to log in to an account stays under
+# that account's lock (see `_locked_out_here`).
+FAILED_HERE = "1 per hour"
 
 
 def _typed_email() -> str:
     # Prefixed, so that an empty field still gives the limiter a key to count.
     return "email:" + accounts.normalise_email(request.form.get("email", ""))
+
+
+def _locked_out_here(email: str) -> bool:
+    """Tell whether *email*'s failed logins are over their limit and this address failed too.
+
+    The lock holds back only addresses that have guessed wrong at this account
+    recently, so a stranger's guesses cannot keep its owner out: from an
+    address with no failures the right password still gets in, and a wrong one
+    puts that address under the lock too.
+    """
+    return limits.spent(
+        "login-email", current_app.config["LOGIN_RATE_LIMIT_PER_EMAIL"], email
+    ) and limits.spent("login-failed-here", FAILED_HERE, email, get_remote_address())
+
+
+def _count_failed_login(email: str) -> None:
+    limits.count("login-email", current_app.config["LOGIN_RATE_LIMIT_PER_EMAIL"], email)
+    limits.count("login-failed-here", FAILED_HERE, email, get_remote_address())
+
+
+def _signed_in_person() -> str:
+    return f"user:{getattr(current_user, 'id', '')}"
 
 
 def _begin_login(user: User) -> User:
@@ -76,6 +96,7 @@ def safe_next(target: str | None) -> str:
 
 @bp.route("/register", methods=["GET", "POST"])
 @public
+@limiter.limit(limits.setting("REGISTER_RATE_LIMIT"), methods=["POST"])
 def register():
     next_url = safe_next(request.args.get("next"))
     if current_user.is_authenticated:
@@ -119,10 +140,7 @@ def _is_public_page(path: str) -> bool:
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(_attempt_limit, methods=["POST"], deduct_when=_failed)
-@limiter.limit(
-    _attempt_limit_per_email, key_func=_typed_email, methods=["POST"], deduct_when=_failed
-)
+@limiter.limit(limits.setting("LOGIN_RATE_LIMIT"), methods=["POST"], deduct_when=_failed)
 def login():
     next_url = safe_next(request.args.get("next"))
     if current_user.is_authenticated:
@@ -132,6 +150,9 @@ def login():
         flash("Please log in to see that page.", "info")
     form = LoginForm()
     if form.validate_on_submit():
+        email = _typed_email()
+        if _locked_out_here(email):
+            abort(429)
         user = accounts.authenticate_user(
             email=required(form.email.data), password=required(form.password.data)
         )
@@ -140,6 +161,7 @@ def login():
             db.session.commit()
             login_user(user, remember=form.remember.data)
             return redirect(next_url)
+        _count_failed_login(email)
         form.form_errors.append(LOGIN_FAILED)
     return render_template("auth/login.html", form=form)
 
@@ -195,6 +217,12 @@ def sign_out_others():
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @signed_in
+@limiter.limit(
+    limits.setting("PASSWORD_CHANGE_RATE_LIMIT"),
+    key_func=_signed_in_person,
+    methods=["POST"],
+    deduct_when=_failed,
+)
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
@@ -216,15 +244,20 @@ def change_password():
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @public
-@limiter.limit(_attempt_limit, methods=["POST"])
+@limiter.limit(limits.setting("LOGIN_RATE_LIMIT"), methods=["POST"])
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        accounts.request_password_reset(
-            email=required(form.email.data),
-            link_for=lambda token: site_url_for("auth.reset_password", token=token),
-        )
-        db.session.commit()
+        email = required(form.email.data)
+        # Counted per address typed, account or not, and beyond it nothing is
+        # sent: the page says the same, so a stranger cannot flood an inbox.
+        limit = current_app.config["RESET_EMAIL_RATE_LIMIT_PER_ACCOUNT"]
+        if limits.take("reset-email", limit, accounts.normalise_email(email)):
+            accounts.request_password_reset(
+                email=email,
+                link_for=lambda token: site_url_for("auth.reset_password", token=token),
+            )
+            db.session.commit()
         flash(RESET_SENT, "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot_password.html", form=form)
