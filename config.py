@@ -88,6 +88,7 @@ class Config:
 
     PASSWORD_MIN_LENGTH = 10
     PASSWORD_RESET_MAX_AGE = 60 * 60  # seconds a reset link stays valid
+    REGISTRATION_MAX_AGE = 24 * 60 * 60  # seconds the link that makes an account stays valid
     INVITATION_MAX_AGE_DAYS = 14
 
     # Catalogue files bigger than this are refused before they are read.

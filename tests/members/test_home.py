@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from support import text
 
 from coop.domain.roles import MembershipStatus, Role
@@ -107,8 +109,8 @@ def test_the_landing_page_promises_nothing_coop_does_not_do_yet(client):
     assert "find a co-op near" in page
 
 
-def test_registering_gives_one_welcome_banner(client):
-    response = client.post(
+def test_registering_gives_one_welcome_banner(client, mailbox):
+    client.post(
         "/register",
         data={
             "email": "ada@example.org",
@@ -116,8 +118,11 @@ def test_registering_gives_one_welcome_banner(client):
             "password": "a long enough password",
             "confirm": "a long enough password",
         },
-        follow_redirects=True,
     )
+    [message] = mailbox.to("ada@example.org")
+    link = re.search(r"http://localhost(/register/confirm/\S+)", mailbox.body(message))
+    assert link, mailbox.body(message)
+    response = client.post(link.group(1), follow_redirects=True)
 
     page = text(response)
     assert response.request.path == "/coops"

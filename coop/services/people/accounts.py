@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 
 from flask import current_app
@@ -22,11 +23,33 @@ from coop.services.people.passwords import hash_password, needs_rehash, verify_p
 
 NAME_MAX_LENGTH = 120
 RESET_SALT = "coop.password-reset"
+REGISTRATION_SALT = "coop.registration"
 
 DUPLICATE_EMAIL = "An account with this email address already exists."
 RESET_EXPIRED = "This reset link has expired. Ask for a new one."
 RESET_USED = "This reset link has already been used."
 RESET_INVALID = "This reset link is not valid."
+REGISTRATION_EXPIRED = "This link has expired. Create your account again."
+REGISTRATION_INVALID = "This link is not valid."
+REGISTRATION_USED = "An account with this email address already exists. Log in with it."
+
+
+class RegistrationRefusal(StrEnum):
+    """Why a registration link is refused: the page offers to start again, or to log in."""
+
+    EXPIRED = "registration-expired"
+    USED = "registration-used"
+    INVALID = "registration-invalid"
+
+
+@dataclass(frozen=True)
+class Registration:
+    """What a registration link carries: the account it will make and where to go next."""
+
+    email: str
+    name: str
+    password_hash: str
+    next_path: str
 
 
 class ResetRefusal(StrEnum):
@@ -90,6 +113,86 @@ def register_user(*, email: str, name: str, password: str) -> User:
     return user
 
 
+def request_registration(
+    *,
+    email: str,
+    name: str,
+    password: str,
+    next_path: str,
+    link_for: Callable[[str], str],
+    login_link: str,
+    reset_link: str,
+) -> None:
+    """Email a link that makes the account, or tell an address's owner that someone tried.
+
+    Either way the password is hashed and one message is sent, so neither the
+    answer nor the time it takes says whether the address has an account. The
+    account is made only from the link (`complete_registration`), so only the
+    owner of the address can make it. *link_for* turns a token into the link's
+    absolute address; *login_link* and *reset_link* go to an existing account's
+    owner.
+    """
+    email = normalise_email(email)
+    name = _clean_name(name)
+    _check_new_password(password, field="password")
+    password_hash = hash_password(password)
+    owner = find_user(email=email)
+    if owner is not None:
+        send_message(
+            "people/register_existing.txt",
+            to=owner.email,
+            user=owner,
+            login_link=login_link,
+            reset_link=reset_link,
+        )
+        return
+    token = _registration_serializer().dumps(
+        {"email": email, "name": name, "pw": password_hash, "next": next_path}
+    )
+    send_message(
+        "people/register_confirm.txt",
+        to=email,
+        sensitive=True,
+        name=name,
+        link=link_for(token),
+        hours=current_app.config["REGISTRATION_MAX_AGE"] // 3600,
+    )
+
+
+def _registration_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=REGISTRATION_SALT)
+
+
+def check_registration(*, token: str) -> Registration:
+    """Return what a registration link would make, or refuse it (reads only)."""
+    max_age = current_app.config["REGISTRATION_MAX_AGE"]
+    try:
+        payload = _registration_serializer().loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise ServiceError(REGISTRATION_EXPIRED, code=RegistrationRefusal.EXPIRED) from None
+    except BadSignature:
+        raise ServiceError(REGISTRATION_INVALID, code=RegistrationRefusal.INVALID) from None
+    fields = ("email", "name", "pw", "next")
+    if not isinstance(payload, dict) or not all(isinstance(payload.get(f), str) for f in fields):
+        raise ServiceError(REGISTRATION_INVALID, code=RegistrationRefusal.INVALID)
+    if find_user(email=payload["email"]) is not None:
+        raise ServiceError(REGISTRATION_USED, code=RegistrationRefusal.USED)
+    return Registration(payload["email"], payload["name"], payload["pw"], payload["next"])
+
+
+def complete_registration(*, token: str) -> tuple[User, Registration]:
+    """Make the account a registration link describes; the link then stops working."""
+    registration = check_registration(token=token)
+    user = User(
+        email=registration.email,
+        name=registration.name,
+        password_hash=registration.password_hash,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user, registration
+
+
 def authenticate_user(*, email: str, password: str) -> User | None:
     """Return the person these credentials belong to, upgrading a weak hash (flushes)."""
     user = find_user(email=email)
@@ -151,14 +254,22 @@ def make_reset_token(*, user: User) -> str:
     return _serializer().dumps({"user": user.id, "pw": _password_fingerprint(user)})
 
 
-def request_password_reset(*, email: str, link_for: Callable[[str], str]) -> None:
-    """Email a reset link to the account using *email*, if there is one.
+def request_password_reset(
+    *, email: str, link_for: Callable[[str], str], register_link: str
+) -> None:
+    """Email a reset link to the account using *email*, or a note that there is none.
 
-    *link_for* turns a token into the absolute address of the reset page. The
-    caller cannot tell whether anything was sent, so neither can the person asking.
+    *link_for* turns a token into the absolute address of the reset page;
+    *register_link* is offered when there is no account. The caller cannot
+    tell which was sent, so neither can the person asking.
     """
     user = find_user(email=email)
     if user is None:
+        # One message either way, so the answer takes as long whether or not
+        # the address has an account; this one carries no link that opens anything.
+        send_message(
+            "people/reset_no_account.txt", to=normalise_email(email), register_link=register_link
+        )
         return
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
     send_message(

@@ -73,6 +73,15 @@ def _begin_login(user: User) -> User:
     return user
 
 
+def _create_account(token: str) -> tuple[User, str]:
+    """Make the account a registration link describes and sign it in here (flushes).
+
+    Returns the person and the page the registration was on its way to.
+    """
+    user, registration = accounts.complete_registration(token=token)
+    return _begin_login(user), registration.next_path
+
+
 def _failed(response: Response) -> bool:
     """Tell whether a login attempt failed: a successful one always redirects."""
     return not 300 <= response.status_code < 400
@@ -103,28 +112,63 @@ def register():
         return redirect(next_url)
     form = RegisterForm()
     if form.validate_on_submit():
-        user = commit_or_refuse(
-            lambda: _begin_login(
-                accounts.register_user(
-                    email=required(form.email.data),
-                    name=required(form.name.data),
-                    password=required(form.password.data),
-                )
+        email = required(form.email.data)
+        outcome = commit_or_refuse(
+            lambda: accounts.request_registration(
+                email=email,
+                name=required(form.name.data),
+                password=required(form.password.data),
+                next_path=next_url,
+                link_for=lambda token: site_url_for("auth.confirm_registration", token=token),
+                login_link=site_url_for("auth.login"),
+                reset_link=site_url_for("auth.forgot_password"),
             )
-        ).show(form)
-        if user is not None:
-            login_user(user)
-            if next_url != url_for("members.home"):
-                # On the way somewhere, such as an invitation: just welcome them.
-                flash(f"Welcome to coop, {user.name}.", "success")
-                return redirect(next_url)
-            # A new account has no co-op; the home page would only send them on to find one.
-            flash(
-                f"Welcome to coop, {user.name}. Find a co-op near you and ask to join.",
-                "success",
+        )
+        outcome.show(form)
+        if not outcome.refused:
+            # The same page whether or not the address has an account: its owner
+            # is told by email instead.
+            return render_template(
+                "auth/register_sent.html",
+                email=accounts.normalise_email(email),
+                next_path=request.args.get("next"),
             )
-            return redirect(url_for("members.find_coops"))
     return render_template("auth/register.html", form=form)
+
+
+@bp.route("/register/confirm/<token>", methods=["GET", "POST"])
+@public
+def confirm_registration(token: str):
+    # Opening the link (as a mail scanner may) makes nothing; the button does.
+    form = ActionForm()
+    registration = None
+    if form.validate_on_submit():
+        made = commit_or_refuse(lambda: _create_account(token))
+        if made.value is not None:
+            user, next_path = made.value
+            login_user(user)
+            return _welcome(user, safe_next(next_path))
+        refusal = made.refusal
+    else:
+        checked = commit_or_refuse(lambda: accounts.check_registration(token=token))
+        refusal, registration = checked.refusal, checked.value
+    if refusal is not None:
+        return render_template(
+            "auth/register_link_problem.html",
+            problem=refusal.message,
+            used=refusal.code == accounts.RegistrationRefusal.USED,
+        ), 400
+    return render_template("auth/register_confirm.html", form=form, registration=registration)
+
+
+def _welcome(user: User, next_url: str) -> Response:
+    if next_url != url_for("members.home"):
+        # On the way somewhere, such as an invitation: just welcome them.
+        flash(f"Welcome to coop, {user.name}.", "success")
+        return redirect(next_url)
+    # A new account has no co-op; the home page would only send them on to find one.
+    flash(f"Welcome to coop, {user.name}. Find a co-op near you and ask to join.", "success")
+    return redirect(url_for("members.find_coops"))
 
 
 def _is_public_page(path: str) -> bool:
@@ -256,6 +300,7 @@ def forgot_password():
             accounts.request_password_reset(
                 email=email,
                 link_for=lambda token: site_url_for("auth.reset_password", token=token),
+                register_link=site_url_for("auth.register"),
             )
             db.session.commit()
         flash(RESET_SENT, "info")
