@@ -17,7 +17,7 @@ from coop.web.access import for_coop, signed_in_user
 from coop.web.admin import bp
 from coop.web.admin.lookups import editable_supplier
 from coop.web.forms import ActionForm, required, strip
-from coop.web.links import copy_link
+from coop.web.links import copy_link, site_url_for
 from coop.web.outcome import commit_or_refuse
 
 # A new feed's token is kept in the session for one page view, so it can be copied once.
@@ -64,7 +64,8 @@ def _sharing_page(
         council=current_council(coop=coop),
         subscribers=shares.subscribers_of(supplier=supplier),
         feeds=feeds.feeds_of(supplier=supplier),
-        feed_url=url_for("api.catalogue_feed", supplier_id=supplier.id, _external=True),
+        # Handed to another instance like a link in email, so built from SITE_URL.
+        feed_url=site_url_for("api.catalogue_feed", supplier_id=supplier.id),
         new_token=new_token,
         share_form=share_form,
         feed_form=feed_form,
