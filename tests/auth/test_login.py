@@ -3,9 +3,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask_login import current_user
+from sqlalchemy import select
 from support import PASSWORD
 
 from coop.extensions import db
+from coop.models import Login
+from coop.models.types import utcnow
 from coop.web.auth.routes import safe_next
 
 
@@ -335,3 +338,22 @@ def test_a_remembered_login_stops_working_once_its_time_is_up(app, client, perso
     later.set_cookie("remember_token", copied)
 
     assert later.get("/account").status_code == 302
+
+
+def test_a_login_records_its_device_and_when_it_was_last_seen(client, auth, person):
+    client.post(
+        "/login",
+        data={"email": person.email, "password": PASSWORD},
+        headers={"User-Agent": "Mozilla/5.0 (Android 14; Mobile)"},
+    )
+    login = db.session.scalars(select(Login).where(Login.user_id == person.id)).one()
+    login.last_seen_at = utcnow() - timedelta(hours=1)
+    db.session.commit()
+
+    client.get("/account")
+
+    assert login.user_agent == "Mozilla/5.0 (Android 14; Mobile)"
+    assert utcnow() - login.last_seen_at < timedelta(minutes=1)
+    assert login.ended_at is None
+    auth.logout()
+    assert login.ended_at is not None
