@@ -7,6 +7,13 @@
  * next to the fields. Every 30 seconds, while the page is visible, the case
  * indicators are refreshed from cases.json, so a household sees the cases
  * fill as others order. Anything unexpected falls back to the plain post.
+ *
+ * On a slow connection a member types on while a save is on its way, so:
+ * every save posts the whole form (quantity and extra together); one item
+ * has at most one save in flight, and whatever changed meanwhile is sent as
+ * soon as it returns, so the last thing typed is what is stored; and an
+ * answer fills a box only if the box still holds what that save sent, never
+ * overwriting what was typed since.
  */
 (function () {
   "use strict";
@@ -25,9 +32,13 @@
     }
   }
 
+  function typed(form, name) {
+    return form.elements[name].value.trim() || "0";
+  }
+
   function values(form) {
     return FIELDS.map(function (name) {
-      return form.elements[name].value.trim() || "0";
+      return typed(form, name);
     }).join("/");
   }
 
@@ -94,24 +105,24 @@
     }
   }
 
-  function update(form, answer) {
+  // *sent* is what the save carried, field by field: a box typed in since keeps its text.
+  function update(form, answer, sent) {
     var item = form.closest(".item");
     var indicator = item.querySelector("[data-indicator]");
     if (indicator && indicator.textContent !== answer.indicator) {
       indicator.textContent = answer.indicator;
     }
     form.querySelector("[data-line]").textContent = answer.line;
-    FIELDS.forEach(function (name) {
+    FIELDS.forEach(function (name, index) {
       var input = form.elements[name];
-      if (input !== document.activeElement) {
-        input.value = String(answer[name]);
+      if (input !== document.activeElement && typed(form, name) === sent[index]) {
+        input.value = String(answer[name]); // "04" is shown as the 4 that was stored
       }
     });
     item.classList.toggle("item-ordered", answer.quantity > 0 || answer.tolerance > 0);
     setText("order-total", answer.total);
     setText("available-funds", answer.available);
     setText("committed", answer.committed);
-    say(form, answer.message);
   }
 
   function answerOf(response) {
@@ -128,6 +139,7 @@
   function save(form) {
     var wanted = values(form);
     if (form.dataset.busy) {
+      // Sent once this save returns, with the boxes as they are then.
       form.dataset.again = wanted !== form.dataset.sending ? "1" : "";
       return;
     }
@@ -138,38 +150,46 @@
     form.dataset.sending = wanted;
     form.classList.add("is-saving");
     say(form, "Saving…");
+    var sent = wanted.split("/");
+    var message = "";
     fetch(form.action, {
       method: "POST",
-      body: new FormData(form),
+      body: new FormData(form), // both boxes, as they are now
       headers: { Accept: "application/json" },
       credentials: "same-origin"
     })
       .then(answerOf)
       .then(
         function (result) {
+          var typedSince = values(form) !== wanted;
           if (result.status === 200 && result.answer) {
             clearErrors(form);
-            update(form, result.answer);
-            form.dataset.saved = wanted;
+            update(form, result.answer, sent);
+            form.dataset.saved = typedSince ? wanted : values(form);
+            message = result.answer.message;
           } else if (result.answer && result.answer.errors) {
-            clearErrors(form);
-            say(form, "");
-            showErrors(form, result.answer.errors);
             form.dataset.saved = "";
+            clearErrors(form);
+            if (!typedSince) {
+              showErrors(form, result.answer.errors); // else they are about numbers since replaced
+            }
           } else {
             form.submit(); // the plain post shows what went wrong
           }
         },
         function () {
-          say(form, "Not saved: check your connection and try again.");
+          message = "Not saved: check your connection and try again.";
         }
       )
       .then(function () {
         delete form.dataset.busy;
         form.classList.remove("is-saving");
-        if (form.dataset.again) {
-          form.dataset.again = "";
-          save(form);
+        var again = form.dataset.again;
+        form.dataset.again = "";
+        if (again && values(form) !== form.dataset.saved) {
+          save(form); // what was typed while this save was on its way
+        } else {
+          say(form, message);
         }
       });
   }

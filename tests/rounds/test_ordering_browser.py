@@ -121,3 +121,85 @@ def test_the_indicators_refresh_while_the_page_is_visible(signed_in, rounds, hal
         tab.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
 
         tab.locator(f"#item-{item.id}").get_by_text("Case full").wait_for()
+
+
+def _slow_saves(tab, round_, *, delay_ms: int = 250) -> list[str]:
+    """Hold every save of an order line for *delay_ms*, as a slow phone connection does.
+
+    Returns the bodies posted, in order, so a test can see what each save carried.
+    """
+    posted: list[str] = []
+
+    def hold(route) -> None:
+        posted.append(route.request.post_data or "")
+        tab.wait_for_timeout(delay_ms)
+        route.continue_()
+
+    tab.route(f"**{order_url(round_, 'items')}/*", hold)
+    return posted
+
+
+@pytest.mark.parametrize("delay_ms", [150, 300])
+def test_an_extra_typed_quickly_on_a_slow_connection_is_saved(
+    signed_in, rounds, half_full, delay_ms
+):
+    round_, oats = half_full
+    item = rounds.item(round_, oats)
+    with signed_in(javascript=True) as tab:
+        tab.goto(order_url(round_))
+        posted = _slow_saves(tab, round_, delay_ms=delay_ms)
+        card = tab.locator(f"#item-{item.id}")
+
+        tab.get_by_label("How many of Porridge oats").click()
+        tab.keyboard.type("4")
+        tab.keyboard.press("Tab")
+        tab.keyboard.type("2")
+        tab.keyboard.press("Tab")
+        tab.keyboard.press("Enter")
+
+        status = card.locator("[data-status]")
+        expect(status).to_have_text(
+            "Saved: 4 of Porridge oats (500 g bag), and up to 2 more to help fill a case."
+        )
+        assert tab.get_by_label("How many of Porridge oats").input_value() == "4"
+        assert tab.get_by_label("Extra to help fill a case of Porridge oats").input_value() == "2"
+        assert posted and all(
+            'name="quantity"' in body and 'name="tolerance"' in body for body in posted
+        )
+
+        tab.reload()
+        assert tab.get_by_label("How many of Porridge oats").input_value() == "4"
+        assert tab.get_by_label("Extra to help fill a case of Porridge oats").input_value() == "2"
+    assert queue(rounds, round_, oats) == [
+        (rounds.households[1].id, 4, 0),
+        (rounds.households[0].id, 4, 2),
+    ]
+
+
+def test_a_quantity_changed_while_its_save_is_in_flight_is_the_one_stored(
+    signed_in, rounds, half_full
+):
+    round_, oats = half_full
+    item = rounds.item(round_, oats)
+    with signed_in(javascript=True) as tab:
+        tab.goto(order_url(round_))
+        _slow_saves(tab, round_, delay_ms=300)
+        card = tab.locator(f"#item-{item.id}")
+        quantity = tab.get_by_label("How many of Porridge oats")
+
+        quantity.click()
+        tab.keyboard.type("4")
+        tab.keyboard.press("Tab")  # the save of 4 is now on its way
+        tab.keyboard.press("Shift+Tab")
+        tab.keyboard.press("ControlOrMeta+A")
+        tab.keyboard.type("5")
+        tab.keyboard.press("Tab")
+
+        expect(card.locator("[data-status]")).to_have_text("Saved: 5 of Porridge oats (500 g bag).")
+        assert quantity.input_value() == "5"
+        tab.reload()
+        assert quantity.input_value() == "5"
+    # An increase queues behind others as a second request: 4, then 1 more.
+    ours = [row for row in queue(rounds, round_, oats) if row[0] == rounds.households[0].id]
+    assert sum(quantity for _, quantity, _ in ours) == 5
+    assert sum(tolerance for _, _, tolerance in ours) == 0
