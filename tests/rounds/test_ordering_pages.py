@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
+from urllib.parse import urljoin
 
 import pytest
 from support import count_rows, field_error, layout_problems, text
@@ -163,6 +165,39 @@ def test_a_bad_number_shows_next_to_its_field_and_is_kept(rounds, client, member
     assert 'id="q" name="q" type="search" value="oat"' in html
     assert not layout_problems(html)
     assert count_rows(OrderRequest) == 0
+
+
+def _forms(html: str) -> list[dict[str, str | None]]:
+    """Return the attributes of every <form> on a page, in order."""
+    return [
+        dict(re.findall(r'([\w-]+)(?:="([^"]*)")?', tag))
+        for tag in re.findall(r"<form\b([^>]*)>", html)
+    ]
+
+
+def test_searching_after_a_refused_entry_without_javascript_searches(rounds, client, member):
+    oats = rounds.product(name="Porridge oats", category="Cereals")
+    rice = rounds.product(name="Brown rice", category="Grains")
+    round_ = rounds.round(oats, rice)
+    refused_at = item_url(rounds, round_, oats)
+    refused = client.post(refused_at, data={"quantity": "lots"})
+    assert refused.status_code == 400
+    html = refused.get_data(as_text=True)
+
+    forms = _forms(html)
+    search = next(form for form in forms if form.get("role") == "search")
+    # Submitted as a browser would: to its action, resolved against the address shown.
+    action = urljoin(f"http://localhost{refused_at}", search.get("action") or "")
+    assert (search.get("method") or "get").lower() == "get"
+    response = client.get(action, query_string={"q": "rice"})
+
+    assert response.status_code == 200
+    page = text(response)
+    assert "1 of 2 items match." in page
+    assert "Brown rice" in page
+    assert "Porridge oats" not in page
+    # Every form on the page says where it goes, so none sends to the item's address by default.
+    assert all(form.get("action") for form in forms)
 
 
 def test_more_than_the_limit_is_refused_next_to_the_field(rounds, client, member):
