@@ -93,6 +93,13 @@ class Config:
 
     # Catalogue files bigger than this are refused before they are read.
     CATALOGUE_IMPORT_MAX_BYTES = 5 * 1024 * 1024
+    # Request bodies (coop.web.bodies): an upload may carry that file and a
+    # margin; a plain form or JSON body far less; a multipart body's text
+    # fields and parts are limited too. Larger bodies get a 413 page unread.
+    MAX_CONTENT_LENGTH = CATALOGUE_IMPORT_MAX_BYTES + 1024 * 1024
+    MAX_FORM_CONTENT_LENGTH = 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 64 * 1024
+    MAX_FORM_PARTS = 100
 
     # Card payments are off unless these are set.
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")

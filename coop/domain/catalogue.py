@@ -10,19 +10,21 @@ from enum import Enum
 from fractions import Fraction
 from typing import Protocol
 
-from coop.domain.money import format_pence, round_half_up
+from coop.domain.money import MAX_PENCE as MAX_PENCE  # the catalogue's callers name it here
+from coop.domain.money import MAX_PENCE_TEXT as MAX_PENCE_TEXT
+from coop.domain.money import round_half_up
+from coop.domain.numbers import is_digits
 
 #: UK VAT rates in basis points: zero, reduced and standard.
 VAT_RATES_BP = (0, 500, 2000)
 BASIS_POINTS = 10_000
 DEFAULT_UNIT = "each"
-# The database keeps money, case sizes and days in 32-bit integers; anything
-# above these is a typing slip, and forms, files and feeds all stop there.
-MAX_PENCE = 100_000_000
-#: How the ceiling reads in messages: £1,000,000.
-MAX_PENCE_TEXT = format_pence(MAX_PENCE).removesuffix(".00")
+# Case sizes and days above these are typing slips, and forms, files and feeds
+# all stop there (money's ceiling is `money.MAX_PENCE`).
 MAX_CASE_SIZE = 100_000
 MAX_LEAD_TIME_DAYS = 90
+# More digits than any percentage a form takes (markup, price changes) is not read.
+MAX_PERCENT = 10_000
 
 
 def vat_label(vat_bp: int) -> str:
@@ -37,7 +39,12 @@ def percent_to_bp(text: str) -> int:
     """
     cleaned = text.strip().removesuffix("%").strip()
     whole, _, decimals = cleaned.partition(".")
-    if not whole.isdigit() or (decimals and not decimals.isdigit()) or len(decimals) > 2:
+    if (
+        not is_digits(whole)
+        or len(whole) > len(str(MAX_PERCENT))
+        or (decimals and not is_digits(decimals))
+        or len(decimals) > 2
+    ):
         raise ValueError("Enter a percentage with at most two decimals, such as 2.5.")
     return int(whole) * 100 + int(decimals.ljust(2, "0") or 0)
 

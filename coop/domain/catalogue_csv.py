@@ -51,6 +51,7 @@ from coop.domain.catalogue import (
     percent_to_bp,
 )
 from coop.domain.money import parse_pence, plain_pounds
+from coop.domain.numbers import is_digits
 from coop.domain.spreadsheets import csv_text, unprotect_formula
 
 COLUMNS = (
@@ -303,14 +304,15 @@ def _vat(value: str, problems: list[str]) -> int:
 def _case_size(value: str, problems: list[str]) -> int:
     if not value:
         return 1
-    if not value.isdigit():
+    if not is_digits(value):
         problems.append(f"the case size '{value}' is not a whole number")
+        return 1
+    # A case size of thousands of digits is never read as a number.
+    if len(value.lstrip("0")) > len(str(MAX_CASE_SIZE)) or int(value) > MAX_CASE_SIZE:
+        problems.append(f"the case size '{value}' is more than {MAX_CASE_SIZE:,}")
         return 1
     if int(value) < 1:
         problems.append("the case size must be at least 1")
-        return 1
-    if int(value) > MAX_CASE_SIZE:
-        problems.append(f"the case size '{value}' is more than {MAX_CASE_SIZE:,}")
         return 1
     return int(value)
 

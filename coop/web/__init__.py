@@ -21,6 +21,8 @@ from coop.services.people.access import navigation_for
 from coop.services.times import local_time
 from coop.web import headers
 from coop.web.access import access_rule, current_viewer, public
+from coop.web.bodies import SizedRequest
+from coop.web.numbers import IdConverter
 
 
 def register(app: Flask) -> None:
@@ -32,6 +34,9 @@ def register(app: Flask) -> None:
     from coop.web.members import bp as members_bp
     from coop.web.platform import bp as platform_bp
 
+    # Before any route is added: every <int:...> is an id the database holds.
+    app.url_map.converters["int"] = IdConverter
+    app.request_class = SizedRequest
     for blueprint in (auth_bp, members_bp, admin_bp, council_bp, platform_bp, api_bp):
         app.register_blueprint(blueprint)
 
@@ -93,6 +98,12 @@ def _errors(app: Flask) -> None:
         403: ("Not allowed", "You do not have permission to see this page."),
         404: ("Not found", "There is nothing at this address."),
         405: ("Not allowed", "That action is not possible on this page."),
+        413: (
+            "Too large to send",
+            "What you sent is larger than this site takes. A price list file can be up to "
+            f"{app.config['CATALOGUE_IMPORT_MAX_BYTES'] // (1024 * 1024)} MB; "
+            "any other form is far smaller. Go back and send less.",
+        ),
         429: ("Too many attempts", "Too many attempts in a short time. Please wait a minute."),
         500: ("Something went wrong", "Sorry, something went wrong on our side."),
     }

@@ -2,20 +2,107 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, TypeVar
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, RadioField, SelectChoice, StringField, TextAreaField  # type: ignore[attr-defined]
+from wtforms import Form, IntegerField, RadioField, SelectChoice, StringField, TextAreaField  # type: ignore[attr-defined]
 from wtforms.validators import Length, NumberRange, StopValidation
 
 from coop.domain.catalogue import bp_to_percent, percent_to_bp
-from coop.domain.money import parse_pence, plain_pounds
+from coop.domain.money import MAX_PENCE, parse_pence, plain_pounds
+from coop.domain.numbers import MAX_WHOLE_NUMBER, whole_number
 from coop.domain.roles import JoiningPolicy
 
 Result = TypeVar("Result")
 
+# Tab, newline and carriage return are text; the other control characters are
+# not, and PostgreSQL refuses NUL outright.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+NO_CONTROL_CHARACTERS = "This can't contain control characters."
+#: The longest text a field takes when it sets no `Length` of its own.
+MAX_TEXT_LENGTH = 10_000
+#: The longest search or filter value read from a query string; the rest is ignored.
+MAX_QUERY_LENGTH = 200
+NOT_A_CHOICE = "Not a valid choice."
+_SIGNED_DIGITS = re.compile(r"[-+]?[0-9]+")
 
-class ActionForm(FlaskForm):
+
+def _longest(field: Any) -> tuple[int, str]:
+    """Return the most characters *field* takes, and how to say so."""
+    limits = [v for v in field.validators if isinstance(v, Length) and v.max >= 0]
+    if not limits:
+        return MAX_TEXT_LENGTH, f"Use at most {MAX_TEXT_LENGTH:,} characters."
+    length = min(limits, key=lambda v: v.max)
+    return length.max, length.message or f"Use at most {length.max:,} characters."
+
+
+def refuse_unsafe_values(form: Any, field: Any) -> None:
+    """Refuse what no field takes, before the field's own validators read it.
+
+    Control characters (NUL among them), text longer than the field takes (so
+    a 10 MB email address never reaches the email check), and numbers or ids
+    that are not ASCII digits or that no integer column holds. `GuardedForm`
+    puts it first on every field.
+    """
+    texts = [raw for raw in field.raw_data or () if isinstance(raw, str)]
+    for raw in texts:
+        if CONTROL_CHARACTERS.search(raw):
+            raise StopValidation(NO_CONTROL_CHARACTERS)
+        longest, message = _longest(field)
+        if len(raw.strip()) > longest:
+            raise StopValidation(message)
+    if isinstance(field, IntegerField):
+        for raw in texts:
+            digits = raw.strip()
+            if digits and (
+                not _SIGNED_DIGITS.fullmatch(digits) or whole_number(digits.lstrip("-+")) is None
+            ):
+                raise StopValidation(
+                    getattr(field, "message", None)
+                    or f"Enter a whole number up to {MAX_WHOLE_NUMBER:,}."
+                )
+    elif getattr(field, "coerce", None) is int and any(
+        raw and whole_number(raw) is None for raw in texts
+    ):
+        # Ids in selects, radios and ticked boxes, even those not checked against the choices.
+        raise StopValidation(NOT_A_CHOICE)
+
+
+class GuardedForm(FlaskForm):
+    """The base of every posted form: each field first passes `refuse_unsafe_values`."""
+
+    class Meta:
+        def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Any:
+            field = unbound_field.bind(form=form, **options)
+            field.validators = [refuse_unsafe_values, *field.validators]
+            return field
+
+
+def plain_query_value(value: Any) -> Any:
+    """Drop control characters from a query-string value and cut it to a sane length."""
+    if isinstance(value, str):
+        return CONTROL_CHARACTERS.sub("", value)[:MAX_QUERY_LENGTH]
+    if isinstance(value, list):
+        return [plain_query_value(item) for item in value]
+    return value
+
+
+class QueryForm(Form):
+    """The base of search and filter forms read from a query string (GET, no CSRF).
+
+    A search is not worth an error message: control characters are dropped
+    and an overlong value is cut (`plain_query_value`), on every field.
+    """
+
+    class Meta:
+        def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Any:
+            field = unbound_field.bind(form=form, **options)
+            field.filters = (*field.filters, plain_query_value)
+            return field
+
+
+class ActionForm(GuardedForm):
     """A form with no fields: a button that posts with a CSRF token."""
 
 
@@ -109,7 +196,7 @@ class WholeNumberField(IntegerField):
 class PenceField(StringField):
     """Money typed in pounds ("12.50", "£12.50"); `.data` is int pence, or None when blank.
 
-    A blank field is left to `Optional` or `InputRequired` (never `DataRequired`:
+    Every money field has the one ceiling, `MAX_PENCE` (£1,000,000), either way. A blank field is left to `Optional` or `InputRequired` (never `DataRequired`:
     0 pence is a real amount).
     """
 
@@ -122,7 +209,9 @@ class PenceField(StringField):
     def process_formdata(self, valuelist: list[Any]) -> None:
         self.data = None
         if valuelist and str(valuelist[0]).strip():
-            self.data = parse_pence(str(valuelist[0]), allow_negative=self.allow_negative)
+            self.data = parse_pence(
+                str(valuelist[0]), allow_negative=self.allow_negative, maximum=MAX_PENCE
+            )
 
     def _value(self) -> str:
         if self.raw_data:

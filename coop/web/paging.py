@@ -7,6 +7,17 @@ from typing import Any
 
 from flask import request, url_for
 
+from coop.domain.numbers import whole_number
+
+
+def page_number(text: str | None) -> int:
+    """Return the page a query string asks for: 1 unless it is a whole number from 1 up.
+
+    ASCII digits only, and no larger than the database counts, so "²" or
+    ``page=10**30`` shows the first page instead of reaching a query.
+    """
+    return max(1, whole_number(text) or 1)
+
 
 def this_page_with(args: dict[str, Any]) -> str:
     """Return the address of the page being shown, with *args* as its query string."""

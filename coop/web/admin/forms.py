@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, RadioField, SelectChoice, StringField  # type: ignore[attr-defined]
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from coop.domain.roles import JoiningPolicy, Role
 from coop.web.forms import (
+    GuardedForm,
     PenceField,
     WholeNumberField,
     joining_policy_field,
@@ -18,7 +18,7 @@ from coop.web.forms import (
 CHOOSE_ROLE = "Choose a role from the list."
 
 
-class RoleForm(FlaskForm):
+class RoleForm(GuardedForm):
     """A household's new role."""
 
     role = RadioField(  # type: ignore[call-arg]
@@ -31,7 +31,7 @@ class RoleForm(FlaskForm):
     )
 
 
-class InvitationForm(FlaskForm):
+class InvitationForm(GuardedForm):
     """A new invitation, emailed when an address is given."""
 
     email = EmailField(
@@ -45,7 +45,7 @@ class InvitationForm(FlaskForm):
     )
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(GuardedForm):
     """What coordinators may change about their co-op."""
 
     name = StringField(

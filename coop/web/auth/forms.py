@@ -7,6 +7,7 @@ from wtforms import BooleanField, EmailField, Field, PasswordField, StringField,
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from coop.services.people.accounts import NAME_MAX_LENGTH, normalise_email, password_problem
+from coop.web.forms import GuardedForm
 
 
 def _email(value: str | None) -> str | None:
@@ -60,7 +61,7 @@ def _confirm_field(other: str) -> PasswordField:
     )
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(GuardedForm):
     email = _email_field()
     name = _name_field()
     password = _new_password_field("Password")
@@ -68,19 +69,19 @@ class RegisterForm(FlaskForm):
     submit = SubmitField("Create account")
 
 
-class LoginForm(FlaskForm):
+class LoginForm(GuardedForm):
     email = _email_field()
     password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
     remember = BooleanField("Keep me logged in on this device")
     submit = SubmitField("Log in")
 
 
-class NameForm(FlaskForm):
+class NameForm(GuardedForm):
     name = _name_field()
     submit = SubmitField("Save name")
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(GuardedForm):
     current_password = PasswordField(
         "Current password", validators=[DataRequired("Enter your current password.")]
     )
@@ -89,12 +90,12 @@ class ChangePasswordForm(FlaskForm):
     submit = SubmitField("Change password")
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(GuardedForm):
     email = _email_field()
     submit = SubmitField("Send me a link")
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(GuardedForm):
     password = _new_password_field()
     confirm = _confirm_field("password")
     submit = SubmitField("Set password")

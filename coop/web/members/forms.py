@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField
 from wtforms.validators import Optional
 
 from coop.domain.roles import HOUSEHOLD_SIZE_RANGE
-from coop.web.forms import WholeNumberField, strip
+from coop.web.forms import GuardedForm, WholeNumberField, strip
 
 LOW, HIGH = HOUSEHOLD_SIZE_RANGE
 
 
-class HouseholdForm(FlaskForm):
+class HouseholdForm(GuardedForm):
     """How many people the household has, and its postcode if it agrees to share it."""
 
     household_size = WholeNumberField(

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, Form, SearchField, SelectChoice, SelectField  # type: ignore[attr-defined]
+from wtforms import BooleanField, SearchField, SelectChoice, SelectField  # type: ignore[attr-defined]
 from wtforms.validators import Optional
 
 from coop.domain.catalogue import Tag, tags_to_bits
 from coop.services.rounds.lifecycle import MAX_PER_HOUSEHOLD
 from coop.services.rounds.ordering_pages import OrderFilters
 from coop.web.admin.catalogue.forms import CheckboxesField, category_choices
-from coop.web.forms import WholeNumberField, strip
+from coop.web.forms import GuardedForm, QueryForm, WholeNumberField, strip
 
 WHOLE_NUMBER = f"Enter a whole number from 0 to {MAX_PER_HOUSEHOLD}."
 
 
-class ItemOrderForm(FlaskForm):
+class ItemOrderForm(GuardedForm):
     """How many of one item a household wants, and how many more it would take.
 
     A blank box is 0: clearing it is how a phone user takes an item out.
@@ -38,7 +37,7 @@ class ItemOrderForm(FlaskForm):
         return str(raw[0]) if raw else ""
 
 
-class OrderFilterForm(Form):
+class OrderFilterForm(QueryForm):
     """The ordering page's search and filters (a GET form, no CSRF)."""
 
     KEYS = ("q", "category", "tag", "mine")

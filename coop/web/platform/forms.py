@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import (  # type: ignore[attr-defined]
     DateField,
     EmailField,
@@ -27,7 +26,13 @@ from coop.models import Council
 from coop.models.coops import DEFAULT_HOUSEHOLD_CAP
 from coop.services.errors import ServiceError
 from coop.services.people.councils import normalise_gss_code
-from coop.web.forms import WholeNumberField, joining_policy_field, pickup_address_field, strip
+from coop.web.forms import (
+    GuardedForm,
+    WholeNumberField,
+    joining_policy_field,
+    pickup_address_field,
+    strip,
+)
 
 NO_COUNCIL = 0
 EMAIL_FORMAT = "Enter an email address like name@example.org."
@@ -51,7 +56,7 @@ def _council_field(label: str, **kwargs: Any) -> SelectField:
     )
 
 
-class CouncilForm(FlaskForm):
+class CouncilForm(GuardedForm):
     name = StringField(
         "Name",
         filters=[strip],
@@ -86,7 +91,7 @@ class CouncilForm(FlaskForm):
         }
 
 
-class EmailForm(FlaskForm):
+class EmailForm(GuardedForm):
     """One email address: the person to appoint."""
 
     email = EmailField(
@@ -100,11 +105,11 @@ class EmailForm(FlaskForm):
     )
 
 
-class RemoveOfficerForm(FlaskForm):
+class RemoveOfficerForm(GuardedForm):
     user_id = HiddenField(validators=[DataRequired("Choose an officer to remove.")])
 
 
-class CoopForm(FlaskForm):
+class CoopForm(GuardedForm):
     name = StringField(
         "Name",
         filters=[strip],
@@ -143,7 +148,7 @@ class CoopForm(FlaskForm):
     )
 
 
-class MoveCoopForm(FlaskForm):
+class MoveCoopForm(GuardedForm):
     council = _council_field("New council")
     starts_on = DateField(
         "From", validators=[DataRequired("Enter the day the co-op joins the new council.")]

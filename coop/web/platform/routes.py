@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from coop.domain.numbers import whole_number
 from coop.domain.permissions import can_administer_coop, can_administer_council
 from coop.domain.roles import JoiningPolicy
 from coop.extensions import db
@@ -16,7 +17,7 @@ from coop.web.access import for_coop, for_council, platform_admin
 from coop.web.forms import required
 from coop.web.links import site_url_for
 from coop.web.outcome import commit_or_refuse
-from coop.web.paging import page_url_keeping
+from coop.web.paging import page_number, page_url_keeping
 from coop.web.platform import bp
 from coop.web.platform.forms import (
     NO_COUNCIL,
@@ -117,11 +118,10 @@ def appoint_officer(council: Council):
 @for_council(can_administer_council)
 def remove_officer(council: Council):
     form = RemoveOfficerForm()
-    if form.validate_on_submit() and required(form.user_id.data).isdigit():
+    user_id = whole_number(form.user_id.data)
+    if form.validate_on_submit() and user_id is not None:
         user = commit_or_refuse(
-            lambda: council_service.remove_officer(
-                council=council, user_id=int(required(form.user_id.data))
-            )
+            lambda: council_service.remove_officer(council=council, user_id=user_id)
         ).show()
         if user is not None:
             flash(f"{user.name} is no longer an officer of {council.name}.", "success")
@@ -233,6 +233,7 @@ def move_coop(coop: Coop):
 def outbox():
     messages = db.paginate(
         select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()),
+        page=page_number(request.args.get("page")),
         per_page=OUTBOX_PAGE_SIZE,
         max_per_page=OUTBOX_PAGE_SIZE,
     )

@@ -5,13 +5,11 @@ from __future__ import annotations
 from dataclasses import fields
 from typing import Any
 
-from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import (  # type: ignore[attr-defined]
     BooleanField,
     DateField,
     EmailField,
-    Form,
     SelectChoice,
     SelectField,
     SelectMultipleField,
@@ -37,7 +35,16 @@ from coop.domain.catalogue import (
 from coop.models import Product, Supplier, SupplierKind
 from coop.services.catalogue.products import SupplierDetails
 from coop.services.catalogue.search import CatalogueQuery, Sort
-from coop.web.forms import PenceField, PercentField, WholeNumberField, required, strip
+from coop.web.forms import (
+    GuardedForm,
+    PenceField,
+    PercentField,
+    QueryForm,
+    WholeNumberField,
+    required,
+    strip,
+)
+from coop.web.paging import page_number
 
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -54,7 +61,7 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class SupplierForm(FlaskForm):
+class SupplierForm(GuardedForm):
     """Everything about a supplier a coordinator keeps."""
 
     name = StringField(
@@ -125,7 +132,7 @@ class SupplierForm(FlaskForm):
         )
 
 
-class ProductForm(FlaskForm):
+class ProductForm(GuardedForm):
     """Everything about a product of a supplier's catalogue."""
 
     code = StringField(
@@ -208,7 +215,7 @@ class ProductForm(FlaskForm):
         )
 
 
-class AvailabilityForm(FlaskForm):
+class AvailabilityForm(GuardedForm):
     """A button that marks a product available or unavailable."""
 
     available = SelectField(
@@ -216,7 +223,7 @@ class AvailabilityForm(FlaskForm):
     )
 
 
-class CatalogueFilterForm(Form):
+class CatalogueFilterForm(QueryForm):
     """The search, filters and order of the catalogue list (a GET form, no CSRF)."""
 
     KEYS = ("q", "category", "tag", "available", "sort", "order")
@@ -256,11 +263,11 @@ class CatalogueFilterForm(Form):
             available_only=bool(self.available.data),
             sort=Sort(valid(self.sort, Sort.NAME.value)),
             descending=valid(self.order) == "desc",
-            page=int(page) if page and page.isdigit() else 1,
+            page=page_number(page),
         )
 
 
-class BulkPriceForm(FlaskForm):
+class BulkPriceForm(GuardedForm):
     """A percentage change of a supplier's case prices."""
 
     percent = PercentField(
@@ -281,7 +288,7 @@ class BulkPriceForm(FlaskForm):
             raise ValidationError("Enter a change of at most 1000%.")
 
 
-class MarkupForm(FlaskForm):
+class MarkupForm(GuardedForm):
     """The co-op's markup on every product (its range is the service's rule)."""
 
     # A minus sign is read, so "-5" gets the service's range message, not a format one.

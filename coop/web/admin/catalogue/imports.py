@@ -14,7 +14,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from werkzeug.datastructures import FileStorage
 from wtforms import BooleanField
@@ -39,14 +38,14 @@ from coop.web.access import for_coop, signed_in_user
 from coop.web.admin import bp
 from coop.web.admin.lookups import editable_supplier, visible_supplier
 from coop.web.downloads import csv_download
-from coop.web.forms import ActionForm
+from coop.web.forms import ActionForm, GuardedForm
 from coop.web.outcome import commit_or_refuse
-from coop.web.paging import this_page_with
+from coop.web.paging import page_number, this_page_with
 
 PER_PAGE = 100
 
 
-class ImportForm(FlaskForm):
+class ImportForm(GuardedForm):
     """A catalogue file to check before importing it."""
 
     file = FileField(
@@ -105,7 +104,7 @@ def import_catalogue(coop: Coop, supplier_id: int):
 def _page(name: str, items: list[Any]) -> dict[str, Any]:
     """Cut one list of the preview into pages, chosen by ``?<name>_page=``."""
     pages = max(1, -(-len(items) // PER_PAGE))
-    page = min(max(1, request.args.get(f"{name}_page", 1, type=int) or 1), pages)
+    page = min(page_number(request.args.get(f"{name}_page")), pages)
     start = (page - 1) * PER_PAGE
 
     def page_url(number: int) -> str | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, session, url_for
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice, SelectField, StringField  # type: ignore[attr-defined]
 from wtforms.validators import DataRequired, Length
@@ -16,16 +15,17 @@ from coop.services.people.coops import current_council
 from coop.web.access import for_coop, signed_in_user
 from coop.web.admin import bp
 from coop.web.admin.lookups import editable_supplier
-from coop.web.forms import ActionForm, required, strip
+from coop.web.forms import ActionForm, GuardedForm, required, strip
 from coop.web.links import copy_link, site_url_for
 from coop.web.outcome import commit_or_refuse
+from coop.web.paging import page_number
 
 # A new feed's token is kept in the session for one page view, so it can be copied once.
 NEW_TOKEN_KEY = "new_feed_token"
 PER_PAGE = 50
 
 
-class ShareForm(FlaskForm):
+class ShareForm(GuardedForm):
     """Who may subscribe to a supplier's catalogue."""
 
     scope = SelectField(
@@ -36,7 +36,7 @@ class ShareForm(FlaskForm):
     )
 
 
-class FeedForm(FlaskForm):
+class FeedForm(GuardedForm):
     """A new JSON feed for another coop instance."""
 
     label = StringField(
@@ -201,7 +201,7 @@ def _shared(coop: Coop, supplier_id: int) -> Supplier:
 @for_coop(can_view_catalogue)
 def shared_catalogue(coop: Coop, supplier_id: int):
     supplier = _shared(coop, supplier_id)
-    page = request.args.get("page", 1, type=int) or 1
+    page = page_number(request.args.get("page"))
     products, total = shares.preview_products(
         coop=coop, supplier=supplier, page=page, per_page=PER_PAGE
     )

@@ -33,7 +33,7 @@ from coop.web.admin.money.forms import (
 )
 from coop.web.downloads import csv_download
 from coop.web.outcome import commit_or_refuse
-from coop.web.paging import page_url_keeping
+from coop.web.paging import page_number, page_url_keeping
 
 # How many recently settled rounds the balances page links to.
 SETTLED_SHOWN = 5
@@ -116,8 +116,7 @@ def supplier_payment(coop: Coop):
 @bp.route("/money/ledger", endpoint="ledger")
 @for_coop(can_manage_money)
 def ledger(coop: Coop):
-    requested = request.args.get("page", "1")
-    page = ledger_page(coop=coop, page=int(requested) if requested.isdigit() else 1)
+    page = ledger_page(coop=coop, page=page_number(request.args.get("page")))
     return render_template(
         "admin/money/ledger.html",
         coop=coop,

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, SelectField, StringField, TextAreaField  # type: ignore[attr-defined]
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from coop.domain.numbers import whole_number
 from coop.models import RoundCost, RoundItem, SplitBasis, Supplier, SupportRecord
 from coop.services.money.costs import NAME_MAX_LENGTH
 from coop.services.money.treasury import (
@@ -18,7 +18,7 @@ from coop.services.money.treasury import (
     Choice,
     Method,
 )
-from coop.web.forms import PenceField, PercentField, strip
+from coop.web.forms import GuardedForm, PenceField, PercentField, strip
 
 ENTER_AMOUNT = "Enter an amount, such as 12.50."
 PERCENT = "percent"
@@ -27,8 +27,7 @@ COST_PREFIX = "cost-"
 
 def optional_id(value: Any) -> int | None:
     """Turn a chosen option into an id; blank or forged gives None, for the service to refuse."""
-    text = str(value).strip() if value is not None else ""
-    return int(text) if text.isdigit() else None
+    return whole_number(str(value)) if value is not None else None
 
 
 def _radios(
@@ -68,7 +67,7 @@ def _method() -> RadioField:
     )
 
 
-class CostForm(FlaskForm):
+class CostForm(GuardedForm):
     """A shared cost of a round."""
 
     name = StringField(
@@ -99,7 +98,7 @@ class CostForm(FlaskForm):
         return self
 
 
-class SubsidyForm(FlaskForm):
+class SubsidyForm(GuardedForm):
     """A council subsidy applied to a round."""
 
     record = _id_select("Subsidy", validators=[InputRequired("Choose a subsidy.")])
@@ -132,7 +131,7 @@ class SubsidyForm(FlaskForm):
             raise ValidationError("Enter the percentage, such as 10.")
 
 
-class CorrectionForm(FlaskForm):
+class CorrectionForm(GuardedForm):
     """A change to a household's bill after settlement."""
 
     item = _id_select("Which item (if any)")
@@ -178,7 +177,7 @@ class CorrectionForm(FlaskForm):
         return -self.amount.data if self.direction.data == "credit" else self.amount.data
 
 
-class PaymentForm(FlaskForm):
+class PaymentForm(GuardedForm):
     """Money a household paid in, or money paid back to it."""
 
     household = _id_select("Household", validators=[InputRequired("Choose a household.")])
@@ -202,7 +201,7 @@ class PaymentForm(FlaskForm):
         return self
 
 
-class SupplierPaymentForm(FlaskForm):
+class SupplierPaymentForm(GuardedForm):
     """Money the co-op paid a supplier."""
 
     supplier = _id_select("Supplier", validators=[InputRequired("Choose a supplier.")])
@@ -217,7 +216,7 @@ class SupplierPaymentForm(FlaskForm):
         return self
 
 
-class ReverseForm(FlaskForm):
+class ReverseForm(GuardedForm):
     """Why a transaction is reversed."""
 
     reason = TextAreaField(

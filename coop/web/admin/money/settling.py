@@ -8,6 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from coop.domain.catalogue import bp_to_percent
+from coop.domain.numbers import whole_number
 from coop.domain.permissions import can_manage_money
 from coop.domain.rounds import BILLED, SETTLEABLE
 from coop.domain.wording import possessive
@@ -198,9 +199,7 @@ def take_off_subsidy(coop: Coop, round_id: int):
     if ActionForm().validate_on_submit():
         subsidy_id = request.form.get("subsidy", "")
         removed = commit_or_refuse(
-            lambda: remove_subsidy(
-                round_=round_, subsidy_id=int(subsidy_id) if subsidy_id.isdigit() else None
-            )
+            lambda: remove_subsidy(round_=round_, subsidy_id=whole_number(subsidy_id))
         )
         removed.show()
         if not removed.refused:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import Form, RadioField, SelectChoice, SelectField, StringField, TextAreaField  # type: ignore[attr-defined]
+from wtforms import RadioField, SelectChoice, SelectField, StringField, TextAreaField  # type: ignore[attr-defined]
 from wtforms.validators import InputRequired, Length, Optional
 
 from coop.domain.allocation import FAIR_SHARE, FIRST_COME
@@ -18,7 +17,15 @@ from coop.services.catalogue.search import CatalogueQuery
 from coop.services.rounds.lifecycle import MAX_PER_HOUSEHOLD, TITLE_MAX_LENGTH, RoundDetails
 from coop.services.times import display_zone
 from coop.web.admin.catalogue.forms import CheckboxesField, category_choices
-from coop.web.forms import WholeNumberField, pickup_address_field, required, strip
+from coop.web.forms import (
+    GuardedForm,
+    QueryForm,
+    WholeNumberField,
+    pickup_address_field,
+    required,
+    strip,
+)
+from coop.web.paging import page_number
 
 INPUT_FORMAT = "%Y-%m-%dT%H:%M"
 POLICY_LABELS = {
@@ -78,7 +85,7 @@ def _next_hour() -> datetime:
     return now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
 
 
-class RoundForm(FlaskForm):
+class RoundForm(GuardedForm):
     """A round's title, timing, pickup, sharing rules and notes."""
 
     title = StringField(
@@ -177,7 +184,7 @@ class RoundForm(FlaskForm):
         )
 
 
-class ExtendForm(FlaskForm):
+class ExtendForm(GuardedForm):
     """A later deadline for an open round."""
 
     closes_at = LocalDateTimeField(
@@ -185,7 +192,7 @@ class ExtendForm(FlaskForm):
     )
 
 
-class CancelForm(FlaskForm):
+class CancelForm(GuardedForm):
     """Why a round is cancelled; households who ordered read it."""
 
     reason = TextAreaField(
@@ -198,14 +205,14 @@ class CancelForm(FlaskForm):
     )
 
 
-class AddItemsForm(FlaskForm):
+class AddItemsForm(GuardedForm):
     """Products ticked to offer in a round; the choices are the page's products."""
 
     # Whether a product may be offered is the service's rule, so any id is let through here.
     product_ids = CheckboxesField("Products to add", coerce=int, choices=[], validate_choice=False)
 
 
-class ItemFilterForm(Form):
+class ItemFilterForm(QueryForm):
     """Search, supplier and category filters of the products to add (a GET form, no CSRF)."""
 
     KEYS = ("q", "supplier", "category", "tag")
@@ -242,11 +249,11 @@ class ItemFilterForm(Form):
             category="" if self.category.errors else (self.category.data or ""),
             tag=Tag.from_text(self.tag.data) if self.tag.data and not self.tag.errors else None,
             available_only=True,
-            page=int(page) if page and page.isdigit() else 1,
+            page=page_number(page),
         )
 
 
-class LimitsForm(FlaskForm):
+class LimitsForm(GuardedForm):
     """Each item's own limit per household: one ``limit_<item id>`` field per item."""
 
     item_ids: list[int]

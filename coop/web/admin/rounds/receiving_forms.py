@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import (  # type: ignore[attr-defined]
     BooleanField,
     HiddenField,
@@ -19,7 +18,7 @@ from wtforms.validators import AnyOf, DataRequired, InputRequired, Length
 from coop.models import RoundItem
 from coop.services.rounds.allocations import REASON_MAX_LENGTH
 from coop.services.rounds.receiving import MAX_UNITS, SUBSTITUTE_MAX_LENGTH, Arrived, row_field
-from coop.web.forms import PenceField, WholeNumberField, strip
+from coop.web.forms import GuardedForm, PenceField, WholeNumberField, strip
 
 CASES, UNITS = "cases", "units"
 
@@ -39,7 +38,7 @@ class AmountField(IntegerField):
             raise ValueError(self.message) from None
 
 
-class ReceiveForm(FlaskForm):
+class ReceiveForm(GuardedForm):
     """One row per ordered item: its fields are made by `receive_form` for each round."""
 
     round_items: Sequence[RoundItem] = ()
@@ -106,7 +105,7 @@ def receive_form(items: Sequence[RoundItem]) -> ReceiveForm:
     return form_class()
 
 
-class AllocationForm(FlaskForm):
+class AllocationForm(GuardedForm):
     """A household's units of an item, set by hand, and why."""
 
     units = WholeNumberField(
@@ -125,7 +124,7 @@ class AllocationForm(FlaskForm):
     )
 
 
-class CollectionForm(FlaskForm):
+class CollectionForm(GuardedForm):
     """A button on the pickup sheet: collected ("1") or not after all ("0")."""
 
     collected = HiddenField(validators=[AnyOf(["1", "0"], message="Choose collected or not.")])
