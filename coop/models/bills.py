@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coop.domain.catalogue import BASIS_POINTS
 from coop.extensions import Model
-from coop.models.types import UTCDateTime, sql_between, str_enum, utcnow
+from coop.models.types import Pence, UTCDateTime, sql_between, str_enum, utcnow
 
 if TYPE_CHECKING:
     from coop.models.catalogue import Supplier
@@ -51,7 +51,8 @@ class RoundCost(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
     name: Mapped[str] = mapped_column(String(120))
-    amount_pence: Mapped[int]
+    # Money that is summed, split or multiplied is 64-bit (see money.MAX_PENCE).
+    amount_pence: Mapped[int] = mapped_column(Pence)
     basis: Mapped[SplitBasis] = mapped_column(
         str_enum(SplitBasis, "split_basis"), default=SplitBasis.EQUAL
     )
@@ -79,7 +80,7 @@ class RoundSubsidy(Model):
     support_record_id: Mapped[int] = mapped_column(ForeignKey("support_records.id"), index=True)
     round_cost_id: Mapped[int | None] = mapped_column(ForeignKey("round_costs.id"))
     percent_bp: Mapped[int] = mapped_column(default=0)
-    cap_pence: Mapped[int | None]
+    cap_pence: Mapped[int | None] = mapped_column(Pence)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     support_record: Mapped[SupportRecord] = relationship()
@@ -116,12 +117,12 @@ class BillLine(Model):
     supplier_id: Mapped[int | None] = mapped_column(ForeignKey("suppliers.id"))
     description: Mapped[str] = mapped_column(String(200), default="")
     units: Mapped[int] = mapped_column(default=0)
-    net_pence: Mapped[int] = mapped_column(default=0)
-    vat_pence: Mapped[int] = mapped_column(default=0)
-    markup_pence: Mapped[int] = mapped_column(default=0)
-    deposit_pence: Mapped[int] = mapped_column(default=0)
-    amount_pence: Mapped[int]
+    net_pence: Mapped[int] = mapped_column(Pence, default=0)
+    vat_pence: Mapped[int] = mapped_column(Pence, default=0)
+    markup_pence: Mapped[int] = mapped_column(Pence, default=0)
+    deposit_pence: Mapped[int] = mapped_column(Pence, default=0)
+    amount_pence: Mapped[int] = mapped_column(Pence)
     # For savings: the reference supermarket price of the units, when the item has one.
-    reference_pence: Mapped[int | None]
+    reference_pence: Mapped[int | None] = mapped_column(Pence)
 
     item: Mapped[RoundItem | None] = relationship()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import Connection, Integer, String, Table
+from sqlalchemy import Connection, Integer, String, Table, TypeDecorator
 
 from coop.extensions import Base
 
@@ -47,6 +47,8 @@ def bulk_insert(
 
 def _holds_text(table: Table, name: str) -> bool:
     kind = table.c[name].type
+    if isinstance(kind, TypeDecorator):  # such as money's Pence: what it stores decides
+        kind = kind.impl_instance
     if isinstance(kind, String):  # an enum stored as its value is a String too
         return True
     if isinstance(kind, Integer):

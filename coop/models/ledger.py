@@ -17,11 +17,18 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coop.extensions import Model
-from coop.models.types import UTCDateTime, str_enum, utcnow
+from coop.models.types import Pence, UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
     from coop.models.accounts import User
@@ -142,7 +149,8 @@ class Posting(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     transaction_id: Mapped[int] = mapped_column(ForeignKey("ledger_transactions.id"), index=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
-    amount_pence: Mapped[int]
+    # 64-bit: a supplier's or the fund's side of a settlement sums a whole round.
+    amount_pence: Mapped[int] = mapped_column(Pence)
     memo: Mapped[str] = mapped_column(String(200), default="")
 
     transaction: Mapped[LedgerTransaction] = relationship(back_populates="postings")

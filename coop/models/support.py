@@ -14,7 +14,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coop.extensions import Model
-from coop.models.types import UTCDateTime, str_enum, utcnow
+from coop.models.types import Pence, UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
     from coop.models.coops import Coop
@@ -56,7 +56,7 @@ class SupportRecord(Model):
     coop_id: Mapped[int] = mapped_column(ForeignKey("coops.id"), index=True)
     programme: Mapped[str] = mapped_column(String(200))
     kind: Mapped[SupportKind] = mapped_column(str_enum(SupportKind, "support_kind"))
-    value_pence: Mapped[int]
+    value_pence: Mapped[int] = mapped_column(Pence)  # summed over periods and councils
     awarded_on: Mapped[date]
     period_start: Mapped[date | None]
     period_end: Mapped[date | None]

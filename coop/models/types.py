@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, DateTime, Enum, TypeDecorator
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, Enum, TypeDecorator
 
 from coop.domain.catalogue import VAT_RATES_BP
 
@@ -34,6 +34,21 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC)
+
+
+class Pence(TypeDecorator[int]):
+    """A 64-bit sum of money in pence, for columns that amounts add up in.
+
+    PostgreSQL's SUM of a bigint is a numeric, which the driver hands back as a
+    Decimal; a sum or COALESCE over this column is read back as an int, as the
+    rest of the code expects of pence.
+    """
+
+    impl = BigInteger
+    cache_ok = True
+
+    def process_result_value(self, value: Any, dialect: Any) -> int | None:
+        return None if value is None else int(value)
 
 
 def sql_in(column: str, values: Iterable[int | str]) -> str:

@@ -36,13 +36,59 @@ def upgrade():
     # --- end of logins ---
 
     # --- money columns that hold any sum ---
-    pass
+    # Amounts that are summed, split or multiplied: (column, nullable) per table.
+    money_columns = {
+        'postings': [('amount_pence', False)],
+        'bill_lines': [
+            ('net_pence', False),
+            ('vat_pence', False),
+            ('markup_pence', False),
+            ('deposit_pence', False),
+            ('amount_pence', False),
+            ('reference_pence', True),
+        ],
+        'round_costs': [('amount_pence', False)],
+        'round_subsidies': [('cap_pence', True)],
+        'support_records': [('value_pence', False)],
+    }
+    for table, columns in money_columns.items():
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            for column, nullable in columns:
+                batch_op.alter_column(
+                    column,
+                    existing_type=sa.Integer(),
+                    type_=sa.BigInteger(),
+                    existing_nullable=nullable,
+                )
     # --- end of money columns ---
 
 
 def downgrade():
     # --- money columns that hold any sum ---
-    pass
+    # Amounts that are summed, split or multiplied: (column, nullable) per table.
+    money_columns = {
+        'postings': [('amount_pence', False)],
+        'bill_lines': [
+            ('net_pence', False),
+            ('vat_pence', False),
+            ('markup_pence', False),
+            ('deposit_pence', False),
+            ('amount_pence', False),
+            ('reference_pence', True),
+        ],
+        'round_costs': [('amount_pence', False)],
+        'round_subsidies': [('cap_pence', True)],
+        'support_records': [('value_pence', False)],
+    }
+    for table, columns in money_columns.items():
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            for column, nullable in columns:
+                batch_op.alter_column(
+                    column,
+                    existing_type=sa.BigInteger(),
+                    type_=sa.Integer(),
+                    existing_nullable=nullable,
+                )
     # --- end of money columns ---
 
     # --- logins that end at logout ---
