@@ -59,7 +59,6 @@ HOSTILE_QUERY = {"page": "1" + "0" * 30, "q": "Fuzz\x00fuzz"}
 # Ending the login would sign the crawler out; what is left of each is fuzzed elsewhere.
 SKIPPED_ENDPOINTS = {"static", "auth.logout"}
 VISITS_PER_ENDPOINT = 3
-SKIPPED_PATH = re.compile(r"\.(csv|json)$")
 
 
 @dataclass
@@ -242,7 +241,7 @@ class Fuzz:
             split = urlsplit(url)
             path = split.path + (f"?{split.query}" if split.query else "")
             matched = self.endpoint(path)
-            if path in seen or matched is None or SKIPPED_PATH.search(split.path):
+            if path in seen or matched is None:
                 continue
             seen.add(path)
             endpoint, _ = matched
