@@ -364,7 +364,13 @@ class Sweep:
         )
 
     def markers_in(self, response) -> list[str]:
-        text = response.get_data(as_text=True).lower()
+        with response:  # a file sent from disk (the icon) is closed here
+            if (
+                not response.mimetype.startswith("text/")
+                and response.mimetype != "application/json"
+            ):
+                return []  # an icon or other binary answer carries no co-op's words
+            text = response.get_data(as_text=True).lower()
         return [marker for marker in self.two_councils.markers if marker.lower() in text]
 
     def note(self, rule: Rule, method: str, path: str, problem: str) -> None:
