@@ -45,6 +45,8 @@ def refuse_unsafe_values(form: Any, field: Any) -> None:
     that are not ASCII digits or that no integer column holds. `GuardedForm`
     puts it first on every field.
     """
+    if field.process_errors:
+        return  # the field could not read it and says what to type; text fields always read
     texts = [raw for raw in field.raw_data or () if isinstance(raw, str)]
     for raw in texts:
         if CONTROL_CHARACTERS.search(raw):
@@ -196,7 +198,8 @@ class WholeNumberField(IntegerField):
 class PenceField(StringField):
     """Money typed in pounds ("12.50", "£12.50"); `.data` is int pence, or None when blank.
 
-    Every money field has the one ceiling, `MAX_PENCE` (£1,000,000), either way. A blank field is left to `Optional` or `InputRequired` (never `DataRequired`:
+    Every money field has the one ceiling, `MAX_PENCE` (£1,000,000), either way.
+    A blank field is left to `Optional` or `InputRequired` (never `DataRequired`:
     0 pence is a real amount).
     """
 
