@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
+from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit
 
 import pytest
 from flask import Flask
@@ -53,6 +53,13 @@ HOSTILE = {
     "an id past 2^63": PAST_2_63,
     "a 1 MB string": "x" * 1_000_000,
 }
+# Addresses no page links to, with a hostile value in their token.
+UNLINKED = [
+    "/api/catalogues/1.json?token={}",
+    "/join/{}",
+    "/password/reset/{}",
+    "/login?next={}",
+]
 # Asked of every page, whether or not it reads them.
 HOSTILE_QUERY = {"page": "1" + "0" * 30, "q": "Fuzz\x00fuzz"}
 
@@ -367,6 +374,10 @@ def test_no_hostile_value_in_any_form_or_address_gives_a_server_error(app, world
         found = fuzz.crawl(client, who)
         fuzz.get_pages(found)
         fuzz.post_forms(found)
+        for path in UNLINKED:
+            for label, value in HOSTILE.items():
+                with fuzz.undone():
+                    fuzz.ask(client, who, "GET", path.format(quote(value)), label)
     # The crawl must reach the forms, or the test proves nothing.
     expected = {
         "auth.login",
