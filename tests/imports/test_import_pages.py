@@ -429,3 +429,13 @@ def test_the_import_pages_use_the_catalogue_navigation(client, auth, shop):
 
     assert '<nav aria-label="Catalogue"' in html
     assert re.search(r'<nav aria-label="Catalogue".*?Shared catalogues', html, re.S)
+
+
+def test_a_file_past_the_upload_limit_gets_the_too_large_page_unread(client, coordinator):
+    huge = OWN_HEADER + "\n" + "x" * (7 * 1024 * 1024)
+
+    response = upload(client, coordinator, huge)
+
+    assert response.status_code == 413
+    assert "A price list file can be up to 5 MB" in text(response)
+    assert count_rows(CatalogueImport) == 0
