@@ -53,6 +53,8 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "coop <no-reply@localhost>")
     MAIL_TIMEOUT = 10
+    # The outbox page hides the body of a message whose link lets its reader in.
+    OUTBOX_SHOWS_SECRETS = False
     # The site's own address, for links in email sent outside a request
     # (e.g. by `flask tick` closing a round).
     SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:5000")
@@ -144,6 +146,9 @@ class DevelopmentConfig(Config):
     SQLALCHEMY_DATABASE_URI = database_url(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'coop.sqlite'}")
     )
+    # With no mail server, the outbox page is how a developer follows a reset or
+    # registration link; nobody real is signed up on a development machine.
+    OUTBOX_SHOWS_SECRETS = True
 
 
 class TestingConfig(Config):

@@ -235,6 +235,7 @@ def _keep_all(kept: Sequence[tuple[Email, OutboxStatus, str | None]]) -> None:
             "subject": message.subject,
             "body": _kept_body(message, status),
             "status": status,
+            "secret": message.sensitive,
             "error": error,
             "created_at": now,
         }

@@ -1,4 +1,4 @@
-"""logins that end at logout, and money columns that hold any sum
+"""logins that end at logout, money columns that hold any sum, secret outbox messages
 
 Revision ID: b7d41e2a9c30
 Revises: e5f6513cc1c6
@@ -17,6 +17,11 @@ depends_on = None
 
 
 def upgrade():
+    # --- messages whose link lets the reader in ---
+    with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('secret', sa.Boolean(), server_default=sa.false(), nullable=False))
+    # --- end of secret messages ---
+
     # --- logins that end at logout ---
     op.create_table('login_sessions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -64,6 +69,9 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
+        batch_op.drop_column('secret')
+
     # --- money columns that hold any sum ---
     # Amounts that are summed, split or multiplied: (column, nullable) per table.
     money_columns = {

@@ -652,3 +652,39 @@ def test_the_outbox_hides_the_body_of_an_invitation(client, auth, admin, factory
 
     assert "(body hidden: it contains a sign-in link)" in page
     assert "/join/" not in page
+
+
+def _registration_message(client) -> OutboxMessage:
+    client.post(
+        "/register",
+        data={
+            "email": "ada@example.org",
+            "name": "Ada Lovelace",
+            "password": "a long enough password",
+            "confirm": "a long enough password",
+        },
+    )
+    return db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.recipient == "ada@example.org")
+    ).one()
+
+
+def test_the_outbox_hides_the_body_of_a_registration_link(client, auth, admin):
+    message = _registration_message(client)
+    assert "/register/confirm/" in message.body
+    auth.login_as(admin)
+
+    page = text(client.get(f"/platform/outbox/{message.id}"))
+
+    assert "(body hidden: it contains a sign-in link)" in page
+    assert "/register/confirm/" not in page
+
+
+def test_a_development_outbox_shows_a_sign_in_link_so_it_can_be_followed(client, auth, admin, app):
+    app.config["OUTBOX_SHOWS_SECRETS"] = True
+    message = _registration_message(client)
+    auth.login_as(admin)
+
+    page = text(client.get(f"/platform/outbox/{message.id}"))
+
+    assert "/register/confirm/" in page
