@@ -12,7 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from coop.demo import seed as demo
@@ -31,6 +31,7 @@ from coop.services.errors import ServiceError
 from coop.services.people.admins import create_platform_admin
 from coop.services.people.coops import appoint_coordinator, coop_by_slug, create_coop
 from coop.services.people.councils import appoint_officer, council_by_gss_code, create_council
+from coop.services.people.logins import forget_old_logins
 from coop.services.rounds.closing import close_round
 from coop.services.rounds.lifecycle import due_rounds, open_round
 from coop.web.links import order_link
@@ -315,7 +316,8 @@ def tick_command() -> None:
 
     Each round is its own transaction: one that cannot open (no items, say)
     is reported and left as it is, and the others go ahead. A round another
-    process has just closed is skipped.
+    process has just closed is skipped. Logins that have ended or run out are
+    then forgotten.
     """
     due = due_rounds()
     for action, round_ids in (("opened", due.to_open), ("closed", due.to_close)):
@@ -330,6 +332,10 @@ def tick_command() -> None:
                 click.echo(f"Round {round_id} was not {action}: {refused.message}", err=True)
                 continue
             click.echo(f"Round {round_id} {action}.")
+    with one_transaction():
+        forgotten = forget_old_logins(max_age=current_app.config["REMEMBER_COOKIE_DURATION"])
+    if forgotten:
+        click.echo(f"Forgot {forgotten} login(s) that had ended or run out.")
 
 
 COMMANDS = (

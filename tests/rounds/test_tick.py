@@ -7,12 +7,12 @@ import time
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from support import count_rows
 
 from coop.domain.rounds import RoundState
 from coop.extensions import db
-from coop.models import Allocation, OutboxMessage, Round, User
+from coop.models import Allocation, Login, OutboxMessage, Round, User
 from coop.models.types import utcnow
 from coop.services.rounds.closing import close_round
 
@@ -153,3 +153,21 @@ def test_a_round_closed_by_hand_while_the_tick_runs_is_skipped(app, rounds, runn
     db.session.expire_all()
     assert db.session.get(Round, round_id).closed_by_id == coordinator_id
     assert count_rows(Allocation) == 1
+
+
+def test_tick_forgets_logins_that_ended_or_ran_out_and_keeps_open_ones(app, runner, factory):
+    person = factory.user(email="sam@example.org")
+    now = utcnow()
+    ended = Login(user=person, token_digest="a" * 64, ended_at=now - timedelta(hours=1))
+    run_out = Login(user=person, token_digest="b" * 64, created_at=now - timedelta(days=31))
+    open_ = Login(user=person, token_digest="c" * 64, created_at=now - timedelta(days=2))
+    db.session.add_all([ended, run_out, open_])
+    db.session.commit()
+
+    first = runner.invoke(args=["tick"])
+    second = runner.invoke(args=["tick"])
+
+    assert first.exit_code == 0, first.output
+    assert first.output == "Forgot 2 login(s) that had ended or run out.\n"
+    assert second.output == ""
+    assert db.session.scalars(select(Login.token_digest)).all() == ["c" * 64]

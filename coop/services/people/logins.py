@@ -10,7 +10,7 @@ from __future__ import annotations
 import hmac
 from datetime import timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, or_, select, update
 
 from coop.extensions import db
 from coop.models import Login, User
@@ -82,6 +82,21 @@ def end_logins(*, user: User, keep: Login | None = None) -> int:
     )
     db.session.flush()
     return int(getattr(ended, "rowcount", 0) or 0)
+
+
+def forget_old_logins(*, max_age: timedelta) -> int:
+    """Delete the logins that can open nothing any more; return how many (flushes).
+
+    A login that has ended, or began more than *max_age* ago, is kept no longer:
+    its row would only say which device someone once used.
+    """
+    deleted = db.session.execute(
+        delete(Login)
+        .where(or_(Login.ended_at.is_not(None), Login.created_at <= utcnow() - max_age))
+        .execution_options(synchronize_session=False)
+    )
+    db.session.flush()
+    return int(getattr(deleted, "rowcount", 0) or 0)
 
 
 def count_other_logins(*, user: User, keep: Login | None, max_age: timedelta) -> int:
