@@ -31,7 +31,7 @@ from coop.services.errors import ServiceError
 from coop.services.people.admins import create_platform_admin
 from coop.services.people.coops import appoint_coordinator, coop_by_slug, create_coop
 from coop.services.people.councils import appoint_officer, council_by_gss_code, create_council
-from coop.services.people.logins import forget_old_logins
+from coop.services.people.logins import any_old_logins, forget_old_logins
 from coop.services.rounds.closing import close_round
 from coop.services.rounds.lifecycle import due_rounds, open_round
 from coop.web.links import order_link
@@ -332,9 +332,10 @@ def tick_command() -> None:
                 click.echo(f"Round {round_id} was not {action}: {refused.message}", err=True)
                 continue
             click.echo(f"Round {round_id} {action}.")
-    with one_transaction():
-        forgotten = forget_old_logins(max_age=current_app.config["REMEMBER_COOKIE_DURATION"])
-    if forgotten:
+    max_age = current_app.config["REMEMBER_COOKIE_DURATION"]
+    if any_old_logins(max_age=max_age):  # most minutes there are none: no commit then
+        with one_transaction():
+            forgotten = forget_old_logins(max_age=max_age)
         click.echo(f"Forgot {forgotten} login(s) that had ended or run out.")
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hmac
 from datetime import timedelta
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import ColumnElement, delete, func, or_, select, update
 
 from coop.extensions import db
 from coop.models import Login, User
@@ -84,6 +84,17 @@ def end_logins(*, user: User, keep: Login | None = None) -> int:
     return int(getattr(ended, "rowcount", 0) or 0)
 
 
+def _can_open_nothing(max_age: timedelta) -> ColumnElement[bool]:
+    return or_(Login.ended_at.is_not(None), Login.created_at <= utcnow() - max_age)
+
+
+def any_old_logins(*, max_age: timedelta) -> bool:
+    """Tell whether some login has ended or began more than *max_age* ago (reads only)."""
+    return bool(
+        db.session.scalar(select(select(Login.id).where(_can_open_nothing(max_age)).exists()))
+    )
+
+
 def forget_old_logins(*, max_age: timedelta) -> int:
     """Delete the logins that can open nothing any more; return how many (flushes).
 
@@ -91,9 +102,7 @@ def forget_old_logins(*, max_age: timedelta) -> int:
     its row would only say which device someone once used.
     """
     deleted = db.session.execute(
-        delete(Login)
-        .where(or_(Login.ended_at.is_not(None), Login.created_at <= utcnow() - max_age))
-        .execution_options(synchronize_session=False)
+        delete(Login).where(_can_open_nothing(max_age)).execution_options(synchronize_session=False)
     )
     db.session.flush()
     return int(getattr(deleted, "rowcount", 0) or 0)
