@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 
 from coop.domain import permissions
 from coop.domain import rounds as round_states
+from coop.domain.devices import device_name
 from coop.domain.money import format_pence, plain_pounds
 from coop.domain.wording import possessive
 from coop.extensions import db, login_manager, wants_json
@@ -131,6 +132,7 @@ def _templates(app: Flask) -> None:
         return "" if value is None else local_time(value, fmt)
 
     app.add_template_filter(format_pence, "pence")
+    app.add_template_filter(device_name, "device_name")
 
     @app.template_filter("possessive")
     def possessive_name(name: str) -> Markup:

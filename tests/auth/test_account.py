@@ -2,6 +2,11 @@ from support import PASSWORD, field_error
 
 from coop.domain.roles import MembershipStatus, Role
 
+ANDROID_CHROME = (
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 "
+    "(KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36"
+)
+
 
 def test_the_account_page_needs_a_login(client):
     response = client.get("/account")
@@ -115,10 +120,15 @@ def test_changing_the_password_signs_out_other_sessions(app, client, auth, facto
 
 def test_signing_out_other_devices_ends_their_logins_but_not_this_one(app, client, auth, person):
     phone = app.test_client()
-    phone.post("/login", data={"email": person.email, "password": PASSWORD, "remember": "y"})
+    phone.post(
+        "/login",
+        data={"email": person.email, "password": PASSWORD, "remember": "y"},
+        headers={"User-Agent": ANDROID_CHROME},
+    )
     auth.login_as(person)
     page = client.get("/account").get_data(as_text=True)
     assert "also signed in on 1 other device" in page
+    assert "Chrome on Android, last seen" in page
 
     response = client.post("/account/sign-out-others", follow_redirects=True)
 

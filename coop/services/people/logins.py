@@ -10,7 +10,7 @@ from __future__ import annotations
 import hmac
 from datetime import timedelta
 
-from sqlalchemy import ColumnElement, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, delete, or_, select, update
 
 from coop.extensions import db
 from coop.models import Login, User
@@ -108,13 +108,13 @@ def forget_old_logins(*, max_age: timedelta) -> int:
     return int(getattr(deleted, "rowcount", 0) or 0)
 
 
-def count_other_logins(*, user: User, keep: Login | None, max_age: timedelta) -> int:
-    """Return how many of *user*'s logins besides *keep* are still open (reads only)."""
-    query = select(func.count(Login.id)).where(
+def other_logins(*, user: User, keep: Login | None, max_age: timedelta) -> list[Login]:
+    """Return *user*'s open logins besides *keep*, the most recently seen first (reads only)."""
+    query = select(Login).where(
         Login.user_id == user.id,
         Login.ended_at.is_(None),
         Login.created_at > utcnow() - max_age,
     )
     if keep is not None:
         query = query.where(Login.id != keep.id)
-    return db.session.scalar(query) or 0
+    return list(db.session.scalars(query.order_by(Login.last_seen_at.desc(), Login.id.desc())))

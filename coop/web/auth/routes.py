@@ -239,7 +239,7 @@ def account():
         user=user,
         form=form,
         memberships=accounts.list_memberships(user=user),
-        other_logins=logins.count_other_logins(
+        other_logins=logins.other_logins(
             user=user,
             keep=user.current_login,
             max_age=current_app.config["REMEMBER_COOKIE_DURATION"],
