@@ -283,3 +283,19 @@ def test_every_page_loads_the_script_that_focuses_the_error_summary(app, client)
     assert script.status_code == 200
     assert b".error-summary" in script.data
     script.close()
+
+
+def test_every_pager_has_the_large_targets_of_the_pages_style():
+    """WCAG 2.2 target size: the `pages` style makes page links at least 44 px each way."""
+    import re
+    from pathlib import Path
+
+    templates = Path(__file__).resolve().parent.parent / "templates"
+    pagers = {
+        f"{path.relative_to(templates)}: {nav}"
+        for path in templates.rglob("*.html")
+        for nav in re.findall(r'<nav aria-label="Pages[^>]*>', path.read_text())
+    }
+
+    assert pagers
+    assert {pager for pager in pagers if not re.search(r'class="[^"]*\bpages\b', pager)} == set()

@@ -53,6 +53,7 @@ from coop.domain.catalogue import (
 from coop.domain.money import parse_pence, plain_pounds
 from coop.domain.numbers import is_digits
 from coop.domain.spreadsheets import csv_text, unprotect_formula
+from coop.domain.text import first_control_line
 
 COLUMNS = (
     "code",
@@ -184,12 +185,20 @@ class FileProblem(ValueError):
 def decode(data: bytes) -> str:
     """Decode UTF-8 with or without a byte-order mark, or say what is wrong."""
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise FileProblem(
             "The file is not UTF-8 text. Save it from your spreadsheet as "
             "'CSV UTF-8' and try again."
         ) from None
+    line = first_control_line(text)
+    if line is not None:
+        raise FileProblem(
+            f"Line {line} of the file holds a control character (such as a NUL byte), "
+            "which a price list never has. Check that this is the file you meant, "
+            "saved from your spreadsheet as 'CSV UTF-8'."
+        )
+    return text
 
 
 def _sniff_delimiter(header_line: str) -> str:

@@ -13,12 +13,10 @@ from coop.domain.catalogue import bp_to_percent, percent_to_bp
 from coop.domain.money import MAX_PENCE, parse_pence, plain_pounds
 from coop.domain.numbers import MAX_WHOLE_NUMBER, whole_number
 from coop.domain.roles import JoiningPolicy
+from coop.domain.text import CONTROL_CHARACTERS
 
 Result = TypeVar("Result")
 
-# Tab, newline and carriage return are text; the other control characters are
-# not, and PostgreSQL refuses NUL outright.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 NO_CONTROL_CHARACTERS = "This can't contain control characters."
 #: The longest text a field takes when it sets no `Length` of its own.
 MAX_TEXT_LENGTH = 10_000

@@ -263,6 +263,7 @@ def test_a_locked_email_allows_one_wrong_guess_from_a_new_address_and_no_more(ap
     assert first.status_code == 200
     assert "Email or password is not right." in first.get_data(as_text=True)
     assert second.status_code == 429
+    assert "Wait 15 minutes and try again, or reset your password." in second.get_data(as_text=True)
 
 
 def test_the_limit_page_does_not_promise_a_minute(app, client, person):

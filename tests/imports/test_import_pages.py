@@ -186,6 +186,22 @@ def test_a_file_that_is_not_utf8_is_refused_next_to_the_field(client, coordinato
     assert count_rows(CatalogueImport) == 0
 
 
+def test_a_file_holding_a_nul_byte_is_refused_with_its_line_next_to_the_field(client, coordinator):
+    """PostgreSQL cannot store a NUL; the file is refused before anything is kept."""
+    prices = csv_lines(
+        OWN_HEADER,
+        "RIC-5,Basmati rice,1 kg bag,5,9.95,0,Rice",
+        "TOM-400,Chop\x00ped,400 g tin,24,10.80,0,Tins",
+    )
+
+    response = upload(client, coordinator, prices)
+
+    assert response.status_code == 200
+    assert 'id="file-error">Line 3 of the file holds a control character' in text(response)
+    assert count_rows(CatalogueImport) == 0
+    assert count_rows(Product) == 0
+
+
 def test_only_csv_or_text_files_are_accepted(client, coordinator):
     response = upload(client, coordinator, "code,name,case_price\n", filename="prices.xlsx")
 

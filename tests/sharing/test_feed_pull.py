@@ -388,8 +388,21 @@ def test_a_copy_already_pulled_is_left_as_it_was_when_a_later_answer_is_forged(
             encode({**feed_document(), "supplier": None}),
             "The feed is not in the coop-catalogue-feed/1 format: it does not describe",
         ),
+        (
+            encode({**feed_document(), "supplier": {"name": "Forged\u0000Foods"}}),
+            "The feed's answer holds a control character (such as a NUL byte)",
+        ),
     ],
-    ids=["html", "not utf-8", "a list", "no format", "a later format", "no list", "no supplier"],
+    ids=[
+        "html",
+        "not utf-8",
+        "a list",
+        "no format",
+        "a later format",
+        "no list",
+        "no supplier",
+        "a nul byte",
+    ],
 )
 def test_an_answer_that_is_not_a_catalogue_feed_is_refused(
     four_coops, token, forger, body, expected

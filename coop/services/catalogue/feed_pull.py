@@ -30,6 +30,7 @@ from coop.domain.catalogue import MAX_PENCE, bp_to_percent
 from coop.domain.catalogue_csv import COLUMNS, FileProblem, ProductRow, parse_catalogue
 from coop.domain.money import plain_pounds
 from coop.domain.spreadsheets import csv_line
+from coop.domain.text import holds_control_character
 from coop.extensions import db
 from coop.models import Coop, Supplier, SupplierKind
 from coop.services.catalogue.feed import FEED_FORMAT, SIGNATURE_HEADER, sign_feed
@@ -190,6 +191,11 @@ def _document(body: bytes) -> dict[str, object]:
         raise ServiceError(
             "The feed's answer is not JSON, so it is not a catalogue feed; nothing was written."
         ) from None
+    if holds_control_character(document):
+        raise ServiceError(
+            "The feed's answer holds a control character (such as a NUL byte), which no "
+            "catalogue has; nothing was written."
+        )
     if not isinstance(document, dict) or "format" not in document:
         raise ServiceError(
             f"The feed's answer is not a catalogue feed ({FEED_FORMAT}); nothing was written."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import HTTPException
@@ -36,8 +36,13 @@ RESET_SENT = (
 
 
 # How long a network address that failed to log in to an account stays under
-# that account's lock (see `_locked_out_here`).
-FAILED_HERE = "1 per hour"
+# that account's lock (see `_locked_out_here`): short, since the owner's own
+# typo puts their address under it, and said on the page.
+FAILED_HERE = "1 per 15 minutes"
+LOCKED_HERE = (
+    "Too many wrong passwords for this account from here. Wait 15 minutes and "
+    "try again, or reset your password."
+)
 
 
 def _typed_email() -> str:
@@ -196,7 +201,8 @@ def login():
     if form.validate_on_submit():
         email = _typed_email()
         if _locked_out_here(email):
-            abort(429)
+            form.form_errors.append(LOCKED_HERE)
+            return render_template("auth/login.html", form=form), 429
         user = accounts.authenticate_user(
             email=required(form.email.data), password=required(form.password.data)
         )
