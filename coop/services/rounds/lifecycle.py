@@ -295,7 +295,7 @@ def households_with_orders(round_id: int) -> list[Membership]:
 
 
 def cancel_round(*, round_id: int, reason: str, by: User, link: str = "") -> Round:
-    """Cancel a round before its delivery is recorded and tell the households that ordered (flushes)."""
+    """Cancel a round whose delivery is not recorded; tell the households that ordered (flushes)."""
     reason = reason.strip()
     if not reason:
         raise ServiceError(
