@@ -59,8 +59,14 @@ class Config:
     # (e.g. by `flask tick` closing a round).
     SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:5000")
 
-    # Redis backs rate limits (and, later, the job queue) when it is set.
+    # Redis backs rate limits and the job queue when it is set; without it
+    # limits are kept in memory and jobs run inline (coop/services/jobs.py).
     REDIS_URL = os.environ.get("REDIS_URL", "")
+    # A failed job is tried again this many times, waiting these many seconds
+    # before each retry, then kept a week among the failed jobs.
+    JOB_RETRIES = 3
+    JOB_RETRY_INTERVALS = [30, 300, 1800]
+    JOB_FAILURE_TTL = 7 * 24 * 3600
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute; 50 per hour")
@@ -163,6 +169,8 @@ class TestingConfig(Config):
     # The test client's own address, so links in email point where its requests go.
     SITE_URL = "http://localhost"
     MAIL_SERVER = ""
+    # Jobs run inline unless a test points the app at Redis.
+    REDIS_URL = ""
     RATELIMIT_STORAGE_URI = "memory://"
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024

@@ -28,6 +28,7 @@ from coop.services.catalogue.imports import (
     preview_import,
 )
 from coop.services.errors import ServiceError
+from coop.services.jobs import work
 from coop.services.people.admins import create_platform_admin
 from coop.services.people.coops import appoint_coordinator, coop_by_slug, create_coop
 from coop.services.people.councils import appoint_officer, council_by_gss_code, create_council
@@ -339,6 +340,17 @@ def tick_command() -> None:
         click.echo(f"Forgot {forgotten} login(s) that had ended or run out.")
 
 
+@click.command("worker")
+@with_appcontext
+@click.option("--burst", is_flag=True, help="Run the jobs queued now, then exit.")
+def worker_command(burst: bool) -> None:
+    """Run jobs from the queue on Redis (REDIS_URL) until stopped."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if not app.config["REDIS_URL"]:
+        raise click.ClickException("REDIS_URL is not set: without it jobs run inline.")
+    work(app, burst=burst)
+
+
 COMMANDS = (
     create_admin_command,
     create_council_command,
@@ -349,6 +361,7 @@ COMMANDS = (
     import_catalogue_command,
     pull_catalogue_command,
     tick_command,
+    worker_command,
 )
 
 

@@ -129,6 +129,12 @@ RULES = [
         lambda name: top_level(name) == "stripe",
         exempt="coop.payments",
     ),
+    Rule(
+        "only-the-job-queue-imports-rq",
+        "",
+        lambda name: top_level(name) == "rq",
+        exempt="coop.services.jobs",
+    ),
 ]
 
 
@@ -177,6 +183,7 @@ def test_every_layer_has_modules_to_check():
         ),
         ("only-payments-imports-stripe", "coop/services/rounds/items.py", "import stripe"),
         ("only-payments-imports-stripe", "coop/web/api/routes.py", "from stripe import Charge"),
+        ("only-the-job-queue-imports-rq", "coop/cli.py", "from rq import Worker"),
     ],
 )
 def test_the_checker_names_the_file_and_line_of_a_forbidden_import(rule_id, module, source):
@@ -196,6 +203,7 @@ def test_the_checker_names_the_file_and_line_of_a_forbidden_import(rule_id, modu
             "from flask import current_app; from coop.models import Coop",
         ),
         ("coop/payments/stripe_gateway.py", "import stripe"),
+        ("coop/services/jobs.py", "from rq import Queue"),
     ],
 )
 def test_the_checker_allows_imports_that_follow_the_layers(module, source):

@@ -1,0 +1,169 @@
+"""Work off the request path: the job queue, the one module that knows RQ.
+
+A job is a plain module-level function that takes ids (ints or strings, never
+ORM objects) as keyword arguments and does its work on ``db.session``; it
+flushes and never commits, like any service. `enqueue` hands it to RQ on Redis
+when ``REDIS_URL`` is set, where a worker (`work`, ``flask --app coop worker``)
+runs it; without ``REDIS_URL`` it runs at once, inline. Either way `run_job`
+runs it: in an app context of its own, so with a session and transaction of its
+own, committed when the function returns and rolled back when it raises.
+
+Callers enqueue after their own commit, since a job reads what is committed.
+A job must be safe to run twice: a worker may die after the work is committed
+and before RQ hears of it, and a failed job is retried.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from flask import Flask, current_app
+from redis import Redis
+from rq import Queue, Retry, SimpleWorker
+from rq.exceptions import DuplicateJobError
+from rq.job import Job, JobStatus
+from rq.registry import FailedJobRegistry
+
+from coop.extensions import db
+
+QUEUE_NAME = "coop"
+
+# A job with a key keeps one id while it is pending, so enqueueing it again adds nothing.
+PENDING = frozenset({JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED, JobStatus.STARTED})
+
+JobFunction = Callable[..., object]
+
+
+def function_path(function: JobFunction) -> str:
+    """Return ``module:name`` for a job function, refusing one a worker could not import."""
+    name = getattr(function, "__qualname__", "")
+    module = getattr(function, "__module__", None)
+    if not module or not name or "." in name or "<" in name:
+        raise TypeError(f"a job must be a module-level function, not {function!r}")
+    return f"{module}:{name}"
+
+
+def _imported(path: str) -> JobFunction:
+    module, _, name = path.partition(":")
+    function: JobFunction = getattr(importlib.import_module(module), name)
+    return function
+
+
+def _check_ids(ids: Mapping[str, object]) -> None:
+    for name, value in ids.items():
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise TypeError(f"job argument {name} must be an id (int or str), not {value!r}")
+
+
+def run_job(path: str, **ids: int | str) -> None:
+    """Run the job function at *path* in an app context of its own; commit, or roll back."""
+    function = _imported(path)
+    with current_app.app_context():
+        try:
+            function(**ids)
+        except BaseException:
+            db.session.rollback()
+            raise
+        db.session.commit()
+
+
+def redis_connection(app: Flask) -> Redis:
+    """Return a connection to the app's Redis (``REDIS_URL``), one pool per address."""
+    url = app.config["REDIS_URL"]
+    pools: dict[str, Redis] = app.extensions.setdefault("coop.jobs.redis", {})
+    if url not in pools:
+        pools[url] = Redis.from_url(url)
+    return pools[url]
+
+
+def job_queue(app: Flask) -> Queue:
+    """Return the app's RQ queue on its Redis."""
+    return Queue(QUEUE_NAME, connection=redis_connection(app))
+
+
+def job_id(path: str, key: str) -> str:
+    """Return the id a job with *key* has in the queue, the same every time."""
+    # RQ takes only letters, digits, "_" and "-" in an id.
+    return "key-" + hashlib.sha256(f"{path}\n{key}".encode()).hexdigest()[:40]
+
+
+def enqueue(function: JobFunction, /, *, key: str | None = None, **ids: int | str) -> str | None:
+    """Run *function* with *ids* as a job: queued on Redis, or at once without it.
+
+    With *key*, a job already pending under the same key is kept and no second
+    one is added. Returns the job's id in the queue, or None when it ran inline.
+    """
+    path = function_path(function)
+    _check_ids(ids)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if not app.config["REDIS_URL"]:
+        # As on the queue, a job's failure is the job's: logged, its work rolled
+        # back, and the caller's own (committed) work stands. Inline, there are no retries.
+        try:
+            run_job(path, **ids)
+        except Exception:
+            app.logger.exception("Job %s failed with %r", path, ids)
+        return None
+    queue = job_queue(app)
+    wanted = job_id(path, key) if key is not None else None
+    if wanted is not None:
+        earlier = Job.fetch_many([wanted], connection=queue.connection)[0]
+        if earlier is not None:
+            if earlier.get_status(refresh=False) in PENDING:
+                return wanted
+            earlier.delete()  # done or failed: this is new work under the same key
+    try:
+        job = queue.enqueue(
+            run_job,
+            args=(path,),
+            kwargs=ids,
+            job_id=wanted,
+            unique=wanted is not None,  # two enqueueing at once: the second is refused
+            description=path,
+            retry=Retry(max=app.config["JOB_RETRIES"], interval=app.config["JOB_RETRY_INTERVALS"]),
+            failure_ttl=app.config["JOB_FAILURE_TTL"],
+        )
+    except DuplicateJobError:
+        assert wanted is not None
+        return wanted
+    queued: str = job.id
+    return queued
+
+
+class AppWorker(SimpleWorker):
+    """An RQ worker that runs each job, in its own process, inside the app's context.
+
+    It runs jobs in the worker's process rather than a fork per job: the app
+    and its database pool are built once and a fork would share the pool's
+    connections. A job that brings the process down is marked failed by RQ and
+    the process restarted by its service manager.
+    """
+
+    def __init__(self, *args: Any, app: Flask, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.app = app
+
+    def perform_job(self, job: Job, queue: Queue) -> bool:
+        with self.app.app_context():
+            done: bool = super().perform_job(job, queue)
+            return done
+
+
+def build_worker(app: Flask) -> AppWorker:
+    """Return a worker for the app's queue on its Redis."""
+    queue = job_queue(app)
+    return AppWorker([queue], connection=queue.connection, app=app)
+
+
+def work(app: Flask, *, burst: bool = False) -> None:
+    """Run jobs from the app's queue until stopped, or, with *burst*, until it is empty."""
+    # The scheduler puts a failed job back on the queue when its retry is due.
+    build_worker(app).work(burst=burst, with_scheduler=True)
+
+
+def failed_jobs(app: Flask) -> FailedJobRegistry:
+    """Return RQ's registry of the app's jobs that gave up."""
+    return FailedJobRegistry(queue=job_queue(app))
