@@ -17,17 +17,21 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from flask import Flask, current_app
-from redis import Redis
+from redis import Redis, RedisError
 from rq import Queue, Retry, SimpleWorker
-from rq.exceptions import DuplicateJobError
+from rq.exceptions import DuplicateJobError, InvalidJobOperation, NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.registry import FailedJobRegistry
 
 from coop.extensions import db
+from coop.services.errors import ServiceError
 
 QUEUE_NAME = "coop"
 
@@ -35,6 +39,9 @@ QUEUE_NAME = "coop"
 PENDING = frozenset({JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED, JobStatus.STARTED})
 
 JobFunction = Callable[..., object]
+
+# The ids RQ accepts.
+VALID_JOB_ID = re.compile(r"[A-Za-z0-9_-]{1,100}")
 
 
 def function_path(function: JobFunction) -> str:
@@ -90,6 +97,11 @@ def job_id(path: str, key: str) -> str:
     return "key-" + hashlib.sha256(f"{path}\n{key}".encode()).hexdigest()[:40]
 
 
+def _retry_policy(app: Flask) -> Retry | None:
+    retries = app.config["JOB_RETRIES"]
+    return Retry(max=retries, interval=app.config["JOB_RETRY_INTERVALS"]) if retries else None
+
+
 def enqueue(function: JobFunction, /, *, key: str | None = None, **ids: int | str) -> str | None:
     """Run *function* with *ids* as a job: queued on Redis, or at once without it.
 
@@ -123,7 +135,7 @@ def enqueue(function: JobFunction, /, *, key: str | None = None, **ids: int | st
             job_id=wanted,
             unique=wanted is not None,  # two enqueueing at once: the second is refused
             description=path,
-            retry=Retry(max=app.config["JOB_RETRIES"], interval=app.config["JOB_RETRY_INTERVALS"]),
+            retry=_retry_policy(app),
             failure_ttl=app.config["JOB_FAILURE_TTL"],
         )
     except DuplicateJobError:
@@ -164,6 +176,60 @@ def work(app: Flask, *, burst: bool = False) -> None:
     build_worker(app).work(burst=burst, with_scheduler=True)
 
 
-def failed_jobs(app: Flask) -> FailedJobRegistry:
-    """Return RQ's registry of the app's jobs that gave up."""
-    return FailedJobRegistry(queue=job_queue(app))
+@dataclass(frozen=True)
+class FailedJob:
+    """A job that gave up, as the platform admin sees it."""
+
+    id: str
+    name: str  # the job function, module:name
+    failed_at: datetime | None
+    error: str  # the exception, the traceback's last line
+    traceback: str
+
+
+def _failed(job: Job) -> FailedJob:
+    last = job.latest_result()
+    traceback = (last.exc_string if last is not None else None) or ""
+    lines = traceback.strip().splitlines()
+    return FailedJob(
+        id=job.id,
+        name=job.description or job.func_name or job.id,
+        failed_at=job.ended_at,
+        error=lines[-1] if lines else "(no error recorded)",
+        traceback=traceback,
+    )
+
+
+def _unreachable(error: RedisError) -> ServiceError:
+    return ServiceError(f"The job queue's Redis cannot be reached ({error}).")
+
+
+def list_failed_jobs(*, limit: int = 100) -> list[FailedJob]:
+    """Return the jobs that gave up, the latest first (none without ``REDIS_URL``)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if not app.config["REDIS_URL"]:
+        return []
+    try:
+        registry = FailedJobRegistry(queue=job_queue(app))
+        ids = registry.get_job_ids(0, limit - 1, desc=True)
+        jobs = Job.fetch_many(ids, connection=registry.connection)
+        return [_failed(job) for job in jobs if job is not None]
+    except RedisError as error:
+        raise _unreachable(error) from error
+
+
+def retry_failed_job(*, job_id: str) -> bool:
+    """Put a job that gave up back on the queue; False when it is not among them."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if not app.config["REDIS_URL"] or not VALID_JOB_ID.fullmatch(job_id):
+        return False
+    try:
+        registry = FailedJobRegistry(queue=job_queue(app))
+        if job_id not in registry:
+            return False
+        registry.requeue(job_id)
+    except (InvalidJobOperation, NoSuchJobError):
+        return False
+    except RedisError as error:
+        raise _unreachable(error) from error
+    return True

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-import redis
 from rq import Queue
 from rq.job import Job
 from rq.registry import FailedJobRegistry
@@ -12,42 +11,10 @@ from sqlalchemy import select, text
 from coop.extensions import db
 from coop.models import User
 from coop.services.jobs import QUEUE_NAME, enqueue
+from jobs.conftest import needs_redis
 from jobs.job_functions import attempts, rename_user, rename_user_then_fail
 
-# Database 15 is the rate-limit test's; the queue tests flush this one.
-REDIS_URL = "redis://127.0.0.1:6379/14"
-
 pytestmark = pytest.mark.committing
-
-
-def redis_is_up() -> bool:
-    try:
-        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
-    except redis.RedisError:
-        return False
-
-
-needs_redis = pytest.mark.skipif(
-    not redis_is_up(), reason="needs Redis on 127.0.0.1:6379 (CI starts it)"
-)
-
-
-@pytest.fixture(autouse=True)
-def no_attempts():
-    attempts.clear()
-    yield
-    attempts.clear()
-
-
-@pytest.fixture
-def store(app):
-    """The test Redis, empty before and after, with the app's queue on it."""
-    connection = redis.Redis.from_url(REDIS_URL)
-    connection.flushdb()
-    app.config["REDIS_URL"] = REDIS_URL
-    yield connection
-    connection.flushdb()
-    connection.close()
 
 
 @pytest.fixture

@@ -105,6 +105,10 @@ class EmailForm(GuardedForm):
     )
 
 
+class RetryJobForm(GuardedForm):
+    job_id = HiddenField(validators=[DataRequired("Choose a job to retry.")])
+
+
 class RemoveOfficerForm(GuardedForm):
     user_id = HiddenField(validators=[DataRequired("Choose an officer to remove.")])
 

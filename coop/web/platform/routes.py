@@ -1,4 +1,4 @@
-"""Platform admin pages: councils, co-ops, their first people, and the outbox."""
+"""Platform admin pages: councils, co-ops, their first people, the outbox, failed jobs."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from coop.domain.permissions import can_administer_coop, can_administer_council
 from coop.domain.roles import JoiningPolicy
 from coop.extensions import db
 from coop.models import Coop, Council, OutboxMessage
+from coop.services.errors import ServiceError
+from coop.services.jobs import list_failed_jobs, retry_failed_job
 from coop.services.people import coops as coop_service
 from coop.services.people import councils as council_service
 from coop.services.people.memberships import coordinators_of
@@ -26,6 +28,7 @@ from coop.web.platform.forms import (
     EmailForm,
     MoveCoopForm,
     RemoveOfficerForm,
+    RetryJobForm,
     council_choices,
 )
 
@@ -247,3 +250,34 @@ def message(message_id: int):
     hidden = message.secret and not current_app.config.get("OUTBOX_SHOWS_SECRETS")
     body = BODY_HIDDEN if hidden else message.body
     return render_template("platform/message.html", message=message, body=body)
+
+
+# Jobs
+
+
+@bp.route("/jobs")
+@platform_admin
+def failed_jobs():
+    queued = bool(current_app.config["REDIS_URL"])
+    try:
+        jobs = list_failed_jobs()
+    except ServiceError as error:
+        flash(error.message, "error")
+        jobs = []
+    return render_template("platform/jobs.html", queued=queued, jobs=jobs, form=RetryJobForm())
+
+
+@bp.route("/jobs/retry", methods=["POST"])
+@platform_admin
+def retry_job():
+    form = RetryJobForm()
+    try:
+        retried = form.validate_on_submit() and retry_failed_job(job_id=form.job_id.data or "")
+    except ServiceError as error:
+        flash(error.message, "error")
+    else:
+        if retried:
+            flash("The job is queued again; a worker will run it next.", "success")
+        else:
+            flash("That job is no longer among the failed jobs.", "error")
+    return redirect(url_for(".failed_jobs"))
