@@ -53,6 +53,13 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "coop <no-reply@localhost>")
     MAIL_TIMEOUT = 10
+    # The outbox is sent this many messages per SMTP session; a message the
+    # server could not take waits these many seconds before each new try (the
+    # last again and again); a sender that claimed messages and vanished
+    # gives them back after MAIL_CLAIM_TIMEOUT seconds.
+    MAIL_BATCH_SIZE = 200
+    MAIL_RETRY_INTERVALS = [60, 300, 900, 3600]
+    MAIL_CLAIM_TIMEOUT = 600
     # The outbox page hides the body of a message whose link lets its reader in.
     OUTBOX_SHOWS_SECRETS = False
     # The site's own address, for links in email sent outside a request

@@ -28,7 +28,8 @@ from coop.services.catalogue.imports import (
     preview_import,
 )
 from coop.services.errors import ServiceError
-from coop.services.jobs import work
+from coop.services.jobs import enqueue, work
+from coop.services.mail import outbox_due, requeue_stale_claims, send_outbox
 from coop.services.people.admins import create_platform_admin
 from coop.services.people.coops import appoint_coordinator, coop_by_slug, create_coop
 from coop.services.people.councils import appoint_officer, council_by_gss_code, create_council
@@ -318,7 +319,9 @@ def tick_command() -> None:
     Each round is its own transaction: one that cannot open (no items, say)
     is reported and left as it is, and the others go ahead. A round another
     process has just closed is skipped. Logins that have ended or run out are
-    then forgotten.
+    then forgotten, and the outbox is sent when a message is due: one a sender
+    claimed and vanished with is put back first (never one already handed to
+    the mail server), and one that waits after an error is tried again.
     """
     due = due_rounds()
     for action, round_ids in (("opened", due.to_open), ("closed", due.to_close)):
@@ -338,6 +341,13 @@ def tick_command() -> None:
         with one_transaction():
             forgotten = forget_old_logins(max_age=max_age)
         click.echo(f"Forgot {forgotten} login(s) that had ended or run out.")
+    if current_app.config.get("MAIL_SERVER"):
+        with one_transaction():
+            given_back = requeue_stale_claims()
+        if given_back:
+            click.echo(f"Put {given_back} message(s) back on the outbox's queue.")
+        if outbox_due():
+            enqueue(send_outbox, key="outbox")
 
 
 @click.command("worker")

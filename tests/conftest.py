@@ -396,10 +396,13 @@ class Mailbox:
     """Messages a real SMTP server on loopback received."""
 
     messages: list[email.message.EmailMessage] = field(default_factory=list)
+    # The client's address and port each message came from: one per SMTP session.
+    peers: list[object] = field(default_factory=list)
 
     async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.messages.append(message)  # type: ignore[arg-type]
+        self.peers.append(session.peer)
         return "250 Message accepted for delivery"
 
     def to(self, address: str) -> list[email.message.EmailMessage]:
@@ -436,6 +439,7 @@ def mailbox(app: Flask, smtp_server: tuple[Mailbox, int]) -> Mailbox:
     """Point the app's mail at the SMTP server on loopback; its mailbox starts empty."""
     box, port = smtp_server
     box.messages.clear()
+    box.peers.clear()
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
     return box
 

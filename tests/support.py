@@ -290,10 +290,15 @@ def _connections_waiting_for_a_lock() -> int:
 
 @contextmanager
 def commits_held_until_someone_waits() -> Iterator[Overlap]:
-    """Make every commit wait (a while at most) until another connection waits for a lock."""
+    """Make the first commit wait (a while at most) until another connection waits for a lock.
+
+    Only the first: the commits after it (the outbox's sending, say) go at once.
+    """
     overlap = Overlap()
 
     def hold(session) -> None:
+        if overlap.seen:
+            return
         deadline = time.monotonic() + WAIT_SECONDS
         while time.monotonic() < deadline:
             if _connections_waiting_for_a_lock():

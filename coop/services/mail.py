@@ -1,46 +1,75 @@
-"""Sending email.
+"""Sending email, through a transactional outbox.
 
 A message is written from a text template under ``templates/email/``
 (`render_message`, `send_message`): the service passes values, the template
 holds the wording, its ``subject`` included, and every link in it is one the
 caller built from ``SITE_URL``.
 
-With ``MAIL_SERVER`` set, messages go out by SMTP at once. Without it (the
-development default) they are kept in the outbox table, where the platform
-admin can read them, and written to the log. A message the SMTP server
-refuses is kept in the outbox too, marked failed, so nothing is lost silently;
-a failed message carrying a sign-in link is kept without its body, so that
-nobody reading the outbox can use the link.
+Every message is a row of the outbox table, written (`send_emails`) in the
+same transaction as the action that caused it, so a rollback takes it away
+and a commit keeps it whatever happens next. With ``MAIL_SERVER`` set the row
+is ``queued``, and a SQLAlchemy ``after_commit`` event on the session that
+wrote it enqueues the `send_outbox` job (one key, so many commits make one
+pending job). The event rather than a call after each service's commit:
+services never commit, their callers do, in views, commands and jobs, and
+the event cannot be forgotten by a new caller; it fires only when the
+outermost transaction commits, and a rollback forgets it. The job claims a
+batch (on PostgreSQL ``FOR UPDATE SKIP LOCKED``; on SQLite the one writer's
+``UPDATE`` of the rows still claimable), sends it over one SMTP session and
+records per message what the server answered: ``sent`` with the time and
+reply, or ``failed`` with the error and, for a refusal that may pass (4xx),
+the time of its next try. A server that cannot be reached leaves the rows
+``queued`` with a later ``next_attempt_at``; `flask tick` enqueues the job
+whenever one is due, so nothing is dropped.
+
+Never twice: each message's handing over (``handed_at``) is committed
+before its DATA goes to the server. If the answer to DATA is lost (a timeout,
+a dropped connection), the server may have delivered it, so it stays
+``sending`` and is logged for a person to check on the outbox page rather
+than resent. A sender that claimed messages and died before handing them
+over gives them back after ``MAIL_CLAIM_TIMEOUT`` (`requeue_stale_claims`).
+
+Without ``MAIL_SERVER`` (the development default) the rows are ``stored``:
+kept for the platform admin to read and written to the log, never sent.
 
 A message is *sensitive* when its link lets the reader sign in, join or
 change a password: its caller says so, or its template does with
 ``{% set secret = true %}`` (the reset and invitation messages). The body
-of a sensitive message is never written to the log.
+of a sensitive message is never written to the log; sent by SMTP, it is kept
+in the outbox only as the raw message until it is sent or refused for good,
+and the ``body`` column holds a placeholder.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import smtplib
 import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 
 from flask import current_app
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from sqlalchemy import insert
+from sqlalchemy import ColumnElement, and_, event, insert, or_, select, update
+from sqlalchemy.orm import Session, SessionTransaction
 
 from coop.domain.money import format_pence
 from coop.domain.wording import possessive
 from coop.extensions import db
 from coop.models import OutboxMessage, OutboxStatus
 from coop.models.types import utcnow
+from coop.services.jobs import enqueue
 from coop.services.times import local_time
 
 WITHHELD = "(withheld: this message contains a sign-in link)"
 NOT_LOGGED = "(body not logged: it contains a sign-in link)"
+
+# In a session's info: it wrote messages to send once it commits.
+SEND_AFTER_COMMIT = "coop.mail.send_after_commit"
 
 
 @dataclass(frozen=True)
@@ -147,15 +176,15 @@ def send_email(
 
 
 def send_emails(messages: Sequence[Email]) -> None:
-    """Send many messages over one SMTP connection, or keep them in the outbox (flushes).
+    """Write many messages to the outbox in one statement, to be sent after the commit (flushes).
 
     Used when a round closes or changes and every household hears at once:
-    the outbox takes them in one statement, SMTP in one session.
+    the outbox takes them in one statement, `send_outbox` sends them over one
+    SMTP session once the caller's transaction has committed.
     """
     if not messages:
         return
-    config = current_app.config
-    if not config.get("MAIL_SERVER"):
+    if not current_app.config.get("MAIL_SERVER"):
         for message in messages:
             current_app.logger.info(
                 "Mail to %s kept in the outbox: %s\n%s",
@@ -163,23 +192,209 @@ def send_emails(messages: Sequence[Email]) -> None:
                 message.subject,
                 NOT_LOGGED if message.sensitive else message.body,
             )
-        _keep_all([(message, OutboxStatus.STORED, None) for message in messages])
+        _keep_all(messages, OutboxStatus.STORED)
         return
-    failed: list[tuple[Email, OutboxStatus, str | None]] = []
-    handled = 0  # messages sent or refused one by one
+    _keep_all(messages, OutboxStatus.QUEUED)
+    db.session.info[SEND_AFTER_COMMIT] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _send_after_commit(session: Session) -> None:
+    # Only the outermost commit fires this, once what it wrote can be read by others.
+    if not session.info.pop(SEND_AFTER_COMMIT, False):
+        return
     try:
-        with _connect() as smtp:
-            for message in messages:
-                try:
-                    smtp.send_message(_compose(message))
-                except smtplib.SMTPRecipientsRefused as error:
-                    current_app.logger.error("Mail to %s refused: %s", message.to, error)
-                    failed.append((message, OutboxStatus.FAILED, str(error)))
-                handled += 1
+        enqueue(send_outbox, key="outbox")
+    except Exception:  # Redis down, say: the action stands and `flask tick` sends them
+        current_app.logger.exception("Could not queue the outbox to be sent")
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_after_rollback(session: Session, previous_transaction: SessionTransaction) -> None:
+    if previous_transaction.parent is None:  # the rows went with it
+        session.info.pop(SEND_AFTER_COMMIT, None)
+
+
+def _claimable(now: datetime) -> ColumnElement[bool]:
+    due = or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now)
+    return or_(
+        and_(OutboxMessage.status == OutboxStatus.QUEUED, due),
+        and_(
+            OutboxMessage.status == OutboxStatus.FAILED,
+            OutboxMessage.next_attempt_at.is_not(None),
+            OutboxMessage.next_attempt_at <= now,
+        ),
+    )
+
+
+def outbox_due() -> bool:
+    """Whether a message waits to be sent now (for `flask tick`)."""
+    if not current_app.config.get("MAIL_SERVER"):
+        return False
+    found = db.session.scalar(select(OutboxMessage.id).where(_claimable(utcnow())).limit(1))
+    return found is not None
+
+
+def requeue_stale_claims() -> int:
+    """Put back on the queue messages a sender claimed and died before handing over (flushes).
+
+    A message whose DATA had gone to the server stays ``sending``: it may
+    have been delivered, so it is left for a person to check, not resent.
+    """
+    stale = utcnow() - timedelta(seconds=current_app.config["MAIL_CLAIM_TIMEOUT"])
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.status == OutboxStatus.SENDING,
+            OutboxMessage.handed_at.is_(None),
+            OutboxMessage.claimed_at < stale,
+        )
+        .values(status=OutboxStatus.QUEUED, claimed_at=None)
+    )
+    db.session.flush()
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def send_outbox() -> None:
+    """The job: send the queued messages, a batch per SMTP session (commits as it goes).
+
+    Unlike other jobs it commits by itself, since what it records must stand
+    before the next step: a batch is claimed (``sending``, its attempt
+    counted) and committed before the server is reached, so no other sender
+    takes it; each message's handing over is committed before its DATA, and
+    the server's answer right after. A server that cannot be reached puts the
+    batch back as ``queued`` with a later ``next_attempt_at``, which
+    `flask tick` picks up.
+    """
+    config = current_app.config
+    if not config.get("MAIL_SERVER"):
+        return
+    size = config["MAIL_BATCH_SIZE"]
+    while True:
+        claimed = _claim(size)
+        db.session.commit()
+        if not claimed or not _send_batch(claimed) or len(claimed) < size:
+            return
+
+
+def _claim(size: int) -> list[OutboxMessage]:
+    now = utcnow()
+    # PostgreSQL: two senders skip each other's rows; SQLite: the UPDATE takes
+    # the one write lock, and only rows still claimable are claimed.
+    candidates = db.session.scalars(
+        select(OutboxMessage.id)
+        .where(_claimable(now))
+        .order_by(OutboxMessage.id)
+        .limit(size)
+        .with_for_update(skip_locked=True)
+    ).all()
+    if not candidates:
+        return []
+    claimed = db.session.scalars(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(candidates), _claimable(now))
+        .values(
+            status=OutboxStatus.SENDING,
+            claimed_at=now,
+            handed_at=None,
+            attempts=OutboxMessage.attempts + 1,
+        )
+        .returning(OutboxMessage.id)
+    ).all()
+    rows = db.session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.id.in_(claimed))
+        .order_by(OutboxMessage.id)
+        .execution_options(populate_existing=True)
+    ).all()
+    return list(rows)
+
+
+def _send_batch(rows: Sequence[OutboxMessage]) -> bool:
+    """Send *rows* over one SMTP session; False when the server stopped answering."""
+    sender = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1]
+    try:
+        smtp = _connect()
     except (smtplib.SMTPException, OSError) as error:
-        current_app.logger.error("Mail to %s failed: %s", messages[handled].to, error)
-        failed += [(message, OutboxStatus.FAILED, str(error)) for message in messages[handled:]]
-    _keep_all(failed)
+        current_app.logger.error(
+            "Mail server unreachable, %d message(s) wait: %s", len(rows), error
+        )
+        _retry_later(rows, error)
+        return False
+    with smtp:
+        for index, row in enumerate(rows):
+            try:
+                smtp.ehlo_or_helo_if_needed()
+                code, answer = smtp.mail(sender)
+                if code != 250:
+                    raise smtplib.SMTPSenderRefused(code, answer, sender)
+                code, answer = smtp.rcpt(row.recipient)
+                if code not in (250, 251):
+                    raise smtplib.SMTPRecipientsRefused({row.recipient: (code, answer)})
+            except (smtplib.SMTPSenderRefused, smtplib.SMTPRecipientsRefused) as error:
+                _refused(smtp, row, code, error)
+                continue
+            except (smtplib.SMTPException, OSError) as error:
+                # Nothing of this one was handed over: it and the rest wait.
+                current_app.logger.error("Mail to %s failed: %s", row.recipient, error)
+                _retry_later(rows[index:], error)
+                return False
+            row.handed_at = utcnow()
+            db.session.commit()  # from here on it may arrive: never sent again by itself
+            try:
+                code, answer = smtp.data(row.raw or b"")
+            except smtplib.SMTPDataError as error:
+                _refused(smtp, row, error.smtp_code, error)
+                continue
+            except (smtplib.SMTPException, OSError) as error:
+                current_app.logger.error(
+                    "Mail to %s (outbox message %d) was handed to the server but its answer"
+                    " was lost (%s): left as sending, for a person to check",
+                    row.recipient,
+                    row.id,
+                    error,
+                )
+                row.error = f"handed to the server, answer lost: {error}"
+                _retry_later(rows[index + 1 :], error)
+                return False
+            row.status = OutboxStatus.SENT
+            row.sent_at = utcnow()
+            row.reply = f"{code} {answer.decode(errors='replace')}"
+            row.error = None
+            row.next_attempt_at = None
+            row.raw = None
+            db.session.commit()
+    return True
+
+
+def _refused(smtp: smtplib.SMTP, row: OutboxMessage, code: int, error: Exception) -> None:
+    current_app.logger.error("Mail to %s refused: %s", row.recipient, error)
+    row.status = OutboxStatus.FAILED
+    row.error = str(error)
+    row.claimed_at = None
+    if code >= 500:  # refused for good: kept to read, never tried again
+        row.next_attempt_at = None
+        row.raw = None
+    else:
+        row.next_attempt_at = _next_attempt(row.attempts)
+    db.session.commit()
+    with contextlib.suppress(smtplib.SMTPException, OSError):
+        smtp.rset()
+
+
+def _next_attempt(attempts: int) -> datetime:
+    intervals = current_app.config["MAIL_RETRY_INTERVALS"]
+    return utcnow() + timedelta(seconds=intervals[min(max(attempts, 1), len(intervals)) - 1])
+
+
+def _retry_later(rows: Sequence[OutboxMessage], error: Exception) -> None:
+    for row in rows:
+        row.status = OutboxStatus.QUEUED
+        row.error = str(error)
+        row.claimed_at = None
+        row.handed_at = None
+        row.next_attempt_at = _next_attempt(row.attempts)
+    db.session.commit()
 
 
 def _compose(message: Email) -> EmailMessage:
@@ -225,9 +440,7 @@ def _connect() -> smtplib.SMTP:
     return smtp
 
 
-def _keep_all(kept: Sequence[tuple[Email, OutboxStatus, str | None]]) -> None:
-    if not kept:
-        return
+def _keep_all(messages: Sequence[Email], status: OutboxStatus) -> None:
     now = utcnow()
     rows = [
         {
@@ -236,17 +449,23 @@ def _keep_all(kept: Sequence[tuple[Email, OutboxStatus, str | None]]) -> None:
             "body": _kept_body(message, status),
             "status": status,
             "secret": message.sensitive,
-            "error": error,
             "created_at": now,
+            "raw": _raw(message) if status is OutboxStatus.QUEUED else None,
         }
-        for message, status, error in kept
+        for message in messages
     ]
     db.session.execute(insert(OutboxMessage), rows)
     db.session.flush()
 
 
+def _raw(message: Email) -> bytes:
+    composed = _compose(message)
+    return composed.as_bytes(policy=composed.policy.clone(linesep="\r\n"))
+
+
 def _kept_body(message: Email, status: OutboxStatus) -> str:
-    if message.sensitive and status is OutboxStatus.FAILED:
+    # Sent by SMTP, a sensitive message's link is in `raw` only, forgotten once sent.
+    if message.sensitive and status is not OutboxStatus.STORED:
         return WITHHELD
     if not message.attachments:
         return message.body

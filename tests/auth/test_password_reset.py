@@ -185,7 +185,7 @@ def test_a_reset_email_that_could_not_be_sent_keeps_no_working_link(app, client,
     ask_for_reset(client)
 
     kept = db.session.scalars(select(OutboxMessage)).one()
-    assert kept.status is OutboxStatus.FAILED
+    assert kept.status is OutboxStatus.QUEUED  # waiting for the server to come back
     assert kept.body == "(withheld: this message contains a sign-in link)"
     assert "/password/reset/" not in kept.body
 

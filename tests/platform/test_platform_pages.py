@@ -24,6 +24,7 @@ from coop.models import (
     OutboxStatus,
 )
 from coop.models.types import utcnow
+from coop.services.mail import send_email
 
 
 @pytest.fixture
@@ -537,6 +538,30 @@ def test_the_outbox_list_and_message_label_the_status_alike(client, as_admin):
 
     assert '<span class="tag">Stored</span>' in listing
     assert "<dd>Stored</dd>" in page
+
+
+def test_a_sent_message_shows_when_and_what_the_mail_server_answered(client, as_admin, mailbox):
+    send_email(to="sam@example.org", subject="Your order", body="Ready at 5pm.")
+    db.session.commit()
+    message = db.session.scalars(select(OutboxMessage)).one()
+
+    listing = text(client.get("/platform/outbox"))
+    page = text(client.get(f"/platform/outbox/{message.id}"))
+
+    assert '<span class="tag">Sent</span>' in listing
+    assert "<dd>Sent</dd>" in page
+    assert "250 Message accepted for delivery" in page
+
+
+def test_a_message_whose_answer_was_lost_says_to_check_before_sending_again(client, as_admin):
+    message = _messages(1)[0]
+    message.status, message.handed_at, message.attempts = OutboxStatus.SENDING, utcnow(), 1
+    db.session.commit()
+
+    page = text(client.get(f"/platform/outbox/{message.id}"))
+
+    assert "<dd>Sending</dd>" in page
+    assert "it may have arrived, so it is not sent again by itself" in page
 
 
 def test_the_web_address_links_to_the_public_profile(client, as_admin, factory):

@@ -102,6 +102,24 @@ def test_closing_tells_each_household_what_it_will_receive(rounds, mailbox):
     assert db.session.get(Round, round_.id).closed_by_id == rounds.coordinator.id
 
 
+def test_closing_writes_one_message_per_household_and_sends_them_in_one_smtp_session(
+    rounds, mailbox
+):
+    oats = rounds.product(name="Porridge oats", case_size=2, case_price_pence=500)
+    round_ = rounds.round(oats)
+    households = rounds.households[:3]
+    for household in households:
+        rounds.ask(round_, oats, household, 1)
+
+    close(round_, by=rounds.coordinator)
+
+    kept = list(db.session.scalars(select(OutboxMessage)))
+    assert sorted(m.recipient for m in kept) == sorted(h.user.email for h in households)
+    assert {m.status.value for m in kept} == {"sent"}
+    assert sorted(m["To"] for m in mailbox.messages) == sorted(h.user.email for h in households)
+    assert len(set(mailbox.peers)) == 1
+
+
 def test_a_closed_round_cannot_be_closed_again(rounds):
     oats = rounds.product()
     round_ = rounds.round(oats)

@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from coop.extensions import db
 from coop.models import OutboxMessage, OutboxStatus
-from coop.services.mail import render_message, send_email, send_emails
+from coop.models.types import utcnow
+from coop.services.mail import Email, render_message, send_email, send_emails
 
 
 def outbox() -> list[OutboxMessage]:
@@ -20,6 +21,7 @@ def test_with_a_mail_server_the_message_arrives_by_smtp(app, mailbox):
     app.config["MAIL_DEFAULT_SENDER"] = "Fishwick Food <orders@fishwick.example>"
 
     send_email(to="sam@example.org", subject="Your order is ready", body="Pick it up at 5pm.\n")
+    db.session.commit()
 
     [message] = mailbox.messages
     assert message["Subject"] == "Your order is ready"
@@ -28,7 +30,9 @@ def test_with_a_mail_server_the_message_arrives_by_smtp(app, mailbox):
     assert message["Date"]
     assert message["Message-ID"].endswith("@fishwick.example>")
     assert mailbox.body(message).rstrip() == "Pick it up at 5pm."
-    assert outbox() == []
+    [sent] = outbox()
+    assert sent.status is OutboxStatus.SENT
+    assert sent.reply == "250 Message accepted for delivery"
 
 
 def test_without_a_mail_server_the_message_is_kept_in_the_outbox(app, caplog):
@@ -43,18 +47,74 @@ def test_without_a_mail_server_the_message_is_kept_in_the_outbox(app, caplog):
     assert "Welcome" in caplog.text
 
 
-def test_a_message_the_server_cannot_take_is_kept_as_failed(app):
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        closed_port = sock.getsockname()[1]
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=closed_port, MAIL_TIMEOUT=2)
+def test_a_rollback_sends_nothing(app, mailbox):
+    send_email(to="sam@example.org", subject="Round closed", body="Never mind.")
+    db.session.rollback()
+    send_email(to="kim@example.org", subject="Welcome", body="Hello Kim.")
+    db.session.commit()
 
-    send_email(to="sam@example.org", subject="Welcome", body="Hello Sam.")
+    assert [message["Subject"] for message in mailbox.messages] == ["Welcome"]
+    assert [kept.subject for kept in outbox()] == ["Welcome"]
 
+
+def test_smtp_refusing_connections_leaves_messages_queued_then_each_arrives_once(
+    app, mailbox, smtp_server, runner
+):
+    _unreachable(app)
+    app.config["MAIL_RETRY_INTERVALS"] = [0]  # due again at once, for the test
+    send_emails([Email(f"h{n}@example.org", f"Order {n}", "Your order.\n") for n in range(3)])
+    db.session.commit()
+
+    assert mailbox.messages == []
+    kept = outbox()
+    assert [m.status for m in kept] == [OutboxStatus.QUEUED] * 3
+    assert all(m.attempts == 1 and "refused" in m.error.lower() for m in kept)
+    assert all(m.next_attempt_at is not None for m in kept)
+
+    runner.invoke(args=["tick"])  # still down: tried again, still queued
+    db.session.expire_all()
+    assert [m.attempts for m in outbox()] == [2, 2, 2]
+
+    app.config["MAIL_PORT"] = smtp_server[1]  # the server is back
+    runner.invoke(args=["tick"])
+    runner.invoke(args=["tick"])
+
+    assert sorted(m["To"] for m in mailbox.messages) == [f"h{n}@example.org" for n in range(3)]
+    db.session.expire_all()
+    assert [m.status for m in outbox()] == [OutboxStatus.SENT] * 3
+    assert all(m.sent_at is not None and m.reply.startswith("250") for m in outbox())
+
+
+def test_a_message_handed_over_whose_answer_was_lost_is_not_sent_again(app, mailbox, runner):
+    send_email(to="sam@example.org", subject="Your bill", body="You owe 5.00.")
+    db.session.flush()
     [kept] = outbox()
-    assert kept.status is OutboxStatus.FAILED
-    assert kept.subject == "Welcome"
-    assert "refused" in kept.error.lower()
+    # As a sender that died after DATA: claimed and handed over, no answer recorded.
+    kept.status, kept.handed_at, kept.claimed_at = OutboxStatus.SENDING, utcnow(), utcnow()
+    kept.attempts = 1
+    db.session.commit()
+    app.config["MAIL_CLAIM_TIMEOUT"] = -1
+
+    runner.invoke(args=["tick"])
+
+    assert mailbox.messages == []
+    db.session.expire_all()
+    assert outbox()[0].status is OutboxStatus.SENDING
+
+
+def test_a_sender_that_died_before_handing_over_gives_its_messages_back(app, mailbox, runner):
+    send_email(to="sam@example.org", subject="Your bill", body="You owe 5.00.")
+    db.session.flush()
+    [kept] = outbox()
+    kept.status, kept.claimed_at, kept.attempts = OutboxStatus.SENDING, utcnow(), 1
+    db.session.commit()
+    app.config["MAIL_CLAIM_TIMEOUT"] = -1
+
+    runner.invoke(args=["tick"])
+
+    assert [m["Subject"] for m in mailbox.messages] == ["Your bill"]
+    db.session.expire_all()
+    assert outbox()[0].status is OutboxStatus.SENT
 
 
 def _unreachable(app) -> None:
@@ -64,7 +124,7 @@ def _unreachable(app) -> None:
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=closed_port, MAIL_TIMEOUT=2)
 
 
-def test_a_sensitive_message_that_failed_is_kept_without_its_body(app):
+def test_a_sensitive_message_that_waits_is_kept_without_its_body(app):
     _unreachable(app)
 
     send_email(
@@ -73,17 +133,19 @@ def test_a_sensitive_message_that_failed_is_kept_without_its_body(app):
         body="Open http://localhost/password/reset/secret-token",
         sensitive=True,
     )
+    db.session.commit()
 
     [kept] = outbox()
-    assert kept.status is OutboxStatus.FAILED
+    assert kept.status is OutboxStatus.QUEUED
     assert kept.subject == "Reset your coop password"
     assert kept.body == "(withheld: this message contains a sign-in link)"
 
 
-def test_an_ordinary_message_that_failed_keeps_its_body(app):
+def test_an_ordinary_message_that_waits_keeps_its_body(app):
     _unreachable(app)
 
     send_email(to="sam@example.org", subject="Welcome", body="Hello Sam.", sensitive=False)
+    db.session.commit()
 
     assert outbox()[0].body == "Hello Sam."
 
