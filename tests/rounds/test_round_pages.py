@@ -714,6 +714,8 @@ def test_a_coordinator_sets_up_and_opens_a_round_on_a_phone(page, rounds):
     problems = []
 
     def check_width() -> None:
+        # Measured once the page's stylesheets have loaded: unstyled tables are wide.
+        page.wait_for_load_state("load")
         width = page.evaluate("document.documentElement.scrollWidth")
         if width > PHONE["width"]:
             problems.append(f"{page.url} is {width}px wide")
