@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
-from flask import Flask, abort, current_app, jsonify, render_template, request, send_from_directory
+from flask import Flask, abort, current_app, jsonify, render_template, request
 from flask_login import AnonymousUserMixin
 from markupsafe import Markup, escape
 from werkzeug.exceptions import SecurityError
@@ -54,12 +55,18 @@ def register(app: Flask) -> None:
 
 def _favicon(app: Flask) -> None:
     # Browsers ask for /favicon.ico whatever the page links to.
+    # Read once and served from memory: a file left open per request (browsers ask
+    # for it on every page) would wait for the garbage collector to close it.
+    icon = (Path(app.static_folder or "") / "favicon.ico").read_bytes()
+
     @app.route("/favicon.ico", endpoint="favicon")
     @public
     def favicon() -> Response:
-        return send_from_directory(
-            app.static_folder or "", "favicon.ico", mimetype="image/vnd.microsoft.icon"
-        )
+        response = Response(icon, mimetype="image/vnd.microsoft.icon")
+        response.cache_control.public = True
+        response.cache_control.max_age = 86400
+        response.add_etag()
+        return response.make_conditional(request)
 
 
 def _login(app: Flask) -> None:
