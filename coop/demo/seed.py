@@ -169,7 +169,9 @@ def load_demo_data() -> DemoData:
     load_demo_catalogue(publisher=fishwick, subscriber=ribbleton)
 
     request_to_join(coop=fishwick, user=_register(APPLICANT))
-    coordinator = db.session.scalar(select(User).where(User.email == FISHWICK_COORDINATOR.email))
+    coordinator = db.session.scalars(
+        select(User).where(User.email == FISHWICK_COORDINATOR.email)
+    ).one()
     load_demo_rounds(coop=fishwick, coordinator=coordinator)
     # An invitation lets a household skip Fishwick's approval step.
     _, token = create_invitation(coop=fishwick, created_by=coordinator)

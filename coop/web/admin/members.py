@@ -235,7 +235,7 @@ def invitations(coop: Coop):
         .order_by(Invitation.created_at.desc(), Invitation.id.desc())
     ).all()
     accepted_ids = {row.accepted_by_id for row in rows if row.accepted_by_id is not None}
-    accepted_by = (
+    accepted_by: dict[int | None, User] = (
         {
             user.id: user
             for user in db.session.scalars(select(User).where(User.id.in_(accepted_ids)))

@@ -121,7 +121,7 @@ def edit_supplier(coop: Coop, supplier_id: int):
 # --- the catalogue lists -------------------------------------------------------------
 
 
-def _catalogue(coop: Coop, supplier: Supplier | None):  # type: ignore[no-untyped-def]
+def _catalogue(coop: Coop, supplier: Supplier | None) -> str:
     categories = catalogue_categories(coop=coop, supplier=supplier)
     filters = CatalogueFilterForm(request.args, categories)
     page = catalogue_page(

@@ -87,7 +87,8 @@ def _shared_message(supplier: Supplier, change: shares.ScopeChange) -> str:
         message = f"The catalogue of {supplier.name} is not shared."
     elif change.scope is ShareScope.COUNCIL:
         council = current_council(coop=supplier.coop)
-        message = f"The catalogue of {supplier.name} is shared with the co-ops of {council.name}."
+        whose = council.name if council is not None else "its council"
+        message = f"The catalogue of {supplier.name} is shared with the co-ops of {whose}."
     else:
         message = f"The catalogue of {supplier.name} is shared with every co-op on the platform."
     if change.copied_for:
