@@ -159,19 +159,36 @@ def request_registration(
     )
 
 
+def _signed_payload(
+    serializer: URLSafeTimedSerializer,
+    token: str,
+    *,
+    max_age: int,
+    expired: ServiceError,
+    invalid: ServiceError,
+) -> object:
+    """Return what a signed link carries, or raise *expired* or *invalid*."""
+    try:
+        return serializer.loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise expired from None
+    except BadSignature:
+        raise invalid from None
+
+
 def _registration_serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=REGISTRATION_SALT)
 
 
 def check_registration(*, token: str) -> Registration:
     """Return what a registration link would make, or refuse it (reads only)."""
-    max_age = current_app.config["REGISTRATION_MAX_AGE"]
-    try:
-        payload = _registration_serializer().loads(token, max_age=max_age)
-    except SignatureExpired:
-        raise ServiceError(REGISTRATION_EXPIRED, code=RegistrationRefusal.EXPIRED) from None
-    except BadSignature:
-        raise ServiceError(REGISTRATION_INVALID, code=RegistrationRefusal.INVALID) from None
+    payload = _signed_payload(
+        _registration_serializer(),
+        token,
+        max_age=current_app.config["REGISTRATION_MAX_AGE"],
+        expired=ServiceError(REGISTRATION_EXPIRED, code=RegistrationRefusal.EXPIRED),
+        invalid=ServiceError(REGISTRATION_INVALID, code=RegistrationRefusal.INVALID),
+    )
     fields = ("email", "name", "pw", "next")
     if not isinstance(payload, dict) or not all(isinstance(payload.get(f), str) for f in fields):
         raise ServiceError(REGISTRATION_INVALID, code=RegistrationRefusal.INVALID)
@@ -284,13 +301,13 @@ def request_password_reset(
 
 def check_reset_token(*, token: str) -> User:
     """Return the person a reset token was made for, or refuse it (reads only)."""
-    max_age = current_app.config["PASSWORD_RESET_MAX_AGE"]
-    try:
-        payload = _serializer().loads(token, max_age=max_age)
-    except SignatureExpired:
-        raise ServiceError(RESET_EXPIRED, code=ResetRefusal.EXPIRED) from None
-    except BadSignature:
-        raise ServiceError(RESET_INVALID, code=ResetRefusal.INVALID) from None
+    payload = _signed_payload(
+        _serializer(),
+        token,
+        max_age=current_app.config["PASSWORD_RESET_MAX_AGE"],
+        expired=ServiceError(RESET_EXPIRED, code=ResetRefusal.EXPIRED),
+        invalid=ServiceError(RESET_INVALID, code=ResetRefusal.INVALID),
+    )
     if not isinstance(payload, dict) or not isinstance(payload.get("user"), int):
         raise ServiceError(RESET_INVALID, code=ResetRefusal.INVALID)
     user = db.session.get(User, payload["user"])
