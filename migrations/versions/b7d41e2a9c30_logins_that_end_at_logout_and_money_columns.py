@@ -15,6 +15,31 @@ down_revision = 'e5f6513cc1c6'
 branch_labels = None
 depends_on = None
 
+# Amounts that are summed, split or multiplied: (column, nullable) per table.
+MONEY_COLUMNS = {
+    'postings': [('amount_pence', False)],
+    'bill_lines': [
+        ('net_pence', False),
+        ('vat_pence', False),
+        ('markup_pence', False),
+        ('deposit_pence', False),
+        ('amount_pence', False),
+        ('reference_pence', True),
+    ],
+    'round_costs': [('amount_pence', False)],
+    'round_subsidies': [('cap_pence', True)],
+    'support_records': [('value_pence', False)],
+}
+
+
+def _alter_money_columns(existing_type, type_):
+    for table, columns in MONEY_COLUMNS.items():
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            for column, nullable in columns:
+                batch_op.alter_column(
+                    column, existing_type=existing_type, type_=type_, existing_nullable=nullable
+                )
+
 
 def upgrade():
     # --- messages whose link lets the reader in ---
@@ -41,30 +66,7 @@ def upgrade():
     # --- end of logins ---
 
     # --- money columns that hold any sum ---
-    # Amounts that are summed, split or multiplied: (column, nullable) per table.
-    money_columns = {
-        'postings': [('amount_pence', False)],
-        'bill_lines': [
-            ('net_pence', False),
-            ('vat_pence', False),
-            ('markup_pence', False),
-            ('deposit_pence', False),
-            ('amount_pence', False),
-            ('reference_pence', True),
-        ],
-        'round_costs': [('amount_pence', False)],
-        'round_subsidies': [('cap_pence', True)],
-        'support_records': [('value_pence', False)],
-    }
-    for table, columns in money_columns.items():
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            for column, nullable in columns:
-                batch_op.alter_column(
-                    column,
-                    existing_type=sa.Integer(),
-                    type_=sa.BigInteger(),
-                    existing_nullable=nullable,
-                )
+    _alter_money_columns(sa.Integer(), sa.BigInteger())
     # --- end of money columns ---
 
 
@@ -73,30 +75,7 @@ def downgrade():
         batch_op.drop_column('secret')
 
     # --- money columns that hold any sum ---
-    # Amounts that are summed, split or multiplied: (column, nullable) per table.
-    money_columns = {
-        'postings': [('amount_pence', False)],
-        'bill_lines': [
-            ('net_pence', False),
-            ('vat_pence', False),
-            ('markup_pence', False),
-            ('deposit_pence', False),
-            ('amount_pence', False),
-            ('reference_pence', True),
-        ],
-        'round_costs': [('amount_pence', False)],
-        'round_subsidies': [('cap_pence', True)],
-        'support_records': [('value_pence', False)],
-    }
-    for table, columns in money_columns.items():
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            for column, nullable in columns:
-                batch_op.alter_column(
-                    column,
-                    existing_type=sa.BigInteger(),
-                    type_=sa.Integer(),
-                    existing_nullable=nullable,
-                )
+    _alter_money_columns(sa.BigInteger(), sa.Integer())
     # --- end of money columns ---
 
     # --- logins that end at logout ---
