@@ -18,9 +18,11 @@ from coop.models.catalogue import (
 )
 from coop.models.coops import Coop, CoopCouncilLink
 from coop.models.councils import Council, CouncilOfficer
+from coop.models.jobs import JobRun, JobRunStatus
 from coop.models.ledger import Account, AccountKind, LedgerTransaction, Posting, TransactionKind
 from coop.models.mail import OutboxMessage, OutboxStatus
 from coop.models.memberships import Invitation, Membership
+from coop.models.notifications import Announcement, NotificationOptOut, NotificationSent
 from coop.models.rounds import Allocation, Collection, OrderRequest, Round, RoundItem, RoundSupplier
 from coop.models.support import SupportKind, SupportRecord
 
@@ -28,6 +30,7 @@ __all__ = [
     "Account",
     "AccountKind",
     "Allocation",
+    "Announcement",
     "BillLine",
     "BillLineKind",
     "CatalogueFeed",
@@ -39,9 +42,13 @@ __all__ = [
     "Council",
     "CouncilOfficer",
     "Invitation",
+    "JobRun",
+    "JobRunStatus",
     "LedgerTransaction",
     "Login",
     "Membership",
+    "NotificationOptOut",
+    "NotificationSent",
     "OrderRequest",
     "OutboxMessage",
     "OutboxStatus",

@@ -9,9 +9,14 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coop.domain.catalogue import BASIS_POINTS
+from coop.domain.notifications import (
+    DEADLINE_REMINDER_HOURS_RANGE,
+    DEFAULT_DEADLINE_REMINDER_HOURS,
+    OWING_REMINDER_DAYS_RANGE,
+)
 from coop.domain.roles import JoiningPolicy
 from coop.extensions import Model
-from coop.models.types import UTCDateTime, sql_between, str_enum, utcnow
+from coop.models.types import Pence, UTCDateTime, sql_between, str_enum, utcnow
 
 if TYPE_CHECKING:
     from coop.models.councils import Council
@@ -32,6 +37,17 @@ class Coop(Model):
             "contribution_pence IS NULL OR contribution_pence >= 0",
             name="contribution_not_negative",
         ),
+        CheckConstraint(
+            "deadline_reminder_hours IS NULL OR "
+            + sql_between("deadline_reminder_hours", *DEADLINE_REMINDER_HOURS_RANGE),
+            name="deadline_reminder_range",
+        ),
+        CheckConstraint(
+            "owing_reminder_days IS NULL OR "
+            + sql_between("owing_reminder_days", *OWING_REMINDER_DAYS_RANGE),
+            name="owing_reminder_range",
+        ),
+        CheckConstraint("owing_reminder_from_pence >= 1", name="owing_reminder_from_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -47,6 +63,15 @@ class Coop(Model):
     # The fixed-contribution model (Preston's groups): every collecting
     # household is charged this much per round; None charges what it received.
     contribution_pence: Mapped[int | None]
+    # Households that have not ordered hear this many hours before a round
+    # closes; None sends no deadline reminder.
+    deadline_reminder_hours: Mapped[int | None] = mapped_column(
+        default=DEFAULT_DEADLINE_REMINDER_HOURS, server_default=str(DEFAULT_DEADLINE_REMINDER_HOURS)
+    )
+    # Households that owe at least owing_reminder_from_pence are reminded every
+    # owing_reminder_days days; None (the default) sends no reminders.
+    owing_reminder_days: Mapped[int | None]
+    owing_reminder_from_pence: Mapped[int] = mapped_column(Pence, default=100, server_default="100")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="coop")
