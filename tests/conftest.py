@@ -405,8 +405,9 @@ class Mailbox:
         self.peers.append(session.peer)
         return "250 Message accepted for delivery"
 
-    def to(self, address: str) -> list[email.message.EmailMessage]:
-        return [m for m in self.messages if address in m["To"]]
+    def to(self, address: str, about: str = "") -> list[email.message.EmailMessage]:
+        """The messages to *address*, only those whose subject holds *about* if given."""
+        return [m for m in self.messages if address in m["To"] and about in m["Subject"]]
 
     @staticmethod
     def body(message: email.message.EmailMessage) -> str:

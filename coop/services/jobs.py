@@ -29,6 +29,8 @@ from rq import Queue, Retry, SimpleWorker
 from rq.exceptions import DuplicateJobError, InvalidJobOperation, NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.registry import FailedJobRegistry
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
 
 from coop.extensions import db
 from coop.services.errors import ServiceError
@@ -143,6 +145,44 @@ def enqueue(function: JobFunction, /, *, key: str | None = None, **ids: int | st
         return wanted
     queued: str = job.id
     return queued
+
+
+# In a session's info: the jobs to enqueue once it commits, by (function, key or ids).
+AFTER_COMMIT = "coop.jobs.after_commit"
+
+
+def enqueue_after_commit(
+    function: JobFunction, /, *, key: str | None = None, **ids: int | str
+) -> None:
+    """Enqueue *function* with *ids* once the current transaction commits; never if it rolls back.
+
+    For a service, which never commits: the job reads what its caller
+    commits. The same job asked for twice in one transaction is enqueued once.
+    """
+    path = function_path(function)
+    _check_ids(ids)
+    pending: dict[tuple[str, str], tuple[JobFunction, str | None, dict[str, int | str]]]
+    pending = db.session.info.setdefault(AFTER_COMMIT, {})
+    pending[(path, key if key is not None else repr(sorted(ids.items())))] = (function, key, ids)
+
+
+@event.listens_for(Session, "after_commit")
+def _enqueue_after_commit(session: Session) -> None:
+    # Only the outermost commit fires this, once what it wrote can be read by others.
+    pending = session.info.pop(AFTER_COMMIT, None)
+    if not pending:
+        return
+    for function, key, ids in pending.values():
+        try:
+            enqueue(function, key=key, **ids)
+        except Exception:  # Redis down, say: the action stands; the job's own schedule catches up
+            current_app.logger.exception("Could not queue the job %s with %r", function, ids)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_after_rollback(session: Session, previous_transaction: SessionTransaction) -> None:
+    if previous_transaction.parent is None:  # what the jobs would read went with it
+        session.info.pop(AFTER_COMMIT, None)
 
 
 class AppWorker(SimpleWorker):

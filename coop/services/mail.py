@@ -90,6 +90,8 @@ class Email:
     body: str
     sensitive: bool = False
     attachments: tuple[Attachment, ...] = ()
+    # Further headers, such as List-Unsubscribe; a name or value with a line break is refused.
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 def render_message(
@@ -98,6 +100,7 @@ def render_message(
     to: str,
     sensitive: bool = False,
     attachments: Sequence[Attachment] = (),
+    headers: Sequence[tuple[str, str]] = (),
     **values: object,
 ) -> Email:
     """Write the message *template* (a path under ``templates/email/``) to *to* with *values*.
@@ -111,6 +114,9 @@ def render_message(
     """
     if "\n" in to or "\r" in to:
         raise ValueError(f"an email address cannot hold a line break: {to!r}")
+    for name, value in headers:
+        if any(mark in name + value for mark in "\r\n"):
+            raise ValueError(f"a header cannot hold a line break: {name!r}")
     module = _templates().get_template(template).make_module(values)
     subject = getattr(module, "subject", "")
     if not subject:
@@ -121,6 +127,7 @@ def render_message(
         body=str(module).rstrip("\n") + "\n",
         sensitive=sensitive or bool(getattr(module, "secret", False)),
         attachments=tuple(attachments),
+        headers=tuple(headers),
     )
 
 
@@ -411,6 +418,8 @@ def _compose(message: Email) -> EmailMessage:
     composed["Subject"] = message.subject
     composed["Date"] = formatdate(localtime=False)
     composed["Message-ID"] = make_msgid(domain=_sender_domain(config["MAIL_DEFAULT_SENDER"]))
+    for name, value in message.headers:
+        composed[name] = value
     composed.set_content(message.body)
     for attachment in message.attachments:
         maintype, _, subtype = attachment.mimetype.partition("/")

@@ -18,12 +18,14 @@ from coop.domain.money import format_pence, plain_pounds
 from coop.domain.wording import possessive
 from coop.extensions import db, login_manager, wants_json
 from coop.models import User
+from coop.services.links import register_links
 from coop.services.people import logins
 from coop.services.people.access import navigation_for
 from coop.services.times import local_time
 from coop.web import headers
 from coop.web.access import access_rule, current_viewer, public
 from coop.web.bodies import SizedRequest
+from coop.web.links import WebLinks
 from coop.web.numbers import IdConverter
 
 
@@ -45,6 +47,7 @@ def register(app: Flask) -> None:
     # Static files are public; say so, like every other view.
     app.view_functions["static"] = public(app.view_functions["static"])
     _favicon(app)
+    register_links(app, WebLinks())
 
     _login(app)
     _enforce_access_rules(app)

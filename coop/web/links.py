@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import current_app, url_for
 
-from coop.models import Round, Supplier
+from coop.models import Coop, Round, Supplier
 
 
 def site_url_for(endpoint: str, **values: Any) -> str:
@@ -29,3 +29,22 @@ def order_link(round_: Round) -> str:
 def copy_link(copy: Supplier) -> str:
     """Return the absolute address of a subscriber's own copy of a catalogue, for emails."""
     return site_url_for("admin.supplier", slug=copy.coop.slug, supplier_id=copy.id)
+
+
+class WebLinks:
+    """The web's pages, as `coop.services.links.Links` for services and jobs."""
+
+    def order(self, round_: Round) -> str:
+        return order_link(round_)
+
+    def unsubscribe(self, token: str) -> str:
+        return site_url_for("members.unsubscribe", token=token)
+
+    def account(self) -> str:
+        return site_url_for("auth.account", _anchor="notifications")
+
+    def coop_home(self, coop: Coop) -> str:
+        return site_url_for("members.coop_home", slug=coop.slug)
+
+    def statement(self, coop: Coop) -> str:
+        return site_url_for("members.statement", slug=coop.slug)

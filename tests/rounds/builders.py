@@ -24,6 +24,7 @@ from coop.models import (
     User,
 )
 from coop.models.types import utcnow
+from coop.services.jobs import AFTER_COMMIT
 from coop.services.rounds.lifecycle import RoundDetails, add_round_items, create_round, open_round
 
 
@@ -56,9 +57,15 @@ class RoundWorld:
         self,
         *products: Product,
         state: RoundState = RoundState.OPEN,
+        notify: bool = False,
         **details: Any,
     ) -> Round:
-        """Return a round offering *products*, opened unless *state* says draft."""
+        """Return a round offering *products*, opened unless *state* says draft.
+
+        The households hear of its opening only with *notify*: like the order
+        rows below, the round is set up behind the scenes, and the opening
+        notice has tests of its own (tests/notices).
+        """
         now = utcnow()
         values: dict[str, Any] = {
             "title": "Weekly order",
@@ -74,6 +81,8 @@ class RoundWorld:
         db.session.commit()
         if state is RoundState.OPEN:
             open_round(round_id=round_.id)
+            if not notify:
+                db.session.info.pop(AFTER_COMMIT, None)
             db.session.commit()
         return round_
 

@@ -157,7 +157,8 @@ def test_tick_opens_and_closes_rounds_whose_time_has_come(rounds, runner):
     db.session.expire_all()
     assert db.session.get(Round, due.id).state is RoundState.CLOSED
     assert db.session.get(Round, draft.id).state is RoundState.OPEN
-    assert count_rows(OutboxMessage) == 1
+    # One household told what it will receive; the co-op's five told of the opening.
+    assert count_rows(OutboxMessage) == 1 + 5
 
     again = runner.invoke(args=["tick"])
 

@@ -58,11 +58,11 @@ def test_close_receive_a_shortfall_pack_and_collect(rounds, client, auth, mailbo
     # Fair shares of the shortfall, and each household hears what changed for it.
     assert units_of(round_, oats) == {a.id: 2, b.id: 2}
     for household in (a, b):
-        (message,) = mailbox.to(household.user.email)
+        (message,) = mailbox.to(household.user.email, about="what arrived")
         assert "Porridge oats: 3 -> 2 x 500 g bag (less arrived than was ordered)" in (
             mailbox.body(message)
         )
-    (message,) = mailbox.to(c.user.email)
+    (message,) = mailbox.to(c.user.email, about="what arrived")
     assert "Brown rice: the supplier sent the same item, at £2.50 a unit (was £2.00)" in (
         mailbox.body(message)
     )

@@ -45,9 +45,10 @@ def test_running_tick_again_changes_nothing(rounds, runner):
         f"Round {due.id} closed.",
         f"Round {draft.id} opened.",
     ]
-    assert outcome == (2, 2, RoundState.CLOSED, RoundState.OPEN)
+    # Two households told what they will receive; the co-op's five told of the opening.
+    assert outcome == (2, 2 + 5, RoundState.CLOSED, RoundState.OPEN)
     assert (second.exit_code, second.output, third.output) == (0, "", "")
-    assert (count_rows(Allocation), count_rows(OutboxMessage)) == (2, 2)
+    assert (count_rows(Allocation), count_rows(OutboxMessage)) == (2, 2 + 5)
 
 
 def test_a_draft_that_cannot_open_is_reported_and_the_others_go_ahead(rounds, runner):

@@ -41,7 +41,9 @@ from coop.models import (
 )
 from coop.models.types import utcnow
 from coop.services.errors import ServiceError
+from coop.services.jobs import enqueue_after_commit
 from coop.services.mail import render_message, send_emails
+from coop.services.notices.rounds import round_opened
 
 # `add_round_items` and `MAX_PER_HOUSEHOLD` are imported from here too, as before.
 from coop.services.rounds.items import (  # noqa: F401
@@ -257,6 +259,7 @@ def open_round(*, round_id: int, now: datetime | None = None) -> Round:
         # Opened early by hand: the round says when it really opened.
         round_.opens_at = now
     db.session.flush()
+    enqueue_after_commit(round_opened, round_id=round_.id)
     return round_
 
 

@@ -29,7 +29,9 @@ from coop.extensions import db
 from coop.models import Allocation, Coop, Round, RoundItem, RoundSupplier, User
 from coop.models.types import utcnow
 from coop.services.errors import ServiceError
+from coop.services.jobs import enqueue_after_commit
 from coop.services.mail import render_message, send_emails
+from coop.services.notices.rounds import ready_for_pickup
 from coop.services.people.memberships import contacts_of
 from coop.services.rounds.closing import active_requests
 from coop.services.rounds.lifecycle import LinkBuilder, locked_round, move
@@ -201,6 +203,7 @@ def receive_round(
     db.session.flush()
 
     _tell_households(round_, letters, link_for)
+    enqueue_after_commit(ready_for_pickup, round_id=round_.id)
     return Received(
         round_id=round_.id,
         items_reshared=len(reshared),

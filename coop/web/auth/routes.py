@@ -10,6 +10,8 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from coop.domain.notifications import NotificationKind
+from coop.domain.roles import MembershipStatus
 from coop.extensions import db, limiter, wants_json
 from coop.models import User
 from coop.services.people import accounts, logins
@@ -26,6 +28,7 @@ from coop.web.auth.forms import (
 )
 from coop.web.forms import ActionForm, required
 from coop.web.links import site_url_for
+from coop.web.members.notifications import choices_form
 from coop.web.outcome import commit_or_refuse
 
 LOGIN_FAILED = "Email or password is not right."
@@ -244,13 +247,19 @@ def account():
         "auth/account.html",
         user=user,
         form=form,
-        memberships=accounts.list_memberships(user=user),
+        memberships=(memberships := accounts.list_memberships(user=user)),
+        notification_forms=[
+            (membership, choices_form(membership))
+            for membership in memberships
+            if membership.status is not MembershipStatus.PENDING
+        ],
         other_logins=logins.other_logins(
             user=user,
             keep=user.current_login,
             max_age=current_app.config["REMEMBER_COOKIE_DURATION"],
         ),
         sign_out_form=ActionForm(),
+        kind_descriptions={kind.value: kind.description for kind in NotificationKind},
     )
 
 

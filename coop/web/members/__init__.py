@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("members", __name__)
 
-from coop.web.members import joining, orders, statements  # noqa: E402, F401
+from coop.web.members import joining, notifications, orders, statements  # noqa: E402, F401
