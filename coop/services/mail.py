@@ -141,7 +141,16 @@ def send_message(
 ) -> None:
     """Write the message *template* to *to* with *values* and send it (flushes)."""
     send_emails(
-        [render_message(template, to=to, sensitive=sensitive, attachments=attachments, **values)]
+        [
+            render_message(
+                template,
+                to=to,
+                sensitive=sensitive,
+                attachments=attachments,
+                headers=(),
+                **values,
+            )
+        ]
     )
 
 

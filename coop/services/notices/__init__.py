@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -143,7 +144,7 @@ def set_choices(*, membership: Membership, hearing: Iterable[NotificationKind]) 
     db.session.flush()
 
 
-def _insert_ignoring(model: type, index: Sequence[str]):  # type: ignore[no-untyped-def]
+def _insert_ignoring(model: type, index: Sequence[str]) -> Any:
     """An INSERT that skips rows already there (by the unique *index*), on either database."""
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     return dialect.insert(model).on_conflict_do_nothing(index_elements=list(index))
@@ -251,6 +252,8 @@ def _message(
     return render_message(
         template,
         to=household.user.email,
+        sensitive=False,
+        attachments=(),
         headers=(
             ("List-Unsubscribe", f"<{unsubscribe_link}>"),
             ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
