@@ -108,6 +108,8 @@ class Config:
 
     # Catalogue files bigger than this are refused before they are read.
     CATALOGUE_IMPORT_MAX_BYTES = 5 * 1024 * 1024
+    # A confirmed import of more rows than this runs as a job with a progress page.
+    IMPORT_JOB_ROWS = 2000
     # Request bodies (coop.web.bodies): an upload may carry that file and a
     # margin; a plain form or JSON body far less; a multipart body's text
     # fields and parts are limited too. Larger bodies get a 413 page unread.

@@ -43,6 +43,7 @@ from coop.models import (
     CatalogueImport,
     Coop,
     Invitation,
+    JobRun,
     LedgerTransaction,
     Membership,
     OrderRequest,
@@ -196,6 +197,17 @@ def two_councils(app, factory) -> TwoCouncils:
         created_by=coordinator_a,
     )
     db.session.add_all([invitation, message, supplier, product, upload, feed])
+    db.session.flush()
+    # A large import under way, followed on its status page by co-op A's people only.
+    run = JobRun(
+        kind="catalogue_import",
+        title="Importing prices into Marrowbone Mills",
+        coop_id=coop_a.id,
+        started_by_id=coordinator_a.id,
+        subject_id=upload.id,
+        total=3000,
+    )
+    db.session.add(run)
     db.session.commit()
     # A closed round with co-op A's member's order and allocation.
     round_ = Round(
@@ -267,6 +279,7 @@ def two_councils(app, factory) -> TwoCouncils:
             "allocation_id": allocation.id,
             "cost_id": cost.id,
             "transaction_id": payment.id,
+            "run_id": run.id,
         },
         own_slug={MEMBER_B: coop_b.slug, COORDINATOR_B: coop_b.slug},
         emails={

@@ -126,6 +126,15 @@ def can_administer_council(viewer: Viewer, council_id: int) -> bool:
     return viewer.is_platform_admin
 
 
+def can_follow_job_run(viewer: Viewer, *, started_by_id: int | None, coop_id: int | None) -> bool:
+    """The person who started long work, its co-op's coordinators and platform admins follow it."""
+    if viewer.is_platform_admin:
+        return True
+    if viewer.user_id is not None and viewer.user_id == started_by_id:
+        return True
+    return coop_id is not None and _role(viewer, coop_id) is Role.COORDINATOR
+
+
 def can_join_coops(viewer: Viewer) -> bool:
     """Any signed-in person may ask to join a co-op."""
     return viewer.is_authenticated

@@ -35,13 +35,15 @@ def register(app: Flask) -> None:
     from coop.web.api import bp as api_bp
     from coop.web.auth import bp as auth_bp
     from coop.web.council import bp as council_bp
+    from coop.web.jobs import bp as jobs_bp
     from coop.web.members import bp as members_bp
     from coop.web.platform import bp as platform_bp
 
     # Before any route is added: every <int:...> is an id the database holds.
     app.url_map.converters["int"] = IdConverter
     app.request_class = SizedRequest
-    for blueprint in (auth_bp, members_bp, admin_bp, council_bp, platform_bp, api_bp):
+    blueprints = (auth_bp, members_bp, admin_bp, council_bp, platform_bp, api_bp, jobs_bp)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
 
     # Static files are public; say so, like every other view.

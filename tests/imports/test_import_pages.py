@@ -417,7 +417,8 @@ def test_a_preview_after_the_catalogue_changed_offers_no_confirm(client, coordin
     assert coordinator.product("NEW-1") is None
 
 
-def test_a_finished_import_is_headed_as_finished_with_counts_separated(client, auth, shop):
+def test_a_finished_import_is_headed_as_finished_with_counts_separated(app, client, auth, shop):
+    app.config["IMPORT_JOB_ROWS"] = 10_000  # imported at once, not as a job
     shop.add_many(1_200)
     auth.login_as(shop.coordinator)
     rows = [f"C{i:05d},Product {i},each,1,{plain_pounds(200 + i)},0," for i in range(1_200)]

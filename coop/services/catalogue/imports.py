@@ -7,15 +7,18 @@ letter case (the file's spelling of a code then replaces the stored one).
 The write is a fixed handful of statements whatever the size of the file:
 one bulk INSERT of new products, one bulk UPDATE of changed ones, one bulk
 INSERT of their price history and one UPDATE marking products missing from
-the file unavailable.
+the file unavailable. A large file's import, run as a job that reports its
+progress (`coop.services.catalogue.import_jobs`), writes the same statements
+in batches of `BATCH_ROWS` rows, saying after each how many rows are written.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import delete, func, insert, select, update
@@ -56,6 +59,11 @@ FIELD_LABELS = {
 }
 # An upload nobody confirmed within this time is deleted at the next upload.
 KEEP_UNCONFIRMED = timedelta(days=1)
+# Rows written between two reports of progress, when progress is asked for.
+BATCH_ROWS = 1000
+
+# Told how many of the file's rows are written so far, and of how many.
+OnProgress = Callable[[int, int], None]
 
 ALREADY_IMPORTED = "This file has already been imported."
 CATALOGUE_CHANGED = (
@@ -75,6 +83,14 @@ class FieldChange:
     @property
     def label(self) -> str:
         return FIELD_LABELS[self.field]
+
+
+class RowsRefused(ServiceError):
+    """The file has rows with errors, so nothing was imported; *rows* says which."""
+
+    def __init__(self, message: str, *, rows: Sequence[RowError]) -> None:
+        super().__init__(message)
+        self.rows = sorted(rows, key=lambda error: error.line)
 
 
 @dataclass(frozen=True)
@@ -331,8 +347,23 @@ def preview_stored_import(*, catalogue_import: CatalogueImport) -> ImportPreview
     return _preview_now(catalogue_import, catalogue_import.supplier)
 
 
-def apply_import(*, import_id: int, supplier: Supplier, user: User | None) -> ImportResult:
-    """Write a previewed file into *supplier*'s catalogue, all of it or, on refusal, nothing."""
+def import_line_count(*, catalogue_import: CatalogueImport) -> int:
+    """Return about how many rows a stored upload has: its lines after the header."""
+    lines = sum(1 for line in catalogue_import.content.splitlines() if line.strip())
+    return max(0, lines - 1)
+
+
+def apply_import(
+    *,
+    import_id: int,
+    supplier: Supplier,
+    user: User | None,
+    on_progress: OnProgress | None = None,
+) -> ImportResult:
+    """Write a previewed file into *supplier*'s catalogue, all of it or, on refusal, nothing.
+
+    With *on_progress*, the rows are written in batches and it is told after each.
+    """
     stored = stored_import(supplier=supplier, import_id=import_id)
     if stored is None:
         raise ServiceError("There is no such upload; upload the file again.")
@@ -340,9 +371,10 @@ def apply_import(*, import_id: int, supplier: Supplier, user: User | None) -> Im
         raise ServiceError(ALREADY_IMPORTED)
     parsed = _parsed(stored.content)
     if parsed.errors:
-        raise ServiceError(
+        raise RowsRefused(
             "Some rows of the file have errors, so nothing was imported. "
-            "Correct them and upload the file again."
+            "Correct them and upload the file again.",
+            rows=parsed.errors,
         )
     current = product_rows(supplier=supplier)
     if _digest(current) != stored.catalogue_digest:
@@ -368,7 +400,17 @@ def apply_import(*, import_id: int, supplier: Supplier, user: User | None) -> Im
         reason="import",
         current=current,
         now=now,
+        on_progress=on_progress,
     )
+
+
+def _batches(items: Sequence[Any], size: int | None) -> list[Sequence[Any]]:
+    """Cut *items* into batches of *size* (all in one when None); none when empty."""
+    if not items:
+        return []
+    if size is None:
+        return [items]
+    return [items[start : start + size] for start in range(0, len(items), size)]
 
 
 def apply_rows(
@@ -381,6 +423,7 @@ def apply_rows(
     provided: frozenset[str] = frozenset(PRODUCT_FIELDS),
     current: Sequence[tuple[int, ProductRow]] | None = None,
     now: datetime | None = None,
+    on_progress: OnProgress | None = None,
 ) -> ImportResult:
     """Write checked *rows* into *supplier*'s catalogue, matching products by code.
 
@@ -388,19 +431,32 @@ def apply_rows(
     in *provided*), price changes are recorded with *reason*, and, when
     asked, products the rows leave out are marked unavailable. *current*
     is the catalogue as the caller already read it (read now when None).
+    With *on_progress*, each statement is run in batches of `BATCH_ROWS`
+    rows and it is told, after each batch, how many rows are written.
     """
     if current is None:
         current = product_rows(supplier=supplier)
     now = now or utcnow()
-    additions, changes, _, missing = _compare(rows, provided, current)
-    if additions:
+    additions, changes, unchanged, missing = _compare(rows, provided, current)
+    size = BATCH_ROWS if on_progress is not None else None
+    total = len(rows)
+    done = unchanged
+
+    def advanced(count: int) -> None:
+        nonlocal done
+        done += count
+        if on_progress is not None:
+            on_progress(done, total)
+
+    for batch in _batches(additions, size):
         db.session.execute(
             insert(Product),
-            [{**row.values(), "supplier_id": supplier.id} for row in additions],
+            [{**row.values(), "supplier_id": supplier.id} for row in batch],
         )
-    if changes:
-        # Every row carries the same keys, so the UPDATE is one statement run many times.
-        written = sorted({change.field for item in changes for change in item.fields})
+        advanced(len(batch))
+    # Every row carries the same keys, so the UPDATE is one statement run many times.
+    written = sorted({change.field for item in changes for change in item.fields})
+    for batch in _batches(changes, size):
         db.session.execute(
             update(Product),
             [
@@ -409,9 +465,34 @@ def apply_rows(
                     **{name: getattr(item.new, name) for name in written},
                     "updated_at": now,
                 }
-                for item in changes
+                for item in batch
             ],
         )
+        _record_prices(batch, user=user, reason=reason, now=now)
+        advanced(len(batch))
+    unavailable = missing if mark_missing_unavailable else []
+    if unavailable:
+        db.session.execute(
+            update(Product),
+            [
+                {"id": item.product_id, "available": False, "updated_at": now}
+                for item in unavailable
+            ],
+        )
+    # The bulk statements bypass whatever this session had loaded.
+    db.session.expire_all()
+    return ImportResult(
+        added=len(additions),
+        changed=len(changes),
+        price_changes=sum(1 for item in changes if item.price_changed),
+        marked_unavailable=len(unavailable),
+    )
+
+
+def _record_prices(
+    changes: Sequence[ProductChange], *, user: User | None, reason: str, now: datetime
+) -> None:
+    """Record the price history of those *changes* that change a price or VAT rate."""
     priced = [item for item in changes if item.price_changed]
     if priced:
         db.session.execute(
@@ -430,23 +511,6 @@ def apply_rows(
                 for item in priced
             ],
         )
-    unavailable = missing if mark_missing_unavailable else []
-    if unavailable:
-        db.session.execute(
-            update(Product),
-            [
-                {"id": item.product_id, "available": False, "updated_at": now}
-                for item in unavailable
-            ],
-        )
-    # The bulk statements bypass whatever this session had loaded.
-    db.session.expire_all()
-    return ImportResult(
-        added=len(additions),
-        changed=len(changes),
-        price_changes=len(priced),
-        marked_unavailable=len(unavailable),
-    )
 
 
 def _new(item: ProductChange, name: str) -> object:

@@ -23,8 +23,13 @@ from coop.domain.catalogue_csv import FOODSOFT_COLUMNS
 from coop.domain.money import format_pence
 from coop.domain.permissions import can_manage_catalogue
 from coop.extensions import wants_json
-from coop.models import Coop
+from coop.models import Coop, Supplier
 from coop.services.catalogue.export import export_catalogue, export_filename
+from coop.services.catalogue.import_jobs import (
+    run_catalogue_import,
+    runs_as_job,
+    start_import_run,
+)
 from coop.services.catalogue.imports import (
     apply_import,
     import_size_label,
@@ -34,6 +39,8 @@ from coop.services.catalogue.imports import (
     stored_import,
 )
 from coop.services.errors import ServiceError
+from coop.services.jobs import enqueue
+from coop.services.progress import run_key
 from coop.web.access import for_coop, signed_in_user
 from coop.web.admin import bp
 from coop.web.admin.lookups import editable_supplier, visible_supplier
@@ -167,6 +174,7 @@ def import_preview(coop: Coop, supplier_id: int, import_id: int):
         pages={name: _page(name, items) for name, items in lists.items()},
         show_value=show_value,
         form=ActionForm(),
+        as_job=runs_as_job(supplier=supplier, import_id=import_id),
     )
 
 
@@ -182,6 +190,8 @@ def confirm_import(coop: Coop, supplier_id: int, import_id: int):
     if not ActionForm().validate_on_submit():
         flash("The form had expired; please confirm again.", "error")
         return redirect(back)
+    if runs_as_job(supplier=supplier, import_id=import_id):
+        return _confirm_as_job(coop, supplier, import_id, back)
     result = commit_or_refuse(
         lambda: apply_import(import_id=import_id, supplier=supplier, user=signed_in_user())
     ).show()
@@ -194,6 +204,23 @@ def confirm_import(coop: Coop, supplier_id: int, import_id: int):
         "success",
     )
     return redirect(back)
+
+
+def _confirm_as_job(coop: Coop, supplier: Supplier, import_id: int, back: str):
+    """Start a large import as a job and send the coordinator to its status page."""
+    run = commit_or_refuse(
+        lambda: start_import_run(
+            supplier=supplier,
+            import_id=import_id,
+            user=signed_in_user(),
+            back_link=url_for("admin.supplier", slug=coop.slug, supplier_id=supplier.id),
+        )
+    ).show()
+    if run is None:
+        return redirect(back)
+    # After the commit: the job reads the run and the upload as committed.
+    enqueue(run_catalogue_import, key=run_key(run.id), run_id=run.id)
+    return redirect(url_for("jobs.status", run_id=run.id))
 
 
 @bp.route("/suppliers/<int:supplier_id>/export.csv")
