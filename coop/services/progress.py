@@ -64,6 +64,11 @@ UNEXPECTED = (
     "It will be tried again; if it fails again, ask the platform's administrator."
 )
 
+NOT_QUEUED = (
+    "The work could not be started because the job queue cannot be reached, so nothing "
+    "was done. Try again in a few minutes."
+)
+
 Work = Callable[[JobRun, "Progress"], Mapping[str, Any]]
 
 
@@ -105,6 +110,14 @@ def start_run(
     db.session.add(run)
     db.session.flush()
     return run
+
+
+def fail_unqueued_run(*, run: JobRun) -> None:
+    """Record that *run* could not be queued, so nothing of it was done; flushed."""
+    run.status = JobRunStatus.FAILED
+    run.error = NOT_QUEUED
+    run.finished_at = utcnow()
+    db.session.flush()
 
 
 def job_run(*, run_id: int) -> JobRun | None:

@@ -183,3 +183,15 @@ def test_a_file_written_in_several_batches_is_written_whole(client, coordinator,
     assert count_rows(Product) == 12
     assert count_rows(PriceChange) == 6
     assert {p.case_price_pence for p in db.session.scalars(select(Product))} == {945}
+
+
+def test_when_the_queue_cannot_be_reached_the_status_page_says_so(app, client, coordinator):
+    app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens there
+    preview = preview_of(client, coordinator, big_file())
+
+    page = text(client.get(status_url(confirm(client, preview))))
+
+    assert "Failed" in page
+    assert "the job queue cannot be reached" in page
+    assert 'http-equiv="refresh"' not in page
+    assert count_rows(Product) == 0

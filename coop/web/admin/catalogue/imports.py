@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import (
     abort,
+    current_app,
     flash,
     jsonify,
     redirect,
@@ -40,7 +41,7 @@ from coop.services.catalogue.imports import (
 )
 from coop.services.errors import ServiceError
 from coop.services.jobs import enqueue
-from coop.services.progress import run_key
+from coop.services.progress import fail_unqueued_run, run_key
 from coop.web.access import for_coop, signed_in_user
 from coop.web.admin import bp
 from coop.web.admin.lookups import editable_supplier, visible_supplier
@@ -219,7 +220,11 @@ def _confirm_as_job(coop: Coop, supplier: Supplier, import_id: int, back: str):
     if run is None:
         return redirect(back)
     # After the commit: the job reads the run and the upload as committed.
-    enqueue(run_catalogue_import, key=run_key(run.id), run_id=run.id)
+    try:
+        enqueue(run_catalogue_import, key=run_key(run.id), run_id=run.id)
+    except Exception:  # Redis down, say: the run says so rather than wait for ever
+        current_app.logger.exception("Could not queue the import of run %s", run.id)
+        commit_or_refuse(lambda: fail_unqueued_run(run=run))
     return redirect(url_for("jobs.status", run_id=run.id))
 
 
