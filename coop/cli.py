@@ -30,6 +30,8 @@ from coop.services.catalogue.imports import (
 from coop.services.errors import ServiceError
 from coop.services.jobs import enqueue, work
 from coop.services.mail import outbox_due, requeue_stale_claims, send_outbox
+from coop.services.notices.deadlines import deadline_near, rounds_near_deadline
+from coop.services.notices.owing import coops_reminding_owing, owing_reminders
 from coop.services.people.admins import create_platform_admin
 from coop.services.people.coops import appoint_coordinator, coop_by_slug, create_coop
 from coop.services.people.councils import appoint_officer, council_by_gss_code, create_council
@@ -322,6 +324,12 @@ def tick_command() -> None:
     then forgotten, and the outbox is sent when a message is due: one a sender
     claimed and vanished with is put back first (never one already handed to
     the mail server), and one that waits after an error is tried again.
+
+    The time-based notifications are written in between, each round's and
+    each co-op's in a transaction of its own: the deadline reminders of the
+    rounds inside their co-op's window, and the reminders to households that
+    owe. Each household hears of each event once, so a second run sends
+    nothing new and says nothing.
     """
     due = due_rounds()
     for action, round_ids in (("opened", due.to_open), ("closed", due.to_close)):
@@ -336,6 +344,7 @@ def tick_command() -> None:
                 click.echo(f"Round {round_id} was not {action}: {refused.message}", err=True)
                 continue
             click.echo(f"Round {round_id} {action}.")
+    _time_based_notices()
     max_age = current_app.config["REMEMBER_COOKIE_DURATION"]
     if any_old_logins(max_age=max_age):  # most minutes there are none: no commit then
         with one_transaction():
@@ -348,6 +357,20 @@ def tick_command() -> None:
             click.echo(f"Put {given_back} message(s) back on the outbox's queue.")
         if outbox_due():
             enqueue(send_outbox, key="outbox")
+
+
+def _time_based_notices() -> None:
+    """Write the deadline and owing reminders that are due, and say so when any were."""
+    for round_id in rounds_near_deadline():
+        with one_transaction():
+            sent = deadline_near(round_id=round_id)
+        if sent:
+            click.echo(f"Round {round_id}: {sent} household(s) reminded that the deadline is near.")
+    for coop_id in coops_reminding_owing():
+        with one_transaction():
+            sent = owing_reminders(coop_id=coop_id)
+        if sent:
+            click.echo(f"Co-op {coop_id}: {sent} household(s) reminded of what they owe.")
 
 
 @click.command("worker")

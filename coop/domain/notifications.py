@@ -64,3 +64,4 @@ DEADLINE_REMINDER_HOURS_RANGE = (1, 14 * 24)
 
 # Reminders to households that owe: every so many days, from this amount.
 OWING_REMINDER_DAYS_RANGE = (1, 90)
+DEFAULT_OWING_REMINDER_FROM_PENCE = 100

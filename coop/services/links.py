@@ -40,6 +40,10 @@ class Links(Protocol):
         """A household's statement of its money with a co-op."""
         ...
 
+    def bill(self, round_: Round) -> str:
+        """A household's bill for a settled round."""
+        ...
+
 
 def register_links(app: Flask, builders: Links) -> None:
     """Make *builders* the links `links()` returns in *app*."""

@@ -48,3 +48,6 @@ class WebLinks:
 
     def statement(self, coop: Coop) -> str:
         return site_url_for("members.statement", slug=coop.slug)
+
+    def bill(self, round_: Round) -> str:
+        return site_url_for("members.bill", slug=round_.coop.slug, round_id=round_.id)

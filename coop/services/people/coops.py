@@ -9,6 +9,11 @@ from datetime import date, timedelta
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
 
+from coop.domain.notifications import (
+    DEADLINE_REMINDER_HOURS_RANGE,
+    DEFAULT_OWING_REMINDER_FROM_PENCE,
+    OWING_REMINDER_DAYS_RANGE,
+)
 from coop.domain.places import matches_place, postcode_district
 from coop.domain.roles import JoiningPolicy, MembershipStatus, Role
 from coop.extensions import db
@@ -111,6 +116,35 @@ def create_coop(
     return coop
 
 
+@dataclass(frozen=True)
+class Reminders:
+    """When a co-op's households are reminded: before a deadline, and when they owe."""
+
+    deadline_hours: int | None  # None: no deadline reminder
+    owing_days: int | None  # None: no owing reminders
+    owing_from_pence: int | None  # None: the default amount
+
+
+def _check_reminders(reminders: Reminders) -> None:
+    low, high = DEADLINE_REMINDER_HOURS_RANGE
+    if reminders.deadline_hours is not None and not low <= reminders.deadline_hours <= high:
+        raise ServiceError(
+            f"Enter a whole number of hours from {low} to {high}, or leave it blank.",
+            field="deadline_reminder_hours",
+        )
+    low, high = OWING_REMINDER_DAYS_RANGE
+    if reminders.owing_days is not None and not low <= reminders.owing_days <= high:
+        raise ServiceError(
+            f"Enter a whole number of days from {low} to {high}, or leave it blank.",
+            field="owing_reminder_days",
+        )
+    if reminders.owing_from_pence is not None and reminders.owing_from_pence <= 0:
+        raise ServiceError(
+            "Enter an amount above £0.00: households that owe less are not reminded.",
+            field="owing_reminder_from_pence",
+        )
+
+
 def update_coop_settings(
     *,
     coop: Coop,
@@ -119,8 +153,9 @@ def update_coop_settings(
     household_cap: int,
     joining_policy: JoiningPolicy,
     contribution_pence: int | None,
+    reminders: Reminders,
 ) -> Coop:
-    """Change a co-op's name, pickup address, cap, joining policy and agreed contribution.
+    """Change a co-op's name, pickup address, cap, joining policy, contribution and reminders.
 
     A *contribution_pence* charges every household that amount per round (the
     fixed-contribution model); None charges each what it received.
@@ -137,11 +172,19 @@ def update_coop_settings(
             "for what it receives.",
             field="contribution_pence",
         )
+    _check_reminders(reminders)
     coop.name = name.strip()
     coop.pickup_address = pickup_address.strip()
     coop.household_cap = household_cap
     coop.joining_policy = joining_policy
     coop.contribution_pence = contribution_pence
+    coop.deadline_reminder_hours = reminders.deadline_hours
+    coop.owing_reminder_days = reminders.owing_days
+    coop.owing_reminder_from_pence = (
+        DEFAULT_OWING_REMINDER_FROM_PENCE
+        if reminders.owing_from_pence is None
+        else reminders.owing_from_pence
+    )
     db.session.flush()
     return coop
 

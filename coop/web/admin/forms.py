@@ -5,6 +5,7 @@ from __future__ import annotations
 from wtforms import EmailField, RadioField, SelectChoice, StringField  # type: ignore[attr-defined]
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
+from coop.domain.notifications import DEADLINE_REMINDER_HOURS_RANGE, OWING_REMINDER_DAYS_RANGE
 from coop.domain.roles import JoiningPolicy, Role
 from coop.web.forms import (
     GuardedForm,
@@ -68,3 +69,25 @@ class SettingsForm(GuardedForm):
     contribution_pence = PenceField(
         "Each household pays the same agreed amount per round", validators=[Optional()]
     )
+    # Blank turns the reminder off; the names are the columns', as above.
+    deadline_reminder_hours = WholeNumberField(
+        "Remind households this many hours before a round closes",
+        validators=[Optional()],
+        minimum=DEADLINE_REMINDER_HOURS_RANGE[0],
+        maximum=DEADLINE_REMINDER_HOURS_RANGE[1],
+        message=(
+            f"Enter a whole number of hours from {DEADLINE_REMINDER_HOURS_RANGE[0]} to "
+            f"{DEADLINE_REMINDER_HOURS_RANGE[1]}, such as 24, or leave it blank for no reminder."
+        ),
+    )
+    owing_reminder_days = WholeNumberField(
+        "Remind households that owe money every this many days",
+        validators=[Optional()],
+        minimum=OWING_REMINDER_DAYS_RANGE[0],
+        maximum=OWING_REMINDER_DAYS_RANGE[1],
+        message=(
+            f"Enter a whole number of days from {OWING_REMINDER_DAYS_RANGE[0]} to "
+            f"{OWING_REMINDER_DAYS_RANGE[1]}, such as 7, or leave it blank for no reminders."
+        ),
+    )
+    owing_reminder_from_pence = PenceField("Only when they owe at least", validators=[Optional()])

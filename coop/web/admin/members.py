@@ -18,7 +18,7 @@ from coop.domain.roles import MembershipStatus, Role
 from coop.domain.wording import possessive
 from coop.extensions import db
 from coop.models import Coop, Invitation, Membership, User
-from coop.services.people.coops import update_coop_settings
+from coop.services.people.coops import Reminders, update_coop_settings
 from coop.services.people.invitations import create_invitation, invitation_status, revoke_invitation
 from coop.services.people.memberships import (
     approve_membership,
@@ -283,6 +283,11 @@ def settings(coop: Coop):
                 household_cap=required(form.household_cap.data),
                 joining_policy=form.joining_policy.data,
                 contribution_pence=form.contribution_pence.data,
+                reminders=Reminders(
+                    deadline_hours=form.deadline_reminder_hours.data,
+                    owing_days=form.owing_reminder_days.data,
+                    owing_from_pence=form.owing_reminder_from_pence.data,
+                ),
             )
         ).show(form)
         if saved is not None:
