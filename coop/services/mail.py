@@ -60,8 +60,9 @@ from sqlalchemy.orm import Session, SessionTransaction
 from coop.domain.money import format_pence
 from coop.domain.wording import possessive
 from coop.extensions import db
-from coop.models import OutboxMessage, OutboxStatus
+from coop.models import OutboxMessage, OutboxStatus, User
 from coop.models.types import utcnow
+from coop.services.errors import ServiceError
 from coop.services.jobs import enqueue
 from coop.services.times import local_time
 
@@ -275,6 +276,58 @@ def requeue_stale_claims() -> int:
     ).all()
     db.session.flush()
     return len(claimed)
+
+
+def _unanswered(message_id: int) -> OutboxMessage:
+    """Return the message, locked, refusing unless it was handed over and its answer lost."""
+    message = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.id == message_id).with_for_update()
+    ).one_or_none()
+    if message is None:
+        raise ServiceError("There is no such message in the outbox.")
+    if message.status is not OutboxStatus.SENDING or message.handed_at is None:
+        now = "is being sent now" if message.status is OutboxStatus.SENDING else None
+        raise ServiceError(
+            "Only a message handed to the mail server without an answer can be sent again"
+            f" or marked as sent; this one {now or 'is ' + message.status.value}."
+        )
+    return message
+
+
+def resend_unanswered_message(*, message_id: int) -> OutboxMessage:
+    """Queue again a message whose answer was lost, once checked it did not arrive (flushes).
+
+    Its raw message is kept and sent as it was written; the sender is queued
+    when the caller commits.
+    """
+    message = _unanswered(message_id)
+    if message.raw is None:
+        raise ServiceError(
+            "This message was handed to the mail server, but its text is no longer kept,"
+            " so it cannot be sent again: mark it as sent, or write to its recipient yourself."
+        )
+    message.status = OutboxStatus.QUEUED
+    message.handed_at = None
+    message.claimed_at = None
+    message.next_attempt_at = None
+    message.error = None
+    db.session.flush()
+    db.session.info[SEND_AFTER_COMMIT] = True
+    return message
+
+
+def mark_unanswered_message_sent(*, message_id: int, by: User) -> OutboxMessage:
+    """Record that a message whose answer was lost did arrive, as *by* checked (flushes)."""
+    message = _unanswered(message_id)
+    message.status = OutboxStatus.SENT
+    message.sent_at = utcnow()
+    message.reply = f"no answer from the mail server; {by.name} checked that it arrived"
+    message.error = None
+    message.claimed_at = None
+    message.next_attempt_at = None
+    message.raw = None  # as for any message sent: a sign-in link does not linger
+    db.session.flush()
+    return message
 
 
 def send_outbox() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from wtforms import (  # type: ignore[attr-defined]
+    BooleanField,
     DateField,
     EmailField,
     HiddenField,
@@ -107,6 +108,19 @@ class EmailForm(GuardedForm):
 
 class RetryJobForm(GuardedForm):
     job_id = HiddenField(validators=[DataRequired("Choose a job to retry.")])
+
+
+class ResendMessageForm(GuardedForm):
+    """Send again a message whose answer was lost, once its recipient said it did not arrive."""
+
+    checked = BooleanField(
+        "I have checked that it did not arrive",
+        validators=[DataRequired("Tick to confirm you checked that it did not arrive.")],
+    )
+
+
+class MarkSentForm(GuardedForm):
+    """Record that a message whose answer was lost did arrive (its token only)."""
 
 
 class RemoveOfficerForm(GuardedForm):

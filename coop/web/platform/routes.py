@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from coop.domain.numbers import whole_number
 from coop.domain.permissions import can_administer_coop, can_administer_council
 from coop.domain.roles import JoiningPolicy
 from coop.extensions import db
-from coop.models import Coop, Council, OutboxMessage
+from coop.models import Coop, Council, OutboxMessage, OutboxStatus
 from coop.services.errors import ServiceError
 from coop.services.jobs import list_failed_jobs, retry_failed_job
+from coop.services.mail import mark_unanswered_message_sent, resend_unanswered_message
 from coop.services.people import coops as coop_service
 from coop.services.people import councils as council_service
 from coop.services.people.memberships import coordinators_of
-from coop.web.access import for_coop, for_council, platform_admin
+from coop.web.access import for_coop, for_council, platform_admin, signed_in_user
 from coop.web.forms import required
 from coop.web.links import site_url_for
 from coop.web.outcome import commit_or_refuse
@@ -26,8 +27,10 @@ from coop.web.platform.forms import (
     CoopForm,
     CouncilForm,
     EmailForm,
+    MarkSentForm,
     MoveCoopForm,
     RemoveOfficerForm,
+    ResendMessageForm,
     RetryJobForm,
     council_choices,
 )
@@ -238,18 +241,66 @@ def outbox():
         per_page=OUTBOX_PAGE_SIZE,
         max_per_page=OUTBOX_PAGE_SIZE,
     )
+    unanswered = db.session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.handed_at.is_not(None))
+    )
     return render_template(
-        "platform/outbox.html", messages=messages, page=messages, page_url=page_url_keeping(())
+        "platform/outbox.html",
+        messages=messages,
+        unanswered=unanswered,
+        page=messages,
+        page_url=page_url_keeping(()),
     )
 
 
 @bp.route("/outbox/<int:message_id>")
 @platform_admin
 def message(message_id: int):
-    message = db.get_or_404(OutboxMessage, message_id)
+    return _message_page(db.get_or_404(OutboxMessage, message_id), ResendMessageForm())
+
+
+def _message_page(message: OutboxMessage, resend: ResendMessageForm, status: int = 200):
     hidden = message.secret and not current_app.config.get("OUTBOX_SHOWS_SECRETS")
     body = BODY_HIDDEN if hidden else message.body
-    return render_template("platform/message.html", message=message, body=body)
+    page = render_template(
+        "platform/message.html",
+        message=message,
+        body=body,
+        resend=resend,
+        mark_sent=MarkSentForm(),
+    )
+    return page, status
+
+
+@bp.route("/outbox/<int:message_id>/send-again", methods=["POST"])
+@platform_admin
+def resend_message(message_id: int):
+    message = db.get_or_404(OutboxMessage, message_id)
+    form = ResendMessageForm()
+    if not form.validate_on_submit():
+        return _message_page(message, form, 400)
+    outcome = commit_or_refuse(lambda: resend_unanswered_message(message_id=message_id))
+    if not outcome.refused:  # the commit queued the sender
+        flash(f"{message.recipient}'s message is queued to be sent again.", "success")
+    outcome.show()
+    return redirect(url_for(".message", message_id=message_id))
+
+
+@bp.route("/outbox/<int:message_id>/mark-sent", methods=["POST"])
+@platform_admin
+def mark_message_sent(message_id: int):
+    message = db.get_or_404(OutboxMessage, message_id)
+    form = MarkSentForm()
+    if form.validate_on_submit():
+        outcome = commit_or_refuse(
+            lambda: mark_unanswered_message_sent(message_id=message_id, by=signed_in_user())
+        )
+        if not outcome.refused:
+            flash(f"{message.recipient}'s message is marked as sent.", "success")
+        outcome.show()
+    return redirect(url_for(".message", message_id=message_id))
 
 
 # Jobs
