@@ -392,6 +392,7 @@ def test_no_hostile_value_in_any_form_or_address_gives_a_server_error(app, world
         "admin.settle_round",
         "admin.record_payment",
         "admin.settings",
+        "admin.announcements",
         "platform.new_coop",
         "platform.appoint_officer",
     }

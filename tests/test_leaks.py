@@ -39,6 +39,7 @@ from coop.models import (
     Account,
     AccountKind,
     Allocation,
+    Announcement,
     CatalogueFeed,
     CatalogueImport,
     Coop,
@@ -253,6 +254,15 @@ def two_councils(app, factory) -> TwoCouncils:
         Posting(account=cash, amount_pence=-1234),
     ]
     db.session.add(payment)
+    # What co-op A's coordinators told its households, for their eyes only.
+    db.session.add(
+        Announcement(
+            coop_id=coop_a.id,
+            author=coordinator_a,
+            subject="Quillfeather Hall opens late",
+            body=f"Collect your food at {PICKUP_ADDRESS} after six.",
+        )
+    )
     db.session.commit()
 
     council_b = factory.council(name="Council B")

@@ -4,4 +4,10 @@ from flask import Blueprint
 
 bp = Blueprint("members", __name__)
 
-from coop.web.members import joining, notifications, orders, statements  # noqa: E402, F401
+from coop.web.members import (  # noqa: E402, F401
+    announcements,
+    joining,
+    notifications,
+    orders,
+    statements,
+)
