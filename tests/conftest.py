@@ -344,18 +344,27 @@ class Factory:
         household_size: int | None = None,
         postcode: str | None = None,
     ) -> Membership:
+        from coop.domain.household import Fact
+        from coop.models import HouseholdFact
         from coop.models.types import utcnow
 
         user = user or self.user()
+        facts = [
+            HouseholdFact(fact=Fact.HOUSEHOLD_SIZE, number=household_size, consent_version=1)
+            for _ in [household_size]
+            if household_size is not None
+        ] + [
+            HouseholdFact(fact=Fact.POSTCODE, postcode=postcode, consent_version=1)
+            for _ in [postcode]
+            if postcode is not None
+        ]
         return self._save(
             Membership(
                 coop=coop,
                 user=user,
                 role=role,
                 status=status,
-                household_size=household_size,
-                postcode=postcode,
-                postcode_consent=postcode is not None,
+                facts=facts,
                 joined_at=utcnow() if status is MembershipStatus.ACTIVE else None,
             )
         )

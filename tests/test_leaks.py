@@ -59,6 +59,8 @@ from coop.models import (
     Supplier,
     TransactionKind,
     User,
+    VolunteerEntry,
+    VolunteerTask,
 )
 from coop.models.types import utcnow
 from coop.web.access import access_rule, for_coop, public
@@ -209,6 +211,18 @@ def two_councils(app, factory) -> TwoCouncils:
         total=3000,
     )
     db.session.add(run)
+    # Time co-op A's member gave, on a task of co-op A's own list.
+    task = VolunteerTask(coop_id=coop_a.id, name="Marrowbone deliveries")
+    db.session.add(task)
+    db.session.flush()
+    entry = VolunteerEntry(
+        coop_id=coop_a.id,
+        membership_id=member_a.id,
+        task_id=task.id,
+        worked_on=utcnow().date(),
+        minutes=60,
+    )
+    db.session.add(entry)
     db.session.commit()
     # A closed round with co-op A's member's order and allocation.
     round_ = Round(
@@ -288,6 +302,8 @@ def two_councils(app, factory) -> TwoCouncils:
             "item_id": item.id,
             "allocation_id": allocation.id,
             "cost_id": cost.id,
+            "task_id": task.id,
+            "entry_id": entry.id,
             "transaction_id": payment.id,
             "run_id": run.id,
         },

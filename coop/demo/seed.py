@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from coop.demo.catalogue import load_demo_catalogue
 from coop.demo.rounds import load_demo_rounds
+from coop.domain.household import Fact
 from coop.domain.roles import JoiningPolicy, Role
 from coop.extensions import db
 from coop.models import Coop, Council, User
@@ -22,12 +23,12 @@ from coop.services.people.accounts import register_user
 from coop.services.people.admins import create_platform_admin
 from coop.services.people.coops import create_coop
 from coop.services.people.councils import appoint_officer, create_council
+from coop.services.people.household import Answer, update_facts
 from coop.services.people.invitations import create_invitation
 from coop.services.people.memberships import (
     activate,
     change_role,
     request_to_join,
-    update_household,
 )
 
 COUNCIL = {"name": "Preston City Council", "gss_code": "E07000123", "valid_from": date(1974, 4, 1)}
@@ -202,9 +203,10 @@ def _households(
         user = _register(_member_login(email, name, demo))
         membership = activate(coop=coop, user=user, membership=None)
         if size is not None or postcode is not None:
-            update_household(
+            update_facts(
                 membership=membership,
-                household_size=size,
-                postcode=postcode,
-                postcode_consent=postcode is not None,
+                answers={
+                    Fact.HOUSEHOLD_SIZE: Answer(size, consent=True),
+                    Fact.POSTCODE: Answer(postcode, consent=True),
+                },
             )

@@ -18,6 +18,7 @@ from coop.models.catalogue import (
 )
 from coop.models.coops import Coop, CoopCouncilLink
 from coop.models.councils import Council, CouncilOfficer
+from coop.models.household import HouseholdFact
 from coop.models.jobs import JobRun, JobRunStatus
 from coop.models.ledger import Account, AccountKind, LedgerTransaction, Posting, TransactionKind
 from coop.models.mail import OutboxMessage, OutboxStatus
@@ -25,6 +26,7 @@ from coop.models.memberships import Invitation, Membership
 from coop.models.notifications import Announcement, NotificationOptOut, NotificationSent
 from coop.models.rounds import Allocation, Collection, OrderRequest, Round, RoundItem, RoundSupplier
 from coop.models.support import SupportKind, SupportRecord
+from coop.models.volunteering import VolunteerEntry, VolunteerTask
 
 __all__ = [
     "Account",
@@ -41,6 +43,7 @@ __all__ = [
     "CoopCouncilLink",
     "Council",
     "CouncilOfficer",
+    "HouseholdFact",
     "Invitation",
     "JobRun",
     "JobRunStatus",
@@ -68,4 +71,6 @@ __all__ = [
     "SupportRecord",
     "TransactionKind",
     "User",
+    "VolunteerEntry",
+    "VolunteerTask",
 ]

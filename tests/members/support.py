@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from coop.domain.roles import JoiningPolicy, Role
 from coop.extensions import db
-from coop.models import Coop, Invitation, Membership, OutboxMessage, User
+from coop.models import Coop, HouseholdFact, Invitation, Membership, OutboxMessage, User
 from coop.services.errors import ServiceError
 
 
@@ -25,16 +25,26 @@ def snapshot() -> tuple[list[tuple], list[tuple], int]:
             Membership.user_id,
             Membership.role,
             Membership.status,
-            Membership.household_size,
-            Membership.postcode,
-            Membership.postcode_consent,
         ).order_by(Membership.id)
+    ).all()
+    facts = db.session.execute(
+        select(
+            HouseholdFact.membership_id,
+            HouseholdFact.fact,
+            HouseholdFact.number,
+            HouseholdFact.postcode,
+            HouseholdFact.consent_version,
+        ).order_by(HouseholdFact.id)
     ).all()
     invitations = db.session.execute(
         select(Invitation.id, Invitation.accepted_at, Invitation.revoked_at).order_by(Invitation.id)
     ).all()
     outbox = len(db.session.scalars(select(OutboxMessage.id)).all())
-    return [tuple(r) for r in memberships], [tuple(r) for r in invitations], outbox
+    return (
+        [tuple(r) for r in memberships] + [tuple(r) for r in facts],
+        [tuple(r) for r in invitations],
+        outbox,
+    )
 
 
 def refused(call: Callable[..., Any], message: str, **kwargs: Any) -> ServiceError:

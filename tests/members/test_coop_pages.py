@@ -58,16 +58,21 @@ def test_household_details_with_consent_are_saved(client, auth, two_coops, facto
     auth.login_as(person)
 
     page = text(client.get("/coops/fishwick/household"))
-    assert "Only this co-op's coordinators see your postcode. Councils never see it" in page
+    assert "Only this co-op's coordinators see it; councils never do." in page
     response = client.post(
         "/coops/fishwick/household",
-        data={"household_size": "4", "postcode": "pr2 6ab", "postcode_consent": "y"},
+        data={
+            "household_size": "4",
+            "household_size_consent": "y",
+            "postcode": "pr2 6ab",
+            "postcode_consent": "y",
+        },
         follow_redirects=True,
     )
 
     assert "Your household details are saved." in text(response)
     saved = membership(two_coops.coop, person)
-    assert (saved.household_size, saved.postcode, saved.postcode_consent) == (4, "PR2 6AB", True)
+    assert (saved.household_size, saved.postcode) == (4, "PR2 6AB")
 
 
 def test_a_postcode_without_consent_is_refused_next_to_the_box(client, auth, two_coops, factory):
@@ -81,8 +86,8 @@ def test_a_postcode_without_consent_is_refused_next_to_the_box(client, auth, two
 
     assert response.status_code == 200
     assert (
-        '<p class="error" id="postcode_consent-error">Tick the box to let the co-op keep your '
-        "postcode, or leave the postcode empty.</p>"
+        '<p class="error" id="postcode_consent-error">Tick the box to let the co-op keep this, '
+        "or leave it empty.</p>"
     ) in text(response)
     assert 'value="PR2 6AB"' in text(response)
     assert snapshot() == before
@@ -94,7 +99,7 @@ def test_a_bad_postcode_is_refused_next_to_the_field(client, auth, two_coops):
 
     response = client.post(
         "/coops/fishwick/household",
-        data={"household_size": "3", "postcode": "Preston", "postcode_consent": "y"},
+        data={"postcode": "Preston", "postcode_consent": "y"},
     )
 
     assert '<p class="error" id="postcode-error">Enter a UK postcode, like PR1 5XX.</p>' in text(
@@ -119,7 +124,8 @@ def test_withdrawing_consent_deletes_the_postcode(client, auth, two_coops):
     client.post("/coops/fishwick/household", data={"household_size": "3", "postcode": "PR1 5XX"})
 
     saved = membership(two_coops.coop, two_coops.member)
-    assert (saved.postcode, saved.postcode_consent) == (None, False)
+    assert (saved.postcode, saved.household_size) == (None, None)
+    assert saved.facts == []
 
 
 def test_leaving_asks_first_then_ends_the_membership(client, auth, two_coops):
@@ -161,7 +167,7 @@ def test_leaving_deletes_the_households_postcode(client, auth, two_coops):
     client.post("/coops/fishwick/leave")
 
     left = membership(two_coops.coop, two_coops.member)
-    assert (left.postcode, left.postcode_consent) == (None, False)
+    assert left.postcode is None
     assert left.household_size == 3, "the size is not location data and stays"
 
 

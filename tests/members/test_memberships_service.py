@@ -18,7 +18,6 @@ from coop.services.people.memberships import (
     normalise_postcode,
     remove_member,
     request_to_join,
-    update_household,
 )
 from members.support import membership, refused
 
@@ -269,66 +268,21 @@ def test_a_postcode_that_is_not_a_uk_postcode_is_refused(typed):
     assert caught.value.field == "postcode"
 
 
-def test_household_details_with_consent_keep_the_postcode(two_coops, factory):
-    household = factory.membership(coop=two_coops.coop)
-
-    update_household(
-        membership=household, household_size=4, postcode="pr2 6ab", postcode_consent=True
-    )
-
-    saved = membership(two_coops.coop, household.user)
-    assert (saved.household_size, saved.postcode, saved.postcode_consent) == (4, "PR2 6AB", True)
-
-
-def test_a_postcode_without_consent_is_refused(two_coops, factory):
-    household = factory.membership(coop=two_coops.coop)
-    error = refused(
-        update_household,
-        "Tick the box to let the co-op keep your postcode, or leave the postcode empty.",
-        membership=household,
-        household_size=2,
-        postcode="PR2 6AB",
-        postcode_consent=False,
-    )
-    assert error.field == "postcode_consent"
-
-
-def test_withdrawing_consent_deletes_the_postcode(two_coops):
-    mina = membership(two_coops.coop, two_coops.member)
-
-    update_household(membership=mina, household_size=3, postcode="PR1 5XX", postcode_consent=False)
-
-    saved = membership(two_coops.coop, two_coops.member)
-    assert (saved.postcode, saved.postcode_consent) == (None, False)
-
-
-def test_a_household_size_out_of_range_is_refused(two_coops):
-    error = refused(
-        update_household,
-        "Enter a number of people from 1 to 30.",
-        membership=membership(two_coops.coop, two_coops.member),
-        household_size=31,
-        postcode=None,
-        postcode_consent=False,
-    )
-    assert error.field == "household_size"
-
-
 def test_removing_a_household_deletes_its_postcode_and_consent(two_coops):
     mina = membership(two_coops.coop, two_coops.member)
-    assert (mina.postcode, mina.postcode_consent) == ("PR1 5XX", True)
+    assert mina.postcode == "PR1 5XX"
 
     remove_member(coop=two_coops.coop, membership=mina)
 
     removed = membership(two_coops.coop, two_coops.member)
-    assert (removed.postcode, removed.postcode_consent) == (None, False)
+    assert removed.postcode is None
 
 
 def test_leaving_deletes_the_households_postcode_and_consent(two_coops):
     leave_coop(membership=membership(two_coops.coop, two_coops.member))
 
     left = membership(two_coops.coop, two_coops.member)
-    assert (left.postcode, left.postcode_consent) == (None, False)
+    assert left.postcode is None
 
 
 def test_the_removal_email_names_the_coordinators_to_contact(two_coops):

@@ -10,8 +10,9 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
+from coop.domain.household import Fact
 from coop.domain.permissions import is_last_coordinator
-from coop.domain.roles import HOUSEHOLD_SIZE_RANGE, JoiningPolicy, MembershipStatus, Role
+from coop.domain.roles import JoiningPolicy, MembershipStatus, Role
 from coop.extensions import db
 from coop.models import Coop, Membership, User
 from coop.models.types import utcnow
@@ -296,8 +297,8 @@ def _end(membership: Membership) -> None:
     membership.status = MembershipStatus.LEFT
     membership.left_at = utcnow()
     # A former household's postcode serves no purpose any more, so it is not kept.
-    membership.postcode = None
-    membership.postcode_consent = False
+    for held in [row for row in membership.facts if row.fact is Fact.POSTCODE]:
+        membership.facts.remove(held)
     db.session.flush()
 
 
@@ -320,34 +321,4 @@ def leave_coop(*, membership: Membership, members_link: str = "") -> Membership:
     _end(membership)
     user = membership.user
     _tell_coordinators(coop=coop, user=user, event="left", link=members_link)
-    return membership
-
-
-def update_household(
-    *,
-    membership: Membership,
-    household_size: int | None,
-    postcode: str | None,
-    postcode_consent: bool,
-) -> Membership:
-    """Change the household's size and postcode; without consent no postcode is kept."""
-    low, high = HOUSEHOLD_SIZE_RANGE
-    if household_size is not None and not low <= household_size <= high:
-        raise ServiceError(
-            f"Enter a number of people from {low} to {high}.", field="household_size"
-        )
-    postcode = (postcode or "").strip()
-    if postcode_consent:
-        membership.postcode = normalise_postcode(postcode) if postcode else None
-    elif postcode and not membership.postcode_consent:
-        raise ServiceError(
-            "Tick the box to let the co-op keep your postcode, or leave the postcode empty.",
-            field="postcode_consent",
-        )
-    else:
-        # Withdrawing consent deletes the postcode, whatever was left in the field.
-        membership.postcode = None
-    membership.postcode_consent = postcode_consent
-    membership.household_size = household_size
-    db.session.flush()
     return membership

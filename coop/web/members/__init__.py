@@ -7,7 +7,9 @@ bp = Blueprint("members", __name__)
 from coop.web.members import (  # noqa: E402, F401
     announcements,
     joining,
+    my_data,
     notifications,
     orders,
     statements,
+    volunteering,
 )

@@ -14,6 +14,7 @@ from coop.extensions import db, wants_json
 from coop.models import Coop, CoopCouncilLink, Invitation, Membership
 from coop.services.errors import ServiceError
 from coop.services.people.coops import active_household_count, current_council, list_coops
+from coop.services.people.household import update_facts
 from coop.services.people.invitations import accept_invitation as accept_invitation_service
 from coop.services.people.invitations import check_invitation
 from coop.services.people.memberships import (
@@ -22,7 +23,6 @@ from coop.services.people.memberships import (
     leave_coop,
     membership_of,
     request_to_join,
-    update_household,
 )
 from coop.web.access import current_viewer, deny, for_coop, public, signed_in, signed_in_user
 from coop.web.forms import ActionForm
@@ -170,15 +170,10 @@ def coop_home(coop: Coop):
 @for_coop(can_view_coop)
 def household(coop: Coop):
     membership = _own_membership(coop)
-    form = HouseholdForm(obj=membership)
+    form = HouseholdForm(data=None if request.method == "POST" else HouseholdForm.held(membership))
     if form.validate_on_submit():
         saved = commit_or_refuse(
-            lambda: update_household(
-                membership=membership,
-                household_size=form.household_size.data,
-                postcode=form.postcode.data,
-                postcode_consent=form.postcode_consent.data,
-            )
+            lambda: update_facts(membership=membership, answers=form.answers())
         ).show(form)
         if saved is not None:
             flash("Your household details are saved.", "success")

@@ -1,0 +1,181 @@
+"""A member downloads everything held about them, and is erased with the ledger kept whole."""
+
+from __future__ import annotations
+
+import json
+
+from money.treasury_support import settled_round
+from sqlalchemy import func, select
+from support import PASSWORD, text
+
+from coop.domain.household import Fact
+from coop.domain.notifications import NotificationKind
+from coop.domain.roles import MembershipStatus, Role
+from coop.extensions import db
+from coop.models import (
+    Account,
+    HouseholdFact,
+    Login,
+    Membership,
+    NotificationOptOut,
+    OutboxMessage,
+    Posting,
+    User,
+    VolunteerEntry,
+)
+from coop.services.money.treasury import Method, record_payment
+from coop.services.people.household import Answer, update_facts
+from coop.services.people.volunteering import log_hours
+
+
+def _postings_by_account() -> dict[int, int]:
+    db.session.expire_all()
+    return dict(
+        db.session.execute(
+            select(Posting.account_id, func.sum(Posting.amount_pence)).group_by(Posting.account_id)
+        ).all()
+    )
+
+
+def _a_household_with_history(rounds):  # type: ignore[no-untyped-def]
+    """Settle a round, take a payment, give facts, log time and turn a notice off."""
+    settled_round(rounds, 2, 3, 1)
+    household = rounds.households[0]
+    record_payment(
+        coop=rounds.coop,
+        membership_id=household.id,
+        amount_pence=500,
+        method=Method.CASH,
+        note="",
+        by=rounds.coordinator,
+    )
+    update_facts(
+        membership=household,
+        answers={
+            Fact.POSTCODE: Answer("pr1 5xx", consent=True),
+            Fact.HOUSEHOLD_SIZE: Answer(4, consent=True),
+            Fact.DISABILITY: Answer(1, consent=True),
+        },
+    )
+    log_hours(
+        coop=rounds.coop,
+        membership_id=household.id,
+        task_name="Packing",
+        worked_on=rounds.clock.date(),
+        minutes=90,
+        logged_by=household.user,
+        today=rounds.clock.date(),
+    )
+    db.session.add(
+        NotificationOptOut(membership_id=household.id, kind=NotificationKind.ANNOUNCEMENT)
+    )
+    db.session.commit()
+    return household
+
+
+def test_a_member_downloads_everything_held_about_them_as_json(client, auth, rounds):
+    household = _a_household_with_history(rounds)
+    auth.login_as(household.user)
+
+    response = client.get("/account/data.json")
+
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    assert response.headers["Cache-Control"] == "no-store"
+    data = json.loads(response.get_data(as_text=True))
+    assert data["account"]["email"] == household.user.email
+    assert [m["coop"] for m in data["memberships"]] == [rounds.coop.name]
+    facts = {row["fact"]: row for row in data["household_facts"]}
+    assert facts["postcode"]["value"] == "PR1 5XX"
+    assert facts["disability"]["value"] == 1, "their own special-category fact is theirs to see"
+    assert facts["household_size"]["consent_version"] == 1
+    assert "I agree" in facts["household_size"]["consent_text"]
+    assert data["orders"] and data["allocations"] and data["bills"]
+    assert (
+        sum(row["amount_pence"] for row in data["ledger"])
+        == sum(row["amount_pence"] for row in data["bills"]) * -1 + 500
+    )
+    assert [(row["task"], row["minutes"]) for row in data["volunteer_hours"]] == [("Packing", 90)]
+    assert [row["turned_off"] for row in data["notification_choices"]] == ["announcement"]
+    assert data["logins"], "the device just used to sign in"
+
+
+def test_the_readable_page_shows_the_same_data(client, auth, rounds):
+    household = _a_household_with_history(rounds)
+    auth.login_as(household.user)
+
+    response = client.get("/account/data")
+    page = text(response)
+
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "PR1 5XX" in page and "Packing" in page
+    assert "What your household told its co-op, and the consent it gave" in page
+    assert 'href="/account/data.json"' in page
+
+
+def test_the_account_page_links_to_your_data(client, auth, rounds):
+    auth.login_as(rounds.households[0].user)
+    page = text(client.get("/account"))
+    assert 'href="/account/data"' in page and 'href="/account/erase"' in page
+
+
+def test_a_member_is_erased_and_every_ledger_total_is_unchanged(client, auth, rounds, mailbox):
+    household = _a_household_with_history(rounds)
+    user_id, email, name = household.user.id, household.user.email, household.user.name
+    before = _postings_by_account()
+    auth.login_as(household.user)
+
+    response = client.post("/account/erase", data={"password": PASSWORD})
+
+    assert response.status_code == 302
+    assert _postings_by_account() == before
+    user = db.session.get(User, user_id)
+    assert user.name == f"Former household #{user_id}"
+    assert user.erased_at is not None and email not in user.email
+    assert db.session.scalars(select(HouseholdFact)).all() == []
+    assert db.session.scalars(select(Login).where(Login.user_id == user_id)).all() == []
+    assert db.session.scalars(select(NotificationOptOut)).all() == []
+    membership = db.session.get(Membership, household.id)
+    assert membership.status is MembershipStatus.LEFT
+    account = db.session.scalar(select(Account).where(Account.membership_id == household.id))
+    assert account is not None, "the household account stays, under the former household's name"
+    assert db.session.scalars(select(VolunteerEntry)).all(), "the co-op's hours stay"
+    kept = db.session.scalars(select(OutboxMessage)).all()
+    assert all(message.recipient != email for message in kept)
+    assert not any(name in message.body or email in message.body for message in kept)
+    (notice,) = mailbox.to(rounds.coordinator.email)
+    body = mailbox.body(notice)
+    assert f"Former household #{user_id}" in body and name not in body
+    assert client.get("/account").status_code == 302, "signed out"
+    assert auth.login(email, PASSWORD).status_code == 200, "cannot sign in"
+
+
+def test_erasure_needs_the_right_password_and_writes_nothing_without_it(client, auth, rounds):
+    household = _a_household_with_history(rounds)
+    auth.login_as(household.user)
+
+    response = client.post("/account/erase", data={"password": "wrong"})
+
+    assert response.status_code == 200
+    assert '<p class="error" id="password-error">That is not your password.</p>' in text(response)
+    db.session.expire_all()
+    assert db.session.get(User, household.user.id).erased_at is None
+    assert len(db.session.get(Membership, household.id).facts) == 3
+
+
+def test_the_last_coordinator_cannot_be_erased(client, auth, rounds):
+    auth.login_as(rounds.coordinator)
+
+    page = text(client.get("/account/erase"))
+    assert f"You are the last coordinator of {rounds.coop.name}." in page
+    assert "<button" not in page.split("<main", 1)[1]
+    response = client.post("/account/erase", data={"password": PASSWORD})
+
+    assert f"You are the last coordinator of {rounds.coop.name}." in text(response)
+    assert db.session.get(User, rounds.coordinator.id).erased_at is None
+    assert (
+        db.session.scalar(
+            select(Membership.role).where(Membership.user_id == rounds.coordinator.id)
+        )
+        is Role.COORDINATOR
+    )
