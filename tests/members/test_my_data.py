@@ -6,7 +6,7 @@ import json
 
 from money.treasury_support import settled_round
 from sqlalchemy import func, select
-from support import PASSWORD, text
+from support import PASSWORD, count_rows, text
 
 from coop.domain.household import Fact
 from coop.domain.notifications import NotificationKind
@@ -18,6 +18,7 @@ from coop.models import (
     Login,
     Membership,
     NotificationOptOut,
+    OrderRequest,
     OutboxMessage,
     Posting,
     User,
@@ -148,6 +149,23 @@ def test_a_member_is_erased_and_every_ledger_total_is_unchanged(client, auth, ro
     assert f"Former household #{user_id}" in body and name not in body
     assert client.get("/account").status_code == 302, "signed out"
     assert auth.login(email, PASSWORD).status_code == 200, "cannot sign in"
+
+
+def test_erasure_withdraws_orders_in_a_round_still_open_and_keeps_settled_ones(
+    client, auth, rounds
+):
+    household = _a_household_with_history(rounds)
+    oats = rounds.product(name="Open oats")
+    open_round = rounds.round(oats)
+    rounds.ask(open_round, oats, household, 2)
+    settled_orders = count_rows(OrderRequest, OrderRequest.round_id != open_round.id)
+    assert count_rows(OrderRequest, OrderRequest.round_id == open_round.id) == 1
+    auth.login_as(household.user)
+
+    client.post("/account/erase", data={"password": PASSWORD})
+
+    assert count_rows(OrderRequest, OrderRequest.round_id == open_round.id) == 0
+    assert count_rows(OrderRequest, OrderRequest.round_id != open_round.id) == settled_orders
 
 
 def test_erasure_needs_the_right_password_and_writes_nothing_without_it(client, auth, rounds):

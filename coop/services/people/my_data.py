@@ -21,6 +21,7 @@ from coop.domain.devices import device_name
 from coop.domain.household import consent_text
 from coop.domain.permissions import is_last_coordinator
 from coop.domain.roles import MembershipStatus, Role
+from coop.domain.rounds import RoundState
 from coop.extensions import db
 from coop.models import (
     Account,
@@ -56,6 +57,7 @@ ERASED_DOMAIN = "erased.invalid"
 FORMER_HOUSEHOLD = "Former household #{id}"
 ERASED_TEXT = "[erased]"
 WRONG_PASSWORD = "That is not your password."
+STILL_ORDERING = (RoundState.DRAFT, RoundState.OPEN)
 
 
 def _plain(value: Any) -> Any:
@@ -313,9 +315,10 @@ def erase_person(*, user: User, password: str) -> str:
     Removes their name, email, password, household facts, logins, notification
     choices and council appointments, and their name and email from the texts
     the platform keeps (emails it wrote, ledger memos). Keeps the ledger,
-    bills, orders, collections and volunteer hours, attributed to "Former
-    household #N". Each co-op the household was in is told, without the name,
-    with the balance that still stands.
+    bills, orders of closed rounds, collections and volunteer hours, attributed
+    to "Former household #N"; orders in rounds still taking orders are
+    withdrawn. Each co-op the household was in is told, without the name, with
+    the balance that still stands.
     """
     if not verify_password(user.password_hash, password):
         raise ServiceError(WRONG_PASSWORD, field="password")
@@ -329,6 +332,14 @@ def erase_person(*, user: User, password: str) -> str:
     for membership in _memberships(user):
         membership.facts.clear()
         ids = [membership.id]
+        # An order in a round still taking orders is only a wish: it goes, so no
+        # former household is allocated food after it asked to be forgotten.
+        db.session.execute(
+            delete(OrderRequest).where(
+                OrderRequest.membership_id == membership.id,
+                OrderRequest.round_id.in_(select(Round.id).where(Round.state.in_(STILL_ORDERING))),
+            )
+        )
         db.session.execute(
             delete(NotificationOptOut).where(NotificationOptOut.membership_id.in_(ids))
         )
