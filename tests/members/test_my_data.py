@@ -24,6 +24,7 @@ from coop.models import (
     User,
     VolunteerEntry,
 )
+from coop.services.money.ledger import balances
 from coop.services.money.treasury import Method, record_payment
 from coop.services.people.household import Answer, update_facts
 from coop.services.people.volunteering import log_hours
@@ -140,6 +141,11 @@ def test_a_member_is_erased_and_every_ledger_total_is_unchanged(client, auth, ro
     assert membership.status is MembershipStatus.LEFT
     account = db.session.scalar(select(Account).where(Account.membership_id == household.id))
     assert account is not None, "the household account stays, under the former household's name"
+    (former,) = [b for b in balances(coop=rounds.coop) if b.account_id == account.id]
+    assert (former.name, former.balance_pence) == (
+        f"Former household #{user_id}",
+        before[account.id],
+    )
     assert db.session.scalars(select(VolunteerEntry)).all(), "the co-op's hours stay"
     kept = db.session.scalars(select(OutboxMessage)).all()
     assert all(message.recipient != email for message in kept)
