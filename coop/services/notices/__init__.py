@@ -20,9 +20,9 @@ session and changes nothing but that one choice. A token that was altered
 or made up is refused with a plain message.
 
 The jobs that decide who hears what live beside this module: `rounds` (a
-round opened, its deadline near, the order ready for pickup), `owing`
-(reminders to households that owe) and `announcements` (a coordinator's
-message to all members).
+round opened, the order ready for pickup), `deadlines` (a round's deadline
+near), `owing` (reminders to households that owe) and `announcements` (a
+coordinator's message to all members).
 """
 
 from __future__ import annotations
