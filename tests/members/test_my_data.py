@@ -15,6 +15,7 @@ from coop.extensions import db
 from coop.models import (
     Account,
     HouseholdFact,
+    LedgerTransaction,
     Login,
     Membership,
     NotificationOptOut,
@@ -147,6 +148,9 @@ def test_a_member_is_erased_and_every_ledger_total_is_unchanged(client, auth, ro
         before[account.id],
     )
     assert db.session.scalars(select(VolunteerEntry)).all(), "the co-op's hours stay"
+    memos = db.session.scalars(select(LedgerTransaction.memo)).all()
+    assert f"Cash from Former household #{user_id}" in memos
+    assert not any(name in memo for memo in memos)
     kept = db.session.scalars(select(OutboxMessage)).all()
     assert all(message.recipient != email for message in kept)
     assert not any(name in message.body or email in message.body for message in kept)
