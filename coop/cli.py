@@ -34,10 +34,16 @@ from coop.services.notices.deadlines import deadline_near, rounds_near_deadline
 from coop.services.notices.owing import coops_reminding_owing, owing_reminders
 from coop.services.people.admins import create_platform_admin
 from coop.services.people.coops import appoint_coordinator, coop_by_slug, create_coop
-from coop.services.people.councils import appoint_officer, council_by_gss_code, create_council
+from coop.services.people.councils import (
+    appoint_officer,
+    council_by_gss_code,
+    create_council,
+    set_successor,
+)
 from coop.services.people.logins import any_old_logins, forget_old_logins
 from coop.services.rounds.closing import close_round
 from coop.services.rounds.lifecycle import due_rounds, open_round
+from coop.services.support.due import remind_officers, reminders_due
 from coop.web.links import order_link
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
@@ -88,15 +94,29 @@ def create_admin_command(email: str, name: str, password: str) -> None:
 @click.option("--gss", "gss_code", required=True, help="Its GSS code, e.g. E07000123.")
 @click.option("--valid-from", required=True, type=DATE, help="YYYY-MM-DD")
 @click.option("--valid-to", type=DATE, help="YYYY-MM-DD, when the council is replaced.")
+@click.option(
+    "--replaces",
+    "replaces",
+    multiple=True,
+    help="GSS code of a council this one replaces (repeat for each); it ends the day before.",
+)
 def create_council_command(
-    name: str, gss_code: str, valid_from: datetime, valid_to: datetime | None
+    name: str,
+    gss_code: str,
+    valid_from: datetime,
+    valid_to: datetime | None,
+    replaces: tuple[str, ...],
 ) -> None:
-    """Create a council."""
+    """Create a council, and record which councils it replaces."""
     with one_transaction():
         council = create_council(
             name=name, gss_code=gss_code, valid_from=valid_from.date(), valid_to=_day(valid_to)
         )
+        for code in replaces:
+            set_successor(council=council_by_gss_code(gss_code=code), successor=council)
     click.echo(f"Created council {council.name} ({council.gss_code}).")
+    for code in replaces:
+        click.echo(f"It replaces {code.strip().upper()}.")
 
 
 @click.command("create-coop")
@@ -350,6 +370,7 @@ def tick_command() -> None:
         with one_transaction():
             forgotten = forget_old_logins(max_age=max_age)
         click.echo(f"Forgot {forgotten} login(s) that had ended or run out.")
+    _support_reminders()
     if current_app.config.get("MAIL_SERVER"):
         with one_transaction():
             given_back = requeue_stale_claims()
@@ -371,6 +392,23 @@ def _time_based_notices() -> None:
             sent = owing_reminders(coop_id=coop_id)
         if sent:
             click.echo(f"Co-op {coop_id}: {sent} household(s) reminded of what they owe.")
+
+
+def _support_reminders() -> None:
+    """Queue a reminder to officers for each thing due on a support record not yet told of.
+
+    The key names the record, what is due and its date, so a reminder still
+    waiting in the queue is not queued twice; the job itself records that it
+    was sent, so a later tick sends nothing more.
+    """
+    for record_id, what, due_on in reminders_due():
+        enqueue(
+            remind_officers,
+            key=f"support-{record_id}-{what}-{due_on:%Y%m%d}",
+            record_id=record_id,
+            what=what,
+            due_on=due_on.isoformat(),
+        )
 
 
 @click.command("worker")

@@ -57,6 +57,9 @@ from coop.models import (
     RoundItem,
     RoundSupplier,
     Supplier,
+    SupportKind,
+    SupportRecord,
+    SupportStatus,
     TransactionKind,
     User,
     VolunteerEntry,
@@ -284,9 +287,22 @@ def two_councils(app, factory) -> TwoCouncils:
     member_b = factory.member(coop_b)
     coordinator_b = factory.member(coop_b, Role.COORDINATOR)
     officer_b = factory.officer(council_b)
+    # Council A's support for co-op A: its officers' to keep, no one else's.
+    record = SupportRecord(
+        council_id=council_a.id,
+        coop_id=coop_a.id,
+        programme="Quillfeather room",
+        kind=SupportKind.PREMISES,
+        value_pence=36_000,
+        awarded_on=utcnow().date(),
+        status=SupportStatus.PROPOSED,
+    )
+    db.session.add(record)
+    db.session.commit()
 
     values = TwoCouncils(
         parameters={
+            "record_id": record.id,
             "slug": coop_a.slug,
             "council_id": council_a.id,
             "membership_id": member_a.id,

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from coop.demo.catalogue import load_demo_catalogue
 from coop.demo.rounds import load_demo_rounds
+from coop.demo.support import load_demo_support
 from coop.domain.household import Fact
 from coop.domain.roles import JoiningPolicy, Role
 from coop.extensions import db
@@ -146,14 +147,14 @@ class DemoData:
 
 
 def load_demo_data() -> DemoData:
-    """Add the demo council, co-ops, people, catalogues, rounds, a join request, an invitation."""
+    """Add the demo council, co-ops, people, catalogues, rounds, support and an invitation."""
     if existing_demo_logins():
         raise ServiceError(
             "The demo data is already loaded. Use --if-empty to just print the demo logins."
         )
     create_platform_admin(email=ADMIN.email, name=ADMIN.name, password=ADMIN.password)
     council = create_council(**COUNCIL)
-    _register(OFFICER)
+    officer = _register(OFFICER)
     appoint_officer(council=council, email=OFFICER.email)
 
     fishwick = _coop(FISHWICK, council=council, coordinator=FISHWICK_COORDINATOR)
@@ -174,6 +175,7 @@ def load_demo_data() -> DemoData:
         select(User).where(User.email == FISHWICK_COORDINATOR.email)
     ).one()
     load_demo_rounds(coop=fishwick, coordinator=coordinator)
+    load_demo_support(council=council, coop=fishwick, officer=officer, coordinator=coordinator)
     # An invitation lets a household skip Fishwick's approval step.
     _, token = create_invitation(coop=fishwick, created_by=coordinator)
     return DemoData(logins=demo_logins(), invitation_token=token, invitation_coop=fishwick.name)

@@ -111,6 +111,21 @@ def can_view_council(viewer: Viewer, council_id: int) -> bool:
     return council_id in viewer.council_ids
 
 
+def can_keep_support(viewer: Viewer, council_id: int) -> bool:
+    """Officers of a council create, edit, confirm, decline and close its support records."""
+    return council_id in viewer.council_ids
+
+
+def may_support_coop(*, council_id: int, coop_council_ids: frozenset[int]) -> bool:
+    """A council records support only for a co-op that is or was linked to it."""
+    return council_id in coop_council_ids
+
+
+def can_propose_support(viewer: Viewer, coop_id: int) -> bool:
+    """Coordinators propose support their council gives (a room, an officer's hours)."""
+    return _role(viewer, coop_id) is Role.COORDINATOR
+
+
 def can_administer_platform(viewer: Viewer) -> bool:
     """Platform admins create councils and co-ops and appoint people."""
     return viewer.is_platform_admin

@@ -22,7 +22,9 @@ Pure and standard library only. The rules (DESIGN.md, "Money"):
   absorbed by the co-op fund.
 - **Subsidies** pay (up to a cap) a named shared cost, shared in proportion
   to the households' shares of it, or a percentage off every household's
-  goods, rounded once, capped, and shared by goods value.
+  goods, rounded once, capped, and shared by goods value. A subsidy drawn
+  from a fund (a council's support record) never pays more than what is left
+  of the fund, however many of the round's subsidies draw on it.
 - **The co-op fund** takes what is left: markup earned (with the rounding of
   each price to the penny), less the cost of
   surplus units nobody received, less absorbed costs. Then, to the penny,
@@ -88,6 +90,7 @@ class Subsidy:
     cost: int | None = None  # pays this cost (by key) ...
     percent_bp: int = 0  # ... or this much off every household's goods
     cap_pence: int | None = None
+    fund: int | None = None  # the support record it draws on, whose budget caps it
 
 
 class GoodsCharge(NamedTuple):
@@ -324,7 +327,10 @@ def _costs(settlement: Settlement, costs: Sequence[Cost]) -> None:
                 settlement.costs.append(CostCharge(household, cost.key, supplier, part))
 
 
-def _subsidies(settlement: Settlement, subsidies: Sequence[Subsidy]) -> None:
+def _subsidies(
+    settlement: Settlement, subsidies: Sequence[Subsidy], budgets: Mapping[int, int]
+) -> None:
+    left = dict(budgets)
     for subsidy in subsidies:
         if subsidy.cap_pence is not None and subsidy.cap_pence < 0:
             raise ValueError("A subsidy's cap cannot be negative.")
@@ -345,9 +351,13 @@ def _subsidies(settlement: Settlement, subsidies: Sequence[Subsidy]) -> None:
             )
         if subsidy.cap_pence is not None:
             amount = min(amount, subsidy.cap_pence)
+        if subsidy.fund is not None:
+            amount = min(amount, max(left.get(subsidy.fund, 0), 0))
         households = sorted(household for household, pence in shares.items() if pence > 0)
         if amount <= 0 or not households:
             continue
+        if subsidy.fund is not None:
+            left[subsidy.fund] -= amount
         parts = split_pence(amount, [shares[household] for household in households])
         settlement.subsidies.extend(
             SubsidyCredit(household, subsidy.key, part)
@@ -363,12 +373,15 @@ def settle(
     costs: Sequence[Cost] = (),
     subsidies: Sequence[Subsidy] = (),
     contribution_pence: int | None = None,
+    budgets: Mapping[int, int] | None = None,
 ) -> Settlement:
     """Work out every charge of a received round; raise `ValueError` on impossible input.
 
     With *contribution_pence* (the fixed-contribution model) each household
     that received anything is charged that amount instead of its goods and
     shares; the bill lines are still worked out, to show what it received.
+    *budgets* holds what is left of each fund a subsidy draws on; a fund
+    missing from it has nothing left.
     """
     _check_inputs(lines, costs, markup_bp)
     settlement = Settlement()
@@ -380,6 +393,6 @@ def settle(
             raise ValueError("The agreed contribution cannot be negative.")
         households = {line.household for line in settlement.goods}
         settlement.contributions = dict.fromkeys(sorted(households), contribution_pence)
-    _subsidies(settlement, subsidies)
+    _subsidies(settlement, subsidies, budgets or {})
     settlement.check()
     return settlement

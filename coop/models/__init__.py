@@ -25,7 +25,13 @@ from coop.models.mail import OutboxMessage, OutboxStatus
 from coop.models.memberships import Invitation, Membership
 from coop.models.notifications import Announcement, NotificationOptOut, NotificationSent
 from coop.models.rounds import Allocation, Collection, OrderRequest, Round, RoundItem, RoundSupplier
-from coop.models.support import SupportKind, SupportRecord
+from coop.models.support import (
+    SupportKind,
+    SupportRecord,
+    SupportRecordChange,
+    SupportReminder,
+    SupportStatus,
+)
 from coop.models.volunteering import VolunteerEntry, VolunteerTask
 
 __all__ = [
@@ -69,6 +75,9 @@ __all__ = [
     "SupplierKind",
     "SupportKind",
     "SupportRecord",
+    "SupportRecordChange",
+    "SupportReminder",
+    "SupportStatus",
     "TransactionKind",
     "User",
     "VolunteerEntry",

@@ -28,6 +28,7 @@ class Council(Model):
         CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="valid_dates"),
         CheckConstraint("length(gss_code) = 9", name="gss_code_length"),
         CheckConstraint("suppression_threshold >= 5", name="suppression_threshold_min"),
+        CheckConstraint("successor_id IS NULL OR successor_id <> id", name="successor_not_itself"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -36,10 +37,13 @@ class Council(Model):
     valid_from: Mapped[date]
     valid_to: Mapped[date | None]
     suppression_threshold: Mapped[int] = mapped_column(default=10)
+    # The council that replaced this one (Lancashire's districts by a unitary council).
+    successor_id: Mapped[int | None] = mapped_column(ForeignKey("councils.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     officers: Mapped[list[CouncilOfficer]] = relationship(back_populates="council")
     coop_links: Mapped[list[CoopCouncilLink]] = relationship(back_populates="council")
+    successor: Mapped[Council | None] = relationship(remote_side=[id])
 
 
 class CouncilOfficer(Model):

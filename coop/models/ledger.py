@@ -152,6 +152,10 @@ class Posting(Model):
     # 64-bit: a supplier's or the fund's side of a settlement sums a whole round.
     amount_pence: Mapped[int] = mapped_column(Pence)
     memo: Mapped[str] = mapped_column(String(200), default="")
+    # A council-support posting names the support record whose money it is.
+    support_record_id: Mapped[int | None] = mapped_column(
+        ForeignKey("support_records.id"), index=True
+    )
 
     transaction: Mapped[LedgerTransaction] = relationship(back_populates="postings")
     account: Mapped[Account] = relationship()

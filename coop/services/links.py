@@ -12,7 +12,7 @@ from typing import Protocol
 
 from flask import Flask, current_app
 
-from coop.models import Coop, Round
+from coop.models import Coop, Council, Round, SupportRecord
 
 EXTENSION = "coop.links"
 
@@ -42,6 +42,10 @@ class Links(Protocol):
 
     def bill(self, round_: Round) -> str:
         """A household's bill for a settled round."""
+        ...
+
+    def support_record(self, council: Council, record: SupportRecord) -> str:
+        """A support record's page among *council*'s records, for its officers."""
         ...
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import current_app, url_for
 
-from coop.models import Coop, Round, Supplier
+from coop.models import Coop, Council, Round, Supplier, SupportRecord
 
 
 def site_url_for(endpoint: str, **values: Any) -> str:
@@ -51,3 +51,6 @@ class WebLinks:
 
     def bill(self, round_: Round) -> str:
         return site_url_for("members.bill", slug=round_.coop.slug, round_id=round_.id)
+
+    def support_record(self, council: Council, record: SupportRecord) -> str:
+        return site_url_for("council.support_record", council_id=council.id, record_id=record.id)

@@ -256,7 +256,10 @@ def test_only_subsidies_from_the_co_ops_own_council_can_be_applied(rounds, facto
             ),
             field="record",
         )
-        assert refused == "Choose a subsidy your council has awarded the co-op."
+        assert refused == (
+            "Choose a subsidy your council has awarded the co-op and that is in force "
+            "for this round."
+        )
     assert count_rows(RoundSubsidy) == 0
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from coop.domain.money import format_pence
 from coop.domain.rounds import COSTS_CHANGEABLE
 from coop.extensions import db
 from coop.models import (
@@ -26,13 +27,16 @@ from coop.models import (
     Supplier,
     SupportKind,
     SupportRecord,
+    SupportStatus,
     User,
 )
 from coop.services.errors import ServiceError
 from coop.services.money.settlement import work_out
 from coop.services.people.coops import current_council
+from coop.services.people.councils import council_scope
 from coop.services.rounds.lifecycle import locked_round
 from coop.services.rounds.states import require
+from coop.services.support.usage import in_force_for, used_by_record
 
 NAME_MAX_LENGTH = 120
 
@@ -111,23 +115,34 @@ def delivery_offers(*, round_: Round, costs: list[RoundCost]) -> list[DeliveryOf
     ]
 
 
-def subsidy_records(*, coop: Coop) -> list[SupportRecord]:
-    """Return the subsidies the co-op's council awarded it, newest first (reads only)."""
+def subsidy_records(*, coop: Coop, round_: Round | None = None) -> list[SupportRecord]:
+    """Return the subsidies in force that the co-op's council awarded it, newest first.
+
+    The council's predecessors' records count too: a co-op keeps what the
+    council it moved from awarded it. With *round_*, only records in force on
+    the round's day are returned.
+    """
     council = current_council(coop=coop)
     if council is None:
         return []
-    return list(
-        db.session.scalars(
-            select(SupportRecord)
-            .where(
-                SupportRecord.coop_id == coop.id,
-                SupportRecord.council_id == council.id,
-                SupportRecord.kind == SupportKind.SUBSIDY,
-            )
-            .options(selectinload(SupportRecord.council))
-            .order_by(SupportRecord.awarded_on.desc(), SupportRecord.id.desc())
+    records = db.session.scalars(
+        select(SupportRecord)
+        .where(
+            SupportRecord.coop_id == coop.id,
+            SupportRecord.council_id.in_(council_scope(council=council)),
+            SupportRecord.kind == SupportKind.SUBSIDY,
+            SupportRecord.status == SupportStatus.ACTIVE,
         )
+        .options(selectinload(SupportRecord.council))
+        .order_by(SupportRecord.awarded_on.desc(), SupportRecord.id.desc())
     )
+    return [record for record in records if round_ is None or in_force_for(record, round_)]
+
+
+def subsidies_left(*, records: list[SupportRecord]) -> dict[int, int]:
+    """Return what is left of each subsidy record's value after the rounds already settled."""
+    used = used_by_record(record_ids=[record.id for record in records])
+    return {record.id: record.value_pence - used.get(record.id, 0) for record in records}
 
 
 def add_round_cost(
@@ -198,9 +213,20 @@ def apply_subsidy(
     cap_pence: int | None,
 ) -> RoundSubsidy:
     """Apply a council subsidy to a round that is not settled: pay a cost, or a share of goods."""
-    records = {record.id: record for record in subsidy_records(coop=coop)}
+    records = {record.id: record for record in subsidy_records(coop=coop, round_=round_)}
     if support_record_id not in records:
-        raise ServiceError("Choose a subsidy your council has awarded the co-op.", field="record")
+        raise ServiceError(
+            "Choose a subsidy your council has awarded the co-op and that is in force "
+            "for this round.",
+            field="record",
+        )
+    left = subsidies_left(records=[records[support_record_id]])[support_record_id]
+    if left <= 0:
+        raise ServiceError(
+            f"Nothing is left of {records[support_record_id].programme}: settled rounds have "
+            "used all of it.",
+            field="record",
+        )
     if cost_id is not None:
         if cost_for(round_=round_, cost_id=cost_id) is None:
             raise ServiceError("Choose one of this round's shared costs.", field="pays")
@@ -211,6 +237,11 @@ def apply_subsidy(
         )
     if cap_pence is not None and cap_pence < 0:
         raise ServiceError("The cap cannot be negative.", field="cap")
+    if cap_pence is not None and cap_pence > left:
+        raise ServiceError(
+            f"Only {format_pence(left)} is left of this subsidy; cap it at that or less.",
+            field="cap",
+        )
     locked = _changeable(round_)
     subsidy = RoundSubsidy(
         round_id=locked.id,

@@ -45,6 +45,7 @@ class Entry:
     account_id: int
     amount_pence: int
     memo: str = ""
+    support_record_id: int | None = None  # the support record a council-support posting uses
 
 
 def single_account(*, coop_id: int, kind: AccountKind) -> Account:
@@ -141,6 +142,7 @@ def post_transaction(
                 "account_id": entry.account_id,
                 "amount_pence": entry.amount_pence,
                 "memo": entry.memo,
+                "support_record_id": entry.support_record_id,
             }
             for entry in postings
         ],

@@ -9,7 +9,11 @@ household's bill lines and tells each household its total. Postings:
 - each supplier: plus its goods, deposits and its own delivery costs;
 - the co-op fund: plus round-wide costs (venue, packaging: the co-op pays
   them) and its net result (markup, less surplus and absorbed costs);
-- council support: minus the subsidies it pays (the council owes them).
+- council support: minus the subsidies it pays (the council owes them), one
+  posting per support record, naming it, so a record's use is read from the
+  ledger. A record pays at most what is left of its value, and nothing once it
+  is no longer in force for the round; settling locks the records it draws on
+  (PostgreSQL) so that two rounds cannot both spend what is left.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from coop.models import (
     RoundItem,
     RoundSubsidy,
     RoundSupplier,
+    SupportRecord,
     TransactionKind,
     User,
 )
@@ -51,6 +56,7 @@ from coop.services.money.ledger import (
 from coop.services.people.memberships import contacts_of
 from coop.services.rounds.lifecycle import LinkBuilder, locked_round, move
 from coop.services.rounds.states import require
+from coop.services.support.usage import in_force_for, used_by_record
 
 
 @dataclass(frozen=True)
@@ -141,10 +147,33 @@ class WorkedOut:
     subsidies: list[RoundSubsidy]
 
 
-def work_out(*, round_: Round, contribution_pence: int | None) -> WorkedOut:
+def subsidy_budgets(
+    *, round_: Round, subsidies: list[RoundSubsidy], lock: bool = False
+) -> dict[int, int]:
+    """Return what each record the round's subsidies draw on may still pay towards it."""
+    ids = sorted({subsidy.support_record_id for subsidy in subsidies})
+    if not ids:
+        return {}
+    query = select(SupportRecord).where(SupportRecord.id.in_(ids)).order_by(SupportRecord.id)
+    if lock:
+        query = query.with_for_update()
+    records = db.session.scalars(query).all()
+    used = used_by_record(record_ids=ids)
+    return {
+        record.id: max(record.value_pence - used.get(record.id, 0), 0)
+        if in_force_for(record, round_)
+        else 0
+        for record in records
+    }
+
+
+def work_out(
+    *, round_: Round, contribution_pence: int | None, lock_funds: bool = False
+) -> WorkedOut:
     """Work out what settling *round_* would charge and owe (reads only: a preview)."""
     lines, facts = _lines(round_)
     costs, subsidies = _costs_and_subsidies(round_)
+    budgets = subsidy_budgets(round_=round_, subsidies=subsidies, lock=lock_funds)
     try:
         result = rules.settle(
             lines,
@@ -159,10 +188,12 @@ def work_out(*, round_: Round, contribution_pence: int | None) -> WorkedOut:
                     cost=subsidy.round_cost_id,
                     percent_bp=subsidy.percent_bp,
                     cap_pence=subsidy.cap_pence,
+                    fund=subsidy.support_record_id,
                 )
                 for subsidy in subsidies
             ],
             contribution_pence=contribution_pence,
+            budgets=budgets,
         )
     except ValueError as error:
         raise ServiceError(str(error)) from None
@@ -175,7 +206,7 @@ def settle_round(*, round_id: int, by: User | None, link_for: LinkBuilder | None
     require(SETTLEABLE, round_)
     move(round_, RoundState.SETTLED)
     coop = db.session.get_one(Coop, round_.coop_id)
-    worked = work_out(round_=round_, contribution_pence=coop.contribution_pence)
+    worked = work_out(round_=round_, contribution_pence=coop.contribution_pence, lock_funds=True)
     result, facts = worked.result, worked.items
     costs, subsidies = worked.costs, worked.subsidies
     totals = result.household_totals()
@@ -183,7 +214,7 @@ def settle_round(*, round_id: int, by: User | None, link_for: LinkBuilder | None
         coop_id=coop.id,
         kind=TransactionKind.SETTLEMENT,
         memo=f"{round_.title}: settled",
-        entries=_entries(coop, result, totals, costs),
+        entries=_entries(coop, result, totals, costs, subsidies),
         by=by,
         round_id=round_.id,
     )
@@ -205,7 +236,11 @@ def settle_round(*, round_id: int, by: User | None, link_for: LinkBuilder | None
 
 
 def _entries(
-    coop: Coop, result: rules.Settlement, totals: dict[int, int], costs: list[RoundCost]
+    coop: Coop,
+    result: rules.Settlement,
+    totals: dict[int, int],
+    costs: list[RoundCost],
+    subsidies: list[RoundSubsidy],
 ) -> list[Entry]:
     households = household_accounts(coop_id=coop.id, membership_ids=totals)
     owed: dict[int, int] = defaultdict(int, result.supplier_totals)
@@ -225,7 +260,20 @@ def _entries(
     )
     if result.subsidy_pence:
         support = single_account(coop_id=coop.id, kind=AccountKind.COUNCIL_SUPPORT)
-        entries.append(Entry(support.id, -result.subsidy_pence, "subsidy"))
+        record_of = {subsidy.id: subsidy.support_record for subsidy in subsidies}
+        paid: dict[int, int] = defaultdict(int)
+        for credit in result.subsidies:
+            paid[record_of[credit.subsidy].id] += credit.pence
+        programmes = {record.id: record.programme for record in record_of.values()}
+        entries += [
+            Entry(
+                support.id,
+                -pence,
+                f"subsidy: {programmes[record_id]}"[:200],
+                support_record_id=record_id,
+            )
+            for record_id, pence in sorted(paid.items())
+        ]
     return entries
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from coop.domain.privacy import Figure, effective_threshold, suppress_table
 from coop.domain.roles import MembershipStatus
@@ -233,3 +233,119 @@ def council_overview(*, council: Council, on: date | None = None) -> CouncilOver
         total=table.total,
         any_secondary=table.any_secondary,
     )
+
+
+# --- councils that change ------------------------------------------------------------
+
+
+def predecessors_of(*, council: Council) -> list[Council]:
+    """Return the councils *council* replaced, directly or through others (reads only)."""
+    found: list[Council] = []
+    wanted = {council.id}
+    while wanted:
+        earlier = list(
+            db.session.scalars(
+                select(Council).where(Council.successor_id.in_(wanted)).order_by(Council.id)
+            )
+        )
+        earlier = [row for row in earlier if row.id != council.id and row not in found]
+        found += earlier
+        wanted = {row.id for row in earlier}
+    return found
+
+
+def council_scope(*, council: Council) -> frozenset[int]:
+    """Return the ids of *council* and of every council it replaced."""
+    return frozenset({council.id, *(row.id for row in predecessors_of(council=council))})
+
+
+def set_successor(*, council: Council, successor: Council | None) -> Council:
+    """Record that *successor* replaced *council* (None: nothing replaced it)."""
+    if successor is not None:
+        if successor.id == council.id:
+            raise ServiceError("A council cannot replace itself.", field="successor")
+        if council.id in council_scope(council=successor) or successor.id in council_scope(
+            council=council
+        ):
+            raise ServiceError(
+                f"{successor.name} and {council.name} already replace one another; "
+                "a council cannot be replaced by one it replaced.",
+                field="successor",
+            )
+        if successor.valid_from <= council.valid_from:
+            raise ServiceError(
+                f"{successor.name} must come into being after {council.name} did "
+                f"({council.valid_from:%-d %B %Y}).",
+                field="successor",
+            )
+        if council.successor_id not in (None, successor.id):
+            raise ServiceError(
+                f"{council.name} is already replaced by another council.", field="successor"
+            )
+        if council.valid_to is None or council.valid_to >= successor.valid_from:
+            council.valid_to = successor.valid_from - timedelta(days=1)
+    council.successor_id = successor.id if successor is not None else None
+    db.session.flush()
+    return council
+
+
+def coop_ids_of(*, council: Council) -> list[int]:
+    """Return the co-ops ever linked to *council*, today's and those that moved to it."""
+    return list(
+        db.session.scalars(
+            select(CoopCouncilLink.coop_id)
+            .where(CoopCouncilLink.council_id == council.id)
+            .distinct()
+            .order_by(CoopCouncilLink.coop_id)
+        )
+    )
+
+
+def coop_council_ids(*, coop_id: int) -> frozenset[int]:
+    """Return the councils *coop_id* is or was linked to."""
+    return frozenset(
+        db.session.scalars(
+            select(CoopCouncilLink.council_id).where(CoopCouncilLink.coop_id == coop_id)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class CoopHistory:
+    """A co-op a council's officers see, with every council it has belonged to."""
+
+    coop_id: int
+    name: str
+    links: list[tuple[str, date, date | None]]  # council name, from, to
+
+
+def coop_histories(*, council: Council, on: date | None = None) -> list[CoopHistory]:
+    """Return the co-ops linked to *council* on a day or later, each with its council history.
+
+    A co-op that moved (or is due to move) here from a council this one
+    replaced shows where it was before; a co-op that has left is not followed
+    to its new council.
+    """
+    day = on or date.today()
+    ids = list(
+        db.session.scalars(
+            select(CoopCouncilLink.coop_id).where(
+                CoopCouncilLink.council_id == council.id,
+                or_(CoopCouncilLink.ends_on.is_(None), CoopCouncilLink.ends_on >= day),
+            )
+        )
+    )
+    if not ids:
+        return []
+    rows = db.session.execute(
+        select(Coop.id, Coop.name, Council.name, CoopCouncilLink.starts_on, CoopCouncilLink.ends_on)
+        .join(CoopCouncilLink, CoopCouncilLink.coop_id == Coop.id)
+        .join(Council, Council.id == CoopCouncilLink.council_id)
+        .where(Coop.id.in_(ids))
+        .order_by(Coop.name, Coop.id, CoopCouncilLink.starts_on)
+    ).all()
+    histories: dict[int, CoopHistory] = {}
+    for coop_id, coop_name, council_name, starts_on, ends_on in rows:
+        history = histories.setdefault(coop_id, CoopHistory(coop_id, coop_name, []))
+        history.links.append((council_name, starts_on, ends_on))
+    return list(histories.values())

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from wtforms import RadioField, SelectChoice, SelectField, StringField, TextAreaField  # type: ignore[attr-defined]
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from coop.domain.money import format_pence
 from coop.domain.numbers import whole_number
 from coop.models import RoundCost, RoundItem, SplitBasis, Supplier, SupportRecord
 from coop.services.money.costs import NAME_MAX_LENGTH
@@ -107,12 +108,19 @@ class SubsidyForm(GuardedForm):
     percent = PercentField("Percentage off every household's goods")
     cap = PenceField("The most it pays this round (optional)", validators=[Optional()])
 
-    def offer(self, records: Iterable[SupportRecord], costs: Iterable[RoundCost]) -> SubsidyForm:
-        """List the co-op's subsidies and the round's costs to choose from."""
+    def offer(
+        self,
+        records: Iterable[SupportRecord],
+        costs: Iterable[RoundCost],
+        left: Mapping[int, int] | None = None,
+    ) -> SubsidyForm:
+        """List the co-op's subsidies in force, with what is left of each, and the round's costs."""
+        left = left or {}
         self.record.choices = [SelectChoice("", "Choose a subsidy")] + [
             SelectChoice(
                 str(record.id),
-                f"{record.programme}, {record.council.name} ({record.awarded_on:%-d %b %Y})",
+                f"{record.programme}, {record.council.name} ({record.awarded_on:%-d %b %Y})"
+                + (f": {format_pence(left[record.id])} left" if record.id in left else ""),
             )
             for record in records
         ]

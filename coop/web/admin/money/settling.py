@@ -28,6 +28,7 @@ from coop.services.money.costs import (
     remove_subsidy,
     round_costs,
     round_subsidies,
+    subsidies_left,
     subsidy_records,
 )
 from coop.services.money.reports import (
@@ -83,11 +84,12 @@ def _settle_page(
     subsidy_form: SubsidyForm | None = None,
 ) -> str:
     costs = round_costs(round_=round_)
-    records = subsidy_records(coop=coop)
+    records = subsidy_records(coop=coop, round_=round_)
+    left = subsidies_left(records=records)
     if cost_form is None:
         cost_form = CostForm(formdata=None).offer(cost_suppliers(round_=round_))
     if subsidy_form is None:
-        subsidy_form = SubsidyForm(formdata=None).offer(records, costs)
+        subsidy_form = SubsidyForm(formdata=None).offer(records, costs, left)
     preview, problem = None, ""
     if round_.state in SETTLEABLE:
         try:
@@ -102,6 +104,7 @@ def _settle_page(
         subsidies=round_subsidies(round_=round_),
         offers=delivery_offers(round_=round_, costs=costs) if costs_can_change(round_) else [],
         records=records,
+        left=left,
         changeable=costs_can_change(round_),
         cost_form=cost_form,
         subsidy_form=subsidy_form,
@@ -174,7 +177,8 @@ def remove_cost(coop: Coop, round_id: int, cost_id: int):
 @for_coop(can_manage_money)
 def add_subsidy(coop: Coop, round_id: int):
     round_ = coop_round(coop, round_id)
-    form = SubsidyForm().offer(subsidy_records(coop=coop), round_costs(round_=round_))
+    records = subsidy_records(coop=coop, round_=round_)
+    form = SubsidyForm().offer(records, round_costs(round_=round_), subsidies_left(records=records))
     if form.validate_on_submit():
         subsidy = commit_or_refuse(
             lambda: apply_subsidy(

@@ -1,0 +1,1 @@
+"""Council support records: keeping them, proposing them, what falls due, subsidies used."""
