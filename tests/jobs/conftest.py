@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
+import tempfile
+from pathlib import Path
+
 import pytest
 import redis
 
@@ -9,6 +13,10 @@ from jobs.job_functions import attempts
 
 # Database 15 is the rate-limit test's; the queue tests flush this one.
 REDIS_URL = "redis://127.0.0.1:6379/14"
+# Every run on this machine and each of its pytest-xdist workers share that
+# database and the queue's name, so a test holds this lock while it uses them:
+# another's flush, or its worker, would take this one's jobs.
+REDIS_LOCK = Path(tempfile.gettempdir()) / "coop-tests-redis-14.lock"
 
 
 def redis_is_up() -> bool:
@@ -32,10 +40,12 @@ def no_attempts():
 
 @pytest.fixture
 def store(app):
-    """The test Redis, empty before and after, with the app's queue on it."""
-    connection = redis.Redis.from_url(REDIS_URL)
-    connection.flushdb()
-    app.config["REDIS_URL"] = REDIS_URL
-    yield connection
-    connection.flushdb()
-    connection.close()
+    """The test Redis, empty before and after, with the app's queue on it, for this test alone."""
+    with REDIS_LOCK.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        connection = redis.Redis.from_url(REDIS_URL)
+        connection.flushdb()
+        app.config["REDIS_URL"] = REDIS_URL
+        yield connection
+        connection.flushdb()
+        connection.close()

@@ -5,8 +5,7 @@ from __future__ import annotations
 import logging
 
 import pytest
-import redis
-from jobs.conftest import REDIS_URL, needs_redis
+from jobs.conftest import needs_redis, store  # noqa: F401 (a fixture: the test Redis, locked)
 from sqlalchemy import func, select
 
 from coop.domain.announcements import (
@@ -275,21 +274,15 @@ def test_the_job_for_an_announcement_that_is_gone_is_a_logged_no_op(world, mailb
     assert _count(NotificationSent) == 0
 
 
-@pytest.fixture
-def store(app):
-    """The test Redis, empty before and after, with the app's queue on it."""
-    connection = redis.Redis.from_url(REDIS_URL)
-    connection.flushdb()
-    app.config["REDIS_URL"] = REDIS_URL
-    yield connection
-    connection.flushdb()
-    connection.close()
-
-
 @needs_redis
 @pytest.mark.committing
 def test_on_the_queue_the_list_says_sending_until_a_worker_sends_it(
-    world, store, auth, client, runner, mailbox
+    world,
+    store,  # noqa: F811
+    auth,
+    client,
+    runner,
+    mailbox,
 ):
     auth.login_as(world.coordinator)
     response = client.post(ADMIN, data={"subject": SUBJECT, "body": BODY, "action": "send"})
