@@ -166,6 +166,12 @@ class CoopForm(GuardedForm):
     )
 
 
+class SuccessorForm(GuardedForm):
+    """The council that replaced this one, or none."""
+
+    successor = _council_field("Replaced by")
+
+
 class MoveCoopForm(GuardedForm):
     council = _council_field("New council")
     starts_on = DateField(

@@ -32,6 +32,7 @@ from coop.web.platform.forms import (
     RemoveOfficerForm,
     ResendMessageForm,
     RetryJobForm,
+    SuccessorForm,
     council_choices,
 )
 
@@ -76,14 +77,50 @@ def council(council: Council):
     return _council_page(council)
 
 
-def _council_page(council: Council, officer_form: EmailForm | None = None):
+def _successor_form(council: Council, *, posted: bool) -> SuccessorForm:
+    form = SuccessorForm() if posted else SuccessorForm(formdata=None)
+    others = [row for row in _all_councils() if row.id != council.id]
+    form.successor.choices = council_choices(others, blank="Not replaced")
+    return form
+
+
+def _council_page(
+    council: Council,
+    officer_form: EmailForm | None = None,
+    successor_form: SuccessorForm | None = None,
+):
+    if successor_form is None:
+        successor_form = _successor_form(council, posted=False)
+        successor_form.successor.data = council.successor_id or NO_COUNCIL
     return render_template(
         "platform/council.html",
         council=council,
         coops=council_service.linked_coops(council=council),
         officers=council_service.list_officers(council=council),
         officer_form=officer_form or EmailForm(formdata=None),
+        successor_form=successor_form,
     )
+
+
+@bp.route("/councils/<int:council_id>/successor", methods=["POST"])
+@for_council(can_administer_council)
+def set_successor(council: Council):
+    form = _successor_form(council, posted=True)
+    if form.validate_on_submit():
+        chosen = form.successor.data
+        successor = db.session.get(Council, chosen) if chosen != NO_COUNCIL else None
+        done = commit_or_refuse(
+            lambda: council_service.set_successor(council=council, successor=successor)
+        ).show(form)
+        if done is not None:
+            flash(
+                f"{council.name} is replaced by {successor.name}."
+                if successor
+                else f"{council.name} is not replaced.",
+                "success",
+            )
+            return redirect(url_for(".council", council_id=council.id))
+    return _council_page(council, successor_form=form)
 
 
 @bp.route("/councils/<int:council_id>/edit", methods=["GET", "POST"])
