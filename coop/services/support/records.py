@@ -287,8 +287,12 @@ def council_records(*, council: Council) -> list[SupportRecord]:
 
 def council_record(*, council: Council, record_id: int) -> SupportRecord | None:
     """Return record *record_id* when the council's officers keep it, else None."""
-    return next(
-        (record for record in council_records(council=council) if record.id == record_id), None
+    return db.session.scalar(
+        select(SupportRecord).where(
+            SupportRecord.id == record_id,
+            SupportRecord.council_id.in_(council_scope(council=council)),
+            SupportRecord.coop_id.in_(coop_ids_of(council=council)),
+        )
     )
 
 
