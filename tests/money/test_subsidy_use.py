@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 from council.support_world import council_support_pence
-from support import commits_held_until_someone_waits, count_rows, race, refusal_message
+from support import commits_held_until_someone_waits, count_rows, race, refusal_message, text
 
 from coop.extensions import db
 from coop.models import BillLine, BillLineKind, Posting, RoundSubsidy, SupportStatus
@@ -159,3 +159,19 @@ def test_two_rounds_settling_at_once_never_spend_more_than_is_left(app, rounds, 
     db.session.expire_all()
     assert council_support_pence() == -300
     assert sorted(use.used_pence for use in record_usage(record=record).rounds) == [300]
+
+
+def test_the_settle_page_says_what_is_left_and_when_a_subsidy_no_longer_pays(
+    rounds, record, client, auth
+):
+    round_ = received_round(rounds, 6, 6)
+    ten_percent_off(rounds, round_, record)
+    auth.login_as(rounds.coordinator)
+    address = f"/coops/{rounds.coop.slug}/admin/rounds/{round_.id}/settle"
+
+    assert "£3.00 is left of it; settling takes no more than that." in text(client.get(address))
+
+    close_support_record(record=record, note="", by=rounds.coordinator)
+    db.session.commit()
+    page = text(client.get(address))
+    assert "The subsidy is no longer in force for this round, so it pays nothing." in page

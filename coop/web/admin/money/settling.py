@@ -40,6 +40,7 @@ from coop.services.money.treasury import (
     correct_bill,
     correction_items,
 )
+from coop.services.support.usage import in_force_for
 from coop.web.access import for_coop, signed_in_user
 from coop.web.admin import bp
 from coop.web.admin.lookups import coop_round
@@ -86,6 +87,7 @@ def _settle_page(
     costs = round_costs(round_=round_)
     records = subsidy_records(coop=coop, round_=round_)
     left = subsidies_left(records=records)
+    applied = round_subsidies(round_=round_)
     if cost_form is None:
         cost_form = CostForm(formdata=None).offer(cost_suppliers(round_=round_))
     if subsidy_form is None:
@@ -101,7 +103,12 @@ def _settle_page(
         coop=coop,
         round_=round_,
         costs=costs,
-        subsidies=round_subsidies(round_=round_),
+        subsidies=applied,
+        applied_left=subsidies_left(records=[subsidy.support_record for subsidy in applied]),
+        in_force={
+            subsidy.support_record_id: in_force_for(subsidy.support_record, round_)
+            for subsidy in applied
+        },
         offers=delivery_offers(round_=round_, costs=costs) if costs_can_change(round_) else [],
         records=records,
         left=left,
