@@ -1,10 +1,14 @@
 """Council support records: what falls due, and how a monitoring schedule moves on.
 
-Pure and standard library only. A record in force has up to three dates an
-officer must act on: its spend-by date, its next monitoring return, and the
-end of its period. Each is due from `DUE_WITHIN_DAYS` before it, and stays
-due (overdue) until the record is closed or, for monitoring, the return is
-recorded and the next one is scheduled.
+Pure and standard library only. A record in force has dates an officer must
+act on: its spend-by date, its next monitoring return, the end of its
+period, and, from its condition flags, the return of unspent money on the
+spend-by date (underspend returnable) and the check that the co-op has
+acknowledged the council's support, due `ACKNOWLEDGE_WITHIN_DAYS` into the
+period (acknowledgement required). Each is due from `DUE_WITHIN_DAYS` before
+it, and stays due (overdue) until the record is closed or, for monitoring,
+the return is recorded and the next one is scheduled, or, for the
+acknowledgement, it is recorded as seen.
 """
 
 from __future__ import annotations
@@ -14,12 +18,16 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 DUE_WITHIN_DAYS = 30
+ACKNOWLEDGE_WITHIN_DAYS = 30
 
 SPEND_BY, MONITORING, PERIOD_END = "spend_by", "monitoring", "period_end"
+UNDERSPEND, ACKNOWLEDGEMENT = "underspend", "acknowledgement"
 WHAT_IS_DUE = {
     SPEND_BY: "Money to be spent by",
     MONITORING: "Monitoring return due",
     PERIOD_END: "Period ends",
+    UNDERSPEND: "Unspent money to be returned from",
+    ACKNOWLEDGEMENT: "The co-op's acknowledgement of the support to be checked by",
 }
 
 
@@ -45,10 +53,27 @@ def due_items(
     period_end: date | None,
     today: date,
     within_days: int = DUE_WITHIN_DAYS,
+    underspend_returnable: bool = False,
+    acknowledgement_from: date | None = None,
 ) -> list[Due]:
-    """Return what is due on a record in force by *today* + *within_days*, soonest first."""
+    """Return what is due on a record in force by *today* + *within_days*, soonest first.
+
+    *acknowledgement_from* is the day an acknowledgement still to be seen
+    was first required (the start of the period); None when none is owed.
+    """
     horizon = today + timedelta(days=within_days)
-    dates = ((SPEND_BY, spend_by), (MONITORING, monitoring_next_due), (PERIOD_END, period_end))
+    acknowledge_by = (
+        acknowledgement_from + timedelta(days=ACKNOWLEDGE_WITHIN_DAYS)
+        if acknowledgement_from is not None
+        else None
+    )
+    dates = (
+        (SPEND_BY, spend_by),
+        (MONITORING, monitoring_next_due),
+        (PERIOD_END, period_end),
+        (UNDERSPEND, spend_by if underspend_returnable else None),
+        (ACKNOWLEDGEMENT, acknowledge_by),
+    )
     found = [Due(what, day) for what, day in dates if day is not None and day <= horizon]
     return sorted(found, key=lambda due: (due.due_on, due.what))
 

@@ -105,6 +105,7 @@ class SupportRecord(Model):
     restricted_fund: Mapped[bool] = mapped_column(default=False, server_default=false())
     underspend_returnable: Mapped[bool] = mapped_column(default=False, server_default=false())
     acknowledgement_required: Mapped[bool] = mapped_column(default=False, server_default=false())
+    acknowledged_on: Mapped[date | None]  # when an officer saw the co-op acknowledge the support
     monitoring_months: Mapped[int | None]
     monitoring_next_due: Mapped[date | None]
     status: Mapped[SupportStatus] = mapped_column(

@@ -47,6 +47,7 @@ def upgrade():
         batch_op.add_column(sa.Column('restricted_fund', sa.Boolean(), server_default=sa.false(), nullable=False))
         batch_op.add_column(sa.Column('underspend_returnable', sa.Boolean(), server_default=sa.false(), nullable=False))
         batch_op.add_column(sa.Column('acknowledgement_required', sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch_op.add_column(sa.Column('acknowledged_on', sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('monitoring_months', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('monitoring_next_due', sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('status', SUPPORT_STATUS, server_default='active', nullable=False))
@@ -128,7 +129,7 @@ def downgrade():
         batch_op.drop_constraint(batch_op.f('fk_support_records_proposed_by_id_users'), type_='foreignkey')
         for column in (
             'decided_at', 'decided_by_id', 'proposed_by_id', 'decision_note', 'status',
-            'monitoring_next_due', 'monitoring_months', 'acknowledgement_required',
+            'monitoring_next_due', 'monitoring_months', 'acknowledged_on', 'acknowledgement_required',
             'underspend_returnable', 'restricted_fund', 'conditions', 'spend_by',
             'value_basis', 'intermediary',
         ):

@@ -266,3 +266,26 @@ def test_closing_a_record_takes_it_off_the_due_list(rounds, client, auth, counci
 
     assert "The record is closed." in page_of(response)
     assert "Money to be spent by" not in page_of(client.get(f"/councils/{council.id}/"))
+
+
+def test_an_acknowledgement_the_record_asks_for_is_due_until_the_officer_has_seen_it(
+    rounds, client, auth, council, officer
+):
+    auth.login_as(officer)
+    client.post(
+        f"/councils/{council.id}/support/new",
+        data=record_form(coop=rounds.coop.id, acknowledgement_required="y", period_end=""),
+    )
+    record = db.session.scalars(db.select(SupportRecord)).one()
+    dashboard = page_of(client.get(f"/councils/{council.id}/"))
+    assert "The co-op's acknowledgement of the support to be checked by" in dashboard
+
+    response = client.post(
+        f"/councils/{council.id}/support/{record.id}/acknowledged", follow_redirects=True
+    )
+
+    page = page_of(response)
+    assert "The co-op's acknowledgement of the support is noted." in page
+    assert "seen on" in page
+    dashboard = page_of(client.get(f"/councils/{council.id}/"))
+    assert "acknowledgement of the support to be checked" not in dashboard

@@ -15,7 +15,15 @@ from coop.domain.permissions import (
     may_support_coop,
 )
 from coop.domain.roles import Role
-from coop.domain.support import MONITORING, PERIOD_END, SPEND_BY, add_months, due_items
+from coop.domain.support import (
+    ACKNOWLEDGEMENT,
+    MONITORING,
+    PERIOD_END,
+    SPEND_BY,
+    UNDERSPEND,
+    add_months,
+    due_items,
+)
 
 TODAY = date(2027, 1, 10)
 
@@ -107,3 +115,20 @@ def test_officers_keep_their_own_councils_records_and_coordinators_propose():
     assert not can_propose_support(treasurer, 9) and not can_propose_support(officer, 9)
     assert may_support_coop(council_id=4, coop_council_ids=frozenset({3, 4}))
     assert not may_support_coop(council_id=4, coop_council_ids=frozenset({3}))
+
+
+def test_condition_flags_add_what_they_ask_for_to_what_is_due():
+    due = due_items(
+        spend_by=date(2027, 1, 31),
+        monitoring_next_due=None,
+        period_end=None,
+        today=TODAY,
+        underspend_returnable=True,
+        acknowledgement_from=date(2026, 12, 20),
+    )
+
+    assert [(item.what, item.due_on) for item in due] == [
+        (ACKNOWLEDGEMENT, date(2027, 1, 19)),  # a month into the period
+        (SPEND_BY, date(2027, 1, 31)),
+        (UNDERSPEND, date(2027, 1, 31)),
+    ]

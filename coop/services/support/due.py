@@ -38,6 +38,10 @@ def record_due(record: SupportRecord, today: date) -> list[Due]:
         monitoring_next_due=record.monitoring_next_due,
         period_end=record.period_end,
         today=today,
+        underspend_returnable=record.underspend_returnable,
+        acknowledgement_from=(record.period_start or record.awarded_on)
+        if record.acknowledgement_required and record.acknowledged_on is None
+        else None,
     )
 
 

@@ -264,6 +264,21 @@ def record_monitoring(*, record: SupportRecord, by: User) -> SupportRecord:
     return record
 
 
+def record_acknowledgement(*, record: SupportRecord, by: User) -> SupportRecord:
+    """Note that the co-op has acknowledged the council's support, as the record requires."""
+    if (
+        record.status is not SupportStatus.ACTIVE
+        or not record.acknowledgement_required
+        or record.acknowledged_on is not None
+    ):
+        raise ServiceError("No acknowledgement is waiting to be checked on this record.")
+    today = date.today()
+    _note_change(record, by, "acknowledged_on", None, today)
+    record.acknowledged_on = today
+    db.session.flush()
+    return record
+
+
 # --- reading -------------------------------------------------------------------------
 
 

@@ -18,6 +18,7 @@ from coop.services.support.records import (
     council_records,
     create_support_record,
     decide_support_record,
+    record_acknowledgement,
     record_history,
     record_monitoring,
     update_support_record,
@@ -162,5 +163,17 @@ def monitoring_received(council: Council, record_id: int):
         done = commit_or_refuse(lambda: record_monitoring(record=record, by=signed_in_user()))
         if done.value is not None:
             flash("The monitoring return is noted and the next one scheduled.", "success")
+        done.show()
+    return _to_record(council, record)
+
+
+@bp.route(RECORD + "/acknowledged", methods=["POST"], endpoint="support_acknowledged")
+@for_council(can_keep_support)
+def acknowledged(council: Council, record_id: int):
+    record = _record(council, record_id)
+    if ActionForm().validate_on_submit():
+        done = commit_or_refuse(lambda: record_acknowledgement(record=record, by=signed_in_user()))
+        if done.value is not None:
+            flash("The co-op's acknowledgement of the support is noted.", "success")
         done.show()
     return _to_record(council, record)
