@@ -166,10 +166,11 @@ def within_ratio(what: str, measured: Timing, base: Timing, limit: float) -> boo
 Run = Callable[[str, str, argparse.Namespace], tuple[list[Line], list[bool]]]
 
 
-def main(doc: str, title: str, run: Run) -> None:
+def main(doc: str, title: str, run: Run, *, repeat: int = 5) -> None:
     """Parse the common options, run the bench on each database, print, and exit 1 on a miss.
 
-    *run(label, url, args)* returns the report's lines and whether each target was met.
+    *run(label, url, args)* returns the report's lines and whether each target was met;
+    *repeat* is the default number of timed runs.
     """
     parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     parser.add_argument("--households", type=int, default=1000)
@@ -177,7 +178,7 @@ def main(doc: str, title: str, run: Run) -> None:
     parser.add_argument(
         "--per-household", type=int, default=60, help="items each household asks for"
     )
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=repeat)
     parser.add_argument("--database-url", help="a PostgreSQL server database to work beside")
     parser.add_argument("--sqlite-only", action="store_true")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")

@@ -115,11 +115,12 @@ def test_a_worker_killed_mid_batch_leaves_nothing_unsent_and_nothing_sent_twice(
       ``MAIL_CLAIM_TIMEOUT``, here 0) and leaves the handed-over one
       ``sending`` for a person to check on the outbox page.
     - Once the heartbeat has run out (here the test moves it into the past),
-      the next worker's maintenance, at its start and every ten minutes, marks
-      the job abandoned; as it still has retries RQ runs it again (after the
+      a worker's maintenance, at its start and every ten minutes, marks the
+      job abandoned; as it still has retries RQ runs it again (after the
       first retry interval, 30 s by default, here 0) and it sends the three.
       With no retries left it would be *failed* and the next tick would queue
-      a new one.
+      a new one. So with a worker restarted at once, the rest of the batch
+      waits up to about ten minutes.
 
     Every household gets its email once; the third's arrived as the worker
     died, and the platform admin marks it as sent after checking.

@@ -139,7 +139,7 @@ def statuses() -> dict[OutboxStatus, int]:
         select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
     ).all()
     db.session.remove()
-    return dict(rows)  # type: ignore[arg-type]
+    return dict(rows)
 
 
 class Inbox:
