@@ -30,7 +30,9 @@ from coop.models import OutboxMessage, OutboxStatus
 from jobs.conftest import REDIS_URL
 
 PROJECT = Path(__file__).resolve().parents[2]
-FLASK = Path(sys.executable).with_name("flask")
+# The project's own command, as a service manager runs it (or the same through -m).
+_SCRIPT = Path(sys.executable).with_name("flask")
+FLASK = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "flask"]
 # Long enough for a slow machine; a test that waits longer has failed, not passed late.
 PATIENCE = 60.0
 
@@ -61,7 +63,7 @@ class Worker:
         # A session of its own: killing it takes its scheduler process with it,
         # as a service manager kills a unit's whole control group.
         self.process = subprocess.Popen(
-            [str(FLASK), "--app", "coop", "worker", *(["--burst"] if burst else [])],
+            [*FLASK, "--app", "coop", "worker", *(["--burst"] if burst else [])],
             cwd=PROJECT,
             env=env,
             stdout=self._output,
