@@ -347,8 +347,10 @@ def send_outbox() -> None:
     size = config["MAIL_BATCH_SIZE"]
     while True:
         claimed = _claim(size)
+        # Read before the commit expires it: the claim this sender must still hold.
+        claimed_at = claimed[0].claimed_at if claimed else None
         db.session.commit()
-        if not claimed or not _send_batch(claimed) or len(claimed) < size:
+        if not claimed or not _send_batch(claimed, claimed_at) or len(claimed) < size:
             return
 
 
@@ -385,8 +387,11 @@ def _claim(size: int) -> list[OutboxMessage]:
     return list(rows)
 
 
-def _send_batch(rows: Sequence[OutboxMessage]) -> bool:
-    """Send *rows* over one SMTP session; False when the server stopped answering."""
+def _send_batch(rows: Sequence[OutboxMessage], claimed_at: datetime | None) -> bool:
+    """Send *rows*, claimed at *claimed_at*, over one SMTP session.
+
+    Returns False when the server stopped answering.
+    """
     sender = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1]
     try:
         smtp = _connect()
@@ -414,8 +419,16 @@ def _send_batch(rows: Sequence[OutboxMessage]) -> bool:
                 current_app.logger.error("Mail to %s failed: %s", row.recipient, error)
                 _retry_later(rows[index:], error)
                 return False
-            row.handed_at = utcnow()
-            db.session.commit()  # from here on it may arrive: never sent again by itself
+            if not _hand_over(row, claimed_at):
+                # This batch outlived MAIL_CLAIM_TIMEOUT and the message was given
+                # back and claimed again: the sender that holds it now sends it.
+                current_app.logger.warning(
+                    "Outbox message %d was claimed again while this sender waited; left to it",
+                    row.id,
+                )
+                with contextlib.suppress(smtplib.SMTPException, OSError):
+                    smtp.rset()
+                continue
             try:
                 code, answer = smtp.data(row.raw or b"")
             except smtplib.SMTPDataError as error:
@@ -440,6 +453,29 @@ def _send_batch(rows: Sequence[OutboxMessage]) -> bool:
             row.raw = None
             db.session.commit()
     return True
+
+
+def _hand_over(row: OutboxMessage, claimed_at: datetime | None) -> bool:
+    """Record that *row* goes to the server now, if this sender still holds it (commits).
+
+    The one row is updated only while it is still this sender's claim (its
+    claim made at *claimed_at*, nothing handed over), so a message given
+    back and claimed by another sender is never handed over twice.
+    """
+    now = utcnow()
+    handed = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == row.id,
+            OutboxMessage.status == OutboxStatus.SENDING,
+            OutboxMessage.claimed_at == claimed_at,
+            OutboxMessage.handed_at.is_(None),
+        )
+        .values(handed_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()  # from here on it may arrive: never sent again by itself
+    return bool(handed)
 
 
 def _refused(smtp: smtplib.SMTP, row: OutboxMessage, code: int, error: Exception) -> None:

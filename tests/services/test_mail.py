@@ -117,6 +117,36 @@ def test_a_sender_that_died_before_handing_over_gives_its_messages_back(app, mai
     assert outbox()[0].status is OutboxStatus.SENT
 
 
+def test_a_slow_sender_whose_claim_was_given_back_and_taken_again_does_not_send_it(app, mailbox):
+    from datetime import timedelta
+
+    from coop.services.mail import SEND_AFTER_COMMIT, _claim, _send_batch
+
+    send_email(to="sam@example.org", subject="Your bill", body="You owe 5.00.")
+    send_email(to="kim@example.org", subject="Your bill", body="You owe 7.00.")
+    db.session.info.pop(SEND_AFTER_COMMIT)  # this test is the sender
+    db.session.commit()
+    slow = _claim(10)
+    claimed_at = slow[0].claimed_at
+    db.session.commit()
+    # While the slow sender waited, Sam's message was given back and another sender took it.
+    taken = next(row for row in slow if row.recipient == "sam@example.org")
+    db.session.execute(
+        OutboxMessage.__table__.update()
+        .where(OutboxMessage.id == taken.id)
+        .values(claimed_at=utcnow() + timedelta(seconds=5))
+    )
+    db.session.commit()
+
+    _send_batch(slow, claimed_at)
+
+    assert [m["To"] for m in mailbox.messages] == ["kim@example.org"]
+    db.session.expire_all()
+    statuses = {row.recipient: (row.status, row.handed_at) for row in outbox()}
+    assert statuses["sam@example.org"] == (OutboxStatus.SENDING, None)
+    assert statuses["kim@example.org"][0] is OutboxStatus.SENT
+
+
 def _unreachable(app) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
