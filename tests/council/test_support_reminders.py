@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-import redis
+from jobs.conftest import needs_redis, store  # noqa: F401 (a fixture: the test Redis, locked)
 from rq import Queue
 from support import count_rows
 
@@ -14,16 +14,6 @@ from coop.models import SupportKind, SupportRecord, SupportReminder, SupportStat
 from coop.services.jobs import QUEUE_NAME
 from coop.services.support.due import reminders_due
 from council.support_world import TODAY, linked_council, officer_of
-
-# A database of this test's own (the queue tests flush 14, the rate-limit test 15).
-REDIS_URL = "redis://127.0.0.1:6379/12"
-
-
-def redis_is_up() -> bool:
-    try:
-        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
-    except redis.RedisError:
-        return False
 
 
 @pytest.fixture
@@ -91,26 +81,24 @@ def test_nothing_far_off_is_reminded(runner, mailbox, record, officer):
 
 
 @pytest.mark.committing
-@pytest.mark.skipif(not redis_is_up(), reason="needs Redis on 127.0.0.1:6379 (CI starts it)")
+@needs_redis
 def test_on_the_queue_two_ticks_queue_one_reminder_that_a_worker_sends(
-    app, runner, mailbox, record, officer
+    app,
+    runner,
+    mailbox,
+    record,
+    officer,
+    store,  # noqa: F811
 ):
-    store = redis.Redis.from_url(REDIS_URL)
-    store.flushdb()
-    app.config["REDIS_URL"] = REDIS_URL
-    try:
-        runner.invoke(args=["tick"])
-        runner.invoke(args=["tick"])
-        assert len(Queue(QUEUE_NAME, connection=store)) == 1
-        assert mailbox.messages == []
+    runner.invoke(args=["tick"])
+    runner.invoke(args=["tick"])
+    assert len(Queue(QUEUE_NAME, connection=store)) == 1
+    assert mailbox.messages == []
 
-        result = runner.invoke(args=["worker", "--burst"])
-        assert result.exit_code == 0, result.output
-        runner.invoke(args=["worker", "--burst"])  # the outbox's own job, if it was queued
+    result = runner.invoke(args=["worker", "--burst"])
+    assert result.exit_code == 0, result.output
+    runner.invoke(args=["worker", "--burst"])  # the outbox's own job, if it was queued
 
-        assert len(mailbox.to(officer.email)) == 1
-        db.session.remove()
-        assert count_rows(SupportReminder) == 1
-    finally:
-        store.flushdb()
-        store.close()
+    assert len(mailbox.to(officer.email)) == 1
+    db.session.remove()
+    assert count_rows(SupportReminder) == 1
