@@ -2,42 +2,20 @@
 
 from __future__ import annotations
 
-import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
-from support import CHROMIUM, PASSWORD, PHONE
 
+from browser.pages import BROWSER, fits_a_phone, log_in, no_axe_violations
 from coop.extensions import db
 from coop.models import Announcement
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM}"),
-]
-
-
-def no_axe_violations(page) -> None:
-    results = Axe().run(page)
-    assert results.violations_count == 0, results.generate_report()
-
-
-def fits_the_phone(page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-
-
-def log_in(page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_load_state()
+pytestmark = BROWSER
 
 
 def test_a_coordinator_previews_then_sends_and_members_read_it(page, two_coops):
     log_in(page, two_coops.coordinator.email)
     page.goto("/coops/fishwick/admin/announcements")
     no_axe_violations(page)
-    fits_the_phone(page)
+    fits_a_phone(page)
 
     page.get_by_label("Subject").fill("Pickup moves to the library")
     page.get_by_label("Announcement", exact=True).fill(
@@ -49,7 +27,7 @@ def test_a_coordinator_previews_then_sends_and_members_read_it(page, two_coops):
     expect(page.get_by_role("heading", name="Preview the announcement")).to_be_visible()
     expect(page.get_by_text("Fishwick Food Co-op: Pickup moves to the library")).to_be_visible()
     no_axe_violations(page)
-    fits_the_phone(page)
+    fits_a_phone(page)
     db.session.expire_all()
     assert db.session.scalars(db.select(Announcement)).all() == []
 
@@ -70,4 +48,4 @@ def test_a_coordinator_previews_then_sends_and_members_read_it(page, two_coops):
     expect(page.get_by_role("heading", name="Pickup moves to the library")).to_be_visible()
     expect(page.get_by_text("Bring bags <3")).to_be_visible()
     no_axe_violations(page)
-    fits_the_phone(page)
+    fits_a_phone(page)

@@ -2,36 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
-from support import CHROMIUM, PASSWORD, PHONE
+from support import PASSWORD
 
+from browser.pages import BROWSER, fits_a_phone, log_in, no_axe_violations
 from coop.domain.household import Fact
 from coop.extensions import db
 from coop.models import User
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM}"),
-]
-
-
-def no_axe_violations(page) -> None:
-    results = Axe().run(page)
-    assert results.violations_count == 0, results.generate_report()
-
-
-def log_in(page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_load_state()
-
-
-def fits_a_phone(page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+pytestmark = BROWSER
 
 
 def test_a_household_gives_a_fact_with_its_consent_on_a_phone(page, rounds):

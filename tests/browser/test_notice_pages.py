@@ -2,32 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
-from support import CHROMIUM, PASSWORD, PHONE
 
+from browser.pages import BROWSER, fits_a_phone, log_in, no_axe_violations
 from coop.domain.notifications import NotificationKind
 from coop.extensions import db
 from coop.services import notices
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM}"),
-]
-
-
-def no_axe_violations(page) -> None:
-    results = Axe().run(page)
-    assert results.violations_count == 0, results.generate_report()
-
-
-def log_in(page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_load_state()
+pytestmark = BROWSER
 
 
 def test_a_household_turns_a_kind_off_with_the_keyboard_on_a_phone(page, rounds):
@@ -36,7 +18,7 @@ def test_a_household_turns_a_kind_off_with_the_keyboard_on_a_phone(page, rounds)
     page.goto("/account#notifications")
 
     no_axe_violations(page)
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    fits_a_phone(page)
     announcements = page.get_by_role("checkbox", name="Announcements")
     expect(announcements).to_be_checked()
     announcements.focus()
