@@ -108,6 +108,11 @@ class Config:
 
     # Catalogue files bigger than this are refused before they are read.
     CATALOGUE_IMPORT_MAX_BYTES = 5 * 1024 * 1024
+    # Postcode directory and IoD files a platform admin uploads (the NSPL zip is
+    # about 200 MB, its CSV about 1 GB); they wait in PLACES_UPLOAD_DIR (the
+    # instance folder's "places" when empty) until their load ends.
+    PLACES_UPLOAD_MAX_BYTES = int(os.environ.get("PLACES_UPLOAD_MAX_BYTES", 1536 * 1024 * 1024))
+    PLACES_UPLOAD_DIR = os.environ.get("PLACES_UPLOAD_DIR", "")
     # A confirmed import of more rows than this runs as a job with a progress page.
     IMPORT_JOB_ROWS = 2000
     # Request bodies (coop.web.bodies): an upload may carry that file and a

@@ -28,7 +28,7 @@ from coop.services.catalogue.imports import (
     preview_import,
 )
 from coop.services.errors import ServiceError
-from coop.services.jobs import enqueue, work
+from coop.services.jobs import JobFunction, enqueue, function_path, run_job, work
 from coop.services.mail import outbox_due, requeue_stale_claims, send_outbox
 from coop.services.notices.deadlines import deadline_near, rounds_near_deadline
 from coop.services.notices.owing import coops_reminding_owing, owing_reminders
@@ -41,6 +41,13 @@ from coop.services.people.councils import (
     set_successor,
 )
 from coop.services.people.logins import any_old_logins, forget_old_logins
+from coop.services.places.loading import (
+    load_imd_job,
+    load_postcodes_job,
+    start_imd_load,
+    start_postcode_load,
+)
+from coop.services.progress import job_run, run_result
 from coop.services.rounds.closing import close_round
 from coop.services.rounds.lifecycle import due_rounds, open_round
 from coop.services.support.due import remind_officers, reminders_due
@@ -422,6 +429,59 @@ def worker_command(burst: bool) -> None:
     work(app, burst=burst)
 
 
+def _run_here(job: JobFunction, run_id: int) -> dict[str, object]:
+    """Run a load's job in this process (the file is here), then report how its run ended."""
+    try:
+        run_job(function_path(job), run_id=run_id)
+    except Exception as error:
+        raise click.ClickException(
+            f"The load stopped on an error, so nothing was kept: {error}"
+        ) from error
+    db.session.expire_all()
+    run = job_run(run_id=run_id)
+    assert run is not None
+    if run.error:
+        raise click.ClickException(run.error)
+    click.echo(f"Run {run.id}: {run.title} is done; its page is /jobs/{run.id}.")
+    return run_result(run)
+
+
+@click.command("load-postcodes")
+@with_appcontext
+@click.option(
+    "--name", default="", help='The release, e.g. "NSPL May 2025" (default: the file\'s name).'
+)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def load_postcodes_command(name: str, file: Path) -> None:
+    """Load the ONS postcode directory (NSPL or ONSPD, CSV or zip) and put it in use."""
+    with one_transaction():
+        run = start_postcode_load(source=file, name=name or file.stem, user=None)
+    result = _run_here(load_postcodes_job, run.id)
+    click.echo(
+        f"Loaded {result['rows']:,} postcodes of {result['edition']} "
+        f"({result['lsoa_vintage']} LSOAs)"
+        + (f", replacing {result['replaced']}." if result.get("replaced") else ".")
+    )
+
+
+@click.command("load-imd")
+@with_appcontext
+@click.option(
+    "--edition",
+    "year",
+    required=True,
+    type=click.Choice(["2019", "2025"]),
+    help="IoD 2019 (2011 LSOAs) or IoD 2025 (2021 LSOAs).",
+)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def load_imd_command(year: str, file: Path) -> None:
+    """Load the IMD deciles of the English Indices of Deprivation and put them in use."""
+    with one_transaction():
+        run = start_imd_load(source=file, year=int(year), user=None)
+    result = _run_here(load_imd_job, run.id)
+    click.echo(f"Loaded the IMD deciles of {result['rows']:,} LSOAs from {result['edition']}.")
+
+
 COMMANDS = (
     create_admin_command,
     create_council_command,
@@ -433,6 +493,8 @@ COMMANDS = (
     pull_catalogue_command,
     tick_command,
     worker_command,
+    load_postcodes_command,
+    load_imd_command,
 )
 
 

@@ -24,6 +24,7 @@ from coop.models.ledger import Account, AccountKind, LedgerTransaction, Posting,
 from coop.models.mail import OutboxMessage, OutboxStatus
 from coop.models.memberships import Invitation, Membership
 from coop.models.notifications import Announcement, NotificationOptOut, NotificationSent
+from coop.models.places import ImdDecile, ImdEdition, Postcode, PostcodeEdition
 from coop.models.rounds import Allocation, Collection, OrderRequest, Round, RoundItem, RoundSupplier
 from coop.models.support import (
     SupportKind,
@@ -50,6 +51,8 @@ __all__ = [
     "Council",
     "CouncilOfficer",
     "HouseholdFact",
+    "ImdDecile",
+    "ImdEdition",
     "Invitation",
     "JobRun",
     "JobRunStatus",
@@ -61,6 +64,8 @@ __all__ = [
     "OrderRequest",
     "OutboxMessage",
     "OutboxStatus",
+    "Postcode",
+    "PostcodeEdition",
     "Posting",
     "PriceChange",
     "Product",

@@ -27,6 +27,7 @@ from coop.services.people.memberships import (
     ending_problem,
     remove_member,
 )
+from coop.services.places.lookup import household_places
 from coop.web.access import for_coop, signed_in_user
 from coop.web.admin import bp
 from coop.web.admin.forms import InvitationForm, RoleForm, SettingsForm
@@ -69,6 +70,7 @@ def _member_page(coop: Coop, membership: Membership, role_form: RoleForm | None 
         membership=membership,
         role_form=role_form,
         problem=ending_problem(coop=coop, membership=membership),
+        place=household_places(memberships=[membership]).get(membership.id),
     )
 
 

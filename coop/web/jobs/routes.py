@@ -25,7 +25,11 @@ STATUS_LABELS = {
 # Seconds between two looks at a run still under way, with or without the script.
 REFRESH_SECONDS = 2
 # Where each kind of run leads back to, as the link says it.
-BACK_LABELS = {"catalogue_import": "Back to the supplier's catalogue"}
+BACK_LABELS = {
+    "catalogue_import": "Back to the supplier's catalogue",
+    "postcode_load": "Back to postcode and deprivation data",
+    "imd_load": "Back to postcode and deprivation data",
+}
 # The refused rows a status page lists; the rest are counted.
 REFUSED_SHOWN = 500
 

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("platform", __name__, url_prefix="/platform")
 
-from coop.web.platform import routes  # noqa: E402, F401
+from coop.web.platform import places, routes  # noqa: E402, F401

@@ -31,6 +31,7 @@ from coop.services.catalogue.products import (
     update_supplier,
 )
 from coop.services.catalogue.search import CatalogueQuery, catalogue_categories, catalogue_page
+from coop.services.places.lookup import council_area_of, is_local_supplier
 from coop.web.access import for_coop, signed_in_user
 from coop.web.admin import bp
 from coop.web.admin.catalogue.forms import (
@@ -95,6 +96,7 @@ def supplier(coop: Coop, supplier_id: int):
         coop=coop,
         supplier=supplier,
         owned=is_owner(coop=coop, supplier=supplier),
+        local=is_local_supplier(supplier=supplier, council_area=council_area_of(coop=coop)),
         page=catalogue_page(coop=coop, supplier=supplier, query=CatalogueQuery()),
     )
 
