@@ -197,7 +197,7 @@ def check_imd_edition(*, year: int, file_vintage: int, postcode_vintage: int | N
             edition for edition, lsoas in IMD_LSOA_VINTAGE.items() if lsoas == postcode_vintage
         )
         raise FileProblem(
-            f"The postcode directory loaded uses {postcode_vintage} LSOAs, and IoD {year} "
+            f"The postcode directory loaded uses {postcode_vintage} LSOAs and IoD {year} is for "
             f"{wanted} LSOAs: they cannot be mixed. Load IoD {other}, or a postcode directory "
             f"with {wanted} LSOAs first.",
         )

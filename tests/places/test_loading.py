@@ -187,7 +187,7 @@ def test_an_iod_edition_of_other_lsoas_than_the_postcodes_is_refused(
         lambda: load_imd(write(tmp_path / "iod2019.csv", iod_text(2011, 2019)), year=2019)
     )
 
-    assert "uses 2021 LSOAs, and IoD 2019 2011 LSOAs: they cannot be mixed" in message
+    assert "uses 2021 LSOAs and IoD 2019 is for 2011 LSOAs: they cannot be mixed" in message
     assert count_rows(ImdEdition) == 0
 
 
