@@ -463,7 +463,7 @@ def _hand_over(row: OutboxMessage, claimed_at: datetime | None) -> bool:
     back and claimed by another sender is never handed over twice.
     """
     now = utcnow()
-    handed = db.session.execute(
+    handed = db.session.scalar(
         update(OutboxMessage)
         .where(
             OutboxMessage.id == row.id,
@@ -472,10 +472,11 @@ def _hand_over(row: OutboxMessage, claimed_at: datetime | None) -> bool:
             OutboxMessage.handed_at.is_(None),
         )
         .values(handed_at=now)
+        .returning(OutboxMessage.id)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     db.session.commit()  # from here on it may arrive: never sent again by itself
-    return bool(handed)
+    return handed is not None
 
 
 def _refused(smtp: smtplib.SMTP, row: OutboxMessage, code: int, error: Exception) -> None:
