@@ -449,4 +449,5 @@ def test_two_coordinators_receiving_at_once_receive_the_delivery_once(app, round
     assert arrived in (4, 5)
     a, b = rounds.households[:2]
     assert units_of(round_, oats) == {a.id: 3, b.id: arrived - 3}
-    assert len(mailbox.to(b.user.email)) == 1
+    assert len(mailbox.to(b.user.email, about="what arrived")) == 1
+    assert len(mailbox.to(b.user.email, about="ready for pickup")) == 1
