@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 from money.treasury_support import received_round
-from support import count_rows, refusal_message
+from support import PASSWORD, count_rows, refusal_message
 
 from coop.extensions import db
 from coop.models import (
@@ -18,6 +18,8 @@ from coop.models import (
 )
 from coop.services.money.costs import apply_subsidy
 from coop.services.money.settlement import settle_round
+from coop.services.people.councils import remove_officer
+from coop.services.people.my_data import erase_person
 from coop.services.support.records import (
     SupportDetails,
     close_support_record,
@@ -153,6 +155,23 @@ def test_every_change_is_in_the_history_with_who_and_what(rounds, council, offic
         ("Olu Officer", "programme", "UKSPF", "UKSPF 2026"),
         ("Olu Officer", "value_pence", "60000", "65000"),
     ]
+
+
+def test_an_officer_who_has_left_the_council_is_still_named_in_the_history(
+    rounds, council, officer
+):
+    record = create(rounds, council, officer)
+    remove_officer(council=council, user_id=officer.id)
+    proposal = propose_support_record(coop=rounds.coop, details=details(), by=rounds.coordinator)
+    db.session.commit()
+
+    assert [entry.who for entry in record_history(record=record)] == ["Olu Officer"]
+    assert [entry.who for entry in record_history(record=proposal)] == [
+        "A coordinator of Fishwick Food"
+    ]
+    erase_person(user=officer, password=PASSWORD)
+    db.session.commit()
+    assert [entry.who for entry in record_history(record=record)] == ["A former officer"]
 
 
 def test_a_proposal_is_confirmed_with_a_note_and_comes_into_force(rounds, council, officer):

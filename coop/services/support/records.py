@@ -21,6 +21,7 @@ from coop.models import (
     Coop,
     Council,
     CouncilOfficer,
+    Membership,
     SupportKind,
     SupportRecord,
     SupportRecordChange,
@@ -342,8 +343,10 @@ class HistoryEntry:
 def record_history(*, record: SupportRecord) -> list[HistoryEntry]:
     """Return a record's changes, oldest first, with who made them.
 
-    Officers are named; a change a co-op's coordinator made is shown as the
-    co-op's, since councils see no member's name (METRICS.md, "Privacy rules").
+    Officers are named, and so are former officers; a change a co-op's
+    coordinator made is shown as the co-op's, since councils see no member's
+    name (METRICS.md, "Privacy rules"). A former officer who has been erased
+    is "A former officer".
     """
     changes = db.session.scalars(
         select(SupportRecordChange)
@@ -352,14 +355,17 @@ def record_history(*, record: SupportRecord) -> list[HistoryEntry]:
         .order_by(SupportRecordChange.changed_at, SupportRecordChange.id)
     ).all()
     officers = set(db.session.scalars(select(CouncilOfficer.user_id)))
-    return [
-        HistoryEntry(
-            change,
-            "The system"
-            if change.changed_by is None
-            else change.changed_by.name
-            if change.changed_by_id in officers
-            else f"A coordinator of {record.coop.name}",
-        )
-        for change in changes
-    ]
+    members = set(
+        db.session.scalars(select(Membership.user_id).where(Membership.coop_id == record.coop_id))
+    )
+
+    def who(by: User | None) -> str:
+        if by is None:
+            return "The system"
+        if by.id in officers:
+            return by.name
+        if by.id in members:
+            return f"A coordinator of {record.coop.name}"
+        return "A former officer" if by.erased_at is not None else by.name
+
+    return [HistoryEntry(change, who(change.changed_by)) for change in changes]
