@@ -197,6 +197,18 @@ def test_an_officer_cannot_record_support_for_a_co_op_outside_their_councils(
     assert count_rows(SupportRecord) == 0
 
 
+@pytest.mark.parametrize("coop", ["abc", "999999", "-1"])
+def test_a_co_op_that_is_not_one_on_the_list_is_refused_at_its_field(
+    rounds, client, auth, council, officer, coop
+):
+    auth.login_as(officer)
+
+    response = client.post(f"/councils/{council.id}/support/new", data=record_form(coop=coop))
+
+    assert field_error(page_of(response), "coop") == "Choose one of the council's co-ops."
+    assert count_rows(SupportRecord) == 0
+
+
 def test_an_officer_of_another_council_cannot_see_or_change_a_record(
     rounds, client, auth, council, officer, factory
 ):

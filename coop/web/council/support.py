@@ -27,7 +27,7 @@ from coop.services.support.usage import record_usage
 from coop.web.access import for_council, signed_in_user
 from coop.web.council import bp
 from coop.web.council.forms import CouncilSupportForm, DecisionForm, SupportForm
-from coop.web.forms import ActionForm, required
+from coop.web.forms import ActionForm
 from coop.web.outcome import commit_or_refuse
 
 RECORD = "/<int:council_id>/support/<int:record_id>"
@@ -58,7 +58,8 @@ def new_support_record(council: Council):
     coops = council_coops(council=council)
     form = CouncilSupportForm().offer(coops)
     if form.validate_on_submit():
-        coop = db.session.get(Coop, required(form.coop.data))
+        # A forged or unknown choice gives no id, or the id of no co-op.
+        coop = db.session.get(Coop, form.coop.data) if form.coop.data is not None else None
         if coop is None:
             form.coop.errors = [*form.coop.errors, "Choose one of the council's co-ops."]
         else:
