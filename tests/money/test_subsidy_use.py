@@ -7,7 +7,14 @@ from datetime import date, timedelta
 
 import pytest
 from council.support_world import council_support_pence
-from support import commits_held_until_someone_waits, count_rows, race, refusal_message, text
+from support import (
+    commits_held_until_someone_waits,
+    count_rows,
+    field_error,
+    race,
+    refusal_message,
+    text,
+)
 
 from coop.extensions import db
 from coop.models import BillLine, BillLineKind, Posting, RoundSubsidy, SupportStatus
@@ -175,3 +182,21 @@ def test_the_settle_page_says_what_is_left_and_when_a_subsidy_no_longer_pays(
     db.session.commit()
     page = text(client.get(address))
     assert "The subsidy is no longer in force for this round, so it pays nothing." in page
+
+
+@pytest.mark.parametrize("percent", ["12.345", "ten"])
+def test_a_percentage_that_cannot_be_is_refused_with_one_message(
+    rounds, record, client, auth, percent
+):
+    round_ = received_round(rounds, 6, 6)
+    auth.login_as(rounds.coordinator)
+
+    response = client.post(
+        f"/coops/{rounds.coop.slug}/admin/rounds/{round_.id}/subsidies",
+        data={"record": str(record.id), "pays": "percent", "percent": percent, "cap": ""},
+    )
+
+    assert field_error(text(response), "percent") == (
+        "Enter a percentage with at most two decimals, such as 2.5."
+    )
+    assert count_rows(RoundSubsidy) == 0

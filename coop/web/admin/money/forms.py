@@ -135,7 +135,8 @@ class SubsidyForm(GuardedForm):
         return optional_id(value[len(COST_PREFIX) :]) if value.startswith(COST_PREFIX) else None
 
     def validate_percent(self, field: PercentField) -> None:
-        if self.pays.data == PERCENT and field.data is None:
+        # A percentage that could not be read already says why; this is for a blank one.
+        if self.pays.data == PERCENT and field.data is None and not field.errors:
             raise ValidationError("Enter the percentage, such as 10.")
 
 
