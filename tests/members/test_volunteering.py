@@ -169,3 +169,15 @@ def test_a_member_deletes_their_own_entry_but_not_anothers(client, auth, two_coo
 def test_another_coops_members_cannot_see_the_hours(client, auth, two_coops):
     auth.login_as(two_coops.other_member)
     assert client.get("/coops/fishwick/volunteering").status_code == 403
+
+
+@pytest.mark.parametrize("month", ["0001-01", "9999-12", "2026-13", "garbage"])
+def test_a_month_at_the_edge_of_the_calendar_or_none_shows_this_month(
+    client, auth, two_coops, month
+):
+    auth.login_as(two_coops.member)
+
+    response = client.get(f"/coops/fishwick/volunteering?month={month}")
+
+    assert response.status_code == 200
+    assert f"{date.today():%B %Y}" in text(response)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import MAXYEAR, MINYEAR, date, datetime, timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
@@ -36,12 +36,17 @@ def _today() -> date:
 
 
 def _month(today: date) -> date:
-    """Return the first day of the month asked for (``?month=2026-11``), this month otherwise."""
+    """Return the first day of the month asked for (``?month=2026-11``), this month otherwise.
+
+    The calendar's first and last years are refused too: their months have no
+    month before or after to link to.
+    """
     typed = request.args.get("month", "")[:7]
     try:
-        return datetime.strptime(typed, "%Y-%m").date().replace(day=1)
+        asked = datetime.strptime(typed, "%Y-%m").date().replace(day=1)
     except ValueError:
         return today.replace(day=1)
+    return asked if MINYEAR < asked.year < MAXYEAR else today.replace(day=1)
 
 
 def _households(coop: Coop) -> list[Membership]:
