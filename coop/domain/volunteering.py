@@ -18,7 +18,7 @@ QUARTER = 15
 DURATION_HELP = "Enter the time in hours and quarter-hours, like 1.5, 1:30 or 45m."
 
 _DECIMAL = re.compile(r"([0-9]{1,2})(?:\.([0-9]{1,2}))?")
-_CLOCK = re.compile(r"([0-9]{1,2}):([0-9]{2})")
+_CLOCK = re.compile(r"([0-9]{1,2}):([0-5][0-9])")
 _WORDS = re.compile(r"(?:([0-9]{1,2}) ?h(?:ours?|rs?)?)? ?(?:([0-9]{1,3}) ?m(?:in(?:ute)?s?)?)?")
 
 

@@ -85,6 +85,11 @@ def test_a_member_sees_only_their_own_entries_but_the_coops_total(client, auth, 
             "Enter the time in hours and quarter-hours, like 1.5, 1:30 or 45m.",
         ),
         ({"time": "25:00"}, "time", "Enter a time from 15 minutes to 24 hours."),
+        (
+            {"time": "1:75"},
+            "time",
+            "Enter the time in hours and quarter-hours, like 1.5, 1:30 or 45m.",
+        ),
         ({"time": ""}, "time", "Enter the time in hours and quarter-hours, like 1.5, 1:30 or 45m."),
         ({"worked_on": "3rd of May"}, "worked_on", "Enter the day, like 2026-12-03."),
         (
