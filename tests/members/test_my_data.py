@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from money.treasury_support import settled_round
+from money.treasury_support import received_round, settled_round
 from sqlalchemy import func, select
 from support import PASSWORD, count_rows, text
 
@@ -25,8 +25,9 @@ from coop.models import (
     User,
     VolunteerEntry,
 )
-from coop.services.money.ledger import balances
-from coop.services.money.treasury import Method, record_payment
+from coop.services.money.ledger import balances, household_balance_pence
+from coop.services.money.settlement import settle_round
+from coop.services.money.treasury import Carrier, Method, correct_bill, record_payment
 from coop.services.people.household import Answer, update_facts
 from coop.services.people.volunteering import log_hours
 
@@ -207,3 +208,32 @@ def test_the_last_coordinator_cannot_be_erased(client, auth, rounds):
         )
         is Role.COORDINATOR
     )
+
+
+def test_a_former_household_is_charged_for_a_round_it_was_in_but_not_emailed(
+    client, auth, rounds, mailbox
+):
+    round_ = received_round(rounds, 6, 6)
+    household, neighbour = rounds.households[0], rounds.households[1]
+    auth.login_as(household.user)
+    client.post("/account/erase", data={"password": PASSWORD})
+    erased = db.session.get(User, household.user.id)
+
+    settle_round(round_id=round_.id, by=rounds.coordinator)
+    db.session.commit()
+    correct_bill(
+        round_=round_,
+        membership=household,
+        round_item_id=None,
+        amount_pence=-100,
+        carrier=Carrier.FUND,
+        reason="Bag torn",
+        by=rounds.coordinator,
+    )
+    db.session.commit()
+
+    assert household_balance_pence(membership=household) < 0, "the round is still charged"
+    recipients = set(db.session.scalars(select(OutboxMessage.recipient)))
+    assert neighbour.user.email in recipients
+    assert erased.email not in recipients
+    assert mailbox.to(erased.email) == []

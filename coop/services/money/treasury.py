@@ -337,6 +337,8 @@ def _tell_of_correction(
     about: str,
     link_for: LinkBuilder | None,
 ) -> None:
+    if membership.user.erased_at is not None:
+        return  # a former household has no one to tell
     send_message(
         "money/correction.txt",
         to=membership.user.email,

@@ -56,14 +56,17 @@ class Contact:
 
 
 def contacts_of(*, membership_ids: Iterable[int]) -> list[Contact]:
-    """Return each household's name and email, in membership order (one query)."""
+    """Return each household's name and email, in membership order (one query).
+
+    An erased person has no email to write to: their former household is left out.
+    """
     wanted = set(membership_ids)
     if not wanted:
         return []
     rows = db.session.execute(
         select(Membership.id, User.name, User.email)
         .join(User, User.id == Membership.user_id)
-        .where(Membership.id.in_(wanted))
+        .where(Membership.id.in_(wanted), User.erased_at.is_(None))
         .order_by(Membership.id)
     )
     return [Contact(membership_id, name, email) for membership_id, name, email in rows]
