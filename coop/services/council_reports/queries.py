@@ -1,0 +1,378 @@
+"""The report's SQL: one aggregate query per table, GROUP BY in the database.
+
+Every query here is built from a `Scope` and selects only ids of co-ops,
+months, kinds, codes of places and aggregates: never a name, an email, a
+postcode or an order line (tests/council_reports checks the compiled SQL).
+A household's fulfilled order is a (round, household) pair of a settled
+round with at least one received unit; a round counts on its day (its
+pickup, else its deadline), when the co-op was the council's that day.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    Integer,
+    Select,
+    and_,
+    case,
+    cast,
+    distinct,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+)
+from sqlalchemy.sql.expression import ColumnElement
+
+from coop.domain.household import Fact
+from coop.domain.roles import MembershipStatus
+from coop.domain.rounds import RoundState
+from coop.models import (
+    Account,
+    AccountKind,
+    BillLine,
+    BillLineKind,
+    Council,
+    HouseholdFact,
+    ImdDecile,
+    ImdEdition,
+    LedgerTransaction,
+    Membership,
+    Postcode,
+    PostcodeEdition,
+    Posting,
+    Round,
+    Supplier,
+    SupplierKind,
+    SupportRecord,
+    SupportStatus,
+    TransactionKind,
+    VolunteerEntry,
+)
+from coop.services.council_reports.scope import Scope
+from coop.services.council_reports.sql import day_of, month_of
+
+ROUND_DAY = day_of(func.coalesce(Round.pickup_at, Round.closes_at))
+
+
+def _zero(value: ColumnElement[Any]) -> ColumnElement[Any]:
+    return func.coalesce(value, 0)
+
+
+def _counted_round(scope: Scope) -> ColumnElement[bool]:
+    """A settled round of a counted co-op, in the period, on a day the co-op was the council's."""
+    return and_(
+        Round.state == RoundState.SETTLED,
+        scope.period.start <= ROUND_DAY,
+        scope.period.end >= ROUND_DAY,
+        scope.linked_on(Round.coop_id, ROUND_DAY),
+    )
+
+
+def fulfilled_orders(scope: Scope, *, in_period: bool = True) -> Select:
+    """Return (membership, round, co-op, day, month) of every fulfilled order (a subquery)."""
+    where = (
+        _counted_round(scope)
+        if in_period
+        else and_(Round.state == RoundState.SETTLED, Round.coop_id.in_(scope.coop_ids))
+    )
+    return (
+        select(
+            BillLine.membership_id.label("membership_id"),
+            BillLine.round_id.label("round_id"),
+            Round.coop_id.label("coop_id"),
+            ROUND_DAY.label("day"),
+            month_of(ROUND_DAY).label("month"),
+        )
+        .join(Round, Round.id == BillLine.round_id)
+        .where(where, BillLine.kind == BillLineKind.GOODS)
+        .group_by(BillLine.membership_id, BillLine.round_id, Round.coop_id, ROUND_DAY)
+        .having(func.sum(BillLine.units) > 0)
+    )
+
+
+def households_query(scope: Scope) -> Select:
+    """Per co-op and new/repeat: households and their collections in the period."""
+    orders = fulfilled_orders(scope).subquery("orders")
+    ever = fulfilled_orders(scope, in_period=False).subquery("ever")
+    first = (
+        select(ever.c.membership_id, func.min(ever.c.day).label("first_day"))
+        .group_by(ever.c.membership_id)
+        .subquery("first")
+    )
+    repeat = case((first.c.first_day < scope.period.start, 1), else_=0).label("repeat")
+    return (
+        select(
+            orders.c.coop_id,
+            repeat,
+            func.count(distinct(orders.c.membership_id)).label("households"),
+            func.count().label("collections"),
+        )
+        .join(first, first.c.membership_id == orders.c.membership_id)
+        .group_by(orders.c.coop_id, repeat)
+        .order_by(orders.c.coop_id, repeat)
+    )
+
+
+def active_households(scope: Scope) -> Select:
+    """The distinct (household, co-op) pairs active in the period (a subquery)."""
+    orders = fulfilled_orders(scope).subquery("orders")
+    return select(orders.c.membership_id, orders.c.coop_id).distinct()
+
+
+def monthly_query(scope: Scope) -> Select:
+    """Per month: households active and their collections."""
+    orders = fulfilled_orders(scope).subquery("orders")
+    return (
+        select(
+            orders.c.month,
+            func.count(distinct(orders.c.membership_id)).label("households"),
+            func.count().label("collections"),
+        )
+        .group_by(orders.c.month)
+        .order_by(orders.c.month)
+    )
+
+
+def _surplus() -> ColumnElement[bool]:
+    return exists().where(
+        Supplier.id == BillLine.supplier_id, Supplier.kind == SupplierKind.SURPLUS
+    )
+
+
+def _bill_sums(group: Any) -> list[ColumnElement[Any]]:
+    goods = BillLine.kind == BillLineKind.GOODS
+    return [
+        _zero(func.sum(BillLine.amount_pence)).label("spend_pence"),
+        _zero(func.sum(case((and_(goods, ~_surplus()), BillLine.reference_pence)))).label(
+            "reference_pence"
+        ),
+        _zero(func.sum(case((and_(goods, _surplus()), BillLine.reference_pence)))).label(
+            "surplus_pence"
+        ),
+    ]
+
+
+def spend_query(scope: Scope) -> Select:
+    """Per co-op: member spend, reference value and surplus-food value, from bill lines."""
+    return (
+        select(Round.coop_id, *_bill_sums(Round.coop_id))
+        .join(Round, Round.id == BillLine.round_id)
+        .where(_counted_round(scope))
+        .group_by(Round.coop_id)
+        .order_by(Round.coop_id)
+    )
+
+
+def monthly_spend_query(scope: Scope) -> Select:
+    """Per month: member spend, reference value and surplus-food value."""
+    month = month_of(ROUND_DAY).label("month")
+    return (
+        select(month, *_bill_sums(month))
+        .join(Round, Round.id == BillLine.round_id)
+        .where(_counted_round(scope))
+        .group_by(month)
+        .order_by(month)
+    )
+
+
+def _local_supplier(scope: Scope) -> ColumnElement[bool]:
+    """Flagged local, or its postcode is in the active directory inside the council's area."""
+    areas = select(Council.gss_code).where(Council.id.in_(scope.council_ids))
+    compact = func.replace(func.upper(Supplier.postcode), " ", "")
+    return or_(
+        Supplier.is_local.is_(True),
+        exists()
+        .where(
+            Postcode.postcode == compact,
+            Postcode.lad.in_(areas.scalar_subquery()),
+            PostcodeEdition.id == Postcode.edition_id,
+            PostcodeEdition.active.is_(True),
+        )
+        .correlate(Supplier),
+    )
+
+
+def ledger_query(scope: Scope) -> Select:
+    """Per co-op, from settlement postings: supplier spend, local supplier spend, subsidy paid."""
+    supplier = Account.kind == AccountKind.SUPPLIER
+    return (
+        select(
+            Round.coop_id,
+            _zero(func.sum(case((supplier, Posting.amount_pence)))).label("supplier_pence"),
+            _zero(
+                func.sum(case((and_(supplier, _local_supplier(scope)), Posting.amount_pence)))
+            ).label("local_pence"),
+            _zero(
+                -func.sum(case((Account.kind == AccountKind.COUNCIL_SUPPORT, Posting.amount_pence)))
+            ).label("subsidy_pence"),
+        )
+        .join(Account, Account.id == Posting.account_id)
+        .join(LedgerTransaction, LedgerTransaction.id == Posting.transaction_id)
+        .join(Round, Round.id == LedgerTransaction.round_id)
+        .outerjoin(Supplier, Supplier.id == Account.supplier_id)
+        .where(LedgerTransaction.kind == TransactionKind.SETTLEMENT, _counted_round(scope))
+        .group_by(Round.coop_id)
+        .order_by(Round.coop_id)
+    )
+
+
+def registered_query(scope: Scope) -> Select:
+    """Per co-op: memberships active on the last day of the period."""
+    end = scope.period.end
+    return (
+        select(Membership.coop_id, func.count(Membership.id).label("households"))
+        .where(
+            Membership.status != MembershipStatus.PENDING,
+            Membership.joined_at.is_not(None),
+            day_of(Membership.joined_at) <= end,
+            or_(Membership.left_at.is_(None), day_of(Membership.left_at) > end),
+            scope.linked_on(Membership.coop_id, literal(end)),
+        )
+        .group_by(Membership.coop_id)
+        .order_by(Membership.coop_id)
+    )
+
+
+def people_query(scope: Scope) -> Select:
+    """Per co-op: active households that gave their size, and the people in them."""
+    active = active_households(scope).subquery("active")
+    return (
+        select(
+            active.c.coop_id,
+            func.count(HouseholdFact.id).label("households"),
+            _zero(func.sum(HouseholdFact.number)).label("people"),
+        )
+        .join(
+            HouseholdFact,
+            and_(
+                HouseholdFact.membership_id == active.c.membership_id,
+                HouseholdFact.fact == Fact.HOUSEHOLD_SIZE,
+            ),
+        )
+        .group_by(active.c.coop_id)
+        .order_by(active.c.coop_id)
+    )
+
+
+def _placed(scope: Scope, imd: ImdEdition) -> tuple[Any, Any]:
+    """Active households with a postcode mapped by the active directory, with ward and decile."""
+    active = active_households(scope).subquery("active")
+    compact = func.replace(func.upper(HouseholdFact.postcode), " ", "")
+    query = (
+        select(active.c.coop_id, Postcode.ward, ImdDecile.decile)
+        .select_from(active)
+        .join(
+            HouseholdFact,
+            and_(
+                HouseholdFact.membership_id == active.c.membership_id,
+                HouseholdFact.fact == Fact.POSTCODE,
+            ),
+        )
+        .join(Postcode, Postcode.postcode == compact)
+        .join(
+            PostcodeEdition,
+            and_(PostcodeEdition.id == Postcode.edition_id, PostcodeEdition.active.is_(True)),
+        )
+        .join(ImdDecile, and_(ImdDecile.lsoa == Postcode.lsoa, ImdDecile.edition_id == imd.id))
+        .where(PostcodeEdition.lsoa_vintage == imd.lsoa_vintage)
+    )
+    return active, query.subquery("placed")
+
+
+def deprived_query(scope: Scope, imd: ImdEdition) -> Select:
+    """Per co-op and deprived or not: active households with a mapped postcode."""
+    _, placed = _placed(scope, imd)
+    deprived = case((placed.c.decile <= 2, 1), else_=0).label("deprived")
+    return (
+        select(placed.c.coop_id, deprived, func.count().label("households"))
+        .group_by(placed.c.coop_id, deprived)
+        .order_by(placed.c.coop_id, deprived)
+    )
+
+
+def decile_query(scope: Scope, imd: ImdEdition) -> Select:
+    """Per IMD decile: active households with a mapped postcode (pools of co-ops only)."""
+    _, placed = _placed(scope, imd)
+    return (
+        select(placed.c.decile, func.count().label("households"))
+        .group_by(placed.c.decile)
+        .order_by(placed.c.decile)
+    )
+
+
+def ward_query(scope: Scope, imd: ImdEdition) -> Select:
+    """Per ward code: active households with a mapped postcode (pools of co-ops only)."""
+    _, placed = _placed(scope, imd)
+    return (
+        select(placed.c.ward, func.count().label("households"))
+        .group_by(placed.c.ward)
+        .order_by(placed.c.ward)
+    )
+
+
+def retention_query(scope: Scope) -> Select:
+    """Per month m: households active in m, and how many of them were active in m+3."""
+    orders = fulfilled_orders(scope).subquery("orders")
+    index = (
+        cast(func.substr(orders.c.month, 1, 4), Integer) * 12
+        + cast(func.substr(orders.c.month, 6, 2), Integer)
+    ).label("month_index")
+    months = select(orders.c.membership_id, orders.c.month, index).distinct().subquery("am")
+    later = months.alias("later")
+    retained = case((later.c.membership_id.is_not(None), 1), else_=0).label("retained")
+    return (
+        select(months.c.month, retained, func.count().label("households"))
+        .outerjoin(
+            later,
+            and_(
+                later.c.membership_id == months.c.membership_id,
+                later.c.month_index == months.c.month_index + 3,
+            ),
+        )
+        .group_by(months.c.month, retained)
+        .order_by(months.c.month, retained)
+    )
+
+
+def volunteer_query(scope: Scope) -> Select:
+    """Per co-op: households that logged time in the period, and the minutes."""
+    day = VolunteerEntry.worked_on
+    return (
+        select(
+            VolunteerEntry.coop_id,
+            func.count(distinct(VolunteerEntry.membership_id)).label("households"),
+            _zero(func.sum(VolunteerEntry.minutes)).label("minutes"),
+        )
+        .where(
+            day >= scope.period.start,
+            day <= scope.period.end,
+            scope.linked_on(VolunteerEntry.coop_id, day),
+        )
+        .group_by(VolunteerEntry.coop_id)
+        .order_by(VolunteerEntry.coop_id)
+    )
+
+
+def coops_active_query(scope: Scope) -> Select:
+    """How many counted co-ops settled at least one round in the period."""
+    return select(func.count(distinct(Round.coop_id))).where(_counted_round(scope))
+
+
+def support_query(scope: Scope) -> Select:
+    """Per kind: the value of the council's support records awarded in the period."""
+    return (
+        select(SupportRecord.kind, _zero(func.sum(SupportRecord.value_pence)).label("value_pence"))
+        .where(
+            SupportRecord.council_id.in_(scope.council_ids),
+            SupportRecord.coop_id.in_(scope.coop_ids),
+            SupportRecord.status.in_([SupportStatus.ACTIVE, SupportStatus.CLOSED]),
+            SupportRecord.awarded_on >= scope.period.start,
+            SupportRecord.awarded_on <= scope.period.end,
+        )
+        .group_by(SupportRecord.kind)
+        .order_by(SupportRecord.kind)
+    )

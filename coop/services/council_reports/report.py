@@ -1,0 +1,419 @@
+"""A council report: every table of METRICS.md, computed in the database and suppressed.
+
+`council_report` runs one aggregate query per table (queries.py), puts each
+result through `coop.domain.suppression.suppress` and returns only what
+survives, beside its definition. Pages, exports and the API read this and
+nothing else, so no figure reaches them unsuppressed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, select
+
+from coop.domain.suppression import Cell, SafeTable, Shown, Suppressed, share, suppress
+from coop.extensions import db
+from coop.models import Coop, Council, ImdEdition, SupportKind
+from coop.models.support import IN_KIND
+from coop.models.types import utcnow
+from coop.services.council_reports import queries as q
+from coop.services.council_reports.definitions import DEFINITIONS, REFERENCE_METHOD
+from coop.services.council_reports.period import Period
+from coop.services.council_reports.scope import Scope, report_scope
+from coop.services.places.lookup import active_imd_edition, active_postcode_edition
+
+# People reached is shown only when this share of active households gave their size.
+PEOPLE_COVERAGE = (80, 100)
+GRANT_KINDS = frozenset({SupportKind.GRANT, SupportKind.MICRO_GRANT})
+
+
+@dataclass(frozen=True)
+class VolunteerRate:
+    """What an hour of volunteering is valued at, and where the rate comes from."""
+
+    pence_per_hour: int = 1221
+    source: str = "National Living Wage from 1 April 2025 (GOV.UK), £12.21 an hour"
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table of the report: labelled rows and columns, its figures' names, suppressed."""
+
+    key: str
+    title: str
+    definition: str
+    row_labels: tuple[str, ...]
+    column_labels: tuple[str, ...]
+    figures: tuple[str, ...]  # the names of each cell's figures, after its household count
+    safe: SafeTable
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """An exact ratio, such as pence of savings per pence of support; pages format it."""
+
+    numerator: int
+    denominator: int
+
+
+Derived = Ratio | Suppressed | None
+
+
+@dataclass(frozen=True)
+class Report:
+    """Every figure a council may see for a period and scope, with how each is defined."""
+
+    council_name: str
+    gss_code: str
+    period: Period
+    coop_names: tuple[str, ...]
+    threshold: int
+    produced_at: datetime
+    reference_method: str
+    imd_edition: str | None
+    postcode_directory: str | None
+    volunteer_rate: VolunteerRate
+    tables: dict[str, Table]
+    headline: dict[str, Shown | None]
+    derived: dict[str, Derived]
+    definitions: dict[str, str] = field(default_factory=lambda: dict(DEFINITIONS))
+
+
+def _ratio(part: Shown | None, whole: Shown | None) -> Derived:
+    result = share(part, whole)
+    if result is None or isinstance(result, Suppressed):
+        return result
+    return Ratio(*result)
+
+
+def _by_coop(rows: Iterable[Sequence[object]], width: int) -> dict[int, tuple[int, ...]]:
+    found: dict[int, tuple[int, ...]] = {}
+    for row in rows:
+        found[int(str(row[0]))] = tuple(int(str(v or 0)) for v in row[1 : 1 + width])
+    return found
+
+
+def _table(
+    key: str,
+    title: str,
+    rows: Iterable[str],
+    columns: Iterable[str],
+    figures: Iterable[str],
+    grid: Sequence[Sequence[Cell]],
+    scope: Scope,
+) -> Table:
+    return Table(
+        key,
+        title,
+        DEFINITIONS.get(key, ""),
+        tuple(rows),
+        tuple(columns),
+        tuple(figures),
+        suppress(grid, threshold=scope.threshold),
+    )
+
+
+def report_queries(scope: Scope, imd: ImdEdition | None) -> dict[str, Select]:
+    """Return every query the report runs, by name (the privacy test compiles each)."""
+    queries: dict[str, Select] = {
+        "households": q.households_query(scope),
+        "monthly": q.monthly_query(scope),
+        "spend": q.spend_query(scope),
+        "monthly_spend": q.monthly_spend_query(scope),
+        "ledger": q.ledger_query(scope),
+        "registered": q.registered_query(scope),
+        "people": q.people_query(scope),
+        "retention": q.retention_query(scope),
+        "volunteers": q.volunteer_query(scope),
+        "coops_active": q.coops_active_query(scope),
+        "support": q.support_query(scope),
+    }
+    if imd is not None:
+        queries["deprived"] = q.deprived_query(scope, imd)
+        queries["deciles"] = q.decile_query(scope, imd)
+        queries["wards"] = q.ward_query(scope, imd)
+    return queries
+
+
+def usable_imd() -> ImdEdition | None:
+    """Return the IMD edition whose LSOAs are the postcode directory's, or None."""
+    imd, directory = active_imd_edition(), active_postcode_edition()
+    if imd is None or directory is None or imd.lsoa_vintage != directory.lsoa_vintage:
+        return None
+    return imd
+
+
+def council_report(
+    *,
+    council: Council,
+    period: Period,
+    coop_ids: Iterable[int] | None = None,
+    volunteer_rate: VolunteerRate | None = None,
+) -> Report:
+    """Return the council's report for *period*, every table suppressed (reads only)."""
+    scope = report_scope(council=council, period=period, coop_ids=coop_ids)
+    rate = volunteer_rate or VolunteerRate()
+    imd = usable_imd()
+    directory = active_postcode_edition()
+    run = {
+        name: db.session.execute(query).all() for name, query in report_queries(scope, imd).items()
+    }
+    names = dict(
+        db.session.execute(select(Coop.id, Coop.name).where(Coop.id.in_(scope.coop_ids))).all()
+    )
+    coops = list(scope.coop_ids)
+    labels = [names[c] for c in coops]
+    tables: dict[str, Table] = {}
+
+    # Households: new and repeat per co-op, each with its collections.
+    hh: dict[tuple[int, int], tuple[int, int]] = {
+        (int(c), int(r)): (int(h), int(n)) for c, r, h, n in run["households"]
+    }
+    tables["active"] = _table(
+        "active",
+        "Active households, new and repeat",
+        labels,
+        ["New", "Repeat"],
+        ["collections"],
+        [[Cell(*_pair(hh.get((c, r)))) for r in (0, 1)] for c in coops],
+        scope,
+    )
+    active_by_coop = {c: sum(hh.get((c, r), (0, 0))[0] for r in (0, 1)) for c in coops}
+
+    spend = _by_coop(run["spend"], 3)
+    ledger = _by_coop(run["ledger"], 3)
+    tables["money"] = _table(
+        "member_spend",
+        "Spend, reference value and local spend",
+        labels,
+        ["All"],
+        [
+            "spend_pence",
+            "reference_pence",
+            "surplus_pence",
+            "supplier_pence",
+            "local_pence",
+            "subsidy_pence",
+        ],
+        [
+            [Cell(active_by_coop[c], spend.get(c, (0, 0, 0)) + ledger.get(c, (0, 0, 0)))]
+            for c in coops
+        ],
+        scope,
+    )
+
+    registered = _by_coop(run["registered"], 1)
+    tables["registered"] = _table(
+        "registered",
+        "Registered households",
+        labels,
+        ["Households"],
+        [],
+        [[Cell(registered.get(c, (0,))[0])] for c in coops],
+        scope,
+    )
+
+    people = _by_coop(run["people"], 2)
+    tables["people"] = _table(
+        "people_reached",
+        "People reached",
+        labels,
+        ["Households that gave their size"],
+        ["people"],
+        [[Cell(people.get(c, (0, 0))[0], people.get(c, (0, 0))[1:])] for c in coops],
+        scope,
+    )
+
+    volunteers = _by_coop(run["volunteers"], 2)
+    tables["volunteers"] = _table(
+        "volunteer_hours",
+        "Volunteer time",
+        labels,
+        ["Volunteering households"],
+        ["minutes"],
+        [[Cell(volunteers.get(c, (0, 0))[0], volunteers.get(c, (0, 0))[1:])] for c in coops],
+        scope,
+    )
+
+    monthly = {m: (int(h), int(n)) for m, h, n in run["monthly"]}
+    monthly_spend = {m: tuple(int(v) for v in rest) for m, *rest in run["monthly_spend"]}
+    months = period.months
+    tables["trend"] = _table(
+        "active",
+        "By month",
+        months,
+        ["Active households"],
+        ["collections", "spend_pence", "reference_pence", "surplus_pence"],
+        [
+            [
+                Cell(
+                    monthly.get(m, (0, 0))[0],
+                    (monthly.get(m, (0, 0))[1], *monthly_spend.get(m, (0, 0, 0))),
+                )
+            ]
+            for m in months
+        ],
+        scope,
+    )
+
+    kept: dict[tuple[str, int], int] = {(m, int(r)): int(h) for m, r, h in run["retention"]}
+    followed = [m for m in months if _plus_three(m) in months]
+    tables["retention"] = _table(
+        "retention",
+        "Retention at 3 months",
+        followed,
+        ["Still active 3 months on", "Not"],
+        [],
+        [[Cell(kept.get((m, 1), 0)), Cell(kept.get((m, 0), 0))] for m in followed],
+        scope,
+    )
+
+    support = {SupportKind(k): int(v) for k, v in run["support"]}
+    kinds = [kind for kind in SupportKind if kind in support]
+    tables["support"] = _table(
+        "support_value",
+        "Support by kind",
+        [k.label for k in kinds],
+        ["Value"],
+        ["value_pence"],
+        [[Cell(None, (support[k],))] for k in kinds],
+        scope,
+    )
+
+    if imd is not None:
+        placed: dict[tuple[int, int], int] = {
+            (int(c), int(d)): int(h) for c, d, h in run["deprived"]
+        }
+        tables["deprived"] = _table(
+            "deprived_reach",
+            f"Reach in deprived areas ({imd.name})",
+            labels,
+            ["IMD deciles 1-2", "Deciles 3-10"],
+            [],
+            [[Cell(placed.get((c, 1), 0)), Cell(placed.get((c, 0), 0))] for c in coops],
+            scope,
+        )
+        _breakdowns(tables, run, scope, imd)
+
+    headline, derived = _figures(tables, support, rate, run["coops_active"][0][0])
+    return Report(
+        council_name=council.name,
+        gss_code=council.gss_code,
+        period=period,
+        coop_names=tuple(labels),
+        threshold=tables["active"].safe.threshold,
+        produced_at=utcnow(),
+        reference_method=REFERENCE_METHOD,
+        imd_edition=imd.name if imd is not None else None,
+        postcode_directory=directory.name if directory is not None else None,
+        volunteer_rate=rate,
+        tables=tables,
+        headline=headline,
+        derived=derived,
+    )
+
+
+def _pair(found: tuple[int, int] | None) -> tuple[int, tuple[int]]:
+    households, collections = found or (0, 0)
+    return households, (collections,)
+
+
+def _plus_three(month: str) -> str:
+    year, number = int(month[:4]), int(month[5:]) + 3
+    if number > 12:
+        year, number = year + 1, number - 12
+    return f"{year:04d}-{number:02d}"
+
+
+def _breakdowns(
+    tables: dict[str, Table], run: dict[str, Any], scope: Scope, imd: ImdEdition
+) -> None:
+    """Offer breakdowns by decile and ward only over a pool, and only where every cell passes."""
+    if not scope.is_pool:
+        return
+    for key, title, rows in (
+        ("deciles", f"Households by IMD decile ({imd.name})", run["deciles"]),
+        ("wards", "Households by ward", run["wards"]),
+    ):
+        table = _table(
+            "deprived_reach",
+            title,
+            [str(r[0]) for r in rows],
+            ["Households"],
+            [],
+            [[Cell(int(r[1]))] for r in rows],
+            scope,
+        )
+        if rows and not table.safe.any_hidden:
+            tables[key] = table
+
+
+def _figures(
+    tables: dict[str, Table],
+    support: dict[SupportKind, int],
+    rate: VolunteerRate,
+    coops_active: int,
+) -> tuple[dict[str, Shown | None], dict[str, Derived]]:
+    active = tables["active"].safe
+    money = tables["money"].safe.total
+    trend_total = active.total  # distinct households: new and repeat add up
+    spend, reference, surplus, supplier, local, subsidy = money.figures
+    savings: Shown = (
+        spend
+        if isinstance(spend, Suppressed)
+        else reference
+        if isinstance(reference, Suppressed)
+        else reference - spend
+    )
+    people = tables["people"].safe.total
+    gave = people.households
+    people_shown: Shown | None = people.figures[0]
+    if isinstance(gave, int) and not isinstance(trend_total.households, Suppressed):
+        whole = trend_total.households or 0
+        if whole == 0 or gave * PEOPLE_COVERAGE[1] < whole * PEOPLE_COVERAGE[0]:
+            people_shown = None
+    volunteer = tables["volunteers"].safe.total
+    minutes = volunteer.figures[0]
+    value = minutes if isinstance(minutes, Suppressed) else minutes * rate.pence_per_hour // 60
+    support_total = sum(support.values())
+    grants = sum(v for k, v in support.items() if k in GRANT_KINDS)
+    in_kind = sum(v for k, v in support.items() if k in IN_KIND)
+    leverage_top: Shown = spend if isinstance(spend, Suppressed) else spend + in_kind
+    headline = {
+        "active": trend_total.households,
+        "new": active.column_totals[0].households,
+        "repeat": active.column_totals[1].households,
+        "collections": trend_total.figures[0],
+        "registered": tables["registered"].safe.total.households,
+        "coops_active": coops_active,
+        "member_spend_pence": spend,
+        "reference_pence": reference,
+        "surplus_pence": surplus,
+        "savings_pence": savings,
+        "supplier_pence": supplier,
+        "local_pence": local,
+        "subsidy_pence": subsidy,
+        "people_reached": people_shown,
+        "volunteer_minutes": minutes,
+        "volunteer_value_pence": value,
+        "support_pence": support_total,
+    }
+    derived = {
+        "savings_share": _ratio(savings, reference),
+        "local_share": _ratio(local, supplier),
+        "savings_per_support": _ratio(savings, support_total),
+        "support_per_active": _ratio(support_total, trend_total.households),
+        "leverage": _ratio(leverage_top, grants),
+    }
+    if "deprived" in tables:
+        deprived = tables["deprived"].safe
+        headline["deprived"] = deprived.column_totals[0].households
+        headline["mapped"] = deprived.total.households
+        derived["deprived_share"] = _ratio(
+            deprived.column_totals[0].households, deprived.total.households
+        )
+    return headline, derived
