@@ -8,6 +8,7 @@ import pytest
 from money.treasury_support import received_round, treasurer
 from support import count_rows, field_error, layout_problems, text
 
+from coop.domain.roles import Role
 from coop.extensions import db
 from coop.models import RoundCost, SplitBasis, SupportRecord, SupportRecordChange, SupportStatus
 from coop.services.money.costs import add_round_cost
@@ -301,3 +302,38 @@ def test_an_acknowledgement_the_record_asks_for_is_due_until_the_officer_has_see
     assert "seen on" in page
     dashboard = page_of(client.get(f"/councils/{council.id}/"))
     assert "acknowledgement of the support to be checked" not in dashboard
+
+
+def test_a_coordinator_opens_a_record_to_see_its_conditions_and_dates(
+    rounds, client, auth, council, officer, factory
+):
+    auth.login_as(officer)
+    client.post(
+        f"/councils/{council.id}/support/new",
+        data=record_form(
+            coop=rounds.coop.id,
+            conditions="Spend on fresh food only.",
+            restricted_fund="y",
+            acknowledgement_required="y",
+            spend_by=(TODAY + timedelta(days=60)).isoformat(),
+        ),
+    )
+    record = db.session.scalars(db.select(SupportRecord)).one()
+    auth.logout()
+    auth.login_as(rounds.coordinator)
+
+    listing = page_of(client.get(f"{BASE}/support"))
+    assert f'href="{BASE}/support/{record.id}"' in listing
+    page = page_of(client.get(f"{BASE}/support/{record.id}"))
+    assert "Spend on fresh food only." in page
+    assert f"{TODAY + timedelta(days=60):%-d %B %Y}" in page
+    assert "Acknowledgement required" in page and "not seen yet" in page
+
+    elsewhere = factory.coop(name="Lancaster Larder", slug="lancaster")
+    theirs = factory.member(elsewhere, Role.COORDINATOR)
+    auth.logout()
+    auth.login_as(theirs)
+    assert client.get(f"/coops/lancaster/admin/support/{record.id}").status_code == 404
+    auth.logout()
+    auth.login_as(rounds.households[0].user)
+    assert client.get(f"{BASE}/support/{record.id}").status_code == 403

@@ -332,6 +332,13 @@ def coop_records(*, coop: Coop) -> list[SupportRecord]:
     )
 
 
+def coop_record(*, coop: Coop, record_id: int) -> SupportRecord | None:
+    """Return the co-op's record *record_id*, or None for another co-op's or an unknown one."""
+    return db.session.scalar(
+        select(SupportRecord).where(SupportRecord.id == record_id, SupportRecord.coop_id == coop.id)
+    )
+
+
 @dataclass(frozen=True)
 class HistoryEntry:
     """One change of a record as its history shows it."""

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 
 from coop.domain.permissions import can_propose_support
 from coop.models import Coop, SupportKind
 from coop.services.people.coops import current_council
-from coop.services.support.records import coop_records, propose_support_record
+from coop.services.support.records import coop_record, coop_records, propose_support_record
+from coop.services.support.usage import record_usage
 from coop.web.access import for_coop, signed_in_user
 from coop.web.admin import bp
 from coop.web.council.forms import SupportForm
@@ -22,6 +23,21 @@ def support(coop: Coop):
         coop=coop,
         council=current_council(coop=coop),
         records=coop_records(coop=coop),
+    )
+
+
+@bp.route("/support/<int:record_id>", endpoint="support_record")
+@for_coop(can_propose_support)
+def record(coop: Coop, record_id: int):
+    """One record in full: the conditions and dates the co-op must keep to, and a subsidy's use."""
+    found = coop_record(coop=coop, record_id=record_id)
+    if found is None:
+        abort(404)
+    return render_template(
+        "admin/support/record.html",
+        coop=coop,
+        record=found,
+        usage=record_usage(record=found) if found.kind is SupportKind.SUBSIDY else None,
     )
 
 
