@@ -6,11 +6,12 @@ import re
 from datetime import date
 
 import pytest
+from money.statement_support import settle
 
 from coop.domain.household import Fact
 from coop.domain.suppression import Suppressed
 from coop.extensions import db
-from coop.models import AccountKind, CoopCouncilLink, SupportKind
+from coop.models import AccountKind, CoopCouncilLink, RoundSubsidy, SupportKind
 from coop.services.council_reports.period import (
     custom_period,
     financial_year,
@@ -25,6 +26,7 @@ from coop.services.council_reports.report import (
 )
 from coop.services.council_reports.scope import report_scope
 from coop.services.errors import ServiceError
+from coop.services.money.treasury import Carrier, correct_bill
 from coop.services.people.councils import set_successor
 from council_reports.world import (
     award,
@@ -34,13 +36,15 @@ from council_reports.world import (
     ledger_sum,
     load_places,
     log_minutes,
+    on_day,
+    settled_round,
 )
 
 Q1 = quarter_period(year=2026, quarter=1)
 
 
 @pytest.fixture
-def world(factory):  # type: ignore[no-untyped-def]
+def world(factory):
     return build_world(factory)
 
 
@@ -209,7 +213,7 @@ def test_local_spend_share_counts_suppliers_flagged_local_or_placed_in_the_area(
     assert council_report(council=world.council, period=Q1).headline["local_pence"] == 26 * 250
 
 
-def _place_households(world) -> None:  # type: ignore[no-untyped-def]
+def _place_households(world) -> None:
     load_places(
         {
             "PR1 1AA": ("E05000001", "E01000001", "E07000123", 1),
@@ -271,3 +275,63 @@ def test_a_co_op_that_moved_to_a_successor_council_is_counted_by_its_links(world
     assert (earlier.headline["active"], earlier.headline["collections"]) == (10, 10)
     assert by_month["2026-01"].households == 0
     assert [trend[m].households for m in ("2026-01", "2026-02")] == [15, 11]
+
+
+def test_spend_is_net_of_subsidy_and_corrections_and_every_money_figure_is_the_ledgers(world):
+    homes = world.big.households
+    round_ = world.big.round(world.product)
+    for household in homes[:10]:
+        world.big.ask(round_, world.product, household, 1)
+    record = award(world.council, world.big.coop, SupportKind.SUBSIDY, 50_000, date(2026, 1, 1))
+    db.session.add(RoundSubsidy(round_id=round_.id, support_record_id=record.id, percent_bp=1000))
+    db.session.commit()
+    settle(round_)
+    on_day(round_, date(2026, 3, 4))
+    correct_bill(
+        round_=round_,
+        membership=homes[0],
+        round_item_id=None,
+        amount_pence=-100,
+        carrier=Carrier.FUND,
+        reason="Bruised apples",
+        by=world.big.coordinator,
+    )
+    db.session.commit()
+    report = council_report(council=world.council, period=Q1)
+    h = report.headline
+    # 26 units at 250p before; now 10 more at 250p less 10%, less a 100p credit.
+    assert h["member_spend_pence"] == 26 * 250 + 10 * 225 - 100
+    assert h["subsidy_pence"] == 10 * 25
+    assert h["reference_pence"] == 36 * 400
+    assert h["savings_pence"] == 36 * 400 - (26 * 250 + 10 * 225 - 100)
+    coops, start, end = [world.big.coop.id, world.small.coop.id], date(2026, 1, 1), date(2026, 4, 1)
+    assert h["member_spend_pence"] == -ledger_sum(AccountKind.HOUSEHOLD, coops, start, end)
+    assert h["supplier_pence"] == ledger_sum(AccountKind.SUPPLIER, coops, start, end)
+    assert h["subsidy_pence"] == -ledger_sum(AccountKind.COUNCIL_SUPPORT, coops, start, end)
+    march = report.tables["trend"].safe.row_totals[2]
+    assert march.figures[1] == 10 * 225 - 100
+
+
+def test_retention_is_the_share_of_a_months_households_active_three_months_on(world):
+    settled_round(world.big, world.product, world.big.households[:10], date(2026, 3, 18))
+    report = council_report(council=world.council, period=financial_year(starting=2025))
+    retention = report.tables["retention"]
+    december = retention.row_labels.index("2025-12")
+    kept, lost = retention.safe.rows[december]
+    assert (kept.households, lost.households) == (10, 0)
+    assert retention.safe.row_totals[december].households == 10
+
+
+def test_a_co_op_of_a_replaced_council_that_went_elsewhere_stays_out(world, factory):
+    successor = factory.council(name="Central Lancashire", valid_from=date(2026, 1, 1))
+    elsewhere = factory.council(name="North Lancashire", valid_from=date(2026, 1, 1))
+    set_successor(council=world.council, successor=successor)
+    for moved, to in ((world.big.coop, successor), (world.small.coop, elsewhere)):
+        for link in moved.council_links:
+            link.ends_on = date(2025, 12, 31)
+        db.session.add(CoopCouncilLink(coop=moved, council=to, starts_on=date(2026, 1, 1)))
+    db.session.commit()
+    report = council_report(council=successor, period=financial_year(starting=2025))
+    assert report.coop_names == ("Fishwick Food",)
+    with pytest.raises(ServiceError, match="Tiny Pantry did not belong"):
+        council_report(council=successor, period=Q1, coop_ids=[world.small.coop.id])

@@ -42,11 +42,11 @@ def _entries(table: SafeTable) -> list[list[SafeCell]]:
 def _recovered(table: SafeTable) -> set[tuple[int, int]]:
     """Work out every hidden household count that subtraction from shown totals gives."""
     ext = _entries(table)
-    known = {
+    known: dict[tuple[int, int], int] = {
         (r, c): cell.households
         for r, row in enumerate(ext)
         for c, cell in enumerate(row)
-        if not isinstance(cell.households, Suppressed)
+        if isinstance(cell.households, int)
     }
     n_rows, n_cols = len(ext), len(ext[0])
     lines = [[(r, c) for c in range(n_cols)] for r in range(n_rows)] + [

@@ -34,7 +34,7 @@ class World:
     small_product: Product
 
 
-def _on(round_: Round, day: date) -> None:
+def on_day(round_: Round, day: date) -> None:
     db.session.execute(
         update(Round)
         .where(Round.id == round_.id)
@@ -43,17 +43,17 @@ def _on(round_: Round, day: date) -> None:
     db.session.commit()
 
 
-def settled_round(world: RoundWorld, product: Product, households: list[Membership], day: date):  # type: ignore[no-untyped-def]
+def settled_round(world: RoundWorld, product: Product, households: list[Membership], day: date):
     """Settle a round where each of *households* takes one unit, counted on *day*."""
     round_ = world.round(product)
     for household in households:
         world.ask(round_, product, household, 1)
     settle(round_)
-    _on(round_, day)
+    on_day(round_, day)
     return round_
 
 
-def build_world(factory) -> World:  # type: ignore[no-untyped-def]
+def build_world(factory) -> World:
     council = factory.council(name="Preston City Council", gss_code="E07000123")
     big = build_round_world(factory, households=12)
     db.session.add(CoopCouncilLink(coop=big.coop, council=council, starts_on=date(2024, 1, 1)))
@@ -73,7 +73,7 @@ def build_world(factory) -> World:  # type: ignore[no-untyped-def]
     return World(council, big, small, product, small_product)
 
 
-def build_round_world_in(factory, coop: Coop, households: int) -> RoundWorld:  # type: ignore[no-untyped-def]
+def build_round_world_in(factory, coop: Coop, households: int) -> RoundWorld:
     """A round world in an existing co-op, with its own coordinator and supplier."""
     from coop.domain.roles import Role
     from coop.models import Supplier
@@ -88,18 +88,24 @@ def build_round_world_in(factory, coop: Coop, households: int) -> RoundWorld:  #
     )
 
 
+ROUND_MONEY = (TransactionKind.SETTLEMENT, TransactionKind.ADJUSTMENT, TransactionKind.REVERSAL)
+
+
 def ledger_sum(kind: AccountKind, coop_ids: list[int], start: date, end: date) -> int:
-    """Sum the settlement postings of *kind* accounts for rounds counted from *start* to *end*."""
+    """Sum the postings of *kind* accounts for rounds counted from *start* to *end*.
+
+    A round's postings: its settlement, corrections to its bills, and reversals.
+    """
     day = func.coalesce(Round.pickup_at, Round.closes_at)
     return int(
-        db.session.scalar(
+        db.session.scalar(  # type: ignore[arg-type]
             select(func.coalesce(func.sum(Posting.amount_pence), 0))
             .join(Account, Account.id == Posting.account_id)
             .join(LedgerTransaction, LedgerTransaction.id == Posting.transaction_id)
             .join(Round, Round.id == LedgerTransaction.round_id)
             .where(
                 Account.kind == kind,
-                LedgerTransaction.kind == TransactionKind.SETTLEMENT,
+                LedgerTransaction.kind.in_(ROUND_MONEY),
                 Round.coop_id.in_(coop_ids),
                 day >= datetime(start.year, start.month, start.day, tzinfo=UTC),
                 day < datetime(end.year, end.month, end.day, tzinfo=UTC),
@@ -118,7 +124,7 @@ def joined_long_ago(*memberships: Membership) -> None:
     db.session.commit()
 
 
-def give_facts(memberships: list[Membership], fact, values: list) -> None:  # type: ignore[no-untyped-def]
+def give_facts(memberships: list[Membership], fact, values: list) -> None:
     """Record each household's consented *fact*, one value each."""
     from coop.domain.household import Fact
     from coop.models import HouseholdFact
@@ -181,7 +187,7 @@ def log_minutes(world: RoundWorld, households: list[Membership], minutes: int, d
     db.session.commit()
 
 
-def award(council: Council, coop: Coop, kind, pence: int, on: date):  # type: ignore[no-untyped-def]
+def award(council: Council, coop: Coop, kind, pence: int, on: date):
     from coop.models import SupportRecord
 
     record = SupportRecord(

@@ -143,10 +143,9 @@ def _surplus() -> ColumnElement[bool]:
     )
 
 
-def _bill_sums(group: Any) -> list[ColumnElement[Any]]:
+def _reference_sums() -> list[ColumnElement[Any]]:
     goods = BillLine.kind == BillLineKind.GOODS
     return [
-        _zero(func.sum(BillLine.amount_pence)).label("spend_pence"),
         _zero(func.sum(case((and_(goods, ~_surplus()), BillLine.reference_pence)))).label(
             "reference_pence"
         ),
@@ -156,10 +155,10 @@ def _bill_sums(group: Any) -> list[ColumnElement[Any]]:
     ]
 
 
-def spend_query(scope: Scope) -> Select:
-    """Per co-op: member spend, reference value and surplus-food value, from bill lines."""
+def reference_query(scope: Scope) -> Select:
+    """Per co-op: reference value and surplus-food value of the goods received, from bill lines."""
     return (
-        select(Round.coop_id, *_bill_sums(Round.coop_id))
+        select(Round.coop_id, *_reference_sums())
         .join(Round, Round.id == BillLine.round_id)
         .where(_counted_round(scope))
         .group_by(Round.coop_id)
@@ -167,11 +166,11 @@ def spend_query(scope: Scope) -> Select:
     )
 
 
-def monthly_spend_query(scope: Scope) -> Select:
-    """Per month: member spend, reference value and surplus-food value."""
+def monthly_reference_query(scope: Scope) -> Select:
+    """Per month: reference value and surplus-food value."""
     month = month_of(ROUND_DAY).label("month")
     return (
-        select(month, *_bill_sums(month))
+        select(month, *_reference_sums())
         .join(Round, Round.id == BillLine.round_id)
         .where(_counted_round(scope))
         .group_by(month)
@@ -196,28 +195,51 @@ def _local_supplier(scope: Scope) -> ColumnElement[bool]:
     )
 
 
-def ledger_query(scope: Scope) -> Select:
-    """Per co-op, from settlement postings: supplier spend, local supplier spend, subsidy paid."""
-    supplier = Account.kind == AccountKind.SUPPLIER
+# A round's money: its settlement, corrections to its bills, and reversals of either.
+ROUND_MONEY = (TransactionKind.SETTLEMENT, TransactionKind.ADJUSTMENT, TransactionKind.REVERSAL)
+
+
+def _ledger(query: Select, scope: Scope) -> Select:
     return (
-        select(
-            Round.coop_id,
-            _zero(func.sum(case((supplier, Posting.amount_pence)))).label("supplier_pence"),
-            _zero(
-                func.sum(case((and_(supplier, _local_supplier(scope)), Posting.amount_pence)))
-            ).label("local_pence"),
-            _zero(
-                -func.sum(case((Account.kind == AccountKind.COUNCIL_SUPPORT, Posting.amount_pence)))
-            ).label("subsidy_pence"),
-        )
-        .join(Account, Account.id == Posting.account_id)
+        query.join(Account, Account.id == Posting.account_id)
         .join(LedgerTransaction, LedgerTransaction.id == Posting.transaction_id)
         .join(Round, Round.id == LedgerTransaction.round_id)
+        .where(LedgerTransaction.kind.in_(ROUND_MONEY), _counted_round(scope))
+    )
+
+
+def _spend() -> ColumnElement[Any]:
+    """What households were charged: minus their accounts' postings (a charge is negative)."""
+    household = Account.kind == AccountKind.HOUSEHOLD
+    return _zero(-func.sum(case((household, Posting.amount_pence)))).label("spend_pence")
+
+
+def ledger_query(scope: Scope) -> Select:
+    """Per co-op, from the ledger: member spend, supplier spend, local supplier spend, subsidy."""
+    supplier = Account.kind == AccountKind.SUPPLIER
+    query = select(
+        Round.coop_id,
+        _spend(),
+        _zero(func.sum(case((supplier, Posting.amount_pence)))).label("supplier_pence"),
+        _zero(func.sum(case((and_(supplier, _local_supplier(scope)), Posting.amount_pence)))).label(
+            "local_pence"
+        ),
+        _zero(
+            -func.sum(case((Account.kind == AccountKind.COUNCIL_SUPPORT, Posting.amount_pence)))
+        ).label("subsidy_pence"),
+    )
+    return (
+        _ledger(query, scope)
         .outerjoin(Supplier, Supplier.id == Account.supplier_id)
-        .where(LedgerTransaction.kind == TransactionKind.SETTLEMENT, _counted_round(scope))
         .group_by(Round.coop_id)
         .order_by(Round.coop_id)
     )
+
+
+def monthly_ledger_query(scope: Scope) -> Select:
+    """Per month, from the ledger: member spend."""
+    month = month_of(ROUND_DAY).label("month")
+    return _ledger(select(month, _spend()), scope).group_by(month).order_by(month)
 
 
 def registered_query(scope: Scope) -> Select:

@@ -122,8 +122,9 @@ def report_queries(scope: Scope, imd: ImdEdition | None) -> dict[str, Select]:
     queries: dict[str, Select] = {
         "households": q.households_query(scope),
         "monthly": q.monthly_query(scope),
-        "spend": q.spend_query(scope),
-        "monthly_spend": q.monthly_spend_query(scope),
+        "reference": q.reference_query(scope),
+        "monthly_reference": q.monthly_reference_query(scope),
+        "monthly_ledger": q.monthly_ledger_query(scope),
         "ledger": q.ledger_query(scope),
         "registered": q.registered_query(scope),
         "people": q.people_query(scope),
@@ -184,8 +185,8 @@ def council_report(
     )
     active_by_coop = {c: sum(hh.get((c, r), (0, 0))[0] for r in (0, 1)) for c in coops}
 
-    spend = _by_coop(run["spend"], 3)
-    ledger = _by_coop(run["ledger"], 3)
+    reference = _by_coop(run["reference"], 2)
+    ledger = _by_coop(run["ledger"], 4)
     tables["money"] = _table(
         "member_spend",
         "Spend, reference value and local spend",
@@ -199,10 +200,7 @@ def council_report(
             "local_pence",
             "subsidy_pence",
         ],
-        [
-            [Cell(active_by_coop[c], spend.get(c, (0, 0, 0)) + ledger.get(c, (0, 0, 0)))]
-            for c in coops
-        ],
+        [[Cell(active_by_coop[c], _money(ledger.get(c), reference.get(c)))] for c in coops],
         scope,
     )
 
@@ -240,7 +238,8 @@ def council_report(
     )
 
     monthly = {m: (int(h), int(n)) for m, h, n in run["monthly"]}
-    monthly_spend = {m: tuple(int(v) for v in rest) for m, *rest in run["monthly_spend"]}
+    monthly_spend = {str(m): int(v) for m, v in run["monthly_ledger"]}
+    monthly_reference = {str(m): (int(r), int(s)) for m, r, s in run["monthly_reference"]}
     months = period.months
     tables["trend"] = _table(
         "active",
@@ -252,7 +251,11 @@ def council_report(
             [
                 Cell(
                     monthly.get(m, (0, 0))[0],
-                    (monthly.get(m, (0, 0))[1], *monthly_spend.get(m, (0, 0, 0))),
+                    (
+                        monthly.get(m, (0, 0))[1],
+                        monthly_spend.get(m, 0),
+                        *monthly_reference.get(m, (0, 0)),
+                    ),
                 )
             ]
             for m in months
@@ -315,6 +318,12 @@ def council_report(
         headline=headline,
         derived=derived,
     )
+
+
+def _money(ledger: tuple[int, ...] | None, reference: tuple[int, ...] | None) -> tuple[int, ...]:
+    """Order a co-op's money as the table names it: spend, reference, surplus, suppliers..."""
+    spend, supplier, local, subsidy = ledger or (0, 0, 0, 0)
+    return (spend, *(reference or (0, 0)), supplier, local, subsidy)
 
 
 def _pair(found: tuple[int, int] | None) -> tuple[int, tuple[int]]:

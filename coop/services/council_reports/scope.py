@@ -1,9 +1,11 @@
 """Whose figures a report counts: a council (with the councils it replaced) and its co-ops.
 
-A co-op counts for the days it was linked to the council, or to a council
-the council replaced, during the period: a co-op that moved to a successor
-council is counted from its links, and a round or an hour of volunteering
-counts only when its day is inside such a link.
+The co-ops counted are those linked to the council itself at some time (as
+its officers see them), for the days of the period they were linked to it
+or to a council it replaced: a co-op that moved to a successor brings its
+history with it, a co-op of a replaced council that went to another
+successor does not, and a round or an hour of volunteering counts only when
+its day is inside such a link.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from coop.extensions import db
 from coop.models import Coop, CoopCouncilLink, Council
 from coop.services.council_reports.period import Period
 from coop.services.errors import ServiceError
-from coop.services.people.councils import council_scope
+from coop.services.people.councils import coop_ids_of, council_scope
 
 COOP_OUTSIDE = "coop_outside_council"
 
@@ -77,7 +79,8 @@ def report_scope(
 ) -> Scope:
     """Return the scope of a report, or refuse a co-op that was not the council's in the period."""
     councils = council_scope(council=council)
-    linked = _linked_in(councils, period)
+    own = set(coop_ids_of(council=council))
+    linked = [coop_id for coop_id in _linked_in(councils, period) if coop_id in own]
     if coop_ids is None:
         return Scope(council, councils, tuple(linked), period, chosen=False)
     wanted = sorted(set(coop_ids))
