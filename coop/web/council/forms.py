@@ -7,7 +7,6 @@ from typing import Any
 
 from wtforms import (  # type: ignore[attr-defined]
     BooleanField,
-    DateField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -20,6 +19,7 @@ from coop.domain.numbers import whole_number
 from coop.models import Coop, SupportKind, SupportRecord
 from coop.services.support.records import NOTE_MAX_LENGTH, TEXT_MAX_LENGTH, SupportDetails
 from coop.web.forms import GuardedForm, PenceField, required, strip
+from coop.web.members.forms import DayField
 
 MONITORING_CHOICES = [
     SelectChoice("", "No monitoring returns"),
@@ -49,9 +49,9 @@ def _notes(label: str) -> TextAreaField:
     )
 
 
-def _date(label: str, message: str | None = None) -> DateField:
+def _date(label: str, message: str | None = None) -> DayField:
     validators: list[Any] = [InputRequired(message)] if message else [Optional()]
-    return DateField(label, validators=validators, format="%Y-%m-%d")
+    return DayField(label, validators=validators, format="%Y-%m-%d")
 
 
 def _months(value: Any) -> int | None:
