@@ -18,7 +18,7 @@ own support records): it is never suppressed and takes no part in the rule.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -101,10 +101,20 @@ def _sum(cells: Sequence[Cell], width: int) -> Cell:
     return Cell(households, figures)
 
 
-def suppress(grid: Sequence[Sequence[Cell]], *, threshold: int | None) -> SafeTable:
+def suppress(
+    grid: Sequence[Sequence[Cell]],
+    *,
+    threshold: int | None,
+    hide_row_totals: Collection[int] = (),
+    hide_total: bool = False,
+) -> SafeTable:
     """Return *grid* with its totals, small and recoverable cells suppressed.
 
-    Every row must have as many cells, and every cell as many figures.
+    Every row must have as many cells, and every cell as many figures. Tables
+    that share a margin (a co-op's active households in two tables) must
+    hide it alike, or one would give away what the other hides: pass the row
+    totals (*hide_row_totals*) and the grand total (*hide_total*) another
+    table hid, and they are hidden here too, with whatever that entails.
     """
     k = threshold_of(threshold)
     width = len(grid[0]) if grid else 0
@@ -132,6 +142,10 @@ def suppress(grid: Sequence[Sequence[Cell]], *, threshold: int | None) -> SafeTa
         for pos, cell in ext.items()
         if cell.households is not None and 0 < cell.households < k
     }
+    forced = [(r, width) for r in hide_row_totals] + ([(n_rows, width)] if hide_total else [])
+    for pos in forced:
+        if pos in ext and count(pos) > 0:
+            hidden.setdefault(pos, Reason.SECONDARY)
     lines = [[(r, c) for c in range(width + 1)] for r in range(n_rows + 1)] + [
         [(r, c) for r in range(n_rows + 1)] for c in range(width + 1)
     ]

@@ -335,3 +335,16 @@ def test_a_co_op_of_a_replaced_council_that_went_elsewhere_stays_out(world, fact
     assert report.coop_names == ("Fishwick Food",)
     with pytest.raises(ServiceError, match="Tiny Pantry did not belong"):
         council_report(council=successor, period=Q1, coop_ids=[world.small.coop.id])
+
+
+def test_a_small_co_ops_months_add_up_to_nothing_shown(world):
+    for day in (date(2025, 12, 10), date(2026, 2, 10), date(2026, 3, 10)):
+        settled_round(world.small, world.small_product, world.small.households, day)
+    report = council_report(
+        council=world.council, period=financial_year(starting=2025), coop_ids=[world.small.coop.id]
+    )
+    trend = report.tables["trend"].safe
+    # Three households in four months are twelve household-months: still three households.
+    for cell in (*trend.row_totals, *trend.column_totals, trend.total):
+        assert cell.households == 0 or isinstance(cell.households, Suppressed)
+        assert all(f == 0 or isinstance(f, Suppressed) for f in cell.figures)

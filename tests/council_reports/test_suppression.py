@@ -136,3 +136,16 @@ def test_a_share_is_suppressed_with_either_side():
     assert share(12, mark) is mark
     assert share(12, 40) == (12, 40)
     assert share(0, 0) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(grid=grids(), k=st.integers(5, 12), data=st.data())
+def test_margins_another_table_hid_stay_hidden_and_nothing_is_recoverable(grid, k, data):
+    rows = data.draw(st.sets(st.integers(0, len(grid) - 1)))
+    hide_total = data.draw(st.booleans())
+    table = suppress(grid, threshold=k, hide_row_totals=rows, hide_total=hide_total)
+    assert _recovered(table) == set()
+    for r in rows:
+        assert table.row_totals[r].hidden or table.row_totals[r].households == 0
+    if hide_total:
+        assert table.total.hidden or table.total.households == 0

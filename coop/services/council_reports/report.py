@@ -105,7 +105,10 @@ def _table(
     figures: Iterable[str],
     grid: Sequence[Sequence[Cell]],
     scope: Scope,
+    hide_rows: Sequence[int] = (),
+    hide_total: bool = False,
 ) -> Table:
+    """Suppress *grid*, hiding also the row totals and total another table hid of the same."""
     return Table(
         key,
         title,
@@ -113,7 +116,7 @@ def _table(
         tuple(rows),
         tuple(columns),
         tuple(figures),
-        suppress(grid, threshold=scope.threshold),
+        suppress(grid, threshold=scope.threshold, hide_row_totals=hide_rows, hide_total=hide_total),
     )
 
 
@@ -184,6 +187,7 @@ def council_report(
         scope,
     )
     active_by_coop = {c: sum(hh.get((c, r), (0, 0))[0] for r in (0, 1)) for c in coops}
+    active = tables["active"].safe
 
     reference = _by_coop(run["reference"], 2)
     ledger = _by_coop(run["ledger"], 4)
@@ -202,6 +206,9 @@ def council_report(
         ],
         [[Cell(active_by_coop[c], _money(ledger.get(c), reference.get(c)))] for c in coops],
         scope,
+        # The same households as the active table's rows: hidden alike, or one betrays the other.
+        hide_rows=[r for r, total in enumerate(active.row_totals) if total.hidden],
+        hide_total=active.total.hidden,
     )
 
     registered = _by_coop(run["registered"], 1)
@@ -261,6 +268,8 @@ def council_report(
             for m in months
         ],
         scope,
+        # Its total counts household-months; the households behind it are the active table's.
+        hide_total=active.total.hidden,
     )
 
     kept: dict[tuple[str, int], int] = {(m, int(r)): int(h) for m, r, h in run["retention"]}
