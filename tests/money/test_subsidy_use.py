@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import threading
 from datetime import date, timedelta
 
 import pytest
 from council.support_world import council_support_pence
+from sqlalchemy import event
 from support import (
+    WAIT_SECONDS,
     commits_held_until_someone_waits,
     count_rows,
     field_error,
@@ -17,10 +20,23 @@ from support import (
 )
 
 from coop.extensions import db
-from coop.models import BillLine, BillLineKind, Posting, RoundSubsidy, SupportStatus
+from coop.models import (
+    BillLine,
+    BillLineKind,
+    Posting,
+    RoundSubsidy,
+    SupportKind,
+    SupportRecord,
+    SupportStatus,
+    User,
+)
 from coop.services.money.costs import apply_subsidy, preview_settlement, subsidy_records
 from coop.services.money.settlement import settle_round
-from coop.services.support.records import close_support_record
+from coop.services.support.records import (
+    SupportDetails,
+    close_support_record,
+    update_support_record,
+)
 from coop.services.support.usage import record_usage
 from money.treasury_support import received_round, subsidy_record
 
@@ -200,3 +216,56 @@ def test_a_percentage_that_cannot_be_is_refused_with_one_message(
         "Enter a percentage with at most two decimals, such as 2.5."
     )
     assert count_rows(RoundSubsidy) == 0
+
+
+@pytest.mark.committing
+@pytest.mark.skipif(
+    not os.environ.get("COOP_TEST_DATABASE_URL"),
+    reason="row locks are PostgreSQL's (set COOP_TEST_DATABASE_URL to run this)",
+)
+def test_an_officer_lowering_a_subsidy_while_a_round_settles_never_leaves_it_overspent(
+    app, rounds, record
+):
+    round_ = received_round(rounds, 6, 6, 6, 6)
+    ten_percent_off(rounds, round_, record)  # takes the whole £3.00
+    officer = rounds.factory.officer(record.council)
+    record_id = record.id
+    locked = threading.Event()
+
+    def note_the_lock(conn, cursor, statement, parameters, context, executemany):
+        if "FOR UPDATE" in statement and "support_records" in statement:
+            locked.set()
+
+    def settling():
+        settle_round(round_id=round_.id, by=rounds.coordinator)
+        db.session.commit()
+
+    def lowering():
+        locked.wait(timeout=WAIT_SECONDS)  # the settlement has locked the record first
+        update_support_record(
+            record=db.session.get_one(SupportRecord, record_id),
+            details=SupportDetails(
+                programme="10% off goods",
+                kind=SupportKind.SUBSIDY,
+                value_pence=100,
+                awarded_on=date(2025, 4, 1),
+            ),
+            by=db.session.get_one(User, officer.id),
+        )
+        db.session.commit()
+
+    event.listen(db.engine, "before_cursor_execute", note_the_lock)
+    try:
+        with commits_held_until_someone_waits() as overlap:
+            outcomes = race(app, settling, lowering)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note_the_lock)
+
+    assert overlap.seen == [True]
+    assert [outcome.error for outcome in outcomes] == [None, None]
+    assert outcomes[1].refusal == (
+        "Settled rounds have already used £3.00 of this subsidy; its value cannot be less."
+    )
+    db.session.expire_all()
+    usage = record_usage(record=db.session.get_one(SupportRecord, record_id))
+    assert (usage.value_pence, usage.used_pence) == (300, 300)

@@ -197,10 +197,17 @@ def _open(record: SupportRecord) -> None:
 def update_support_record(
     *, record: SupportRecord, details: SupportDetails, by: User
 ) -> SupportRecord:
-    """Change a proposed or active record's details; each change goes into its history."""
+    """Change a proposed or active record's details; each change goes into its history.
+
+    A subsidy's row is locked first (PostgreSQL), as settlement locks it, so a
+    round settling at the same time is counted in what it has used.
+    """
     _open(record)
     checked = _checked(details)
     if record.kind is SupportKind.SUBSIDY or checked.kind is SupportKind.SUBSIDY:
+        db.session.scalar(
+            select(SupportRecord.id).where(SupportRecord.id == record.id).with_for_update()
+        )
         used = used_pence(record_id=record.id)
         if used and checked.kind is not SupportKind.SUBSIDY:
             raise ServiceError(
