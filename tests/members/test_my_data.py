@@ -29,6 +29,7 @@ from coop.services.money.ledger import balances, household_balance_pence
 from coop.services.money.settlement import settle_round
 from coop.services.money.treasury import Carrier, Method, correct_bill, record_payment
 from coop.services.people.household import Answer, update_facts
+from coop.services.people.invitations import create_invitation
 from coop.services.people.volunteering import log_hours
 
 
@@ -237,3 +238,21 @@ def test_a_former_household_is_charged_for_a_round_it_was_in_but_not_emailed(
     assert neighbour.user.email in recipients
     assert erased.email not in recipients
     assert mailbox.to(erased.email) == []
+
+
+def test_the_download_lists_invitations_sent_to_the_persons_address_and_no_one_elses(
+    client, auth, rounds, factory
+):
+    household = rounds.households[0]
+    elsewhere = factory.coop(name="Lancaster Larder", slug="lancaster")
+    for email in (household.user.email, rounds.households[1].user.email):
+        create_invitation(
+            coop=elsewhere, created_by=rounds.coordinator, email=email, link_for=lambda t: t
+        )
+    db.session.commit()
+    auth.login_as(household.user)
+
+    data = json.loads(client.get("/account/data.json").get_data(as_text=True))
+
+    assert [row["coop"] for row in data["invitations"]] == ["Lancaster Larder"]
+    assert "Invitations sent to your email address" in text(client.get("/account/data"))

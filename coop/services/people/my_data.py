@@ -29,6 +29,7 @@ from coop.models import (
     Allocation,
     BillLine,
     Collection,
+    Coop,
     Council,
     CouncilOfficer,
     Invitation,
@@ -252,6 +253,21 @@ def export_data(*, user: User) -> dict[str, Any]:
                 .order_by(OutboxMessage.id)
             ),
             ("subject", "status", "written_at", "sent_at"),
+        ),
+        "invitations": _rows(
+            db.session.execute(
+                select(
+                    Coop.name,
+                    Invitation.created_at,
+                    Invitation.expires_at,
+                    Invitation.accepted_at,
+                    Invitation.revoked_at,
+                )
+                .join(Coop, Coop.id == Invitation.coop_id)
+                .where(Invitation.email == user.email)
+                .order_by(Invitation.id)
+            ),
+            ("coop", "sent_at", "expires_at", "accepted_at", "withdrawn_at"),
         ),
         "logins": [
             {

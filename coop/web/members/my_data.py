@@ -29,6 +29,7 @@ SECTIONS = {
     "notification_choices": "Notifications you turned off",
     "notifications_sent": "Notifications written to you",
     "emails": "Emails the platform wrote to you",
+    "invitations": "Invitations sent to your email address",
     "logins": "Devices you signed in on",
     "council_appointments": "Councils you are an officer of",
 }
