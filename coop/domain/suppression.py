@@ -30,6 +30,7 @@ class Reason(StrEnum):
 
     SMALL = "small"  # 1 to k-1 households
     SECONDARY = "secondary"  # would let a small cell be worked out from a total
+    INCOMPLETE = "incomplete"  # too few of the households gave what it is made of
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,11 @@ class Suppressed:
 
     @property
     def text(self) -> str:
-        return fewer_than(self.threshold) if self.reason is Reason.SMALL else "suppressed"
+        if self.reason is Reason.SMALL:
+            return fewer_than(self.threshold)
+        if self.reason is Reason.INCOMPLETE:
+            return "not enough households said"
+        return "suppressed"
 
     def __str__(self) -> str:
         return self.text
@@ -107,6 +112,7 @@ def suppress(
     threshold: int | None,
     hide_row_totals: Collection[int] = (),
     hide_total: bool = False,
+    because: Reason = Reason.SECONDARY,
 ) -> SafeTable:
     """Return *grid* with its totals, small and recoverable cells suppressed.
 
@@ -114,7 +120,9 @@ def suppress(
     that share a margin (a co-op's active households in two tables) must
     hide it alike, or one would give away what the other hides: pass the row
     totals (*hide_row_totals*) and the grand total (*hide_total*) another
-    table hid, and they are hidden here too, with whatever that entails.
+    table hid, and they are hidden here too, with whatever that entails;
+    *because* says why they are (a figure too few households gave is
+    `Reason.INCOMPLETE`).
     """
     k = threshold_of(threshold)
     width = len(grid[0]) if grid else 0
@@ -145,7 +153,7 @@ def suppress(
     forced = [(r, width) for r in hide_row_totals] + ([(n_rows, width)] if hide_total else [])
     for pos in forced:
         if pos in ext and count(pos) > 0:
-            hidden.setdefault(pos, Reason.SECONDARY)
+            hidden.setdefault(pos, because)
     lines = [[(r, c) for c in range(width + 1)] for r in range(n_rows + 1)] + [
         [(r, c) for r in range(n_rows + 1)] for c in range(width + 1)
     ]

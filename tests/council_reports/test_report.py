@@ -9,7 +9,7 @@ import pytest
 from money.statement_support import settle
 
 from coop.domain.household import Fact
-from coop.domain.suppression import Suppressed
+from coop.domain.suppression import Reason, Suppressed
 from coop.extensions import db
 from coop.models import AccountKind, CoopCouncilLink, RoundSubsidy, SupportKind
 from coop.services.council_reports.period import (
@@ -162,7 +162,12 @@ def test_registered_households_are_memberships_active_on_the_last_day(world):
 
 def test_people_reached_needs_four_in_five_active_households_to_give_their_size(world):
     give_facts(world.big.households[:11], Fact.HOUSEHOLD_SIZE, [2] * 11)
-    assert council_report(council=world.council, period=Q1).headline["people_reached"] is None
+    # 11 of 15 is under four in five: withheld, and so is the big co-op's row (11 of 12 would
+    # show), since the total could then be worked out.
+    short = council_report(council=world.council, period=Q1)
+    assert short.headline["people_reached"] == Suppressed(Reason.INCOMPLETE, 10)
+    assert str(short.headline["people_reached"]) == "not enough households said"
+    assert isinstance(short.tables["people"].safe.rows[0][0].figures[0], Suppressed)
     give_facts(world.big.households[11:], Fact.HOUSEHOLD_SIZE, [4])
     give_facts(world.small.households[:1], Fact.HOUSEHOLD_SIZE, [3])
     # 13 of the 15 active households gave a size: 11 x 2 + 4 + 3 people.
@@ -348,3 +353,34 @@ def test_a_small_co_ops_months_add_up_to_nothing_shown(world):
     for cell in (*trend.row_totals, *trend.column_totals, trend.total):
         assert cell.households == 0 or isinstance(cell.households, Suppressed)
         assert all(f == 0 or isinstance(f, Suppressed) for f in cell.figures)
+
+
+def test_a_report_costs_the_same_few_queries_however_many_rounds_there_are(world, count_queries):
+    db.session.expire_all()
+    with count_queries() as few:
+        council_report(council=world.council, period=financial_year(starting=2025))
+    for month in (1, 2, 3):
+        settled_round(world.big, world.product, world.big.households, date(2026, month, 25))
+    db.session.expire_all()
+    with count_queries() as more:
+        council_report(council=world.council, period=financial_year(starting=2025))
+    assert len(more) == len(few) <= 24
+    # Every query of the report aggregates; none reads bill lines or postings one by one.
+    for statement in more:
+        if "bill_lines" in statement or "postings" in statement:
+            assert "GROUP BY" in statement or "count(" in statement.lower()
+
+
+def test_households_by_type_are_offered_over_a_pool_only_when_no_type_is_small(world):
+    world.council.suppression_threshold = 5
+    db.session.commit()
+    homes = world.big.households
+    give_facts(homes[:6], Fact.CHILDREN_UNDER_18, [2] * 6)
+    give_facts(homes[6:], Fact.PENSION_AGE, [1] * 6)
+    # The small co-op's 3 households said nothing: "other" is 3, so no breakdown.
+    assert "household_types" not in council_report(council=world.council, period=Q1).tables
+    give_facts(world.small.households, Fact.CHILDREN_UNDER_5, [1] * 3)
+    types = council_report(council=world.council, period=Q1).tables["household_types"]
+    assert [row[0].households for row in types.safe.rows] == [9, 6, 0]
+    one = council_report(council=world.council, period=Q1, coop_ids=[world.big.coop.id])
+    assert "household_types" not in one.tables

@@ -336,6 +336,43 @@ def ward_query(scope: Scope, imd: ImdEdition) -> Select:
     )
 
 
+# A household's type, as a Household Support Fund return groups households.
+WITH_CHILDREN, PENSION_AGE, OTHER = "with_children", "pension_age", "other"
+
+
+def household_type_query(scope: Scope) -> Select:
+    """Per household type: active households (pools of co-ops only).
+
+    With children (under 5 or under 18), else with someone of pension age,
+    else other or not said; disability is never broken down here.
+    """
+    active = active_households(scope).subquery("active")
+    children = and_(
+        HouseholdFact.fact.in_([Fact.CHILDREN_UNDER_5, Fact.CHILDREN_UNDER_18]),
+        HouseholdFact.number > 0,
+    )
+    pension = and_(HouseholdFact.fact == Fact.PENSION_AGE, HouseholdFact.number > 0)
+    facts = (
+        select(
+            HouseholdFact.membership_id,
+            func.max(case((children, 1), else_=0)).label("children"),
+            func.max(case((pension, 1), else_=0)).label("pension"),
+        )
+        .group_by(HouseholdFact.membership_id)
+        .subquery("facts")
+    )
+    kind = case(
+        (facts.c.children == 1, WITH_CHILDREN), (facts.c.pension == 1, PENSION_AGE), else_=OTHER
+    ).label("household_type")
+    return (
+        select(kind, func.count().label("households"))
+        .select_from(active)
+        .outerjoin(facts, facts.c.membership_id == active.c.membership_id)
+        .group_by(kind)
+        .order_by(kind)
+    )
+
+
 def retention_query(scope: Scope) -> Select:
     """Per month m: households active in m, and how many of them were active in m+3."""
     orders = fulfilled_orders(scope).subquery("orders")

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Select, select
 
-from coop.domain.suppression import Cell, SafeTable, Shown, Suppressed, share, suppress
+from coop.domain.suppression import Cell, Reason, SafeTable, Shown, Suppressed, share, suppress
 from coop.extensions import db
 from coop.models import Coop, Council, ImdEdition, SupportKind
 from coop.models.support import IN_KIND
@@ -107,6 +107,7 @@ def _table(
     scope: Scope,
     hide_rows: Sequence[int] = (),
     hide_total: bool = False,
+    because: Reason = Reason.SECONDARY,
 ) -> Table:
     """Suppress *grid*, hiding also the row totals and total another table hid of the same."""
     return Table(
@@ -116,7 +117,13 @@ def _table(
         tuple(rows),
         tuple(columns),
         tuple(figures),
-        suppress(grid, threshold=scope.threshold, hide_row_totals=hide_rows, hide_total=hide_total),
+        suppress(
+            grid,
+            threshold=scope.threshold,
+            hide_row_totals=hide_rows,
+            hide_total=hide_total,
+            because=because,
+        ),
     )
 
 
@@ -135,6 +142,7 @@ def report_queries(scope: Scope, imd: ImdEdition | None) -> dict[str, Select]:
         "volunteers": q.volunteer_query(scope),
         "coops_active": q.coops_active_query(scope),
         "support": q.support_query(scope),
+        "household_types": q.household_type_query(scope),
     }
     if imd is not None:
         queries["deprived"] = q.deprived_query(scope, imd)
@@ -223,14 +231,19 @@ def council_report(
     )
 
     people = _by_coop(run["people"], 2)
+    gave = {c: people.get(c, (0, 0))[0] for c in coops}
     tables["people"] = _table(
         "people_reached",
         "People reached",
         labels,
         ["Households that gave their size"],
         ["people"],
-        [[Cell(people.get(c, (0, 0))[0], people.get(c, (0, 0))[1:])] for c in coops],
+        [[Cell(gave[c], people.get(c, (0, 0))[1:])] for c in coops],
         scope,
+        # Shown only where enough of the active households gave their size.
+        hide_rows=[r for r, c in enumerate(coops) if not _covered(gave[c], active_by_coop[c])],
+        hide_total=not _covered(sum(gave.values()), sum(active_by_coop.values())),
+        because=Reason.INCOMPLETE,
     )
 
     volunteers = _by_coop(run["volunteers"], 2)
@@ -309,7 +322,7 @@ def council_report(
             [[Cell(placed.get((c, 1), 0)), Cell(placed.get((c, 0), 0))] for c in coops],
             scope,
         )
-        _breakdowns(tables, run, scope, imd)
+    _breakdowns(tables, run, scope, imd)
 
     headline, derived = _figures(tables, support, rate, run["coops_active"][0][0])
     return Report(
@@ -335,6 +348,11 @@ def _money(ledger: tuple[int, ...] | None, reference: tuple[int, ...] | None) ->
     return (spend, *(reference or (0, 0)), supplier, local, subsidy)
 
 
+def _covered(gave: int, active: int) -> bool:
+    """Tell whether enough of *active* households gave their size for people reached to show."""
+    return active > 0 and gave * PEOPLE_COVERAGE[1] >= active * PEOPLE_COVERAGE[0]
+
+
 def _pair(found: tuple[int, int] | None) -> tuple[int, tuple[int]]:
     households, collections = found or (0, 0)
     return households, (collections,)
@@ -347,18 +365,35 @@ def _plus_three(month: str) -> str:
     return f"{year:04d}-{number:02d}"
 
 
+HOUSEHOLD_TYPES = {
+    q.WITH_CHILDREN: "With children",
+    q.PENSION_AGE: "With someone of pension age",
+    q.OTHER: "Other, or not said",
+}
+
+
 def _breakdowns(
-    tables: dict[str, Table], run: dict[str, Any], scope: Scope, imd: ImdEdition
+    tables: dict[str, Table], run: dict[str, Any], scope: Scope, imd: ImdEdition | None
 ) -> None:
-    """Offer breakdowns by decile and ward only over a pool, and only where every cell passes."""
+    """Offer breakdowns by place and household type only over a pool, where every cell passes."""
     if not scope.is_pool:
         return
-    for key, title, rows in (
-        ("deciles", f"Households by IMD decile ({imd.name})", run["deciles"]),
-        ("wards", "Households by ward", run["wards"]),
-    ):
+    types = {str(kind): int(n) for kind, n in run["household_types"]}
+    breakdowns = [
+        (
+            "household_types",
+            "Households by type",
+            [(HOUSEHOLD_TYPES[k], types.get(k, 0)) for k in HOUSEHOLD_TYPES],
+        ),
+    ]
+    if imd is not None:
+        breakdowns += [
+            ("deciles", f"Households by IMD decile ({imd.name})", run["deciles"]),
+            ("wards", "Households by ward", run["wards"]),
+        ]
+    for key, title, rows in breakdowns:
         table = _table(
-            "deprived_reach",
+            "active" if key == "household_types" else "deprived_reach",
             title,
             [str(r[0]) for r in rows],
             ["Households"],
@@ -387,13 +422,7 @@ def _figures(
         if isinstance(reference, Suppressed)
         else reference - spend
     )
-    people = tables["people"].safe.total
-    gave = people.households
-    people_shown: Shown | None = people.figures[0]
-    if isinstance(gave, int) and not isinstance(trend_total.households, Suppressed):
-        whole = trend_total.households or 0
-        if whole == 0 or gave * PEOPLE_COVERAGE[1] < whole * PEOPLE_COVERAGE[0]:
-            people_shown = None
+    people_shown = tables["people"].safe.total.figures[0]
     volunteer = tables["volunteers"].safe.total
     minutes = volunteer.figures[0]
     value = minutes if isinstance(minutes, Suppressed) else minutes * rate.pence_per_hour // 60
