@@ -113,10 +113,13 @@ def suppress(
     hide_row_totals: Collection[int] = (),
     hide_total: bool = False,
     because: Reason = Reason.SECONDARY,
+    columns: int = 0,
+    figures: int = 0,
 ) -> SafeTable:
     """Return *grid* with its totals, small and recoverable cells suppressed.
 
-    Every row must have as many cells, and every cell as many figures. Tables
+    Every row must have as many cells, and every cell as many figures; an
+    empty grid takes its *columns* and *figures* from the caller. Tables
     that share a margin (a co-op's active households in two tables) must
     hide it alike, or one would give away what the other hides: pass the row
     totals (*hide_row_totals*) and the grand total (*hide_total*) another
@@ -125,8 +128,8 @@ def suppress(
     `Reason.INCOMPLETE`).
     """
     k = threshold_of(threshold)
-    width = len(grid[0]) if grid else 0
-    figures = len(grid[0][0].figures) if grid and grid[0] else 0
+    width = len(grid[0]) if grid else columns
+    figures = len(grid[0][0].figures) if grid and grid[0] else figures
     for row in grid:
         if len(row) != width or any(len(c.figures) != figures for c in row):
             raise ValueError("every row needs the same cells, and every cell the same figures")

@@ -384,3 +384,11 @@ def test_households_by_type_are_offered_over_a_pool_only_when_no_type_is_small(w
     assert [row[0].households for row in types.safe.rows] == [9, 6, 0]
     one = council_report(council=world.council, period=Q1, coop_ids=[world.big.coop.id])
     assert "household_types" not in one.tables
+
+
+def test_a_council_with_no_co_ops_gets_an_empty_report_not_an_error(factory):
+    council = factory.council(name="New Unitary Council")
+    report = council_report(council=council, period=Q1)
+    assert report.coop_names == ()
+    assert report.headline["active"] == 0 and report.headline["member_spend_pence"] == 0
+    assert report.derived["savings_share"] is None

@@ -149,3 +149,9 @@ def test_margins_another_table_hid_stay_hidden_and_nothing_is_recoverable(grid, 
         assert table.row_totals[r].hidden or table.row_totals[r].households == 0
     if hide_total:
         assert table.total.hidden or table.total.households == 0
+
+
+def test_an_empty_table_has_totals_of_zero_in_its_shape():
+    table = suppress([], threshold=10, columns=2, figures=3)
+    assert table.column_totals == (SafeCell(0, (0, 0, 0)), SafeCell(0, (0, 0, 0)))
+    assert table.total == SafeCell(0, (0, 0, 0))

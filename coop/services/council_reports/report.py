@@ -110,19 +110,22 @@ def _table(
     because: Reason = Reason.SECONDARY,
 ) -> Table:
     """Suppress *grid*, hiding also the row totals and total another table hid of the same."""
+    columns, figures = tuple(columns), tuple(figures)
     return Table(
         key,
         title,
         DEFINITIONS.get(key, ""),
         tuple(rows),
-        tuple(columns),
-        tuple(figures),
+        columns,
+        figures,
         suppress(
             grid,
             threshold=scope.threshold,
             hide_row_totals=hide_rows,
             hide_total=hide_total,
             because=because,
+            columns=len(columns),
+            figures=len(figures),
         ),
     )
 
