@@ -256,3 +256,36 @@ def test_the_download_lists_invitations_sent_to_the_persons_address_and_no_one_e
 
     assert [row["coop"] for row in data["invitations"]] == ["Lancaster Larder"]
     assert "Invitations sent to your email address" in text(client.get("/account/data"))
+
+
+def test_a_household_that_left_can_still_withdraw_every_fact_it_gave(client, auth, rounds):
+    household = rounds.households[0]
+    update_facts(
+        membership=household,
+        answers={
+            Fact.HOUSEHOLD_SIZE: Answer(4, consent=True),
+            Fact.DISABILITY: Answer(1, consent=True),
+        },
+    )
+    household.status = MembershipStatus.LEFT
+    db.session.commit()
+    auth.login_as(household.user)
+    assert client.get(f"/coops/{rounds.coop.slug}/household").status_code == 403
+
+    page = text(client.get("/account/data"))
+    assert f"Withdraw everything your household told {rounds.coop.name}" in page
+    response = client.post(f"/account/data/facts/{household.id}/withdraw", follow_redirects=True)
+
+    assert "no longer holds anything your household told it (2 withdrawn)" in text(response)
+    db.session.expire_all()
+    assert count_rows(HouseholdFact) == 0
+
+
+def test_nobody_withdraws_another_households_facts(client, auth, rounds):
+    other = rounds.households[1]
+    update_facts(membership=other, answers={Fact.HOUSEHOLD_SIZE: Answer(2, consent=True)})
+    db.session.commit()
+    auth.login_as(rounds.households[0].user)
+
+    assert client.post(f"/account/data/facts/{other.id}/withdraw").status_code == 404
+    assert count_rows(HouseholdFact) == 1

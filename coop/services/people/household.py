@@ -99,3 +99,16 @@ def forget_facts(*, membership: Membership, facts: tuple[Fact, ...] = tuple(Fact
     for held in [row for row in membership.facts if row.fact in facts]:
         membership.facts.remove(held)
     db.session.flush()
+
+
+def withdraw_all_facts(*, membership: Membership) -> int:
+    """Withdraw consent for every fact the household gave its co-op, deleting them (flushes).
+
+    Open to a household whatever its status: one that has left cannot reach
+    the household form any more, but may still take back what it told the
+    co-op. Returns how many facts were deleted.
+    """
+    withdrawn = len(membership.facts)
+    membership.facts.clear()
+    db.session.flush()
+    return withdrawn

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import json
 
-from flask import flash, make_response, redirect, render_template, url_for
+from flask import abort, flash, make_response, redirect, render_template, url_for
 from flask_login import logout_user
 from werkzeug.wrappers import Response
 from wtforms import PasswordField, SubmitField
 from wtforms.validators import DataRequired
 
+from coop.extensions import db
+from coop.models import Membership
+from coop.services.people.household import withdraw_all_facts
 from coop.services.people.my_data import erase_person, erasure_problem, export_data
 from coop.web.access import signed_in, signed_in_user
-from coop.web.forms import GuardedForm
+from coop.web.forms import ActionForm, GuardedForm
 from coop.web.members import bp
 from coop.web.outcome import commit_or_refuse
 
@@ -56,10 +59,36 @@ def my_data():
     return _private(
         make_response(
             render_template(
-                "members/my_data.html", data=data, sections=SECTIONS, households=households
+                "members/my_data.html",
+                data=data,
+                sections=SECTIONS,
+                households=households,
+                withdraw_form=ActionForm(),
+                holding={
+                    membership.id: membership.coop.name
+                    for membership in signed_in_user().memberships
+                    if membership.facts
+                },
             )
         )
     )
+
+
+@bp.route("/account/data/facts/<int:membership_id>/withdraw", methods=["POST"])
+@signed_in
+def withdraw_facts(membership_id: int):
+    """Take back every fact a household gave one co-op, even after leaving it."""
+    membership = db.session.get(Membership, membership_id)
+    if membership is None or membership.user_id != signed_in_user().id:
+        abort(404)
+    if ActionForm().validate_on_submit():
+        name = membership.coop.name
+        withdrawn = commit_or_refuse(lambda: withdraw_all_facts(membership=membership)).value
+        flash(
+            f"{name} no longer holds anything your household told it ({withdrawn} withdrawn).",
+            "success",
+        )
+    return redirect(url_for("members.my_data", _anchor="household_facts"))
 
 
 @bp.route("/account/data.json")
