@@ -392,3 +392,15 @@ def test_a_council_with_no_co_ops_gets_an_empty_report_not_an_error(factory):
     assert report.coop_names == ()
     assert report.headline["active"] == 0 and report.headline["member_spend_pence"] == 0
     assert report.derived["savings_share"] is None
+
+
+def test_deciles_are_not_offered_when_they_would_undo_the_deprived_reach_table(world):
+    _place_households(world)
+    give_facts(world.small.households, Fact.POSTCODE, ["PR1 1AA"] * 3)
+    world.council.suppression_threshold = 5
+    db.session.commit()
+    report = council_report(council=world.council, period=Q1)
+    # The small co-op's 3 deprived households are hidden, and so is a cell beside them...
+    assert report.tables["deprived"].safe.any_hidden
+    # ... while deciles 1 (10) and 7 (5) would each pass, and add up to what is hidden.
+    assert "deciles" not in report.tables

@@ -404,7 +404,9 @@ def _breakdowns(
             [[Cell(int(r[1]))] for r in rows],
             scope,
         )
-        if rows and not table.safe.any_hidden:
+        # Deciles 1 and 2 add up to the deprived column: shown only if that hides nothing.
+        linked = tables["deprived"].safe.any_hidden if key == "deciles" else False
+        if rows and not table.safe.any_hidden and not linked:
             tables[key] = table
 
 
