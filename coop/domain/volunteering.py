@@ -10,6 +10,8 @@ import re
 
 #: The tasks a new co-op's list starts with; coordinators change it.
 DEFAULT_TASKS = ("Packing", "Driving", "Ordering", "Treasurer")
+# Time may be logged for a day this many years back at the most (a report's longest period).
+OLDEST_YEARS = 5
 TASK_NAME_MAX = 60
 #: The longest one entry may be: a day.
 MINUTES_MAX = 24 * 60

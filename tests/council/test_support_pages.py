@@ -163,6 +163,7 @@ def test_a_declined_proposal_needs_a_note_and_the_co_op_sees_it(
         ({"kind": "premises", "value_basis": ""}, "value_basis", "Say how the value was estimated"),
         ({"awarded_on": ""}, "awarded_on", "Enter the day the support was awarded or agreed."),
         ({"monitoring_months": "7"}, "monitoring_months", "Choose how often monitoring is due."),
+        ({"monitoring_months": "abc"}, "monitoring_months", "Choose how often monitoring is due."),
         ({"programme": "  "}, "programme", "Name the programme"),
         ({"awarded_on": "3rd of May"}, "awarded_on", "Enter the day, like 2026-12-03."),
         ({"spend_by": "31/12/2026"}, "spend_by", "Enter the day, like 2026-12-03."),

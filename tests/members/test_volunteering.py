@@ -98,6 +98,11 @@ def test_a_member_sees_only_their_own_entries_but_the_coops_total(client, auth, 
             "Log time once it is done: the day cannot be in the future.",
         ),
         ({"task": "Juggling"}, "task", "Choose one of the co-op's tasks."),
+        (
+            {"worked_on": "1900-01-01"},
+            "worked_on",
+            "Log time from the last 5 years; that day is longer ago.",
+        ),
     ],
 )
 def test_bad_time_is_refused_at_its_field_and_nothing_is_written(

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from coop.domain.roles import MembershipStatus
 from coop.domain.text import CONTROL_CHARACTERS
-from coop.domain.volunteering import DEFAULT_TASKS, TASK_NAME_MAX
+from coop.domain.volunteering import DEFAULT_TASKS, OLDEST_YEARS, TASK_NAME_MAX
 from coop.domain.wording import possessive
 from coop.extensions import db
 from coop.models import Coop, Membership, User, VolunteerEntry, VolunteerTask
@@ -80,6 +80,11 @@ def log_hours(
     if worked_on > today:
         raise ServiceError(
             "Log time once it is done: the day cannot be in the future.", field="worked_on"
+        )
+    if worked_on < today.replace(year=today.year - OLDEST_YEARS, day=min(today.day, 28)):
+        raise ServiceError(
+            f"Log time from the last {OLDEST_YEARS} years; that day is longer ago.",
+            field="worked_on",
         )
     _ensure_defaults(coop)
     task = _task_named(coop, task_name)

@@ -13,7 +13,7 @@ from wtforms import (  # type: ignore[attr-defined]
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from coop.domain.numbers import whole_number
 from coop.models import Coop, SupportKind, SupportRecord
@@ -92,6 +92,13 @@ class SupportForm(GuardedForm):
     )
     monitoring_next_due = _date("Next monitoring return due (optional)")
     notes = _notes("Notes (optional)")
+
+    def validate_monitoring_months(self, field: SelectField) -> None:
+        # The choices are text and the value a number, so WTForms cannot check it itself.
+        if field.raw_data and field.raw_data[0] not in {
+            choice.value for choice in MONITORING_CHOICES
+        }:
+            raise ValidationError("Choose how often monitoring is due.")
 
     def details(self) -> SupportDetails:
         """Return what the form says, as the support services take it."""
