@@ -18,12 +18,8 @@ from coop.services.council_reports.period import (
     month_period,
     quarter_period,
 )
-from coop.services.council_reports.report import (
-    Ratio,
-    council_report,
-    report_queries,
-    usable_imd,
-)
+from coop.services.council_reports.report import council_report, report_queries, usable_imd
+from coop.services.council_reports.results import Ratio
 from coop.services.council_reports.scope import report_scope
 from coop.services.errors import ServiceError
 from coop.services.money.treasury import Carrier, correct_bill

@@ -9,85 +9,24 @@ nothing else, so no figure reaches them unsuppressed.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, select
 
-from coop.domain.suppression import Cell, Reason, SafeTable, Shown, Suppressed, share, suppress
+from coop.domain.suppression import Cell, Reason, suppress
 from coop.extensions import db
 from coop.models import Coop, Council, ImdEdition, SupportKind
-from coop.models.support import IN_KIND
 from coop.models.types import utcnow
 from coop.services.council_reports import queries as q
 from coop.services.council_reports.definitions import DEFINITIONS, REFERENCE_METHOD
+from coop.services.council_reports.headline import headline_figures
 from coop.services.council_reports.period import Period
+from coop.services.council_reports.results import Report, Table, VolunteerRate
 from coop.services.council_reports.scope import Scope, report_scope
 from coop.services.places.lookup import active_imd_edition, active_postcode_edition
 
 # People reached is shown only when this share of active households gave their size.
 PEOPLE_COVERAGE = (80, 100)
-GRANT_KINDS = frozenset({SupportKind.GRANT, SupportKind.MICRO_GRANT})
-
-
-@dataclass(frozen=True)
-class VolunteerRate:
-    """What an hour of volunteering is valued at, and where the rate comes from."""
-
-    pence_per_hour: int = 1221
-    source: str = "National Living Wage from 1 April 2025 (GOV.UK), £12.21 an hour"
-
-
-@dataclass(frozen=True)
-class Table:
-    """One table of the report: labelled rows and columns, its figures' names, suppressed."""
-
-    key: str
-    title: str
-    definition: str
-    row_labels: tuple[str, ...]
-    column_labels: tuple[str, ...]
-    figures: tuple[str, ...]  # the names of each cell's figures, after its household count
-    safe: SafeTable
-
-
-@dataclass(frozen=True)
-class Ratio:
-    """An exact ratio, such as pence of savings per pence of support; pages format it."""
-
-    numerator: int
-    denominator: int
-
-
-Derived = Ratio | Suppressed | None
-
-
-@dataclass(frozen=True)
-class Report:
-    """Every figure a council may see for a period and scope, with how each is defined."""
-
-    council_name: str
-    gss_code: str
-    period: Period
-    coop_names: tuple[str, ...]
-    threshold: int
-    produced_at: datetime
-    reference_method: str
-    imd_edition: str | None
-    postcode_directory: str | None
-    volunteer_rate: VolunteerRate
-    tables: dict[str, Table]
-    headline: dict[str, Shown | None]
-    derived: dict[str, Derived]
-    definitions: dict[str, str] = field(default_factory=lambda: dict(DEFINITIONS))
-
-
-def _ratio(part: Shown | None, whole: Shown | None) -> Derived:
-    result = share(part, whole)
-    if result is None or isinstance(result, Suppressed):
-        return result
-    return Ratio(*result)
 
 
 def _by_coop(rows: Iterable[Sequence[object]], width: int) -> dict[int, tuple[int, ...]]:
@@ -327,7 +266,7 @@ def council_report(
         )
     _breakdowns(tables, run, scope, imd)
 
-    headline, derived = _figures(tables, support, rate, run["coops_active"][0][0])
+    headline, derived = headline_figures(tables, support, rate, run["coops_active"][0][0])
     return Report(
         council_name=council.name,
         gss_code=council.gss_code,
@@ -408,64 +347,3 @@ def _breakdowns(
         linked = tables["deprived"].safe.any_hidden if key == "deciles" else False
         if rows and not table.safe.any_hidden and not linked:
             tables[key] = table
-
-
-def _figures(
-    tables: dict[str, Table],
-    support: dict[SupportKind, int],
-    rate: VolunteerRate,
-    coops_active: int,
-) -> tuple[dict[str, Shown | None], dict[str, Derived]]:
-    active = tables["active"].safe
-    money = tables["money"].safe.total
-    trend_total = active.total  # distinct households: new and repeat add up
-    spend, reference, surplus, supplier, local, subsidy = money.figures
-    savings: Shown = (
-        spend
-        if isinstance(spend, Suppressed)
-        else reference
-        if isinstance(reference, Suppressed)
-        else reference - spend
-    )
-    people_shown = tables["people"].safe.total.figures[0]
-    volunteer = tables["volunteers"].safe.total
-    minutes = volunteer.figures[0]
-    value = minutes if isinstance(minutes, Suppressed) else minutes * rate.pence_per_hour // 60
-    support_total = sum(support.values())
-    grants = sum(v for k, v in support.items() if k in GRANT_KINDS)
-    in_kind = sum(v for k, v in support.items() if k in IN_KIND)
-    leverage_top: Shown = spend if isinstance(spend, Suppressed) else spend + in_kind
-    headline = {
-        "active": trend_total.households,
-        "new": active.column_totals[0].households,
-        "repeat": active.column_totals[1].households,
-        "collections": trend_total.figures[0],
-        "registered": tables["registered"].safe.total.households,
-        "coops_active": coops_active,
-        "member_spend_pence": spend,
-        "reference_pence": reference,
-        "surplus_pence": surplus,
-        "savings_pence": savings,
-        "supplier_pence": supplier,
-        "local_pence": local,
-        "subsidy_pence": subsidy,
-        "people_reached": people_shown,
-        "volunteer_minutes": minutes,
-        "volunteer_value_pence": value,
-        "support_pence": support_total,
-    }
-    derived = {
-        "savings_share": _ratio(savings, reference),
-        "local_share": _ratio(local, supplier),
-        "savings_per_support": _ratio(savings, support_total),
-        "support_per_active": _ratio(support_total, trend_total.households),
-        "leverage": _ratio(leverage_top, grants),
-    }
-    if "deprived" in tables:
-        deprived = tables["deprived"].safe
-        headline["deprived"] = deprived.column_totals[0].households
-        headline["mapped"] = deprived.total.households
-        derived["deprived_share"] = _ratio(
-            deprived.column_totals[0].households, deprived.total.households
-        )
-    return headline, derived
