@@ -17,6 +17,7 @@ from coop.domain.suppression import Cell, Reason, suppress
 from coop.extensions import db
 from coop.models import Coop, Council, ImdEdition, SupportKind
 from coop.models.types import utcnow
+from coop.services.council_reports import households as hq
 from coop.services.council_reports import queries as q
 from coop.services.council_reports.definitions import DEFINITIONS, REFERENCE_METHOD
 from coop.services.council_reports.headline import headline_figures
@@ -79,17 +80,17 @@ def report_queries(scope: Scope, imd: ImdEdition | None) -> dict[str, Select]:
         "monthly_ledger": q.monthly_ledger_query(scope),
         "ledger": q.ledger_query(scope),
         "registered": q.registered_query(scope),
-        "people": q.people_query(scope),
+        "people": hq.people_query(scope),
         "retention": q.retention_query(scope),
         "volunteers": q.volunteer_query(scope),
         "coops_active": q.coops_active_query(scope),
         "support": q.support_query(scope),
-        "household_types": q.household_type_query(scope),
+        "household_types": hq.household_type_query(scope),
     }
     if imd is not None:
-        queries["deprived"] = q.deprived_query(scope, imd)
-        queries["deciles"] = q.decile_query(scope, imd)
-        queries["wards"] = q.ward_query(scope, imd)
+        queries["deprived"] = hq.deprived_query(scope, imd)
+        queries["deciles"] = hq.decile_query(scope, imd)
+        queries["wards"] = hq.ward_query(scope, imd)
     return queries
 
 
@@ -308,9 +309,9 @@ def _plus_three(month: str) -> str:
 
 
 HOUSEHOLD_TYPES = {
-    q.WITH_CHILDREN: "With children",
-    q.PENSION_AGE: "With someone of pension age",
-    q.OTHER: "Other, or not said",
+    hq.WITH_CHILDREN: "With children",
+    hq.PENSION_AGE: "With someone of pension age",
+    hq.OTHER: "Other, or not said",
 }
 
 
