@@ -426,7 +426,10 @@ def worker_command(burst: bool) -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if not app.config["REDIS_URL"]:
         raise click.ClickException("REDIS_URL is not set: without it jobs run inline.")
-    work(app, burst=burst)
+    try:
+        work(app, burst=burst)
+    except ServiceError as refusal:
+        raise click.ClickException(refusal.message) from refusal
 
 
 def _run_here(job: JobFunction, run_id: int) -> dict[str, object]:

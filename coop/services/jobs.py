@@ -211,9 +211,16 @@ def build_worker(app: Flask) -> AppWorker:
 
 
 def work(app: Flask, *, burst: bool = False) -> None:
-    """Run jobs from the app's queue until stopped, or, with *burst*, until it is empty."""
+    """Run jobs from the app's queue until stopped, or, with *burst*, until it is empty.
+
+    Refuses at once, with the reason, when the queue's Redis cannot be reached.
+    """
+    try:
+        worker = build_worker(app)
+    except RedisError as error:
+        raise _unreachable(error) from error
     # The scheduler puts a failed job back on the queue when its retry is due.
-    build_worker(app).work(burst=burst, with_scheduler=True)
+    worker.work(burst=burst, with_scheduler=True)
 
 
 @dataclass(frozen=True)

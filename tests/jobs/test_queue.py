@@ -60,6 +60,18 @@ def test_the_worker_command_without_redis_says_jobs_run_inline(app, runner):
     assert "REDIS_URL is not set" in result.output
 
 
+def test_the_worker_command_says_so_when_redis_cannot_be_reached(app, runner):
+    before = app.config["REDIS_URL"]
+    app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    try:
+        result = runner.invoke(args=["worker", "--burst"])
+    finally:
+        app.config["REDIS_URL"] = before
+    assert result.exit_code == 1
+    assert "The job queue's Redis cannot be reached" in result.output
+    assert "Traceback" not in result.output
+
+
 @needs_redis
 def test_a_queued_job_waits_for_the_worker_then_its_work_is_committed(app, store, runner, person):
     job_id = enqueue(rename_user, user_id=person.id, name="Sam Okafor")
