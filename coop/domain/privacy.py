@@ -87,31 +87,24 @@ class SuppressedTable:
 def suppress_table(counts: Sequence[int], threshold: int) -> SuppressedTable:
     """Suppress small *counts* and, where the total would betray them, more cells.
 
-    While the total is shown and the hidden cells are fewer than two, or add
-    up to fewer than k (so the hidden group is itself a small number), the
-    smallest shown non-zero cell is hidden too; ties go to the earlier cell.
-    Zeros stay shown: hiding one protects nothing.
+    One column of `coop.domain.suppression.suppress`, the rule every council
+    table follows: while the total is shown and the hidden cells are fewer
+    than two, or add up to fewer than k, the smallest shown non-zero cell is
+    hidden too; ties go to the earlier cell. Zeros stay shown.
     """
+    # Imported here: suppression takes its threshold and wording from this module.
+    from coop.domain.suppression import Cell, Reason, SafeCell, suppress
+
     k = effective_threshold(threshold)
-    total = sum(counts)
-    hidden: dict[int, Hidden] = {
-        i: Hidden.SMALL for i, count in enumerate(counts) if suppress_count(count, k) is None
-    }
-    total_shown = suppress_count(total, k) is not None
-    if total_shown and hidden:
-        while len(hidden) < 2 or sum(counts[i] for i in hidden) < k:
-            candidates = [i for i, count in enumerate(counts) if i not in hidden and count > 0]
-            if not candidates:
-                break
-            smallest = min(candidates, key=lambda i: (counts[i], i))
-            hidden[smallest] = Hidden.SECONDARY
-    cells = tuple(
-        Figure(value=None if i in hidden else count, hidden=hidden.get(i), threshold=k)
-        for i, count in enumerate(counts)
+    table = suppress([[Cell(count)] for count in counts], threshold=k)
+
+    def figure(cell: SafeCell) -> Figure:
+        shown = cell.households
+        if isinstance(shown, int):
+            return Figure(value=shown, hidden=None, threshold=k)
+        small = shown is not None and shown.reason is Reason.SMALL
+        return Figure(value=None, hidden=Hidden.SMALL if small else Hidden.SECONDARY, threshold=k)
+
+    return SuppressedTable(
+        cells=tuple(figure(row[0]) for row in table.rows), total=figure(table.total)
     )
-    total_figure = (
-        Figure(value=total, hidden=None, threshold=k)
-        if total_shown
-        else Figure(value=None, hidden=Hidden.SMALL, threshold=k)
-    )
-    return SuppressedTable(cells=cells, total=total_figure)
