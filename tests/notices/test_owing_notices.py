@@ -151,6 +151,19 @@ def test_a_household_that_left_still_owing_is_reminded_without_member_links(owin
     assert "bank transfer" in body
 
 
+def test_the_foot_of_a_reminder_to_a_household_that_left_says_it_was_a_member(
+    owing, mailbox, runner
+):
+    owing.owes.status = MembershipStatus.LEFT
+    db.session.commit()
+
+    runner.invoke(args=["tick"])
+
+    body = mailbox.body(mailbox.to(owing.owes.user.email, ABOUT)[0])
+    assert "You get this because you were a member of Fishwick Food." in body
+    assert "you are a member" not in body
+
+
 def test_unsubscribing_from_owing_reminders_stops_them_and_not_the_deadline_reminder(
     owing, rounds, mailbox, runner, client
 ):
