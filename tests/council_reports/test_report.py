@@ -84,6 +84,9 @@ def test_households_collections_and_money_add_up_by_hand(world):
     assert report.threshold == 10
     assert report.period is Q1 and report.produced_at is not None
     assert "reference supermarket" in report.reference_method
+    assert [(r.source, r.earliest, r.latest, r.items) for r in report.reference_sources] == [
+        ("Tesco website", date(2025, 11, 3), date(2026, 1, 6), 2)
+    ]
     assert report.definitions["active"].startswith("distinct households")
 
 

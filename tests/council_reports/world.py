@@ -62,8 +62,14 @@ def build_world(factory) -> World:
     db.session.add(CoopCouncilLink(coop=small_coop, council=council, starts_on=date(2024, 1, 1)))
     db.session.commit()
     # 250p each, bought by the case of one; the supermarket charges 400p.
-    product = big.product(case_size=1, case_price_pence=250, reference_price_pence=400)
-    small_product = small.product(case_size=1, case_price_pence=250, reference_price_pence=400)
+    priced = {
+        "case_size": 1,
+        "case_price_pence": 250,
+        "reference_price_pence": 400,
+        "reference_price_source": "Tesco website",
+    }
+    product = big.product(reference_price_date=date(2025, 11, 3), **priced)
+    small_product = small.product(reference_price_date=date(2026, 1, 6), **priced)
     homes = big.households
     settled_round(big, product, homes[:10], date(2025, 12, 10))  # before the period
     settled_round(big, product, homes, date(2026, 1, 14))

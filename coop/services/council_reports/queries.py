@@ -40,7 +40,9 @@ from coop.models import (
     Postcode,
     PostcodeEdition,
     Posting,
+    Product,
     Round,
+    RoundItem,
     Supplier,
     SupplierKind,
     SupportRecord,
@@ -171,6 +173,29 @@ def monthly_reference_query(scope: Scope) -> Select:
         .where(_counted_round(scope))
         .group_by(month)
         .order_by(month)
+    )
+
+
+def reference_sources_query(scope: Scope) -> Select:
+    """Per source of reference prices: the earliest and latest price dates, and the items priced."""
+    return (
+        select(
+            Product.reference_price_source,
+            func.min(Product.reference_price_date).label("earliest"),
+            func.max(Product.reference_price_date).label("latest"),
+            func.count(distinct(Product.id)).label("items"),
+        )
+        .select_from(BillLine)
+        .join(Round, Round.id == BillLine.round_id)
+        .join(RoundItem, RoundItem.id == BillLine.round_item_id)
+        .join(Product, Product.id == RoundItem.product_id)
+        .where(
+            _counted_round(scope),
+            BillLine.kind == BillLineKind.GOODS,
+            BillLine.reference_pence.is_not(None),
+        )
+        .group_by(Product.reference_price_source)
+        .order_by(Product.reference_price_source)
     )
 
 

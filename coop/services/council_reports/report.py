@@ -22,7 +22,12 @@ from coop.services.council_reports import queries as q
 from coop.services.council_reports.definitions import DEFINITIONS, REFERENCE_METHOD
 from coop.services.council_reports.headline import headline_figures
 from coop.services.council_reports.period import Period
-from coop.services.council_reports.results import Report, Table, VolunteerRate
+from coop.services.council_reports.results import (
+    ReferenceSource,
+    Report,
+    Table,
+    VolunteerRate,
+)
 from coop.services.council_reports.scope import Scope, report_scope
 from coop.services.places.lookup import active_imd_edition, active_postcode_edition
 
@@ -85,6 +90,7 @@ def report_queries(scope: Scope, imd: ImdEdition | None) -> dict[str, Select]:
         "volunteers": q.volunteer_query(scope),
         "coops_active": q.coops_active_query(scope),
         "support": q.support_query(scope),
+        "reference_sources": q.reference_sources_query(scope),
         "household_types": hq.household_type_query(scope),
     }
     if imd is not None:
@@ -282,6 +288,10 @@ def council_report(
         tables=tables,
         headline=headline,
         derived=derived,
+        reference_sources=tuple(
+            ReferenceSource(source or "", earliest, latest, int(items))
+            for source, earliest, latest, items in run["reference_sources"]
+        ),
     )
 
 

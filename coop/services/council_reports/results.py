@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from coop.domain.suppression import SafeTable, Shown, Suppressed
 from coop.services.council_reports.definitions import DEFINITIONS
@@ -43,6 +43,16 @@ Derived = Ratio | Suppressed | None
 
 
 @dataclass(frozen=True)
+class ReferenceSource:
+    """Where reference supermarket prices came from, and how old they are."""
+
+    source: str  # as the catalogue records it; "" when none was given
+    earliest: date | None
+    latest: date | None
+    items: int
+
+
+@dataclass(frozen=True)
 class Report:
     """Every figure a council may see for a period and scope, with how each is defined."""
 
@@ -59,4 +69,5 @@ class Report:
     tables: dict[str, Table]
     headline: dict[str, Shown | None]
     derived: dict[str, Derived]
+    reference_sources: tuple[ReferenceSource, ...] = ()
     definitions: dict[str, str] = field(default_factory=lambda: dict(DEFINITIONS))
