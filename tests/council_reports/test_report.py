@@ -16,6 +16,7 @@ from coop.services.council_reports.period import (
     custom_period,
     financial_year,
     month_period,
+    parse_period,
     quarter_period,
 )
 from coop.services.council_reports.report import council_report, report_queries, usable_imd
@@ -405,3 +406,18 @@ def test_deciles_are_not_offered_when_they_would_undo_the_deprived_reach_table(w
     assert report.tables["deprived"].safe.any_hidden
     # ... while deciles 1 (10) and 7 (5) would each pass, and add up to what is hidden.
     assert "deciles" not in report.tables
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "field"),
+    [("2026-13-01", "2026-12-31", "from"), ("2026-01-01", "31/12/2026", "to"), ("", "", "from")],
+)
+def test_a_malformed_date_is_refused_at_its_field(start, end, field):
+    with pytest.raises(ServiceError, match="YYYY-MM-DD") as refused:
+        parse_period(start=start, end=end)
+    assert refused.value.field == field
+
+
+def test_a_period_typed_as_iso_dates_is_read():
+    period = parse_period(start="2026-04-01", end=" 2027-03-31 ")
+    assert (period.start, period.end) == (date(2026, 4, 1), date(2027, 3, 31))

@@ -77,3 +77,20 @@ def financial_year(*, starting: int) -> Period:
     return Period(
         date(starting, 4, 1), date(starting + 1, 3, 31), f"{starting}/{(starting + 1) % 100:02d}"
     )
+
+
+def parse_period(*, start: str, end: str) -> Period:
+    """Return the custom period between two ISO dates as typed, or refuse them clearly."""
+    days = []
+    for text, field in ((start, "from"), (end, "to")):
+        cleaned = text.strip()
+        try:
+            if not cleaned.isascii() or len(cleaned) != 10:
+                raise ValueError
+            days.append(date.fromisoformat(cleaned))
+        except ValueError:
+            raise ServiceError(
+                f"“{text[:40]}” is not a date: give it as YYYY-MM-DD, such as 2026-04-01.",
+                field=field,
+            ) from None
+    return custom_period(start=days[0], end=days[1])
