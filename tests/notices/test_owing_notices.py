@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 from money.statement_support import pay, settle
 from sqlalchemy import update
-from support import field_error, text
+from support import PASSWORD, field_error, text
 
 from coop.domain.money import format_pence
 from coop.domain.notifications import NotificationKind
@@ -21,6 +21,7 @@ from coop.models.types import utcnow
 from coop.services import notices
 from coop.services.money.ledger import household_balance_pence
 from coop.services.notices.owing import owing_key, owing_reminders, send_owing_reminders
+from coop.services.people.my_data import ERASED_DOMAIN, erase_person
 
 ABOUT = "you owe"
 UNSUBSCRIBE = re.compile(r"Stop \"[^\"]+\" emails: (\S+)")
@@ -162,6 +163,20 @@ def test_the_foot_of_a_reminder_to_a_household_that_left_says_it_was_a_member(
     body = mailbox.body(mailbox.to(owing.owes.user.email, ABOUT)[0])
     assert "You get this because you were a member of Fishwick Food." in body
     assert "you are a member" not in body
+
+
+def test_a_household_whose_person_was_erased_is_not_written_to_though_it_still_owes(
+    owing, mailbox, runner
+):
+    erase_person(user=owing.owes.user, password=PASSWORD)
+    db.session.commit()
+    mailbox.messages.clear()
+    assert -household_balance_pence(membership=owing.owes) == 600
+
+    runner.invoke(args=["tick"])
+
+    assert reminded(mailbox) == []
+    assert not [m for m in mailbox.messages if ERASED_DOMAIN in m["To"]]
 
 
 def test_unsubscribing_from_owing_reminders_stops_them_and_not_the_deadline_reminder(

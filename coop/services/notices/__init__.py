@@ -39,7 +39,7 @@ from sqlalchemy.orm import selectinload
 
 from coop.domain.notifications import NotificationKind
 from coop.extensions import db
-from coop.models import Coop, Membership, NotificationOptOut, NotificationSent
+from coop.models import Coop, Membership, NotificationOptOut, NotificationSent, User
 from coop.models.types import utcnow
 from coop.services.errors import ServiceError
 from coop.services.links import links
@@ -210,8 +210,9 @@ def notify(
 ) -> list[Membership]:
     """Write the notification *template* of *kind*, for event *key*, to each of *households*.
 
-    Households that turned *kind* off, and those sent this event already,
-    are skipped. Each message has the household's own values (from *values*)
+    Households that turned *kind* off, those sent this event already, and
+    former households whose person was erased (no one is left to tell) are
+    skipped. Each message has the household's own values (from *values*)
     and the *shared* ones, plus ``user``, ``membership``, ``coop``,
     ``unsubscribe_link``, ``account_link`` and ``kind``, and carries the
     one-click unsubscribe headers. Returns the households written to (flushes).
@@ -219,12 +220,22 @@ def notify(
     if not households:
         return []
     by_id = {household.id: household for household in households}
-    listening = hearing(kind=kind, membership_ids=by_id)
+    listening = hearing(kind=kind, membership_ids=by_id) - _erased(by_id)
     claimed = claim(kind=kind, key=key, membership_ids=listening)
     chosen = [by_id[id_] for id_ in sorted(claimed)]
     _load_people(chosen)
     send_emails([_message(kind, household, template, values, shared) for household in chosen])
     return chosen
+
+
+def _erased(membership_ids: Iterable[int]) -> set[int]:
+    return set(
+        db.session.scalars(
+            select(Membership.id)
+            .join(User, User.id == Membership.user_id)
+            .where(Membership.id.in_(set(membership_ids)), User.erased_at.is_not(None))
+        )
+    )
 
 
 def _load_people(households: Sequence[Membership]) -> None:
