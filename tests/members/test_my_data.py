@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from council.support_world import linked_council, officer_of
 from money.treasury_support import received_round, settled_round
 from sqlalchemy import func, select
 from support import PASSWORD, count_rows, text
@@ -14,7 +15,11 @@ from coop.domain.roles import MembershipStatus, Role
 from coop.extensions import db
 from coop.models import (
     Account,
+    Allocation,
+    Announcement,
+    CatalogueImport,
     HouseholdFact,
+    JobRun,
     LedgerTransaction,
     Login,
     Membership,
@@ -22,15 +27,29 @@ from coop.models import (
     OrderRequest,
     OutboxMessage,
     Posting,
+    PriceChange,
+    ShareScope,
+    SupportKind,
+    SupportRecordChange,
     User,
     VolunteerEntry,
 )
+from coop.services.catalogue.feed import create_feed
 from coop.services.money.ledger import balances, household_balance_pence
 from coop.services.money.settlement import settle_round
 from coop.services.money.treasury import Carrier, Method, correct_bill, record_payment
+from coop.services.notices.announcements import post_announcement
 from coop.services.people.household import Answer, update_facts
 from coop.services.people.invitations import create_invitation
+from coop.services.people.my_data import erase_person
 from coop.services.people.volunteering import log_hours
+from coop.services.rounds.allocations import set_allocation
+from coop.services.rounds.packing import record_collection
+from coop.services.support.records import (
+    SupportDetails,
+    decide_support_record,
+    propose_support_record,
+)
 
 
 def _postings_by_account() -> dict[int, int]:
@@ -289,3 +308,323 @@ def test_nobody_withdraws_another_households_facts(client, auth, rounds):
 
     assert client.post(f"/account/data/facts/{other.id}/withdraw").status_code == 404
     assert count_rows(HouseholdFact) == 1
+
+
+# --- what a person did for a co-op or council ------------------------------------------
+
+HANA, HANA_EMAIL = "Hana Hughes", "hana.hughes@example.org"
+NEWCOMER = "newcomer@example.org"
+
+
+def _a_coordinator_who_did_everything(rounds):  # type: ignore[no-untyped-def]
+    """The coordinator runs a round, takes a payment, corrects a bill, writes, logs and invites."""
+    household = rounds.households[0]
+    household.user.name, household.user.email = HANA, HANA_EMAIL
+    coordinator = rounds.coordinator
+    round_ = received_round(rounds, 2, 3, 1)
+    allocation = db.session.scalar(
+        select(Allocation).where(
+            Allocation.round_id == round_.id, Allocation.membership_id == household.id
+        )
+    )
+    set_allocation(
+        round_id=round_.id,
+        allocation_id=allocation.id,
+        units=1,
+        reason=f"{HANA} asked for one only",
+        by=coordinator,
+    )
+    record_collection(
+        round_id=round_.id, membership_id=household.id, collected=True, by=coordinator
+    )
+    db.session.commit()
+    settle_round(round_id=round_.id, by=coordinator)
+    record_payment(
+        coop=rounds.coop,
+        membership_id=household.id,
+        amount_pence=500,
+        method=Method.CASH,
+        note="",
+        by=coordinator,
+    )
+    correct_bill(
+        round_=round_,
+        membership=household,
+        round_item_id=None,
+        amount_pence=-100,
+        carrier=Carrier.FUND,
+        reason="Bag torn",
+        by=coordinator,
+    )
+    post_announcement(
+        coop=rounds.coop,
+        author=coordinator,
+        subject="Packing on Saturday",
+        body=f"Thank you, {HANA}, for packing last week.",
+    )
+    log_hours(
+        coop=rounds.coop,
+        membership_id=household.id,
+        task_name="Driving",
+        worked_on=rounds.clock.date(),
+        minutes=60,
+        logged_by=coordinator,
+        today=rounds.clock.date(),
+    )
+    create_invitation(
+        coop=rounds.coop, created_by=coordinator, email=NEWCOMER, link_for=lambda t: t
+    )
+    db.session.add_all(
+        [
+            OutboxMessage(
+                recipient=coordinator.email,
+                subject=f"{HANA} has joined Fishwick Food",
+                body=f"{HANA} ({HANA_EMAIL}) is now a member.\n",
+                status="stored",
+            ),
+            OutboxMessage(
+                recipient=coordinator.email,
+                subject="Reset your password",
+                body="Open https://coop.example/reset/SECRET-TOKEN\n",
+                status="stored",
+                secret=True,
+            ),
+        ]
+    )
+    db.session.commit()
+    return round_
+
+
+def _download(client, auth, user):  # type: ignore[no-untyped-def]
+    auth.logout()
+    auth.login_as(user)
+    response = client.get("/account/data.json")
+    body = response.get_data(as_text=True)
+    return json.loads(body), body
+
+
+def test_a_coordinator_finds_what_they_did_for_the_co_op_in_their_download(client, auth, rounds):
+    round_ = _a_coordinator_who_did_everything(rounds)
+
+    data, _ = _download(client, auth, rounds.coordinator)
+
+    recorded = {(row["kind"], row["amount_pence"], row["memo"]) for row in data["ledger_recorded"]}
+    assert ("payment", 500, "Cash from a household") in recorded
+    assert ("adjustment", 100, f"{round_.title}: correction for a household: Bag torn") in (
+        recorded
+    )
+    assert any(row["kind"] == "settlement" for row in data["ledger_recorded"])
+    (announcement,) = data["announcements_written"]
+    assert announcement["subject"] == "Packing on Saturday"
+    assert announcement["body"] == "Thank you, [someone else], for packing last week."
+    assert {(row["round"], row["what"]) for row in data["rounds_run"]} >= {
+        (round_.title, "created"),
+        (round_.title, "settled"),
+    }
+    (manual,) = data["allocations_set"]
+    assert (manual["household"], manual["units"], manual["reason"]) == (
+        "a household",
+        1,
+        "a household asked for one only",
+    )
+    assert [row["household"] for row in data["collections_recorded"]] == ["a household"]
+    assert [
+        (r["household"], r["task"], r["minutes"]) for r in data["volunteer_logged_for_others"]
+    ] == [("a household", "Driving", 60)]
+    assert [row["coop"] for row in data["invitations_created"]] == [rounds.coop.name]
+
+
+def test_the_download_holds_the_emails_bodies_with_nobody_elses_name(client, auth, rounds):
+    _a_coordinator_who_did_everything(rounds)
+
+    data, _ = _download(client, auth, rounds.coordinator)
+
+    by_subject = {row["subject"]: row for row in data["emails"]}
+    joined = by_subject["[someone else] has joined Fishwick Food"]
+    assert joined["body"] == "[someone else] ([someone else]) is now a member.\n"
+    assert joined["status"] == "stored" and joined["written_at"]
+    reset = by_subject["Reset your password"]
+    assert "SECRET-TOKEN" not in reset["body"] and "sign-in link" in reset["body"]
+
+
+def test_a_coordinators_download_names_no_household_nor_the_person_invited(client, auth, rounds):
+    _a_coordinator_who_did_everything(rounds)
+
+    _, whole = _download(client, auth, rounds.coordinator)
+
+    assert rounds.coordinator.name in whole, "their own name is theirs"
+    for other in (HANA, HANA_EMAIL, NEWCOMER, *(h.user.name for h in rounds.households)):
+        assert other.casefold() not in whole.casefold()
+
+
+def test_an_erased_household_is_a_household_in_the_coordinators_download(client, auth, rounds):
+    _a_coordinator_who_did_everything(rounds)
+    household = rounds.households[0]
+    erase_person(user=household.user, password=PASSWORD)
+    db.session.commit()
+
+    data, whole = _download(client, auth, rounds.coordinator)
+
+    assert "Cash from a household" in [row["memo"] for row in data["ledger_recorded"]]
+    assert "Former household" not in whole and HANA not in whole
+
+
+def test_officers_and_coordinators_find_the_support_records_they_proposed_changed_or_decided(
+    client, auth, rounds
+):
+    council = linked_council(rounds)
+    officer = officer_of(rounds, council)
+    rounds.households[0].user.name = HANA
+    record = propose_support_record(
+        coop=rounds.coop,
+        details=SupportDetails(
+            programme="Household Support Fund",
+            kind=SupportKind.GRANT,
+            value_pence=60_000,
+            awarded_on=rounds.clock.date(),
+        ),
+        by=rounds.coordinator,
+    )
+    decide_support_record(
+        record=record, confirm=True, note=f"Agreed with {rounds.coordinator.name}.", by=officer
+    )
+    db.session.commit()
+
+    coordinators, coordinators_text = _download(client, auth, rounds.coordinator)
+    officers, officers_text = _download(client, auth, officer)
+
+    assert [(r["programme"], r["you"], r["status"]) for r in coordinators["support_records"]] == [
+        ("Household Support Fund", "proposed", "active")
+    ]
+    assert [(r["programme"], r["you"]) for r in officers["support_records"]] == [
+        ("Household Support Fund", "decided")
+    ]
+    assert [(r["field"], r["old"], r["new"]) for r in officers["support_changes"]] == [
+        ("status", "proposed", "active"),
+        ("decision_note", "", "Agreed with [someone else]."),
+    ]
+    assert ("status", "", "proposed") in [
+        (r["field"], r["old"], r["new"]) for r in coordinators["support_changes"]
+    ]
+    assert officer.name not in coordinators_text and officer.email not in coordinators_text
+    for other in (rounds.coordinator.name, rounds.coordinator.email, HANA):
+        assert other not in officers_text
+
+
+def test_the_readable_page_has_a_heading_and_table_for_each_thing_done(client, auth, rounds):
+    _a_coordinator_who_did_everything(rounds)
+    auth.login_as(rounds.coordinator)
+
+    page = text(client.get("/account/data"))
+
+    for heading in (
+        "Money and corrections you recorded in a co-op's ledger (pence)",
+        "Announcements you wrote",
+        "Volunteer time you logged for other households (minutes)",
+        "Invitations you created",
+        "Changes you made to council support records",
+    ):
+        assert heading in page
+    assert '<h2 id="announcements_written">' in page
+    assert '<th scope="col">Memo</th>' in page
+    assert "Cash from a household" in page and HANA not in page
+
+
+def test_a_coordinator_finds_catalogue_work_and_long_jobs_they_started(client, auth, rounds):
+    coordinator = rounds.coordinator
+    oats = rounds.product(name="Porridge oats")
+    rounds.supplier.share_scope = ShareScope.PLATFORM
+    create_feed(supplier=rounds.supplier, label="Lancaster Larder", created_by=coordinator)
+    db.session.add_all(
+        [
+            PriceChange(
+                product_id=oats.id,
+                changed_by_id=coordinator.id,
+                old_case_price_pence=1200,
+                new_case_price_pence=1300,
+                old_vat_bp=0,
+                new_vat_bp=0,
+                reason="edit",
+            ),
+            CatalogueImport(
+                supplier_id=rounds.supplier.id,
+                uploaded_by_id=coordinator.id,
+                filename="northern-may.csv",
+                content="code,name\n",
+                catalogue_digest="0" * 64,
+            ),
+            JobRun(
+                kind="catalogue_import",
+                title="Import northern-may.csv",
+                started_by_id=coordinator.id,
+            ),
+        ]
+    )
+    db.session.commit()
+
+    data, _ = _download(client, auth, coordinator)
+
+    assert [
+        (r["product"], r["old_case_price_pence"], r["new_case_price_pence"])
+        for r in data["price_changes"]
+    ] == [("Porridge oats", 1200, 1300)]
+    assert [(r["supplier"], r["label"]) for r in data["catalogue_feeds"]] == [
+        ("Northern Wholefoods", "Lancaster Larder")
+    ]
+    assert [r["file"] for r in data["catalogue_imports"]] == ["northern-may.csv"]
+    assert [(r["job"], r["status"]) for r in data["jobs_started"]] == [
+        ("Import northern-may.csv", "queued")
+    ]
+    assert "Long jobs you started" in text(client.get("/account/data"))
+
+
+def test_an_invitation_the_person_accepted_is_in_their_download(client, auth, rounds, factory):
+    elsewhere = factory.coop(name="Lancaster Larder", slug="lancaster")
+    invitation, _ = create_invitation(
+        coop=elsewhere, created_by=rounds.coordinator, email=None, link_for=lambda t: t
+    )
+    household = rounds.households[0]
+    invitation.accepted_by_id, invitation.accepted_at = household.user.id, rounds.clock
+    db.session.commit()
+
+    data, whole = _download(client, auth, household.user)
+
+    assert [row["coop"] for row in data["invitations"]] == ["Lancaster Larder"]
+    assert rounds.coordinator.name not in whole
+
+
+def test_erasure_takes_the_name_out_of_announcements_and_support_notes(rounds):
+    council = linked_council(rounds)
+    officer = officer_of(rounds, council)
+    household = rounds.households[0]
+    household.user.name = HANA
+    post_announcement(
+        coop=rounds.coop,
+        author=rounds.coordinator,
+        subject=f"Welcome {HANA}",
+        body=f"Say hello to {HANA} on Saturday.",
+    )
+    record = propose_support_record(
+        coop=rounds.coop,
+        details=SupportDetails(
+            programme="Household Support Fund",
+            kind=SupportKind.GRANT,
+            value_pence=60_000,
+            awarded_on=rounds.clock.date(),
+        ),
+        by=rounds.coordinator,
+    )
+    decide_support_record(record=record, confirm=True, note=f"{HANA} told us of it.", by=officer)
+    db.session.commit()
+
+    erase_person(user=household.user, password=PASSWORD)
+    db.session.commit()
+
+    announcement = db.session.scalar(select(Announcement))
+    assert (announcement.subject, announcement.body) == (
+        "Welcome [erased]",
+        "Say hello to [erased] on Saturday.",
+    )
+    assert record.decision_note == "[erased] told us of it."
+    notes = db.session.scalars(select(SupportRecordChange.new_value)).all()
+    assert "[erased] told us of it." in notes and not any(HANA in note for note in notes)

@@ -19,6 +19,7 @@ from sqlalchemy import delete, or_, select, update
 
 from coop.domain.devices import device_name
 from coop.domain.household import consent_text
+from coop.domain.notifications import ANNOUNCEMENT_BODY_MAX, ANNOUNCEMENT_SUBJECT_MAX
 from coop.domain.permissions import is_last_coordinator
 from coop.domain.roles import MembershipStatus, Role
 from coop.domain.rounds import RoundState
@@ -27,6 +28,7 @@ from coop.models import (
     Account,
     AccountKind,
     Allocation,
+    Announcement,
     BillLine,
     Collection,
     Coop,
@@ -43,14 +45,17 @@ from coop.models import (
     Posting,
     Round,
     RoundItem,
+    SupportRecord,
+    SupportRecordChange,
     User,
     VolunteerEntry,
     VolunteerTask,
 )
 from coop.models.types import utcnow
 from coop.services.errors import ServiceError
-from coop.services.mail import send_message
+from coop.services.mail import NOT_LOGGED, send_message
 from coop.services.money.ledger import household_balance_pence
+from coop.services.people.my_actions import redactor, what_they_did
 from coop.services.people.passwords import verify_password
 
 ERASED_DOMAIN = "erased.invalid"
@@ -85,9 +90,19 @@ def export_data(*, user: User) -> dict[str, Any]:
     """Return everything the platform holds about *user* and their households (reads only).
 
     The same plain dictionary is the JSON download and the readable page.
+    Besides what is about the person, it holds what they did for a co-op or
+    council (`coop.services.people.my_actions`); no other person is named in
+    it: their names and addresses in the texts kept (emails, ledger memos)
+    are replaced.
     """
     memberships = _memberships(user)
     ids = [m.id for m in memberships]
+    council_ids = list(
+        db.session.scalars(
+            select(CouncilOfficer.council_id).where(CouncilOfficer.user_id == user.id)
+        )
+    )
+    redact = redactor(user=user, coop_ids=[m.coop_id for m in memberships], council_ids=council_ids)
     coop_names = {m.id: m.coop.name for m in memberships}
     accounts = list(
         db.session.scalars(
@@ -241,19 +256,20 @@ def export_data(*, user: User) -> dict[str, Any]:
             ),
             ("household", "kind", "sent_at"),
         ),
-        "emails": _rows(
-            db.session.execute(
-                select(
-                    OutboxMessage.subject,
-                    OutboxMessage.status,
-                    OutboxMessage.created_at,
-                    OutboxMessage.sent_at,
-                )
+        "emails": [
+            {
+                "subject": redact(message.subject),
+                "body": NOT_LOGGED if message.secret else redact(message.body),
+                "status": _plain(message.status),
+                "written_at": _plain(message.created_at),
+                "sent_at": _plain(message.sent_at),
+            }
+            for message in db.session.scalars(
+                select(OutboxMessage)
                 .where(OutboxMessage.recipient == user.email)
                 .order_by(OutboxMessage.id)
-            ),
-            ("subject", "status", "written_at", "sent_at"),
-        ),
+            )
+        ],
         "invitations": _rows(
             db.session.execute(
                 select(
@@ -264,7 +280,7 @@ def export_data(*, user: User) -> dict[str, Any]:
                     Invitation.revoked_at,
                 )
                 .join(Coop, Coop.id == Invitation.coop_id)
-                .where(Invitation.email == user.email)
+                .where(or_(Invitation.email == user.email, Invitation.accepted_by_id == user.id))
                 .order_by(Invitation.id)
             ),
             ("coop", "sent_at", "expires_at", "accepted_at", "withdrawn_at"),
@@ -281,13 +297,15 @@ def export_data(*, user: User) -> dict[str, Any]:
             )
         ],
         "council_appointments": [
-            {"council": name}
-            for name in db.session.scalars(
-                select(Council.name)
+            {"council": name, "appointed_at": _plain(appointed)}
+            for name, appointed in db.session.execute(
+                select(Council.name, CouncilOfficer.appointed_at)
                 .join(CouncilOfficer, CouncilOfficer.council_id == Council.id)
                 .where(CouncilOfficer.user_id == user.id)
+                .order_by(CouncilOfficer.id)
             )
         ],
+        **what_they_did(user=user, own=ids, redact=redact),
         "households": {str(m.id): coop_names[m.id] for m in memberships},
     }
 
@@ -424,3 +442,41 @@ def _scrub_texts(user: User, scrub: re.Pattern[str], label: str) -> None:
         select(Posting).where(or_(*(Posting.memo.ilike(m) for m in mentions)))
     ):
         posting.memo = scrub.sub(label, posting.memo)[:200]
+    # What others wrote about the household: announcements, reasons, support history.
+    for announcement in db.session.scalars(
+        select(Announcement).where(
+            or_(*(Announcement.body.ilike(m) | Announcement.subject.ilike(m) for m in mentions))
+        )
+    ):
+        announcement.subject = scrub.sub(ERASED_TEXT, announcement.subject)[
+            :ANNOUNCEMENT_SUBJECT_MAX
+        ]
+        announcement.body = scrub.sub(ERASED_TEXT, announcement.body)[:ANNOUNCEMENT_BODY_MAX]
+    for allocation in db.session.scalars(
+        select(Allocation).where(or_(*(Allocation.manual_reason.ilike(m) for m in mentions)))
+    ):
+        allocation.manual_reason = scrub.sub(label, allocation.manual_reason)[:200]
+    for change in db.session.scalars(
+        select(SupportRecordChange).where(
+            or_(
+                *(
+                    SupportRecordChange.old_value.ilike(m) | SupportRecordChange.new_value.ilike(m)
+                    for m in mentions
+                )
+            )
+        )
+    ):
+        change.old_value = scrub.sub(ERASED_TEXT, change.old_value)
+        change.new_value = scrub.sub(ERASED_TEXT, change.new_value)
+    for record in db.session.scalars(
+        select(SupportRecord).where(
+            or_(
+                *(
+                    SupportRecord.decision_note.ilike(m) | SupportRecord.notes.ilike(m)
+                    for m in mentions
+                )
+            )
+        )
+    ):
+        record.decision_note = scrub.sub(ERASED_TEXT, record.decision_note)
+        record.notes = scrub.sub(ERASED_TEXT, record.notes)

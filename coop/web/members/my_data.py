@@ -32,9 +32,22 @@ SECTIONS = {
     "notification_choices": "Notifications you turned off",
     "notifications_sent": "Notifications written to you",
     "emails": "Emails the platform wrote to you",
-    "invitations": "Invitations sent to your email address",
+    "invitations": "Invitations sent to your email address or accepted by you",
     "logins": "Devices you signed in on",
     "council_appointments": "Councils you are an officer of",
+    "ledger_recorded": "Money and corrections you recorded in a co-op's ledger (pence)",
+    "announcements_written": "Announcements you wrote",
+    "rounds_run": "Rounds you created, closed or settled, and supplier orders you sent or dropped",
+    "allocations_set": "Allocations you set by hand",
+    "collections_recorded": "Collections you recorded",
+    "volunteer_logged_for_others": "Volunteer time you logged for other households (minutes)",
+    "invitations_created": "Invitations you created",
+    "support_records": "Council support records you proposed or decided",
+    "support_changes": "Changes you made to council support records",
+    "price_changes": "Catalogue prices you changed (pence; VAT in basis points)",
+    "catalogue_feeds": "Catalogue feeds you created",
+    "catalogue_imports": "Catalogue files you uploaded",
+    "jobs_started": "Long jobs you started",
 }
 
 
