@@ -18,6 +18,7 @@ most `ANNOUNCEMENT_BODY_MAX`, counted once line breaks are plain newlines.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from coop.domain.notifications import ANNOUNCEMENT_BODY_MAX, ANNOUNCEMENT_SUBJECT_MAX
@@ -67,6 +68,12 @@ def plain(text: str | None) -> str:
     return _LINE_BREAKS.sub("\n", text or "").strip()
 
 
+def _blank(text: str) -> bool:
+    # Zero-width spaces, joiners and byte-order marks (Unicode "format" characters)
+    # show nothing: a part made only of them and spaces says nothing.
+    return all(char.isspace() or unicodedata.category(char) == "Cf" for char in text)
+
+
 def markup_in(text: str) -> str | None:
     """Return the first HTML tag in *text*, or None when it is plain text."""
     found = MARKUP.search(text)
@@ -86,7 +93,7 @@ def _markup_problem(text: str) -> str | None:
 def subject_problem(subject: str | None) -> str | None:
     """Return why *subject* cannot head an announcement, or None when it can."""
     text = plain(subject)
-    if not text:
+    if _blank(text):
         return SUBJECT_MISSING
     if CONTROL_CHARACTERS.search(text):
         return CONTROL
@@ -100,7 +107,7 @@ def subject_problem(subject: str | None) -> str | None:
 def body_problem(body: str | None) -> str | None:
     """Return why *body* cannot be sent as an announcement, or None when it can."""
     text = plain(body)
-    if not text:
+    if _blank(text):
         return BODY_MISSING
     if CONTROL_CHARACTERS.search(text):
         return CONTROL

@@ -146,6 +146,10 @@ BAD = [
     pytest.param("Two\r\nlines", BODY, "subject", SUBJECT_ONE_LINE, id="subject of two lines"),
     pytest.param(SUBJECT, "", "body", BODY_MISSING, id="no body"),
     pytest.param(SUBJECT, " \r\n\t ", "body", BODY_MISSING, id="blank body"),
+    pytest.param(
+        SUBJECT, "\u200b\ufeff \u200d", "body", BODY_MISSING, id="only invisible characters"
+    ),
+    pytest.param("\u200b", BODY, "subject", SUBJECT_MISSING, id="invisible subject"),
     pytest.param(SUBJECT, "<p><br></p>\n<div>&nbsp;</div>", "body", HTML_ONLY, id="only HTML"),
     pytest.param(
         SUBJECT,
