@@ -377,14 +377,27 @@ def tick_command() -> None:
         with one_transaction():
             forgotten = forget_old_logins(max_age=max_age)
         click.echo(f"Forgot {forgotten} login(s) that had ended or run out.")
-    _support_reminders()
+    # With the queue's Redis down, what would be queued waits for the next tick.
+    unqueued: ServiceError | None = None
+    try:
+        _support_reminders()
+    except ServiceError as refusal:
+        unqueued = refusal
     if current_app.config.get("MAIL_SERVER"):
         with one_transaction():
             given_back = requeue_stale_claims()
         if given_back:
             click.echo(f"Put {given_back} message(s) back on the outbox's queue.")
         if outbox_due():
-            enqueue(send_outbox, key="outbox")
+            try:
+                enqueue(send_outbox, key="outbox")
+            except ServiceError as refusal:
+                unqueued = refusal
+    if unqueued is not None:
+        raise click.ClickException(
+            f"{unqueued.message} The outbox and officers' reminders wait; "
+            "a tick once it is back queues them."
+        )
 
 
 def _time_based_notices() -> None:

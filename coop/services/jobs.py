@@ -108,7 +108,8 @@ def enqueue(function: JobFunction, /, *, key: str | None = None, **ids: int | st
     """Run *function* with *ids* as a job: queued on Redis, or at once without it.
 
     With *key*, a job already pending under the same key is kept and no second
-    one is added. Returns the job's id in the queue, or None when it ran inline.
+    one is added. Returns the job's id in the queue, or None when it ran inline;
+    refuses, saying so, when the queue's Redis cannot be reached.
     """
     path = function_path(function)
     _check_ids(ids)
@@ -121,6 +122,13 @@ def enqueue(function: JobFunction, /, *, key: str | None = None, **ids: int | st
         except Exception:
             app.logger.exception("Job %s failed with %r", path, ids)
         return None
+    try:
+        return _put_on_queue(app, path, key, ids)
+    except RedisError as error:
+        raise _unreachable(error) from error
+
+
+def _put_on_queue(app: Flask, path: str, key: str | None, ids: Mapping[str, int | str]) -> str:
     queue = job_queue(app)
     wanted = job_id(path, key) if key is not None else None
     if wanted is not None:

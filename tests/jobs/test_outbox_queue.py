@@ -31,3 +31,22 @@ def test_messages_wait_for_the_worker_then_arrive_in_one_smtp_session(app, store
     db.session.remove()
     statuses = db.session.scalars(select(OutboxMessage.status)).all()
     assert statuses == [OutboxStatus.SENT] * 3
+
+
+def test_tick_says_the_queue_cannot_be_reached_and_the_mail_waits_for_it(app, runner, mailbox):
+    before = app.config["REDIS_URL"]
+    app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    try:
+        send_email(to="h@example.org", subject="Your order", body="Your order.\n")
+        db.session.commit()  # the action stands though the sending job cannot be queued
+
+        result = runner.invoke(args=["tick"])
+    finally:
+        app.config["REDIS_URL"] = before
+
+    assert result.exit_code == 1
+    assert "The job queue's Redis cannot be reached" in result.output
+    assert "Traceback" not in result.output
+    assert mailbox.messages == []
+    db.session.remove()
+    assert db.session.scalars(select(OutboxMessage.status)).all() == [OutboxStatus.QUEUED]
