@@ -115,17 +115,21 @@ def enqueue(function: JobFunction, /, *, key: str | None = None, **ids: int | st
     _check_ids(ids)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if not app.config["REDIS_URL"]:
-        # As on the queue, a job's failure is the job's: logged, its work rolled
-        # back, and the caller's own (committed) work stands. Inline, there are no retries.
-        try:
-            run_job(path, **ids)
-        except Exception:
-            app.logger.exception("Job %s failed with %r", path, ids)
+        _run_inline(app, path, ids)
         return None
     try:
         return _put_on_queue(app, path, key, ids)
     except RedisError as error:
         raise _unreachable(error) from error
+
+
+def _run_inline(app: Flask, path: str, ids: Mapping[str, int | str]) -> None:
+    # As on the queue, a job's failure is the job's: logged, its work rolled
+    # back, and the caller's own (committed) work stands. Inline, there are no retries.
+    try:
+        run_job(path, **ids)
+    except Exception:
+        app.logger.exception("Job %s failed with %r", path, ids)
 
 
 def _put_on_queue(app: Flask, path: str, key: str | None, ids: Mapping[str, int | str]) -> str:
@@ -180,11 +184,19 @@ def _enqueue_after_commit(session: Session) -> None:
     pending = session.info.pop(AFTER_COMMIT, None)
     if not pending:
         return
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     for function, key, ids in pending.values():
         try:
             enqueue(function, key=key, **ids)
-        except Exception:  # Redis down, say: the action stands; the job's own schedule catches up
-            current_app.logger.exception("Could not queue the job %s with %r", function, ids)
+        except ServiceError:
+            # Redis down: nothing would ever run it (a round's opening notice, an
+            # announcement), so it runs here, as without Redis; it is safe to run twice.
+            app.logger.exception(
+                "Could not queue the job %s with %r; running it here", function, ids
+            )
+            _run_inline(app, function_path(function), ids)
+        except Exception:  # the action stands
+            app.logger.exception("Could not queue the job %s with %r", function, ids)
 
 
 @event.listens_for(Session, "after_soft_rollback")

@@ -269,6 +269,24 @@ def test_running_the_job_again_sends_nothing_twice(world, mailbox):
     assert db.session.get(Announcement, posted.announcement.id).recipients == 3
 
 
+def test_with_the_queue_unreachable_an_announcement_is_still_written_to_every_household(
+    world, auth, client, mailbox, app, runner
+):
+    auth.login_as(world.coordinator)
+    before = app.config["REDIS_URL"]
+    app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    try:
+        response = client.post(ADMIN, data={"subject": SUBJECT, "body": BODY, "action": "send"})
+    finally:
+        app.config["REDIS_URL"] = before
+    assert response.status_code == 302
+
+    announcement = db.session.scalars(select(Announcement)).one()
+    assert announcement.sent_at is not None and announcement.recipients == 3
+    runner.invoke(args=["tick"])  # the outbox goes once the queue can be reached
+    assert sorted(m["To"] for m in _announced(mailbox)) == sorted(_active_emails(world.coop))
+
+
 def test_the_job_for_an_announcement_that_is_gone_is_a_logged_no_op(world, mailbox, caplog):
     with caplog.at_level(logging.WARNING):
         send_announcement(announcement_id=987654)
