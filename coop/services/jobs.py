@@ -26,7 +26,12 @@ from typing import Any
 from flask import Flask, current_app
 from redis import Redis, RedisError
 from rq import Queue, Retry, SimpleWorker
-from rq.exceptions import DuplicateJobError, InvalidJobOperation, NoSuchJobError
+from rq.exceptions import (
+    DeserializationError,
+    DuplicateJobError,
+    InvalidJobOperation,
+    NoSuchJobError,
+)
 from rq.job import Job, JobStatus
 from rq.registry import FailedJobRegistry
 from sqlalchemy import event
@@ -252,6 +257,15 @@ class FailedJob:
     failed_at: datetime | None
     error: str  # the exception, the traceback's last line
     traceback: str
+    ids: str = ""  # what it was run for: "round_id=12"
+
+
+def _ids(job: Job) -> str:
+    try:
+        given = job.kwargs
+    except DeserializationError:
+        return ""
+    return ", ".join(f"{name}={value}" for name, value in sorted(given.items()))
 
 
 def _failed(job: Job) -> FailedJob:
@@ -264,6 +278,7 @@ def _failed(job: Job) -> FailedJob:
         failed_at=job.ended_at,
         error=lines[-1] if lines else "(no error recorded)",
         traceback=traceback,
+        ids=_ids(job),
     )
 
 

@@ -49,6 +49,16 @@ def test_a_job_that_gave_up_is_listed_with_its_error_and_can_be_retried(
 
 
 @needs_redis
+def test_each_failed_job_says_what_it_was_for(app, store, runner, client, as_admin):
+    app.config.update(JOB_RETRIES=0, JOB_RETRY_INTERVALS=[0])
+    enqueue(rename_user_then_fail, user_id=as_admin.id, name="Sam Okafor")
+    assert runner.invoke(args=["worker", "--burst"]).exit_code == 0
+
+    page = text(client.get("/platform/jobs"))
+    assert f"name=Sam Okafor, user_id={as_admin.id}" in page
+
+
+@needs_redis
 def test_retrying_a_job_that_is_not_among_the_failed_ones_says_so(app, store, client, as_admin):
     for job_id in ["no-such-job", "bad\x00id", ""]:
         response = client.post(
