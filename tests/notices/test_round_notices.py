@@ -51,6 +51,19 @@ def test_opening_a_round_tells_every_active_household_once_with_deadline_and_pic
     assert len(_opened(mailbox)) == len(opened)
 
 
+def test_the_opening_message_names_what_is_on_offer(rounds, mailbox):
+    names = [f"Item {letter}" for letter in "ABCDEFGHIJ"]
+    round_ = rounds.round(*(rounds.product(name=name) for name in names), notify=True)
+
+    body = mailbox.body(mailbox.to(rounds.households[0].user.email)[0])
+    assert "10 items from Northern Wholefoods, among them:" in body
+    for name in names[:8]:
+        assert f"- {name}\n" in body.replace("\r\n", "\n")
+    assert "Item I" not in body
+    assert "- and 2 more on the ordering page" in body
+    assert f"Order here: http://localhost/coops/fishwick/rounds/{round_.id}" in body
+
+
 def test_one_click_unsubscribe_stops_that_kind_only_and_needs_no_login(rounds, mailbox, client):
     household = rounds.households[0]
     first = rounds.round(rounds.product(), title="First", notify=True)

@@ -66,6 +66,10 @@ def supplier_names(round_: Round) -> list[str]:
     return sorted({row.supplier.name for row in rows})
 
 
+# The items an opening message names; the ordering page has the rest.
+ITEMS_NAMED = 8
+
+
 def round_opened(*, round_id: int) -> None:
     """The job: tell the co-op's households that a round has opened for ordering."""
     round_ = _round(round_id, job="Round opened", states=frozenset({RoundState.OPEN}))
@@ -74,6 +78,12 @@ def round_opened(*, round_id: int) -> None:
     items = db.session.scalar(
         select(db.func.count()).select_from(RoundItem).where(RoundItem.round_id == round_.id)
     )
+    named = db.session.scalars(
+        select(RoundItem.name)
+        .where(RoundItem.round_id == round_.id)
+        .order_by(RoundItem.category, RoundItem.name, RoundItem.id)
+        .limit(ITEMS_NAMED)
+    ).all()
     notify(
         kind=NotificationKind.ROUND_OPENED,
         key=round_key(round_.id),
@@ -82,6 +92,7 @@ def round_opened(*, round_id: int) -> None:
         round_=round_,
         suppliers=supplier_names(round_),
         item_count=items or 0,
+        item_names=list(named),
         pickup_place=round_.pickup_place or round_.coop.pickup_address,
         link=links().order(round_),
     )
