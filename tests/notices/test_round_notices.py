@@ -178,3 +178,50 @@ def test_a_job_for_a_round_that_is_gone_is_a_logged_no_op(rounds, mailbox, caplo
     db.session.commit()
     assert mailbox.messages == []
     assert "no longer exists" in caplog.text
+
+
+def test_a_household_that_left_chooses_only_owing_reminders_and_keeps_its_other_choices(
+    rounds, auth, client
+):
+    from coop.domain.roles import MembershipStatus
+
+    household = rounds.households[0]
+    notices.turn_off(membership=household, kinds=[NotificationKind.ANNOUNCEMENT])
+    household.status = MembershipStatus.LEFT
+    db.session.commit()
+    auth.login_as(household.user)
+
+    page = client.get("/account").get_data(as_text=True)
+    assert "You have left Fishwick Food" in page
+    assert "You owe the co-op money" in page and "A round has opened" not in page
+    client.post(f"/account/notifications/{household.id}", data={})
+
+    assert notices.choices(membership=household) == frozenset(NotificationKind) - {
+        NotificationKind.ANNOUNCEMENT,
+        NotificationKind.OWING_REMINDER,
+    }
+
+
+def test_a_household_that_left_before_pickup_is_told_without_the_members_page_link(rounds, mailbox):
+    from coop.domain.roles import MembershipStatus
+
+    oats = rounds.product(name="Porridge oats", case_size=2)
+    round_ = rounds.round(oats)
+    first, second = rounds.households[:2]
+    rounds.ask(round_, oats, first, 1)
+    rounds.ask(round_, oats, second, 1)
+    close_round(round_id=round_.id, by=rounds.coordinator)
+    first.status = MembershipStatus.LEFT
+    db.session.commit()
+    mailbox.messages.clear()
+
+    lines = [
+        Arrived(item_id=item.id, amount=item.units_ordered or 0)
+        for item in items_to_receive(round_id=round_.id)
+    ]
+    receive_round(round_id=round_.id, by=rounds.coordinator, lines=lines)
+    db.session.commit()
+
+    gone = mailbox.body(mailbox.to(first.user.email, about="ready for pickup")[0])
+    assert "Porridge oats: 1 x 500 g bag" in gone and "Your order:" not in gone
+    assert "Your order:" in mailbox.body(mailbox.to(second.user.email, about="ready for pickup")[0])

@@ -38,6 +38,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
 from coop.domain.notifications import NotificationKind
+from coop.domain.roles import MembershipStatus
 from coop.extensions import db
 from coop.models import Coop, Membership, NotificationOptOut, NotificationSent, User
 from coop.models.types import utcnow
@@ -131,16 +132,28 @@ def turn_off(*, membership: Membership, kinds: Iterable[NotificationKind]) -> No
     db.session.flush()
 
 
+def offered(membership: Membership) -> tuple[NotificationKind, ...]:
+    """The kinds a household can be sent, so may choose (one that left: only money owed)."""
+    if membership.status is MembershipStatus.LEFT:
+        return (NotificationKind.OWING_REMINDER,)
+    return tuple(NotificationKind)
+
+
 def set_choices(*, membership: Membership, hearing: Iterable[NotificationKind]) -> None:
-    """Make the household hear exactly the kinds in *hearing* (flushes)."""
-    on = frozenset(hearing)
+    """Make the household hear exactly the kinds in *hearing* of those it is offered (flushes).
+
+    A kind it is not offered keeps its choice, so a household that left and
+    rejoins hears again what it heard before.
+    """
+    choosable = frozenset(offered(membership))
+    on = frozenset(hearing) & choosable
     db.session.execute(
         delete(NotificationOptOut).where(
             NotificationOptOut.membership_id == membership.id,
             NotificationOptOut.kind.in_(list(on)),
         )
     )
-    turn_off(membership=membership, kinds=frozenset(NotificationKind) - on)
+    turn_off(membership=membership, kinds=choosable - on)
     db.session.flush()
 
 

@@ -124,6 +124,7 @@ def ready_for_pickup(*, round_id: int) -> None:
     collecting: dict[int, list[Collecting]] = defaultdict(list)
     for membership_id, name, unit_label, units in rows:
         collecting[membership_id].append(Collecting(name, units, unit_label))
+    order_page = links().order(round_)
     households = list(
         db.session.scalars(
             select(Membership)
@@ -137,8 +138,11 @@ def ready_for_pickup(*, round_id: int) -> None:
         key=round_key(round_.id),
         households=households,
         template="notices/ready_for_pickup.txt",
-        values=lambda household: {"collecting": collecting[household.id]},
+        values=lambda household: {
+            "collecting": collecting[household.id],
+            # A household that has left since cannot open the members' pages.
+            "link": order_page if household.is_active else "",
+        },
         round_=round_,
         pickup_place=round_.pickup_place or round_.coop.pickup_address,
-        link=links().order(round_),
     )

@@ -30,6 +30,13 @@ class NotificationChoicesForm(GuardedForm):
     submit = SubmitField("Save what I hear")
 
 
+def _offering(form: NotificationChoicesForm, membership: Membership) -> NotificationChoicesForm:
+    form.hearing.choices = [
+        SelectChoice(kind.value, kind.label) for kind in notices.offered(membership)
+    ]
+    return form
+
+
 def choices_form(membership: Membership) -> NotificationChoicesForm:
     """The choices form of one of the signed-in person's households, filled in."""
     form = NotificationChoicesForm(
@@ -37,7 +44,7 @@ def choices_form(membership: Membership) -> NotificationChoicesForm:
         prefix=f"m{membership.id}",
         hearing=[kind.value for kind in notices.choices(membership=membership)],
     )
-    return form
+    return _offering(form, membership)
 
 
 @bp.route("/account/notifications/<int:membership_id>", methods=["POST"])
@@ -46,7 +53,7 @@ def notification_choices(membership_id: int):
     membership = db.session.get(Membership, membership_id)
     if membership is None or membership.user_id != signed_in_user().id:
         abort(404)
-    form = NotificationChoicesForm(prefix=f"m{membership.id}")
+    form = _offering(NotificationChoicesForm(prefix=f"m{membership.id}"), membership)
     if form.validate_on_submit():
         kinds = [NotificationKind(value) for value in form.hearing.data or []]
         commit_or_refuse(lambda: notices.set_choices(membership=membership, hearing=kinds))
