@@ -29,49 +29,13 @@ from pathlib import Path
 
 from _common import bench_app, scratch_database, targets
 
+from coop.demo.places import NSPL_HEADER
 from coop.extensions import db
 from coop.services.jobs import function_path, run_job
 from coop.services.places.loading import load_postcodes_job, start_postcode_load
 from coop.services.places.lookup import place_of
 from coop.services.progress import job_run
 
-HEADER = [
-    "pcd7",
-    "pcd8",
-    "pcds",
-    "dointr",
-    "doterm",
-    "usrtypind",
-    "east1m",
-    "north1m",
-    "gridind",
-    "oa21cd",
-    "cty25cd",
-    "ced25cd",
-    "lad25cd",
-    "wd25cd",
-    "nhser24cd",
-    "ctry25cd",
-    "rgn25cd",
-    "pcon24cd",
-    "ttwa15cd",
-    "itl25cd",
-    "npark16cd",
-    "lsoa21cd",
-    "msoa21cd",
-    "wz11cd",
-    "sicbl24cd",
-    "bua24cd",
-    "ruc21ind",
-    "oac11ind",
-    "lat",
-    "long",
-    "lep21cd1",
-    "lep21cd2",
-    "pfa23cd",
-    "imd20ind",
-    "icb23cd",
-]
 # The letters an inward code ends with: never C, I, K, M, O or V.
 UNIT_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
 TARGET_MB = 300
@@ -91,7 +55,7 @@ def write_file(path: Path, rows: int) -> None:
     """Write a synthetic NSPL-shaped file of *rows* postcodes at *path*."""
     with path.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(HEADER)
+        writer.writerow(NSPL_HEADER)
         for n, postcode in enumerate(postcodes()):
             if n >= rows:
                 break

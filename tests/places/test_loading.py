@@ -7,14 +7,7 @@ import zipfile
 import pytest
 from support import count_rows, refusal_message
 
-from coop.models import ImdDecile, ImdEdition, JobRunStatus, Postcode, PostcodeEdition
-from coop.services.places.lookup import (
-    NOT_A_POSTCODE,
-    NOT_IN_DIRECTORY,
-    household_places,
-    place_of,
-)
-from places.synthetic import (
+from coop.demo.places import (
     BLACKBURN,
     NSPL_HEADER,
     PLACES,
@@ -23,6 +16,13 @@ from places.synthetic import (
     nspl_text,
     onspd_text,
     write,
+)
+from coop.models import ImdDecile, ImdEdition, JobRunStatus, Postcode, PostcodeEdition
+from coop.services.places.lookup import (
+    NOT_A_POSTCODE,
+    NOT_IN_DIRECTORY,
+    household_places,
+    place_of,
 )
 
 

@@ -7,10 +7,10 @@ import re
 
 from support import count_rows, field_error, layout_problems, text
 
+from coop.demo.places import PLACES, PRESTON, iod_text, nspl_text, write
 from coop.domain.roles import Role
 from coop.extensions import db
 from coop.models import JobRun, JobRunStatus, PostcodeEdition, Supplier
-from places.synthetic import PLACES, PRESTON, iod_text, nspl_text, write
 
 
 def _upload(client, route, field, content: str | bytes, filename: str, **data):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from coop.demo.places import NSPL_HEADER, ONSPD_HEADER, iod_header
 from coop.domain.postcode_files import (
     FileProblem,
     compact_postcode,
@@ -11,7 +12,6 @@ from coop.domain.postcode_files import (
     imd_columns,
     postcode_columns,
 )
-from places.synthetic import NSPL_HEADER, ONSPD_HEADER, iod_header
 
 # An NSPL of 2022, with the LSOAs of three censuses and unnumbered codes.
 NSPL_2022_HEADER = [

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import create_engine, text
 
+from coop.demo.places import PRESTON, nspl_text, write
 from coop.models import JobRunStatus
 from coop.services.places import loading
 from coop.services.places.lookup import place_of
-from places.synthetic import PRESTON, nspl_text, write
 
 pytestmark = pytest.mark.committing
 

@@ -1,4 +1,9 @@
-"""Small postcode directory and IoD files in the shapes the ONS and GOV.UK publish."""
+"""Made-up postcode directory and IoD files in the shapes the ONS and GOV.UK publish.
+
+The places are invented (PR1 5XX is not a real postcode); the columns are
+the real files', so the loaders read these as they read the published ones.
+Tests, the postcode benchmark and the demo use them.
+"""
 
 from __future__ import annotations
 
