@@ -95,6 +95,8 @@ class Config:
     )
     # Catalogue feed reads per network address, with or without a valid token.
     FEED_RATE_LIMIT = os.environ.get("FEED_RATE_LIMIT", "60 per minute; 1000 per hour")
+    # Council reports API requests per token (per network address without a valid one).
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "60 per minute")
 
     # Password hashing (argon2id); the defaults are argon2-cffi's.
     ARGON2_TIME_COST = 3

@@ -43,6 +43,7 @@ from coop.models import (
     CatalogueFeed,
     CatalogueImport,
     Coop,
+    CouncilApiToken,
     Invitation,
     JobRun,
     LedgerTransaction,
@@ -203,6 +204,13 @@ def two_councils(app, factory) -> TwoCouncils:
         created_by=coordinator_a,
     )
     db.session.add_all([invitation, message, supplier, product, upload, feed])
+    api_token = CouncilApiToken(
+        council=council_a,
+        name="Council A's warehouse",
+        token_digest=hashlib.sha256(b"council-a-api-token").hexdigest(),
+        created_by=coordinator_a,
+    )
+    db.session.add(api_token)
     db.session.flush()
     # A large import under way, followed on its status page by co-op A's people only.
     run = JobRun(
@@ -314,6 +322,8 @@ def two_councils(app, factory) -> TwoCouncils:
             "product_id": product.id,
             "import_id": upload.id,
             "feed_id": feed.id,
+            "gss": council_a.gss_code,
+            "token_id": api_token.id,
             "round_id": round_.id,
             "item_id": item.id,
             "allocation_id": allocation.id,

@@ -5,6 +5,7 @@ migrations and ``create_all`` need.
 """
 
 from coop.models.accounts import Login, User
+from coop.models.api_tokens import CouncilApiToken
 from coop.models.bills import BillLine, BillLineKind, RoundCost, RoundSubsidy, SplitBasis
 from coop.models.catalogue import (
     CatalogueFeed,
@@ -49,6 +50,7 @@ __all__ = [
     "Coop",
     "CoopCouncilLink",
     "Council",
+    "CouncilApiToken",
     "CouncilOfficer",
     "HouseholdFact",
     "ImdDecile",

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
-from coop.web.api import routes  # noqa: E402, F401
+from coop.web.api import councils, routes  # noqa: E402, F401
