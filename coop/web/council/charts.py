@@ -9,6 +9,7 @@ Content Security Policy needs no inline styles.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from coop.domain.suppression import Shown, Suppressed
 from coop.services.council_reports.results import Ratio, Report
@@ -58,7 +59,7 @@ def _bars(
     for g, (label, values) in enumerate(groups):
         x0 = LEFT + g * step + 4
         if g % every == 0:
-            labels.append((x0 + (step - 8) // 2, label))
+            labels.append((x0 + (step - 8) // 2, short_month(label)))
         for s, value in enumerate(values):
             if not isinstance(value, int):
                 continue  # withheld: a gap
@@ -74,6 +75,13 @@ def _bars(
                 )
             )
     return bars, labels
+
+
+def short_month(label: str) -> str:
+    """Return "2026-01" as "Jan 26" for a chart's axis; other labels as they are."""
+    if len(label) == 7 and label[4] == "-" and label.replace("-", "").isdigit():
+        return f"{date(int(label[:4]), int(label[5:]), 1):%b} {label[2:4]}"
+    return label
 
 
 def _chart(
