@@ -267,3 +267,19 @@ def test_a_five_year_report_draws_every_month_and_labels_a_legible_few(
     svg = chart.split("</svg>")[0]
     assert len(re.findall(r'<text class="chart-label"', svg)) <= 12
     assert chart.count('<tr><th scope="row">') == 60  # every month in the figures beneath
+
+
+def test_a_coop_name_a_spreadsheet_would_run_is_written_as_text(client, auth, officer, world):
+    world.big.coop.name = "=HYPERLINK(1)"
+    db.session.commit()
+    auth.login_as(officer)
+    labels = [row[0] for row in csv_rows(client, world, "active")]
+    assert "'=HYPERLINK(1)" in labels
+
+
+def test_the_report_page_keeps_the_content_security_policy(client, auth, officer, world):
+    auth.login_as(officer)
+    response = client.get(f"/councils/{world.council.id}/reports", query_string=Q1)
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
+    assert " style=" not in text(response).split('<main id="content"')[1]
