@@ -104,6 +104,16 @@ class BillLine(Model):
     __table_args__ = (
         CheckConstraint("units >= 0", name="units_not_negative"),
         Index("ix_bill_lines_round_id_membership_id", "round_id", "membership_id"),
+        # Council reports read a round's goods lines from this index alone (on PostgreSQL,
+        # which keeps the included columns in it too).
+        Index(
+            "ix_bill_lines_round_id_kind_membership_id_units",
+            "round_id",
+            "kind",
+            "membership_id",
+            "units",
+            postgresql_include=["supplier_id", "reference_pence", "round_item_id"],
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -6,8 +6,6 @@ Create Date: 2026-12-03 08:15:00.000000
 
 """
 from alembic import op
-import sqlalchemy as sa
-
 
 # revision identifiers, used by Alembic.
 revision = 'd2f8b4c6e0a1'
@@ -17,8 +15,15 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    with op.batch_alter_table('bill_lines', schema=None) as batch_op:
+        batch_op.create_index(
+            'ix_bill_lines_round_id_kind_membership_id_units',
+            ['round_id', 'kind', 'membership_id', 'units'],
+            unique=False,
+            postgresql_include=['supplier_id', 'reference_pence', 'round_item_id'],
+        )
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('bill_lines', schema=None) as batch_op:
+        batch_op.drop_index('ix_bill_lines_round_id_kind_membership_id_units')

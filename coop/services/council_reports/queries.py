@@ -71,24 +71,36 @@ def _counted_round(scope: Scope) -> ColumnElement[bool]:
 
 
 def fulfilled_orders(scope: Scope, *, in_period: bool = True) -> Select:
-    """Return (membership, round, co-op, day, month) of every fulfilled order (a subquery)."""
+    """Return (membership, round, co-op, day, month) of every fulfilled order (a subquery).
+
+    The goods lines are grouped by (round, household) alone, the key they are
+    stored by, and only the orders found meet their rounds.
+    """
     where = (
         _counted_round(scope)
         if in_period
         else and_(Round.state == RoundState.SETTLED, Round.coop_id.in_(scope.coop_ids))
     )
+    orders = (
+        select(BillLine.membership_id, BillLine.round_id)
+        .where(
+            BillLine.round_id.in_(select(Round.id).where(where)),
+            BillLine.kind == BillLineKind.GOODS,
+        )
+        .group_by(BillLine.round_id, BillLine.membership_id)
+        .having(func.sum(BillLine.units) > 0)
+        .subquery("fulfilled")
+    )
     return (
         select(
-            BillLine.membership_id.label("membership_id"),
-            BillLine.round_id.label("round_id"),
+            orders.c.membership_id.label("membership_id"),
+            orders.c.round_id.label("round_id"),
             Round.coop_id.label("coop_id"),
             ROUND_DAY.label("day"),
             month_of(ROUND_DAY).label("month"),
         )
-        .join(Round, Round.id == BillLine.round_id)
-        .where(where, BillLine.kind == BillLineKind.GOODS)
-        .group_by(BillLine.membership_id, BillLine.round_id, Round.coop_id, ROUND_DAY)
-        .having(func.sum(BillLine.units) > 0)
+        .select_from(orders)
+        .join(Round, Round.id == orders.c.round_id)
     )
 
 
@@ -135,30 +147,42 @@ def monthly_query(scope: Scope) -> Select:
     )
 
 
-def _surplus() -> ColumnElement[bool]:
-    return exists().where(
-        Supplier.id == BillLine.supplier_id, Supplier.kind == SupplierKind.SURPLUS
+def _round_references(scope: Scope) -> Any:
+    """Per counted round and supplier: the reference value of its goods lines (a subquery).
+
+    Summed by round first, so the million lines of a city's year are grouped
+    once by a key they are stored by, and only the rounds' sums meet the
+    rounds, the months and the suppliers.
+    """
+    return (
+        select(
+            BillLine.round_id.label("round_id"),
+            BillLine.supplier_id.label("supplier_id"),
+            func.sum(BillLine.reference_pence).label("reference_pence"),
+        )
+        .join(Round, Round.id == BillLine.round_id)
+        .where(_counted_round(scope), BillLine.kind == BillLineKind.GOODS)
+        .group_by(BillLine.round_id, BillLine.supplier_id)
+        .subquery("round_references")
     )
 
 
-def _reference_sums() -> list[ColumnElement[Any]]:
-    goods = BillLine.kind == BillLineKind.GOODS
+def _reference_sums(sums: Any) -> list[ColumnElement[Any]]:
+    surplus = exists().where(
+        Supplier.id == sums.c.supplier_id, Supplier.kind == SupplierKind.SURPLUS
+    )
     return [
-        _zero(func.sum(case((and_(goods, ~_surplus()), BillLine.reference_pence)))).label(
-            "reference_pence"
-        ),
-        _zero(func.sum(case((and_(goods, _surplus()), BillLine.reference_pence)))).label(
-            "surplus_pence"
-        ),
+        _zero(func.sum(case((~surplus, sums.c.reference_pence)))).label("reference_pence"),
+        _zero(func.sum(case((surplus, sums.c.reference_pence)))).label("surplus_pence"),
     ]
 
 
 def reference_query(scope: Scope) -> Select:
     """Per co-op: reference value and surplus-food value of the goods received, from bill lines."""
+    sums = _round_references(scope)
     return (
-        select(Round.coop_id, *_reference_sums())
-        .join(Round, Round.id == BillLine.round_id)
-        .where(_counted_round(scope))
+        select(Round.coop_id, *_reference_sums(sums))
+        .join(Round, Round.id == sums.c.round_id)
         .group_by(Round.coop_id)
         .order_by(Round.coop_id)
     )
@@ -166,18 +190,32 @@ def reference_query(scope: Scope) -> Select:
 
 def monthly_reference_query(scope: Scope) -> Select:
     """Per month: reference value and surplus-food value."""
+    sums = _round_references(scope)
     month = month_of(ROUND_DAY).label("month")
     return (
-        select(month, *_reference_sums())
-        .join(Round, Round.id == BillLine.round_id)
-        .where(_counted_round(scope))
+        select(month, *_reference_sums(sums))
+        .join(Round, Round.id == sums.c.round_id)
         .group_by(month)
         .order_by(month)
     )
 
 
 def reference_sources_query(scope: Scope) -> Select:
-    """Per source of reference prices: the earliest and latest price dates, and the items priced."""
+    """Per source of reference prices: the earliest and latest price dates, and the items priced.
+
+    The round items priced are found first (distinct), so each meets its product once.
+    """
+    priced = (
+        select(BillLine.round_item_id)
+        .join(Round, Round.id == BillLine.round_id)
+        .where(
+            _counted_round(scope),
+            BillLine.kind == BillLineKind.GOODS,
+            BillLine.reference_pence.is_not(None),
+        )
+        .distinct()
+        .subquery("priced")
+    )
     return (
         select(
             Product.reference_price_source,
@@ -185,15 +223,9 @@ def reference_sources_query(scope: Scope) -> Select:
             func.max(Product.reference_price_date).label("latest"),
             func.count(distinct(Product.id)).label("items"),
         )
-        .select_from(BillLine)
-        .join(Round, Round.id == BillLine.round_id)
-        .join(RoundItem, RoundItem.id == BillLine.round_item_id)
+        .select_from(priced)
+        .join(RoundItem, RoundItem.id == priced.c.round_item_id)
         .join(Product, Product.id == RoundItem.product_id)
-        .where(
-            _counted_round(scope),
-            BillLine.kind == BillLineKind.GOODS,
-            BillLine.reference_pence.is_not(None),
-        )
         .group_by(Product.reference_price_source)
         .order_by(Product.reference_price_source)
     )
