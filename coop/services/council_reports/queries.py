@@ -319,7 +319,8 @@ def retention_query(scope: Scope) -> Select:
         cast(func.substr(orders.c.month, 1, 4), Integer) * 12
         + cast(func.substr(orders.c.month, 6, 2), Integer)
     ).label("month_index")
-    months = select(orders.c.membership_id, orders.c.month, index).distinct().subquery("am")
+    # A common table expression, so both sides of the join read the orders once.
+    months = select(orders.c.membership_id, orders.c.month, index).distinct().cte("am")
     later = months.alias("later")
     retained = case((later.c.membership_id.is_not(None), 1), else_=0).label("retained")
     return (
