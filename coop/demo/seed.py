@@ -32,7 +32,9 @@ from coop.services.people.memberships import (
     request_to_join,
 )
 
-COUNCIL = {"name": "Preston City Council", "gss_code": "E07000123", "valid_from": date(1974, 4, 1)}
+COUNCIL_NAME = "Preston City Council"
+COUNCIL_GSS_CODE = "E07000123"
+COUNCIL_VALID_FROM = date(1974, 4, 1)
 LINKED_FROM = date(2024, 4, 1)
 MEMBER_PASSWORD = "shared-veg-box"
 
@@ -153,7 +155,9 @@ def load_demo_data() -> DemoData:
             "The demo data is already loaded. Use --if-empty to just print the demo logins."
         )
     create_platform_admin(email=ADMIN.email, name=ADMIN.name, password=ADMIN.password)
-    council = create_council(**COUNCIL)
+    council = create_council(
+        name=COUNCIL_NAME, gss_code=COUNCIL_GSS_CODE, valid_from=COUNCIL_VALID_FROM
+    )
     officer = _register(OFFICER)
     appoint_officer(council=council, email=OFFICER.email)
 

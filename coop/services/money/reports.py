@@ -168,7 +168,9 @@ def _postings(which: ColumnElement[bool]) -> dict[int, list[PostingLine]]:
     return postings
 
 
-def _transactions(coop: Coop, *where, offset: int = 0, limit: int | None = None):  # type: ignore[no-untyped-def]
+def _transactions(
+    coop: Coop, *where: ColumnElement[bool], offset: int = 0, limit: int | None = None
+) -> list[TransactionLine]:
     reversal = aliased(LedgerTransaction)
     query = (
         select(LedgerTransaction, User.name, Round.title, reversal.id)
@@ -210,10 +212,13 @@ def _transactions(coop: Coop, *where, offset: int = 0, limit: int | None = None)
 
 def ledger_page(*, coop: Coop, page: int = 1) -> LedgerPage:
     """Return a page of the co-op's transactions, newest first, in three queries."""
-    total = db.session.scalar(
-        select(func.count())
-        .select_from(LedgerTransaction)
-        .where(LedgerTransaction.coop_id == coop.id)
+    total = (
+        db.session.scalar(
+            select(func.count())
+            .select_from(LedgerTransaction)
+            .where(LedgerTransaction.coop_id == coop.id)
+        )
+        or 0
     )
     pages = max(1, -(-total // PER_PAGE))
     page = min(max(1, page), pages)
