@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coop.domain.catalogue import BASIS_POINTS
@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from coop.models.memberships import Invitation, Membership
 
 DEFAULT_HOUSEHOLD_CAP = 20
+# Above £500 a treasurer confirms an entry twice (a co-op can change it).
+DEFAULT_LARGE_AMOUNT_PENCE = 50_000
 
 
 class Coop(Model):
@@ -48,6 +50,10 @@ class Coop(Model):
             name="owing_reminder_range",
         ),
         CheckConstraint("owing_reminder_from_pence >= 1", name="owing_reminder_from_positive"),
+        CheckConstraint(
+            "credit_limit_pence IS NULL OR credit_limit_pence >= 0", name="credit_limit_not_negative"
+        ),
+        CheckConstraint("large_amount_pence >= 100", name="large_amount_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -72,6 +78,15 @@ class Coop(Model):
     # owing_reminder_days days; None (the default) sends no reminders.
     owing_reminder_days: Mapped[int | None]
     owing_reminder_from_pence: Mapped[int] = mapped_column(Pence, default=100, server_default="100")
+    # Credit control: the most a household may owe before its new orders are
+    # refused (or, with credit_limit_needs_approval, wait for the treasurer's
+    # approval); None sets no limit.
+    credit_limit_pence: Mapped[int | None] = mapped_column(Pence)
+    credit_limit_needs_approval: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # A treasurer's entry above this amount needs a second confirmation that repeats it.
+    large_amount_pence: Mapped[int] = mapped_column(
+        Pence, default=DEFAULT_LARGE_AMOUNT_PENCE, server_default=str(DEFAULT_LARGE_AMOUNT_PENCE)
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="coop")

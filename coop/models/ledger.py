@@ -46,6 +46,8 @@ class AccountKind(StrEnum):
     CASH = "cash"
     BANK = "bank"
     COUNCIL_SUPPORT = "council_support"
+    # The other side of the balances a co-op brought with it when it started on coop.
+    OPENING_BALANCE = "opening_balance"
 
     @property
     def label(self) -> str:
@@ -57,6 +59,7 @@ class AccountKind(StrEnum):
             AccountKind.CASH: "Cash",
             AccountKind.BANK: "Bank",
             AccountKind.COUNCIL_SUPPORT: "Council support",
+            AccountKind.OPENING_BALANCE: "Opening balances",
         }[self]
 
 
@@ -69,6 +72,11 @@ class TransactionKind(StrEnum):
     SUPPLIER_PAYMENT = "supplier_payment"
     ADJUSTMENT = "adjustment"  # a correction after settlement
     REVERSAL = "reversal"
+    FUND_INCOME = "fund_income"  # money the fund received: fees, donations, grants
+    FUND_EXPENSE = "fund_expense"  # money the fund spent: hall hire, bags, bank charges
+    OPENING_BALANCE = "opening_balance"  # balances brought in when the co-op started on coop
+    WRITE_OFF = "write_off"  # a household's debt the fund bears
+    STOCK_SALE = "stock_sale"  # the co-op's own stock sold to a household
 
     @property
     def label(self) -> str:
@@ -79,6 +87,11 @@ class TransactionKind(StrEnum):
             TransactionKind.SUPPLIER_PAYMENT: "Paid to supplier",
             TransactionKind.ADJUSTMENT: "Correction",
             TransactionKind.REVERSAL: "Reversal",
+            TransactionKind.FUND_INCOME: "Income to the fund",
+            TransactionKind.FUND_EXPENSE: "Spent from the fund",
+            TransactionKind.OPENING_BALANCE: "Opening balance",
+            TransactionKind.WRITE_OFF: "Written off",
+            TransactionKind.STOCK_SALE: "Bought from the co-op's stock",
         }[self]
 
 

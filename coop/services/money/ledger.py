@@ -35,6 +35,7 @@ SINGLE_ACCOUNTS = (
     AccountKind.CASH,
     AccountKind.BANK,
     AccountKind.COUNCIL_SUPPORT,
+    AccountKind.OPENING_BALANCE,
 )
 
 
