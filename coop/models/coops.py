@@ -51,7 +51,8 @@ class Coop(Model):
         ),
         CheckConstraint("owing_reminder_from_pence >= 1", name="owing_reminder_from_positive"),
         CheckConstraint(
-            "credit_limit_pence IS NULL OR credit_limit_pence >= 0", name="credit_limit_not_negative"
+            "credit_limit_pence IS NULL OR credit_limit_pence >= 0",
+            name="credit_limit_not_negative",
         ),
         CheckConstraint("large_amount_pence >= 100", name="large_amount_positive"),
     )
