@@ -24,6 +24,7 @@ from coop.models.jobs import JobRun, JobRunStatus
 from coop.models.ledger import Account, AccountKind, LedgerTransaction, Posting, TransactionKind
 from coop.models.mail import OutboxMessage, OutboxStatus
 from coop.models.memberships import Invitation, Membership
+from coop.models.monitoring import MonitoringReturn, MonitoringReturnPdf
 from coop.models.notifications import Announcement, NotificationOptOut, NotificationSent
 from coop.models.places import ImdDecile, ImdEdition, Postcode, PostcodeEdition
 from coop.models.rounds import Allocation, Collection, OrderRequest, Round, RoundItem, RoundSupplier
@@ -61,6 +62,8 @@ __all__ = [
     "LedgerTransaction",
     "Login",
     "Membership",
+    "MonitoringReturn",
+    "MonitoringReturnPdf",
     "NotificationOptOut",
     "NotificationSent",
     "OrderRequest",
