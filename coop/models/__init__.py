@@ -26,6 +26,7 @@ from coop.models.mail import OutboxMessage, OutboxStatus
 from coop.models.memberships import Invitation, Membership
 from coop.models.monitoring import MonitoringReturn, MonitoringReturnPdf
 from coop.models.notifications import Announcement, NotificationOptOut, NotificationSent
+from coop.models.openings import OpeningBalance
 from coop.models.places import ImdDecile, ImdEdition, Postcode, PostcodeEdition
 from coop.models.rounds import Allocation, Collection, OrderRequest, Round, RoundItem, RoundSupplier
 from coop.models.support import (
@@ -66,6 +67,7 @@ __all__ = [
     "MonitoringReturnPdf",
     "NotificationOptOut",
     "NotificationSent",
+    "OpeningBalance",
     "OrderRequest",
     "OutboxMessage",
     "OutboxStatus",
