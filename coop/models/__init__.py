@@ -18,6 +18,7 @@ from coop.models.catalogue import (
     SupplierKind,
 )
 from coop.models.coops import Coop, CoopCouncilLink
+from coop.models.credit import CreditApproval
 from coop.models.councils import Council, CouncilOfficer
 from coop.models.household import HouseholdFact
 from coop.models.jobs import JobRun, JobRunStatus
@@ -29,6 +30,7 @@ from coop.models.notifications import Announcement, NotificationOptOut, Notifica
 from coop.models.openings import OpeningBalance
 from coop.models.places import ImdDecile, ImdEdition, Postcode, PostcodeEdition
 from coop.models.rounds import Allocation, Collection, OrderRequest, Round, RoundItem, RoundSupplier
+from coop.models.stock import StockMovement, StockMovementKind
 from coop.models.support import (
     SupportKind,
     SupportRecord,
@@ -54,6 +56,7 @@ __all__ = [
     "Council",
     "CouncilApiToken",
     "CouncilOfficer",
+    "CreditApproval",
     "HouseholdFact",
     "ImdDecile",
     "ImdEdition",
@@ -83,6 +86,8 @@ __all__ = [
     "RoundSupplier",
     "ShareScope",
     "SplitBasis",
+    "StockMovement",
+    "StockMovementKind",
     "Supplier",
     "SupplierKind",
     "SupportKind",
