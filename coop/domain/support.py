@@ -14,6 +14,7 @@ acknowledgement, it is recorded as seen.
 from __future__ import annotations
 
 import calendar
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -95,3 +96,22 @@ def period_problem(start: date | None, end: date | None) -> str | None:
 def covers(start: date | None, end: date | None, day: date) -> bool:
     """Tell whether a period with open ends contains *day*."""
     return (start is None or start <= day) and (end is None or day <= end)
+
+
+# A record is paid from the Household Support Fund when its programme names the fund:
+# "Household Support Fund round 6", "HSF 6", "HSF7", "hsf - round 7" (any case, any spacing).
+_HSF_PROGRAMME = re.compile(
+    r"\bhousehold\s+support\s+fund\b|\bhsf(?:\s*-?\s*\d+)?\b", re.IGNORECASE
+)
+
+
+def is_household_support_fund_programme(programme: str) -> bool:
+    """Tell whether a support record's programme is the Household Support Fund.
+
+    Councils type the programme as free text, so the fund is recognised by its
+    name ("Household Support Fund", any round) or its usual abbreviation as a
+    word of its own ("HSF", "HSF 6", "HSF6"); "HSFX" or "Fresh fund" are not it.
+    The decision is the name alone: coop records no fund code, and an officer
+    who wants a record in the fund's return names the fund in its programme.
+    """
+    return bool(_HSF_PROGRAMME.search(" ".join(programme.split())))
