@@ -371,3 +371,15 @@ def test_a_visitor_who_has_not_signed_in_gets_no_return(client, world, named):
     response = client.get(xlsx_url(world, named))
     assert response.status_code in (302, 401, 403)
     assert response.content_type != XLSX
+
+
+def test_a_council_name_like_a_formula_is_written_as_text(world, named):
+    world.council.name = '=HYPERLINK("http://example.org","x")'
+    db.session.commit()
+    data = hsf_workbook(hsf_return(council=world.council, period=Q1))
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/")]
+        assert sheets and not any(b"<f>" in archive.read(n) for n in sheets)
+    book = load_workbook(io.BytesIO(data))
+    texts = {c.value for row in book["2 - Spend"].iter_rows() for c in row}
+    assert world.council.name in texts

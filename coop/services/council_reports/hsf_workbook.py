@@ -18,9 +18,9 @@ from __future__ import annotations
 import io
 from decimal import Decimal
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl import Workbook  # type: ignore[import-untyped]
+from openpyxl.styles import Alignment, Font  # type: ignore[import-untyped]
+from openpyxl.worksheet.worksheet import Worksheet  # type: ignore[import-untyped]
 
 from coop.domain.suppression import Shown, Suppressed
 from coop.services.council_reports.hsf import (
@@ -40,7 +40,7 @@ LABEL_HEADINGS = {SPEND: "Category", VOLUMES: "Category", HOUSEHOLDS: "Household
 
 
 def _put(ws: Worksheet, row: int, column: int, value: object, *, font: Font | None = None) -> None:
-    cell = ws.cell(row=row, column=column, value=value)  # type: ignore[arg-type]
+    cell = ws.cell(row=row, column=column, value=value)
     if isinstance(value, str):
         cell.data_type = "s"  # text stays text: never a formula
     if font is not None:
