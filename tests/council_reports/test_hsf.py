@@ -33,6 +33,7 @@ from coop.services.council_reports.hsf import (
 from coop.services.council_reports.hsf_workbook import hsf_workbook
 from coop.services.council_reports.period import quarter_period
 from coop.services.council_reports.scope import report_scope
+from coop.services.support.usage import record_usage
 from council_reports.world import (
     build_round_world_in,
     build_world,
@@ -127,8 +128,8 @@ def test_spend_volumes_and_households_are_the_funds_subsidies_on_bills_in_the_pe
     give_facts([*homes[10:12], *homes[20:35]], Fact.DISABILITY, [1] * 17)
     give_facts(homes[35:40], Fact.CHILDREN_UNDER_18, [0] * 5)
     give_facts(homes[35:40], Fact.PENSION_AGE, [0] * 5)
-    subsidised_round(rw, product, homes, fund, 10, date(2026, 2, 18))  # 46 x 25p
-    subsidised_round(rw, product, homes[:30], fund, 20, date(2026, 3, 4))  # 30 x 50p
+    february = subsidised_round(rw, product, homes, fund, 10, date(2026, 2, 18))  # 46 x 25p
+    march = subsidised_round(rw, product, homes[:30], fund, 20, date(2026, 3, 4))  # 30 x 50p
     subsidised_round(rw, product, homes, other, 50, date(2026, 3, 11))  # not the fund's
     subsidised_round(rw, product, homes, fund, 10, date(2026, 4, 15))  # after Q1
 
@@ -141,6 +142,8 @@ def test_spend_volumes_and_households_are_the_funds_subsidies_on_bills_in_the_pe
     assert spend[0] == 46 * 25 + 30 * 50 and spend[-1] == spend[0]
     assert spend[1:-1] == [None] * (len(SPEND_CATEGORIES) - 1)  # not recorded by coop
     # Spend is the ledger's: the fund's council-support postings for rounds in the period.
+    used = {use.round_id: use.used_pence for use in record_usage(record=fund).rounds}
+    assert spend[0] == used[february.id] + used[march.id] and len(used) == 3
     postings = ledger_sum(AccountKind.COUNCIL_SUPPORT, [rw.coop.id], Q1.start, Q1.after_end)
     assert -postings == spend[0] + 46 * 125  # the UKSPF round's 50% is the rest
     assert values(hsf, VOLUMES)[0] == 46 + 30
@@ -383,3 +386,14 @@ def test_a_council_name_like_a_formula_is_written_as_text(world, named):
     book = load_workbook(io.BytesIO(data))
     texts = {c.value for row in book["2 - Spend"].iter_rows() for c in row}
     assert world.council.name in texts
+
+
+def test_the_partial_prints_in_a_pdf(app, world, named):
+    from flask import render_template
+    from weasyprint import HTML
+
+    hsf = hsf_return(council=world.council, period=Q1)
+    with app.test_request_context():
+        body = render_template("council/returns/_hsf.html", hsf=hsf, xlsx_url="/hsf.xlsx")
+    pdf = HTML(string=f"<!doctype html><html><body>{body}</body></html>").write_pdf()
+    assert pdf.startswith(b"%PDF") and len(pdf) > 1000
