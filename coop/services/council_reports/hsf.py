@@ -33,7 +33,9 @@ Decisions, where the template asks more than coop records:
   groups, so each household is counted once: in the first of the template's
   groups it belongs to, in the template's order (with children, with
   pensioners, with a disabled person, other). Children are under 18 (the
-  under-5 and under-18 facts); pensioners are of State Pension age. A
+  under-5 and under-18 facts households give; DWP's fund counts a young
+  person under 19, which coop cannot see); pensioners are of State Pension
+  age. A
   household that gave no consented fact putting it in a group counts as
   "Other households", since the template has no "not known" group (the notes
   say so). Disability is used here only, at council level, never per co-op.
@@ -138,7 +140,8 @@ DEFINITIONS = {
     HOUSEHOLDS: "Distinct households whose bill the fund's subsidy reduced in the period, each "
     "counted once, in the first group it belongs to in this order: with children (under "
     "18), with pensioners (State Pension age), with a disabled person, other. A household "
-    "that did not tell its co-op a fact, with consent, counts as other.",
+    "that did not tell its co-op a fact, with consent, counts as other. Children are those "
+    "under 18, as households tell their co-op; the fund also counts a young person of 18.",
     GRANTS: "Household Support Fund grants and micro-grants the council recorded as awarded "
     "to its co-ops in the period, in force or closed, as recorded. They are not in the "
     "template's spend: coop records the award, not what the co-op spent it on.",

@@ -128,7 +128,8 @@ NOTES = (
     f"'{NOT_RECORDED}': add what the council spent through other routes from its own records.",
     "Households are counted at council level only, across every co-op of the council. A "
     "household is counted once, in the first group it belongs to in the template's order: "
-    "with children, with pensioners, with a disabled person, other.",
+    "with children, with pensioners, with a disabled person, other. Children are those under "
+    "18, the band households give their co-op; the fund also counts a young person of 18.",
     "Household facts (children, State Pension age, disability) are optional and each is given "
     "with its own consent; a household that gave none that places it in a group is counted "
     "under 'Other households'.",
