@@ -48,6 +48,8 @@ from coop.models import (
     JobRun,
     LedgerTransaction,
     Membership,
+    MonitoringReturn,
+    MonitoringReturnPdf,
     OrderRequest,
     OutboxMessage,
     OutboxStatus,
@@ -306,6 +308,22 @@ def two_councils(app, factory) -> TwoCouncils:
         status=SupportStatus.PROPOSED,
     )
     db.session.add(record)
+    db.session.flush()
+    # Its monitoring return and the PDF made of it: council A's officers' alone.
+    monitoring = MonitoringReturn(
+        support_record_id=record.id,
+        period_start=utcnow().date() - timedelta(days=90),
+        period_end=utcnow().date(),
+        story="The Quillfeather hall kept its doors open",
+        version=1,
+    )
+    db.session.add(monitoring)
+    db.session.flush()
+    db.session.add(
+        MonitoringReturnPdf(
+            monitoring_return_id=monitoring.id, content=b"%PDF-1.7 Quillfeather", version=1
+        )
+    )
     db.session.commit()
 
     values = TwoCouncils(
@@ -332,6 +350,7 @@ def two_councils(app, factory) -> TwoCouncils:
             "entry_id": entry.id,
             "transaction_id": payment.id,
             "run_id": run.id,
+            "return_id": monitoring.id,
         },
         own_slug={MEMBER_B: coop_b.slug, COORDINATOR_B: coop_b.slug},
         emails={

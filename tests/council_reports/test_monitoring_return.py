@@ -389,3 +389,22 @@ def test_a_coop_of_three_households_gives_no_figure_about_them_in_the_page_or_th
                 assert amount not in found
             assert not re.search(r"\d\.\d%", found)  # a share, as the return writes one
             assert "Zyxname" not in found and "zyxmail" not in found and "ZQ" not in found
+
+
+def test_a_household_support_fund_return_carries_the_funds_tables_and_workbook(
+    client, auth, officer, world, record
+):
+    fund = grant(world, world.big.coop, programme="Household Support Fund round 6")
+    auth.login_as(officer)
+    page = open_return(client, world, fund, **Q1)
+    assert "Household Support Fund management information" in page
+    workbook = f"/councils/{world.council.id}/support/{fund.id}/returns/hsf.xlsx"
+    assert f'href="{workbook}?from=2026-01-01&to=2026-03-31"' in page
+    make_pdf(client, world, fund)
+    saved = db.session.scalars(
+        select(MonitoringReturn).where(MonitoringReturn.support_record_id == fund.id)
+    ).one()
+    download = client.get(f"{workbook[: -len('hsf.xlsx')]}{saved.id}.pdf")
+    assert "Household Support Fund management information" in pdf_text(download.data)
+    # A return of another programme has no such part.
+    assert "Household Support Fund" not in open_return(client, world, record, **Q1)
