@@ -129,7 +129,7 @@ class Standing:
             return start + " You can add to your order once the treasurer approves it."
         if self.needs_approval:
             return start + (
-                f" Ask the treasurer to approve your order, or pay {to_pay} first."
+                f" Ask the treasurer to approve your order, or pay {to_pay} to add this."
                 " You can still take items out."
             )
-        return start + f" Pay {to_pay} first, or order less. You can still take items out."
+        return start + f" Pay {to_pay} to add this, or order less. You can still take items out."

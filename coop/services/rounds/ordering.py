@@ -3,11 +3,14 @@
 `set_order` is the one write. It takes the round's row lock shared, so that
 an order change never interleaves with closing (which takes it exclusive),
 and keeps a household's place in the queue with `coop.domain.ordering.revise`.
+A change that asks for more is held to the co-op's credit limit
+(`coop.services.money.credit.check_order_credit`); asking for less never is.
 What the ordering pages show is in `coop.services.rounds.ordering_pages`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -29,6 +32,7 @@ from coop.models import (
 )
 from coop.models.types import utcnow
 from coop.services.errors import ServiceError
+from coop.services.money.credit import check_order_credit
 from coop.services.money.ledger import household_balance_pence
 from coop.services.rounds.lifecycle import MAX_PER_HOUSEHOLD
 from coop.services.times import local_time
@@ -122,6 +126,7 @@ def set_order(
         .where(OrderRequest.round_item_id == item.id, OrderRequest.membership_id == membership.id)
         .order_by(OrderRequest.created_at, OrderRequest.id)
     ).all()
+    _check_credit(round_, item, membership, held, quantity, tolerance)
     revision = revise(
         [Held(request.id, request.quantity, request.tolerance) for request in held],
         quantity,
@@ -147,6 +152,38 @@ def set_order(
         )
     db.session.flush()
     return Saved(quantity=quantity, tolerance=tolerance, changed=not revision.changes_nothing)
+
+
+def _check_credit(
+    round_: Round,
+    item: RoundItem,
+    membership: Membership,
+    held: Sequence[OrderRequest],
+    quantity: int,
+    tolerance: int,
+) -> None:
+    """Refuse a change asking for more of *item* that would take the household past the limit."""
+    coop = round_.coop
+    before_quantity = sum(request.quantity for request in held)
+    before_tolerance = sum(request.tolerance for request in held)
+    asks_more = quantity > before_quantity or tolerance > before_tolerance
+    if not asks_more or coop.credit_limit_pence is None:
+        return
+    price = {
+        "case_price_pence": item.case_price_pence,
+        "case_size": item.case_size,
+        "vat_bp": item.vat_bp,
+        "markup_bp": round_.markup_bp,
+    }
+    more = line_pence(**price, units=quantity) - line_pence(**price, units=before_quantity)
+    check_order_credit(
+        coop=coop,
+        membership=membership,
+        round_=round_,
+        available_pence=funds_of(membership=membership).available_pence,
+        more_pence=more,
+        asks_more=asks_more,
+    )
 
 
 def item_for(*, coop: Coop, item_id: int) -> RoundItem | None:

@@ -14,10 +14,12 @@ from sqlalchemy import ColumnElement, distinct, func, select
 
 from coop.domain.allocation import case_progress
 from coop.domain.catalogue import Tag, bits_to_tags, line_pence
+from coop.domain.credit import Standing
 from coop.domain.roles import MembershipStatus
 from coop.domain.rounds import ALLOCATED, RoundState
 from coop.extensions import db
 from coop.models import Allocation, Coop, Membership, OrderRequest, Round, RoundItem, RoundSupplier
+from coop.services.money.credit import HowToPay, credit_standing, how_to_pay
 from coop.services.rounds.ordering import Commitment, Funds, funds_of
 
 PAST_ROUNDS_SHOWN = 10
@@ -82,6 +84,8 @@ class OrderPage:
     total_pence: int
     other_rounds: list[Commitment]
     funds: Funds
+    credit: Standing  # where the household stands against the co-op's credit limit
+    how_to_pay: HowToPay | None = None  # whom to pay, when the household is past the limit
 
     @property
     def groups(self) -> list[tuple[str, list[ItemLine]]]:
@@ -167,6 +171,10 @@ def order_page(*, round_: Round, membership: Membership, filters: OrderFilters) 
         )
     lines.sort(key=lambda line: (_category_key(line.category), line.name.casefold(), line.id))
     funds = funds_of(membership=membership)
+    coop = round_.coop
+    credit = credit_standing(
+        coop=coop, membership=membership, round_=round_, available_pence=funds.available_pence
+    )
     return OrderPage(
         lines=lines,
         shown=[line for line in lines if line.matches(filters)],
@@ -174,6 +182,8 @@ def order_page(*, round_: Round, membership: Membership, filters: OrderFilters) 
         total_pence=sum(line.line_pence for line in lines if line.available),
         other_rounds=[c for c in funds.rounds_due if c.round_id != round_.id],
         funds=funds,
+        credit=credit,
+        how_to_pay=how_to_pay(coop=coop) if credit.over_limit else None,
     )
 
 

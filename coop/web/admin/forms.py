@@ -17,6 +17,15 @@ from coop.web.forms import (
 )
 
 CHOOSE_ROLE = "Choose a role from the list."
+CHOOSE_OVER_LIMIT = "Choose whether to refuse or to ask the treasurer."
+REFUSE, APPROVE = "refuse", "approve"
+
+
+def _over_limit_choice(value: object) -> object:
+    """Show the column's True or False as a choice; leave a posted choice for validation."""
+    if isinstance(value, bool):
+        return APPROVE if value else REFUSE
+    return value
 
 
 class RoleForm(GuardedForm):
@@ -91,3 +100,18 @@ class SettingsForm(GuardedForm):
         ),
     )
     owing_reminder_from_pence = PenceField("Only when they owe at least", validators=[Optional()])
+    # Named as the columns, so `SettingsForm(obj=coop)` shows the current setting.
+    credit_limit_pence = PenceField("Credit limit", validators=[Optional()])
+    credit_limit_needs_approval = RadioField(  # type: ignore[call-arg]
+        "When an order would take a household past the limit",
+        choices=[
+            SelectChoice(REFUSE, "Refuse it: the household pays first"),
+            SelectChoice(APPROVE, "Ask the treasurer: the household can ask for approval"),
+        ],
+        coerce=_over_limit_choice,
+        default=REFUSE,
+        # A post without the choice keeps the current setting (the data comes from the co-op).
+        validators=[DataRequired(CHOOSE_OVER_LIMIT)],
+        invalid_choice_message=CHOOSE_OVER_LIMIT,
+        invalid_value_message=CHOOSE_OVER_LIMIT,
+    )

@@ -18,6 +18,7 @@ from coop.domain.roles import MembershipStatus, Role
 from coop.domain.wording import possessive
 from coop.extensions import db
 from coop.models import Coop, Invitation, Membership, User
+from coop.services.money.credit import set_credit_control
 from coop.services.people.coops import Reminders, update_coop_settings
 from coop.services.people.invitations import create_invitation, invitation_status, revoke_invitation
 from coop.services.people.memberships import (
@@ -30,7 +31,7 @@ from coop.services.people.memberships import (
 from coop.services.places.lookup import household_places
 from coop.web.access import for_coop, signed_in_user
 from coop.web.admin import bp
-from coop.web.admin.forms import InvitationForm, RoleForm, SettingsForm
+from coop.web.admin.forms import APPROVE, InvitationForm, RoleForm, SettingsForm
 from coop.web.forms import ActionForm, required
 from coop.web.links import site_url_for
 from coop.web.outcome import commit_or_refuse
@@ -278,18 +279,25 @@ def settings(coop: Coop):
     form = SettingsForm(obj=coop)
     if form.validate_on_submit():
         saved = commit_or_refuse(
-            lambda: update_coop_settings(
-                coop=coop,
-                name=required(form.name.data),
-                pickup_address=form.pickup_address.data or "",
-                household_cap=required(form.household_cap.data),
-                joining_policy=form.joining_policy.data,
-                contribution_pence=form.contribution_pence.data,
-                reminders=Reminders(
-                    deadline_hours=form.deadline_reminder_hours.data,
-                    owing_days=form.owing_reminder_days.data,
-                    owing_from_pence=form.owing_reminder_from_pence.data,
-                ),
+            lambda: (
+                update_coop_settings(
+                    coop=coop,
+                    name=required(form.name.data),
+                    pickup_address=form.pickup_address.data or "",
+                    household_cap=required(form.household_cap.data),
+                    joining_policy=form.joining_policy.data,
+                    contribution_pence=form.contribution_pence.data,
+                    reminders=Reminders(
+                        deadline_hours=form.deadline_reminder_hours.data,
+                        owing_days=form.owing_reminder_days.data,
+                        owing_from_pence=form.owing_reminder_from_pence.data,
+                    ),
+                )
+                and set_credit_control(
+                    coop=coop,
+                    limit_pence=form.credit_limit_pence.data,
+                    needs_approval=form.credit_limit_needs_approval.data == APPROVE,
+                )
             )
         ).show(form)
         if saved is not None:

@@ -37,6 +37,10 @@ class ItemOrderForm(GuardedForm):
         return str(raw[0]) if raw else ""
 
 
+class AskApprovalForm(GuardedForm):
+    """A household's request for the treasurer's approval to order past the credit limit."""
+
+
 class OrderFilterForm(QueryForm):
     """The ordering page's search and filters (a GET form, no CSRF)."""
 

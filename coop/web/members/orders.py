@@ -16,9 +16,10 @@ from coop.domain.permissions import can_order
 from coop.domain.rounds import ALLOCATED, SEEN_BY_MEMBERS, RoundState
 from coop.extensions import wants_json
 from coop.models import Coop, Membership, Round, RoundItem
+from coop.services.money.credit import ask_for_approval
 from coop.services.people.memberships import membership_of
 from coop.services.rounds.lifecycle import round_for
-from coop.services.rounds.ordering import Saved, item_for, set_order, taking_orders
+from coop.services.rounds.ordering import Saved, funds_of, item_for, set_order, taking_orders
 from coop.services.rounds.ordering_pages import (
     OrderFilters,
     member_rounds,
@@ -28,8 +29,9 @@ from coop.services.rounds.ordering_pages import (
 )
 from coop.services.rounds.ordering_pages import case_indicators as indicators_of
 from coop.web.access import for_coop, signed_in_user
+from coop.web.links import site_url_for
 from coop.web.members import bp
-from coop.web.members.order_forms import ItemOrderForm, OrderFilterForm
+from coop.web.members.order_forms import AskApprovalForm, ItemOrderForm, OrderFilterForm
 from coop.web.outcome import commit_or_refuse
 
 # After a plain post the page jumps back to the item, far below the flash messages, so the
@@ -204,6 +206,30 @@ def _answer_saved(
         available=format_pence(page.funds.available_pence),
         message=message,
     )
+
+
+@bp.route("/coops/<slug>/rounds/<int:round_id>/credit-approval", methods=["POST"])
+@for_coop(can_order)
+def ask_credit_approval(coop: Coop, round_id: int):
+    round_ = _round(coop, round_id)
+    membership = _household(coop)
+    back = url_for("members.order", slug=coop.slug, round_id=round_.id, _anchor="credit-limit")
+    if not AskApprovalForm().validate_on_submit():
+        flash("The form had expired; please ask again.", "error")
+        return redirect(back)
+    asked = commit_or_refuse(
+        lambda: ask_for_approval(
+            coop=coop,
+            membership=membership,
+            round_=round_,
+            available_pence=funds_of(membership=membership).available_pence,
+            review_link=site_url_for("admin.credit_approvals", slug=coop.slug),
+        )
+    )
+    asked.show()
+    if not asked.refused:
+        flash("The treasurer is asked to approve your order in this round.", "success")
+    return redirect(back)
 
 
 @bp.route("/coops/<slug>/rounds/<int:round_id>/cases.json")
