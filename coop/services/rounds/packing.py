@@ -23,6 +23,7 @@ from coop.domain.spreadsheets import csv_text
 from coop.extensions import db
 from coop.models import Allocation, Collection, Membership, Round, RoundItem, User
 from coop.services.errors import ServiceError
+from coop.services.money.stock import moved_units
 from coop.services.rounds.lifecycle import locked_round
 from coop.services.rounds.states import require
 from coop.services.times import local_time
@@ -259,7 +260,7 @@ class StockLine:
 
 
 def coop_stock(*, coop_id: int) -> list[StockLine]:
-    """Return the surplus of the co-op's received and settled rounds, newest round first."""
+    """Return the surplus of the co-op's received and settled rounds still on hand, newest first."""
     rows = db.session.execute(
         select(Round.id, Round.title, Round.received_at, RoundItem)
         .join(RoundItem, RoundItem.round_id == Round.id)
@@ -270,10 +271,13 @@ def coop_stock(*, coop_id: int) -> list[StockLine]:
         )
         .order_by(Round.received_at.desc(), Round.id.desc(), RoundItem.name, RoundItem.id)
     ).all()
+    moved = moved_units(coop_id)
     lines = []
     for round_id, title, received_at, item in rows:
         price = item.applied_case_price_pence
-        units = item.surplus_units or 0
+        units = (item.surplus_units or 0) - moved.get(item.id, 0)
+        if units <= 0:
+            continue  # sold, offered or written off: see the treasurer's stock page
         lines.append(
             StockLine(
                 round_id=round_id,

@@ -1,0 +1,352 @@
+"""The co-op's stock: surplus of settled rounds, sold to households or written off.
+
+Stock on hand of a round item is its surplus (`RoundItem.surplus_units`, the
+units nobody received) once its round is settled, less what has left it
+(`StockMovement`). Settlement already charged what the surplus cost to the
+co-op fund, so:
+
+- **selling** units to a household charges it the co-op's price (the member
+  price each the item had in its round, deposit included) in one
+  `STOCK_SALE` transaction: the household's account minus, the fund plus
+  (signs as in `coop.models.ledger`: the fund takes the sale as its income,
+  as it took the markup). It shows on the household's statement. Reversing
+  that transaction from the ledger puts the units back in stock;
+- **writing off** units as given away or spoiled moves no money (the fund
+  already bore the cost); the movement keeps the units' cost, so the annual
+  accounts can show stock written off, and stock on hand at cost.
+
+Cost each is what the supplier charged for a unit, VAT included, rounded to
+the penny, plus its deposit. The units are checked against what is on hand
+under a row lock on the round item, so two treasurers cannot sell the same
+units twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from fractions import Fraction
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
+
+from coop.domain.catalogue import BASIS_POINTS, member_unit_price_pence
+from coop.domain.money import round_half_up
+from coop.domain.roles import MembershipStatus
+from coop.domain.rounds import BILLED
+from coop.extensions import db
+from coop.models import (
+    AccountKind,
+    Coop,
+    LedgerTransaction,
+    Membership,
+    Round,
+    RoundItem,
+    StockMovement,
+    StockMovementKind,
+    TransactionKind,
+    User,
+)
+from coop.services.errors import ServiceError
+from coop.services.money.ledger import Entry, household_accounts, post_transaction, single_account
+
+NOTE_MAX_LENGTH = 200
+WRITE_OFF_KINDS = (StockMovementKind.GIVEN_AWAY, StockMovementKind.SPOILED)
+MOVEMENTS_SHOWN = 50
+
+
+def unit_cost_pence(item: RoundItem) -> int:
+    """Return what one unit of *item* cost the co-op: VAT included, to the penny, plus deposit."""
+    with_vat = Fraction(item.applied_case_price_pence * (BASIS_POINTS + item.vat_bp)) / (
+        item.case_size * BASIS_POINTS
+    )
+    return round_half_up(with_vat) + item.deposit_pence
+
+
+def unit_price_pence(item: RoundItem, round_: Round) -> int:
+    """Return the co-op's price of one unit: the member price each in its round, plus deposit."""
+    return (
+        member_unit_price_pence(
+            case_price_pence=item.applied_case_price_pence,
+            case_size=item.case_size,
+            vat_bp=item.vat_bp,
+            markup_bp=round_.markup_bp,
+        )
+        + item.deposit_pence
+    )
+
+
+def moved_units(coop_id: int, item_ids: list[int] | None = None) -> dict[int, int]:
+    """Return units that left each round item's surplus (a reversed sale's units came back).
+
+    Read as round item id -> units; the coordinators' stock list subtracts them too.
+    """
+    reversal = aliased(LedgerTransaction)
+    query = (
+        select(StockMovement.round_item_id, func.sum(StockMovement.units))
+        .outerjoin(reversal, reversal.reverses_id == StockMovement.transaction_id)
+        .where(StockMovement.coop_id == coop_id, reversal.id.is_(None))
+        .group_by(StockMovement.round_item_id)
+    )
+    if item_ids is not None:
+        query = query.where(StockMovement.round_item_id.in_(item_ids))
+    return {item_id: int(units) for item_id, units in db.session.execute(query)}
+
+
+@dataclass(frozen=True)
+class StockItem:
+    """Units of one settled round's item that the co-op still holds."""
+
+    round_item_id: int
+    round_id: int
+    round_title: str
+    settled_at: datetime | None
+    code: str
+    name: str
+    unit_label: str
+    units: int  # on hand
+    unit_cost_pence: int
+    unit_price_pence: int
+
+    @property
+    def value_pence(self) -> int:
+        """The units on hand at cost."""
+        return self.units * self.unit_cost_pence
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.unit_label}), from {self.round_title}"
+
+
+def stock_on_hand(*, coop: Coop) -> list[StockItem]:
+    """Return what the co-op holds from its settled rounds, newest round first (two queries)."""
+    rows = db.session.execute(
+        select(Round, RoundItem)
+        .join(RoundItem, RoundItem.round_id == Round.id)
+        .where(Round.coop_id == coop.id, Round.state.in_(BILLED), RoundItem.surplus_units > 0)
+        .order_by(Round.settled_at.desc(), Round.id.desc(), RoundItem.name, RoundItem.id)
+    ).all()
+    moved = moved_units(coop.id)
+    lines = []
+    for round_, item in rows:
+        units = (item.surplus_units or 0) - moved.get(item.id, 0)
+        if units <= 0:
+            continue
+        lines.append(
+            StockItem(
+                round_item_id=item.id,
+                round_id=round_.id,
+                round_title=round_.title,
+                settled_at=round_.settled_at,
+                code=item.code,
+                name=item.name,
+                unit_label=item.unit_label,
+                units=units,
+                unit_cost_pence=unit_cost_pence(item),
+                unit_price_pence=unit_price_pence(item, round_),
+            )
+        )
+    return lines
+
+
+def _locked_item(coop: Coop, round_item_id: int | None) -> tuple[RoundItem, Round, int]:
+    """Return the round item with its round and units on hand, its row locked; refuse others."""
+    item = None
+    if round_item_id is not None:
+        item = db.session.scalar(
+            select(RoundItem)
+            .join(Round, Round.id == RoundItem.round_id)
+            .where(
+                RoundItem.id == round_item_id,
+                Round.coop_id == coop.id,
+                Round.state.in_(BILLED),
+            )
+            .with_for_update(of=RoundItem)
+            .execution_options(populate_existing=True)
+        )
+    if item is None or not item.surplus_units:
+        raise ServiceError("Choose an item the co-op has in stock.", field="item")
+    on_hand = item.surplus_units - moved_units(coop.id, [item.id]).get(item.id, 0)
+    if on_hand <= 0:
+        raise ServiceError(f"None of {item.name} is left in stock.", field="item")
+    return item, item.round, on_hand
+
+
+def _check_units(units: int | None, on_hand: int, item: RoundItem) -> int:
+    if units is None or units <= 0:
+        raise ServiceError("Enter a whole number of units, 1 or more.", field="units")
+    if units > on_hand:
+        raise ServiceError(
+            f"Only {on_hand} of {item.name} ({item.unit_label}) {'is' if on_hand == 1 else 'are'} "
+            "in stock.",
+            field="units",
+        )
+    return units
+
+
+def _check_note(note: str) -> str:
+    note = note.strip()
+    if len(note) > NOTE_MAX_LENGTH:
+        raise ServiceError(f"Use at most {NOTE_MAX_LENGTH} characters.", field="note")
+    return note
+
+
+def _household(coop: Coop, membership_id: int | None) -> Membership:
+    membership = None
+    if membership_id is not None:
+        membership = db.session.scalar(
+            select(Membership).where(
+                Membership.id == membership_id,
+                Membership.coop_id == coop.id,
+                Membership.status == MembershipStatus.ACTIVE,
+            )
+        )
+    if membership is None:
+        raise ServiceError(f"Choose one of {coop.name}'s households.", field="household")
+    return membership
+
+
+def sell_stock(
+    *,
+    coop: Coop,
+    round_item_id: int | None,
+    membership_id: int | None,
+    units: int | None,
+    note: str,
+    by: User,
+) -> StockMovement:
+    """Sell units of the co-op's stock to a household at the co-op's price and post it."""
+    membership = _household(coop, membership_id)
+    item, round_, on_hand = _locked_item(coop, round_item_id)
+    units = _check_units(units, on_hand, item)
+    note = _check_note(note)
+    price = unit_price_pence(item, round_)
+    amount = units * price
+    if amount <= 0:
+        raise ServiceError(
+            f"{item.name} was free in its round: give it away instead of selling it.",
+            field="item",
+        )
+    household = household_accounts(coop_id=coop.id, membership_ids=[membership.id])[membership.id]
+    fund = single_account(coop_id=coop.id, kind=AccountKind.FUND).id
+    what = f"{units} x {item.name} ({item.unit_label})"
+    memo = f"From the co-op's stock to {membership.user.name}: {what}"
+    transaction = post_transaction(
+        coop_id=coop.id,
+        kind=TransactionKind.STOCK_SALE,
+        memo=f"{memo} ({note})" if note else memo,
+        entries=[Entry(household, -amount, "stock bought"), Entry(fund, amount, "stock sold")],
+        by=by,
+    )
+    movement = StockMovement(
+        coop_id=coop.id,
+        round_item_id=item.id,
+        kind=StockMovementKind.SOLD,
+        units=units,
+        unit_cost_pence=unit_cost_pence(item),
+        unit_price_pence=price,
+        membership_id=membership.id,
+        transaction_id=transaction.id,
+        note=note,
+        created_by_id=by.id,
+    )
+    db.session.add(movement)
+    db.session.flush()
+    return movement
+
+
+def write_off_stock(
+    *,
+    coop: Coop,
+    round_item_id: int | None,
+    units: int | None,
+    kind: StockMovementKind | str | None,
+    note: str,
+    by: User,
+) -> StockMovement:
+    """Record units of stock given away or spoiled, at their cost; no money moves (flushes)."""
+    try:
+        kind = StockMovementKind(kind) if kind is not None else None
+    except ValueError:
+        kind = None
+    if kind not in WRITE_OFF_KINDS:
+        raise ServiceError("Choose given away or spoiled.", field="kind")
+    item, _round, on_hand = _locked_item(coop, round_item_id)
+    units = _check_units(units, on_hand, item)
+    note = _check_note(note)
+    movement = StockMovement(
+        coop_id=coop.id,
+        round_item_id=item.id,
+        kind=kind,
+        units=units,
+        unit_cost_pence=unit_cost_pence(item),
+        note=note,
+        created_by_id=by.id,
+    )
+    db.session.add(movement)
+    db.session.flush()
+    return movement
+
+
+@dataclass(frozen=True)
+class MovementLine:
+    """A movement of stock, for the treasurer's list."""
+
+    id: int
+    created_at: datetime
+    kind: StockMovementKind
+    item: str
+    units: int
+    cost_pence: int
+    sale_pence: int | None
+    household: str
+    note: str
+    transaction_id: int | None
+    reversed: bool
+
+
+def stock_movements(*, coop: Coop, limit: int = MOVEMENTS_SHOWN) -> list[MovementLine]:
+    """Return the co-op's latest movements of stock, newest first (one query)."""
+    reversal = aliased(LedgerTransaction)
+    rows = db.session.execute(
+        select(StockMovement, RoundItem.name, RoundItem.unit_label, User.name, reversal.id)
+        .join(RoundItem, RoundItem.id == StockMovement.round_item_id)
+        .outerjoin(Membership, Membership.id == StockMovement.membership_id)
+        .outerjoin(User, User.id == Membership.user_id)
+        .outerjoin(reversal, reversal.reverses_id == StockMovement.transaction_id)
+        .where(StockMovement.coop_id == coop.id)
+        .order_by(StockMovement.created_at.desc(), StockMovement.id.desc())
+        .limit(limit)
+    ).all()
+    return [
+        MovementLine(
+            id=movement.id,
+            created_at=movement.created_at,
+            kind=movement.kind,
+            item=f"{name} ({unit_label})",
+            units=movement.units,
+            cost_pence=movement.cost_pence,
+            sale_pence=None
+            if movement.unit_price_pence is None
+            else movement.units * movement.unit_price_pence,
+            household=household or "",
+            note=movement.note,
+            transaction_id=movement.transaction_id,
+            reversed=reversed_id is not None,
+        )
+        for movement, name, unit_label, household, reversed_id in rows
+    ]
+
+
+def written_off_pence(*, coop: Coop, start: datetime, end: datetime) -> int:
+    """Return the cost of stock given away or spoiled from *start* to before *end*."""
+    return db.session.scalar(
+        select(
+            func.coalesce(func.sum(StockMovement.units * StockMovement.unit_cost_pence), 0)
+        ).where(
+            StockMovement.coop_id == coop.id,
+            StockMovement.kind.in_(WRITE_OFF_KINDS),
+            StockMovement.created_at >= start,
+            StockMovement.created_at < end,
+        )
+    )

@@ -1,0 +1,78 @@
+"""Forms of the co-op's stock: selling units to a household, and writing units off."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from wtforms import SelectChoice, StringField  # type: ignore[attr-defined]
+from wtforms.validators import InputRequired, Length
+
+from coop.models import StockMovementKind
+from coop.services.money.stock import NOTE_MAX_LENGTH, WRITE_OFF_KINDS, StockItem
+from coop.services.money.treasury import Choice
+from coop.web.admin.money.forms import _id_select, _radios
+from coop.web.forms import GuardedForm, WholeNumberField, strip
+
+UNITS = "Enter a whole number of units, 1 or more."
+MAX_UNITS = 100_000
+
+
+def _units() -> WholeNumberField:
+    return WholeNumberField(
+        "How many units",
+        [InputRequired(UNITS)],
+        minimum=1,
+        maximum=MAX_UNITS,
+        message=UNITS,
+    )
+
+
+def _note() -> StringField:
+    return StringField(
+        "Note (optional)",
+        filters=[strip],
+        validators=[
+            Length(max=NOTE_MAX_LENGTH, message=f"Use at most {NOTE_MAX_LENGTH} characters.")
+        ],
+    )
+
+
+def _item_choices(items: Iterable[StockItem]) -> list[SelectChoice]:
+    return [SelectChoice("", "Choose an item")] + [
+        SelectChoice(str(item.round_item_id), f"{item.label}: {item.units} in stock")
+        for item in items
+    ]
+
+
+class SellStockForm(GuardedForm):
+    """Units of the co-op's stock sold to a household at the co-op's price."""
+
+    item = _id_select("Item", validators=[InputRequired("Choose an item.")])
+    household = _id_select("Household", validators=[InputRequired("Choose a household.")])
+    units = _units()
+    note = _note()
+
+    def offer(self, items: Iterable[StockItem], households: Iterable[Choice]) -> SellStockForm:
+        self.item.choices = _item_choices(items)
+        self.household.choices = [SelectChoice("", "Choose a household")] + [
+            SelectChoice(str(choice.id), choice.name) for choice in households
+        ]
+        return self
+
+
+class WriteOffStockForm(GuardedForm):
+    """Units of the co-op's stock given away or spoiled."""
+
+    item = _id_select("Item", validators=[InputRequired("Choose an item.")])
+    units = _units()
+    kind = _radios(
+        "What happened to them",
+        [(kind.value, kind.label) for kind in WRITE_OFF_KINDS],
+        "Choose given away or spoiled.",
+        default=StockMovementKind.GIVEN_AWAY.value,
+    )
+    note = _note()
+
+    def offer(self, items: Iterable[StockItem]) -> WriteOffStockForm:
+        self.item.choices = _item_choices(items)
+        return self
