@@ -16,8 +16,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import select
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
+from weasyprint import HTML  # type: ignore[import-untyped]
+from weasyprint.urls import URLFetcher, URLFetcherResponse  # type: ignore[import-untyped]
 
 from coop.extensions import db
 from coop.models import JobRun, JobRunStatus, MonitoringReturn, MonitoringReturnPdf, User

@@ -108,12 +108,8 @@ def _chosen_period(record: SupportRecord) -> tuple[dict[str, str], dict[str, str
 
 
 def _return_page(council: Council, record: SupportRecord, period: Period) -> str:
-    return url_for(
-        "council.monitoring_return",
-        council_id=council.id,
-        record_id=record.id,
-        **{"from": f"{period.start:%Y-%m-%d}", "to": f"{period.end:%Y-%m-%d}"},
-    )
+    dates: dict[str, Any] = {"from": f"{period.start:%Y-%m-%d}", "to": f"{period.end:%Y-%m-%d}"}
+    return url_for("council.monitoring_return", council_id=council.id, record_id=record.id, **dates)
 
 
 @bp.route(RECORD + "/return", methods=["GET", "POST"], endpoint="monitoring_return")
