@@ -21,6 +21,7 @@ from coop.services.money.ledger import balances, household_balance_pence
 from coop.services.money.settlement import settle_round
 from coop.services.money.stock import (
     sell_stock,
+    stock_at_cost_pence,
     stock_on_hand,
     write_off_stock,
     written_off_pence,
@@ -251,3 +252,16 @@ def test_the_coordinators_stock_list_leaves_out_what_was_sold(rounds, client, au
 
     assert "No stock" in page
     assert "sell them to a household or write them off" in page
+
+
+def test_stock_at_cost_on_a_date_counts_what_was_held_then(rounds, tess):
+    round_, item = surplus_round(rounds)
+    before_settling = round_.settled_at - timedelta(seconds=1)
+    movement = write_off_stock(
+        coop=rounds.coop, round_item_id=item.id, units=1, kind="given_away", note="", by=tess
+    )
+    db.session.commit()
+
+    assert stock_at_cost_pence(coop=rounds.coop, at=before_settling) == 0
+    assert stock_at_cost_pence(coop=rounds.coop, at=movement.created_at) == 400
+    assert stock_at_cost_pence(coop=rounds.coop, at=movement.created_at + timedelta(1)) == 200

@@ -339,8 +339,11 @@ def stock_movements(*, coop: Coop, limit: int = MOVEMENTS_SHOWN) -> list[Movemen
 
 
 def written_off_pence(*, coop: Coop, start: datetime, end: datetime) -> int:
-    """Return the cost of stock given away or spoiled from *start* to before *end*."""
-    return db.session.scalar(
+    """Return the cost of stock given away or spoiled from *start* to before *end*.
+
+    For the annual accounts: stock written off, at what it cost the fund.
+    """
+    total = db.session.scalar(
         select(
             func.coalesce(func.sum(StockMovement.units * StockMovement.unit_cost_pence), 0)
         ).where(
@@ -349,4 +352,47 @@ def written_off_pence(*, coop: Coop, start: datetime, end: datetime) -> int:
             StockMovement.created_at >= start,
             StockMovement.created_at < end,
         )
+    )
+    return int(total or 0)
+
+
+def stock_at_cost_pence(*, coop: Coop, at: datetime) -> int:
+    """Return the stock the co-op held at cost just before *at*, for a statement of assets.
+
+    Surplus of rounds settled before *at*, less what left the stock before it
+    (a sale reversed before *at* counts as never made).
+    """
+    rows = db.session.execute(
+        select(RoundItem)
+        .join(Round, Round.id == RoundItem.round_id)
+        .where(
+            Round.coop_id == coop.id,
+            Round.state.in_(BILLED),
+            Round.settled_at < at,
+            RoundItem.surplus_units > 0,
+        )
+    ).scalars()
+    items = {item.id: item for item in rows}
+    if not items:
+        return 0
+    reversal = aliased(LedgerTransaction)
+    moved = dict(
+        db.session.execute(
+            select(StockMovement.round_item_id, func.sum(StockMovement.units))
+            .outerjoin(
+                reversal,
+                (reversal.reverses_id == StockMovement.transaction_id) & (reversal.created_at < at),
+            )
+            .where(
+                StockMovement.coop_id == coop.id,
+                StockMovement.created_at < at,
+                StockMovement.round_item_id.in_(list(items)),
+                reversal.id.is_(None),
+            )
+            .group_by(StockMovement.round_item_id)
+        ).all()
+    )
+    return sum(
+        max((item.surplus_units or 0) - int(moved.get(item.id, 0)), 0) * unit_cost_pence(item)
+        for item in items.values()
     )

@@ -66,7 +66,7 @@ def sell(coop: Coop):
                 by=signed_in_user(),
             )
         ).show(form)
-        if movement is not None:
+        if movement is not None and movement.transaction is not None:  # a sale is posted
             flash(f"Recorded: {movement.transaction.memo}.", "success")
             return redirect(url_for("admin.money_stock", slug=coop.slug))
     return _page(coop, sell=form)
