@@ -191,8 +191,13 @@ def appoint_officer_command(gss_code: str, email: str) -> None:
 @click.command("seed-demo")
 @with_appcontext
 @click.option("--if-empty", is_flag=True, help="Load nothing when any account exists.")
-def seed_demo_command(if_empty: bool) -> None:
-    """Load demo data (a council, two co-ops, people) and print the demo logins."""
+@click.option(
+    "--history/--no-history",
+    default=True,
+    help="With the council's year of history (the default), or just a few weeks (quicker).",
+)
+def seed_demo_command(if_empty: bool, history: bool) -> None:
+    """Load demo data (a council, its co-ops, people) and print the demo logins."""
     if if_empty and demo.has_accounts():
         click.echo("The database already has accounts, so no demo data was loaded.")
         logins = demo.existing_demo_logins()
@@ -200,9 +205,15 @@ def seed_demo_command(if_empty: bool) -> None:
             _print_logins(logins)
         return
     with one_transaction():
-        loaded = demo.load_demo_data()
+        loaded = demo.load_demo_data(history=history)
     click.echo("Demo data loaded.")
     _print_logins(loaded.logins)
+    if loaded.history_households:
+        click.echo(
+            f"\nThe year of history has {loaded.history_rounds} settled rounds and "
+            f"{loaded.history_households} more households, such as {loaded.history_example}; "
+            f"they log in with the members' password, {demo.MEMBER_PASSWORD}."
+        )
     click.echo(
         f"\nAn open invitation to {loaded.invitation_coop} (after the site's address, "
         f"e.g. http://127.0.0.1:5000): /join/{loaded.invitation_token}"

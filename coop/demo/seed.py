@@ -1,4 +1,9 @@
-"""Demo data: one council, two co-ops and their people, to try the platform with.
+"""Demo data: one council, its co-ops and their people, to try the platform with.
+
+With the history (the default), the council has a third co-op and a year of
+rounds, payments, hours and support behind it (`coop.demo.history`), so its
+reports show real figures; without it, two co-ops and a few weeks of rounds,
+which is quicker and what most tests load.
 
 Every address is clearly made up (example.org emails, "Demo"/"Example"
 streets, PR1 5XX-style postcodes). The passwords are printed for anyone
@@ -8,11 +13,12 @@ running the demo, so they must never guard anything real.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
 from coop.demo.catalogue import load_demo_catalogue
+from coop.demo.history import HistoryCoop, load_demo_history
 from coop.demo.rounds import load_demo_rounds
 from coop.demo.support import load_demo_support
 from coop.domain.household import Fact
@@ -31,11 +37,14 @@ from coop.services.people.memberships import (
     change_role,
     request_to_join,
 )
+from coop.services.people.passwords import hash_password
+from coop.services.times import display_zone
 
 COUNCIL_NAME = "Preston City Council"
 COUNCIL_GSS_CODE = "E07000123"
 COUNCIL_VALID_FROM = date(1974, 4, 1)
 LINKED_FROM = date(2024, 4, 1)
+DAY = timedelta(days=1)
 MEMBER_PASSWORD = "shared-veg-box"
 
 
@@ -58,6 +67,12 @@ RIBBLETON = DemoCoop(
     slug="ribbleton-pantry",
     pickup_address="Ribbleton Library meeting room (demo), 3 Sample Lane, Preston PR2 6XX",
     joining_policy=JoiningPolicy.OPEN,
+)
+AVENHAM = DemoCoop(
+    name="Avenham Community Larder",
+    slug="avenham-larder",
+    pickup_address="Avenham Tower community room (demo), 8 Specimen Walk, Preston PR1 3XX",
+    joining_policy=JoiningPolicy.APPROVAL,
 )
 
 
@@ -83,6 +98,9 @@ FISHWICK_TREASURER = DemoLogin(
 )
 RIBBLETON_COORDINATOR = DemoLogin(
     "ribbleton@example.org", "Rosa Coordinator", "coordinator, Ribbleton", "lentil-soup-pot"
+)
+AVENHAM_COORDINATOR = DemoLogin(
+    "avenham@example.org", "Asha Coordinator", "coordinator, Avenham", "big-pan-of-dal"
 )
 APPLICANT = DemoLogin(
     "newcomer@example.org", "Nia Newcomer", "asked to join Fishwick", MEMBER_PASSWORD
@@ -119,6 +137,7 @@ def demo_logins() -> list[DemoLogin]:
         FISHWICK_COORDINATOR,
         FISHWICK_TREASURER,
         RIBBLETON_COORDINATOR,
+        AVENHAM_COORDINATOR,
         *(_member_login(email, name, FISHWICK) for email, name, *_ in FISHWICK_MEMBERS),
         *(_member_login(email, name, RIBBLETON) for email, name, *_ in RIBBLETON_MEMBERS),
         APPLICANT,
@@ -146,14 +165,21 @@ class DemoData:
     logins: list[DemoLogin]
     invitation_token: str
     invitation_coop: str
+    history_rounds: int = 0
+    history_households: int = 0
+    history_example: str = ""
 
 
-def load_demo_data() -> DemoData:
-    """Add the demo council, co-ops, people, catalogues, rounds, support and an invitation."""
+def load_demo_data(*, history: bool = True) -> DemoData:
+    """Add the demo council, co-ops, people, catalogues, rounds, support and an invitation.
+
+    With *history*, also a third co-op and the council's year of history.
+    """
     if existing_demo_logins():
         raise ServiceError(
             "The demo data is already loaded. Use --if-empty to just print the demo logins."
         )
+    member_hash = hash_password(MEMBER_PASSWORD)
     create_platform_admin(email=ADMIN.email, name=ADMIN.name, password=ADMIN.password)
     council = create_council(
         name=COUNCIL_NAME, gss_code=COUNCIL_GSS_CODE, valid_from=COUNCIL_VALID_FROM
@@ -168,25 +194,66 @@ def load_demo_data() -> DemoData:
         membership=activate(coop=fishwick, user=treasurer, membership=None),
         role=Role.TREASURER,
     )
-    _households(fishwick, FISHWICK, FISHWICK_MEMBERS)
+    _households(fishwick, FISHWICK, FISHWICK_MEMBERS, member_hash)
 
     ribbleton = _coop(RIBBLETON, council=council, coordinator=RIBBLETON_COORDINATOR)
-    _households(ribbleton, RIBBLETON, RIBBLETON_MEMBERS)
+    _households(ribbleton, RIBBLETON, RIBBLETON_MEMBERS, member_hash)
     load_demo_catalogue(publisher=fishwick, subscriber=ribbleton)
 
-    request_to_join(coop=fishwick, user=_register(APPLICANT))
-    coordinator = db.session.scalars(
-        select(User).where(User.email == FISHWICK_COORDINATOR.email)
-    ).one()
-    load_demo_rounds(coop=fishwick, coordinator=coordinator)
+    coordinator = _user(FISHWICK_COORDINATOR)
     load_demo_support(council=council, coop=fishwick, officer=officer, coordinator=coordinator)
+    done = None
+    if history:
+        avenham = _coop(AVENHAM, council=council, coordinator=AVENHAM_COORDINATOR)
+        today = datetime.now(display_zone()).date()
+        rosa, asha = _user(RIBBLETON_COORDINATOR), _user(AVENHAM_COORDINATOR)
+        # Fishwick's weekly rounds lead up to the three of `load_demo_rounds`; Ribbleton
+        # and Avenham have no treasurer, so their coordinators settle.
+        coops = [
+            HistoryCoop(fishwick, coordinator, treasurer, 7, today - DAY * 26),
+            HistoryCoop(ribbleton, rosa, rosa, 14, today - DAY * 9),
+            HistoryCoop(avenham, asha, asha, 14, today - DAY * 2),
+        ]
+        done = load_demo_history(
+            council=council,
+            officer=officer,
+            coops=coops,
+            password_hash=member_hash,
+            today=today,
+        )
+    request_to_join(coop=fishwick, user=_member(APPLICANT, member_hash))
+    load_demo_rounds(coop=fishwick, coordinator=coordinator)
     # An invitation lets a household skip Fishwick's approval step.
     _, token = create_invitation(coop=fishwick, created_by=coordinator)
-    return DemoData(logins=demo_logins(), invitation_token=token, invitation_coop=fishwick.name)
+    return DemoData(
+        logins=existing_demo_logins(),
+        invitation_token=token,
+        invitation_coop=fishwick.name,
+        history_rounds=done.rounds if done else 0,
+        history_households=done.households if done else 0,
+        history_example=done.example_email if done else "",
+    )
+
+
+def _user(login: DemoLogin) -> User:
+    return db.session.scalars(select(User).where(User.email == login.email)).one()
 
 
 def _register(login: DemoLogin) -> User:
     return register_user(email=login.email, name=login.name, password=login.password)
+
+
+def _member(login: DemoLogin, password_hash: str) -> User:
+    """Add a member's account with the members' shared password, hashed once for them all.
+
+    Hashing is most of the time an account takes (a quarter of a second each), and the
+    stored hash is the one `register_user` would store; the demo's addresses are known
+    to be new and well formed.
+    """
+    user = User(email=login.email, name=login.name, password_hash=password_hash)
+    db.session.add(user)
+    db.session.flush()
+    return user
 
 
 def _coop(demo: DemoCoop, *, council: Council, coordinator: DemoLogin) -> Coop:
@@ -196,6 +263,7 @@ def _coop(demo: DemoCoop, *, council: Council, coordinator: DemoLogin) -> Coop:
         slug=demo.slug,
         pickup_address=demo.pickup_address,
         joining_policy=demo.joining_policy,
+        household_cap=30,
         council=council,
         council_from=LINKED_FROM,
         coordinator_email=coordinator.email,
@@ -203,10 +271,13 @@ def _coop(demo: DemoCoop, *, council: Council, coordinator: DemoLogin) -> Coop:
 
 
 def _households(
-    coop: Coop, demo: DemoCoop, members: list[tuple[str, str, int | None, str | None]]
+    coop: Coop,
+    demo: DemoCoop,
+    members: list[tuple[str, str, int | None, str | None]],
+    password_hash: str,
 ) -> None:
     for email, name, size, postcode in members:
-        user = _register(_member_login(email, name, demo))
+        user = _member(_member_login(email, name, demo), password_hash)
         membership = activate(coop=coop, user=user, membership=None)
         if size is not None or postcode is not None:
             update_facts(

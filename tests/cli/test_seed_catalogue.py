@@ -16,7 +16,7 @@ from coop.services.catalogue.products import is_owner, suppliers_for
 
 @pytest.fixture
 def seeded(runner):
-    result = runner.invoke(args=["seed-demo"])
+    result = runner.invoke(args=["seed-demo", "--no-history"])
     assert result.exit_code == 0, result.output
     return result
 
@@ -139,7 +139,7 @@ def test_the_generated_codes_are_unique_and_every_line_has_products():
 
 def test_loading_the_catalogues_inserts_products_in_bulk(runner, count_queries):
     with count_queries() as statements:
-        result = runner.invoke(args=["seed-demo"])
+        result = runner.invoke(args=["seed-demo", "--no-history"])
 
     assert result.exit_code == 0, result.output
     inserts = [s for s in statements if s.lstrip().upper().startswith("INSERT INTO PRODUCTS")]

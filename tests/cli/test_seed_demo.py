@@ -22,7 +22,7 @@ def _logins(output: str) -> list[tuple[str, str, str]]:
 
 @pytest.fixture
 def seeded(runner):
-    result = runner.invoke(args=["seed-demo"])
+    result = runner.invoke(args=["seed-demo", "--no-history"])
     assert result.exit_code == 0, result.output
     return result
 
@@ -109,9 +109,9 @@ def test_the_demo_officer_sees_the_preston_dashboard(app, seeded, auth, client):
 
 
 def test_seed_demo_with_if_empty_loads_once_and_still_prints_the_logins(runner):
-    first = runner.invoke(args=["seed-demo", "--if-empty"])
+    first = runner.invoke(args=["seed-demo", "--if-empty", "--no-history"])
     users = count_rows(User)
-    second = runner.invoke(args=["seed-demo", "--if-empty"])
+    second = runner.invoke(args=["seed-demo", "--if-empty", "--no-history"])
 
     assert first.exit_code == second.exit_code == 0
     assert "Demo data loaded." in first.output
@@ -124,7 +124,7 @@ def test_seed_demo_with_if_empty_loads_once_and_still_prints_the_logins(runner):
 def test_seed_demo_with_if_empty_leaves_a_database_in_use_alone(runner, factory):
     factory.user(email="someone@real.example")
 
-    result = runner.invoke(args=["seed-demo", "--if-empty"])
+    result = runner.invoke(args=["seed-demo", "--if-empty", "--no-history"])
 
     assert result.exit_code == 0
     assert count_rows(User) == 1
@@ -135,7 +135,7 @@ def test_seed_demo_with_if_empty_leaves_a_database_in_use_alone(runner, factory)
 def test_seed_demo_without_if_empty_refuses_to_load_twice(runner, seeded):
     users = count_rows(User)
 
-    result = runner.invoke(args=["seed-demo"])
+    result = runner.invoke(args=["seed-demo", "--no-history"])
 
     assert result.exit_code == 1
     assert "Error: The demo data is already loaded." in result.output

@@ -37,7 +37,7 @@ from coop.services.money.ledger import balances
 
 @pytest.fixture
 def seeded(runner):
-    result = runner.invoke(args=["seed-demo"])
+    result = runner.invoke(args=["seed-demo", "--no-history"])
     assert result.exit_code == 0, result.output
     return result
 
@@ -134,7 +134,7 @@ def test_the_coordinator_can_pack_and_send_last_weeks_round(app, seeded, auth, c
 
 def test_the_demo_orders_are_written_in_bulk(runner, count_queries):
     with count_queries() as statements:
-        result = runner.invoke(args=["seed-demo"])
+        result = runner.invoke(args=["seed-demo", "--no-history"])
 
     assert result.exit_code == 0, result.output
     inserts = [s for s in statements if s.lstrip().upper().startswith("INSERT INTO ORDER_REQUESTS")]
