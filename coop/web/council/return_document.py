@@ -47,6 +47,7 @@ from coop.web.council.report_tables import (
 PRINT_TEMPLATE = "council/returns/print.html"
 # Builds a link to one of the app's pages: an endpoint and its values.
 Link = Callable[[str, dict[str, Any]], str]
+AS_ABOVE = "As above."
 RETURN_GONE = "The monitoring return is no longer here, so no PDF was made."
 
 # The report's figures a return gives, in its order: reach, savings, local spend, volunteers.
@@ -73,8 +74,8 @@ NARRATIVE_QUESTIONS = {
     "challenges": ("Challenges", "What got in the way, and what was done about it."),
     "next_plans": ("Plans for the next period", ""),
     "spend_notes": (
-        "Spend against the award",
-        "How the money was spent, and any underspend and what will happen to it.",
+        "How the award was spent, and any underspend",
+        "What the money paid for, what is left unspent and what will happen to it.",
     ),
 }
 
@@ -90,7 +91,8 @@ class AwardLine:
 def figure_lines(figures: ReturnFigures, keys: tuple[str, ...]) -> list[Headline]:
     """Return the report's headline figures and ratios named by *keys*, each with its definition."""
     report = figures.report
-    lines = []
+    lines: list[Headline] = []
+    previous = ""
     for key in keys:
         if key in HEADLINE_LABELS and key in report.headline:
             label, unit, definition = HEADLINE_LABELS[key]
@@ -100,7 +102,10 @@ def figure_lines(figures: ReturnFigures, keys: tuple[str, ...]) -> list[Headline
             said = ratio_text(key, report.derived[key])
         else:
             continue  # not in this report, such as deprived reach without an IMD edition
-        lines.append(Headline(label, said, said, report.definitions.get(definition, "")))
+        meaning = report.definitions.get(definition, "")
+        # Savings and their share, say, have one definition: said once, beside the first.
+        shown, previous = (AS_ABOVE if meaning and meaning == previous else meaning), meaning
+        lines.append(Headline(label, said, said, shown))
     return lines
 
 
