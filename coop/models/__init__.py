@@ -7,6 +7,15 @@ migrations and ``create_all`` need.
 from coop.models.accounts import Login, User
 from coop.models.api_tokens import CouncilApiToken
 from coop.models.bills import BillLine, BillLineKind, RoundCost, RoundSubsidy, SplitBasis
+from coop.models.books import (
+    FundCategory,
+    FundDirection,
+    FundEntry,
+    HeldIn,
+    Receipt,
+    ReconciledPosting,
+    Reconciliation,
+)
 from coop.models.catalogue import (
     CatalogueFeed,
     CatalogueImport,
@@ -57,6 +66,10 @@ __all__ = [
     "CouncilApiToken",
     "CouncilOfficer",
     "CreditApproval",
+    "FundCategory",
+    "FundDirection",
+    "FundEntry",
+    "HeldIn",
     "HouseholdFact",
     "ImdDecile",
     "ImdEdition",
@@ -79,6 +92,9 @@ __all__ = [
     "Posting",
     "PriceChange",
     "Product",
+    "Receipt",
+    "ReconciledPosting",
+    "Reconciliation",
     "Round",
     "RoundCost",
     "RoundItem",

@@ -15,6 +15,7 @@ from support import field_error, text
 from coop.domain.household import Fact
 from coop.extensions import db
 from coop.models import (
+    CoopCouncilLink,
     JobRun,
     JobRunStatus,
     MonitoringReturn,
@@ -230,6 +231,7 @@ def test_bad_narrative_is_refused_at_its_field_and_nothing_is_saved(
         ({"from": "2026-03-01", "to": "2026-02-01"}, "to", "before it starts"),
         ({"from": "2026-02-30", "to": "2026-03-01"}, "from", "is not a date"),
         ({"from": "2020-01-01", "to": "2026-01-01"}, "to", "at most 5 years"),
+        ({"from": "2023-01-01", "to": "2023-03-31"}, "from", "did not belong to"),
     ],
 )
 def test_a_bad_period_is_explained_at_its_field(
@@ -408,3 +410,26 @@ def test_a_household_support_fund_return_carries_the_funds_tables_and_workbook(
     assert "Household Support Fund management information" in pdf_text(download.data)
     # A return of another programme has no such part.
     assert "Household Support Fund" not in open_return(client, world, record, **Q1)
+
+
+def test_a_successor_councils_officer_counts_the_coops_rounds_under_both_councils(
+    client, auth, factory, officer, world, record
+):
+    successor = factory.council(name="Central Lancashire Council", gss_code="E06000999")
+    world.council.successor_id, world.council.valid_to = successor.id, date(2026, 1, 31)
+    link = db.session.scalars(
+        select(CoopCouncilLink).where(CoopCouncilLink.coop_id == world.big.coop.id)
+    ).one()
+    link.ends_on = date(2026, 1, 31)
+    db.session.add(
+        CoopCouncilLink(coop=world.big.coop, council=successor, starts_on=date(2026, 2, 1))
+    )
+    db.session.commit()
+    auth.login_as(factory.officer(successor))
+    response = client.get(f"/councils/{successor.id}/support/{record.id}/return", query_string=Q1)
+    # January's round under the old council and February's under the new one.
+    assert figure(text(response), "Collections") == "23"
+    auth.logout()
+    auth.login_as(officer)
+    # The old council counts the co-op only until it left: January's 12.
+    assert figure(open_return(client, world, record, **Q1), "Collections") == "12"

@@ -1,8 +1,13 @@
 """A support record's monitoring return: its figures for a period, and the officer's narrative.
 
 The figures are the council report's for the record's co-op and the period
-(`council_report(council=record.council, coop_ids=[record.coop_id])`),
-already suppressed: the return shows what the report shows and nothing else.
+(`council_report(council=, period=, coop_ids=[record.coop_id])`), already
+suppressed: the return shows what the report shows and nothing else. The
+council is the one whose officer asks: the record's own or, once it has
+been replaced, its successor, whose report counts the co-op's rounds under
+both (the record's own council stops counting them when the co-op moves).
+A period in which the co-op was not the council's is refused, as the
+report refuses it.
 
 Spend against the award depends on the kind of support:
 
@@ -33,6 +38,7 @@ from coop.domain.suppression import Shown, Suppressed
 from coop.domain.text import holds_control_character
 from coop.extensions import db
 from coop.models import (
+    Council,
     LedgerTransaction,
     MonitoringReturn,
     Posting,
@@ -154,9 +160,13 @@ def _award_spend(record: SupportRecord, period: Period, report: Report) -> Award
     )
 
 
-def return_figures(*, record: SupportRecord, period: Period) -> ReturnFigures:
-    """Return the figures of *record*'s return for *period*, suppressed as the report is."""
-    report = council_report(council=record.council, period=period, coop_ids=[record.coop_id])
+def return_figures(*, council: Council, record: SupportRecord, period: Period) -> ReturnFigures:
+    """Return the figures of *record*'s return for *period*, suppressed as *council*'s report is."""
+    try:
+        report = council_report(council=council, period=period, coop_ids=[record.coop_id])
+    except ServiceError as refused:
+        # The report names its co-op field; a return's choice is its period.
+        raise ServiceError(refused.message, field="from", code=refused.code) from None
     return ReturnFigures(record, period, report, _award_spend(record, period, report))
 
 

@@ -224,11 +224,11 @@ def make_return_pdf(*, run_id: int, council_id: int) -> None:
         saved = db.session.get(MonitoringReturn, run.subject_id) if run.subject_id else None
         if saved is None:
             raise ServiceError(RETURN_GONE)
-        figures = return_figures(record=saved.record, period=return_period(saved))
-        progress.advance(1)
         council = db.session.get(Council, council_id)
         if council is None:
             raise ServiceError(RETURN_GONE)
+        figures = return_figures(council=council, record=saved.record, period=return_period(saved))
+        progress.advance(1)
         context = document_context(
             figures, Narrative.of(saved), saved, council=council, link=site_link
         )

@@ -132,19 +132,24 @@ def monitoring_return(council: Council, record_id: int) -> Any:
             if done is not None:
                 flash("The monitoring return is saved.", "success")
                 return redirect(_return_page(council, record, period))
+        elif "csrf_token" in form.errors:
+            flash("The form had expired; please save the return again.", "error")
     else:
         form = NarrativeForm(formdata=None).fill(narrative)
-    document = (
-        document_context(
-            return_figures(record=record, period=period),
-            narrative,
-            saved,
-            council=council,
-            link=lambda endpoint, values: url_for(endpoint, **values),
-        )
-        if period is not None
-        else None
-    )
+    document = None
+    if period is not None:
+        try:
+            figures = return_figures(council=council, record=record, period=period)
+        except ServiceError as refused:
+            errors[refused.field or "from"] = refused.message
+        else:
+            document = document_context(
+                figures,
+                narrative,
+                saved,
+                council=council,
+                link=lambda endpoint, values: url_for(endpoint, **values),
+            )
     return render_template(
         "council/returns/return.html",
         council=council,

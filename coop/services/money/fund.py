@@ -1,0 +1,449 @@
+"""The co-op fund's own income and spending: categories, entries and their receipts.
+
+An entry is one balanced ledger transaction and a `FundEntry` beside it.
+Signs follow `coop.models.ledger` and `coop.services.money.treasury`: the
+fund's account is the co-op's own money (plus is more of it), cash and bank
+are what the co-op holds with the sign reversed (a payment received is minus
+there). So spending £20 on hall hire from the bank posts fund -2000, bank
++2000 (kind ``fund_expense``); a £50 donation into cash posts fund +5000,
+cash -5000 (kind ``fund_income``).
+
+A mistake is corrected by reversing the transaction on its ledger page
+(`reverse_entry`); the entry stays, marked reversed, and `not_reversed()`
+leaves it out of every total (this list's, and the annual accounts').
+
+Two things need a second look rather than a refusal: an amount above the
+co-op's ``large_amount_pence`` must be typed again (code ``large_amount``),
+and spending more than cash or the bank holds asks to be confirmed (code
+``below_zero``). A receipt is a PDF, PNG, JPEG or WebP by its first bytes,
+at most ``RECEIPT_MAX_BYTES``; it is kept in the database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask import current_app
+from sqlalchemy import ColumnElement, exists, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
+
+from coop.domain.money import format_pence
+from coop.domain.receipts import receipt_content_type, receipt_filename, size_label
+from coop.domain.text import CONTROL_CHARACTERS
+from coop.extensions import db
+from coop.models import (
+    AccountKind,
+    Coop,
+    FundCategory,
+    FundDirection,
+    FundEntry,
+    HeldIn,
+    LedgerTransaction,
+    Receipt,
+    TransactionKind,
+    User,
+)
+from coop.models.books import CATEGORY_NAME_MAX_LENGTH, REFERENCE_MAX_LENGTH
+from coop.services.errors import ServiceError
+from coop.services.money.ledger import Entry, balance_pence, post_transaction, single_account
+from coop.services.times import display_zone
+
+#: Refusal codes of entries that are not wrong but need confirming.
+LARGE_AMOUNT = "large_amount"
+BELOW_ZERO = "below_zero"
+
+#: The short list every co-op starts with: (key, direction, name). Code finds them by key.
+BUILT_IN_CATEGORIES: tuple[tuple[str, FundDirection, str], ...] = (
+    ("membership_fees", FundDirection.INCOME, "Membership fees"),
+    ("donations", FundDirection.INCOME, "Donations"),
+    ("grants_received", FundDirection.INCOME, "Grants received"),
+    ("stock_sales", FundDirection.INCOME, "Sales of the co-op's stock"),
+    ("other_income", FundDirection.INCOME, "Other income"),
+    ("hall_hire", FundDirection.EXPENSE, "Hall hire"),
+    ("bags_and_packaging", FundDirection.EXPENSE, "Bags and packaging"),
+    ("equipment", FundDirection.EXPENSE, "Equipment"),
+    ("bank_charges", FundDirection.EXPENSE, "Bank charges"),
+    ("card_fees", FundDirection.EXPENSE, "Card payment fees"),
+    ("other_spending", FundDirection.EXPENSE, "Other spending"),
+)
+
+
+def local_today() -> date:
+    """Return today's date where the co-op is (the display time zone)."""
+    return datetime.now(display_zone()).date()
+
+
+# --- categories ----------------------------------------------------------------------------
+
+
+def ensure_built_in_categories(*, coop_id: int) -> None:
+    """Create the built-in categories the co-op does not have yet (flushes)."""
+    have = set(db.session.scalars(select(FundCategory.key).where(FundCategory.coop_id == coop_id)))
+    missing = [row for row in BUILT_IN_CATEGORIES if row[0] not in have]
+    if not missing:
+        return
+    try:
+        with db.session.begin_nested():
+            db.session.add_all(
+                FundCategory(coop_id=coop_id, key=key, direction=direction, name=name)
+                for key, direction, name in missing
+            )
+    except IntegrityError:
+        # Another request made them first, or the co-op already named one of its own so.
+        for key, direction, name in missing:
+            try:
+                with db.session.begin_nested():
+                    db.session.add(
+                        FundCategory(coop_id=coop_id, key=key, direction=direction, name=name)
+                    )
+            except IntegrityError:
+                pass
+
+
+def category_by_key(*, coop_id: int, key: str) -> FundCategory | None:
+    """Return the co-op's built-in category *key* ("card_fees", "bank_charges"...)."""
+    ensure_built_in_categories(coop_id=coop_id)
+    return db.session.scalar(
+        select(FundCategory).where(FundCategory.coop_id == coop_id, FundCategory.key == key)
+    )
+
+
+def fund_categories(
+    *, coop: Coop, direction: FundDirection | None = None, include_archived: bool = False
+) -> list[FundCategory]:
+    """Return the co-op's categories by direction and name, creating the built-in list first."""
+    ensure_built_in_categories(coop_id=coop.id)
+    query = select(FundCategory).where(FundCategory.coop_id == coop.id)
+    if direction is not None:
+        query = query.where(FundCategory.direction == direction)
+    if not include_archived:
+        query = query.where(FundCategory.archived.is_(False))
+    return list(
+        db.session.scalars(
+            query.order_by(FundCategory.direction, func.lower(FundCategory.name), FundCategory.id)
+        )
+    )
+
+
+def add_category(*, coop: Coop, name: str, direction: FundDirection) -> FundCategory:
+    """Add a category of the co-op's own (flushes); refuse a blank or repeated name."""
+    name = " ".join(name.split())
+    if not name:
+        raise ServiceError("Name the category, such as Training.", field="name")
+    if len(name) > CATEGORY_NAME_MAX_LENGTH:
+        raise ServiceError(f"Use at most {CATEGORY_NAME_MAX_LENGTH} characters.", field="name")
+    direction = FundDirection(direction)
+    existing = db.session.scalar(
+        select(FundCategory).where(
+            FundCategory.coop_id == coop.id,
+            FundCategory.direction == direction,
+            func.lower(FundCategory.name) == name.lower(),
+        )
+    )
+    if existing is not None:
+        extra = " (archived: bring it back instead)" if existing.archived else ""
+        raise ServiceError(
+            f"There is already a category called {existing.name}{extra}.", field="name"
+        )
+    category = FundCategory(coop_id=coop.id, name=name, direction=direction)
+    try:
+        with db.session.begin_nested():
+            db.session.add(category)
+    except IntegrityError:
+        raise ServiceError(f"There is already a category called {name}.", field="name") from None
+    return category
+
+
+def set_category_archived(*, coop: Coop, category_id: int, archived: bool) -> FundCategory:
+    """Archive a category (no longer offered; its entries keep it) or bring it back (flushes)."""
+    category = db.session.scalar(
+        select(FundCategory).where(FundCategory.id == category_id, FundCategory.coop_id == coop.id)
+    )
+    if category is None:
+        raise ServiceError("That category is not one of the co-op's.")
+    category.archived = archived
+    db.session.flush()
+    return category
+
+
+# --- receipts ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file as it was sent: its name and at most one byte more than the size limit."""
+
+    filename: str
+    data: bytes
+
+
+def receipt_max_bytes() -> int:
+    """Return the largest receipt kept, in bytes (``RECEIPT_MAX_BYTES``)."""
+    return int(current_app.config["RECEIPT_MAX_BYTES"])
+
+
+def _checked_upload(upload: Upload) -> tuple[str, str]:
+    """Return a receipt's content type and kept name; refuse one that is not a receipt."""
+    limit = receipt_max_bytes()
+    if not upload.data:
+        raise ServiceError("The file is empty: choose the receipt again.", field="receipt")
+    if len(upload.data) > limit:
+        raise ServiceError(
+            f"The file is larger than {size_label(limit)}: "
+            "scan or photograph the receipt at a lower resolution.",
+            field="receipt",
+        )
+    content_type = receipt_content_type(upload.data)
+    if content_type is None:
+        raise ServiceError(
+            "The file is not a PDF, PNG, JPEG or WebP image: "
+            "choose a photo or scan of the receipt.",
+            field="receipt",
+        )
+    return content_type, receipt_filename(upload.filename, content_type)
+
+
+def keep_receipt(*, coop: Coop, upload: Upload, by: User) -> Receipt:
+    """Store a receipt file for the co-op (flushes); refuse one that is not a PDF or image."""
+    content_type, filename = _checked_upload(upload)
+    receipt = Receipt(
+        coop_id=coop.id,
+        filename=filename,
+        content_type=content_type,
+        size_bytes=len(upload.data),
+        sha256=hashlib.sha256(upload.data).hexdigest(),
+        content=upload.data,
+        created_by_id=by.id,
+    )
+    db.session.add(receipt)
+    db.session.flush()
+    return receipt
+
+
+def pending_receipt(*, coop: Coop, receipt_id: int | None, by: User) -> Receipt | None:
+    """Return a receipt *by* kept for an entry still being confirmed, or None.
+
+    Only the same person's receipt, of the same co-op, that no entry uses yet.
+    """
+    if receipt_id is None:
+        return None
+    return db.session.scalar(
+        select(Receipt).where(
+            Receipt.id == receipt_id,
+            Receipt.coop_id == coop.id,
+            Receipt.created_by_id == by.id,
+            ~exists().where(FundEntry.receipt_id == Receipt.id),
+        )
+    )
+
+
+def receipt_for(*, coop: Coop, receipt_id: int) -> Receipt | None:
+    """Return the co-op's receipt *receipt_id*, with its file, or None."""
+    return db.session.scalar(
+        select(Receipt).where(Receipt.id == receipt_id, Receipt.coop_id == coop.id)
+    )
+
+
+# --- entries -------------------------------------------------------------------------------
+
+
+def confirm_large_amount(*, coop: Coop, amount_pence: int, repeated_pence: int | None) -> None:
+    """Refuse an amount above the co-op's large-amount threshold unless it was typed again."""
+    if amount_pence > coop.large_amount_pence and repeated_pence != amount_pence:
+        message = (
+            f"{format_pence(amount_pence)} is more than {format_pence(coop.large_amount_pence)}: "
+            "type the amount again to confirm it."
+            if repeated_pence is None
+            else f"The two amounts differ: type {format_pence(amount_pence)} again, "
+            "or correct the amount above."
+        )
+        raise ServiceError(message, field="repeat_amount", code=LARGE_AMOUNT)
+
+
+def held_pence(*, coop: Coop, method: HeldIn) -> int:
+    """Return what the co-op holds in cash or the bank now, by the ledger (minus: overdrawn)."""
+    account = single_account(coop_id=coop.id, kind=AccountKind(method.value))
+    return -balance_pence(account_id=account.id)
+
+
+def _checked_category(
+    coop: Coop, category_id: int | None, direction: FundDirection
+) -> FundCategory:
+    category = None
+    if category_id is not None:
+        category = db.session.scalar(
+            select(FundCategory).where(
+                FundCategory.id == category_id,
+                FundCategory.coop_id == coop.id,
+                FundCategory.direction == direction,
+                FundCategory.archived.is_(False),
+            )
+        )
+    if category is None:
+        noun = "income" if direction is FundDirection.INCOME else "spending"
+        raise ServiceError(f"Choose what kind of {noun} this is.", field="category")
+    return category
+
+
+def _checked_reference(reference: str) -> str:
+    reference = " ".join(reference.split())
+    if CONTROL_CHARACTERS.search(reference):
+        raise ServiceError("This can't contain control characters.", field="reference")
+    if len(reference) > REFERENCE_MAX_LENGTH:
+        raise ServiceError(f"Use at most {REFERENCE_MAX_LENGTH} characters.", field="reference")
+    return reference
+
+
+def _checked_day(occurred_on: date | None) -> date:
+    if occurred_on is None:
+        raise ServiceError("Enter the day the money moved, like 2026-12-03.", field="occurred_on")
+    if occurred_on > local_today():
+        raise ServiceError(
+            "That day is in the future: enter the day the money actually moved.",
+            field="occurred_on",
+        )
+    return occurred_on
+
+
+def record_fund_entry(
+    *,
+    coop: Coop,
+    direction: FundDirection,
+    category_id: int | None,
+    amount_pence: int | None,
+    method: HeldIn,
+    occurred_on: date | None,
+    reference: str,
+    by: User,
+    upload: Upload | None = None,
+    receipt: Receipt | None = None,
+    repeated_amount_pence: int | None = None,
+    below_zero_confirmed: bool = False,
+) -> FundEntry:
+    """Post money the fund received or spent, as one balanced transaction, and its entry.
+
+    *upload* is a new receipt file; *receipt* one kept already (`pending_receipt`).
+    Refuses bad input at its field; asks again (codes ``large_amount``,
+    ``below_zero``) for a large amount or spending that takes cash or the
+    bank below zero.
+    """
+    direction = FundDirection(direction)
+    method = HeldIn(method)
+    category = _checked_category(coop, category_id, direction)
+    if amount_pence is None or amount_pence <= 0:
+        raise ServiceError("Enter an amount of more than £0.00.", field="amount")
+    day = _checked_day(occurred_on)
+    reference = _checked_reference(reference)
+    if upload is not None:
+        _checked_upload(upload)
+    confirm_large_amount(coop=coop, amount_pence=amount_pence, repeated_pence=repeated_amount_pence)
+    if direction is FundDirection.EXPENSE and not below_zero_confirmed:
+        held = held_pence(coop=coop, method=method)
+        if held - amount_pence < 0:
+            raise ServiceError(
+                f"{method.label} holds {format_pence(held)} by the books, so spending "
+                f"{format_pence(amount_pence)} takes it to {format_pence(held - amount_pence)}. "
+                "Check the amount and whether it was cash or bank; if it is right, "
+                "record it anyway.",
+                field="method",
+                code=BELOW_ZERO,
+            )
+    if upload is not None:
+        receipt = keep_receipt(coop=coop, upload=upload, by=by)
+    fund = single_account(coop_id=coop.id, kind=AccountKind.FUND).id
+    held_account = single_account(coop_id=coop.id, kind=AccountKind(method.value)).id
+    sign = 1 if direction is FundDirection.INCOME else -1
+    how = "cash" if method is HeldIn.CASH else "the bank"
+    text = (
+        f"{category.name}: into {how}"
+        if direction is FundDirection.INCOME
+        else f"{category.name}: paid from {how}"
+    )
+    transaction = post_transaction(
+        coop_id=coop.id,
+        kind=TransactionKind.FUND_INCOME
+        if direction is FundDirection.INCOME
+        else TransactionKind.FUND_EXPENSE,
+        memo=f"{text} ({reference})" if reference else text,
+        entries=[
+            Entry(fund, sign * amount_pence, category.name[:200]),
+            Entry(held_account, -sign * amount_pence, method.value),
+        ],
+        by=by,
+    )
+    entry = FundEntry(
+        coop_id=coop.id,
+        transaction_id=transaction.id,
+        category_id=category.id,
+        direction=direction,
+        method=method,
+        amount_pence=amount_pence,
+        occurred_on=day,
+        reference=reference,
+        receipt_id=receipt.id if receipt is not None else None,
+        created_by_id=by.id,
+    )
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+# --- reading entries -----------------------------------------------------------------------
+
+
+def not_reversed() -> ColumnElement[bool]:
+    """The condition that a fund entry counts: its transaction has not been reversed."""
+    reversal = aliased(LedgerTransaction)
+    return ~exists().where(reversal.reverses_id == FundEntry.transaction_id)
+
+
+@dataclass(frozen=True)
+class EntryLine:
+    """A fund entry as the income-and-spending list shows it."""
+
+    entry: FundEntry
+    category: str
+    reversed: bool
+
+
+@dataclass(frozen=True)
+class EntryList:
+    """Entries in a month (or all), with the totals of those not reversed."""
+
+    lines: list[EntryLine]
+    income_pence: int
+    spending_pence: int
+
+    @property
+    def net_pence(self) -> int:
+        return self.income_pence - self.spending_pence
+
+
+def fund_entries(
+    *, coop: Coop, month: date | None = None, category_id: int | None = None
+) -> EntryList:
+    """Return the co-op's entries, newest day first, in *month* and *category_id* if given."""
+    query = (
+        select(FundEntry, FundCategory.name, ~not_reversed())
+        .join(FundCategory, FundCategory.id == FundEntry.category_id)
+        .where(FundEntry.coop_id == coop.id)
+    )
+    if month is not None:
+        start = month.replace(day=1)
+        end = date(start.year + start.month // 12, start.month % 12 + 1, 1)
+        query = query.where(FundEntry.occurred_on >= start, FundEntry.occurred_on < end)
+    if category_id is not None:
+        query = query.where(FundEntry.category_id == category_id)
+    rows = db.session.execute(
+        query.order_by(FundEntry.occurred_on.desc(), FundEntry.id.desc())
+    ).all()
+    lines = [EntryLine(entry, name, bool(gone)) for entry, name, gone in rows]
+    live = [line.entry for line in lines if not line.reversed]
+    return EntryList(
+        lines=lines,
+        income_pence=sum(e.amount_pence for e in live if e.direction is FundDirection.INCOME),
+        spending_pence=sum(e.amount_pence for e in live if e.direction is FundDirection.EXPENSE),
+    )
