@@ -18,7 +18,9 @@ class Viewer:
     """What the permission checks need to know about the person asking.
 
     ``coop_roles`` maps co-op id to the role of the person's *active*
-    membership there; pending and former memberships grant nothing.
+    membership there; pending and former memberships grant nothing there.
+    ``former_coop_ids`` are the co-ops the person's household has left: they
+    grant reading its own statement and bills, and nothing else.
     ``council_ids`` are the councils the person is an officer of.
     """
 
@@ -26,6 +28,7 @@ class Viewer:
     is_platform_admin: bool = False
     coop_roles: Mapping[int, Role] = field(default_factory=dict)
     council_ids: frozenset[int] = frozenset()
+    former_coop_ids: frozenset[int] = frozenset()
 
     @property
     def is_authenticated(self) -> bool:
@@ -74,6 +77,23 @@ def can_edit_coop_settings(viewer: Viewer, coop_id: int) -> bool:
 def can_manage_money(viewer: Viewer, coop_id: int) -> bool:
     """Treasurers and coordinators handle the co-op's accounts."""
     return _role(viewer, coop_id) in MANAGERS
+
+
+def can_keep_the_books(viewer: Viewer, coop_id: int) -> bool:
+    """Treasurers alone enter opening balances and write off debts.
+
+    These change what the co-op is worth without any money moving, so they
+    are the treasurer's, answerable at the AGM, and not every manager's.
+    """
+    return _role(viewer, coop_id) is Role.TREASURER
+
+
+def can_view_own_account(viewer: Viewer, coop_id: int) -> bool:
+    """Members, and households that have left, read their own statement and bills.
+
+    A household that left keeps its account: it may still owe or be owed money.
+    """
+    return _role(viewer, coop_id) is not None or coop_id in viewer.former_coop_ids
 
 
 def can_view_catalogue(viewer: Viewer, coop_id: int) -> bool:

@@ -52,7 +52,9 @@ def test_a_member_of_several_coops_chooses_among_them(client, auth, factory):
     assert "Fishwick Food Co-op" in page and "Ribbleton Pantry" in page
     assert "Manage Ribbleton Pantry" in page
     assert "Avenham Larder: you asked to join" in page
-    assert "Left Behind" not in page
+    # A co-op left is not among the co-ops, but its statement stays readable.
+    assert page.index("Co-ops you have left") < page.index("Left Behind")
+    assert "Manage Left Behind" not in page
 
 
 def test_a_council_officer_of_one_council_lands_on_its_dashboard(client, auth, factory):
@@ -93,12 +95,16 @@ def test_someone_in_no_coop_is_sent_to_find_one(client, auth, factory):
     assert "You are not in a co-op yet." in text(response)
 
 
-def test_a_former_member_is_sent_to_find_a_coop(client, auth, factory):
+def test_a_former_member_is_sent_to_its_statement_and_to_find_a_coop(client, auth, factory):
     person = factory.user()
-    factory.membership(coop=factory.coop(), user=person, status=MembershipStatus.LEFT)
+    coop = factory.coop()
+    factory.membership(coop=coop, user=person, status=MembershipStatus.LEFT)
     auth.login_as(person)
 
-    assert client.get("/").headers["Location"] == "/coops"
+    assert client.get("/").headers["Location"] == "/my-coops"
+    page = text(client.get("/my-coops"))
+    assert f'href="/coops/{coop.slug}/statement"' in page
+    assert 'href="/coops">Find another co-op' in page
 
 
 def test_the_landing_page_promises_nothing_coop_does_not_do_yet(client):

@@ -48,6 +48,7 @@ class BalanceSheet:
     households: list[Balance]  # most owed first
     suppliers: list[Balance]
     own: list[Balance]  # the fund, cash, bank, card payments, council support
+    left_ids: frozenset[int] = frozenset()  # households that have left (their accounts stay)
 
     @property
     def owed_by_households_pence(self) -> int:
@@ -68,10 +69,11 @@ class BalanceSheet:
 
 
 def balance_sheet(*, coop: Coop) -> BalanceSheet:
-    """Return every household's, supplier's and the co-op's own balances, in three queries.
+    """Return every household's, supplier's and the co-op's own balances, in four queries.
 
     Active households without an account yet show 0, as do the co-op's own
-    accounts before any money moved through them.
+    accounts before any money moved through them. Households that have left
+    keep their accounts and show with them, marked by `left_ids`.
     """
     rows = balances(coop=coop)
     households = [row for row in rows if row.kind is AccountKind.HOUSEHOLD]
@@ -86,6 +88,11 @@ def balance_sheet(*, coop: Coop) -> BalanceSheet:
                 Balance(0, AccountKind.HOUSEHOLD, name, 0, membership_id=membership_id)
             )
     own = {row.kind: row for row in rows if row.kind in SINGLE_ACCOUNTS}
+    left = db.session.scalars(
+        select(Membership.id).where(
+            Membership.coop_id == coop.id, Membership.status == MembershipStatus.LEFT
+        )
+    )
     return BalanceSheet(
         households=sorted(households, key=lambda b: (b.balance_pence, b.name.lower())),
         suppliers=sorted(
@@ -93,6 +100,7 @@ def balance_sheet(*, coop: Coop) -> BalanceSheet:
             key=lambda b: (-b.balance_pence, b.name.lower()),
         ),
         own=[own.get(kind) or Balance(0, kind, kind.label, 0) for kind in SINGLE_ACCOUNTS],
+        left_ids=frozenset(left),
     )
 
 

@@ -44,6 +44,7 @@ from coop.services.money.ledger import (
     single_account,
     supplier_accounts,
 )
+from coop.services.money.opening import refuse_reinstating, release_reversed
 from coop.services.rounds.lifecycle import LinkBuilder
 
 NOTE_MAX_LENGTH = 200
@@ -78,6 +79,11 @@ class Choice:
 
     id: int
     name: str
+    left: bool = False  # a household that has left the co-op (its account stays)
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} (left)" if self.left else self.name
 
 
 def _memo(text: str, note: str) -> str:
@@ -101,14 +107,24 @@ def _check_note(note: str) -> str:
 
 
 def payment_households(*, coop: Coop) -> list[Choice]:
-    """Return the co-op's active households by name, for paying in or out (reads only)."""
+    """Return the co-op's households by name, for paying in or out (reads only).
+
+    Households that have left are among them, marked: their accounts stay, so
+    what they owe can still be paid and their credit paid back. Pending ones are not.
+    """
     rows = db.session.execute(
-        select(Membership.id, User.name)
+        select(Membership.id, User.name, Membership.status)
         .join(User, User.id == Membership.user_id)
-        .where(Membership.coop_id == coop.id, Membership.status == MembershipStatus.ACTIVE)
+        .where(
+            Membership.coop_id == coop.id,
+            Membership.status.in_((MembershipStatus.ACTIVE, MembershipStatus.LEFT)),
+        )
         .order_by(User.name, Membership.id)
     ).all()
-    return [Choice(membership_id, name) for membership_id, name in rows]
+    return [
+        Choice(membership_id, name, status is MembershipStatus.LEFT)
+        for membership_id, name, status in rows
+    ]
 
 
 def record_payment(
@@ -361,12 +377,15 @@ def reverse_entry(*, transaction: LedgerTransaction, reason: str, by: User) -> L
         raise ServiceError(
             "A round's settlement cannot be reversed: correct the households' bills instead."
         )
+    refuse_reinstating(transaction=transaction)
     try:
         with db.session.begin_nested():
             reversal = reverse_transaction(transaction=transaction, reason=reason, by=by)
     except IntegrityError:
         # Someone else reversed it between our check and our write: the unique key said no.
         raise ServiceError(f"Transaction {transaction.id} has already been reversed.") from None
+    if transaction.kind is TransactionKind.OPENING_BALANCE:
+        release_reversed(transaction=transaction)  # a corrected one may now be entered
     lines = db.session.scalars(
         select(BillLine).where(BillLine.transaction_id == transaction.id).order_by(BillLine.id)
     ).all()

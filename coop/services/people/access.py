@@ -11,14 +11,17 @@ from coop.models import CouncilOfficer, Membership, User
 
 
 def viewer_for(user: User | None) -> Viewer:
-    """Return what *user* may see: active co-op roles and council appointments."""
+    """Return what *user* may see: active co-op roles, co-ops left and council appointments."""
     if user is None:
         return ANONYMOUS
-    roles = db.session.execute(
-        select(Membership.coop_id, Membership.role).where(
-            Membership.user_id == user.id, Membership.status == MembershipStatus.ACTIVE
+    rows = db.session.execute(
+        select(Membership.coop_id, Membership.role, Membership.status).where(
+            Membership.user_id == user.id,
+            Membership.status.in_((MembershipStatus.ACTIVE, MembershipStatus.LEFT)),
         )
     ).all()
+    roles = [(coop_id, role) for coop_id, role, status in rows if status is MembershipStatus.ACTIVE]
+    former = frozenset(coop_id for coop_id, _, status in rows if status is MembershipStatus.LEFT)
     council_ids = db.session.scalars(
         select(CouncilOfficer.council_id).where(CouncilOfficer.user_id == user.id)
     ).all()
@@ -27,6 +30,7 @@ def viewer_for(user: User | None) -> Viewer:
         is_platform_admin=user.is_platform_admin,
         coop_roles=dict(roles),
         council_ids=frozenset(council_ids),
+        former_coop_ids=former,
     )
 
 

@@ -10,5 +10,14 @@ bp = Blueprint("admin", __name__, url_prefix="/coops/<slug>/admin")
 
 from coop.web.admin import announcements, members, support  # noqa: E402, F401
 from coop.web.admin.catalogue import imports, products, sharing  # noqa: E402, F401
-from coop.web.admin.money import accounts, bills, credit, fund, reconcile, settling, stock  # noqa: E402, F401
+from coop.web.admin.money import (  # noqa: E402, F401
+    accounts,
+    bills,
+    books,
+    credit,
+    fund,
+    reconcile,
+    settling,
+    stock,
+)
 from coop.web.admin.rounds import lifecycle, order_sheets, packing, receiving  # noqa: E402, F401

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, selectinload
 from werkzeug.wrappers import Response
 
+from coop.domain.money import plain_pounds
 from coop.domain.permissions import (
     can_edit_coop_settings,
     can_manage_coop,
@@ -19,6 +20,8 @@ from coop.domain.wording import possessive
 from coop.extensions import db
 from coop.models import Coop, Invitation, Membership, User
 from coop.services.money.credit import set_credit_control
+from coop.services.money.ledger import household_balance_pence
+from coop.services.money.settle_up import remove_settling_up
 from coop.services.people.coops import Reminders, update_coop_settings
 from coop.services.people.invitations import create_invitation, invitation_status, revoke_invitation
 from coop.services.people.memberships import (
@@ -26,7 +29,6 @@ from coop.services.people.memberships import (
     change_role,
     decline_membership,
     ending_problem,
-    remove_member,
 )
 from coop.services.places.lookup import household_places
 from coop.web.access import for_coop, signed_in_user
@@ -34,7 +36,8 @@ from coop.web.admin import bp
 from coop.web.admin.forms import APPROVE, InvitationForm, RoleForm, SettingsForm
 from coop.web.forms import ActionForm, required
 from coop.web.links import site_url_for
-from coop.web.outcome import commit_or_refuse
+from coop.web.outcome import commit_or_refuse, show_refusal
+from coop.web.settle_up_forms import SettleUpForm
 
 # The new link is kept in the session for one page view, so it can be copied once.
 NEW_LINK_KEY = "new_invitation_link"
@@ -179,23 +182,37 @@ def role(coop: Coop, membership_id: int):
 @bp.route("/members/<int:membership_id>/remove", methods=["GET", "POST"])
 @for_coop(can_manage_members)
 def remove(coop: Coop, membership_id: int):
+    """Remove a household; one with money owed either way says so and offers the settle-up."""
     membership = _membership_in(coop, membership_id)
-    form = ActionForm()
-    refusal = ""
+    form = SettleUpForm()
     if form.validate_on_submit():
-        removed = commit_or_refuse(lambda: remove_member(coop=coop, membership=membership))
-        refusal = removed.message
+        removed = commit_or_refuse(
+            lambda: remove_settling_up(
+                coop=coop,
+                membership=membership,
+                shown_pence=form.balance.data,
+                settle=form.settle_choice(),
+                method=form.method_choice(),
+                by=signed_in_user(),
+            )
+        )
         if removed.value is not None:
             flash(f"{membership.user.name} is no longer a member of {coop.name}.", "success")
             if membership.user_id == current_user.id:
                 return redirect(url_for("members.home"))
             return _to_member_page(coop, membership)
+        if removed.refusal is not None:
+            show_refusal(form, removed.refusal)
+    balance = household_balance_pence(membership=membership)
+    form.offer(name=membership.user.name, balance_pence=balance, own=False)
     return render_template(
         "admin/remove.html",
         coop=coop,
         membership=membership,
         form=form,
-        problem=refusal or ending_problem(coop=coop, membership=membership),
+        balance=balance,
+        balance_text=plain_pounds(balance),
+        problem=ending_problem(coop=coop, membership=membership),
     )
 
 

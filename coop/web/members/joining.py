@@ -8,11 +8,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, selectinload
 from werkzeug.exceptions import Forbidden
 
+from coop.domain.money import plain_pounds
 from coop.domain.permissions import can_manage_coop, can_view_coop
 from coop.domain.roles import JoiningPolicy, MembershipStatus
 from coop.extensions import db, wants_json
 from coop.models import Coop, CoopCouncilLink, Invitation, Membership
 from coop.services.errors import ServiceError
+from coop.services.money.ledger import household_balance_pence
+from coop.services.money.settle_up import leave_settling_up
 from coop.services.people.coops import active_household_count, current_council, list_coops
 from coop.services.people.household import update_facts
 from coop.services.people.invitations import accept_invitation as accept_invitation_service
@@ -20,7 +23,6 @@ from coop.services.people.invitations import check_invitation
 from coop.services.people.memberships import (
     count_pending,
     ending_problem,
-    leave_coop,
     membership_of,
     request_to_join,
 )
@@ -29,7 +31,8 @@ from coop.web.forms import ActionForm
 from coop.web.links import site_url_for
 from coop.web.members import bp
 from coop.web.members.forms import HouseholdForm
-from coop.web.outcome import commit_or_refuse
+from coop.web.outcome import commit_or_refuse, show_refusal
+from coop.web.settle_up_forms import SettleUpForm
 
 JOINABLE = (JoiningPolicy.OPEN, JoiningPolicy.APPROVAL)
 
@@ -71,7 +74,8 @@ def home():
         return redirect(url_for("council.dashboard", council_id=next(iter(viewer.council_ids))))
     if viewer.council_ids:
         return redirect(url_for("council.index"))
-    if _own_memberships(MembershipStatus.PENDING):
+    if _own_memberships(MembershipStatus.PENDING) or viewer.former_coop_ids:
+        # A household that left still reads its statement and bills from there.
         return redirect(url_for("members.my_coops"))
     flash("You are not in a co-op yet. Find one near you and ask to join.", "info")
     return redirect(url_for("members.find_coops"))
@@ -80,11 +84,14 @@ def home():
 @bp.route("/my-coops")
 @signed_in
 def my_coops():
-    memberships = _own_memberships(MembershipStatus.ACTIVE, MembershipStatus.PENDING)
+    memberships = _own_memberships(
+        MembershipStatus.ACTIVE, MembershipStatus.PENDING, MembershipStatus.LEFT
+    )
     return render_template(
         "members/my_coops.html",
         active=[m for m in memberships if m.status is MembershipStatus.ACTIVE],
         pending=[m for m in memberships if m.status is MembershipStatus.PENDING],
+        former=[m for m in memberships if m.status is MembershipStatus.LEFT],
     )
 
 
@@ -184,25 +191,32 @@ def household(coop: Coop):
 @bp.route("/coops/<slug>/leave", methods=["GET", "POST"])
 @for_coop(can_view_coop)
 def leave(coop: Coop):
+    """Leave the co-op; a household that owes or is owed money sees it first and says so."""
     membership = _own_membership(coop)
-    form = ActionForm()
-    refusal = ""
+    form = SettleUpForm()
     if form.validate_on_submit():
         left = commit_or_refuse(
-            lambda: leave_coop(
+            lambda: leave_settling_up(
                 membership=membership,
+                shown_pence=form.balance.data,
+                settle=form.settle_choice(),
                 members_link=site_url_for("admin.members", slug=coop.slug),
             )
         )
-        refusal = left.message
         if left.value is not None:
             flash(f"You have left {coop.name}.", "success")
             return redirect(url_for("members.home"))
+        if left.refusal is not None:
+            show_refusal(form, left.refusal)
+    balance = household_balance_pence(membership=membership)
+    form.offer(name=membership.user.name, balance_pence=balance, own=True)
     return render_template(
         "members/leave.html",
         coop=coop,
         form=form,
-        problem=refusal or ending_problem(coop=coop, membership=membership),
+        balance=balance,
+        balance_text=plain_pounds(balance),
+        problem=ending_problem(coop=coop, membership=membership),
     )
 
 

@@ -1,11 +1,16 @@
-"""A household's own money: its statement (balance, transactions, savings) and its bills."""
+"""A household's own money: its statement (balance, transactions, savings) and its bills.
+
+A household that has left the co-op still reads both (`can_view_own_account`):
+its account stays open, and it may still owe money or be owed it.
+"""
 
 from __future__ import annotations
 
 from flask import abort, render_template
 
 from coop.domain.catalogue import bp_to_percent
-from coop.domain.permissions import can_view_coop
+from coop.domain.permissions import can_view_own_account
+from coop.domain.roles import MembershipStatus
 from coop.models import Coop, Membership
 from coop.services.money.bills import bill_for
 from coop.services.money.statements import statement_for
@@ -16,27 +21,31 @@ from coop.web.members import bp
 
 
 def _household(coop: Coop) -> Membership:
-    """Return the signed-in person's own household in *coop* (can_view_coop checked it)."""
+    """Return the signed-in person's own household in *coop*, current or former."""
     membership = membership_of(coop=coop, user=signed_in_user())
-    if membership is None or not membership.is_active:
+    if membership is None or membership.status not in (
+        MembershipStatus.ACTIVE,
+        MembershipStatus.LEFT,
+    ):
         abort(403)
     return membership
 
 
 @bp.route("/coops/<slug>/statement")
-@for_coop(can_view_coop)
+@for_coop(can_view_own_account)
 def statement(coop: Coop):
     membership = _household(coop)
     return render_template(
         "members/statements/statement.html",
         coop=coop,
         statement=statement_for(membership=membership),
+        left=membership.status is MembershipStatus.LEFT,
         bp_to_percent=bp_to_percent,
     )
 
 
 @bp.route("/coops/<slug>/rounds/<int:round_id>/bill")
-@for_coop(can_view_coop)
+@for_coop(can_view_own_account)
 def bill(coop: Coop, round_id: int):
     membership = _household(coop)
     round_ = round_for(coop=coop, round_id=round_id)

@@ -205,7 +205,7 @@ class PaymentForm(GuardedForm):
 
     def offer(self, households: Iterable[Choice]) -> PaymentForm:
         self.household.choices = [SelectChoice("", "Choose a household")] + [
-            SelectChoice(str(choice.id), choice.name) for choice in households
+            SelectChoice(str(choice.id), choice.label) for choice in households
         ]
         return self
 
