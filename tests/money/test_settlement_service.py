@@ -19,6 +19,8 @@ from coop.models import (
     RoundCost,
     RoundSubsidy,
     SplitBasis,
+    Supplier,
+    SupplierKind,
     SupportKind,
     SupportRecord,
 )
@@ -150,3 +152,30 @@ def test_fixed_contributions_charge_everyone_the_agreed_amount(rounds):
     assert bill_total(round_, a) == bill_total(round_, b) == 1000
     assert result.fund_result_pence == 500
     assert transaction_sums() == [0]
+
+
+def test_a_round_of_nothing_but_free_surplus_food_settles_and_bills_what_was_shared(rounds):
+    surplus = Supplier(coop=rounds.coop, name="FareShare Lancashire", kind=SupplierKind.SURPLUS)
+    db.session.add(surplus)
+    db.session.commit()
+    bread = rounds.product(
+        case_size=2, case_price_pence=0, reference_price_pence=120, supplier=surplus
+    )
+    round_ = rounds.round(bread)
+    a, b = rounds.households[:2]
+    rounds.ask(round_, bread, a, 2)
+    rounds.ask(round_, bread, b, 2)
+    receive_as_ordered(round_)
+
+    result = settle(round_, by=rounds.coordinator)
+
+    assert db.session.get(Round, round_.id).state is RoundState.SETTLED
+    transaction = db.session.get(LedgerTransaction, result.transaction_id)
+    assert transaction.postings == []
+    lines = db.session.scalars(
+        select(BillLine).where(BillLine.round_id == round_.id, BillLine.kind == BillLineKind.GOODS)
+    ).all()
+    assert sorted((line.membership_id, line.units, line.amount_pence) for line in lines) == sorted(
+        [(a.id, 2, 0), (b.id, 2, 0)]
+    )
+    assert household_balance_pence(membership=a) == 0

@@ -109,10 +109,13 @@ def post_transaction(
     by: User | None,
     round_id: int | None = None,
     reverses_id: int | None = None,
+    may_be_empty: bool = False,
 ) -> LedgerTransaction:
     """Write a balanced transaction and its postings (flushes); refuse an unbalanced one.
 
-    Entries of 0p are left out; a transaction needs at least two postings.
+    Entries of 0p are left out; a transaction needs at least two postings,
+    unless *may_be_empty*: a round of nothing but free surplus food settles
+    with a transaction of no postings, so its bills have one to belong to.
     """
     memo = memo.strip()
     if not memo:
@@ -123,7 +126,7 @@ def post_transaction(
         raise ServiceError(
             f"The transaction does not balance: its postings sum to {total}p, not 0."
         )
-    if len(postings) < 2:
+    if len(postings) < 2 and not (may_be_empty and not postings):
         raise ServiceError("There is nothing to post: every amount is zero.")
     transaction = LedgerTransaction(
         coop_id=coop_id,
@@ -135,6 +138,8 @@ def post_transaction(
     )
     db.session.add(transaction)
     db.session.flush()
+    if not postings:
+        return transaction
     db.session.execute(
         insert(Posting),
         [

@@ -217,6 +217,7 @@ def settle_round(*, round_id: int, by: User | None, link_for: LinkBuilder | None
         entries=_entries(coop, result, totals, costs, subsidies),
         by=by,
         round_id=round_.id,
+        may_be_empty=True,
     )
     _write_bill(round_, transaction.id, result, facts, costs, subsidies)
     round_.settled_at = utcnow()
