@@ -640,7 +640,7 @@ def _one_round(
         if household.joined <= pickup_day - timedelta(days=3)
         and (household.leaves is None or pickup_day <= household.leaves)
         and pick.random() < household.rate
-    ]
+    ] or history.households[:3]  # never a round nobody ordered in
     _order(round_, [h.membership.id for h in ordering], pick, items_each=(3, 6))
     close_round(round_id=round_.id, by=None, now=deadline)
 
