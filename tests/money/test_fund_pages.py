@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -347,3 +348,15 @@ def test_a_reconciliation_in_the_future_is_refused_at_its_field(rounds, client, 
     )
     assert "in the future" in (field_error(page, "as_of") or "")
     assert count_rows(Reconciliation) == 0
+
+
+def test_the_categories_a_new_coops_form_offers_are_the_ones_it_accepts(rounds, client, signed_in):
+    form = client.get(f"{BASE}/money/fund/spend").get_data(as_text=True)
+    offered = re.search(r'<option value="(\d+)">Hall hire</option>', form)
+    assert offered is not None
+
+    response = spend(client, rounds, category=offered[1], below_zero_ok="yes")
+
+    assert response.status_code == 302, field_error(text(response), "category")
+    entry = db.session.scalars(db.select(FundEntry)).one()
+    assert entry.category.name == "Hall hire"

@@ -78,6 +78,8 @@ def _upload(form: FundEntryForm) -> Upload | None:
 def _entry_page(coop: Coop, direction: FundDirection):
     user = signed_in_user()
     form = FundEntryForm().offer(fund_categories(coop=coop, direction=direction), direction)
+    # The built-in categories, made the first time they are needed, keep the ids offered.
+    db.session.commit()
     if request.method == "GET":
         form.occurred_on.data = local_today()
         if direction is FundDirection.INCOME:
