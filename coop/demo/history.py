@@ -89,7 +89,11 @@ from coop.services.rounds.closing import close_round
 from coop.services.rounds.items import add_round_items
 from coop.services.rounds.lifecycle import RoundDetails, create_round, open_round
 from coop.services.rounds.receiving import Arrived, items_to_receive, receive_round
-from coop.services.support.records import SupportDetails, create_support_record
+from coop.services.support.records import (
+    SupportDetails,
+    create_support_record,
+    record_acknowledgement,
+)
 from coop.services.times import display_zone
 
 SEED = 2026
@@ -563,6 +567,10 @@ def _support(council: Council, officer: User, coops: Sequence[HistoryCoop], toda
         record = create_support_record(council=council, coop=coop, details=details, by=officer)
         if details.programme.startswith("Household Support Fund"):
             hsf_id = record.id
+        if details.acknowledgement_required:
+            # Avenham thanked the council in its newsletter; the officer noted it then.
+            record_acknowledgement(record=record, by=officer)
+            record.acknowledged_on = details.awarded_on + timedelta(days=21)
     delivery_id = db.session.scalar(
         select(SupportRecord.id).where(
             SupportRecord.coop_id == fishwick.id,
