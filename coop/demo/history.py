@@ -4,8 +4,8 @@ Preston's three co-ops (Fishwick, Ribbleton and Avenham) have run rounds for
 the past fourteen months (a year, and two months before it, so the past
 year has repeat households): Fishwick weekly, the other two fortnightly. Every
 round went the way a real one goes, through the services: created, opened,
-ordered (about three households in four each time, each at its own rate),
-closed at its deadline, received (now and then a unit short), a delivery
+ordered (each household at its own rate: most order most rounds, a third
+now and then), closed at its deadline, received (now and then a unit short), a delivery
 charge shared out where the supplier makes one, and settled by the
 treasurer, so the ledger, bills, reference prices and savings are real and
 reconcile. Some rounds carry surplus food; every co-op buys from a local
@@ -20,7 +20,11 @@ gave their size, children, pension age, disability and postcode, with
 consent; the postcodes are in a made-up postcode directory and IoD 2025
 edition (`coop.demo.places`), loaded through the places services as an
 admin's upload would be, so reach in deprived areas and the pooled
-breakdowns by ward, decile and household type show. The council's support
+breakdowns by ward, decile and household type show. Each co-op's households
+live in one ward and on one side of the deprived line (Fishwick decile 5,
+Ribbleton 1, Avenham 2): a pooled breakdown is offered only when none of its
+cells is withheld, and twenty households a co-op spread thinner would be.
+The council's support
 is recorded too: a grant, a micro-grant, premises, staff time, training, the
 delivery subsidy applied to some of Fishwick's rounds and a Household
 Support Fund round 6 subsidy taking 10% off Avenham's goods, with
