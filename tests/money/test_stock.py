@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
-from support import count_rows, field_error, refusal_message, text
+from support import count_rows, field_error, layout_problems, refusal_message, text
 
 from coop.extensions import db
 from coop.models import (
@@ -65,8 +65,10 @@ def test_a_settled_round_s_surplus_is_on_hand_at_cost(rounds, client, tess):
     _round, item = surplus_round(rounds)
 
     (line,) = stock_on_hand(coop=rounds.coop)
-    page = text(client.get(STOCK))
+    response = client.get(STOCK)
+    page = text(response)
 
+    assert not layout_problems(response.get_data(as_text=True))
     assert (line.round_item_id, line.units, line.unit_cost_pence) == (item.id, 2, 200)
     assert line.unit_price_pence == 220  # the member price each in its round
     assert line.value_pence == 400
