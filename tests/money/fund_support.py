@@ -6,8 +6,10 @@ from datetime import date
 
 from coop.extensions import db
 from coop.models import AccountKind, FundCategory, FundDirection, FundEntry, HeldIn
-from coop.services.money.fund import Upload, category_by_key, local_today, record_fund_entry
+from coop.services.money.fund import local_today, record_fund_entry
+from coop.services.money.fund_categories import category_by_key
 from coop.services.money.ledger import balances
+from coop.services.money.receipts import Upload
 
 # The smallest real files of each kind a receipt may be.
 PNG = (

@@ -21,16 +21,19 @@ from coop.models import (
 )
 from coop.services.money.fund import (
     BELOW_ZERO,
-    BUILT_IN_CATEGORIES,
     LARGE_AMOUNT,
-    Upload,
-    add_category,
-    fund_categories,
+    category_totals,
     fund_entries,
     local_today,
     record_fund_entry,
+)
+from coop.services.money.fund_categories import (
+    BUILT_IN_CATEGORIES,
+    add_category,
+    fund_categories,
     set_category_archived,
 )
+from coop.services.money.receipts import Upload
 from coop.services.money.treasury import reverse_entry
 from money.fund_support import NOT_A_PDF, PDF, PNG, category, kind_balances, record
 from money.support import transaction_sums
@@ -275,3 +278,23 @@ def test_a_coop_adds_and_archives_its_own_category(rounds):
         lambda: add_category(coop=rounds.coop, name="  ", direction=FundDirection.INCOME),
         field="name",
     )
+
+
+def test_a_periods_totals_by_category_leave_out_reversed_entries_and_other_days(rounds):
+    user = treasurer(rounds)
+    today = local_today()
+    record(rounds.coop, user, key="donations", amount_pence=1000, method=HeldIn.CASH)
+    record(rounds.coop, user, key="donations", amount_pence=2500)
+    record(
+        rounds.coop, user, key="donations", amount_pence=700, occurred_on=today - timedelta(days=40)
+    )
+    wrong = record(rounds.coop, user, key="hall_hire", amount_pence=4500)
+    reverse_entry(transaction=wrong.transaction, reason="paid by the council", by=user)
+    db.session.commit()
+
+    totals = category_totals(coop=rounds.coop, start=today - timedelta(days=7), end=today)
+
+    assert [(t.key, t.method, t.amount_pence) for t in totals] == [
+        ("donations", HeldIn.BANK, 2500),
+        ("donations", HeldIn.CASH, 1000),
+    ]

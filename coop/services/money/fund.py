@@ -1,4 +1,4 @@
-"""The co-op fund's own income and spending: categories, entries and their receipts.
+"""The co-op fund's own income and spending: entries, their totals, and confirmations.
 
 An entry is one balanced ledger transaction and a `FundEntry` beside it.
 Signs follow `coop.models.ledger` and `coop.services.money.treasury`: the
@@ -16,22 +16,20 @@ Two things need a second look rather than a refusal: an amount above the
 co-op's ``large_amount_pence`` must be typed again (code ``large_amount``),
 and spending more than cash or the bank holds asks to be confirmed (code
 ``below_zero``). A receipt is a PDF, PNG, JPEG or WebP by its first bytes,
-at most ``RECEIPT_MAX_BYTES``; it is kept in the database.
+at most ``RECEIPT_MAX_BYTES``; it is kept in the database
+(`coop.services.money.receipts`). Categories are in
+`coop.services.money.fund_categories`.
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask import current_app
 from sqlalchemy import ColumnElement, exists, func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from coop.domain.money import format_pence
-from coop.domain.receipts import receipt_content_type, receipt_filename, size_label
 from coop.domain.text import CONTROL_CHARACTERS
 from coop.extensions import db
 from coop.models import (
@@ -46,205 +44,20 @@ from coop.models import (
     TransactionKind,
     User,
 )
-from coop.models.books import CATEGORY_NAME_MAX_LENGTH, REFERENCE_MAX_LENGTH
+from coop.models.books import REFERENCE_MAX_LENGTH
 from coop.services.errors import ServiceError
 from coop.services.money.ledger import Entry, balance_pence, post_transaction, single_account
+from coop.services.money.receipts import Upload, checked_upload, keep_receipt
 from coop.services.times import display_zone
 
 #: Refusal codes of entries that are not wrong but need confirming.
 LARGE_AMOUNT = "large_amount"
 BELOW_ZERO = "below_zero"
 
-#: The short list every co-op starts with: (key, direction, name). Code finds them by key.
-BUILT_IN_CATEGORIES: tuple[tuple[str, FundDirection, str], ...] = (
-    ("membership_fees", FundDirection.INCOME, "Membership fees"),
-    ("donations", FundDirection.INCOME, "Donations"),
-    ("grants_received", FundDirection.INCOME, "Grants received"),
-    ("stock_sales", FundDirection.INCOME, "Sales of the co-op's stock"),
-    ("other_income", FundDirection.INCOME, "Other income"),
-    ("hall_hire", FundDirection.EXPENSE, "Hall hire"),
-    ("bags_and_packaging", FundDirection.EXPENSE, "Bags and packaging"),
-    ("equipment", FundDirection.EXPENSE, "Equipment"),
-    ("bank_charges", FundDirection.EXPENSE, "Bank charges"),
-    ("card_fees", FundDirection.EXPENSE, "Card payment fees"),
-    ("other_spending", FundDirection.EXPENSE, "Other spending"),
-)
-
 
 def local_today() -> date:
     """Return today's date where the co-op is (the display time zone)."""
     return datetime.now(display_zone()).date()
-
-
-# --- categories ----------------------------------------------------------------------------
-
-
-def ensure_built_in_categories(*, coop_id: int) -> None:
-    """Create the built-in categories the co-op does not have yet (flushes)."""
-    have = set(db.session.scalars(select(FundCategory.key).where(FundCategory.coop_id == coop_id)))
-    missing = [row for row in BUILT_IN_CATEGORIES if row[0] not in have]
-    if not missing:
-        return
-    try:
-        with db.session.begin_nested():
-            db.session.add_all(
-                FundCategory(coop_id=coop_id, key=key, direction=direction, name=name)
-                for key, direction, name in missing
-            )
-    except IntegrityError:
-        # Another request made them first, or the co-op already named one of its own so.
-        for key, direction, name in missing:
-            try:
-                with db.session.begin_nested():
-                    db.session.add(
-                        FundCategory(coop_id=coop_id, key=key, direction=direction, name=name)
-                    )
-            except IntegrityError:
-                pass
-
-
-def category_by_key(*, coop_id: int, key: str) -> FundCategory | None:
-    """Return the co-op's built-in category *key* ("card_fees", "bank_charges"...)."""
-    ensure_built_in_categories(coop_id=coop_id)
-    return db.session.scalar(
-        select(FundCategory).where(FundCategory.coop_id == coop_id, FundCategory.key == key)
-    )
-
-
-def fund_categories(
-    *, coop: Coop, direction: FundDirection | None = None, include_archived: bool = False
-) -> list[FundCategory]:
-    """Return the co-op's categories by direction and name, creating the built-in list first."""
-    ensure_built_in_categories(coop_id=coop.id)
-    query = select(FundCategory).where(FundCategory.coop_id == coop.id)
-    if direction is not None:
-        query = query.where(FundCategory.direction == direction)
-    if not include_archived:
-        query = query.where(FundCategory.archived.is_(False))
-    return list(
-        db.session.scalars(
-            query.order_by(FundCategory.direction, func.lower(FundCategory.name), FundCategory.id)
-        )
-    )
-
-
-def add_category(*, coop: Coop, name: str, direction: FundDirection) -> FundCategory:
-    """Add a category of the co-op's own (flushes); refuse a blank or repeated name."""
-    name = " ".join(name.split())
-    if not name:
-        raise ServiceError("Name the category, such as Training.", field="name")
-    if len(name) > CATEGORY_NAME_MAX_LENGTH:
-        raise ServiceError(f"Use at most {CATEGORY_NAME_MAX_LENGTH} characters.", field="name")
-    direction = FundDirection(direction)
-    existing = db.session.scalar(
-        select(FundCategory).where(
-            FundCategory.coop_id == coop.id,
-            FundCategory.direction == direction,
-            func.lower(FundCategory.name) == name.lower(),
-        )
-    )
-    if existing is not None:
-        extra = " (archived: bring it back instead)" if existing.archived else ""
-        raise ServiceError(
-            f"There is already a category called {existing.name}{extra}.", field="name"
-        )
-    category = FundCategory(coop_id=coop.id, name=name, direction=direction)
-    try:
-        with db.session.begin_nested():
-            db.session.add(category)
-    except IntegrityError:
-        raise ServiceError(f"There is already a category called {name}.", field="name") from None
-    return category
-
-
-def set_category_archived(*, coop: Coop, category_id: int, archived: bool) -> FundCategory:
-    """Archive a category (no longer offered; its entries keep it) or bring it back (flushes)."""
-    category = db.session.scalar(
-        select(FundCategory).where(FundCategory.id == category_id, FundCategory.coop_id == coop.id)
-    )
-    if category is None:
-        raise ServiceError("That category is not one of the co-op's.")
-    category.archived = archived
-    db.session.flush()
-    return category
-
-
-# --- receipts ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Upload:
-    """A file as it was sent: its name and at most one byte more than the size limit."""
-
-    filename: str
-    data: bytes
-
-
-def receipt_max_bytes() -> int:
-    """Return the largest receipt kept, in bytes (``RECEIPT_MAX_BYTES``)."""
-    return int(current_app.config["RECEIPT_MAX_BYTES"])
-
-
-def _checked_upload(upload: Upload) -> tuple[str, str]:
-    """Return a receipt's content type and kept name; refuse one that is not a receipt."""
-    limit = receipt_max_bytes()
-    if not upload.data:
-        raise ServiceError("The file is empty: choose the receipt again.", field="receipt")
-    if len(upload.data) > limit:
-        raise ServiceError(
-            f"The file is larger than {size_label(limit)}: "
-            "scan or photograph the receipt at a lower resolution.",
-            field="receipt",
-        )
-    content_type = receipt_content_type(upload.data)
-    if content_type is None:
-        raise ServiceError(
-            "The file is not a PDF, PNG, JPEG or WebP image: "
-            "choose a photo or scan of the receipt.",
-            field="receipt",
-        )
-    return content_type, receipt_filename(upload.filename, content_type)
-
-
-def keep_receipt(*, coop: Coop, upload: Upload, by: User) -> Receipt:
-    """Store a receipt file for the co-op (flushes); refuse one that is not a PDF or image."""
-    content_type, filename = _checked_upload(upload)
-    receipt = Receipt(
-        coop_id=coop.id,
-        filename=filename,
-        content_type=content_type,
-        size_bytes=len(upload.data),
-        sha256=hashlib.sha256(upload.data).hexdigest(),
-        content=upload.data,
-        created_by_id=by.id,
-    )
-    db.session.add(receipt)
-    db.session.flush()
-    return receipt
-
-
-def pending_receipt(*, coop: Coop, receipt_id: int | None, by: User) -> Receipt | None:
-    """Return a receipt *by* kept for an entry still being confirmed, or None.
-
-    Only the same person's receipt, of the same co-op, that no entry uses yet.
-    """
-    if receipt_id is None:
-        return None
-    return db.session.scalar(
-        select(Receipt).where(
-            Receipt.id == receipt_id,
-            Receipt.coop_id == coop.id,
-            Receipt.created_by_id == by.id,
-            ~exists().where(FundEntry.receipt_id == Receipt.id),
-        )
-    )
-
-
-def receipt_for(*, coop: Coop, receipt_id: int) -> Receipt | None:
-    """Return the co-op's receipt *receipt_id*, with its file, or None."""
-    return db.session.scalar(
-        select(Receipt).where(Receipt.id == receipt_id, Receipt.coop_id == coop.id)
-    )
 
 
 # --- entries -------------------------------------------------------------------------------
@@ -338,7 +151,7 @@ def record_fund_entry(
     day = _checked_day(occurred_on)
     reference = _checked_reference(reference)
     if upload is not None:
-        _checked_upload(upload)
+        checked_upload(upload)
     confirm_large_amount(coop=coop, amount_pence=amount_pence, repeated_pence=repeated_amount_pence)
     if direction is FundDirection.EXPENSE and not below_zero_confirmed:
         held = held_pence(coop=coop, method=method)
@@ -447,3 +260,51 @@ def fund_entries(
         income_pence=sum(e.amount_pence for e in live if e.direction is FundDirection.INCOME),
         spending_pence=sum(e.amount_pence for e in live if e.direction is FundDirection.EXPENSE),
     )
+
+
+@dataclass(frozen=True)
+class CategoryTotal:
+    """What the fund received or spent under one category in a period."""
+
+    category_id: int
+    key: str | None
+    name: str
+    direction: FundDirection
+    method: HeldIn
+    amount_pence: int
+
+
+def category_totals(*, coop: Coop, start: date, end: date) -> list[CategoryTotal]:
+    """Return the entries dated *start* to *end* (both included), not reversed, summed.
+
+    One total per category and cash or bank, as a receipts and payments account reads them.
+    """
+    rows = db.session.execute(
+        select(
+            FundCategory.id,
+            FundCategory.key,
+            FundCategory.name,
+            FundEntry.direction,
+            FundEntry.method,
+            func.sum(FundEntry.amount_pence),
+        )
+        .join(FundCategory, FundCategory.id == FundEntry.category_id)
+        .where(
+            FundEntry.coop_id == coop.id,
+            FundEntry.occurred_on >= start,
+            FundEntry.occurred_on <= end,
+            not_reversed(),
+        )
+        .group_by(
+            FundCategory.id,
+            FundCategory.key,
+            FundCategory.name,
+            FundEntry.direction,
+            FundEntry.method,
+        )
+        .order_by(FundEntry.direction, FundCategory.name, FundEntry.method)
+    ).all()
+    return [
+        CategoryTotal(category_id, key, name, FundDirection(direction), HeldIn(method), int(total))
+        for category_id, key, name, direction, method, total in rows
+    ]

@@ -17,17 +17,21 @@ from coop.models import Coop, FundDirection, FundEntry, HeldIn
 from coop.services.money.fund import (
     BELOW_ZERO,
     LARGE_AMOUNT,
-    Upload,
+    fund_entries,
+    local_today,
+    record_fund_entry,
+)
+from coop.services.money.fund_categories import (
     add_category,
     fund_categories,
-    fund_entries,
+    set_category_archived,
+)
+from coop.services.money.receipts import (
+    Upload,
     keep_receipt,
-    local_today,
     pending_receipt,
     receipt_for,
     receipt_max_bytes,
-    record_fund_entry,
-    set_category_archived,
 )
 from coop.web.access import for_coop, signed_in_user
 from coop.web.admin import bp
