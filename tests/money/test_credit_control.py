@@ -308,3 +308,23 @@ def test_a_forged_choice_of_what_happens_past_the_limit_is_refused(rounds, clien
     assert "Choose whether to refuse" in field_error(text(response), "credit_limit_needs_approval")
     db.session.refresh(rounds.coop)
     assert rounds.coop.credit_limit_pence is None
+
+
+def test_a_household_within_the_limit_sees_it_and_can_ask_before_going_past_it(
+    rounds, client, auth, rice
+):
+    household = rounds.households[1]
+    auth.login_as(household.user)
+    limit(rounds, 500, needs_approval=True)
+    round_ = rounds.round(rice)
+
+    page = text(client.get(order_url(round_)))
+    refused = client.post(item_url(rounds, round_, rice), data={"quantity": "3"})
+    asked = client.post(order_url(round_, "credit-approval"), follow_redirects=True)
+
+    assert "Credit limit" in page and "£5.00: you can owe up to that" in page
+    assert 'id="credit-limit"' not in page
+    assert "To order past the limit in this round, ask the treasurer" in page
+    assert "Ask the treasurer to approve your order, or pay £1.00 to add this." in text(refused)
+    assert "Waiting for the treasurer's approval." in text(asked)
+    assert count_rows(CreditApproval, CreditApproval.membership_id == household.id) == 1
