@@ -24,7 +24,7 @@ class SettleUpForm(GuardedForm):
     """
 
     balance = PenceField("Balance shown", allow_negative=True, validators=[Optional()])
-    settle = RadioField(  # type: ignore[call-arg]
+    settle = RadioField(
         "What happens to the balance",
         choices=[],
         validators=[Optional()],

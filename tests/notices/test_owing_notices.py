@@ -139,7 +139,7 @@ def test_the_reminder_comes_again_after_the_co_ops_days_and_not_before(
     assert len(mailbox.to(owing.owes.user.email, ABOUT)) == 3
 
 
-def test_a_household_that_left_still_owing_is_reminded_without_member_links(owing, mailbox, runner):
+def test_a_household_that_left_still_owing_is_reminded_with_its_statement(owing, mailbox, runner):
     owing.owes.status = MembershipStatus.LEFT
     db.session.commit()
 
@@ -148,7 +148,8 @@ def test_a_household_that_left_still_owing_is_reminded_without_member_links(owin
     body = mailbox.body(mailbox.to(owing.owes.user.email, ABOUT)[0])
     assert "You have left Fishwick Food, but your account with it still shows £6.00 owed." in body
     assert "came to £6.00." in body
-    assert "/statement" not in body and "/bill" not in body
+    # A household that left still reads its statement and bills.
+    assert "/coops/fishwick/statement" in body and "/bill" in body
     assert "bank transfer" in body
 
 

@@ -18,11 +18,12 @@ the "balance brought forward" of a receipts and payments account, and it
 never moves again except when the opening balance is reversed.
 
 Once per co-op: an `OpeningBalance` row is in force under a unique key, so a
-second entry is refused, and two submitted at once are stopped by the
-database. A mistaken opening balance is corrected by reversing its
-transaction (from the ledger or the opening-balances page); that clears the
-row's hold and a corrected one may then be entered. Amounts above the
-co-op's ``large_amount_pence`` must be typed a second time.
+second entry is refused; two submitted at once wait on the co-op's row,
+and the unique key stops any that got past the check. A mistaken opening
+balance is corrected by reversing its transaction (from the ledger, linked
+from the opening-balances page); that clears the row's hold and a corrected
+one may then be entered. Amounts above the co-op's ``large_amount_pence``
+must be typed a second time.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ from coop.models.types import utcnow
 from coop.services.errors import ServiceError
 from coop.services.money.confirming import check_confirmed
 from coop.services.money.ledger import Entry, household_accounts, post_transaction, single_account
+from coop.services.people.memberships import lock_coop
 
 #: Households whose balances are entered: members and those who have left (never pending ones).
 WITH_BALANCES = (MembershipStatus.ACTIVE, MembershipStatus.LEFT)
@@ -138,6 +140,7 @@ def enter_opening_balances(
     overdrawn). *confirmed* holds, by field name, what was typed a second
     time for each amount above the co-op's large amount.
     """
+    lock_coop(coop)  # two at once: the second waits, then finds the first
     _refuse_if_entered(coop)
     if as_of is None:
         raise ServiceError("Enter the date the balances were at, such as 1/4/2026.", field=AS_OF)

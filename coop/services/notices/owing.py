@@ -14,7 +14,8 @@ for each co-op that has them on, and a household hears when:
 
 The event key is the day (``owing:<YYYY-MM-DD>``, UTC), so two ticks on one
 day send once. The message gives the amount owed, the latest bill and how to
-pay; a household that has left gets no links, since the pages are for members.
+pay, with links to the statement and the bill: a household that has left
+still reads both (`coop.domain.permissions.can_view_own_account`).
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ class LatestBill:
 
     title: str
     charged_pence: int
-    link: str | None  # None for a household that has left: the bill page is for members
+    link: str | None
 
 
 def owing_key(now: datetime) -> str:
@@ -134,7 +135,7 @@ def latest_bills(*, households: list[Membership]) -> dict[int, LatestBill]:
         membership_id: LatestBill(
             title=round_.title,
             charged_pence=charged.get((round_.id, membership_id), 0),
-            link=builders.bill(round_) if by_id[membership_id].is_active else None,
+            link=builders.bill(round_),
         )
         for membership_id, round_ in latest.items()
     }

@@ -11,6 +11,7 @@ from coop.models import Coop
 from coop.models.types import utcnow
 from coop.services.money.opening import (
     AS_OF,
+    CASH,
     enter_opening_balances,
     opening_balance_of,
     opening_households,
@@ -39,7 +40,7 @@ def opening_balances(coop: Coop):
                     household.membership_id: signed(form, household.field)
                     for household in households
                 },
-                cash_pence=form.cash.data,
+                cash_pence=form[CASH].data,
                 bank_pence=signed(form, "bank"),
                 confirmed=form.confirmed(),
                 by=signed_in_user(),
