@@ -43,9 +43,18 @@ def targets(
 
 
 @contextmanager
-def scratch_database(server_url: str | None) -> Iterator[str]:
-    """Yield the URL of a new, empty database: a SQLite file, or one beside *server_url*."""
+def scratch_database(server_url: str | None, *, keep: bool = False) -> Iterator[str]:
+    """Yield the URL of a new, empty database: a SQLite file, or one beside *server_url*.
+
+    With *keep*, the database is left in place afterwards (its URL is printed).
+    """
     if server_url is None:
+        if keep:
+            directory = tempfile.mkdtemp(prefix="coop_bench_")
+            url = f"sqlite:///{Path(directory) / 'bench.sqlite'}"
+            yield url
+            print(f"  kept {url}")
+            return
         with tempfile.TemporaryDirectory() as directory:
             yield f"sqlite:///{Path(directory) / 'bench.sqlite'}"
         return
@@ -54,11 +63,15 @@ def scratch_database(server_url: str | None) -> Iterator[str]:
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
+    scratch = url.set(database=name).render_as_string(hide_password=False)
     try:
-        yield url.set(database=name).render_as_string(hide_password=False)
+        yield scratch
     finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if keep:
+            print(f"  kept {scratch}")
+        else:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
 
 

@@ -2,7 +2,8 @@
 
 Aggregate queries over the consented household facts, in the same terms as
 queries.py: a postcode is only ever joined to the postcode directory, never
-selected, and disability is never broken down.
+selected, and disability is never broken down. Each reads the period's
+fulfilled orders from *orders* (the report's `ORDERS`) when given.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy.sql.expression import FromClause
 
 from coop.domain.household import Fact
 from coop.models import HouseholdFact, ImdDecile, ImdEdition, Postcode, PostcodeEdition
@@ -17,9 +19,9 @@ from coop.services.council_reports.queries import active_households
 from coop.services.council_reports.scope import Scope
 
 
-def people_query(scope: Scope) -> Select:
+def people_query(scope: Scope, orders: FromClause | None = None) -> Select:
     """Per co-op: active households that gave their size, and the people in them."""
-    active = active_households(scope).subquery("active")
+    active = active_households(scope, orders).subquery("active")
     return (
         select(
             active.c.coop_id,
@@ -38,9 +40,9 @@ def people_query(scope: Scope) -> Select:
     )
 
 
-def _placed(scope: Scope, imd: ImdEdition) -> tuple[Any, Any]:
+def _placed(scope: Scope, imd: ImdEdition, orders: FromClause | None) -> tuple[Any, Any]:
     """Active households with a postcode mapped by the active directory, with ward and decile."""
-    active = active_households(scope).subquery("active")
+    active = active_households(scope, orders).subquery("active")
     compact = func.replace(func.upper(HouseholdFact.postcode), " ", "")
     query = (
         select(active.c.coop_id, Postcode.ward, ImdDecile.decile)
@@ -63,9 +65,9 @@ def _placed(scope: Scope, imd: ImdEdition) -> tuple[Any, Any]:
     return active, query.subquery("placed")
 
 
-def deprived_query(scope: Scope, imd: ImdEdition) -> Select:
+def deprived_query(scope: Scope, imd: ImdEdition, orders: FromClause | None = None) -> Select:
     """Per co-op and deprived or not: active households with a mapped postcode."""
-    _, placed = _placed(scope, imd)
+    _, placed = _placed(scope, imd, orders)
     deprived = case((placed.c.decile <= 2, 1), else_=0).label("deprived")
     return (
         select(placed.c.coop_id, deprived, func.count().label("households"))
@@ -74,9 +76,9 @@ def deprived_query(scope: Scope, imd: ImdEdition) -> Select:
     )
 
 
-def decile_query(scope: Scope, imd: ImdEdition) -> Select:
+def decile_query(scope: Scope, imd: ImdEdition, orders: FromClause | None = None) -> Select:
     """Per IMD decile: active households with a mapped postcode (pools of co-ops only)."""
-    _, placed = _placed(scope, imd)
+    _, placed = _placed(scope, imd, orders)
     return (
         select(placed.c.decile, func.count().label("households"))
         .group_by(placed.c.decile)
@@ -84,9 +86,9 @@ def decile_query(scope: Scope, imd: ImdEdition) -> Select:
     )
 
 
-def ward_query(scope: Scope, imd: ImdEdition) -> Select:
+def ward_query(scope: Scope, imd: ImdEdition, orders: FromClause | None = None) -> Select:
     """Per ward code: active households with a mapped postcode (pools of co-ops only)."""
-    _, placed = _placed(scope, imd)
+    _, placed = _placed(scope, imd, orders)
     return (
         select(placed.c.ward, func.count().label("households"))
         .group_by(placed.c.ward)
@@ -98,13 +100,13 @@ def ward_query(scope: Scope, imd: ImdEdition) -> Select:
 WITH_CHILDREN, PENSION_AGE, OTHER = "with_children", "pension_age", "other"
 
 
-def household_type_query(scope: Scope) -> Select:
+def household_type_query(scope: Scope, orders: FromClause | None = None) -> Select:
     """Per household type: active households (pools of co-ops only).
 
     With children (under 5 or under 18), else with someone of pension age,
     else other or not said; disability is never broken down here.
     """
-    active = active_households(scope).subquery("active")
+    active = active_households(scope, orders).subquery("active")
     children = and_(
         HouseholdFact.fact.in_([Fact.CHILDREN_UNDER_5, Fact.CHILDREN_UNDER_18]),
         HouseholdFact.number > 0,

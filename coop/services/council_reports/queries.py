@@ -6,15 +6,30 @@ postcode or an order line (tests/council_reports checks the compiled SQL).
 A household's fulfilled order is a (round, household) pair of a settled
 round with at least one received unit; a round counts on its day (its
 pickup, else its deadline), when the co-op was the council's that day.
+
+A city's year is about a million order lines, so the report reads them
+twice and no more: once into its fulfilled orders (`ORDERS`: one row per
+order, with its co-op and month) and once into its rounds' goods by item
+(`ITEMS`: reference value and whether priced, per round, supplier and
+item). `council_report` writes both as temporary tables of its own
+connection (`orders_query`, `items_query`) and the tables that count
+households or reference value read those rows instead of the lines. Each
+such query takes the rows to read (``orders=`` or ``items=``); left out, it
+derives them from the lines itself, the same figures in one statement.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    Column,
     Integer,
+    MetaData,
     Select,
+    String,
+    Table,
     and_,
     case,
     cast,
@@ -25,7 +40,7 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.sql.expression import ColumnElement
+from sqlalchemy.sql.expression import ColumnElement, FromClause
 
 from coop.domain.roles import MembershipStatus
 from coop.domain.rounds import RoundState
@@ -54,34 +69,83 @@ from coop.services.council_reports.scope import Scope
 from coop.services.council_reports.sql import day_of, month_of
 
 ROUND_DAY = day_of(func.coalesce(Round.pickup_at, Round.closes_at))
+ROUND_MONTH = month_of(ROUND_DAY)
+# The month as a number (year * 12 + month), so that "three months on" is + 3.
+ROUND_MONTH_INDEX = cast(func.substr(ROUND_MONTH, 1, 4), Integer) * 12 + cast(
+    func.substr(ROUND_MONTH, 6, 2), Integer
+)
+
+# The report's temporary tables: never created by the schema, only by `council_report`.
+SCRATCH = MetaData()
+ORDERS = Table(
+    "council_report_orders",
+    SCRATCH,
+    Column("membership_id", Integer),
+    Column("round_id", Integer),
+    Column("coop_id", Integer),
+    Column("month", String),
+    Column("month_index", Integer),
+)
+ITEMS = Table(
+    "council_report_items",
+    SCRATCH,
+    Column("round_id", Integer),
+    Column("coop_id", Integer),
+    Column("month", String),
+    Column("supplier_id", Integer),
+    Column("round_item_id", Integer),
+    Column("product_id", Integer),
+    Column("reference_pence", Integer),
+    Column("priced", Integer),  # how many of the item's lines have a reference value
+)
 
 
 def _zero(value: ColumnElement[Any]) -> ColumnElement[Any]:
     return func.coalesce(value, 0)
 
 
+def _midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def _day_before(day: date) -> ColumnElement[bool]:
+    """The round's day (its pickup, else its deadline) is before *day*.
+
+    Written on the two columns rather than on ROUND_DAY, the same test, so
+    that the database can estimate from their statistics how many rounds a
+    period holds, and plan the passes over their lines for that many.
+    """
+    return or_(
+        Round.pickup_at < _midnight(day),
+        and_(Round.pickup_at.is_(None), Round.closes_at < _midnight(day)),
+    )
+
+
+def _day_from(day: date) -> ColumnElement[bool]:
+    """The round's day is *day* or later (see `_day_before`)."""
+    return or_(
+        Round.pickup_at >= _midnight(day),
+        and_(Round.pickup_at.is_(None), Round.closes_at >= _midnight(day)),
+    )
+
+
 def _counted_round(scope: Scope) -> ColumnElement[bool]:
     """A settled round of a counted co-op, in the period, on a day the co-op was the council's."""
     return and_(
         Round.state == RoundState.SETTLED,
-        scope.period.start <= ROUND_DAY,
-        scope.period.end >= ROUND_DAY,
+        _day_from(scope.period.start),
+        _day_before(scope.period.after_end),
         scope.linked_on(Round.coop_id, ROUND_DAY),
     )
 
 
-def fulfilled_orders(scope: Scope, *, in_period: bool = True) -> Select:
-    """Return (membership, round, co-op, day, month) of every fulfilled order (a subquery).
+def _orders_of(where: ColumnElement[bool]) -> FromClause:
+    """The (membership, round) pairs of the fulfilled orders of the rounds *where* picks.
 
     The goods lines are grouped by (round, household) alone, the key they are
     stored by, and only the orders found meet their rounds.
     """
-    where = (
-        _counted_round(scope)
-        if in_period
-        else and_(Round.state == RoundState.SETTLED, Round.coop_id.in_(scope.coop_ids))
-    )
-    orders = (
+    return (
         select(BillLine.membership_id, BillLine.round_id)
         .where(
             BillLine.round_id.in_(select(Round.id).where(where)),
@@ -91,29 +155,67 @@ def fulfilled_orders(scope: Scope, *, in_period: bool = True) -> Select:
         .having(func.sum(BillLine.units) > 0)
         .subquery("fulfilled")
     )
+
+
+def fulfilled_orders(scope: Scope, *, in_period: bool = True) -> Select:
+    """Return (membership, round, co-op, day, month) of every fulfilled order (a subquery)."""
+    where = (
+        _counted_round(scope)
+        if in_period
+        else and_(Round.state == RoundState.SETTLED, Round.coop_id.in_(scope.coop_ids))
+    )
+    orders = _orders_of(where)
     return (
         select(
             orders.c.membership_id.label("membership_id"),
             orders.c.round_id.label("round_id"),
             Round.coop_id.label("coop_id"),
             ROUND_DAY.label("day"),
-            month_of(ROUND_DAY).label("month"),
+            ROUND_MONTH.label("month"),
         )
         .select_from(orders)
         .join(Round, Round.id == orders.c.round_id)
     )
 
 
-def households_query(scope: Scope) -> Select:
-    """Per co-op and new/repeat: households and their collections in the period."""
-    orders = fulfilled_orders(scope).subquery("orders")
-    ever = fulfilled_orders(scope, in_period=False).subquery("ever")
-    first = (
-        select(ever.c.membership_id, func.min(ever.c.day).label("first_day"))
-        .group_by(ever.c.membership_id)
-        .subquery("first")
+def orders_query(scope: Scope) -> Select:
+    """The period's fulfilled orders as `ORDERS` holds them: one row per (round, household)."""
+    orders = _orders_of(_counted_round(scope))
+    return (
+        select(
+            orders.c.membership_id.label("membership_id"),
+            orders.c.round_id.label("round_id"),
+            Round.coop_id.label("coop_id"),
+            ROUND_MONTH.label("month"),
+            ROUND_MONTH_INDEX.label("month_index"),
+        )
+        .select_from(orders)
+        .join(Round, Round.id == orders.c.round_id)
     )
-    repeat = case((first.c.first_day < scope.period.start, 1), else_=0).label("repeat")
+
+
+def _orders(scope: Scope, orders: FromClause | None) -> FromClause:
+    return orders if orders is not None else orders_query(scope).subquery("orders")
+
+
+def _earlier_households(scope: Scope) -> FromClause:
+    """Households with a fulfilled order at a counted co-op before the period (a subquery).
+
+    Such a household is a repeat household: its first order came before the period.
+    """
+    before = and_(
+        Round.state == RoundState.SETTLED,
+        Round.coop_id.in_(scope.coop_ids),
+        _day_before(scope.period.start),
+    )
+    return select(_orders_of(before).c.membership_id).distinct().subquery("earlier")
+
+
+def households_query(scope: Scope, orders: FromClause | None = None) -> Select:
+    """Per co-op and new/repeat: households and their collections in the period."""
+    orders = _orders(scope, orders)
+    earlier = _earlier_households(scope)
+    repeat = case((earlier.c.membership_id.is_not(None), 1), else_=0).label("repeat")
     return (
         select(
             orders.c.coop_id,
@@ -121,21 +223,22 @@ def households_query(scope: Scope) -> Select:
             func.count(distinct(orders.c.membership_id)).label("households"),
             func.count().label("collections"),
         )
-        .join(first, first.c.membership_id == orders.c.membership_id)
+        .select_from(orders)
+        .outerjoin(earlier, earlier.c.membership_id == orders.c.membership_id)
         .group_by(orders.c.coop_id, repeat)
         .order_by(orders.c.coop_id, repeat)
     )
 
 
-def active_households(scope: Scope) -> Select:
+def active_households(scope: Scope, orders: FromClause | None = None) -> Select:
     """The distinct (household, co-op) pairs active in the period (a subquery)."""
-    orders = fulfilled_orders(scope).subquery("orders")
+    orders = _orders(scope, orders)
     return select(orders.c.membership_id, orders.c.coop_id).distinct()
 
 
-def monthly_query(scope: Scope) -> Select:
+def monthly_query(scope: Scope, orders: FromClause | None = None) -> Select:
     """Per month: households active and their collections."""
-    orders = fulfilled_orders(scope).subquery("orders")
+    orders = _orders(scope, orders)
     return (
         select(
             orders.c.month,
@@ -147,75 +250,78 @@ def monthly_query(scope: Scope) -> Select:
     )
 
 
-def _round_references(scope: Scope) -> Any:
-    """Per counted round and supplier: the reference value of its goods lines (a subquery).
+def items_query(scope: Scope) -> Select:
+    """The counted rounds' goods as `ITEMS` holds them: per round, supplier and round item.
 
     Summed by round first, so the million lines of a city's year are grouped
     once by a key they are stored by, and only the rounds' sums meet the
-    rounds, the months and the suppliers.
+    rounds and their months.
     """
-    return (
+    sums = (
         select(
             BillLine.round_id.label("round_id"),
             BillLine.supplier_id.label("supplier_id"),
+            BillLine.round_item_id.label("round_item_id"),
             func.sum(BillLine.reference_pence).label("reference_pence"),
+            func.count(BillLine.reference_pence).label("priced"),
         )
-        .join(Round, Round.id == BillLine.round_id)
-        .where(_counted_round(scope), BillLine.kind == BillLineKind.GOODS)
-        .group_by(BillLine.round_id, BillLine.supplier_id)
-        .subquery("round_references")
+        .where(
+            BillLine.round_id.in_(select(Round.id).where(_counted_round(scope))),
+            BillLine.kind == BillLineKind.GOODS,
+        )
+        .group_by(BillLine.round_id, BillLine.supplier_id, BillLine.round_item_id)
+        .subquery("item_sums")
     )
-
-
-def _reference_sums(sums: Any) -> list[ColumnElement[Any]]:
-    surplus = exists().where(
-        Supplier.id == sums.c.supplier_id, Supplier.kind == SupplierKind.SURPLUS
-    )
-    return [
-        _zero(func.sum(case((~surplus, sums.c.reference_pence)))).label("reference_pence"),
-        _zero(func.sum(case((surplus, sums.c.reference_pence)))).label("surplus_pence"),
-    ]
-
-
-def reference_query(scope: Scope) -> Select:
-    """Per co-op: reference value and surplus-food value of the goods received, from bill lines."""
-    sums = _round_references(scope)
     return (
-        select(Round.coop_id, *_reference_sums(sums))
+        select(
+            sums.c.round_id,
+            Round.coop_id.label("coop_id"),
+            ROUND_MONTH.label("month"),
+            sums.c.supplier_id,
+            sums.c.round_item_id,
+            RoundItem.product_id.label("product_id"),
+            sums.c.reference_pence,
+            sums.c.priced,
+        )
+        .select_from(sums)
         .join(Round, Round.id == sums.c.round_id)
-        .group_by(Round.coop_id)
-        .order_by(Round.coop_id)
+        .outerjoin(RoundItem, RoundItem.id == sums.c.round_item_id)
     )
 
 
-def monthly_reference_query(scope: Scope) -> Select:
-    """Per month: reference value and surplus-food value."""
-    sums = _round_references(scope)
-    month = month_of(ROUND_DAY).label("month")
+def _items(scope: Scope, items: FromClause | None) -> FromClause:
+    return items if items is not None else items_query(scope).subquery("items")
+
+
+def reference_query(scope: Scope, items: FromClause | None = None) -> Select:
+    """Per co-op and month: reference value and surplus-food value of the goods received.
+
+    From the bill lines; a co-op's figure is the sum of its months, and a month's of its co-ops.
+    """
+    items = _items(scope, items)
+    surplus = case((Supplier.kind == SupplierKind.SURPLUS, 1), else_=0)
     return (
-        select(month, *_reference_sums(sums))
-        .join(Round, Round.id == sums.c.round_id)
-        .group_by(month)
-        .order_by(month)
+        select(
+            items.c.coop_id,
+            items.c.month,
+            _zero(func.sum(case((surplus == 0, items.c.reference_pence)))).label("reference_pence"),
+            _zero(func.sum(case((surplus == 1, items.c.reference_pence)))).label("surplus_pence"),
+        )
+        .select_from(items)
+        .outerjoin(Supplier, Supplier.id == items.c.supplier_id)
+        .group_by(items.c.coop_id, items.c.month)
+        .order_by(items.c.coop_id, items.c.month)
     )
 
 
-def reference_sources_query(scope: Scope) -> Select:
+def reference_sources_query(scope: Scope, items: FromClause | None = None) -> Select:
     """Per source of reference prices: the earliest and latest price dates, and the items priced.
 
-    The round items priced are found first (distinct), so each meets its product once.
+    The products of the round items priced are found first (distinct), so each
+    product is read once.
     """
-    priced = (
-        select(BillLine.round_item_id)
-        .join(Round, Round.id == BillLine.round_id)
-        .where(
-            _counted_round(scope),
-            BillLine.kind == BillLineKind.GOODS,
-            BillLine.reference_pence.is_not(None),
-        )
-        .distinct()
-        .subquery("priced")
-    )
+    items = _items(scope, items)
+    priced = select(items.c.product_id).where(items.c.priced > 0).distinct().subquery("priced")
     return (
         select(
             Product.reference_price_source,
@@ -224,8 +330,7 @@ def reference_sources_query(scope: Scope) -> Select:
             func.count(distinct(Product.id)).label("items"),
         )
         .select_from(priced)
-        .join(RoundItem, RoundItem.id == priced.c.round_item_id)
-        .join(Product, Product.id == RoundItem.product_id)
+        .join(Product, Product.id == priced.c.product_id)
         .group_by(Product.reference_price_source)
         .order_by(Product.reference_price_source)
     )
@@ -252,47 +357,59 @@ def _local_supplier(scope: Scope) -> ColumnElement[bool]:
 ROUND_MONEY = (TransactionKind.SETTLEMENT, TransactionKind.ADJUSTMENT, TransactionKind.REVERSAL)
 
 
-def _ledger(query: Select, scope: Scope) -> Select:
-    return (
-        query.join(Account, Account.id == Posting.account_id)
-        .join(LedgerTransaction, LedgerTransaction.id == Posting.transaction_id)
-        .join(Round, Round.id == LedgerTransaction.round_id)
-        .where(LedgerTransaction.kind.in_(ROUND_MONEY), _counted_round(scope))
-    )
-
-
-def _spend() -> ColumnElement[Any]:
-    """What households were charged: minus their accounts' postings (a charge is negative)."""
-    household = Account.kind == AccountKind.HOUSEHOLD
-    return _zero(-func.sum(case((household, Posting.amount_pence)))).label("spend_pence")
-
-
 def ledger_query(scope: Scope) -> Select:
-    """Per co-op, from the ledger: member spend, supplier spend, local supplier spend, subsidy."""
-    supplier = Account.kind == AccountKind.SUPPLIER
-    query = select(
-        Round.coop_id,
-        _spend(),
-        _zero(func.sum(case((supplier, Posting.amount_pence)))).label("supplier_pence"),
-        _zero(func.sum(case((and_(supplier, _local_supplier(scope)), Posting.amount_pence)))).label(
-            "local_pence"
-        ),
-        _zero(
-            -func.sum(case((Account.kind == AccountKind.COUNCIL_SUPPORT, Posting.amount_pence)))
-        ).label("subsidy_pence"),
+    """Per co-op and month, from the ledger: member, supplier and local supplier spend, subsidy.
+
+    The postings are summed by round and kind of account (and whether a
+    supplier is local, worked out once per supplier) before they meet the
+    rounds and their months. A co-op's figures are the sums of its months,
+    and a month's of its co-ops.
+    """
+    local = select(
+        Supplier.id.label("supplier_id"),
+        case((_local_supplier(scope), 1), else_=0).label("local"),
+    ).subquery("local_suppliers")
+    flag = _zero(local.c.local).label("local")
+    sums = (
+        select(
+            LedgerTransaction.round_id.label("round_id"),
+            Account.kind.label("kind"),
+            flag,
+            func.sum(Posting.amount_pence).label("amount_pence"),
+        )
+        .join(Account, Account.id == Posting.account_id)
+        .join(LedgerTransaction, LedgerTransaction.id == Posting.transaction_id)
+        .outerjoin(local, local.c.supplier_id == Account.supplier_id)
+        .where(
+            LedgerTransaction.kind.in_(ROUND_MONEY),
+            LedgerTransaction.round_id.in_(select(Round.id).where(_counted_round(scope))),
+        )
+        .group_by(LedgerTransaction.round_id, Account.kind, flag)
+        .subquery("round_money")
     )
+
+    def total(kind: AccountKind, *, local_only: bool = False) -> ColumnElement[Any]:
+        where = sums.c.kind == kind
+        if local_only:
+            where = and_(where, sums.c.local == 1)
+        return _zero(func.sum(case((where, sums.c.amount_pence))))
+
+    month = ROUND_MONTH.label("month")
     return (
-        _ledger(query, scope)
-        .outerjoin(Supplier, Supplier.id == Account.supplier_id)
-        .group_by(Round.coop_id)
-        .order_by(Round.coop_id)
+        select(
+            Round.coop_id,
+            month,
+            # What households were charged: minus their postings (a charge is negative).
+            (-total(AccountKind.HOUSEHOLD)).label("spend_pence"),
+            total(AccountKind.SUPPLIER).label("supplier_pence"),
+            total(AccountKind.SUPPLIER, local_only=True).label("local_pence"),
+            (-total(AccountKind.COUNCIL_SUPPORT)).label("subsidy_pence"),
+        )
+        .select_from(sums)
+        .join(Round, Round.id == sums.c.round_id)
+        .group_by(Round.coop_id, month)
+        .order_by(Round.coop_id, month)
     )
-
-
-def monthly_ledger_query(scope: Scope) -> Select:
-    """Per month, from the ledger: member spend."""
-    month = month_of(ROUND_DAY).label("month")
-    return _ledger(select(month, _spend()), scope).group_by(month).order_by(month)
 
 
 def registered_query(scope: Scope) -> Select:
@@ -312,15 +429,13 @@ def registered_query(scope: Scope) -> Select:
     )
 
 
-def retention_query(scope: Scope) -> Select:
+def retention_query(scope: Scope, orders: FromClause | None = None) -> Select:
     """Per month m: households active in m, and how many of them were active in m+3."""
-    orders = fulfilled_orders(scope).subquery("orders")
-    index = (
-        cast(func.substr(orders.c.month, 1, 4), Integer) * 12
-        + cast(func.substr(orders.c.month, 6, 2), Integer)
-    ).label("month_index")
+    orders = _orders(scope, orders)
     # A common table expression, so both sides of the join read the orders once.
-    months = select(orders.c.membership_id, orders.c.month, index).distinct().cte("am")
+    months = (
+        select(orders.c.membership_id, orders.c.month, orders.c.month_index).distinct().cte("am")
+    )
     later = months.alias("later")
     retained = case((later.c.membership_id.is_not(None), 1), else_=0).label("retained")
     return (
