@@ -41,6 +41,17 @@ def test_an_officer_fills_a_monitoring_return_on_a_phone(page, factory):
     no_axe_violations(page)
     fits_a_phone(page)
 
+    page.get_by_role("button", name="Download PDF").click()
+    page.wait_for_load_state()
+    expect(page.get_by_role("link", name="Download the PDF")).to_be_visible()
+    no_axe_violations(page)
+    fits_a_phone(page)
+    page.get_by_role("link", name="Back").click()
+    page.wait_for_load_state()
+    expect(page.get_by_role("link", name="download the PDF made then")).to_be_visible()
+    no_axe_violations(page)
+    fits_a_phone(page)
+
     page.get_by_label("Period from").fill("2026-02-30")
     page.get_by_role("button", name="Show this period").click()
     page.wait_for_load_state()

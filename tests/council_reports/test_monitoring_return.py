@@ -282,6 +282,10 @@ def test_the_pdf_is_made_by_a_job_and_holds_the_figures_and_narrative(
     assert "£34.50" in words and "37.5%" in words
     stored = db.session.scalars(select(MonitoringReturnPdf)).one()
     assert stored.version == 1
+    # The return page offers the PDF made, and says when the narrative has changed since.
+    assert link[1] in open_return(client, world, record, **Q1)
+    client.post(page_url(world, record), query_string=Q1, data={**NARRATIVE, "story": "Later"})
+    assert "the narrative has changed since" in open_return(client, world, record, **Q1)
 
 
 def test_the_pdf_fetches_only_the_apps_static_files(app):

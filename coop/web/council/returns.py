@@ -159,6 +159,7 @@ def monitoring_return(council: Council, record_id: int) -> Any:
         form=form,
         document=document,
         action_form=ActionForm(formdata=None),
+        pdf=stored_pdf(monitoring_return=saved) if saved is not None else None,
         period_args=dict(values),
     )
 
