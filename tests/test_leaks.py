@@ -44,6 +44,9 @@ from coop.models import (
     CatalogueImport,
     Coop,
     CouncilApiToken,
+    CreditApproval,
+    FundCategory,
+    FundDirection,
     Invitation,
     JobRun,
     LedgerTransaction,
@@ -55,6 +58,7 @@ from coop.models import (
     OutboxStatus,
     Posting,
     Product,
+    Receipt,
     Round,
     RoundCost,
     RoundItem,
@@ -324,6 +328,21 @@ def two_councils(app, factory) -> TwoCouncils:
             monitoring_return_id=monitoring.id, content=b"%PDF-1.7 Quillfeather", version=1
         )
     )
+    # Co-op A's treasurer's books: a credit request, a category of its own and a receipt.
+    approval = CreditApproval(membership_id=member_a.id, round_id=round_.id)
+    category = FundCategory(
+        coop_id=coop_a.id, name="Quillfeather hall hire", direction=FundDirection.EXPENSE
+    )
+    content = b"%PDF-1.7 Quillfeather receipt"
+    receipt = Receipt(
+        coop_id=coop_a.id,
+        filename="quillfeather.pdf",
+        content_type="application/pdf",
+        size_bytes=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        content=content,
+    )
+    db.session.add_all([approval, category, receipt])
     db.session.commit()
 
     values = TwoCouncils(
@@ -351,6 +370,9 @@ def two_councils(app, factory) -> TwoCouncils:
             "transaction_id": payment.id,
             "run_id": run.id,
             "return_id": monitoring.id,
+            "approval_id": approval.id,
+            "category_id": category.id,
+            "receipt_id": receipt.id,
         },
         own_slug={MEMBER_B: coop_b.slug, COORDINATOR_B: coop_b.slug},
         emails={

@@ -225,16 +225,21 @@ def pending_approvals(*, coop: Coop) -> list[PendingApproval]:
     ]
 
 
-def approve_credit(
-    *, coop: Coop, approval_id: int, by: User, link_for: LinkBuilder | None = None
-) -> CreditApproval:
-    """Approve a household's order in a round past the credit limit, and tell it (flushes)."""
-    approval = db.session.scalar(
+def credit_request_for(*, coop: Coop, approval_id: int) -> CreditApproval | None:
+    """Return the request *approval_id* in one of the co-op's rounds, or None (reads only)."""
+    return db.session.scalar(
         select(CreditApproval)
         .join(Round, Round.id == CreditApproval.round_id)
         .where(CreditApproval.id == approval_id, Round.coop_id == coop.id)
         .options(contains_eager(CreditApproval.round))
     )
+
+
+def approve_credit(
+    *, coop: Coop, approval_id: int, by: User, link_for: LinkBuilder | None = None
+) -> CreditApproval:
+    """Approve a household's order in a round past the credit limit, and tell it (flushes)."""
+    approval = credit_request_for(coop=coop, approval_id=approval_id)
     if approval is None:
         raise ServiceError("There is no such request to approve.")
     if approval.approved:

@@ -110,11 +110,16 @@ def add_category(*, coop: Coop, name: str, direction: FundDirection) -> FundCate
     return category
 
 
-def set_category_archived(*, coop: Coop, category_id: int, archived: bool) -> FundCategory:
-    """Archive a category (no longer offered; its entries keep it) or bring it back (flushes)."""
-    category = db.session.scalar(
+def category_for(*, coop: Coop, category_id: int) -> FundCategory | None:
+    """Return the co-op's category *category_id*, or None (reads only)."""
+    return db.session.scalar(
         select(FundCategory).where(FundCategory.id == category_id, FundCategory.coop_id == coop.id)
     )
+
+
+def set_category_archived(*, coop: Coop, category_id: int, archived: bool) -> FundCategory:
+    """Archive a category (no longer offered; its entries keep it) or bring it back (flushes)."""
+    category = category_for(coop=coop, category_id=category_id)
     if category is None:
         raise ServiceError("That category is not one of the co-op's.")
     category.archived = archived

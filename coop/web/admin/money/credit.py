@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 
 from coop.domain.permissions import can_manage_money
 from coop.models import Coop
-from coop.services.money.credit import approve_credit, pending_approvals
+from coop.services.money.credit import approve_credit, credit_request_for, pending_approvals
 from coop.web.access import for_coop, signed_in_user
 from coop.web.admin import bp
 from coop.web.forms import GuardedForm
@@ -32,6 +32,8 @@ def approvals(coop: Coop):
 @bp.route("/money/credit/<int:approval_id>/approve", methods=["POST"], endpoint="approve_credit")
 @for_coop(can_manage_money)
 def approve(coop: Coop, approval_id: int):
+    if credit_request_for(coop=coop, approval_id=approval_id) is None:
+        abort(404)
     back = url_for("admin.credit_approvals", slug=coop.slug)
     if not ApproveForm().validate_on_submit():
         flash("The form had expired; please approve again.", "error")

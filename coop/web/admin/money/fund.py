@@ -23,6 +23,7 @@ from coop.services.money.fund import (
 )
 from coop.services.money.fund_categories import (
     add_category,
+    category_for,
     fund_categories,
     set_category_archived,
 )
@@ -189,6 +190,8 @@ def categories_page(coop: Coop):
 
 
 def _archive(coop: Coop, category_id: int, archived: bool):
+    if category_for(coop=coop, category_id=category_id) is None:
+        abort(404)
     if ActionForm().validate_on_submit():
         category = commit_or_refuse(
             lambda: set_category_archived(coop=coop, category_id=category_id, archived=archived)
