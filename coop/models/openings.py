@@ -33,7 +33,8 @@ class OpeningBalance(Model):
             "in_force_coop_id IS NULL OR in_force_coop_id = coop_id", name="in_force_is_own_coop"
         ),
         CheckConstraint(
-            "(in_force_coop_id IS NULL) = (reversed_at IS NOT NULL)", name="reversed_is_not_in_force"
+            "(in_force_coop_id IS NULL) = (reversed_at IS NOT NULL)",
+            name="reversed_is_not_in_force",
         ),
     )
 
