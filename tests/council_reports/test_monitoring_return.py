@@ -264,6 +264,8 @@ def test_the_pdf_is_made_by_a_job_and_holds_the_figures_and_narrative(
     assert response.headers["Location"].endswith(f"/jobs/{run.id}")
     assert run.status is JobRunStatus.DONE and run.done == run.total
     status = text(client.get(f"/jobs/{run.id}"))
+    assert f"{run.total} of {run.total} steps" in status
+    assert "Back to the monitoring return" in status
     link = re.search(r'href="([^"]+\.pdf)"', status)
     assert link, "the status page links to the PDF"
     download = client.get(link[1])

@@ -29,7 +29,10 @@ BACK_LABELS = {
     "catalogue_import": "Back to the supplier's catalogue",
     "postcode_load": "Back to postcode and deprivation data",
     "imd_load": "Back to postcode and deprivation data",
+    "monitoring_return_pdf": "Back to the monitoring return",
 }
+# What a run counts, where it is not rows of a file.
+UNITS = {"monitoring_return_pdf": "steps"}
 # The refused rows a status page lists; the rest are counted.
 REFUSED_SHOWN = 500
 
@@ -44,10 +47,11 @@ def _followed(run_id: int) -> JobRun:
 
 
 def progress_text(run: JobRun) -> str:
-    """Say how far a run is, as the bar shows it: "1,200 of 5,000 rows"."""
+    """Say how far a run is, as the bar shows it: "1,200 of 5,000 rows", "2 of 4 steps"."""
+    units = UNITS.get(run.kind, "rows")
     if run.total is None:
-        return f"{run.done:,} rows so far" if run.done else "Not started yet"
-    return f"{run.done:,} of {run.total:,} rows"
+        return f"{run.done:,} {units} so far" if run.done else "Not started yet"
+    return f"{run.done:,} of {run.total:,} {units}"
 
 
 def _back_link(run: JobRun) -> str:
