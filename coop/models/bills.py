@@ -114,6 +114,15 @@ class BillLine(Model):
             "units",
             postgresql_include=["supplier_id", "reference_pence", "round_item_id"],
         ),
+        # ...and a round's goods by supplier and item, already in order, from this one.
+        Index(
+            "ix_bill_lines_round_id_kind_supplier_id_round_item_id",
+            "round_id",
+            "kind",
+            "supplier_id",
+            "round_item_id",
+            "reference_pence",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

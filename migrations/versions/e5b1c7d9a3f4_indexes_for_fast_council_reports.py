@@ -5,7 +5,7 @@ Revises: d2f8b4c6e0a1
 Create Date: 2026-12-03 12:50:00.000000
 
 """
-from alembic import op  # noqa: F401
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'e5b1c7d9a3f4'
@@ -15,8 +15,14 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    with op.batch_alter_table('bill_lines', schema=None) as batch_op:
+        batch_op.create_index(
+            'ix_bill_lines_round_id_kind_supplier_id_round_item_id',
+            ['round_id', 'kind', 'supplier_id', 'round_item_id', 'reference_pence'],
+            unique=False,
+        )
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('bill_lines', schema=None) as batch_op:
+        batch_op.drop_index('ix_bill_lines_round_id_kind_supplier_id_round_item_id')

@@ -365,10 +365,15 @@ def ledger_query(scope: Scope) -> Select:
     rounds and their months. A co-op's figures are the sums of its months,
     and a month's of its co-ops.
     """
-    local = select(
-        Supplier.id.label("supplier_id"),
-        case((_local_supplier(scope), 1), else_=0).label("local"),
-    ).subquery("local_suppliers")
+    # Materialised, so that neither database works the test out again for every posting.
+    local = (
+        select(
+            Supplier.id.label("supplier_id"),
+            case((_local_supplier(scope), 1), else_=0).label("local"),
+        )
+        .cte("local_suppliers")
+        .prefix_with("MATERIALIZED")
+    )
     flag = _zero(local.c.local).label("local")
     sums = (
         select(
