@@ -157,6 +157,12 @@ def suppress(
     for pos in forced:
         if pos in ext and count(pos) > 0:
             hidden.setdefault(pos, because)
+        elif pos in ext and because is Reason.INCOMPLETE:
+            # A figure too few households gave is not known, even where none gave it.
+            r, _ = pos
+            for c in range(width + 1):
+                if count((r, c)) == 0:
+                    hidden.setdefault((r, c), because)
     lines = [[(r, c) for c in range(width + 1)] for r in range(n_rows + 1)] + [
         [(r, c) for r in range(n_rows + 1)] for c in range(width + 1)
     ]

@@ -164,16 +164,25 @@ def test_registered_households_are_memberships_active_on_the_last_day(world):
 
 def test_people_reached_needs_four_in_five_active_households_to_give_their_size(world):
     give_facts(world.big.households[:11], Fact.HOUSEHOLD_SIZE, [2] * 11)
-    # 11 of 15 is under four in five: withheld, and so is the big co-op's row (11 of 12 would
-    # show), since the total could then be worked out.
+    # 11 of 15 is under four in five: withheld; so is the small co-op's row, where none of the
+    # 3 said, so the big co-op's 11 of 12 show without giving the total away.
     short = council_report(council=world.council, period=Q1)
     assert short.headline["people_reached"] == Suppressed(Reason.INCOMPLETE, 10)
     assert str(short.headline["people_reached"]) == "not enough households said"
-    assert isinstance(short.tables["people"].safe.rows[0][0].figures[0], Suppressed)
+    people = short.tables["people"].safe
+    assert people.rows[0][0].figures[0] == 22
+    assert people.rows[1][0].figures[0] == Suppressed(Reason.INCOMPLETE, 10)
     give_facts(world.big.households[11:], Fact.HOUSEHOLD_SIZE, [4])
     give_facts(world.small.households[:1], Fact.HOUSEHOLD_SIZE, [3])
     # 13 of the 15 active households gave a size: 11 x 2 + 4 + 3 people.
     assert council_report(council=world.council, period=Q1).headline["people_reached"] == 29
+
+
+def test_people_reached_is_not_known_when_no_household_gave_its_size(world):
+    report = council_report(council=world.council, period=Q1, coop_ids=[world.big.coop.id])
+    assert report.headline["people_reached"] == Suppressed(Reason.INCOMPLETE, 10)
+    row = report.tables["people"].safe.rows[0][0]
+    assert row.figures[0] == Suppressed(Reason.INCOMPLETE, 10)
 
 
 def test_volunteer_hours_are_valued_at_the_printed_rate(world):
