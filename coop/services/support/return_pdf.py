@@ -41,7 +41,8 @@ class StaticOnlyFetcher(URLFetcher):
 
     def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
         parts = urlsplit(url)
-        if parts.scheme != STATIC_SCHEME or parts.netloc or parts.query:
+        # urljoin leaves a relative address against an unknown scheme as it is: "css/coop.css".
+        if parts.scheme not in (STATIC_SCHEME, "") or parts.netloc or parts.query:
             raise ValueError(f"the PDF may not fetch {url[:80]!r}")
         path = (self.root / unquote(parts.path).lstrip("/")).resolve()
         if not path.is_relative_to(self.root) or not path.is_file():
