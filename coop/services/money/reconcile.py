@@ -70,8 +70,12 @@ class Comparison:
         return self.statement_pence - self.ledger_pence
 
 
-def _up_to(as_of: date) -> ColumnElement[bool]:
-    """The condition that a posting's money moved on or before *as_of*."""
+def moved_up_to(as_of: date) -> ColumnElement[bool]:
+    """The condition that a posting's money moved on or before *as_of*.
+
+    The query must outer-join `FundEntry` on its transaction. Reconciliation
+    and the annual accounts date postings by this one rule.
+    """
     end = datetime.combine(as_of + timedelta(days=1), time(), tzinfo=display_zone())
     return or_(
         and_(FundEntry.id.is_not(None), FundEntry.occurred_on <= as_of),
@@ -89,7 +93,7 @@ def held_on(*, coop: Coop, account: HeldIn, as_of: date) -> int:
         select(func.coalesce(func.sum(Posting.amount_pence), 0))
         .join(LedgerTransaction, LedgerTransaction.id == Posting.transaction_id)
         .outerjoin(FundEntry, FundEntry.transaction_id == LedgerTransaction.id)
-        .where(Posting.account_id == _account_id(coop, account), _up_to(as_of))
+        .where(Posting.account_id == _account_id(coop, account), moved_up_to(as_of))
     )
     return -int(total or 0)
 
@@ -112,7 +116,7 @@ def unreconciled_lines(*, coop: Coop, account: HeldIn, as_of: date) -> list[Ledg
         .where(
             Posting.account_id == _account_id(coop, account),
             ReconciledPosting.id.is_(None),
-            _up_to(as_of),
+            moved_up_to(as_of),
         )
     ).all()
     lines = [

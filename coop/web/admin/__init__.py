@@ -14,6 +14,7 @@ from coop.web.admin.money import (  # noqa: E402, F401
     accounts,
     bills,
     books,
+    books_reports,
     credit,
     fund,
     reconcile,
