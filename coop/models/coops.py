@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from coop.domain.bank import ACCOUNT_NAME_MAX_LENGTH, ROLL_NUMBER_MAX_LENGTH
 from coop.domain.catalogue import BASIS_POINTS
 from coop.domain.notifications import (
     DEADLINE_REMINDER_HOURS_RANGE,
@@ -55,6 +56,20 @@ class Coop(Model):
             name="credit_limit_not_negative",
         ),
         CheckConstraint("large_amount_pence >= 100", name="large_amount_positive"),
+        CheckConstraint(
+            "bank_sort_code IS NULL OR length(bank_sort_code) = 6", name="bank_sort_code_length"
+        ),
+        CheckConstraint(
+            "bank_account_number IS NULL OR length(bank_account_number) = 8",
+            name="bank_account_number_length",
+        ),
+        # The account is all there or not there: name, sort code and number together.
+        CheckConstraint(
+            "(bank_account_name IS NULL AND bank_sort_code IS NULL AND bank_account_number IS NULL)"
+            " OR (bank_account_name IS NOT NULL AND bank_sort_code IS NOT NULL"
+            " AND bank_account_number IS NOT NULL)",
+            name="bank_details_whole",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -88,6 +103,14 @@ class Coop(Model):
     large_amount_pence: Mapped[int] = mapped_column(
         Pence, default=DEFAULT_LARGE_AMOUNT_PENCE, server_default=str(DEFAULT_LARGE_AMOUNT_PENCE)
     )
+    # The account households pay into by bank transfer (coop.domain.bank);
+    # None until a treasurer enters it. Private to the co-op's own people.
+    bank_account_name: Mapped[str | None] = mapped_column(String(ACCOUNT_NAME_MAX_LENGTH))
+    bank_sort_code: Mapped[str | None] = mapped_column(String(6))
+    bank_account_number: Mapped[str | None] = mapped_column(String(8))
+    bank_roll_number: Mapped[str | None] = mapped_column(String(ROLL_NUMBER_MAX_LENGTH))
+    # How to pay in cash ("at pickup, to the treasurer"), in the co-op's words.
+    cash_instructions: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="coop")

@@ -4,10 +4,10 @@ The rule is `coop.domain.credit`; this module loads what it needs. The
 ordering service (`coop.services.rounds.ordering.set_order`) asks
 `check_order_credit` before it writes an order change that asks for more;
 the ordering page shows `credit_standing`'s notice at its top, with how to
-pay (`how_to_pay`). In a co-op that asks for approval, a household past the
-limit may `ask_for_approval` in an open round: the treasurers are emailed,
-see the request under Money, and `approve_credit` lets that household order
-in that round whatever it owes.
+pay (`coop.services.money.paying_in.how_to_pay`). In a co-op that asks for
+approval, a household past the limit may `ask_for_approval` in an open
+round: the treasurers are emailed, see the request under Money, and
+`approve_credit` lets that household order in that round whatever it owes.
 """
 
 from __future__ import annotations
@@ -101,28 +101,8 @@ def money_managers(*, coop: Coop) -> list[User]:
     return with_role(Role.TREASURER) or with_role(Role.COORDINATOR)
 
 
-@dataclass(frozen=True)
-class HowToPay:
-    """What a household is told about paying: who takes money, and the ways."""
-
-    names: list[str]  # the treasurers (or coordinators) by name
-    role: str  # "treasurer" or "coordinator", to say who they are
-
-
-def how_to_pay(*, coop: Coop) -> HowToPay:
-    """Return whom a household pays and how (cash to them, or a bank transfer they confirm).
-
-    The co-op's bank details are not kept in coop, so the household is told
-    to ask the treasurer for them rather than shown an account to pay into.
-    """
-    treasurers = money_managers(coop=coop)
-    role = "treasurer"
-    if treasurers and not _any_treasurer(coop):
-        role = "coordinator"
-    return HowToPay(names=[user.name for user in treasurers], role=role)
-
-
-def _any_treasurer(coop: Coop) -> bool:
+def has_treasurer(coop: Coop) -> bool:
+    """Tell whether the co-op has an active treasurer (else its coordinators take payments)."""
     return (
         db.session.scalar(
             select(Membership.id)

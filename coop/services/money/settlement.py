@@ -53,6 +53,7 @@ from coop.services.money.ledger import (
     single_account,
     supplier_accounts,
 )
+from coop.services.money.paying_in import paying_in
 from coop.services.people.memberships import contacts_of
 from coop.services.rounds.lifecycle import LinkBuilder, locked_round, move
 from coop.services.rounds.states import require
@@ -377,6 +378,7 @@ def _tell_households(
     if not totals:
         return
     link = link_for(round_) if link_for else ""
+    paying = paying_in(coop=coop)
     send_emails(
         [
             render_message(
@@ -387,6 +389,7 @@ def _tell_households(
                 coop=coop,
                 total_pence=totals[person.membership_id],
                 link=link,
+                paying=paying(person.membership_id),
             )
             for person in contacts_of(membership_ids=totals)
         ]

@@ -46,6 +46,7 @@ from coop.models.types import utcnow
 from coop.services.links import links
 from coop.services.money.bills import round_bills
 from coop.services.money.ledger import balances
+from coop.services.money.paying_in import paying_in
 from coop.services.notices import notify
 
 # A charge this recent holds the reminder back: the bill has only just told the household.
@@ -176,6 +177,7 @@ def send_owing_reminders(*, coop: Coop, now: datetime | None = None) -> list[Mem
     if not households:
         return []
     bills = latest_bills(households=households)
+    paying = paying_in(coop=coop)
     builders = links()
     return notify(
         kind=NotificationKind.OWING_REMINDER,
@@ -186,6 +188,7 @@ def send_owing_reminders(*, coop: Coop, now: datetime | None = None) -> list[Mem
             "owed_pence": owed[household.id],
             "bill": bills.get(household.id),
             "left": not household.is_active,
+            "paying": paying(household.id),
         },
         statement_link=builders.statement(coop),
     )

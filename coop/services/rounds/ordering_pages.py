@@ -19,7 +19,8 @@ from coop.domain.roles import MembershipStatus
 from coop.domain.rounds import ALLOCATED, RoundState
 from coop.extensions import db
 from coop.models import Allocation, Coop, Membership, OrderRequest, Round, RoundItem, RoundSupplier
-from coop.services.money.credit import HowToPay, credit_standing, how_to_pay
+from coop.services.money.credit import credit_standing
+from coop.services.money.paying_in import HowToPay, how_to_pay
 from coop.services.rounds.ordering import Commitment, Funds, funds_of
 
 PAST_ROUNDS_SHOWN = 10
@@ -183,7 +184,7 @@ def order_page(*, round_: Round, membership: Membership, filters: OrderFilters) 
         other_rounds=[c for c in funds.rounds_due if c.round_id != round_.id],
         funds=funds,
         credit=credit,
-        how_to_pay=how_to_pay(coop=coop) if credit.over_limit else None,
+        how_to_pay=how_to_pay(coop=coop, membership=membership) if credit.over_limit else None,
     )
 
 

@@ -13,6 +13,7 @@ from coop.domain.permissions import can_view_own_account
 from coop.domain.roles import MembershipStatus
 from coop.models import Coop, Membership
 from coop.services.money.bills import bill_for
+from coop.services.money.paying_in import how_to_pay
 from coop.services.money.statements import statement_for
 from coop.services.people.memberships import membership_of
 from coop.services.rounds.lifecycle import round_for
@@ -41,6 +42,7 @@ def statement(coop: Coop):
         statement=statement_for(membership=membership),
         left=membership.status is MembershipStatus.LEFT,
         bp_to_percent=bp_to_percent,
+        paying=how_to_pay(coop=coop, membership=membership),
     )
 
 
@@ -59,4 +61,5 @@ def bill(coop: Coop, round_id: int):
         household=membership.user.name,
         own=True,
         bp_to_percent=bp_to_percent,
+        paying=how_to_pay(coop=coop, membership=membership),
     )
