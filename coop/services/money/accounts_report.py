@@ -360,8 +360,8 @@ def assets_and_liabilities(*, coop: Coop, as_of: date) -> AssetsAndLiabilities:
         .group_by(Account.id, Account.kind)
     ).all()
     by_kind: dict[AccountKind, list[int]] = defaultdict(list)
-    for _id, kind, total in rows:
-        by_kind[AccountKind(kind)].append(int(total or 0))
+    for _id, kind, pence in rows:
+        by_kind[AccountKind(kind)].append(int(pence or 0))
 
     def total(kind: AccountKind) -> int:
         return sum(by_kind.get(kind, []))

@@ -121,19 +121,19 @@ def receipts_and_payments_csv(account: ReceiptsAndPayments) -> str:
 def assets_csv(statement: AssetsAndLiabilities) -> str:
     """The statement of assets and liabilities at the period's end."""
     s = statement
-    rows = [
-        ["Money held", "Cash in hand", s.cash_pence],
-        ["Money held", "Bank", s.bank_pence],
-        ["Money held", "Card payments not yet paid out", s.card_pence],
-        ["Owed to the co-op", "Households that owe", s.households_owing_pence],
-        ["Owed to the co-op", "Council support due", s.council_support_due_pence],
-        ["Owed to the co-op", "Suppliers' credit", s.supplier_credit_pence],
-        ["Stock", "The co-op's stock at cost", s.stock_at_cost_pence],
-        ["Total", "Assets", s.assets_pence],
-        ["Owed by the co-op", "Households in credit", s.households_in_credit_pence],
-        ["Owed by the co-op", "Suppliers not yet paid", s.suppliers_unpaid_pence],
-        ["Total", "Liabilities", s.liabilities_pence],
-        ["Total", "Assets less liabilities", s.net_pence],
+    rows: list[tuple[str, str, int]] = [
+        ("Money held", "Cash in hand", s.cash_pence),
+        ("Money held", "Bank", s.bank_pence),
+        ("Money held", "Card payments not yet paid out", s.card_pence),
+        ("Owed to the co-op", "Households that owe", s.households_owing_pence),
+        ("Owed to the co-op", "Council support due", s.council_support_due_pence),
+        ("Owed to the co-op", "Suppliers' credit", s.supplier_credit_pence),
+        ("Stock", "The co-op's stock at cost", s.stock_at_cost_pence),
+        ("Total", "Assets", s.assets_pence),
+        ("Owed by the co-op", "Households in credit", s.households_in_credit_pence),
+        ("Owed by the co-op", "Suppliers not yet paid", s.suppliers_unpaid_pence),
+        ("Total", "Liabilities", s.liabilities_pence),
+        ("Total", "Assets less liabilities", s.net_pence),
     ]
     return csv_text(
         ["Section", "Item", f"At {s.as_of:%Y-%m-%d}"],

@@ -110,6 +110,12 @@ def _download_name(coop: Coop, what: str, period: Period, suffix: str) -> str:
     return f"{file_slug(coop.name)}-{what}-{dates}.{suffix}"
 
 
+def _back_to_page(coop: Coop, report: str) -> Response:
+    """Send a download asked for a bad period to its page, which says what is wrong."""
+    start, end = request.args.get("start", ""), request.args.get("end", "")
+    return redirect(url_for(f"admin.books_{report}", slug=coop.slug, start=start, end=end))
+
+
 CSVS = {
     "monthly": lambda figures: monthly_csv(figures["table"]),
     "rounds": lambda figures: rounds_csv(figures["results"]),
@@ -128,7 +134,7 @@ def table_csv(coop: Coop, table: str) -> Response:
     period = _period(form)
     report = table if table in REPORTS else "annual"
     if period is None:
-        return redirect(url_for(f"admin.books_{report}", slug=coop.slug, **request.args))  # type: ignore[return-value]
+        return _back_to_page(coop, report)
     figures = _figures(coop, report, period)
     return csv_download(CSVS[table](figures), _download_name(coop, table, period, "csv"))
 
@@ -139,7 +145,7 @@ def report_pdf(coop: Coop, report: str) -> Response:
     form = PeriodForm(formdata=request.args)
     period = _period(form)
     if period is None:
-        return redirect(url_for(f"admin.books_{report}", slug=coop.slug, **request.args))  # type: ignore[return-value]
+        return _back_to_page(coop, report)
     title, tables = REPORTS[report]
     html = current_app.jinja_env.get_template("admin/money/books/print.html").render(
         coop=coop,
