@@ -124,10 +124,10 @@ RULES = [
         lambda name: name == "flask.request",
     ),
     Rule(
-        "only-payments-imports-stripe",
+        "only-the-gateway-imports-stripe",
         "",
         lambda name: top_level(name) == "stripe",
-        exempt="coop.payments",
+        exempt="coop.services.payments.gateway",
     ),
     Rule(
         "only-the-job-queue-imports-rq",
@@ -181,8 +181,14 @@ def test_every_layer_has_modules_to_check():
             "coop/services/rounds/items.py",
             "x = flask.request.args",
         ),
-        ("only-payments-imports-stripe", "coop/services/rounds/items.py", "import stripe"),
-        ("only-payments-imports-stripe", "coop/web/api/routes.py", "from stripe import Charge"),
+        ("only-the-gateway-imports-stripe", "coop/services/rounds/items.py", "import stripe"),
+        ("only-the-gateway-imports-stripe", "coop/web/api/routes.py", "from stripe import Charge"),
+        ("only-the-gateway-imports-stripe", "coop/services/payments/cards.py", "import stripe"),
+        (
+            "only-the-gateway-imports-stripe",
+            "coop/web/webhooks/stripe_events.py",
+            "from stripe import Webhook",
+        ),
         ("only-the-job-queue-imports-rq", "coop/cli.py", "from rq import Worker"),
     ],
 )
@@ -202,7 +208,7 @@ def test_the_checker_names_the_file_and_line_of_a_forbidden_import(rule_id, modu
             "coop/services/rounds/items.py",
             "from flask import current_app; from coop.models import Coop",
         ),
-        ("coop/payments/stripe_gateway.py", "import stripe"),
+        ("coop/services/payments/gateway.py", "import stripe"),
         ("coop/services/jobs.py", "from rq import Queue"),
     ],
 )

@@ -37,6 +37,13 @@ from coop.models.memberships import Invitation, Membership
 from coop.models.monitoring import MonitoringReturn, MonitoringReturnPdf
 from coop.models.notifications import Announcement, NotificationOptOut, NotificationSent
 from coop.models.openings import OpeningBalance
+from coop.models.payments import (
+    CardPayment,
+    CardPaymentStatus,
+    CardPurpose,
+    CardRefund,
+    StripeEvent,
+)
 from coop.models.places import ImdDecile, ImdEdition, Postcode, PostcodeEdition
 from coop.models.rounds import Allocation, Collection, OrderRequest, Round, RoundItem, RoundSupplier
 from coop.models.stock import StockMovement, StockMovementKind
@@ -56,6 +63,10 @@ __all__ = [
     "Announcement",
     "BillLine",
     "BillLineKind",
+    "CardPayment",
+    "CardPaymentStatus",
+    "CardPurpose",
+    "CardRefund",
     "CatalogueFeed",
     "CatalogueImport",
     "CatalogueSubscription",
@@ -104,6 +115,7 @@ __all__ = [
     "SplitBasis",
     "StockMovement",
     "StockMovementKind",
+    "StripeEvent",
     "Supplier",
     "SupplierKind",
     "SupportKind",

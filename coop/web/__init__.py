@@ -38,11 +38,21 @@ def register(app: Flask) -> None:
     from coop.web.jobs import bp as jobs_bp
     from coop.web.members import bp as members_bp
     from coop.web.platform import bp as platform_bp
+    from coop.web.webhooks import bp as webhooks_bp
 
     # Before any route is added: every <int:...> is an id the database holds.
     app.url_map.converters["int"] = IdConverter
     app.request_class = SizedRequest
-    blueprints = (auth_bp, members_bp, admin_bp, council_bp, platform_bp, api_bp, jobs_bp)
+    blueprints = (
+        auth_bp,
+        members_bp,
+        admin_bp,
+        council_bp,
+        platform_bp,
+        api_bp,
+        jobs_bp,
+        webhooks_bp,
+    )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 

@@ -1,0 +1,162 @@
+"""Card payments: each attempt at the card processor, the webhook events seen, refunds.
+
+A `CardPayment` is one PaymentIntent we created. Its ledger posting is made
+once, by the webhook (the source of truth), and named by a unique
+``ledger_transaction_id``. At most one payment of a bill is open at a time:
+an open bill payment holds ``open_key`` (its membership and round), which is
+unique, and the key is cleared when the payment finishes, so a double tap
+or a reload cannot start a second charge for the same bill. A plain unique
+column rather than a partial index, so SQLite and PostgreSQL enforce it alike.
+
+A `StripeEvent` is each webhook event id handled, written in the same
+transaction as its effect: a replay finds it and changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from coop.extensions import Model
+from coop.models.types import Pence, UTCDateTime, str_enum, utcnow
+
+if TYPE_CHECKING:
+    from coop.models.memberships import Membership
+
+#: Long enough for any Stripe id (they are well under 100 characters).
+STRIPE_ID_LENGTH = 255
+FAILURE_MESSAGE_LENGTH = 500
+
+
+class CardPurpose(StrEnum):
+    """What a card payment pays for."""
+
+    TOP_UP = "top_up"  # credit on the household's balance
+    BILL = "bill"  # what one round's bill leaves owing
+    AUTO_PAY = "auto_pay"  # a settled bill charged off-session to a saved card
+
+
+class CardPaymentStatus(StrEnum):
+    """Where a card payment stands, as the app last learnt it."""
+
+    REQUIRES_PAYMENT_METHOD = "requires_payment_method"
+    REQUIRES_ACTION = "requires_action"
+    PROCESSING = "processing"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELED = "canceled"
+
+    @property
+    def is_open(self) -> bool:
+        """Say whether the payment may still be paid (not succeeded, failed or canceled)."""
+        return self in OPEN_STATUSES
+
+    @property
+    def label(self) -> str:
+        return {
+            CardPaymentStatus.REQUIRES_PAYMENT_METHOD: "Waiting for the card",
+            CardPaymentStatus.REQUIRES_ACTION: "Waiting for the bank's check",
+            CardPaymentStatus.PROCESSING: "Pending",
+            CardPaymentStatus.SUCCEEDED: "Paid",
+            CardPaymentStatus.FAILED: "Failed",
+            CardPaymentStatus.CANCELED: "Cancelled",
+        }[self]
+
+
+OPEN_STATUSES = frozenset(
+    {
+        CardPaymentStatus.REQUIRES_PAYMENT_METHOD,
+        CardPaymentStatus.REQUIRES_ACTION,
+        CardPaymentStatus.PROCESSING,
+    }
+)
+
+
+class CardPayment(Model):
+    """One PaymentIntent created for a household, and what became of it."""
+
+    __tablename__ = "card_payments"
+    __table_args__ = (
+        CheckConstraint("amount_pence > 0", name="amount_positive"),
+        CheckConstraint("fee_pence IS NULL OR fee_pence >= 0", name="fee_not_negative"),
+        CheckConstraint(
+            "refunded_pence >= 0 AND refunded_pence <= amount_pence", name="refund_within_amount"
+        ),
+        CheckConstraint("(purpose = 'top_up') = (round_id IS NULL)", name="bill_names_round"),
+        CheckConstraint(
+            "open_key IS NULL OR purpose <> 'top_up'", name="only_bill_payments_hold_open_key"
+        ),
+        Index("ix_card_payments_coop_id_created_at", "coop_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    coop_id: Mapped[int] = mapped_column(ForeignKey("coops.id"))
+    membership_id: Mapped[int] = mapped_column(ForeignKey("memberships.id"), index=True)
+    purpose: Mapped[CardPurpose] = mapped_column(str_enum(CardPurpose, "card_purpose"))
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id"), index=True)
+    amount_pence: Mapped[int] = mapped_column(Pence)
+    payment_intent_id: Mapped[str] = mapped_column(String(STRIPE_ID_LENGTH), unique=True)
+    # The co-op's connected account the PaymentIntent lives on (Connect), if any.
+    stripe_account: Mapped[str | None] = mapped_column(String(STRIPE_ID_LENGTH))
+    status: Mapped[CardPaymentStatus] = mapped_column(
+        str_enum(CardPaymentStatus, "card_payment_status"),
+        default=CardPaymentStatus.REQUIRES_PAYMENT_METHOD,
+    )
+    idempotency_key: Mapped[str] = mapped_column(String(100), unique=True)
+    # "<membership id>:<round id>" while a bill payment is open; NULL otherwise.
+    open_key: Mapped[str | None] = mapped_column(String(100), unique=True)
+    ledger_transaction_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ledger_transactions.id"), unique=True
+    )
+    failure_message: Mapped[str | None] = mapped_column(String(FAILURE_MESSAGE_LENGTH))
+    fee_pence: Mapped[int | None] = mapped_column(Pence)
+    refunded_pence: Mapped[int] = mapped_column(Pence, default=0)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    membership: Mapped[Membership] = relationship()
+
+    @property
+    def pending(self) -> bool:
+        """Say whether the household has paid, as far as it knows, but the webhook has not come."""
+        return self.status.is_open
+
+
+class StripeEvent(Model):
+    """A webhook event handled once: its id, and what handling it did."""
+
+    __tablename__ = "stripe_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(STRIPE_ID_LENGTH), unique=True)
+    type: Mapped[str] = mapped_column(String(100))
+    account: Mapped[str | None] = mapped_column(String(STRIPE_ID_LENGTH))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # What it did: posted, marked_failed, already_done, unknown_payment, ignored.
+    result: Mapped[str] = mapped_column(String(40))
+    card_payment_id: Mapped[int | None] = mapped_column(ForeignKey("card_payments.id"), index=True)
+
+
+class CardRefund(Model):
+    """Money sent back against a card payment, posted to the ledger once."""
+
+    __tablename__ = "card_refunds"
+    __table_args__ = (CheckConstraint("amount_pence > 0", name="amount_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    card_payment_id: Mapped[int] = mapped_column(ForeignKey("card_payments.id"), index=True)
+    refund_id: Mapped[str] = mapped_column(String(STRIPE_ID_LENGTH), unique=True)
+    amount_pence: Mapped[int] = mapped_column(Pence)
+    status: Mapped[str] = mapped_column(String(40))
+    ledger_transaction_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ledger_transactions.id"), unique=True
+    )
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    payment: Mapped[CardPayment] = relationship()

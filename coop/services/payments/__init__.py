@@ -1,0 +1,1 @@
+"""Card payments: the gateway to the card processor, payments, webhook events, refunds."""

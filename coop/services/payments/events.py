@@ -1,0 +1,74 @@
+"""What a verified webhook event does, once.
+
+`handle_event` first writes the event's id (unique) and then its effect, in
+the caller's one transaction: a replay of an event already handled finds
+the id and changes nothing; two deliveries at the same time both try to
+write the id, and the second waits for the first and is refused by the
+unique key. Events may come in any order: a failure after a success changes
+nothing, a success after a failure posts (`coop.services.payments.cards`).
+
+A PaymentIntent we never created, or one that belongs to another connected
+account than the event's, is recorded and ignored; so is any event type
+not handled here.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from coop.extensions import db
+from coop.models import CardPayment, StripeEvent
+from coop.services.errors import ServiceError
+from coop.services.payments.cards import card_payment, record_failure, record_success
+from coop.services.payments.gateway import Event, payment_from
+
+
+class Outcome(StrEnum):
+    """What handling an event did."""
+
+    POSTED = "posted"
+    MARKED_FAILED = "marked_failed"
+    ALREADY_DONE = "already_done"  # the payment had already reached this state
+    UNKNOWN_PAYMENT = "unknown_payment"
+    NOT_POSTED = "not_posted"  # the event disagrees with the payment we created
+    IGNORED = "ignored"  # a type this app does not act on
+    REPLAY = "replay"  # this event id was handled before
+
+
+def handle_event(*, event: Event) -> Outcome:
+    """Record *event* and do what it says (flushes); a replay does nothing."""
+    row = StripeEvent(event_id=event.id, type=event.type, account=event.account, result="")
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+            db.session.flush()
+    except IntegrityError:
+        return Outcome.REPLAY
+    outcome, payment = _dispatch(event)
+    row.result = outcome.value
+    row.card_payment_id = payment.id if payment is not None else None
+    db.session.flush()
+    return outcome
+
+
+def _dispatch(event: Event) -> tuple[Outcome, CardPayment | None]:
+    if event.type not in ("payment_intent.succeeded", "payment_intent.payment_failed"):
+        return Outcome.IGNORED, None
+    intent = payment_from(event.object)
+    payment = card_payment(payment_intent_id=intent.id)
+    if payment is None or payment.stripe_account != event.account:
+        return Outcome.UNKNOWN_PAYMENT, None
+    if intent.metadata.get("coop_id") not in (None, str(payment.coop_id)):
+        return Outcome.UNKNOWN_PAYMENT, None
+    if event.type == "payment_intent.succeeded":
+        try:
+            posted = record_success(payment=payment, intent=intent)
+        except ServiceError as refusal:
+            current_app.logger.error("card payment not posted: %s", refusal.message)
+            return Outcome.NOT_POSTED, payment
+        return (Outcome.POSTED if posted else Outcome.ALREADY_DONE), payment
+    failed = record_failure(payment=payment, message=intent.failure_message)
+    return (Outcome.MARKED_FAILED if failed else Outcome.ALREADY_DONE), payment
