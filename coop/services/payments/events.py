@@ -2,9 +2,8 @@
 
 `handle_event` first writes the event's id (unique) and then its effect, in
 the caller's one transaction: a replay of an event already handled finds
-the id and changes nothing; two deliveries at the same time both try to
-write the id, and the second waits for the first and is refused by the
-unique key. Events may come in any order: a failure after a success changes
+the id and changes nothing; of two deliveries at the same time, the second
+waits for the first on the id's unique key and then writes nothing. Events may come in any order: a failure after a success changes
 nothing, a success after a failure posts (`coop.services.payments.cards`).
 
 A PaymentIntent we never created, or one that belongs to another connected
@@ -17,10 +16,12 @@ from __future__ import annotations
 from enum import StrEnum
 
 from flask import current_app
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from coop.extensions import db
 from coop.models import CardPayment, StripeEvent
+from coop.models.types import utcnow
 from coop.services.errors import ServiceError
 from coop.services.payments.cards import card_payment, record_failure, record_success
 from coop.services.payments.gateway import Event, payment_from
@@ -40,17 +41,30 @@ class Outcome(StrEnum):
 
 def handle_event(*, event: Event) -> Outcome:
     """Record *event* and do what it says (flushes); a replay does nothing."""
-    row = StripeEvent(event_id=event.id, type=event.type, account=event.account, result="")
-    try:
-        with db.session.begin_nested():
-            db.session.add(row)
-            db.session.flush()
-    except IntegrityError:
+    # INSERT ... ON CONFLICT DO NOTHING: a delivery racing another of the same
+    # event waits for it on the unique key, then inserts nothing, and no error
+    # spoils the transaction.
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    row_id = db.session.scalar(
+        dialect.insert(StripeEvent)
+        .values(
+            event_id=event.id,
+            type=event.type,
+            account=event.account,
+            received_at=utcnow(),
+            result="",
+        )
+        .on_conflict_do_nothing(index_elements=["event_id"])
+        .returning(StripeEvent.id)
+    )
+    if row_id is None:
         return Outcome.REPLAY
     outcome, payment = _dispatch(event)
-    row.result = outcome.value
-    row.card_payment_id = payment.id if payment is not None else None
-    db.session.flush()
+    db.session.execute(
+        update(StripeEvent)
+        .where(StripeEvent.id == row_id)
+        .values(result=outcome.value, card_payment_id=payment.id if payment else None)
+    )
     return outcome
 
 
