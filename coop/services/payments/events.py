@@ -3,8 +3,9 @@
 `handle_event` first writes the event's id (unique) and then its effect, in
 the caller's one transaction: a replay of an event already handled finds
 the id and changes nothing; of two deliveries at the same time, the second
-waits for the first on the id's unique key and then writes nothing. Events may come in any order: a failure after a success changes
-nothing, a success after a failure posts (`coop.services.payments.cards`).
+waits for the first on the id's unique key and then writes nothing. Events
+may come in any order: a failure after a success changes nothing, a success
+after a failure posts (`coop.services.payments.cards`).
 
 A PaymentIntent we never created, or one that belongs to another connected
 account than the event's, is recorded and ignored; so is any event type
