@@ -12,8 +12,10 @@ import json
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +24,10 @@ from typing import Any
 import pytest
 import stripe
 from flask import Flask
+from support import make_app
+from werkzeug.serving import make_server
+
+from coop.extensions import db
 
 SECRET_KEY = "sk_test_coop"
 PUBLISHABLE_KEY = "pk_test_coop"
@@ -106,3 +112,47 @@ def signed(event: dict[str, Any], secret: str = WEBHOOK_SECRET, at: int | None =
     payload = json.dumps(event)
     header = stripe.WebhookSignature.generate_signature_header(payload, secret, timestamp=at)
     return payload.encode(), header
+
+
+@pytest.fixture(scope="session")
+def stripe_live_server(run_database_uri: str, localstripe: str) -> Iterator[str]:
+    """Serve an app with card payments on, on a free loopback port; yield its base URL."""
+    app = make_app(run_database_uri, WTF_CSRF_ENABLED=True, **stripe_settings(localstripe))
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="stripe-live", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+        with app.app_context():
+            db.engine.dispose()
+
+
+def _configure_webhook(localstripe: str, url: str, events: list[str] | None) -> None:
+    fields = [("url", url), ("secret", WEBHOOK_SECRET)]
+    fields += [("events[]", kind) for kind in events or []]
+    request = urllib.request.Request(
+        f"{localstripe}/_config/webhooks/coop",
+        data=urllib.parse.urlencode(fields).encode(),
+        method="POST",
+    )
+    urllib.request.urlopen(request, timeout=5).close()
+
+
+@pytest.fixture
+def localstripe_webhooks(localstripe: str, stripe_live_server: str) -> Iterator[str]:
+    """Have localstripe send its signed webhooks to the live server while the test runs.
+
+    localstripe cannot forget a webhook, so afterwards it is narrowed to an
+    event type that never happens; the webhooks of other tests' payments
+    never reach the database the rolled-back tests read.
+    """
+    url = f"{stripe_live_server}/webhooks/stripe"
+    _configure_webhook(localstripe, url, None)
+    try:
+        yield stripe_live_server
+    finally:
+        _configure_webhook(localstripe, url, ["coop.never_sent"])
