@@ -48,7 +48,8 @@ PREFIX_MAX_LETTERS = 4
 NUMBER_MIN_DIGITS = 4
 # Separators banks and people put into a reference; anything else is not one.
 _SEPARATORS = re.compile(r"[\s\-\u2010-\u2015./_]+")
-_LOOSE = re.compile(r"[A-Z0-9]{1,30}")
+# Letters then at least a number and a check character: shaped like a reference, if mistyped.
+_LOOSE = re.compile(rf"[A-Z]{{1,{PREFIX_MAX_LETTERS}}}[A-Z0-9]{{{NUMBER_MIN_DIGITS + 1},11}}")
 _NUMBER_AND_CHECK = re.compile(rf"([0-9]{{{NUMBER_MIN_DIGITS},10}})([{CHECK_ALPHABET}])")
 _REFERENCE = re.compile(rf"([A-Z]{{1,{PREFIX_MAX_LETTERS}}})([0-9]{{{NUMBER_MIN_DIGITS},10}})(.)")
 # One separator, the same in both places, or none: "12-34 56" is a slip, not a style.

@@ -45,6 +45,7 @@ from coop.services.money.ledger import (
     supplier_accounts,
 )
 from coop.services.money.opening import refuse_reinstating, release_reversed
+from coop.services.money.paying_in import REFERENCE_FIELD, household_by_reference
 from coop.services.rounds.lifecycle import LinkBuilder
 
 NOTE_MAX_LENGTH = 200
@@ -127,6 +128,24 @@ def payment_households(*, coop: Coop) -> list[Choice]:
     ]
 
 
+def _payer(*, coop: Coop, membership_id: int | None, reference: str) -> int | None:
+    """Return the household a payment is for: the one chosen, or the one a reference names."""
+    if not reference.strip():
+        if membership_id is None:
+            raise ServiceError(
+                "Choose a household, or enter the payment reference it gave.", field="household"
+            )
+        return membership_id
+    found = household_by_reference(coop=coop, text=reference)
+    if membership_id is not None and membership_id != found.id:
+        raise ServiceError(
+            f"This reference is {possessive(found.user.name)}, not the household chosen: "
+            "choose one or the other.",
+            field=REFERENCE_FIELD,
+        )
+    return found.id
+
+
 def record_payment(
     *,
     coop: Coop,
@@ -136,8 +155,14 @@ def record_payment(
     note: str,
     by: User,
     refund: bool = False,
+    reference: str = "",
 ) -> LedgerTransaction:
-    """Post money a household paid in (or, with *refund*, money paid back to it)."""
+    """Post money a household paid in (or, with *refund*, money paid back to it).
+
+    The household is the one chosen (*membership_id*) or the one whose payment
+    *reference* was typed (`paying_in.household_by_reference`); both at once must agree.
+    """
+    membership_id = _payer(coop=coop, membership_id=membership_id, reference=reference)
     household = next(
         (
             choice

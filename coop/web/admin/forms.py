@@ -2,9 +2,26 @@
 
 from __future__ import annotations
 
-from wtforms import EmailField, RadioField, SelectChoice, StringField  # type: ignore[attr-defined]
+from collections.abc import Callable
+from typing import Any
+
+from wtforms import (  # type: ignore[attr-defined]
+    EmailField,
+    RadioField,
+    SelectChoice,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
+from coop.domain.bank import (
+    ACCOUNT_NAME_MAX_LENGTH,
+    CASH_INSTRUCTIONS_MAX_LENGTH,
+    format_sort_code,
+    parse_account_number,
+    parse_roll_number,
+    parse_sort_code,
+)
 from coop.domain.notifications import DEADLINE_REMINDER_HOURS_RANGE, OWING_REMINDER_DAYS_RANGE
 from coop.domain.roles import JoiningPolicy, Role
 from coop.web.forms import (
@@ -114,4 +131,63 @@ class SettingsForm(GuardedForm):
         validators=[DataRequired(CHOOSE_OVER_LIMIT)],
         invalid_choice_message=CHOOSE_OVER_LIMIT,
         invalid_value_message=CHOOSE_OVER_LIMIT,
+    )
+
+
+class ReadField(StringField):
+    """Text read by a domain parser (a sort code, an account number); `.data` is what it returns.
+
+    Blank is "" (left to the service, which needs the account whole or not
+    at all); what the parser refuses is shown at the field, as typed.
+    """
+
+    def __init__(
+        self,
+        *args: Any,
+        read: Callable[[str], str],
+        show: Callable[[str], str] = str,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.read, self.show = read, show
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.data = ""
+        if valuelist and str(valuelist[0]).strip():
+            self.data = self.read(str(valuelist[0]))
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        return self.show(self.data) if self.data else ""
+
+
+class BankDetailsForm(GuardedForm):
+    """The account households pay into, and how they pay in cash.
+
+    Named as the co-op's columns, so `BankDetailsForm(obj=coop)` shows them.
+    """
+
+    bank_account_name = StringField(
+        "Account name",
+        filters=[strip],
+        validators=[
+            Length(
+                max=ACCOUNT_NAME_MAX_LENGTH,
+                message=f"Use at most {ACCOUNT_NAME_MAX_LENGTH} characters.",
+            )
+        ],
+    )
+    bank_sort_code = ReadField("Sort code", read=parse_sort_code, show=format_sort_code)
+    bank_account_number = ReadField("Account number", read=parse_account_number)
+    bank_roll_number = ReadField("Building society roll number (optional)", read=parse_roll_number)
+    cash_instructions = TextAreaField(
+        "How to pay in cash (optional)",
+        filters=[strip],
+        validators=[
+            Length(
+                max=CASH_INSTRUCTIONS_MAX_LENGTH,
+                message=f"Use at most {CASH_INSTRUCTIONS_MAX_LENGTH} characters.",
+            )
+        ],
     )

@@ -13,14 +13,23 @@ from coop.domain.permissions import (
     can_edit_coop_settings,
     can_manage_coop,
     can_manage_members,
+    can_manage_money,
     can_view_members,
 )
 from coop.domain.roles import MembershipStatus, Role
 from coop.domain.wording import possessive
 from coop.extensions import db
 from coop.models import Coop, Invitation, Membership, User
-from coop.services.money.credit import set_credit_control
+from coop.services.money.credit import money_managers, set_credit_control
 from coop.services.money.ledger import household_balance_pence
+from coop.services.money.paying_in import (
+    BankDetails,
+    bank_account,
+    card_payments_on,
+    may_change_bank_details,
+    reference_of,
+    set_bank_details,
+)
 from coop.services.money.settle_up import remove_settling_up
 from coop.services.people.coops import Reminders, update_coop_settings
 from coop.services.people.invitations import create_invitation, invitation_status, revoke_invitation
@@ -29,11 +38,18 @@ from coop.services.people.memberships import (
     change_role,
     decline_membership,
     ending_problem,
+    membership_of,
 )
 from coop.services.places.lookup import household_places
 from coop.web.access import for_coop, signed_in_user
 from coop.web.admin import bp
-from coop.web.admin.forms import APPROVE, InvitationForm, RoleForm, SettingsForm
+from coop.web.admin.forms import (
+    APPROVE,
+    BankDetailsForm,
+    InvitationForm,
+    RoleForm,
+    SettingsForm,
+)
 from coop.web.forms import ActionForm, required
 from coop.web.links import site_url_for
 from coop.web.outcome import commit_or_refuse, show_refusal
@@ -320,4 +336,53 @@ def settings(coop: Coop):
         if saved is not None:
             flash("The co-op's settings are saved.", "success")
             return redirect(url_for("admin.index", slug=coop.slug))
-    return render_template("admin/settings.html", coop=coop, form=form)
+    return render_template(
+        "admin/settings.html", coop=coop, form=form, bank=bank_account(coop=coop)
+    )
+
+
+@bp.route("/settings/bank", methods=["GET", "POST"])
+@for_coop(can_manage_money)
+def bank_details(coop: Coop):
+    """The account households pay into: the treasurers' to change, every manager's to read."""
+    membership = membership_of(coop=coop, user=signed_in_user())
+    role = membership.role if membership is not None else None
+    may_change = may_change_bank_details(coop=coop, role=role)
+    form = BankDetailsForm(obj=coop)
+    if request.method == "POST" and not may_change:
+        abort(403)
+    if form.validate_on_submit():
+        changed = commit_or_refuse(
+            lambda: set_bank_details(
+                coop=coop,
+                details=BankDetails(
+                    account_name=form.bank_account_name.data or "",
+                    sort_code=form.bank_sort_code.data or "",
+                    account_number=form.bank_account_number.data or "",
+                    roll_number=form.bank_roll_number.data or "",
+                    cash_instructions=form.cash_instructions.data or "",
+                ),
+                by=signed_in_user(),
+                role=role,
+                page_link=site_url_for("admin.bank_details", slug=coop.slug),
+            )
+        ).show(form)
+        if changed is not None:
+            flash(
+                "The bank details are saved, and the co-op's treasurers and coordinators "
+                "are emailed about the change."
+                if changed
+                else "Saved.",
+                "success",
+            )
+            return redirect(url_for("admin.bank_details", slug=coop.slug))
+    return render_template(
+        "admin/bank_details.html",
+        coop=coop,
+        form=form,
+        may_change=may_change,
+        bank=bank_account(coop=coop),
+        takers=money_managers(coop=coop),
+        example=reference_of(coop=coop, membership_id=42),
+        card_payments_on=card_payments_on(),
+    )

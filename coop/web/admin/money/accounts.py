@@ -8,6 +8,7 @@ from coop.domain.permissions import can_manage_money
 from coop.domain.rounds import BILLED, SETTLEABLE
 from coop.models import Coop
 from coop.services.money.ledger import transaction_for
+from coop.services.money.paying_in import reference_of
 from coop.services.money.reports import (
     balance_sheet,
     balances_csv,
@@ -79,12 +80,18 @@ def payment(coop: Coop):
                 note=form.note.data or "",
                 by=signed_in_user(),
                 refund=refund,
+                reference=form.reference.data or "",
             )
         ).show(form)
         if transaction is not None:
             flash(f"Recorded: {transaction.memo}.", "success")
             return redirect(url_for("admin.balances", slug=coop.slug))
-    return render_template("admin/money/payment.html", coop=coop, form=form)
+    return render_template(
+        "admin/money/payment.html",
+        coop=coop,
+        form=form,
+        example=reference_of(coop=coop, membership_id=42),
+    )
 
 
 @bp.route("/money/suppliers/pay", methods=["GET", "POST"], endpoint="record_supplier_payment")

@@ -23,6 +23,7 @@ from coop.web.forms import GuardedForm, PenceField, PercentField, strip
 
 ENTER_AMOUNT = "Enter an amount, such as 12.50."
 PERCENT = "percent"
+CHOOSE_PAYER = "Choose a household, or enter the payment reference it gave."
 COST_PREFIX = "cost-"
 
 
@@ -189,7 +190,13 @@ class CorrectionForm(GuardedForm):
 class PaymentForm(GuardedForm):
     """Money a household paid in, or money paid back to it."""
 
-    household = _id_select("Household", validators=[InputRequired("Choose a household.")])
+    # Either the household or its payment reference; the service says when neither is given.
+    household = _id_select("Household")
+    reference = StringField(
+        "Or its payment reference",
+        filters=[strip],
+        validators=[Length(max=40, message="Use at most 40 characters.")],
+    )
     kind = _radios(
         "What happened",
         [
@@ -202,6 +209,10 @@ class PaymentForm(GuardedForm):
     amount = PenceField("Amount", validators=[InputRequired(ENTER_AMOUNT)])
     method = _method()
     note = _note()
+
+    def validate_household(self, field: SelectField) -> None:
+        if field.data is None and not (self.reference.data or "").strip():
+            raise ValidationError(CHOOSE_PAYER)
 
     def offer(self, households: Iterable[Choice]) -> PaymentForm:
         self.household.choices = [SelectChoice("", "Choose a household")] + [
