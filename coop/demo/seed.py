@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from coop.demo.books import load_demo_books
 from coop.demo.catalogue import load_demo_catalogue
 from coop.demo.history import HistoryCoop, load_demo_history
 from coop.demo.rounds import load_demo_rounds
@@ -221,6 +222,7 @@ def load_demo_data(*, history: bool = True) -> DemoData:
             password_hash=member_hash,
             today=today,
         )
+        load_demo_books(coop=fishwick, treasurer=treasurer, today=today)
     request_to_join(coop=fishwick, user=_member(APPLICANT, member_hash))
     load_demo_rounds(coop=fishwick, coordinator=coordinator)
     # An invitation lets a household skip Fishwick's approval step.
