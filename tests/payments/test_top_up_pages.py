@@ -1,4 +1,4 @@
-"""A household tops up by card: the amount page, the payment page, and "pending" until the webhook."""
+"""A household tops up by card: the amount, the payment page, "pending" until the webhook."""
 
 from __future__ import annotations
 
@@ -81,9 +81,10 @@ def test_a_top_up_makes_a_payment_and_its_page_loads_stripe_js_alone(
     assert f"script-src 'self' {script}" in policy
     assert f"connect-src 'self' {localstripe}" in policy
     # Only the payment page may load it.
-    assert "js.stripe.com" not in client.get("/coops/fishwick/top-up").headers[
-        "Content-Security-Policy"
-    ]
+    assert (
+        "js.stripe.com"
+        not in client.get("/coops/fishwick/top-up").headers["Content-Security-Policy"]
+    )
 
 
 def test_the_page_says_pending_until_the_webhook_posts_then_paid(
