@@ -125,6 +125,10 @@ COORDINATOR_EMAIL = "cora.alderney@example.org"
 TREASURER_EMAIL = "tobias.marchbank@example.org"
 INVITEE_EMAIL = "zephyrine.invitee@example.org"
 PICKUP_ADDRESS = "Quillfeather Hall, 7 Marrowbone Lane, Preston"
+BANK_ACCOUNT_NAME = "Thistlewick Growers Fund"
+BANK_ACCOUNT_NUMBER = "73914628"
+BANK_ROLL_NUMBER = "RX/5519-08"
+CASH_INSTRUCTIONS = "To the treasurer under the Thistlewick sign"
 MARKERS = (
     MEMBER_NAME,
     MEMBER_EMAIL,
@@ -136,6 +140,10 @@ MARKERS = (
     INVITEE_EMAIL,
     "Quillfeather",
     "Marrowbone",
+    BANK_ACCOUNT_NAME,
+    BANK_ACCOUNT_NUMBER,
+    BANK_ROLL_NUMBER,
+    "Thistlewick",
 )
 
 
@@ -160,6 +168,11 @@ def two_councils(app, factory) -> TwoCouncils:
         joining_policy=JoiningPolicy.APPROVAL,
         pickup_address=PICKUP_ADDRESS,
     )
+    coop_a.bank_account_name = BANK_ACCOUNT_NAME
+    coop_a.bank_sort_code = "406217"
+    coop_a.bank_account_number = BANK_ACCOUNT_NUMBER
+    coop_a.bank_roll_number = BANK_ROLL_NUMBER
+    coop_a.cash_instructions = CASH_INSTRUCTIONS
     coordinator_a = factory.member(
         coop_a, Role.COORDINATOR, user=factory.user(name="Cora Alderney", email=COORDINATOR_EMAIL)
     )
