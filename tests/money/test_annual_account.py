@@ -31,8 +31,10 @@ from coop.services.money.fund import local_today
 from coop.services.money.period_reports import monthly_income_and_spending, round_results
 from coop.services.money.periods import Period, checked_period, last_complete_year
 from coop.services.money.stock import stock_at_cost_pence
+from coop.services.money.treasury import reverse_entry
 from coop.services.times import display_zone
-from money.books_year import Books, year_of_books
+from money.books_year import Books, dated, year_of_books
+from money.fund_support import record
 
 HELD = {AccountKind.CASH, AccountKind.BANK, AccountKind.CARD}
 
@@ -312,3 +314,31 @@ def test_the_default_period_is_the_last_financial_year_that_has_ended(app):
     assert last_complete_year(date(2026, 3, 31)) == Period(date(2024, 4, 1), date(2025, 3, 31))
     assert last_complete_year(date(2026, 4, 1)) == Period(date(2025, 4, 1), date(2026, 3, 31))
     assert Period(date(2025, 4, 1), date(2026, 3, 31)).short_label == "2025-26"
+
+
+def test_a_reversal_in_a_later_year_nets_against_its_line_in_that_year(books, rounds):
+
+    grant = record(
+        rounds.coop,
+        books.treasurer,
+        key="grants_received",
+        amount_pence=2000,
+        occurred_on=books.period.end,
+    )
+    undo = reverse_entry(
+        transaction=db.session.get_one(LedgerTransaction, grant.transaction_id),
+        reason="It was a loan, not a grant",
+        by=books.treasurer,
+    )
+    db.session.commit()
+    later = Period(books.period.end + timedelta(days=1), local_today())
+    dated(undo, later.start + timedelta(days=3))
+
+    this_year = receipts_and_payments(coop=rounds.coop, period=books.period)
+    next_year = receipts_and_payments(coop=rounds.coop, period=later)
+
+    grants = {line.label: line.pence for line in this_year.receipts}["Grants received"]
+    assert grants == 30_000 + 2000  # the money did come in that year
+    assert {line.label: line.pence for line in next_year.receipts}["Grants received"] == -2000
+    assert this_year.difference_pence == next_year.difference_pence == 0
+    assert next_year.opening_pence == this_year.closing_pence
