@@ -251,6 +251,36 @@ def test_the_credit_limit_notice_shows_the_bank_account_instead_of_asking_for_it
     assert "ask the treasurer for" not in notice
 
 
+def test_with_no_stripe_keys_the_app_runs_card_payment_is_off_and_the_bill_shows_the_bank(
+    app, rounds, billed, client, auth
+):
+    assert not app.config["STRIPE_SECRET_KEY"] and not app.config["STRIPE_PUBLISHABLE_KEY"]
+    with_bank(rounds.coop)
+    auth.login_as(rounds.households[0].user)
+
+    response = client.get(bill_url(billed))
+
+    assert response.status_code == 200
+    page = text(response)
+    assert "Pay Fishwick Food in cash or by bank transfer." in page
+    assert NO_CARDS in page
+    assert "Sort code" in page and "40-11-62" in page
+
+
+def test_with_a_stripe_key_the_page_no_longer_says_card_payment_is_off(
+    app, rounds, billed, client, auth
+):
+    auth.login_as(rounds.households[0].user)
+    app.config["STRIPE_SECRET_KEY"] = "sk_test_not_used_here"
+    try:
+        page = text(client.get(bill_url(billed)))
+    finally:
+        app.config["STRIPE_SECRET_KEY"] = ""
+
+    assert "Pay Fishwick Food by card, in cash or by bank transfer." in page
+    assert NO_CARDS not in page
+
+
 # --- emails ------------------------------------------------------------------------------------
 
 

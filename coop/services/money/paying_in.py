@@ -18,8 +18,9 @@ payments, `credit.money_managers`). Whoever might change them could send
 households' money elsewhere, so every change is emailed to all the co-op's
 treasurers and coordinators, the one who made it included.
 
-**Card payments** are on only when the deployment has a Stripe secret key;
-until then every household is told that card payment is not available.
+**Card payments** are on only when the deployment has a Stripe secret key
+(`coop.services.payments.gateway.card_payments_enabled`); until then every
+household is told that card payment is not available.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import current_app
 from sqlalchemy import select
 
 from coop.domain.bank import (
@@ -47,17 +47,13 @@ from coop.models import Coop, Membership, User
 from coop.services.errors import ServiceError
 from coop.services.mail import render_message, send_emails
 from coop.services.money.credit import has_treasurer, money_managers
+from coop.services.payments.gateway import card_payments_enabled
 
 REFERENCE_FIELD = "reference"
 NOT_THIS_COOP = "No household of {coop} has the payment reference {reference}."
 ONLY_TREASURERS = (
     "Only {coop} treasurers can change its bank details, because money goes where they say."
 )
-
-
-def card_payments_on() -> bool:
-    """Tell whether this deployment takes card payments (it has a Stripe secret key)."""
-    return bool(current_app.config.get("STRIPE_SECRET_KEY"))
 
 
 def reference_of(*, coop: Coop, membership_id: int) -> str:
@@ -160,7 +156,7 @@ def paying_in(*, coop: Coop) -> Callable[[int], HowToPay]:
     if takers and not has_treasurer(coop):
         role = "coordinator"
     bank = bank_account(coop=coop)
-    card = card_payments_on()
+    card = card_payments_enabled()
 
     def for_household(membership_id: int) -> HowToPay:
         return HowToPay(

@@ -25,12 +25,12 @@ from coop.services.money.ledger import household_balance_pence
 from coop.services.money.paying_in import (
     BankDetails,
     bank_account,
-    card_payments_on,
     may_change_bank_details,
     reference_of,
     set_bank_details,
 )
 from coop.services.money.settle_up import remove_settling_up
+from coop.services.payments.gateway import card_payments_enabled
 from coop.services.people.coops import Reminders, update_coop_settings
 from coop.services.people.invitations import create_invitation, invitation_status, revoke_invitation
 from coop.services.people.memberships import (
@@ -384,5 +384,5 @@ def bank_details(coop: Coop):
         bank=bank_account(coop=coop),
         takers=money_managers(coop=coop),
         example=reference_of(coop=coop, membership_id=42),
-        card_payments_on=card_payments_on(),
+        card_payments_on=card_payments_enabled(),
     )
