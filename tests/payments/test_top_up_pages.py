@@ -148,3 +148,15 @@ def test_a_household_that_left_cannot_top_up(client, auth, household, stripe_app
     auth.login_as(household.user)
     assert client.post("/coops/fishwick/top-up", data={"amount": "10"}).status_code == 403
     assert _payments() == 0
+
+
+def test_the_statement_links_to_top_up_only_with_card_payments_on(
+    client, auth, household, localstripe
+):
+    auth.login_as(household.user)
+    assert 'id="top-up-by-card"' not in client.get("/coops/fishwick/statement").get_data(
+        as_text=True
+    )
+    client.application.config.update(STRIPE_SECRET_KEY="sk_test_coop", STRIPE_API_BASE=localstripe)
+    page = client.get("/coops/fishwick/statement").get_data(as_text=True)
+    assert 'href="/coops/fishwick/top-up" id="top-up-by-card"' in page
