@@ -12,6 +12,12 @@ or column (the totals row and column included) has exactly one hidden
 entry, and no shown total lets the hidden cells beside it add up to fewer
 than k households.
 
+A council can ask for its whole report, one co-op's or a pool's, and each is
+suppressed on its own; what one report hides another must not give away by
+subtraction. The council-wide pattern decides (coop/services/council_reports/
+consistency.py), and a report is told what that pattern hides through
+*elsewhere* (`Hidden`), withheld as `Reason.ACROSS`.
+
 A cell whose household count is None is not about households (a council's
 own support records): it is never suppressed and takes no part in the rule.
 """
@@ -31,6 +37,7 @@ class Reason(StrEnum):
     SMALL = "small"  # 1 to k-1 households
     SECONDARY = "secondary"  # would let a small cell be worked out from a total
     INCOMPLETE = "incomplete"  # too few of the households gave what it is made of
+    ACROSS = "across"  # hidden in the council's other reports of the period, so hidden here
 
 
 @dataclass(frozen=True)
@@ -46,6 +53,8 @@ class Suppressed:
             return fewer_than(self.threshold)
         if self.reason is Reason.INCOMPLETE:
             return "not enough households said"
+        if self.reason is Reason.ACROSS:
+            return "suppressed so that a smaller co-op's figures cannot be worked out"
         return "suppressed"
 
     def __str__(self) -> str:
@@ -53,6 +62,20 @@ class Suppressed:
 
 
 Shown = int | Suppressed
+
+
+@dataclass(frozen=True)
+class Hidden:
+    """Entries of a table that another report hides, by position: hidden here too.
+
+    *cells* are (row, column) of the grid; *row_totals* and *column_totals*
+    index the totals; *total* is the grand total.
+    """
+
+    cells: frozenset[tuple[int, int]] = frozenset()
+    row_totals: frozenset[int] = frozenset()
+    column_totals: frozenset[int] = frozenset()
+    total: bool = False
 
 
 @dataclass(frozen=True)
@@ -115,6 +138,7 @@ def suppress(
     because: Reason = Reason.SECONDARY,
     columns: int = 0,
     figures: int = 0,
+    elsewhere: Hidden | None = None,
 ) -> SafeTable:
     """Return *grid* with its totals, small and recoverable cells suppressed.
 
@@ -125,7 +149,8 @@ def suppress(
     totals (*hide_row_totals*) and the grand total (*hide_total*) another
     table hid, and they are hidden here too, with whatever that entails;
     *because* says why they are (a figure too few households gave is
-    `Reason.INCOMPLETE`).
+    `Reason.INCOMPLETE`). What the council's other reports hide of this table
+    (*elsewhere*) is hidden too, as `Reason.ACROSS`.
     """
     k = threshold_of(threshold)
     width = len(grid[0]) if grid else columns
@@ -154,6 +179,16 @@ def suppress(
         if cell.households is not None and 0 < cell.households < k
     }
     forced = [(r, width) for r in hide_row_totals] + ([(n_rows, width)] if hide_total else [])
+    if elsewhere is not None:
+        across = [
+            *elsewhere.cells,
+            *((r, width) for r in elsewhere.row_totals),
+            *((n_rows, c) for c in elsewhere.column_totals),
+            *([(n_rows, width)] if elsewhere.total else []),
+        ]
+        for pos in across:
+            if pos in ext and count(pos) > 0:
+                hidden.setdefault(pos, Reason.ACROSS)
     for pos in forced:
         if pos in ext and count(pos) > 0:
             hidden.setdefault(pos, because)

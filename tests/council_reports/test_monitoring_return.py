@@ -28,7 +28,14 @@ from coop.services.council_reports.period import quarter_period
 from coop.services.council_reports.report import council_report
 from coop.services.support.monitoring_returns import default_period
 from coop.services.support.return_pdf import StaticOnlyFetcher
-from council_reports.world import award, build_world, give_facts, on_day
+from council_reports.world import (
+    award,
+    build_round_world_in,
+    build_world,
+    give_facts,
+    on_day,
+    settled_round,
+)
 
 Q1 = {"from": "2026-01-01", "to": "2026-03-31"}
 NARRATIVE = {
@@ -54,6 +61,15 @@ def world(factory):
     db.session.commit()
     homes = world.big.households + world.small.households
     give_facts(homes, Fact.POSTCODE, [f"PR1 {n}ZQ" for n in range(len(homes))])
+    # A co-op of 10 ordering in January beside the small co-op's 3: the council's report hides
+    # it beside them, rather than the big co-op, whose return can then show its own figures.
+    third = build_round_world_in(factory, factory.coop(name="Callon Larder", slug="callon"), 10)
+    link = CoopCouncilLink(coop=third.coop, council=world.council, starts_on=date(2024, 1, 1))
+    db.session.add(link)
+    db.session.commit()
+    product = third.product(case_size=1, case_price_pence=250, reference_price_pence=400)
+    settled_round(third, product, third.households, date(2026, 1, 21))
+    world.third = third  # type: ignore[attr-defined]
     return world
 
 

@@ -21,10 +21,11 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.exc import DBAPIError
 
-from coop.domain.suppression import Cell, Reason, suppress
+from coop.domain.suppression import Cell, Hidden, Reason, suppress
 from coop.extensions import db
 from coop.models import Coop, Council, ImdEdition, PostcodeEdition, SupportKind
 from coop.models.types import utcnow
+from coop.services.council_reports import consistency as cx
 from coop.services.council_reports import households as hq
 from coop.services.council_reports import queries as q
 from coop.services.council_reports.definitions import DEFINITIONS, REFERENCE_METHOD
@@ -77,8 +78,12 @@ def _table(
     hide_rows: Sequence[int] = (),
     hide_total: bool = False,
     because: Reason = Reason.SECONDARY,
+    elsewhere: Hidden | None = None,
 ) -> Table:
-    """Suppress *grid*, hiding also the row totals and total another table hid of the same."""
+    """Suppress *grid*, hiding also the row totals and total another table hid of the same.
+
+    *elsewhere* is what the council's other reports hide of it (consistency.py).
+    """
     columns, figures = tuple(columns), tuple(figures)
     return Table(
         key,
@@ -95,6 +100,7 @@ def _table(
             because=because,
             columns=len(columns),
             figures=len(figures),
+            elsewhere=elsewhere,
         ),
     )
 
@@ -125,6 +131,7 @@ def report_queries(scope: Scope, imd: ImdEdition | None) -> dict[str, Select]:
         "support": q.support_query(scope),
         "reference_sources": q.reference_sources_query(scope, items),
         "household_types": hq.household_type_query(scope, orders),
+        "coop_months": cx.coop_months_query(scope, orders),
     }
     if imd is not None:
         queries["deprived"] = hq.deprived_query(scope, imd, orders)
@@ -194,11 +201,58 @@ def council_report(
     coop_ids: Iterable[int] | None = None,
     volunteer_rate: VolunteerRate | None = None,
 ) -> Report:
-    """Return the council's report for *period*, every table suppressed (reads only)."""
+    """Return the council's report for *period*, every table suppressed (reads only).
+
+    One co-op's or a pool's report hides, besides its own small cells, what
+    the whole council's report of the period hides (consistency.py), so that
+    no report can be subtracted from another; the council-wide pattern is
+    worked out for it from the council's per-co-op tables.
+    """
     scope = report_scope(council=council, period=period, coop_ids=coop_ids)
     rate = volunteer_rate or VolunteerRate()
     imd, directory = _editions()
     run = run_report_queries(report_queries(scope, imd))
+    across = None
+    if scope.chosen:
+        whole = report_scope(council=council, period=period)
+        found = cx.run_pattern_queries(cx.pattern_queries(whole, imd))
+        across = _tables(whole, found, imd, None)[1]
+    tables, _ = _tables(scope, run, imd, across)
+    labels = tables["active"].row_labels
+    support = {SupportKind(k): int(v) for k, v in run["support"]}
+
+    headline, derived = headline_figures(tables, support, rate, run["coops_active"][0][0])
+    return Report(
+        council_name=council.name,
+        gss_code=council.gss_code,
+        period=period,
+        coop_names=tuple(labels),
+        threshold=tables["active"].safe.threshold,
+        produced_at=utcnow(),
+        reference_method=REFERENCE_METHOD,
+        imd_edition=imd.name if imd is not None else None,
+        postcode_directory=directory.name if directory is not None else None,
+        volunteer_rate=rate,
+        tables=tables,
+        headline=headline,
+        derived=derived,
+        reference_sources=tuple(
+            ReferenceSource(source or "", earliest, latest, int(items))
+            for source, earliest, latest, items in run["reference_sources"]
+        ),
+    )
+
+
+def _tables(
+    scope: Scope, run: dict[str, Any], imd: ImdEdition | None, across: cx.Pattern | None
+) -> tuple[dict[str, Table], cx.Pattern]:
+    """Build every table of *scope*'s report from its queries' rows, with the council's pattern.
+
+    *across* is what the whole council's report of the period hides; without
+    it this is the whole council's report, whose pattern is worked out here
+    and returned.
+    """
+    period = scope.period
     names = dict(
         db.session.execute(select(Coop.id, Coop.name).where(Coop.id.in_(scope.coop_ids))).all()
     )
@@ -206,43 +260,82 @@ def council_report(
     labels = [names[c] for c in coops]
     tables: dict[str, Table] = {}
 
+    chosen = across
+
+    def elsewhere(key: str, width: int) -> Hidden | None:
+        # The whole council's own tables are the pattern: only its months need more (below).
+        return chosen.per_coop(key, coops, width) if chosen is not None else None
+
     # Households: new and repeat per co-op, each with its collections.
     hh: dict[tuple[int, int], tuple[int, int]] = {
         (int(c), int(r)): (int(h), int(n)) for c, r, h, n in run["households"]
     }
-    tables["active"] = _table(
-        "active",
-        "Active households, new and repeat",
-        labels,
-        ["New", "Repeat"],
-        ["collections"],
-        [[Cell(*_pair(hh.get((c, r)))) for r in (0, 1)] for c in coops],
-        scope,
-    )
     active_by_coop = {c: sum(hh.get((c, r), (0, 0))[0] for r in (0, 1)) for c in coops}
-    active = tables["active"].safe
-
     reference, monthly_reference = _by_coop_and_month(run["reference"], 2)
     ledger, monthly_ledger = _by_coop_and_month(run["ledger"], 4)
-    tables["money"] = _table(
-        "member_spend",
-        "Spend, reference value and local spend",
-        labels,
-        ["All"],
-        [
-            "spend_pence",
-            "reference_pence",
-            "surplus_pence",
-            "supplier_pence",
-            "local_pence",
-            "subsidy_pence",
-        ],
-        [[Cell(active_by_coop[c], _money(ledger.get(c), reference.get(c)))] for c in coops],
-        scope,
-        # The same households as the active table's rows: hidden alike, or one betrays the other.
-        hide_rows=[r for r, total in enumerate(active.row_totals) if total.hidden],
-        hide_total=active.total.hidden,
-    )
+    # A co-op whose money is hidden is hidden in every table: until its households are too.
+    hide: list[int] = []
+    while True:
+        tables["active"] = _table(
+            "active",
+            "Active households, new and repeat",
+            labels,
+            ["New", "Repeat"],
+            ["collections"],
+            [[Cell(*_pair(hh.get((c, r)))) for r in (0, 1)] for c in coops],
+            scope,
+            hide_rows=hide,
+            elsewhere=elsewhere("active", 2),
+        )
+        active = tables["active"].safe
+        tables["money"] = _table(
+            "member_spend",
+            "Spend, reference value and local spend",
+            labels,
+            ["All"],
+            [
+                "spend_pence",
+                "reference_pence",
+                "surplus_pence",
+                "supplier_pence",
+                "local_pence",
+                "subsidy_pence",
+            ],
+            [[Cell(active_by_coop[c], _money(ledger.get(c), reference.get(c)))] for c in coops],
+            scope,
+            # The same households as the active table's rows: hidden alike, or one betrays
+            # the other.
+            hide_rows=[r for r, total in enumerate(active.row_totals) if total.hidden],
+            hide_total=active.total.hidden,
+            elsewhere=elsewhere("money", 1),
+        )
+        money = tables["money"].safe.row_totals
+        pairs = zip(active.row_totals, money, strict=True)
+        hide = [r for r, (a, m) in enumerate(pairs) if a.hidden or m.hidden]
+        if all(active.row_totals[r].hidden for r in hide):
+            break
+    months = period.months
+    grid = None
+    if across is None:
+        hidden = [coops[r] for r in hide]
+        grids = [
+            cx.month_grid(
+                run["coop_months"],
+                coops,
+                months,
+                threshold=scope.threshold,
+                hidden_coops=hidden,
+                hide_total=active.total.hidden,
+                every_month=every_month,
+            )
+            for every_month in (True, False)
+        ]
+        # The other reports follow the grid where those co-ops' months are hidden too;
+        # the whole council's own months only need their period's totals kept hidden.
+        grid = grids[0]
+        across = cx.Pattern(
+            tuple(coops), frozenset(hidden), months=grids[1], month_labels=tuple(months)
+        )
 
     registered = _by_coop(run["registered"], 1)
     tables["registered"] = _table(
@@ -253,6 +346,7 @@ def council_report(
         [],
         [[Cell(registered.get(c, (0,))[0])] for c in coops],
         scope,
+        elsewhere=elsewhere("registered", 1),
     )
 
     people = _by_coop(run["people"], 2)
@@ -269,6 +363,7 @@ def council_report(
         hide_rows=[r for r, c in enumerate(coops) if not _covered(gave[c], active_by_coop[c])],
         hide_total=not _covered(sum(gave.values()), sum(active_by_coop.values())),
         because=Reason.INCOMPLETE,
+        elsewhere=elsewhere("people", 1),
     )
 
     volunteers = _by_coop(run["volunteers"], 2)
@@ -280,11 +375,13 @@ def council_report(
         ["minutes"],
         [[Cell(volunteers.get(c, (0, 0))[0], volunteers.get(c, (0, 0))[1:])] for c in coops],
         scope,
+        elsewhere=elsewhere("volunteers", 1),
     )
 
     monthly = {m: (int(h), int(n)) for m, h, n in run["monthly"]}
     monthly_spend = {m: figures[0] for m, figures in monthly_ledger.items()}
-    months = period.months
+    # A month is hidden where the co-ops the council's grid hides in it could be worked out.
+    by_month = across.by_month(coops, months)
     tables["trend"] = _table(
         "active",
         "By month",
@@ -307,6 +404,7 @@ def council_report(
         scope,
         # Its total counts household-months; the households behind it are the active table's.
         hide_total=active.total.hidden,
+        elsewhere=by_month,
     )
 
     kept: dict[tuple[str, int], int] = {(m, int(r)): int(h) for m, r, h in run["retention"]}
@@ -319,6 +417,7 @@ def council_report(
         [],
         [[Cell(kept.get((m, 1), 0)), Cell(kept.get((m, 0), 0))] for m in followed],
         scope,
+        elsewhere=across.retention(coops, followed, [months[r] for r in by_month.row_totals]),
     )
 
     support = {SupportKind(k): int(v) for k, v in run["support"]}
@@ -345,29 +444,11 @@ def council_report(
             [],
             [[Cell(placed.get((c, 1), 0)), Cell(placed.get((c, 0), 0))] for c in coops],
             scope,
+            elsewhere=elsewhere("deprived", 2),
         )
-    _breakdowns(tables, run, scope, imd)
-
-    headline, derived = headline_figures(tables, support, rate, run["coops_active"][0][0])
-    return Report(
-        council_name=council.name,
-        gss_code=council.gss_code,
-        period=period,
-        coop_names=tuple(labels),
-        threshold=tables["active"].safe.threshold,
-        produced_at=utcnow(),
-        reference_method=REFERENCE_METHOD,
-        imd_edition=imd.name if imd is not None else None,
-        postcode_directory=directory.name if directory is not None else None,
-        volunteer_rate=rate,
-        tables=tables,
-        headline=headline,
-        derived=derived,
-        reference_sources=tuple(
-            ReferenceSource(source or "", earliest, latest, int(items))
-            for source, earliest, latest, items in run["reference_sources"]
-        ),
-    )
+    _breakdowns(tables, run, scope, imd, across.pooled(coops))
+    pattern = cx.pattern_of(coops, tables, grid, months) if grid is not None else across
+    return tables, pattern
 
 
 def _money(ledger: tuple[int, ...] | None, reference: tuple[int, ...] | None) -> tuple[int, ...]:
@@ -401,10 +482,17 @@ HOUSEHOLD_TYPES = {
 
 
 def _breakdowns(
-    tables: dict[str, Table], run: dict[str, Any], scope: Scope, imd: ImdEdition | None
+    tables: dict[str, Table],
+    run: dict[str, Any],
+    scope: Scope,
+    imd: ImdEdition | None,
+    pooled: bool,
 ) -> None:
-    """Offer breakdowns by place and household type only over a pool, where every cell passes."""
-    if not scope.is_pool:
+    """Offer breakdowns by place and household type only over a pool, where every cell passes.
+
+    Not where the pool's total households may not show (*pooled*, consistency.py).
+    """
+    if not scope.is_pool or not pooled:
         return
     types = {str(kind): int(n) for kind, n in run["household_types"]}
     breakdowns = [

@@ -10,7 +10,7 @@ SUPPRESSED = {
     "required": ["suppressed", "reason", "threshold"],
     "properties": {
         "suppressed": {"const": True},
-        "reason": {"enum": ["small", "secondary", "incomplete"]},
+        "reason": {"enum": ["small", "secondary", "incomplete", "across"]},
         "threshold": {"type": "integer", "minimum": 5},
     },
     "additionalProperties": False,
