@@ -40,6 +40,8 @@ from coop.models import (
     AccountKind,
     Allocation,
     Announcement,
+    CardPayment,
+    CardPurpose,
     CatalogueFeed,
     CatalogueImport,
     Coop,
@@ -355,7 +357,16 @@ def two_councils(app, factory) -> TwoCouncils:
         sha256=hashlib.sha256(content).hexdigest(),
         content=content,
     )
-    db.session.add_all([approval, category, receipt])
+    # A card top-up of co-op A's member: its payment page is that household's alone.
+    card_payment = CardPayment(
+        coop_id=coop_a.id,
+        membership_id=member_a.id,
+        purpose=CardPurpose.TOP_UP,
+        amount_pence=4_321,
+        payment_intent_id="pi_quillfeather",
+        idempotency_key="top_up-quillfeather",
+    )
+    db.session.add_all([approval, category, receipt, card_payment])
     db.session.commit()
 
     values = TwoCouncils(
@@ -386,6 +397,7 @@ def two_councils(app, factory) -> TwoCouncils:
             "approval_id": approval.id,
             "category_id": category.id,
             "receipt_id": receipt.id,
+            "payment_id": card_payment.id,
         },
         own_slug={MEMBER_B: coop_b.slug, COORDINATOR_B: coop_b.slug},
         emails={
