@@ -68,7 +68,8 @@ def dated(transaction: LedgerTransaction | int, day: date, hour: int = 12) -> No
     db.session.commit()
 
 
-def _round(world: RoundWorld, day: date, *units: int, title: str, **details) -> Round:  # type: ignore[no-untyped-def]
+def _round(world: RoundWorld, *units: int, title: str, **details: object) -> Round:
+    """A received round of one item (case of 6 at £12) where household n received units[n]."""
     oats = world.product(case_price_pence=1200, name=f"Oats for {title}")
     round_ = world.round(oats, title=title, **details)
     for household, quantity in zip(world.households, units, strict=False):
@@ -160,15 +161,15 @@ def year_of_books(world: RoundWorld) -> Books:
     )
     record(coop, tess, key="bank_charges", amount_pence=600, occurred_on=day(6, 28))
 
-    first = _round(world, day(1, 10), 6, 4, 2, 6, title="May order")
+    first = _round(world, 6, 4, 2, 6, title="May order")
     add_round_cost(
         round_=first, name="Hall hire", amount_pence=400, basis=SplitBasis.EQUAL, supplier_id=None
     )
     db.session.commit()
     _settle(world, first, day(1, 12))
-    surplus = _round(world, day(4, 10), 4, title="August order", fill_percent=50)
+    surplus = _round(world, 4, title="August order", fill_percent=50)
     _settle(world, surplus, day(4, 14))
-    third = _round(world, day(8, 10), 6, 6, 6, 12, title="December order")
+    third = _round(world, 6, 6, 6, 12, title="December order")
     _settle(world, third, day(8, 12))
 
     def pay(household, pence: int, method: Method, on: date, refund: bool = False):  # type: ignore[no-untyped-def]
