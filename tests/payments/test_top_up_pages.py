@@ -160,3 +160,16 @@ def test_the_statement_links_to_top_up_only_with_card_payments_on(
     client.application.config.update(STRIPE_SECRET_KEY="sk_test_coop", STRIPE_API_BASE=localstripe)
     page = client.get("/coops/fishwick/statement").get_data(as_text=True)
     assert 'href="/coops/fishwick/top-up" id="top-up-by-card"' in page
+
+
+def test_an_unreachable_processor_is_a_clear_message_not_an_error_page(
+    client, auth, household, stripe_app
+):
+    stripe_app.config["STRIPE_API_BASE"] = "http://127.0.0.1:9"
+    auth.login_as(household.user)
+    page = client.post("/coops/fishwick/top-up", data={"amount": "20"})
+    assert page.status_code == 200
+    assert "The card processor cannot be reached just now. Nothing was charged" in page.get_data(
+        as_text=True
+    )
+    assert _payments() == 0
