@@ -3,7 +3,10 @@
 A payment starts here (`start_top_up`): the PaymentIntent is created at the
 card processor first, in GBP pence, with the co-op, household and purpose
 in its metadata and a fresh idempotency key for this attempt, then its row
-is written. The household's page confirms it with Stripe.js; nothing is
+is written. (Should the row's transaction then roll back, the PaymentIntent
+is left at the processor, never confirmed, since its client secret went
+to no page; its events are ignored as a payment we never created.) The
+household's page confirms it with Stripe.js; nothing is
 posted until the webhook says it succeeded (`record_success`), which posts
 card processor -> household once. Signs follow `coop.models.ledger`: the
 household's account is plus, the card account (money on its way from the

@@ -205,7 +205,7 @@ def payment_from(data: Mapping[str, Any]) -> Payment:
 
 
 def _plain(obj: Any) -> dict[str, Any]:
-    """A Stripe object as plain JSON data."""
+    """A Stripe object as plain JSON data (its ``str()`` is its JSON, in every pinned version)."""
     result: dict[str, Any] = json.loads(str(obj)) if not isinstance(obj, dict) else dict(obj)
     return result
 
