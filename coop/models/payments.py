@@ -121,11 +121,6 @@ class CardPayment(Model):
 
     membership: Mapped[Membership] = relationship()
 
-    @property
-    def pending(self) -> bool:
-        """Say whether the household has paid, as far as it knows, but the webhook has not come."""
-        return self.status.is_open
-
 
 class StripeEvent(Model):
     """A webhook event handled once: its id, and what handling it did."""
