@@ -11,7 +11,7 @@ own script, ``confirmCardPayment``, "pending", then the webhook and "Paid".
 from __future__ import annotations
 
 import pytest
-from browser.pages import BROWSER, log_in
+from browser.pages import BROWSER, fits_a_phone, log_in, no_axe_violations
 from support import PHONE
 
 from coop.extensions import db
@@ -38,7 +38,10 @@ def test_a_top_up_with_a_3d_secure_card_is_pending_then_paid(stripe_page, factor
     household = factory.membership(coop=coop)
     log_in(page, household.user.email)
 
-    page.goto("/coops/fishwick/top-up")
+    page.goto("/coops/fishwick/statement")
+    page.get_by_role("link", name="Top up by card").click()
+    no_axe_violations(page)
+    fits_a_phone(page)
     page.get_by_label("Amount").fill("20")
     page.get_by_role("button", name="Continue to card details").click()
     page.get_by_role("button", name="Pay £20.00").wait_for()
