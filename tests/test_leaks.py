@@ -149,6 +149,11 @@ MARKERS = (
 )
 
 
+# URL parameters that choose one of a page's fixed forms (a report, a table), not a row of
+# co-op A's: with the person's own slug they name the person's own co-op's page.
+PAGE_CHOICES = {"table", "report"}
+
+
 @dataclass(frozen=True)
 class TwoCouncils:
     """Plain values from the two worlds, usable after their rows are gone from the session."""
@@ -397,6 +402,8 @@ def two_councils(app, factory) -> TwoCouncils:
             "approval_id": approval.id,
             "category_id": category.id,
             "receipt_id": receipt.id,
+            "table": "receipts-and-payments",
+            "report": "annual",
             "payment_id": card_payment.id,
         },
         own_slug={MEMBER_B: coop_b.slug, COORDINATOR_B: coop_b.slug},
@@ -481,7 +488,8 @@ class Sweep:
                 self.check_refused_write(rule, method, path, WRITE_REFUSALS)
 
         own_slug = self.two_councils.own_slug.get(self.role)
-        if kind not in OPEN_RULES and own_slug and "slug" in rule.arguments and len(values) > 1:
+        ids = set(values) - {"slug"} - PAGE_CHOICES
+        if kind not in OPEN_RULES and own_slug and "slug" in rule.arguments and ids:
             path = self.path(rule.endpoint, {**values, "slug": own_slug})
             for method in methods:
                 if method == "GET":
