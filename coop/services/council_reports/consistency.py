@@ -67,12 +67,17 @@ PER_COOP = ("active", "money", "registered", "people", "volunteers", "deprived")
 
 
 def coop_months_query(scope: Scope, orders: FromClause) -> Select:
-    """Per co-op and month: the households active (the month-by-month table, co-op by co-op)."""
+    """Per co-op and month: households active and their collections.
+
+    The month-by-month table co-op by co-op; its months are the sums of its
+    co-ops' (a household is a membership, of one co-op).
+    """
     return (
         select(
             orders.c.coop_id,
             orders.c.month,
             func.count(distinct(orders.c.membership_id)).label("households"),
+            func.count().label("collections"),
         )
         .group_by(orders.c.coop_id, orders.c.month)
         .order_by(orders.c.coop_id, orders.c.month)
@@ -176,7 +181,7 @@ def month_grid(
     False): no single or pooled report shows more of a month than the grid
     with every month hidden lets through.
     """
-    found = {(int(str(c)), str(m)): int(str(h)) for c, m, h in rows}
+    found = {(int(str(row[0])), str(row[1])): int(str(row[2])) for row in rows}
     hidden = set(hidden_coops)
     return suppress(
         [[Cell(found.get((c, m), 0)) for c in coops] for m in months],

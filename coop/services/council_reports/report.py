@@ -120,7 +120,6 @@ def report_queries(scope: Scope, imd: ImdEdition | None) -> dict[str, Select]:
         "orders": q.orders_query(scope),
         "items": q.items_query(scope),
         "households": q.households_query(scope, orders),
-        "monthly": q.monthly_query(scope, orders),
         "reference": q.reference_query(scope, items),
         "ledger": q.ledger_query(scope),
         "registered": q.registered_query(scope),
@@ -378,7 +377,11 @@ def _tables(
         elsewhere=elsewhere("volunteers", 1),
     )
 
-    monthly = {m: (int(h), int(n)) for m, h, n in run["monthly"]}
+    # Per month, from the co-ops' months: a household is a membership, of one co-op.
+    monthly: dict[str, tuple[int, int]] = {}
+    for _, m, h, n in run["coop_months"]:
+        households, collections = monthly.get(str(m), (0, 0))
+        monthly[str(m)] = (households + int(h), collections + int(n))
     monthly_spend = {m: figures[0] for m, figures in monthly_ledger.items()}
     # A month is hidden where the co-ops the council's grid hides in it could be worked out.
     by_month = across.by_month(coops, months)
