@@ -27,8 +27,8 @@ from coop.models.catalogue import (
     SupplierKind,
 )
 from coop.models.coops import Coop, CoopCouncilLink
-from coop.models.credit import CreditApproval
 from coop.models.councils import Council, CouncilOfficer
+from coop.models.credit import CreditApproval
 from coop.models.household import HouseholdFact
 from coop.models.jobs import JobRun, JobRunStatus
 from coop.models.ledger import Account, AccountKind, LedgerTransaction, Posting, TransactionKind

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from money.fund_support import NOT_A_PDF, PNG, record
+from money.treasury_support import treasurer
 from playwright.sync_api import expect
 
 from browser.pages import BROWSER, fits_a_phone, log_in, no_axe_violations
 from coop.extensions import db
 from coop.models import FundEntry
 from coop.services.money.fund import local_today
-from money.fund_support import NOT_A_PDF, PNG, record
-from money.treasury_support import treasurer
 
 pytestmark = BROWSER
 

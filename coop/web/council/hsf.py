@@ -67,7 +67,5 @@ def hsf_workbook_download(council: Council, record_id: int) -> Any:
     return Response(
         content,
         content_type=XLSX,
-        headers={
-            "Content-Disposition": f'attachment; filename="{hsf_filename(council, period)}"'
-        },
+        headers={"Content-Disposition": f'attachment; filename="{hsf_filename(council, period)}"'},
     )
