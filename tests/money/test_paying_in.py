@@ -433,6 +433,16 @@ def test_neither_a_household_nor_a_reference_asks_for_one(rounds, billed, client
     )
 
 
+def test_the_household_s_page_shows_its_payment_reference_to_the_treasurer(
+    rounds, client, signed_in
+):
+    own = rounds.households[0]
+
+    page = text(client.get(f"{BASE}/admin/members/{own.id}"))
+
+    assert f'<dd id="payment-reference">{reference(rounds, own)}</dd>' in page
+
+
 def test_a_member_s_role_does_not_matter_to_its_reference(rounds):
     own = rounds.households[0]
     first = reference(rounds, own)

@@ -91,6 +91,7 @@ def _member_page(coop: Coop, membership: Membership, role_form: RoleForm | None 
         role_form=role_form,
         problem=ending_problem(coop=coop, membership=membership),
         place=household_places(memberships=[membership]).get(membership.id),
+        payment_reference=reference_of(coop=coop, membership_id=membership.id),
     )
 
 
