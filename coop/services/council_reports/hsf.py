@@ -57,7 +57,6 @@ from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.sql.expression import ColumnElement
 
 from coop.domain.household import Fact
-from coop.domain.rounds import RoundState
 from coop.domain.support import is_household_support_fund_programme
 from coop.domain.suppression import Cell, Reason, SafeCell, Shown, suppress
 from coop.extensions import db
@@ -77,9 +76,9 @@ from coop.models import (
 )
 from coop.models.types import utcnow
 from coop.services.council_reports.period import Period
+from coop.services.council_reports.queries import counted_round
 from coop.services.council_reports.results import Table
 from coop.services.council_reports.scope import Scope, report_scope
-from coop.services.council_reports.sql import day_of
 
 __all__ = [
     "FUND_PERIOD",
@@ -132,8 +131,8 @@ GRANT_KINDS = (SupportKind.GRANT, SupportKind.MICRO_GRANT)
 
 DEFINITIONS = {
     SPEND: "What the council's Household Support Fund subsidy records paid towards the bills of "
-    "co-op rounds counted in the period (a round counts on its pickup day, else its "
-    "deadline), from the ledger's council-support postings that name those records. "
+    "co-op rounds counted in the period (a round counts on its pickup day in the UK, else "
+    "its deadline's), from the ledger's council-support postings that name those records. "
     "A co-op's rounds are food; coop has no record of the other categories.",
     VOLUMES: "Awards: household bills (one household, one round) that the fund's subsidy "
     "reduced in the period.",
@@ -149,7 +148,6 @@ DEFINITIONS = {
 
 #: A round's money: its settlement, corrections to its bills, and reversals of either.
 ROUND_MONEY = (TransactionKind.SETTLEMENT, TransactionKind.ADJUSTMENT, TransactionKind.REVERSAL)
-ROUND_DAY = day_of(func.coalesce(Round.pickup_at, Round.closes_at))
 
 
 def is_household_support_fund(record: SupportRecord) -> bool:
@@ -227,16 +225,6 @@ def hsf_record_ids(scope: Scope) -> list[int]:
     return [int(r) for r, programme in rows if is_household_support_fund_programme(programme)]
 
 
-def _counted_round(scope: Scope) -> ColumnElement[bool]:
-    """A settled round of a counted co-op, in the period, on a day the co-op was the council's."""
-    return and_(
-        Round.state == RoundState.SETTLED,
-        scope.period.start <= ROUND_DAY,
-        scope.period.end >= ROUND_DAY,
-        scope.linked_on(Round.coop_id, ROUND_DAY),
-    )
-
-
 def _awards(scope: Scope, record_ids: Sequence[int]) -> Select:
     """(household, round) of every bill the fund's subsidy reduced in the period."""
     return (
@@ -246,7 +234,7 @@ def _awards(scope: Scope, record_ids: Sequence[int]) -> Select:
         .where(
             BillLine.kind == BillLineKind.SUBSIDY,
             RoundSubsidy.support_record_id.in_(record_ids),
-            _counted_round(scope),
+            counted_round(scope),
         )
         .group_by(BillLine.round_id, BillLine.membership_id)
         .having(func.sum(BillLine.amount_pence) < 0)
@@ -262,7 +250,7 @@ def spend_query(scope: Scope, record_ids: Sequence[int]) -> Select:
         .where(
             Posting.support_record_id.in_(record_ids),
             LedgerTransaction.kind.in_(ROUND_MONEY),
-            _counted_round(scope),
+            counted_round(scope),
         )
     )
 

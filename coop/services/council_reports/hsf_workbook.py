@@ -137,7 +137,7 @@ NOTES = (
     "and so are the spend and awards made of those households; where a withheld figure could "
     "be worked out from a total, another is withheld too ('suppressed').",
     "Money is read from the ledger: each round's settlement, corrections and reversals. A "
-    "round counts on its pickup day (else its deadline).",
+    "round counts on its pickup day in the UK (else its deadline's).",
     "Not recorded by coop: the governance tab (sign-off by the Section 151 officer), free "
     "school meals in the holidays, energy and water, essentials linked to energy and water, "
     "wider essentials, housing costs, advice services, administration costs, how each award "

@@ -5,7 +5,12 @@ months, kinds, codes of places and aggregates: never a name, an email, a
 postcode or an order line (tests/council_reports checks the compiled SQL).
 A household's fulfilled order is a (round, household) pair of a settled
 round with at least one received unit; a round counts on its day (its
-pickup, else its deadline), when the co-op was the council's that day.
+pickup, else its deadline) in the UK (Europe/London, the app's display
+zone), when the co-op was the council's that day: a pickup at 00:30 BST on
+1 April is in April and in the financial year that starts then. The
+period's rounds are picked by comparing the two columns with the UTC
+instants of its first midnight and the one after its last day, and its
+months are a CASE over their UTC bounds (sql.py), all worked out in Python.
 
 A city's year is about a million order lines, so the report reads them
 twice and no more: once into its fulfilled orders (`ORDERS`: one row per
@@ -20,7 +25,7 @@ derives them from the lines itself, the same figures in one statement.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -32,7 +37,6 @@ from sqlalchemy import (
     Table,
     and_,
     case,
-    cast,
     distinct,
     exists,
     func,
@@ -65,15 +69,13 @@ from coop.models import (
     TransactionKind,
     VolunteerEntry,
 )
+from coop.services.council_reports.period import Period
 from coop.services.council_reports.scope import Scope
-from coop.services.council_reports.sql import day_of, month_of
+from coop.services.council_reports.sql import bucket, local_day, local_midnight
+from coop.services.times import display_zone
 
-ROUND_DAY = day_of(func.coalesce(Round.pickup_at, Round.closes_at))
-ROUND_MONTH = month_of(ROUND_DAY)
-# The month as a number (year * 12 + month), so that "three months on" is + 3.
-ROUND_MONTH_INDEX = cast(func.substr(ROUND_MONTH, 1, 4), Integer) * 12 + cast(
-    func.substr(ROUND_MONTH, 6, 2), Integer
-)
+# When a round counts: its pickup, else its deadline (a naive-UTC timestamp).
+ROUND_AT = func.coalesce(Round.pickup_at, Round.closes_at)
 
 # The report's temporary tables: never created by the schema, only by `council_report`.
 SCRATCH = MetaData()
@@ -105,13 +107,14 @@ def _zero(value: ColumnElement[Any]) -> ColumnElement[Any]:
 
 
 def _midnight(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+    """The UTC instant *day* starts at in the UK."""
+    return local_midnight(day, display_zone())
 
 
 def _day_before(day: date) -> ColumnElement[bool]:
-    """The round's day (its pickup, else its deadline) is before *day*.
+    """The round's day (its pickup, else its deadline) in the UK is before *day*.
 
-    Written on the two columns rather than on ROUND_DAY, the same test, so
+    Written on the two columns rather than on ROUND_AT, the same test, so
     that the database can estimate from their statistics how many rounds a
     period holds, and plan the passes over their lines for that many.
     """
@@ -122,20 +125,46 @@ def _day_before(day: date) -> ColumnElement[bool]:
 
 
 def _day_from(day: date) -> ColumnElement[bool]:
-    """The round's day is *day* or later (see `_day_before`)."""
+    """The round's day in the UK is *day* or later (see `_day_before`)."""
     return or_(
         Round.pickup_at >= _midnight(day),
         and_(Round.pickup_at.is_(None), Round.closes_at >= _midnight(day)),
     )
 
 
-def _counted_round(scope: Scope) -> ColumnElement[bool]:
+def round_in(period: Period) -> ColumnElement[bool]:
+    """The round's day in the UK is one of *period*'s."""
+    return and_(_day_from(period.start), _day_before(period.after_end))
+
+
+def round_day(period: Period) -> ColumnElement[Any]:
+    """The round's day in the UK, as a date, for a round of *period* (`round_in`)."""
+    return local_day(ROUND_AT, period.start, period.end, display_zone())
+
+
+def _month_ends(period: Period) -> list[datetime]:
+    """The UTC instants each month of *period* ends at: the next starts, or the period ends."""
+    starts = [_midnight(date(int(m[:4]), int(m[5:]), 1)) for m in period.months[1:]]
+    return [*starts, _midnight(period.after_end)]
+
+
+def round_month(period: Period) -> ColumnElement[Any]:
+    """The round's month in the UK, as "2026-04", for a round of *period* (`round_in`)."""
+    return bucket(ROUND_AT, _month_ends(period), period.months)
+
+
+def round_month_index(period: Period) -> ColumnElement[Any]:
+    """The round's month as a number (year * 12 + month), so that "three months on" is + 3."""
+    indexes = [int(m[:4]) * 12 + int(m[5:]) for m in period.months]
+    return bucket(ROUND_AT, _month_ends(period), indexes)
+
+
+def counted_round(scope: Scope) -> ColumnElement[bool]:
     """A settled round of a counted co-op, in the period, on a day the co-op was the council's."""
     return and_(
         Round.state == RoundState.SETTLED,
-        _day_from(scope.period.start),
-        _day_before(scope.period.after_end),
-        scope.linked_on(Round.coop_id, ROUND_DAY),
+        round_in(scope.period),
+        scope.linked_on(Round.coop_id, round_day(scope.period)),
     )
 
 
@@ -157,37 +186,16 @@ def _orders_of(where: ColumnElement[bool]) -> FromClause:
     )
 
 
-def fulfilled_orders(scope: Scope, *, in_period: bool = True) -> Select:
-    """Return (membership, round, co-op, day, month) of every fulfilled order (a subquery)."""
-    where = (
-        _counted_round(scope)
-        if in_period
-        else and_(Round.state == RoundState.SETTLED, Round.coop_id.in_(scope.coop_ids))
-    )
-    orders = _orders_of(where)
-    return (
-        select(
-            orders.c.membership_id.label("membership_id"),
-            orders.c.round_id.label("round_id"),
-            Round.coop_id.label("coop_id"),
-            ROUND_DAY.label("day"),
-            ROUND_MONTH.label("month"),
-        )
-        .select_from(orders)
-        .join(Round, Round.id == orders.c.round_id)
-    )
-
-
 def orders_query(scope: Scope) -> Select:
     """The period's fulfilled orders as `ORDERS` holds them: one row per (round, household)."""
-    orders = _orders_of(_counted_round(scope))
+    orders = _orders_of(counted_round(scope))
     return (
         select(
             orders.c.membership_id.label("membership_id"),
             orders.c.round_id.label("round_id"),
             Round.coop_id.label("coop_id"),
-            ROUND_MONTH.label("month"),
-            ROUND_MONTH_INDEX.label("month_index"),
+            round_month(scope.period).label("month"),
+            round_month_index(scope.period).label("month_index"),
         )
         .select_from(orders)
         .join(Round, Round.id == orders.c.round_id)
@@ -266,7 +274,7 @@ def items_query(scope: Scope) -> Select:
             func.count(BillLine.reference_pence).label("priced"),
         )
         .where(
-            BillLine.round_id.in_(select(Round.id).where(_counted_round(scope))),
+            BillLine.round_id.in_(select(Round.id).where(counted_round(scope))),
             BillLine.kind == BillLineKind.GOODS,
         )
         .group_by(BillLine.round_id, BillLine.supplier_id, BillLine.round_item_id)
@@ -276,7 +284,7 @@ def items_query(scope: Scope) -> Select:
         select(
             sums.c.round_id,
             Round.coop_id.label("coop_id"),
-            ROUND_MONTH.label("month"),
+            round_month(scope.period).label("month"),
             sums.c.supplier_id,
             sums.c.round_item_id,
             RoundItem.product_id.label("product_id"),
@@ -387,7 +395,7 @@ def ledger_query(scope: Scope) -> Select:
         .outerjoin(local, local.c.supplier_id == Account.supplier_id)
         .where(
             LedgerTransaction.kind.in_(ROUND_MONEY),
-            LedgerTransaction.round_id.in_(select(Round.id).where(_counted_round(scope))),
+            LedgerTransaction.round_id.in_(select(Round.id).where(counted_round(scope))),
         )
         .group_by(LedgerTransaction.round_id, Account.kind, flag)
         .subquery("round_money")
@@ -399,7 +407,7 @@ def ledger_query(scope: Scope) -> Select:
             where = and_(where, sums.c.local == 1)
         return _zero(func.sum(case((where, sums.c.amount_pence))))
 
-    month = ROUND_MONTH.label("month")
+    month = round_month(scope.period).label("month")
     return (
         select(
             Round.coop_id,
@@ -418,15 +426,16 @@ def ledger_query(scope: Scope) -> Select:
 
 
 def registered_query(scope: Scope) -> Select:
-    """Per co-op: memberships active on the last day of the period."""
+    """Per co-op: memberships active on the last day of the period (a UK day, as a round's)."""
     end = scope.period.end
+    after = _midnight(scope.period.after_end)
     return (
         select(Membership.coop_id, func.count(Membership.id).label("households"))
         .where(
             Membership.status != MembershipStatus.PENDING,
             Membership.joined_at.is_not(None),
-            day_of(Membership.joined_at) <= end,
-            or_(Membership.left_at.is_(None), day_of(Membership.left_at) > end),
+            Membership.joined_at < after,
+            or_(Membership.left_at.is_(None), Membership.left_at >= after),
             scope.linked_on(Membership.coop_id, literal(end)),
         )
         .group_by(Membership.coop_id)
@@ -478,7 +487,7 @@ def volunteer_query(scope: Scope) -> Select:
 
 def coops_active_query(scope: Scope) -> Select:
     """How many counted co-ops settled at least one round in the period."""
-    return select(func.count(distinct(Round.coop_id))).where(_counted_round(scope))
+    return select(func.count(distinct(Round.coop_id))).where(counted_round(scope))
 
 
 def support_query(scope: Scope) -> Select:

@@ -28,7 +28,7 @@ The narrative is saved whole or not at all: every field is checked first.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -52,7 +52,9 @@ from coop.models.types import utcnow
 from coop.services.council_reports.period import Period, custom_period, quarter_period
 from coop.services.council_reports.report import council_report
 from coop.services.council_reports.results import Report
+from coop.services.council_reports.sql import local_midnight
 from coop.services.errors import ServiceError
+from coop.services.times import display_zone
 
 # The most characters each narrative field takes.
 NARRATIVE_MAX_LENGTH = 5000
@@ -127,19 +129,23 @@ def default_period(*, record: SupportRecord, today: date) -> Period:
 
 
 def _used(record: SupportRecord, start: date | None, end: date) -> int:
-    """Return what rounds counted from *start* to *end* took from *record*, from the ledger."""
+    """Return what rounds counted from *start* to *end* took from *record*, from the ledger.
+
+    A round counts on its pickup day (else its deadline's) in the UK, as in the report.
+    """
     day = func.coalesce(Round.pickup_at, Round.closes_at)
+    zone = display_zone()
     query = (
         select(func.coalesce(func.sum(Posting.amount_pence), 0))
         .join(LedgerTransaction, LedgerTransaction.id == Posting.transaction_id)
         .join(Round, Round.id == LedgerTransaction.round_id)
         .where(
             Posting.support_record_id == record.id,
-            day < datetime.combine(end + timedelta(days=1), datetime.min.time(), UTC),
+            day < local_midnight(end + timedelta(days=1), zone),
         )
     )
     if start is not None:
-        query = query.where(day >= datetime.combine(start, datetime.min.time(), UTC))
+        query = query.where(day >= local_midnight(start, zone))
     # The council-support account is owed: its postings are negative.
     return -int(db.session.scalar(query) or 0)
 
