@@ -26,6 +26,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from rounds.builders import RoundWorld
 from sqlalchemy import select
@@ -676,7 +677,8 @@ def recompute(facts: Facts, council: Council, period: Period, chosen: list[int] 
         Line(),
     )
     for round_id, coop_id, state, pickup, deadline in facts.rounds:
-        day = (pickup or deadline).date()  # its pickup day, else its deadline's, in UTC
+        # Its pickup day, else its deadline's, in the UK.
+        day = (pickup or deadline).astimezone(ZoneInfo("Europe/London")).date()
         if (
             state is RoundState.SETTLED
             and coop_id in coops

@@ -34,7 +34,7 @@ def world(factory):
 
 def _deadline_only(round_: Round, day: date) -> None:
     """Give *round_* no pickup time, so that it counts on its deadline, *day*."""
-    deadline = datetime(day.year, day.month, day.day, 23, tzinfo=UTC)
+    deadline = datetime(day.year, day.month, day.day, 22, tzinfo=UTC)  # 23:00 in the UK
     db.session.execute(
         update(Round)
         .where(Round.id == round_.id)
