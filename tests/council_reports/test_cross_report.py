@@ -285,3 +285,19 @@ def test_the_report_page_says_why_a_co_op_is_hidden(client, auth, factory, world
     assert response.status_code == 200
     assert ACROSS in text(response)
     db.session.rollback()
+
+
+def test_breakdowns_are_the_whole_councils_so_two_pools_cannot_be_subtracted(world):
+    council, coops = world
+    whole = council_report(council=council, period=YEAR)
+    assert "household_types" in whole.tables
+    # Every co-op chosen by hand is the whole council's report, breakdowns and all.
+    every = council_report(council=council, period=YEAR, coop_ids=list(coops.values()))
+    assert every.tables["household_types"].safe == whole.tables["household_types"].safe
+    # Two pools a co-op apart would give that co-op's breakdown by subtraction: none is offered.
+    others = [coop_id for name, coop_id in coops.items() if name != TINY]
+    for pool in (others, others[:2]):
+        assert (
+            "household_types"
+            not in council_report(council=council, period=YEAR, coop_ids=pool).tables
+        )

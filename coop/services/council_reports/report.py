@@ -493,9 +493,11 @@ def _breakdowns(
 ) -> None:
     """Offer breakdowns by place and household type only over a pool, where every cell passes.
 
-    Not where the pool's total households may not show (*pooled*, consistency.py).
+    The pool is the whole council's: two chosen pools a co-op apart would give
+    that co-op's breakdown by subtraction. Not where the pool's total
+    households may not show (*pooled*, consistency.py).
     """
-    if not scope.is_pool or not pooled:
+    if scope.chosen or not scope.is_pool or not pooled:
         return
     types = {str(kind): int(n) for kind, n in run["household_types"]}
     breakdowns = [

@@ -94,7 +94,8 @@ def report_scope(
             field="coop",
             code=COOP_OUTSIDE,
         )
-    return Scope(council, councils, tuple(wanted), period, chosen=True)
+    # Every one of the council's co-ops, chosen by hand, is the whole council's report.
+    return Scope(council, councils, tuple(wanted), period, chosen=wanted != sorted(linked))
 
 
 def period_bounds(period: Period) -> tuple[date, date]:
