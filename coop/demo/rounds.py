@@ -16,7 +16,7 @@ made up, like everything in the demo, and so are the times the money moved.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -257,7 +257,7 @@ def _round(coop: Coop, coordinator: User, codes: tuple[str, ...], details: Round
 
 def _order(
     round_: Round,
-    households: list[int],
+    households: Sequence[int],
     pick: random.Random,
     *,
     items_each: tuple[int, int],

@@ -66,7 +66,7 @@ def home():
     if viewer.is_platform_admin:
         return redirect(url_for("platform.index"))
     if len(viewer.coop_roles) == 1:
-        coop = db.session.get(Coop, next(iter(viewer.coop_roles)))
+        coop = db.session.get_one(Coop, next(iter(viewer.coop_roles)))
         return redirect(url_for("members.coop_home", slug=coop.slug))
     if viewer.coop_roles:
         return redirect(url_for("members.my_coops"))

@@ -153,7 +153,8 @@ def order_item(coop: Coop, round_id: int, item_id: int):
         )
         if outcome.value is not None:
             return _answer_saved(coop, round_, membership, item, outcome.value, back)
-        if outcome.refusal is not None and outcome.refusal.field not in form:
+        field = outcome.refusal.field if outcome.refusal is not None else None
+        if outcome.refusal is not None and (field is None or field not in form):
             # A refusal of the whole item, not of one field: said above the list.
             if wants_json():
                 return jsonify(errors={"item": outcome.message}), 409
@@ -167,7 +168,7 @@ def order_item(coop: Coop, round_id: int, item_id: int):
     return _order_page(coop, round_, membership, filters, failed=(item.id, form))
 
 
-def _as_lists(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
+def _as_lists(pairs: list[tuple[str, str]]) -> dict[str, Any]:
     values: dict[str, list[str]] = {}
     for name, value in pairs:
         values.setdefault(name, []).append(value)
