@@ -46,7 +46,6 @@ import email
 import email.policy
 import os
 import socket
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
@@ -68,8 +67,8 @@ from support import (
     FreshRequestClient,
     make_app,
     scratch_database,
+    serving,
 )
-from werkzeug.serving import make_server
 
 from config import database_url
 from coop.domain.roles import JoiningPolicy, MembershipStatus, Role
@@ -462,17 +461,8 @@ def live_server(run_database_uri: str) -> Iterator[str]:
     """Serve an app of its own on a free loopback port; yield its base URL."""
     # CSRF protection is on, as in production, since a real browser sends the tokens.
     app = make_app(run_database_uri, WTF_CSRF_ENABLED=True)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
-        with app.app_context():
-            db.engine.dispose()
+    with serving(app, "live-server") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

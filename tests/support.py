@@ -28,6 +28,7 @@ from flask import Flask, g
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, event, func, make_url, select
 from sqlalchemy import text as sql
+from werkzeug.serving import make_server
 
 from config import TestingConfig
 from coop import create_app
@@ -120,6 +121,22 @@ def scratch_database(server_url: str | None, directory: Path, name: str) -> Iter
         with admin.connect() as connection:
             connection.execute(sql(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@contextmanager
+def serving(app: Flask, name: str) -> Iterator[str]:
+    """Serve *app* on a free loopback port in a thread; yield its base URL, then stop it."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+        with app.app_context():
+            db.engine.dispose()
 
 
 def make_app(database_uri: str, **settings: Any) -> Flask:

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import pytest
 from jobs.conftest import REDIS_URL, needs_redis, store  # noqa: F401 (a fixture)
-from support import CHROMIUM, PASSWORD, PHONE, make_app
-from werkzeug.serving import make_server
+from support import CHROMIUM, PASSWORD, PHONE, make_app, serving
 
-from coop.extensions import db
 from coop.services.jobs import build_worker
 from imports.support import OWN_HEADER, csv_lines
 
@@ -29,17 +26,8 @@ FILE = csv_lines(OWN_HEADER, *(f"N{i:05d},Thing {i},each,1,1.00,0,Misc" for i in
 def queue_server(run_database_uri: str, store) -> Iterator[str]:  # noqa: F811
     """Serve an app whose large imports (over 5 rows) wait on the test Redis for a worker."""
     app = make_app(run_database_uri, WTF_CSRF_ENABLED=True, REDIS_URL=REDIS_URL, IMPORT_JOB_ROWS=5)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="queue-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
-        with app.app_context():
-            db.engine.dispose()
+    with serving(app, "queue-server") as url:
+        yield url
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["with-script", "without-javascript"])

@@ -12,7 +12,6 @@ import json
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.parse
@@ -24,10 +23,7 @@ from typing import Any
 import pytest
 import stripe
 from flask import Flask
-from support import make_app
-from werkzeug.serving import make_server
-
-from coop.extensions import db
+from support import make_app, serving
 
 SECRET_KEY = "sk_test_coop"
 PUBLISHABLE_KEY = "pk_test_coop"
@@ -118,17 +114,8 @@ def signed(event: dict[str, Any], secret: str = WEBHOOK_SECRET, at: int | None =
 def stripe_live_server(run_database_uri: str, localstripe: str) -> Iterator[str]:
     """Serve an app with card payments on, on a free loopback port; yield its base URL."""
     app = make_app(run_database_uri, WTF_CSRF_ENABLED=True, **stripe_settings(localstripe))
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="stripe-live", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
-        with app.app_context():
-            db.engine.dispose()
+    with serving(app, "stripe-live") as url:
+        yield url
 
 
 def _configure_webhook(localstripe: str, url: str, events: list[str] | None) -> None:
