@@ -11,13 +11,12 @@ from decimal import Decimal
 import pytest
 from money.statement_support import settle
 from openpyxl import load_workbook
-from sqlalchemy import update
 
 from coop.domain.household import Fact
 from coop.domain.support import is_household_support_fund_programme
 from coop.domain.suppression import Reason, Suppressed
 from coop.extensions import db
-from coop.models import AccountKind, Membership, RoundSubsidy, SupportKind, SupportRecord, User
+from coop.models import AccountKind, Membership, RoundSubsidy, SupportKind, SupportRecord
 from coop.services.council_reports.hsf import (
     GRANTS,
     HOUSEHOLDS,
@@ -39,6 +38,7 @@ from council_reports.world import (
     build_world,
     give_facts,
     ledger_sum,
+    name_distinctively,
     on_day,
 )
 
@@ -241,15 +241,7 @@ def test_hsf_queries_never_select_a_name_email_postcode_or_order_line(world):
 @pytest.fixture
 def named(world):
     """Distinctive names, emails and postcodes, so any that leaked would be found."""
-    homes = world.big.households + world.small.households
-    for n, home in enumerate(homes):
-        db.session.execute(
-            update(User)
-            .where(User.id == home.user_id)
-            .values(name=f"Zyxname{n:02d}", email=f"zyxmail{n:02d}@example.org")
-        )
-    db.session.commit()
-    give_facts(homes, Fact.POSTCODE, [f"PR1 {n}ZQ" for n in range(len(homes))])
+    name_distinctively(world)
     fund = subsidy(world, world.big.coop, "Household Support Fund round 6")
     subsidised_round(world.big, world.product, world.big.households, fund, 10, date(2026, 2, 4))
     return fund

@@ -9,10 +9,9 @@ from datetime import date
 import pytest
 from money.statement_support import settle
 from pypdf import PdfReader
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from support import field_error, text
 
-from coop.domain.household import Fact
 from coop.extensions import db
 from coop.models import (
     CoopCouncilLink,
@@ -22,7 +21,6 @@ from coop.models import (
     MonitoringReturnPdf,
     RoundSubsidy,
     SupportKind,
-    User,
 )
 from coop.services.council_reports.period import quarter_period
 from coop.services.council_reports.report import council_report
@@ -32,7 +30,7 @@ from council_reports.world import (
     award,
     build_round_world_in,
     build_world,
-    give_facts,
+    name_distinctively,
     on_day,
     settled_round,
 )
@@ -51,16 +49,7 @@ NARRATIVE = {
 @pytest.fixture
 def world(factory):
     world = build_world(factory)
-    # Distinctive names, emails and postcodes, so any that leaked would be found.
-    for n, home in enumerate(world.big.households + world.small.households):
-        db.session.execute(
-            update(User)
-            .where(User.id == home.user_id)
-            .values(name=f"Zyxname{n:02d}", email=f"zyxmail{n:02d}@example.org")
-        )
-    db.session.commit()
-    homes = world.big.households + world.small.households
-    give_facts(homes, Fact.POSTCODE, [f"PR1 {n}ZQ" for n in range(len(homes))])
+    name_distinctively(world)
     # A co-op of 10 ordering in January beside the small co-op's 3: the council's report hides
     # it beside them, rather than the big co-op, whose return can then show its own figures.
     third = build_round_world_in(factory, factory.coop(name="Callon Larder", slug="callon"), 10)

@@ -7,14 +7,11 @@ import io
 import re
 
 import pytest
-from sqlalchemy import update
 from support import text
 
-from coop.domain.household import Fact
 from coop.domain.roles import Role
 from coop.extensions import db
-from coop.models import User
-from council_reports.world import build_world, give_facts
+from council_reports.world import build_world, name_distinctively
 
 Q1 = {"kind": "quarter", "year": "2026", "quarter": "1"}
 # What a cell about the small co-op may say: withheld, nothing, or a zero (which describes nobody).
@@ -36,16 +33,7 @@ TABLES = ["active", "money", "registered", "people", "volunteers", "trend", "ret
 @pytest.fixture
 def world(factory):
     world = build_world(factory)
-    # Distinctive names, emails and postcodes, so any that leaked would be found.
-    for n, home in enumerate(world.big.households + world.small.households):
-        db.session.execute(
-            update(User)
-            .where(User.id == home.user_id)
-            .values(name=f"Zyxname{n:02d}", email=f"zyxmail{n:02d}@example.org")
-        )
-    db.session.commit()
-    homes = world.big.households + world.small.households
-    give_facts(homes, Fact.POSTCODE, [f"PR1 {n}ZQ" for n in range(len(homes))])
+    name_distinctively(world)
     return world
 
 

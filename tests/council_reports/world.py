@@ -145,6 +145,25 @@ def give_facts(memberships: list[Membership], fact, values: list) -> None:
     db.session.commit()
 
 
+def name_distinctively(world: World) -> None:
+    """Give the households distinctive names, emails and postcodes, so any that leaked are found.
+
+    Names are Zyxname00..., emails zyxmail00@example.org..., postcodes PR1 0ZQ...
+    """
+    from coop.domain.household import Fact
+    from coop.models import User
+
+    homes = world.big.households + world.small.households
+    for n, home in enumerate(homes):
+        db.session.execute(
+            update(User)
+            .where(User.id == home.user_id)
+            .values(name=f"Zyxname{n:02d}", email=f"zyxmail{n:02d}@example.org")
+        )
+    db.session.commit()
+    give_facts(homes, Fact.POSTCODE, [f"PR1 {n}ZQ" for n in range(len(homes))])
+
+
 def load_places(postcodes: dict[str, tuple[str, str, str, int]]) -> None:
     """Load a synthetic postcode directory (2021 LSOAs) and IoD 2025 deciles, both active.
 
