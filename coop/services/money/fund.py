@@ -46,6 +46,7 @@ from coop.models import (
 )
 from coop.models.books import REFERENCE_MAX_LENGTH
 from coop.services.errors import ServiceError
+from coop.services.money.confirming import needs_confirming
 from coop.services.money.ledger import Entry, balance_pence, post_transaction, single_account
 from coop.services.money.receipts import Upload, checked_upload, keep_receipt
 from coop.services.times import display_zone
@@ -64,8 +65,12 @@ def local_today() -> date:
 
 
 def confirm_large_amount(*, coop: Coop, amount_pence: int, repeated_pence: int | None) -> None:
-    """Refuse an amount above the co-op's large-amount threshold unless it was typed again."""
-    if amount_pence > coop.large_amount_pence and repeated_pence != amount_pence:
+    """Refuse an amount above the co-op's large-amount threshold unless it was typed again.
+
+    The threshold is `needs_confirming`'s, as for opening balances and write-offs; a fund
+    entry's form repeats the amount in one field of its own, so its wording is its own.
+    """
+    if needs_confirming(coop=coop, amount_pence=amount_pence) and repeated_pence != amount_pence:
         message = (
             f"{format_pence(amount_pence)} is more than {format_pence(coop.large_amount_pence)}: "
             "type the amount again to confirm it."
