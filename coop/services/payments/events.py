@@ -14,6 +14,7 @@ not handled here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 
 from flask import current_app
@@ -69,9 +70,10 @@ def handle_event(*, event: Event) -> Outcome:
     return outcome
 
 
-def _dispatch(event: Event) -> tuple[Outcome, CardPayment | None]:
-    if event.type not in ("payment_intent.succeeded", "payment_intent.payment_failed"):
-        return Outcome.IGNORED, None
+Handler = Callable[[Event], tuple[Outcome, CardPayment | None]]
+
+
+def _payment_intent(event: Event) -> tuple[Outcome, CardPayment | None]:
     intent = payment_from(event.object)
     payment = card_payment(payment_intent_id=intent.id)
     if payment is None or payment.stripe_account != event.account:
@@ -87,3 +89,17 @@ def _dispatch(event: Event) -> tuple[Outcome, CardPayment | None]:
         return (Outcome.POSTED if posted else Outcome.ALREADY_DONE), payment
     failed = record_failure(payment=payment, message=intent.failure_message)
     return (Outcome.MARKED_FAILED if failed else Outcome.ALREADY_DONE), payment
+
+
+#: The event types acted on, each with its handler; any other type is ignored.
+HANDLERS: dict[str, Handler] = {
+    "payment_intent.succeeded": _payment_intent,
+    "payment_intent.payment_failed": _payment_intent,
+}
+
+
+def _dispatch(event: Event) -> tuple[Outcome, CardPayment | None]:
+    handler = HANDLERS.get(event.type)
+    if handler is None:
+        return Outcome.IGNORED, None
+    return handler(event)
