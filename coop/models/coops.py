@@ -111,6 +111,10 @@ class Coop(Model):
     bank_roll_number: Mapped[str | None] = mapped_column(String(ROLL_NUMBER_MAX_LENGTH))
     # How to pay in cash ("at pickup, to the treasurer"), in the co-op's words.
     cash_instructions: Mapped[str] = mapped_column(Text, default="")
+    # The co-op's own Stripe account on a platform with Connect (direct
+    # charges: the co-op is the merchant of record); None when the
+    # deployment's own keys take the payments.
+    stripe_account_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="coop")

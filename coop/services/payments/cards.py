@@ -51,7 +51,7 @@ from coop.services.errors import ServiceError
 from coop.services.links import links
 from coop.services.mail import send_message
 from coop.services.money.ledger import Entry, household_accounts, post_transaction, single_account
-from coop.services.payments.gateway import Payment, gateway_for
+from coop.services.payments.gateway import Payment, coop_gateway
 
 TOP_UP_MIN_PENCE = 500
 TOP_UP_MAX_PENCE = 25_000
@@ -76,7 +76,8 @@ def start_top_up(*, membership: Membership, amount_pence: int | None, by: User) 
             field="amount",
         )
     key = f"top_up-{membership.id}-{uuid.uuid4().hex}"
-    intent = gateway_for().create_payment(
+    coop = db.session.get_one(Coop, membership.coop_id)
+    intent = coop_gateway(coop).create_payment(
         amount_pence=amount_pence,
         metadata=_metadata(CardPurpose.TOP_UP, membership, None),
         idempotency_key=key,
@@ -87,6 +88,7 @@ def start_top_up(*, membership: Membership, amount_pence: int | None, by: User) 
         purpose=CardPurpose.TOP_UP,
         amount_pence=amount_pence,
         payment_intent_id=intent.id,
+        stripe_account=coop.stripe_account_id,
         status=_status(intent.status),
         idempotency_key=key,
         created_by_id=by.id,

@@ -31,12 +31,15 @@ import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import stripe
 from flask import Flask, current_app
 
 from coop.services.errors import ServiceError
+
+if TYPE_CHECKING:
+    from coop.models import Coop
 
 CURRENCY = "gbp"
 #: How old a webhook's signed timestamp may be, in seconds (Stripe's own default).
@@ -138,6 +141,11 @@ def gateway_for(*, stripe_account: str | None = None, app: Flask | None = None) 
         api_base=config.get("STRIPE_API_BASE") or None,
         stripe_account=stripe_account,
     )
+
+
+def coop_gateway(coop: Coop, *, app: Flask | None = None) -> Gateway:
+    """Return the gateway that takes *coop*'s payments: on its connected account, if it has one."""
+    return gateway_for(stripe_account=coop.stripe_account_id, app=app)
 
 
 def verify_event(

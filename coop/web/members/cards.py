@@ -108,7 +108,11 @@ def card_payment(coop: Coop, payment_id: int):
     client_secret = problem = script = None
     if payment.status.is_open and card_payments_enabled():
         try:
-            client_secret = gateway_for().read_payment(payment.payment_intent_id).client_secret
+            client_secret = (
+                gateway_for(stripe_account=payment.stripe_account)
+                .read_payment(payment.payment_intent_id)
+                .client_secret
+            )
         except GatewayError as refusal:
             problem = refusal.message
         else:
