@@ -43,6 +43,7 @@ from coop.models.payments import (
     CardPurpose,
     CardRefund,
     StripeEvent,
+    StripePayout,
 )
 from coop.models.places import ImdDecile, ImdEdition, Postcode, PostcodeEdition
 from coop.models.rounds import Allocation, Collection, OrderRequest, Round, RoundItem, RoundSupplier
@@ -116,6 +117,7 @@ __all__ = [
     "StockMovement",
     "StockMovementKind",
     "StripeEvent",
+    "StripePayout",
     "Supplier",
     "SupplierKind",
     "SupportKind",

@@ -115,6 +115,11 @@ class Coop(Model):
     # charges: the co-op is the merchant of record); None when the
     # deployment's own keys take the payments.
     stripe_account_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    # What Stripe last said of that account (`coop.services.payments.connect`):
+    # it takes card payments only once charges are enabled.
+    stripe_charges_enabled: Mapped[bool] = mapped_column(default=False, server_default=false())
+    stripe_details_submitted: Mapped[bool] = mapped_column(default=False, server_default=false())
+    stripe_account_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="coop")

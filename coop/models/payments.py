@@ -14,11 +14,11 @@ transaction as its effect: a replay finds it and changes nothing.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coop.extensions import Model
@@ -155,3 +155,26 @@ class CardRefund(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     payment: Mapped[CardPayment] = relationship()
+
+
+class StripePayout(Model):
+    """Money Stripe sent from an account's balance to its bank, as its webhook last told.
+
+    ``stripe_account`` is the connected account that reported it, or None for
+    the deployment's own account. A payout can fail after it was paid, so the
+    latest event wins (``event_created``), whatever order they come in.
+    """
+
+    __tablename__ = "stripe_payouts"
+    __table_args__ = (CheckConstraint("amount_pence >= 0", name="amount_not_negative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payout_id: Mapped[str] = mapped_column(String(STRIPE_ID_LENGTH), unique=True)
+    stripe_account: Mapped[str | None] = mapped_column(String(STRIPE_ID_LENGTH), index=True)
+    amount_pence: Mapped[int] = mapped_column(Pence)
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[str] = mapped_column(String(40))  # paid, failed (Stripe's words)
+    arrival_on: Mapped[date]
+    failure_message: Mapped[str | None] = mapped_column(String(FAILURE_MESSAGE_LENGTH))
+    event_created: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
