@@ -7,7 +7,10 @@
   if (!root || typeof Stripe === "undefined") {
     return;
   }
-  var stripe = Stripe(root.dataset.key);
+  // A payment on a co-op's own Stripe account (Connect) is confirmed on that account.
+  var stripe = root.dataset.account
+    ? Stripe(root.dataset.key, { stripeAccount: root.dataset.account })
+    : Stripe(root.dataset.key);
   var card = stripe.elements().create("card");
   card.mount("#card-element");
   var form = document.getElementById("card-form");

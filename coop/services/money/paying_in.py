@@ -19,8 +19,9 @@ households' money elsewhere, so every change is emailed to all the co-op's
 treasurers and coordinators, the one who made it included.
 
 **Card payments** are on only when the deployment has a Stripe secret key
-(`coop.services.payments.gateway.card_payments_enabled`); until then every
-household is told that card payment is not available.
+and the co-op can take them there (its own connected account, if it has
+one, takes charges: `coop.services.payments.connect.card_payments_enabled_for`);
+until then every household is told that card payment is not available.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ from coop.models import Coop, Membership, User
 from coop.services.errors import ServiceError
 from coop.services.mail import render_message, send_emails
 from coop.services.money.credit import has_treasurer, money_managers
-from coop.services.payments.gateway import card_payments_enabled
+from coop.services.payments.connect import card_payments_enabled_for
 
 REFERENCE_FIELD = "reference"
 NOT_THIS_COOP = "No household of {coop} has the payment reference {reference}."
@@ -156,7 +157,7 @@ def paying_in(*, coop: Coop) -> Callable[[int], HowToPay]:
     if takers and not has_treasurer(coop):
         role = "coordinator"
     bank = bank_account(coop=coop)
-    card = card_payments_enabled()
+    card = card_payments_enabled_for(coop)
 
     def for_household(membership_id: int) -> HowToPay:
         return HowToPay(

@@ -10,6 +10,12 @@ after a failure posts (`coop.services.payments.cards`).
 A PaymentIntent we never created, or one that belongs to another connected
 account than the event's, is recorded and ignored; so is any event type
 not handled here.
+
+Connect: ``account.updated`` keeps what Stripe says of the co-op's own
+account whose id is the event's ``account``
+(`coop.services.payments.connect`); ``payout.paid`` and ``payout.failed``
+keep the payout for the card reconciliation page
+(`coop.services.payments.card_reconciliation`).
 """
 
 from __future__ import annotations
@@ -25,7 +31,9 @@ from coop.extensions import db
 from coop.models import CardPayment, StripeEvent
 from coop.models.types import utcnow
 from coop.services.errors import ServiceError
+from coop.services.payments.card_reconciliation import record_payout
 from coop.services.payments.cards import card_payment, record_failure, record_success
+from coop.services.payments.connect import AccountUpdate, apply_account_event
 from coop.services.payments.gateway import Event, payment_from
 
 
@@ -39,6 +47,9 @@ class Outcome(StrEnum):
     NOT_POSTED = "not_posted"  # the event disagrees with the payment we created
     IGNORED = "ignored"  # a type this app does not act on
     REPLAY = "replay"  # this event id was handled before
+    ACCOUNT_UPDATED = "account_updated"  # a co-op's connected account changed
+    UNKNOWN_ACCOUNT = "unknown_account"  # no co-op holds the event's account
+    PAYOUT_RECORDED = "payout_recorded"
 
 
 def handle_event(*, event: Event) -> Outcome:
@@ -91,10 +102,26 @@ def _payment_intent(event: Event) -> tuple[Outcome, CardPayment | None]:
     return (Outcome.MARKED_FAILED if failed else Outcome.ALREADY_DONE), payment
 
 
+def _account_updated(event: Event) -> tuple[Outcome, CardPayment | None]:
+    done = apply_account_event(event=event)
+    if done is AccountUpdate.UNKNOWN:
+        return Outcome.UNKNOWN_ACCOUNT, None
+    if done is AccountUpdate.STALE:
+        return Outcome.ALREADY_DONE, None
+    return Outcome.ACCOUNT_UPDATED, None
+
+
+def _payout(event: Event) -> tuple[Outcome, CardPayment | None]:
+    return (Outcome.PAYOUT_RECORDED if record_payout(event=event) else Outcome.ALREADY_DONE), None
+
+
 #: The event types acted on, each with its handler; any other type is ignored.
 HANDLERS: dict[str, Handler] = {
     "payment_intent.succeeded": _payment_intent,
     "payment_intent.payment_failed": _payment_intent,
+    "account.updated": _account_updated,
+    "payout.paid": _payout,
+    "payout.failed": _payout,
 }
 
 

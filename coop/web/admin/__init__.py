@@ -8,13 +8,14 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/coops/<slug>/admin")
 
-from coop.web.admin import announcements, members, support  # noqa: E402, F401
+from coop.web.admin import announcements, members, stripe_connect, support  # noqa: E402, F401
 from coop.web.admin.catalogue import imports, products, sharing  # noqa: E402, F401
 from coop.web.admin.money import (  # noqa: E402, F401
     accounts,
     bills,
     books,
     books_reports,
+    card_payments,
     credit,
     fund,
     reconcile,

@@ -30,7 +30,7 @@ from coop.services.money.paying_in import (
     set_bank_details,
 )
 from coop.services.money.settle_up import remove_settling_up
-from coop.services.payments.gateway import card_payments_enabled
+from coop.services.payments.connect import card_payments_enabled_for
 from coop.services.people.coops import Reminders, update_coop_settings
 from coop.services.people.invitations import create_invitation, invitation_status, revoke_invitation
 from coop.services.people.memberships import (
@@ -385,5 +385,5 @@ def bank_details(coop: Coop):
         bank=bank_account(coop=coop),
         takers=money_managers(coop=coop),
         example=reference_of(coop=coop, membership_id=42),
-        card_payments_on=card_payments_enabled(),
+        card_payments_on=card_payments_enabled_for(coop),
     )

@@ -13,7 +13,9 @@ alone lets it load that script, talk to that API and, for real Stripe, show
 its card fields and 3-D Secure frames.
 
 With card payments off, the top-up page says so and shows how to pay by
-bank transfer or in cash instead.
+bank transfer or in cash instead; so it does for a co-op whose own Stripe
+account (Connect) cannot take charges yet. On a co-op's own account the
+page's Stripe.js acts on it (``stripeAccount``), as the server did.
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ from coop.services.payments.cards import (
     household_card_payment,
     start_top_up,
 )
-from coop.services.payments.gateway import GatewayError, card_payments_enabled, gateway_for
+from coop.services.payments.connect import card_payments_enabled_for
+from coop.services.payments.gateway import GatewayError, gateway_for
 from coop.services.people.memberships import membership_of
 from coop.web.access import for_coop, signed_in_user
 from coop.web.headers import allow_sources
@@ -77,7 +80,7 @@ def _allow_stripe_js() -> str:
 def top_up(coop: Coop):
     membership = _household(coop)
     form = TopUpForm()
-    enabled = card_payments_enabled()
+    enabled = card_payments_enabled_for(coop)
     if enabled and form.validate_on_submit():
         outcome = commit_or_refuse(
             lambda: start_top_up(
@@ -106,7 +109,7 @@ def card_payment(coop: Coop, payment_id: int):
     if payment is None:
         abort(404)
     client_secret = problem = script = None
-    if payment.status.is_open and card_payments_enabled():
+    if payment.status.is_open and card_payments_enabled_for(coop):
         try:
             client_secret = (
                 gateway_for(stripe_account=payment.stripe_account)
