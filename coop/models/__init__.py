@@ -38,10 +38,13 @@ from coop.models.monitoring import MonitoringReturn, MonitoringReturnPdf
 from coop.models.notifications import Announcement, NotificationOptOut, NotificationSent
 from coop.models.openings import OpeningBalance
 from coop.models.payments import (
+    CardDispute,
     CardPayment,
     CardPaymentStatus,
     CardPurpose,
     CardRefund,
+    CreditBackRequest,
+    CreditBackStatus,
     StripeEvent,
     StripePayout,
 )
@@ -64,6 +67,7 @@ __all__ = [
     "Announcement",
     "BillLine",
     "BillLineKind",
+    "CardDispute",
     "CardPayment",
     "CardPaymentStatus",
     "CardPurpose",
@@ -78,6 +82,8 @@ __all__ = [
     "CouncilApiToken",
     "CouncilOfficer",
     "CreditApproval",
+    "CreditBackRequest",
+    "CreditBackStatus",
     "FundCategory",
     "FundDirection",
     "FundEntry",

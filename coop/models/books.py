@@ -59,14 +59,19 @@ class FundDirection(StrEnum):
 
 
 class HeldIn(StrEnum):
-    """Where the co-op keeps money it holds itself: the cash box or the bank."""
+    """Where the co-op keeps money it holds itself: the cash box, the bank, the card processor.
+
+    Card money is only ever spent by the processor itself, on its fees
+    (`coop.services.payments.fees`): the treasurer's forms offer cash and bank.
+    """
 
     CASH = "cash"
     BANK = "bank"
+    CARD = "card"
 
     @property
     def label(self) -> str:
-        return {HeldIn.CASH: "Cash", HeldIn.BANK: "Bank"}[self]
+        return {HeldIn.CASH: "Cash", HeldIn.BANK: "Bank", HeldIn.CARD: "Card payments"}[self]
 
 
 class FundCategory(Model):

@@ -10,6 +10,16 @@ column rather than a partial index, so SQLite and PostgreSQL enforce it alike.
 
 A `StripeEvent` is each webhook event id handled, written in the same
 transaction as its effect: a replay finds it and changes nothing.
+
+A `CardDispute` is a cardholder's dispute of a payment: the amount the
+processor took back is held in ``CardPayment.disputed_pence`` (refunds and
+disputes together never pass the payment) and posted once; a dispute won
+is reversed once. The processor's fee of a payment is posted once, as a fund
+expense, named by the unique ``fee_transaction_id``.
+
+A `CreditBackRequest` is a household asking for the credit on its account to
+be paid back; while it waits it holds ``pending_key`` (its membership),
+which is unique, so a household has one request waiting at a time.
 """
 
 from __future__ import annotations
@@ -86,6 +96,10 @@ class CardPayment(Model):
         CheckConstraint(
             "refunded_pence >= 0 AND refunded_pence <= amount_pence", name="refund_within_amount"
         ),
+        CheckConstraint(
+            "disputed_pence >= 0 AND refunded_pence + disputed_pence <= amount_pence",
+            name="disputed_within_amount",
+        ),
         CheckConstraint("(purpose = 'top_up') = (round_id IS NULL)", name="bill_names_round"),
         CheckConstraint(
             "open_key IS NULL OR purpose <> 'top_up'", name="only_bill_payments_hold_open_key"
@@ -115,6 +129,12 @@ class CardPayment(Model):
     failure_message: Mapped[str | None] = mapped_column(String(FAILURE_MESSAGE_LENGTH))
     fee_pence: Mapped[int | None] = mapped_column(Pence)
     refunded_pence: Mapped[int] = mapped_column(Pence, default=0)
+    # What open or lost disputes took back; a dispute won gives it back.
+    disputed_pence: Mapped[int] = mapped_column(Pence, default=0, server_default="0")
+    # The fund expense that posted the processor's fee, once.
+    fee_transaction_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ledger_transactions.id"), unique=True
+    )
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -155,6 +175,83 @@ class CardRefund(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     payment: Mapped[CardPayment] = relationship()
+
+
+class CardDispute(Model):
+    """A cardholder's dispute of a card payment, what it took back, and how it ended.
+
+    *transaction_id* posts the amount the processor took back (none for an
+    inquiry, which takes nothing); *reversal_id* gives it back when the
+    co-op wins. Both are unique, so each is posted once.
+    """
+
+    __tablename__ = "card_disputes"
+    __table_args__ = (CheckConstraint("amount_pence > 0", name="amount_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    card_payment_id: Mapped[int] = mapped_column(ForeignKey("card_payments.id"), index=True)
+    dispute_id: Mapped[str] = mapped_column(String(STRIPE_ID_LENGTH), unique=True)
+    amount_pence: Mapped[int] = mapped_column(Pence)
+    reason: Mapped[str] = mapped_column(String(100), default="")
+    status: Mapped[str] = mapped_column(String(40))  # Stripe's words: needs_response, won, lost...
+    transaction_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ledger_transactions.id"), unique=True
+    )
+    reversal_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ledger_transactions.id"), unique=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    payment: Mapped[CardPayment] = relationship()
+
+
+class CreditBackStatus(StrEnum):
+    """Where a household's request for its credit back stands."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    DECLINED = "declined"
+
+    @property
+    def label(self) -> str:
+        return {
+            CreditBackStatus.PENDING: "Waiting for the treasurer",
+            CreditBackStatus.APPROVED: "Paid back",
+            CreditBackStatus.DECLINED: "Declined",
+        }[self]
+
+
+CREDIT_BACK_TEXT_LENGTH = 500
+
+
+class CreditBackRequest(Model):
+    """A household's request to be paid back credit on its account, and the treasurer's answer."""
+
+    __tablename__ = "credit_back_requests"
+    __table_args__ = (
+        CheckConstraint("amount_pence > 0", name="amount_positive"),
+        CheckConstraint(
+            "(status = 'pending') = (pending_key IS NOT NULL)", name="pending_holds_key"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    coop_id: Mapped[int] = mapped_column(ForeignKey("coops.id"), index=True)
+    membership_id: Mapped[int] = mapped_column(ForeignKey("memberships.id"), index=True)
+    amount_pence: Mapped[int] = mapped_column(Pence)
+    message: Mapped[str] = mapped_column(String(CREDIT_BACK_TEXT_LENGTH), default="")
+    status: Mapped[CreditBackStatus] = mapped_column(
+        str_enum(CreditBackStatus, "credit_back_status"), default=CreditBackStatus.PENDING
+    )
+    # The membership id while the request waits; NULL once answered.
+    pending_key: Mapped[int | None] = mapped_column(unique=True)
+    note: Mapped[str] = mapped_column(String(CREDIT_BACK_TEXT_LENGTH), default="")
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    membership: Mapped[Membership] = relationship()
 
 
 class StripePayout(Model):
