@@ -50,6 +50,7 @@ from coop.models.payments import (
 )
 from coop.models.places import ImdDecile, ImdEdition, Postcode, PostcodeEdition
 from coop.models.rounds import Allocation, Collection, OrderRequest, Round, RoundItem, RoundSupplier
+from coop.models.saved_cards import SavedCard
 from coop.models.stock import StockMovement, StockMovementKind
 from coop.models.support import (
     SupportKind,
@@ -118,6 +119,7 @@ __all__ = [
     "RoundItem",
     "RoundSubsidy",
     "RoundSupplier",
+    "SavedCard",
     "ShareScope",
     "SplitBasis",
     "StockMovement",
