@@ -21,6 +21,7 @@ from coop.models import (
     FundCategory,
     FundEntry,
     LedgerTransaction,
+    OpeningBalance,
     Posting,
     RoundCost,
     TransactionKind,
@@ -50,6 +51,12 @@ def postings(coop_id: int) -> list[dict]:
         entry.transaction_id: entry
         for entry in db.session.scalars(select(FundEntry).where(FundEntry.coop_id == coop_id))
     }
+    openings = {
+        opening.transaction_id: opening.as_of
+        for opening in db.session.scalars(
+            select(OpeningBalance).where(OpeningBalance.coop_id == coop_id)
+        )
+    }
     categories = {c.id: c for c in db.session.scalars(select(FundCategory))}
     transactions = {
         t.id: t
@@ -66,12 +73,13 @@ def postings(coop_id: int) -> list[dict]:
             continue
         txn = transactions[posting.transaction_id]
         own_entry = entries.get(txn.id)
-        moved = (
-            own_entry.occurred_on
-            if own_entry is not None
-            else txn.created_at.astimezone(display_zone()).date()
-        )
         original = transactions[txn.reverses_id] if txn.reverses_id else txn
+        if own_entry is not None:
+            moved = own_entry.occurred_on
+        elif original.id in openings:  # an opening balance, or its reversal: its as-at date
+            moved = openings[original.id]
+        else:
+            moved = txn.created_at.astimezone(display_zone()).date()
         entry = entries.get(original.id)
         found.append(
             {

@@ -10,14 +10,16 @@ and owed at the period's end.
 
 Every figure is a sum of ledger postings (one grouped query per table),
 each dated by the reconciliation's one rule (`moved_up_to`: a fund entry's
-day, else the day its transaction was written, in London time). So:
+day, the opening balances' as-at date, else the day its transaction was
+written, in London time). So:
 
 - money is counted when it moved, on cash, the bank or the card processor's
   account; settlement, write-offs and stock sold on account move none and
   are not receipts or payments (a household's later payment is);
 - a reversal is put in the line of what it reverses, netting against it;
 - the opening balances the co-op brought in are part of the opening cash
-  and bank of the period they fall in, not a receipt;
+  and bank of the period their as-at date falls in (not of the day they
+  were typed in), not a receipt;
 - card money the processor has taken but not yet paid out counts with cash
   and bank ("card payments not yet paid out"): it is the co-op's money.
 
@@ -47,7 +49,7 @@ from coop.models import (
     TransactionKind,
 )
 from coop.services.money.periods import Period
-from coop.services.money.reconcile import moved_up_to
+from coop.services.money.reconcile import moved_up_to, with_money_days
 from coop.services.money.stock import stock_at_cost_pence
 
 #: Where the co-op holds money, in the order the account shows them.
@@ -68,7 +70,7 @@ KIND_LINES = {
 
 
 def moved_in(period: Period) -> ColumnElement[bool]:
-    """The condition that a posting's money moved within *period* (join `FundEntry` too)."""
+    """The condition that a posting's money moved within *period* (see `with_money_days`)."""
     return and_(moved_up_to(period.end), ~moved_up_to(period.start - timedelta(days=1)))
 
 
@@ -121,18 +123,19 @@ def _movements(coop: Coop, period: Period) -> Movements:
     kind = func.coalesce(original.kind, LedgerTransaction.kind)
     what = func.coalesce(LedgerTransaction.reverses_id, LedgerTransaction.id)
     rows = db.session.execute(
-        select(
-            Account.kind,
-            kind,
-            entry.direction,
-            FundCategory.id,
-            FundCategory.key,
-            FundCategory.name,
-            func.sum(Posting.amount_pence),
+        with_money_days(
+            select(
+                Account.kind,
+                kind,
+                entry.direction,
+                FundCategory.id,
+                FundCategory.key,
+                FundCategory.name,
+                func.sum(Posting.amount_pence),
+            )
+            .join(Account, Account.id == Posting.account_id)
+            .join(LedgerTransaction, LedgerTransaction.id == Posting.transaction_id)
         )
-        .join(Account, Account.id == Posting.account_id)
-        .join(LedgerTransaction, LedgerTransaction.id == Posting.transaction_id)
-        .outerjoin(FundEntry, FundEntry.transaction_id == LedgerTransaction.id)
         .outerjoin(original, original.id == LedgerTransaction.reverses_id)
         .outerjoin(entry, entry.transaction_id == what)
         .outerjoin(FundCategory, FundCategory.id == entry.category_id)
@@ -181,10 +184,11 @@ def _movements(coop: Coop, period: Period) -> Movements:
 def _held_at(coop: Coop, day: date) -> dict[AccountKind, int]:
     """What the co-op held in cash, bank and card money at the end of *day*."""
     rows = db.session.execute(
-        select(Account.kind, func.sum(Posting.amount_pence))
-        .join(Account, Account.id == Posting.account_id)
-        .join(LedgerTransaction, LedgerTransaction.id == Posting.transaction_id)
-        .outerjoin(FundEntry, FundEntry.transaction_id == LedgerTransaction.id)
+        with_money_days(
+            select(Account.kind, func.sum(Posting.amount_pence))
+            .join(Account, Account.id == Posting.account_id)
+            .join(LedgerTransaction, LedgerTransaction.id == Posting.transaction_id)
+        )
         .where(Account.coop_id == coop.id, Account.kind.in_(HELD), moved_up_to(day))
         .group_by(Account.kind)
     ).all()
@@ -352,10 +356,11 @@ def assets_and_liabilities(*, coop: Coop, as_of: date) -> AssetsAndLiabilities:
     """Return the statement of assets and liabilities at the end of *as_of* (two queries)."""
     balance = func.sum(Posting.amount_pence)
     rows = db.session.execute(
-        select(Account.id, Account.kind, balance)
-        .join(Account, Account.id == Posting.account_id)
-        .join(LedgerTransaction, LedgerTransaction.id == Posting.transaction_id)
-        .outerjoin(FundEntry, FundEntry.transaction_id == LedgerTransaction.id)
+        with_money_days(
+            select(Account.id, Account.kind, balance)
+            .join(Account, Account.id == Posting.account_id)
+            .join(LedgerTransaction, LedgerTransaction.id == Posting.transaction_id)
+        )
         .where(Account.coop_id == coop.id, moved_up_to(as_of))
         .group_by(Account.id, Account.kind)
     ).all()

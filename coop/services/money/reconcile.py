@@ -2,9 +2,12 @@
 
 Balances here are what the co-op holds (the statement's sign), minus the
 ledger's own sign for cash and bank. A posting belongs to the day its money
-moved: a fund entry's ``occurred_on``, else the day (in the display time
-zone) its transaction was written. So a hall hire paid on the 3rd and typed
-in on the 10th is in the balance on the 3rd, as on the bank statement.
+moved: a fund entry's ``occurred_on``; the opening balances' ``as_of`` (and
+so does their reversal, so opening balances reversed and entered again never
+count twice on any day); else the day (in the display time zone) its
+transaction was written. So a hall hire paid on the 3rd and typed in on the
+10th is in the balance on the 3rd, as on the bank statement, and a bank
+balance as at 1 January typed in on 1 March is in the books from 1 January.
 
 Saving a reconciliation whose difference is zero ticks every posting up to
 its day that no earlier reconciliation ticked (`ReconciledPosting`; a
@@ -18,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement, and_, func, insert, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from coop.domain.text import CONTROL_CHARACTERS
@@ -29,6 +32,7 @@ from coop.models import (
     FundEntry,
     HeldIn,
     LedgerTransaction,
+    OpeningBalance,
     Posting,
     ReconciledPosting,
     Reconciliation,
@@ -70,16 +74,34 @@ class Comparison:
         return self.statement_pence - self.ledger_pence
 
 
+def with_money_days(query: Select) -> Select:
+    """Outer-join what dates a posting to *query*, which already joins `LedgerTransaction`.
+
+    `moved_up_to` and `money_day` read the joined `FundEntry` and `OpeningBalance`;
+    an opening balance's reversal joins the opening balance it reverses.
+    """
+    return query.outerjoin(FundEntry, FundEntry.transaction_id == LedgerTransaction.id).outerjoin(
+        OpeningBalance,
+        OpeningBalance.transaction_id
+        == func.coalesce(LedgerTransaction.reverses_id, LedgerTransaction.id),
+    )
+
+
 def moved_up_to(as_of: date) -> ColumnElement[bool]:
     """The condition that a posting's money moved on or before *as_of*.
 
-    The query must outer-join `FundEntry` on its transaction. Reconciliation
+    The query must join what dates postings (`with_money_days`). Reconciliation
     and the annual accounts date postings by this one rule.
     """
     end = datetime.combine(as_of + timedelta(days=1), time(), tzinfo=display_zone())
     return or_(
         and_(FundEntry.id.is_not(None), FundEntry.occurred_on <= as_of),
-        and_(FundEntry.id.is_(None), LedgerTransaction.created_at < end.astimezone(UTC)),
+        and_(OpeningBalance.id.is_not(None), OpeningBalance.as_of <= as_of),
+        and_(
+            FundEntry.id.is_(None),
+            OpeningBalance.id.is_(None),
+            LedgerTransaction.created_at < end.astimezone(UTC),
+        ),
     )
 
 
@@ -90,10 +112,11 @@ def _account_id(coop: Coop, account: HeldIn) -> int:
 def held_on(*, coop: Coop, account: HeldIn, as_of: date) -> int:
     """Return what the ledger says the co-op held in cash or the bank at the end of *as_of*."""
     total = db.session.scalar(
-        select(func.coalesce(func.sum(Posting.amount_pence), 0))
-        .join(LedgerTransaction, LedgerTransaction.id == Posting.transaction_id)
-        .outerjoin(FundEntry, FundEntry.transaction_id == LedgerTransaction.id)
-        .where(Posting.account_id == _account_id(coop, account), moved_up_to(as_of))
+        with_money_days(
+            select(func.coalesce(func.sum(Posting.amount_pence), 0)).join(
+                LedgerTransaction, LedgerTransaction.id == Posting.transaction_id
+            )
+        ).where(Posting.account_id == _account_id(coop, account), moved_up_to(as_of))
     )
     return -int(total or 0)
 
@@ -102,16 +125,16 @@ def unreconciled_lines(*, coop: Coop, account: HeldIn, as_of: date) -> list[Ledg
     """Return the postings up to *as_of* that no reconciliation has ticked, oldest first."""
     zone = display_zone()
     rows = db.session.execute(
-        select(
-            Posting.id,
-            Posting.transaction_id,
-            Posting.amount_pence,
-            LedgerTransaction.memo,
-            LedgerTransaction.created_at,
-            FundEntry.occurred_on,
+        with_money_days(
+            select(
+                Posting.id,
+                Posting.transaction_id,
+                Posting.amount_pence,
+                LedgerTransaction.memo,
+                LedgerTransaction.created_at,
+                func.coalesce(FundEntry.occurred_on, OpeningBalance.as_of),
+            ).join(LedgerTransaction, LedgerTransaction.id == Posting.transaction_id)
         )
-        .join(LedgerTransaction, LedgerTransaction.id == Posting.transaction_id)
-        .outerjoin(FundEntry, FundEntry.transaction_id == LedgerTransaction.id)
         .outerjoin(ReconciledPosting, ReconciledPosting.posting_id == Posting.id)
         .where(
             Posting.account_id == _account_id(coop, account),
