@@ -219,7 +219,7 @@ def two_councils(app, factory) -> TwoCouncils:
     )
     upload = CatalogueImport(
         supplier=supplier,
-        content="code,name,case_price\nMM-2,Marrowbone rye,4.00\n",
+        content=b"code,name,case_price\nMM-2,Marrowbone rye,4.00\n",
         catalogue_digest="0" * 64,
     )
     feed_token = "feed-token-for-coop-a-not-guessable"

@@ -6,7 +6,15 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coop.domain.catalogue import ALL_TAG_BITS, ALL_WEEKDAY_BITS
@@ -91,6 +99,9 @@ class Supplier(Model):
     share_scope: Mapped[ShareScope] = mapped_column(
         str_enum(ShareScope, "share_scope"), default=ShareScope.PRIVATE
     )
+    # Which of the supplier's own price-list columns hold which product field,
+    # as JSON (`coop.domain.catalogue_files.mapped.ColumnMapping`); "" when none is saved.
+    column_mapping: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -205,9 +216,12 @@ class CatalogueFeed(Model):
 class CatalogueImport(Model):
     """An uploaded catalogue file waiting for the coordinator to confirm it.
 
-    The file is kept between the preview and the confirmation, so what is
-    written is exactly what was previewed; `catalogue_digest` notices a
-    catalogue that changed in between.
+    The file is kept between the preview and the confirmation, as the bytes
+    uploaded (a CSV file or a spreadsheet), with the choices made on the
+    preview: the format (`auto` to detect it), the sheet of a workbook, the
+    foreign VAT rates mapped to UK ones (`7=5,19=20`) and the column mapping
+    (JSON), so what is written is exactly what was previewed;
+    `catalogue_digest` notices a catalogue that changed in between.
     """
 
     __tablename__ = "catalogue_imports"
@@ -216,7 +230,11 @@ class CatalogueImport(Model):
     supplier_id: Mapped[int] = mapped_column(ForeignKey("suppliers.id"), index=True)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     filename: Mapped[str] = mapped_column(String(255), default="")
-    content: Mapped[str] = mapped_column(Text)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    format: Mapped[str] = mapped_column(String(20), default="auto", server_default="auto")
+    sheet: Mapped[str] = mapped_column(String(255), default="")
+    vat_map: Mapped[str] = mapped_column(String(255), default="")
+    mapping: Mapped[str] = mapped_column(Text, default="")
     mark_missing_unavailable: Mapped[bool] = mapped_column(default=False)
     catalogue_digest: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

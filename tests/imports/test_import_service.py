@@ -207,7 +207,7 @@ def test_the_stored_file_is_dropped_once_imported(shop):
 
     stored = db.session.get(CatalogueImport, seen.import_id)
     assert stored.applied_at is not None
-    assert stored.content == ""
+    assert stored.content == b""
 
 
 def test_uploads_nobody_confirmed_are_cleared_after_a_day(shop):

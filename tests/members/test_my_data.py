@@ -550,7 +550,7 @@ def test_a_coordinator_finds_catalogue_work_and_long_jobs_they_started(client, a
                 supplier_id=rounds.supplier.id,
                 uploaded_by_id=coordinator.id,
                 filename="northern-may.csv",
-                content="code,name\n",
+                content=b"code,name\n",
                 catalogue_digest="0" * 64,
             ),
             JobRun(

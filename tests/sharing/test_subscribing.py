@@ -257,7 +257,7 @@ def _refusals(app, client, coop, four_coops, *, may_read: tuple[str, ...] = ()) 
     """
     db.session.add(
         CatalogueImport(
-            supplier=four_coops.supplier, content="code,name,case_price\n", catalogue_digest="x"
+            supplier=four_coops.supplier, content=b"code,name,case_price\n", catalogue_digest="x"
         )
     )
     db.session.commit()

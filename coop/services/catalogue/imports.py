@@ -201,6 +201,13 @@ def own_supplier_named(*, coop: Coop, name: str) -> Supplier:
     return supplier
 
 
+def _text(data: bytes) -> str:
+    try:
+        return decode(data)
+    except FileProblem as problem:
+        raise ServiceError(str(problem), field="file") from None
+
+
 def _parsed(text: str) -> ParsedCatalogue:
     try:
         return parse_catalogue(text)
@@ -280,7 +287,7 @@ def _preview(
 
 def _preview_now(stored: CatalogueImport, supplier: Supplier) -> ImportPreview:
     current = product_rows(supplier=supplier)
-    return _preview(stored, _parsed(stored.content), current, _digest(current))
+    return _preview(stored, _parsed(_text(stored.content)), current, _digest(current))
 
 
 def preview_import(
@@ -293,11 +300,7 @@ def preview_import(
 ) -> ImportPreview:
     """Store an uploaded catalogue file and say what importing it would change."""
     check_import_size(size=len(data))
-    try:
-        text = decode(data)
-    except FileProblem as problem:
-        raise ServiceError(str(problem), field="file") from None
-    parsed = _parsed(text)
+    parsed = _parsed(_text(data))
     current = product_rows(supplier=supplier)
     digest = _digest(current)
     db.session.execute(
@@ -311,7 +314,7 @@ def preview_import(
         supplier_id=supplier.id,
         uploaded_by_id=uploaded_by.id if uploaded_by is not None else None,
         filename=filename[:255],
-        content=text,
+        content=data,
         mark_missing_unavailable=mark_missing_unavailable,
         catalogue_digest=digest,
     )
@@ -369,7 +372,7 @@ def apply_import(
         raise ServiceError("There is no such upload; upload the file again.")
     if stored.applied_at is not None:
         raise ServiceError(ALREADY_IMPORTED)
-    parsed = _parsed(stored.content)
+    parsed = _parsed(_text(stored.content))
     if parsed.errors:
         raise RowsRefused(
             "Some rows of the file have errors, so nothing was imported. "
@@ -386,7 +389,7 @@ def apply_import(
     claimed = db.session.execute(
         update(CatalogueImport)
         .where(CatalogueImport.id == stored.id, CatalogueImport.applied_at.is_(None))
-        .values(applied_at=now, content="")
+        .values(applied_at=now, content=b"")
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:
