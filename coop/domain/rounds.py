@@ -92,6 +92,19 @@ def applied_case_price(*, invoiced: int | None, opening: int) -> int:
     return invoiced if invoiced is not None else opening
 
 
+#: Where an item from the co-op's own stock comes from, shown where a supplier's name would be.
+FROM_STOCK = "The co-op's stock"
+
+
+def markup_on_item(round_markup_bp: int, *, from_stock: bool) -> int:
+    """Return the markup on an item's price: the round's, or none on the co-op's own stock.
+
+    Stock is offered at the price it had in its own round, markup included,
+    so the later round's markup is never added to it again.
+    """
+    return 0 if from_stock else round_markup_bp
+
+
 @dataclass(frozen=True)
 class StateGroup:
     """The round states in which one thing is allowed, and how to refuse it in the others.

@@ -14,6 +14,11 @@ Pure and standard library only. The rules (DESIGN.md, "Money"):
   cost.
 - **Suppliers** are owed, per item, what arrived at case price / case size
   plus VAT, rounded once, plus deposits.
+- **The co-op's own stock** (a line with no supplier) was bought, and its cost
+  borne by the fund, in an earlier round: households are charged its price
+  each (the co-op's price, markup already in it, so none is added) plus
+  deposit, nobody is owed, and the whole charge is the fund's stock sold.
+  Units nobody took went back to stock, so they cost nothing here.
 - **Shared costs** are split by their basis (`equal` per collecting
   household, `by_value` of goods, `by_units`) among the households that
   received something, from the cost's supplier when it has one. Each
@@ -26,7 +31,7 @@ Pure and standard library only. The rules (DESIGN.md, "Money"):
   from a fund (a council's support record) never pays more than what is left
   of the fund, however many of the round's subsidies draw on it.
 - **The co-op fund** takes what is left: markup earned (with the rounding of
-  each price to the penny), less the cost of
+  each price to the penny), plus stock sold, less the cost of
   surplus units nobody received, less absorbed costs. Then, to the penny,
   household charges + subsidy = supplier totals + shared costs + fund result;
   `Settlement.check` proves it for every settlement.
@@ -58,7 +63,7 @@ class Line:
     """An item of the round as it arrived, and how many units each household received."""
 
     item: int
-    supplier: int
+    supplier: int | None  # None: from the co-op's own stock
     case_price_pence: int  # as invoiced, ex VAT
     case_size: int
     vat_bp: int
@@ -101,7 +106,7 @@ class GoodsCharge(NamedTuple):
 
     household: int
     item: int
-    supplier: int
+    supplier: int | None  # None: from the co-op's own stock
     units: int
     net_pence: int
     vat_pence: int
@@ -145,6 +150,7 @@ class Settlement:
     absorbed_costs_pence: int = 0
     markup_pence: int = 0  # goods charged above their cost to the co-op, rounding included
     surplus_cost_pence: int = 0  # what units nobody received cost the co-op
+    stock_sold_pence: int = 0  # charged for the co-op's own stock: all the fund's
     # Worked out when first asked for: `settle` asks only once the settlement is complete.
     _totals: dict[int, int] | None = field(default=None, init=False, repr=False, compare=False)
 
@@ -178,12 +184,17 @@ class Settlement:
         """Raise `ValueError` unless the parts explain the fund's result to the penny."""
         if self.contributions:
             return  # the fund takes whatever the agreed amounts leave: nothing to explain
-        explained = self.markup_pence - self.surplus_cost_pence - self.absorbed_costs_pence
+        explained = (
+            self.markup_pence
+            + self.stock_sold_pence
+            - self.surplus_cost_pence
+            - self.absorbed_costs_pence
+        )
         if explained != self.fund_result_pence:
             raise ValueError(
                 f"The settlement does not balance: the fund's result is "
-                f"{self.fund_result_pence}p but markup less surplus and absorbed costs is "
-                f"{explained}p."
+                f"{self.fund_result_pence}p but markup and stock sold less surplus and "
+                f"absorbed costs is {explained}p."
             )
 
 
@@ -217,7 +228,25 @@ def _split_cumulative(totals: Sequence[int], weights: list[int]) -> list[list[in
     return components
 
 
+def _stock(settlement: Settlement, line: Line) -> None:
+    """Charge households for the co-op's own stock: all of it is the fund's, nobody is owed."""
+    each = member_unit_price_pence(
+        case_price_pence=line.case_price_pence, case_size=line.case_size, vat_bp=line.vat_bp
+    )
+    for household, count in line.shares.items():
+        if count <= 0:
+            continue
+        charge = GoodsCharge(
+            household, line.item, None, count, count * each, 0, 0, count * line.deposit_pence
+        )
+        settlement.goods.append(charge)
+        settlement.stock_sold_pence += charge.total_pence
+
+
 def _goods(settlement: Settlement, line: Line, markup_bp: int) -> None:
+    if line.supplier is None:
+        _stock(settlement, line)
+        return
     households = [household for household, units in line.shares.items() if units > 0]
     units = [line.shares[household] for household in households]
     given = sum(units)
@@ -278,10 +307,13 @@ def _weights(
 
 
 def _attribute(
-    pence: int, by_supplier: Mapping[int, int], units: Mapping[int, int]
-) -> list[tuple[int, int]]:
-    """Split a household's share of a round-wide cost between the suppliers it bought from."""
-    suppliers = sorted(by_supplier)
+    pence: int, by_supplier: Mapping[int | None, int], units: Mapping[int | None, int]
+) -> list[tuple[int | None, int]]:
+    """Split a household's share of a round-wide cost between the suppliers it bought from.
+
+    The part that falls on the co-op's own stock is attributed to no supplier.
+    """
+    suppliers = sorted(by_supplier, key=lambda supplier: (supplier is None, supplier or 0))
     weights = [by_supplier[supplier] for supplier in suppliers]
     if sum(weights) == 0:
         weights = [units[supplier] for supplier in suppliers]
@@ -290,7 +322,7 @@ def _attribute(
 
 def _costs(settlement: Settlement, costs: Sequence[Cost]) -> None:
     # What each household got from each supplier, in one pass over the goods lines.
-    pairs: dict[tuple[int, int], list[int]] = {}
+    pairs: dict[tuple[int, int | None], list[int]] = {}
     for charge in settlement.goods:
         pair = pairs.get((charge.household, charge.supplier))
         if pair is None:
@@ -300,10 +332,11 @@ def _costs(settlement: Settlement, costs: Sequence[Cost]) -> None:
             pair[1] += charge.units
     value: dict[int | None, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     units: dict[int | None, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    by_supplier: dict[int, dict[int, int]] = defaultdict(dict)
-    units_by_supplier: dict[int, dict[int, int]] = defaultdict(dict)
+    by_supplier: dict[int, dict[int | None, int]] = defaultdict(dict)
+    units_by_supplier: dict[int, dict[int | None, int]] = defaultdict(dict)
     for (household, supplier), (pence, count) in pairs.items():
-        for scope in (supplier, None):
+        # Stock (no supplier) counts for round-wide costs only, never a supplier's own.
+        for scope in (supplier, None) if supplier is not None else (None,):
             value[scope][household] += pence
             units[scope][household] += count
         by_supplier[household][supplier] = pence

@@ -21,7 +21,13 @@ from sqlalchemy.sql import ColumnElement
 
 from coop.domain.allocation import FIRST_COME, POLICIES
 from coop.domain.catalogue import BASIS_POINTS
-from coop.domain.rounds import RoundState, applied_case_price, effective_units
+from coop.domain.rounds import (
+    FROM_STOCK,
+    RoundState,
+    applied_case_price,
+    effective_units,
+    markup_on_item,
+)
 from coop.extensions import Model
 from coop.models.types import (
     UTCDateTime,
@@ -132,6 +138,12 @@ class RoundItem(Model):
     `cases_ordered` is set at closing; `units_received`, the price actually
     invoiced and any substitution at receiving; `surplus_units` (what nobody
     takes) is the co-op's stock.
+
+    An item from the co-op's own stock (`stock_round_item_id`: the settled
+    round's item whose surplus it offers) has no supplier and no product: its
+    case is one unit, its price is the co-op's price with no markup on top, and
+    closing orders (from the stock) what households get, never more than was
+    offered (`coop.services.money.stock`).
     """
 
     __tablename__ = "round_items"
@@ -150,12 +162,26 @@ class RoundItem(Model):
             name="received_price_not_negative",
         ),
         CheckConstraint("surplus_units IS NULL OR surplus_units >= 0", name="surplus_not_negative"),
+        CheckConstraint(
+            "(stock_round_item_id IS NULL) = (round_supplier_id IS NOT NULL)",
+            name="from_a_supplier_or_stock",
+        ),
+        CheckConstraint(
+            "(stock_round_item_id IS NULL) = (product_id IS NOT NULL)", name="product_unless_stock"
+        ),
+        CheckConstraint("stock_round_item_id IS NULL OR case_size = 1", name="stock_by_the_unit"),
+        UniqueConstraint("round_id", "stock_round_item_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"))
-    round_supplier_id: Mapped[int] = mapped_column(ForeignKey("round_suppliers.id"), index=True)
-    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    # Both None for an item from the co-op's own stock.
+    round_supplier_id: Mapped[int | None] = mapped_column(
+        ForeignKey("round_suppliers.id"), index=True
+    )
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"), index=True)
+    # The settled round's item whose surplus this item offers from the co-op's stock.
+    stock_round_item_id: Mapped[int | None] = mapped_column(ForeignKey("round_items.id"))
     # A copy of the product as it was when the round opened.
     code: Mapped[str] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(200))
@@ -177,8 +203,29 @@ class RoundItem(Model):
     surplus_units: Mapped[int | None]
 
     round: Mapped[Round] = relationship(back_populates="items")
-    round_supplier: Mapped[RoundSupplier] = relationship(back_populates="items")
-    product: Mapped[Product] = relationship()
+    round_supplier: Mapped[RoundSupplier | None] = relationship(back_populates="items")
+    product: Mapped[Product | None] = relationship()
+
+    @property
+    def from_stock(self) -> bool:
+        """Tell whether the item is offered from the co-op's own stock, not bought."""
+        return self.stock_round_item_id is not None
+
+    @property
+    def dropped(self) -> bool:
+        """Tell whether the item's supplier was dropped (stock is never dropped)."""
+        return self.round_supplier is not None and self.round_supplier.dropped
+
+    @property
+    def source_name(self) -> str:
+        """Return who the item comes from: its supplier's name, or the co-op's stock."""
+        if self.round_supplier is None:
+            return FROM_STOCK
+        return self.round_supplier.supplier.name
+
+    def markup_in(self, round_: Round) -> int:
+        """Return the markup on this item's price in *round_*: none on the co-op's stock."""
+        return markup_on_item(round_.markup_bp, from_stock=self.from_stock)
 
     @property
     def units_ordered(self) -> int | None:

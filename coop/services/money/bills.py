@@ -17,7 +17,7 @@ from sqlalchemy import Row, Select, distinct, func, select
 
 from coop.domain.catalogue import bp_to_percent, member_unit_price_pence, vat_label
 from coop.domain.money import format_pence
-from coop.domain.rounds import BILLED
+from coop.domain.rounds import BILLED, FROM_STOCK, markup_on_item
 from coop.extensions import db
 from coop.models import (
     Account,
@@ -187,7 +187,7 @@ def price_each_pence(row: Row[Any], markup_bp: int) -> int:
         case_price_pence=row.applied_case_price_pence or 0,
         case_size=row.case_size or 1,
         vat_bp=row.vat_bp or 0,
-        markup_bp=markup_bp,
+        markup_bp=markup_on_item(markup_bp, from_stock=row.stock_round_item_id is not None),
     )
 
 
@@ -195,7 +195,7 @@ def _goods(row: Row[Any], markup_bp: int) -> GoodsLine:
     line = row.BillLine
     return GoodsLine(
         description=line.description,
-        supplier_name=row.supplier_name or "",
+        supplier_name=row.supplier_name or (FROM_STOCK if row.stock_round_item_id else ""),
         surplus=row.supplier_kind == SupplierKind.SURPLUS,
         substitute=row.substitute or "",
         ordered=f"{row.item_name}, {row.unit_label}" if row.item_name else line.description,
@@ -221,6 +221,7 @@ def bill_lines_query(round_: Round) -> Select:
             RoundItem.name.label("item_name"),
             RoundItem.unit_label,
             RoundItem.substitute,
+            RoundItem.stock_round_item_id,
             Supplier.name.label("supplier_name"),
             Supplier.kind.label("supplier_kind"),
         )

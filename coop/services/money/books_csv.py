@@ -33,6 +33,7 @@ ROUNDS_HEADER = [
     "Settled on",
     "Markup and rounding",
     "Towards the co-op's own costs",
+    "The co-op's own stock sold",
     "Surplus, costs nobody carried, contributions",
     "Settlement",
     "Corrections the fund carried",
@@ -49,6 +50,7 @@ def rounds_csv(results: list[RoundResult]) -> str:
             for pence in (
                 r.markup_pence,
                 r.coop_costs_pence,
+                r.stock_sold_pence,
                 r.other_pence,
                 r.settlement_pence,
                 r.corrections_pence,
@@ -59,7 +61,7 @@ def rounds_csv(results: list[RoundResult]) -> str:
     rows: list[list[object]] = [
         [r.title, f"{r.settled_on:%Y-%m-%d}" if r.settled_on else "", *amounts(r)] for r in results
     ]
-    fields = ("markup", "coop_costs", "other", "settlement", "corrections", "total")
+    fields = ("markup", "coop_costs", "stock_sold", "other", "settlement", "corrections", "total")
     totals = [sum(getattr(r, f"{name}_pence") for r in results) for name in fields]
     rows.append(["Total", "", *(plain_pounds(pence) for pence in totals)])
     return csv_text(ROUNDS_HEADER, rows)

@@ -309,6 +309,7 @@ class Preview:
     markup_pence: int
     surplus_cost_pence: int
     absorbed_costs_pence: int
+    stock_sold_pence: int = 0  # households' payments for the co-op's own stock: the fund's
 
     @property
     def balances(self) -> bool:
@@ -383,4 +384,5 @@ def preview_settlement(*, round_: Round, coop: Coop) -> Preview:
         markup_pence=result.markup_pence,
         surplus_cost_pence=result.surplus_cost_pence,
         absorbed_costs_pence=result.absorbed_costs_pence,
+        stock_sold_pence=result.stock_sold_pence,
     )

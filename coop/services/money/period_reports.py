@@ -23,6 +23,7 @@ from coop.extensions import db
 from coop.models import (
     AccountKind,
     BillLine,
+    BillLineKind,
     Coop,
     FundCategory,
     FundDirection,
@@ -31,6 +32,7 @@ from coop.models import (
     Posting,
     Round,
     RoundCost,
+    RoundItem,
     TransactionKind,
 )
 from coop.services.money.accounts_report import moved_in
@@ -139,11 +141,18 @@ class RoundResult:
     coop_costs_pence: int  # households' shares of the co-op's own round-wide costs
     settlement_pence: int  # the settlement's posting on the fund
     corrections_pence: int  # corrections the fund carried, reversals netted
+    # Charged for items offered from the co-op's own stock: all the fund's, no supplier's.
+    stock_sold_pence: int = 0
 
     @property
     def other_pence(self) -> int:
         """Surplus and costs nobody carried (minus), or a fixed contribution's result."""
-        return self.settlement_pence - self.markup_pence - self.coop_costs_pence
+        return (
+            self.settlement_pence
+            - self.markup_pence
+            - self.coop_costs_pence
+            - self.stock_sold_pence
+        )
 
     @property
     def total_pence(self) -> int:
@@ -187,6 +196,21 @@ def round_results(*, coop: Coop, period: Period) -> list[RoundResult]:
             .group_by(BillLine.round_id)
         ).all()
     )
+    # Under fixed contributions goods lines charge nothing, so stock sold is in the result.
+    stock = dict(
+        db.session.execute(
+            select(BillLine.round_id, func.sum(BillLine.amount_pence))
+            .join(LedgerTransaction, LedgerTransaction.id == BillLine.transaction_id)
+            .join(RoundItem, RoundItem.id == BillLine.round_item_id)
+            .where(
+                BillLine.round_id.in_(settled),
+                BillLine.kind == BillLineKind.GOODS,
+                LedgerTransaction.kind == TransactionKind.SETTLEMENT,
+                RoundItem.stock_round_item_id.is_not(None),
+            )
+            .group_by(BillLine.round_id)
+        ).all()
+    )
     costs = dict(
         db.session.execute(
             select(RoundCost.round_id, func.sum(RoundCost.amount_pence))
@@ -206,6 +230,7 @@ def round_results(*, coop: Coop, period: Period) -> list[RoundResult]:
             coop_costs_pence=int(costs.get(round_id) or 0),
             settlement_pence=sums[round_id].get("settlement", 0),
             corrections_pence=sums[round_id].get("correction", 0),
+            stock_sold_pence=int(stock.get(round_id) or 0),
         )
         for round_id, title, settled_at in rounds
     ]

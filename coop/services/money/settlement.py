@@ -6,7 +6,9 @@ owed, the co-op fund's result, council support for subsidies), writes every
 household's bill lines and tells each household its total. Postings:
 
 - each household: minus its bill total;
-- each supplier: plus its goods, deposits and its own delivery costs;
+- each supplier: plus its goods, deposits and its own delivery costs (an
+  item from the co-op's own stock has no supplier: what households pay for
+  it is the fund's, as stock sold);
 - the co-op fund: plus round-wide costs (venue, packaging: the co-op pays
   them) and its net result (markup, less surplus and absorbed costs);
 - council support: minus the subsidies it pays (the council owes them), one
@@ -54,6 +56,7 @@ from coop.services.money.ledger import (
     supplier_accounts,
 )
 from coop.services.money.paying_in import paying_in
+from coop.services.payments.autopay import queue_auto_pay
 from coop.services.people.memberships import contacts_of
 from coop.services.rounds.lifecycle import LinkBuilder, locked_round, move
 from coop.services.rounds.states import require
@@ -93,11 +96,13 @@ def _lines(round_: Round) -> tuple[list[rules.Line], dict[int, _Item]]:
             RoundItem.vat_bp,
             RoundItem.deposit_pence,
             RoundItem.units_received,
+            RoundItem.cases_ordered,
             RoundItem.reference_price_pence,
+            RoundItem.stock_round_item_id,
             RoundSupplier.supplier_id,
             RoundSupplier.dropped_at,
         )
-        .join(RoundSupplier, RoundSupplier.id == RoundItem.round_supplier_id)
+        .outerjoin(RoundSupplier, RoundSupplier.id == RoundItem.round_supplier_id)
         .where(RoundItem.round_id == round_.id)
     ).all()
     shares: dict[int, dict[int, int]] = defaultdict(dict)
@@ -110,7 +115,11 @@ def _lines(round_: Round) -> tuple[list[rules.Line], dict[int, _Item]]:
             shares[item_id][household] = units
     lines, facts = [], {}
     for row in items:
-        received = 0 if row.dropped_at is not None else (row.units_received or 0)
+        if row.stock_round_item_id is not None:
+            # The co-op's own stock is in hand: closing ordered (a unit a case) what it gave.
+            received = row.cases_ordered or 0
+        else:
+            received = 0 if row.dropped_at is not None else (row.units_received or 0)
         price = row.applied_case_price_pence
         lines.append(
             rules.Line(
@@ -225,6 +234,7 @@ def settle_round(*, round_id: int, by: User | None, link_for: LinkBuilder | None
     round_.settled_by_id = by.id if by is not None else None
     db.session.flush()
     _tell_households(round_, coop, totals, link_for)
+    queue_auto_pay(round_=round_, membership_ids={m for m, pence in totals.items() if pence > 0})
     return Settled(
         round_id=round_.id,
         transaction_id=transaction.id,

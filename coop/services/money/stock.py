@@ -1,4 +1,4 @@
-"""The co-op's stock: surplus of settled rounds, sold to households or written off.
+"""The co-op's stock: surplus of settled rounds, sold, offered in a round or written off.
 
 Stock on hand of a round item is its surplus (`RoundItem.surplus_units`, the
 units nobody received) once its round is settled, less what has left it
@@ -13,7 +13,26 @@ co-op fund, so:
   that transaction from the ledger puts the units back in stock;
 - **writing off** units as given away or spoiled moves no money (the fund
   already bore the cost); the movement keeps the units' cost, so the annual
-  accounts can show stock written off, and stock on hand at cost.
+  accounts can show stock written off, and stock on hand at cost;
+- **offering** units in a round of the same co-op that has not closed yet
+  (draft, scheduled or open) adds a round item from the co-op's own stock
+  (`RoundItem.stock_round_item_id`): no supplier and no product, a case of
+  one unit, the co-op's price each (as selling: the member price each it had
+  in its round, its deposit apart) with no markup on top, and an `OFFERED`
+  movement of the units, which leave what is on hand at once. Households
+  order it as any item; closing orders (from the stock, case size 1) what
+  they asked for, never more than was offered, shared by the round's policy,
+  so tolerance changes nothing. The movement is never edited: the units it
+  takes are worked out from its round (`units_taken`): all it offered until
+  the round closes, then what the item gave out (the units closing ordered
+  less the item's surplus, which a share changed by hand keeps up to date),
+  and none once the round is cancelled. Removing the item from its round, or
+  deleting the draft round, deletes the movement: every unit is back. The
+  units the round gives out are settled as a normal bill line at that price,
+  all of it the fund's (stock sold: no supplier is owed, see
+  `coop.domain.settlement`); their surplus never becomes stock of its own.
+  One offer per stock item and round: to offer more, remove the item while
+  nobody has ordered it and offer again.
 
 Cost each is what the supplier charged for a unit, VAT included, rounded to
 the penny, plus its deposit. The units are checked against what is on hand
@@ -26,14 +45,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, case, delete, func, select
 from sqlalchemy.orm import aliased
 
 from coop.domain.catalogue import BASIS_POINTS, member_unit_price_pence
 from coop.domain.money import round_half_up
 from coop.domain.roles import MembershipStatus
-from coop.domain.rounds import BILLED
+from coop.domain.rounds import BILLED, ITEMS_CHANGEABLE, RoundState
 from coop.extensions import db
 from coop.models import (
     AccountKind,
@@ -76,14 +96,45 @@ def unit_price_pence(item: RoundItem, round_: Round) -> int:
     )
 
 
+_TARGET_ITEM = aliased(RoundItem)
+_TARGET_ROUND = aliased(Round)
+
+
+def units_taken(at: datetime | None = None) -> ColumnElement[int]:
+    """Return the units a movement takes out of stock (just before *at*, or now).
+
+    A sale, gift or spoiling takes its units. An offer in a round takes all
+    it offered until the round closes, then what its item gave out, and none
+    once the round is cancelled. Needs `_TARGET_ITEM` and `_TARGET_ROUND`
+    outer-joined (`_with_targets`).
+    """
+    cancelled: ColumnElement[bool] = _TARGET_ROUND.state == RoundState.CANCELLED
+    closed: ColumnElement[bool] = _TARGET_ITEM.cases_ordered.is_not(None)
+    if at is not None:
+        cancelled = cancelled & (_TARGET_ROUND.cancelled_at < at)
+        closed = closed & (_TARGET_ROUND.closed_at < at)
+    return case(
+        (StockMovement.kind != StockMovementKind.OFFERED, StockMovement.units),
+        (cancelled, 0),
+        (closed, _TARGET_ITEM.cases_ordered - func.coalesce(_TARGET_ITEM.surplus_units, 0)),
+        else_=StockMovement.units,
+    )
+
+
+def _with_targets(query: Any) -> Any:
+    return query.outerjoin(
+        _TARGET_ITEM, _TARGET_ITEM.id == StockMovement.target_round_item_id
+    ).outerjoin(_TARGET_ROUND, _TARGET_ROUND.id == _TARGET_ITEM.round_id)
+
+
 def moved_units(coop_id: int, item_ids: list[int] | None = None) -> dict[int, int]:
     """Return units that left each round item's surplus (a reversed sale's units came back).
 
     Read as round item id -> units; the coordinators' stock list subtracts them too.
     """
     reversal = aliased(LedgerTransaction)
-    query = (
-        select(StockMovement.round_item_id, func.sum(StockMovement.units))
+    query = _with_targets(
+        select(StockMovement.round_item_id, func.sum(units_taken()))
         .outerjoin(reversal, reversal.reverses_id == StockMovement.transaction_id)
         .where(StockMovement.coop_id == coop_id, reversal.id.is_(None))
         .group_by(StockMovement.round_item_id)
@@ -123,7 +174,13 @@ def stock_on_hand(*, coop: Coop) -> list[StockItem]:
     rows = db.session.execute(
         select(Round, RoundItem)
         .join(RoundItem, RoundItem.round_id == Round.id)
-        .where(Round.coop_id == coop.id, Round.state.in_(BILLED), RoundItem.surplus_units > 0)
+        .where(
+            Round.coop_id == coop.id,
+            Round.state.in_(BILLED),
+            RoundItem.surplus_units > 0,
+            # What an item from stock did not give out went back to the item it came from.
+            RoundItem.stock_round_item_id.is_(None),
+        )
         .order_by(Round.settled_at.desc(), Round.id.desc(), RoundItem.name, RoundItem.id)
     ).all()
     moved = moved_units(coop.id)
@@ -160,6 +217,7 @@ def _locked_item(coop: Coop, round_item_id: int | None) -> tuple[RoundItem, Roun
                 RoundItem.id == round_item_id,
                 Round.coop_id == coop.id,
                 Round.state.in_(BILLED),
+                RoundItem.stock_round_item_id.is_(None),
             )
             .with_for_update(of=RoundItem)
             .execution_options(populate_existing=True)
@@ -288,6 +346,113 @@ def write_off_stock(
     return movement
 
 
+def rounds_to_offer_in(*, coop: Coop) -> list[Round]:
+    """Return the co-op's rounds stock can still be offered in (not closed yet), soonest first."""
+    return list(
+        db.session.scalars(
+            select(Round)
+            .where(Round.coop_id == coop.id, Round.state.in_(ITEMS_CHANGEABLE))
+            .order_by(Round.closes_at, Round.id)
+        )
+    )
+
+
+def _round_to_offer_in(coop: Coop, round_id: int | None) -> Round:
+    round_ = None
+    if round_id is not None:
+        round_ = db.session.scalar(
+            select(Round).where(Round.id == round_id, Round.coop_id == coop.id)
+        )
+    if round_ is None:
+        raise ServiceError(f"Choose one of {coop.name}'s rounds.", field="round")
+    if round_.state not in ITEMS_CHANGEABLE:
+        raise ServiceError(
+            f"{round_.title} is {round_.state.value}: stock can only be offered in a round "
+            "that has not closed.",
+            field="round",
+        )
+    return round_
+
+
+def offer_stock(
+    *,
+    coop: Coop,
+    round_item_id: int | None,
+    round_id: int | None,
+    units: int | None,
+    note: str,
+    by: User,
+) -> StockMovement:
+    """Offer units of the co-op's stock as an item of a round not yet closed (flushes).
+
+    The units leave what is on hand at once (an `OFFERED` movement); the new
+    item has the co-op's price each, a case of one unit and no markup.
+    """
+    target_round = _round_to_offer_in(coop, round_id)
+    item, source_round, on_hand = _locked_item(coop, round_item_id)
+    units = _check_units(units, on_hand, item)
+    note = _check_note(note)
+    already = db.session.scalar(
+        select(RoundItem.id).where(
+            RoundItem.round_id == target_round.id, RoundItem.stock_round_item_id == item.id
+        )
+    )
+    if already is not None:
+        raise ServiceError(
+            f"{item.name} from {source_round.title} is already offered in {target_round.title}.",
+            field="item",
+        )
+    offered = RoundItem(
+        round_id=target_round.id,
+        stock_round_item_id=item.id,
+        code=item.code,
+        name=item.name,
+        category=item.category,
+        tag_bits=item.tag_bits,
+        unit_label=item.unit_label,
+        case_size=1,
+        case_price_pence=unit_price_pence(item, source_round) - item.deposit_pence,
+        vat_bp=0,  # the price already holds the VAT the supplier charged
+        deposit_pence=item.deposit_pence,
+        reference_price_pence=item.reference_price_pence,
+    )
+    db.session.add(offered)
+    db.session.flush()
+    movement = StockMovement(
+        coop_id=coop.id,
+        round_item_id=item.id,
+        kind=StockMovementKind.OFFERED,
+        units=units,
+        unit_cost_pence=unit_cost_pence(item),
+        target_round_item_id=offered.id,
+        note=note,
+        created_by_id=by.id,
+    )
+    db.session.add(movement)
+    db.session.flush()
+    return movement
+
+
+def offered_units(*, round_id: int) -> dict[int, int]:
+    """Return the units offered of each of the round's items from the co-op's stock."""
+    rows = db.session.execute(
+        select(RoundItem.id, func.sum(StockMovement.units))
+        .join(RoundItem, RoundItem.id == StockMovement.target_round_item_id)
+        .where(RoundItem.round_id == round_id, StockMovement.kind == StockMovementKind.OFFERED)
+        .group_by(RoundItem.id)
+    )
+    return {item_id: int(units) for item_id, units in rows}
+
+
+def withdraw_offers(*, item_ids: list[int]) -> None:
+    """Put back in stock every unit offered as these round items, which are going (flushes)."""
+    if item_ids:
+        db.session.execute(
+            delete(StockMovement).where(StockMovement.target_round_item_id.in_(item_ids))
+        )
+        db.session.flush()
+
+
 @dataclass(frozen=True)
 class MovementLine:
     """A movement of stock, for the treasurer's list."""
@@ -303,14 +468,24 @@ class MovementLine:
     note: str
     transaction_id: int | None
     reversed: bool
+    offered_in: str = ""  # the round an offer went into
+    offered_units: int | None = None  # what an offer offered; `units` is what it takes now
 
 
 def stock_movements(*, coop: Coop, limit: int = MOVEMENTS_SHOWN) -> list[MovementLine]:
     """Return the co-op's latest movements of stock, newest first (one query)."""
     reversal = aliased(LedgerTransaction)
+    query = select(
+        StockMovement,
+        RoundItem.name,
+        RoundItem.unit_label,
+        User.name,
+        reversal.id,
+        _TARGET_ROUND.title,
+        units_taken(),
+    ).join(RoundItem, RoundItem.id == StockMovement.round_item_id)
     rows = db.session.execute(
-        select(StockMovement, RoundItem.name, RoundItem.unit_label, User.name, reversal.id)
-        .join(RoundItem, RoundItem.id == StockMovement.round_item_id)
+        _with_targets(query)
         .outerjoin(Membership, Membership.id == StockMovement.membership_id)
         .outerjoin(User, User.id == Membership.user_id)
         .outerjoin(reversal, reversal.reverses_id == StockMovement.transaction_id)
@@ -324,8 +499,8 @@ def stock_movements(*, coop: Coop, limit: int = MOVEMENTS_SHOWN) -> list[Movemen
             created_at=movement.created_at,
             kind=movement.kind,
             item=f"{name} ({unit_label})",
-            units=movement.units,
-            cost_pence=movement.cost_pence,
+            units=taken,
+            cost_pence=taken * movement.unit_cost_pence,
             sale_pence=None
             if movement.unit_price_pence is None
             else movement.units * movement.unit_price_pence,
@@ -333,8 +508,10 @@ def stock_movements(*, coop: Coop, limit: int = MOVEMENTS_SHOWN) -> list[Movemen
             note=movement.note,
             transaction_id=movement.transaction_id,
             reversed=reversed_id is not None,
+            offered_in=offered_in or "",
+            offered_units=movement.units if movement.kind is StockMovementKind.OFFERED else None,
         )
-        for movement, name, unit_label, household, reversed_id in rows
+        for movement, name, unit_label, household, reversed_id, offered_in, taken in rows
     ]
 
 
@@ -370,6 +547,7 @@ def stock_at_cost_pence(*, coop: Coop, at: datetime) -> int:
             Round.state.in_(BILLED),
             Round.settled_at < at,
             RoundItem.surplus_units > 0,
+            RoundItem.stock_round_item_id.is_(None),
         )
     ).scalars()
     items = {item.id: item for item in rows}
@@ -378,7 +556,7 @@ def stock_at_cost_pence(*, coop: Coop, at: datetime) -> int:
     reversal = aliased(LedgerTransaction)
     moved = dict(
         db.session.execute(
-            select(StockMovement.round_item_id, func.sum(StockMovement.units))
+            _with_targets(select(StockMovement.round_item_id, func.sum(units_taken(at))))
             .outerjoin(
                 reversal,
                 (reversal.reverses_id == StockMovement.transaction_id) & (reversal.created_at < at),

@@ -1,5 +1,10 @@
 """Closing a round: round each item to whole cases and share the units out.
 
+An item from the co-op's own stock is ordered from the stock, by the unit,
+up to the units offered (`coop.services.money.stock`): households get what
+they asked for in the round's policy until those run out, and closing orders
+only what it gives out, so the rest is back in stock at once.
+
 One pass per item over its queue, under the round's row lock, then a few
 bulk statements: one INSERT of every allocation and one UPDATE of the items.
 Each household is then told, in one batch of email, what it will receive.
@@ -18,7 +23,7 @@ from sqlalchemy import Select, select, update
 from coop.domain.allocation import Request, allocate, cases_needed
 from coop.domain.catalogue import member_unit_price_pence
 from coop.domain.roles import MembershipStatus
-from coop.domain.rounds import CLOSABLE, RoundState
+from coop.domain.rounds import CLOSABLE, RoundState, markup_on_item
 from coop.extensions import db
 from coop.models import (
     Allocation,
@@ -33,6 +38,7 @@ from coop.models import (
 from coop.models.bulk import bulk_insert
 from coop.models.types import utcnow
 from coop.services.mail import Email, render_message, send_emails
+from coop.services.money.stock import offered_units
 from coop.services.people.memberships import contacts_of
 from coop.services.rounds.lifecycle import LinkBuilder, locked_round, move
 from coop.services.rounds.states import require
@@ -48,6 +54,7 @@ class ItemFacts:
     case_size: int
     unit_price_pence: int  # the price each: every line is units x it
     dropped: bool
+    offered: int | None = None  # from the co-op's stock: the most there is to give
 
 
 @dataclass(frozen=True)
@@ -120,12 +127,14 @@ def item_facts(round_: Round) -> dict[int, ItemFacts]:
             RoundItem.case_size,
             RoundItem.case_price_pence,
             RoundItem.vat_bp,
+            RoundItem.stock_round_item_id,
             RoundSupplier.dropped_at,
         )
-        .join(RoundSupplier, RoundSupplier.id == RoundItem.round_supplier_id)
+        .outerjoin(RoundSupplier, RoundSupplier.id == RoundItem.round_supplier_id)
         .where(RoundItem.round_id == round_.id)
         .order_by(RoundItem.name, RoundItem.id)
     )
+    offered = offered_units(round_id=round_.id)
     return {
         row.id: ItemFacts(
             id=row.id,
@@ -136,9 +145,12 @@ def item_facts(round_: Round) -> dict[int, ItemFacts]:
                 case_price_pence=row.case_price_pence,
                 case_size=row.case_size,
                 vat_bp=row.vat_bp,
-                markup_bp=round_.markup_bp,
+                markup_bp=markup_on_item(
+                    round_.markup_bp, from_stock=row.stock_round_item_id is not None
+                ),
             ),
             dropped=row.dropped_at is not None,
+            offered=None if row.stock_round_item_id is None else offered.get(row.id, 0),
         )
         for row in rows
     }
@@ -174,6 +186,8 @@ def close_round(
             if item.dropped
             else cases_needed(firm, tolerance, item.case_size, round_.fill_percent)
         )
+        if item.offered is not None:
+            cases = min(cases, item.offered)  # stock: a case is a unit, and no more than offered
         units = allocate(
             queue,
             item.case_size,

@@ -15,6 +15,7 @@ from coop.extensions import db
 from coop.models import Coop, OrderRequest, Product, Round, RoundItem, RoundSupplier, Supplier
 from coop.services.catalogue.products import visible_to
 from coop.services.errors import ServiceError
+from coop.services.money.stock import withdraw_offers
 from coop.services.rounds.states import require
 
 MAX_PER_HOUSEHOLD = 10_000
@@ -149,8 +150,9 @@ def remove_round_item(*, round_: Round, item: RoundItem) -> None:
             "Cancel the round, or ask them to change their orders."
         )
     round_supplier = item.round_supplier
+    withdraw_offers(item_ids=[item.id])  # an item from the co-op's stock: all of it is back
     db.session.delete(item)
     db.session.flush()
-    if not round_supplier.items:
+    if round_supplier is not None and not round_supplier.items:
         db.session.delete(round_supplier)
         db.session.flush()

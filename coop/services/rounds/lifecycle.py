@@ -43,6 +43,7 @@ from coop.models.types import utcnow
 from coop.services.errors import ServiceError
 from coop.services.jobs import enqueue_after_commit
 from coop.services.mail import render_message, send_emails
+from coop.services.money.stock import withdraw_offers
 from coop.services.notices.rounds import round_opened
 
 # `add_round_items` and `MAX_PER_HOUSEHOLD` are imported from here too, as before.
@@ -243,15 +244,20 @@ def open_round(*, round_id: int, now: datetime | None = None) -> Round:
     ).all()
     if not items:
         raise ServiceError("Add at least one item before opening the round.")
+    # Items from the co-op's own stock have no product: their price is the co-op's already.
     gone = sorted(
-        item.name for item in items if not (item.product.available and item.product.supplier.active)
+        item.name
+        for item in items
+        if item.product is not None
+        and not (item.product.available and item.product.supplier.active)
     )
     if gone:
         raise ServiceError(
             "No longer available: " + ", ".join(gone) + ". Remove them, then open the round."
         )
     for item in items:
-        copy_product(item, item.product)
+        if item.product is not None:
+            copy_product(item, item.product)
     coop = db.session.get_one(Coop, round_.coop_id)
     round_.markup_bp = coop.markup_bp
     round_.opened_at = now
@@ -333,6 +339,11 @@ def cancel_round(*, round_id: int, reason: str, by: User, link: str = "") -> Rou
 def delete_draft_round(*, round_: Round) -> None:
     """Throw away a draft round nobody has seen (flushes)."""
     require(DELETABLE, round_)
+    withdraw_offers(
+        item_ids=list(
+            db.session.scalars(select(RoundItem.id).where(RoundItem.round_id == round_.id))
+        )
+    )
     db.session.execute(delete(RoundItem).where(RoundItem.round_id == round_.id))
     db.session.execute(delete(RoundSupplier).where(RoundSupplier.round_id == round_.id))
     db.session.delete(round_)

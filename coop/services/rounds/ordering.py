@@ -19,7 +19,7 @@ from sqlalchemy import func, select, union_all
 from coop.domain.catalogue import line_pence
 from coop.domain.ordering import Held, revise
 from coop.domain.roles import MembershipStatus
-from coop.domain.rounds import AWAITING_SETTLEMENT, ORDERS_CHANGEABLE, RoundState
+from coop.domain.rounds import AWAITING_SETTLEMENT, ORDERS_CHANGEABLE, RoundState, markup_on_item
 from coop.extensions import db
 from coop.models import (
     Allocation,
@@ -113,7 +113,7 @@ def set_order(
         .execution_options(populate_existing=True)
     ).one()
     _check_open(round_, now)
-    if item.round_supplier.dropped:
+    if item.dropped:
         raise ServiceError(f"{item.name} is not available in this round.")
     _check_amounts(item, round_, quantity, tolerance)
 
@@ -173,7 +173,7 @@ def _check_credit(
         "case_price_pence": item.case_price_pence,
         "case_size": item.case_size,
         "vat_bp": item.vat_bp,
-        "markup_bp": round_.markup_bp,
+        "markup_bp": item.markup_in(round_),
     }
     more = line_pence(**price, units=quantity) - line_pence(**price, units=before_quantity)
     check_order_credit(
@@ -214,7 +214,7 @@ def commitments(membership: Membership) -> list[Commitment]:
     closed and received rounds count the units the household receives.
     """
     per_round = (Round.id, Round.title, Round.state, Round.closes_at, Round.markup_bp)
-    per_item = (RoundItem.case_size, RoundItem.vat_bp)
+    per_item = (RoundItem.case_size, RoundItem.vat_bp, RoundItem.stock_round_item_id)
     asked = (
         select(
             *per_round,
@@ -224,12 +224,12 @@ def commitments(membership: Membership) -> list[Commitment]:
         )
         .select_from(OrderRequest)
         .join(RoundItem, RoundItem.id == OrderRequest.round_item_id)
-        .join(RoundSupplier, RoundSupplier.id == RoundItem.round_supplier_id)
+        .outerjoin(RoundSupplier, RoundSupplier.id == RoundItem.round_supplier_id)
         .join(Round, Round.id == OrderRequest.round_id)
         .where(
             OrderRequest.membership_id == membership.id,
             Round.state == RoundState.OPEN,
-            RoundSupplier.dropped_at.is_(None),
+            RoundSupplier.dropped_at.is_(None),  # stock (no supplier) is never dropped
         )
         .group_by(*per_round, *per_item, RoundItem.case_price_pence, RoundItem.id)
     )
@@ -254,6 +254,7 @@ def commitments(membership: Membership) -> list[Commitment]:
         markup_bp,
         case_size,
         vat_bp,
+        stock_round_item_id,
         case_price,
         units,
     ) in db.session.execute(union_all(asked, allocated)):
@@ -261,7 +262,7 @@ def commitments(membership: Membership) -> list[Commitment]:
             case_price_pence=case_price,
             case_size=case_size,
             vat_bp=vat_bp,
-            markup_bp=markup_bp,
+            markup_bp=markup_on_item(markup_bp, from_stock=stock_round_item_id is not None),
             units=units,
         )
         before = rounds.get(round_id)

@@ -16,7 +16,7 @@ from coop.domain.allocation import case_progress
 from coop.domain.catalogue import Tag, bits_to_tags, line_pence
 from coop.domain.credit import Standing
 from coop.domain.roles import MembershipStatus
-from coop.domain.rounds import ALLOCATED, RoundState
+from coop.domain.rounds import ALLOCATED, RoundState, markup_on_item
 from coop.extensions import db
 from coop.models import Allocation, Coop, Membership, OrderRequest, Round, RoundItem, RoundSupplier
 from coop.services.money.credit import credit_standing
@@ -104,7 +104,8 @@ def _items(round_: Round) -> list[tuple[RoundItem, bool]]:
     """Return the round's items, each with whether it is still on offer (one query)."""
     rows = db.session.execute(
         select(RoundItem, RoundSupplier.dropped_at)
-        .join(RoundSupplier, RoundSupplier.id == RoundItem.round_supplier_id)
+        # Items from the co-op's own stock have no supplier, and are never dropped.
+        .outerjoin(RoundSupplier, RoundSupplier.id == RoundItem.round_supplier_id)
         .where(RoundItem.round_id == round_.id)
     )
     return [(item, dropped_at is None) for item, dropped_at in rows]
@@ -149,7 +150,7 @@ def order_page(*, round_: Round, membership: Membership, filters: OrderFilters) 
             "case_price_pence": item.case_price_pence,
             "case_size": item.case_size,
             "vat_bp": item.vat_bp,
-            "markup_bp": round_.markup_bp,
+            "markup_bp": item.markup_in(round_),
         }
         lines.append(
             ItemLine(
@@ -234,6 +235,7 @@ def receipt(*, round_: Round, membership: Membership) -> list[ReceiptLine]:
             RoundItem.vat_bp,
             RoundItem.applied_case_price_pence,
             RoundItem.substitute,
+            RoundItem.stock_round_item_id,
             RoundSupplier.dropped_at,
             Allocation.quantity,
             Allocation.tolerance,
@@ -243,7 +245,7 @@ def receipt(*, round_: Round, membership: Membership) -> list[ReceiptLine]:
             Allocation.manual_units,
         )
         .join(RoundItem, RoundItem.id == Allocation.round_item_id)
-        .join(RoundSupplier, RoundSupplier.id == RoundItem.round_supplier_id)
+        .outerjoin(RoundSupplier, RoundSupplier.id == RoundItem.round_supplier_id)
         .where(Allocation.round_id == round_.id, Allocation.membership_id == membership.id)
         .order_by(RoundItem.name, RoundItem.id)
     )
@@ -253,7 +255,9 @@ def receipt(*, round_: Round, membership: Membership) -> list[ReceiptLine]:
             "case_price_pence": row.applied_case_price_pence,
             "case_size": row.case_size,
             "vat_bp": row.vat_bp,
-            "markup_bp": round_.markup_bp,
+            "markup_bp": markup_on_item(
+                round_.markup_bp, from_stock=row.stock_round_item_id is not None
+            ),
         }
         lines.append(
             ReceiptLine(

@@ -268,6 +268,8 @@ def coop_stock(*, coop_id: int) -> list[StockLine]:
             Round.coop_id == coop_id,
             Round.state.in_(DELIVERED),
             RoundItem.surplus_units > 0,
+            # What an item from stock did not give out went back to the item it came from.
+            RoundItem.stock_round_item_id.is_(None),
         )
         .order_by(Round.received_at.desc(), Round.id.desc(), RoundItem.name, RoundItem.id)
     ).all()

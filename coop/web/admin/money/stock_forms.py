@@ -1,4 +1,4 @@
-"""Forms of the co-op's stock: selling units to a household, and writing units off."""
+"""Forms of the co-op's stock: units sold to a household, offered in a round, written off."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from wtforms import SelectChoice, StringField  # type: ignore[attr-defined]
 from wtforms.validators import InputRequired, Length
 
-from coop.models import StockMovementKind
+from coop.models import Round, StockMovementKind
 from coop.services.money.stock import NOTE_MAX_LENGTH, WRITE_OFF_KINDS, StockItem
 from coop.services.money.treasury import Choice
 from coop.web.admin.money.forms import _id_select, _radios
@@ -56,6 +56,27 @@ class SellStockForm(GuardedForm):
         self.item.choices = _item_choices(items)
         self.household.choices = [SelectChoice("", "Choose a household")] + [
             SelectChoice(str(choice.id), choice.name) for choice in households
+        ]
+        return self
+
+
+class OfferStockForm(GuardedForm):
+    """Units of the co-op's stock offered as an item of a round that has not closed."""
+
+    item = _id_select("Item", validators=[InputRequired("Choose an item.")])
+    round = _id_select("Round", validators=[InputRequired("Choose a round.")])
+    units = _units()
+    note = _note()
+
+    def offer(self, items: Iterable[StockItem], rounds: Iterable[Round]) -> OfferStockForm:
+        self.item.choices = _item_choices(items)
+        self.round.choices = [SelectChoice("", "Choose a round")] + [
+            SelectChoice(
+                str(round_.id),
+                f"{round_.title} ({round_.state.value}, closes "
+                f"{round_.closes_at.strftime('%-d %b %Y')})",
+            )
+            for round_ in rounds
         ]
         return self
 
