@@ -102,6 +102,17 @@ class SavedCardSetup:
 
 
 @dataclass(frozen=True)
+class CardDetails:
+    """What a person needs to recognise a saved card: never its number."""
+
+    id: str
+    brand: str
+    last4: str
+    exp_month: int
+    exp_year: int
+
+
+@dataclass(frozen=True)
 class Event:
     """A verified webhook event: its id, type, the connected account if any, and its object."""
 
@@ -331,11 +342,17 @@ class Gateway:
             )
         return payment_from(_plain(intent))
 
-    def confirm_payment(self, payment_id: str) -> Payment:
-        """Confirm a PaymentIntent that already has its payment method."""
+    def confirm_payment(self, payment_id: str, *, off_session: bool = False) -> Payment:
+        """Confirm a PaymentIntent that already has its payment method.
+
+        *off_session* says the household is not there (auto-pay), so a card
+        that needs its bank's confirmation fails with ``authentication_required``.
+        """
+        params: dict[str, Any] = {"off_session": True} if off_session else {}
         with _translated():
             intent = self._client.v1.payment_intents.confirm(
                 payment_id,
+                params=params,  # type: ignore[arg-type]
                 options=self._options(),  # type: ignore[arg-type]
             )
         return payment_from(_plain(intent))
@@ -422,6 +439,22 @@ class Gateway:
                 options=self._options(),  # type: ignore[arg-type]
             )
         return _setup_from(_plain(setup))
+
+    def read_card(self, payment_method_id: str) -> CardDetails:
+        """Return a saved card's brand, last four digits and expiry."""
+        with _translated():
+            method = self._client.v1.payment_methods.retrieve(
+                payment_method_id,
+                options=self._options(),  # type: ignore[arg-type]
+            )
+        card = _plain(method).get("card") or {}
+        return CardDetails(
+            id=str(method.id),
+            brand=str(card.get("brand") or "card"),
+            last4=str(card.get("last4") or ""),
+            exp_month=int(card.get("exp_month") or 0),
+            exp_year=int(card.get("exp_year") or 0),
+        )
 
     def detach_payment_method(self, payment_method_id: str) -> None:
         """Remove a saved card from its customer, so it can never be charged again."""
