@@ -20,6 +20,21 @@ from localstripe import resources  # noqa: E402
 resources.Store.try_load_from_disk = lambda self: None  # type: ignore[method-assign]
 resources.Store.dump_to_disk = lambda self: None  # type: ignore[method-assign]
 
+# Confirming a PaymentIntent with ``off_session`` is how real Stripe charges a
+# saved card while its holder is away (auto-pay); localstripe takes the flag only
+# when creating, so here its confirm route takes it too and, like creating, ignores it.
+_confirm = resources.PaymentIntent._api_confirm
+
+
+def _confirm_off_session(id, off_session=None, **data):  # type: ignore[no-untyped-def]
+    return _confirm(id, **data)
+
+
+resources.extra_apis[:] = [
+    (method, url, _confirm_off_session if func == _confirm else func)
+    for method, url, func in resources.extra_apis
+]
+
 from localstripe import server  # noqa: E402
 
 if __name__ == "__main__":

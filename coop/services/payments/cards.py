@@ -51,6 +51,7 @@ from coop.services.errors import ServiceError
 from coop.services.links import links
 from coop.services.mail import send_message
 from coop.services.money.ledger import Entry, household_accounts, post_transaction, single_account
+from coop.services.payments.autopay import record_auto_pay_failure
 from coop.services.payments.gateway import Payment, coop_gateway
 
 TOP_UP_MIN_PENCE = 500
@@ -187,6 +188,8 @@ def record_failure(*, payment: CardPayment, message: str | None) -> bool:
     A payment already succeeded stays so (a late failure event changes
     nothing); say whether anything changed.
     """
+    if payment.purpose is CardPurpose.AUTO_PAY:  # the reminder to pay that bill by hand instead
+        return record_auto_pay_failure(payment=payment, message=message)
     text = (message or "The card payment did not go through.")[:FAILURE_MESSAGE_LENGTH]
     changed = db.session.execute(
         update(CardPayment)

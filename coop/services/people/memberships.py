@@ -18,6 +18,7 @@ from coop.models import Coop, Membership, User
 from coop.models.types import utcnow
 from coop.services.errors import ServiceError
 from coop.services.mail import send_message
+from coop.services.payments.saved_cards import stop_auto_pay
 from coop.services.people.coops import check_room
 
 LAST_COORDINATOR = "A co-op needs at least one coordinator. Make someone else coordinator first."
@@ -299,6 +300,7 @@ def _end(membership: Membership) -> None:
     _refuse_last_coordinator(membership)
     membership.status = MembershipStatus.LEFT
     membership.left_at = utcnow()
+    stop_auto_pay(membership=membership)  # a former household's bills are paid by hand
     # A former household's postcode serves no purpose any more, so it is not kept.
     for held in [row for row in membership.facts if row.fact is Fact.POSTCODE]:
         membership.facts.remove(held)
