@@ -372,6 +372,11 @@ def ledger_query(scope: Scope) -> Select:
     supplier is local, worked out once per supplier) before they meet the
     rounds and their months. A co-op's figures are the sums of its months,
     and a month's of its co-ops.
+
+    An item a round offers from the co-op's own stock posts to no supplier:
+    the stock was bought, and counted as supplier (and local) spend, in the
+    round it came from. What households pay for it is member spend, and its
+    lines, with their reference price, are food received (reference value).
     """
     # Materialised, so that neither database works the test out again for every posting.
     local = (
