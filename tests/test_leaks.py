@@ -65,6 +65,7 @@ from coop.models import (
     RoundCost,
     RoundItem,
     RoundSupplier,
+    SavedCard,
     Supplier,
     SupportKind,
     SupportRecord,
@@ -371,7 +372,17 @@ def two_councils(app, factory) -> TwoCouncils:
         payment_intent_id="pi_quillfeather",
         idempotency_key="top_up-quillfeather",
     )
-    db.session.add_all([approval, category, receipt, card_payment])
+    # Co-op A's member's saved card: only that household may remove it.
+    card = SavedCard(
+        coop_id=coop_a.id,
+        membership_id=member_a.id,
+        customer_id="cus_quillfeather",
+        payment_method_id="pm_quillfeather",
+        brand="visa",
+        last4="4242",
+        auto_pay=True,
+    )
+    db.session.add_all([approval, category, receipt, card_payment, card])
     db.session.commit()
 
     values = TwoCouncils(
@@ -405,6 +416,7 @@ def two_councils(app, factory) -> TwoCouncils:
             "table": "receipts-and-payments",
             "report": "annual",
             "payment_id": card_payment.id,
+            "card_id": card.id,
         },
         own_slug={MEMBER_B: coop_b.slug, COORDINATOR_B: coop_b.slug},
         emails={

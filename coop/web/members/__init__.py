@@ -6,6 +6,7 @@ bp = Blueprint("members", __name__)
 
 from coop.web.members import (  # noqa: E402, F401
     announcements,
+    autopay,
     cards,
     joining,
     my_data,
