@@ -49,6 +49,14 @@ class CardPurpose(StrEnum):
     BILL = "bill"  # what one round's bill leaves owing
     AUTO_PAY = "auto_pay"  # a settled bill charged off-session to a saved card
 
+    @property
+    def label(self) -> str:
+        return {
+            CardPurpose.TOP_UP: "Top-up",
+            CardPurpose.BILL: "Bill",
+            CardPurpose.AUTO_PAY: "Auto-pay",
+        }[self]
+
 
 class CardPaymentStatus(StrEnum):
     """Where a card payment stands, as the app last learnt it."""

@@ -307,3 +307,20 @@ def test_the_sites_own_payouts_are_not_shown_when_several_coops_share_its_accoun
     webhook("payout.paid")
     shown = _payouts(page())
     assert "po_recon1" not in shown and "are not shown" in shown
+
+
+def test_the_months_payments_download_as_csv(client, page, factory, fishwick):
+    ann = factory.membership(coop=fishwick, user=factory.user(name="=Ann"))
+    first = paid(ann, 2000, nov(3, 9), fee_pence=50, refunded_pence=500)
+    answer = client.get("/coops/fishwick/admin/money/card-payments.csv?month=2026-11")
+    assert answer.status_code == 200
+    assert "fishwick-food-co-op-card-payments-2026-11.csv" in answer.headers["Content-Disposition"]
+    lines = answer.get_data(as_text=True).lstrip("\ufeff").splitlines()
+    assert lines[0].startswith("Day,Time,PaymentIntent,Household")
+    # A name a spreadsheet would run as a formula is defused.
+    assert (
+        lines[1]
+        == f"2026-11-03,09:00,{first.payment_intent_id},'=Ann,Top-up,20.00,Paid,0.50,5.00,14.50"
+    )
+    bad = client.get("/coops/fishwick/admin/money/card-payments.csv?month=nope")
+    assert bad.status_code == 302 and "month=nope" in bad.headers["Location"]

@@ -40,6 +40,8 @@ from enum import StrEnum
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased, joinedload
 
+from coop.domain.money import plain_pounds
+from coop.domain.spreadsheets import csv_text
 from coop.extensions import db
 from coop.models import (
     Account,
@@ -56,7 +58,7 @@ from coop.models import (
 )
 from coop.models.payments import FAILURE_MESSAGE_LENGTH
 from coop.services.payments.gateway import Event
-from coop.services.times import display_zone
+from coop.services.times import display_zone, local_time
 
 #: A PaymentIntent id as a posting's memo names it: "Card payment from Ann (pi_123)".
 _INTENT_IN_MEMO = re.compile(r"\b(pi_[A-Za-z0-9]+)\b", re.ASCII)
@@ -209,9 +211,7 @@ def _line(payment: CardPayment) -> CardLine:
         started_at=payment.created_at,
         payment_intent_id=payment.payment_intent_id,
         household=payment.membership.user.name,
-        purpose={"top_up": "Top-up", "bill": "Bill", "auto_pay": "Auto-pay"}.get(
-            payment.purpose.value, payment.purpose.value
-        ),
+        purpose=payment.purpose.label,
         amount_pence=payment.amount_pence,
         status=payment.status,
         fee_pence=payment.fee_pence,
@@ -409,3 +409,40 @@ def card_reconciliation(*, coop: Coop, month: date) -> CardReconciliation:
         problems=posting_problems(coop=coop),
         payouts=coop_payouts(coop=coop, month=month),
     )
+
+
+CSV_HEADER = [
+    "Day",
+    "Time",
+    "PaymentIntent",
+    "Household",
+    "For",
+    "Amount",
+    "Status",
+    "Fee",
+    "Refunded",
+    "Net",
+]
+
+
+def card_payments_csv(days: tuple[CardDay, ...]) -> str:
+    """A month's card payments as the page lists them, amounts as plain pounds."""
+    rows: list[list[object]] = []
+    for day in days:
+        for line in day.lines:
+            fee = "" if line.fee_pence is None else plain_pounds(line.fee_pence)
+            rows.append(
+                [
+                    f"{day.day:%Y-%m-%d}",
+                    local_time(line.started_at, "%H:%M"),
+                    line.payment_intent_id,
+                    line.household,
+                    line.purpose,
+                    plain_pounds(line.amount_pence),
+                    line.status.label,
+                    fee if line.succeeded else "",
+                    plain_pounds(line.refunded_pence),
+                    plain_pounds(line.net_pence) if line.succeeded else "",
+                ]
+            )
+    return csv_text(CSV_HEADER, rows)

@@ -3,7 +3,8 @@
 Who may: the co-op's treasurers (`can_keep_the_books`), who answer for the
 books. The month comes in the address (``?month=2026-11``) so a page can
 be kept or sent; without one it is this month in the UK; a month that is
-not one is said so and this month shown instead.
+not one is said so and this month shown instead. The month's payments also
+come as CSV (``card-payments.csv?month=2026-11``).
 """
 
 from __future__ import annotations
@@ -11,15 +12,23 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from flask import render_template, request
+from flask import redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
 
 from coop.domain.permissions import can_keep_the_books
+from coop.domain.spreadsheets import file_slug
 from coop.models import Coop
 from coop.services.money.fund import local_today
-from coop.services.payments.card_reconciliation import card_reconciliation, next_month
+from coop.services.payments.card_reconciliation import (
+    card_days,
+    card_payments_csv,
+    card_reconciliation,
+    next_month,
+)
 from coop.services.payments.connect import card_payments_enabled_for, connection_state
 from coop.web.access import for_coop
 from coop.web.admin import bp
+from coop.web.downloads import csv_download
 
 _MONTH = re.compile(r"(\d{4})-(\d{2})", re.ASCII)
 BAD_MONTH = "Choose a month such as 2026-11."
@@ -52,3 +61,14 @@ def card_reconciliation_page(coop: Coop):
         card_payments_on=card_payments_enabled_for(coop),
         connection=connection_state(coop),
     )
+
+
+@bp.route("/money/card-payments.csv", endpoint="card_reconciliation_csv")
+@for_coop(can_keep_the_books)
+def card_reconciliation_csv(coop: Coop) -> Response:
+    asked = request.args.get("month", "").strip()
+    month = _month(asked) if asked else local_today().replace(day=1)
+    if month is None:  # the page says what is wrong with it
+        return redirect(url_for("admin.card_reconciliation", slug=coop.slug, month=asked))
+    name = f"{file_slug(coop.name) or 'coop'}-card-payments-{month:%Y-%m}.csv"
+    return csv_download(card_payments_csv(card_days(coop=coop, month=month)), name)
