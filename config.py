@@ -134,6 +134,8 @@ class Config:
     STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "")
     STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
     STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
+    # A platform with Connect: each co-op takes card payments on its own account only.
+    STRIPE_CONNECT = _env_flag("STRIPE_CONNECT")
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -198,6 +200,7 @@ class TestingConfig(Config):
     STRIPE_SECRET_KEY = ""
     STRIPE_PUBLISHABLE_KEY = ""
     STRIPE_WEBHOOK_SECRET = ""
+    STRIPE_CONNECT = False
 
 
 class ProductionConfig(Config):
