@@ -224,9 +224,12 @@ def test_households_asking_for_more_than_was_offered_get_only_what_was_offered(r
     offer(rounds, tess, source, december, 3)
     item = offered_item(december)
     first, second, third = rounds.households[1:4]
-    order(december, item, first, 2, tolerance=3)
+    order(december, item, first, 2, tolerance=1)
     order(december, item, second, 2)
-    order(december, item, third, 0, tolerance=4)
+    order(december, item, third, 0, tolerance=3)
+    assert refusal_message(lambda: order(december, item, third, 4), field="quantity") == (
+        "At most 3 per household for this item."
+    )
 
     close_round(round_id=december.id, by=None)
     db.session.commit()

@@ -22,7 +22,8 @@ co-op fund, so:
   movement of the units, which leave what is on hand at once. Households
   order it as any item; closing orders (from the stock, case size 1) what
   they asked for, never more than was offered, shared by the round's policy,
-  so tolerance changes nothing. The movement is never edited: the units it
+  so tolerance changes nothing; no household may ask for more than was
+  offered (the item's limit per household). The movement is never edited: the units it
   takes are worked out from its round (`units_taken`): all it offered until
   the round closes, then what the item gave out (the units closing ordered
   less the item's surplus, which a share changed by hand keeps up to date),
@@ -415,6 +416,8 @@ def offer_stock(
         vat_bp=0,  # the price already holds the VAT the supplier charged
         deposit_pence=item.deposit_pence,
         reference_price_pence=item.reference_price_pence,
+        # Nobody may ask for more than there is; the ordering page shows the limit.
+        max_per_household=units,
     )
     db.session.add(offered)
     db.session.flush()
