@@ -159,6 +159,7 @@ def _pay_suppliers(coop: Coop, treasurer: User, month: date) -> None:
                 method=Method.BANK,
                 note="monthly statement",
                 by=treasurer,
+                below_zero_confirmed=True,  # the statement is paid, overdrawn or not
             )
             _dated(paid.id, when)
 

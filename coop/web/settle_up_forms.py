@@ -12,15 +12,17 @@ from wtforms.validators import Optional
 from coop.domain.money import format_pence
 from coop.services.money.settle_up import Settle
 from coop.services.money.treasury import Method
+from coop.web.below_zero import BelowZeroConfirming
 from coop.web.forms import GuardedForm, PenceField
 
 
-class SettleUpForm(GuardedForm):
+class SettleUpForm(BelowZeroConfirming, GuardedForm):
     """Leaving or removing a household, saying what happens to its balance.
 
     The page sends back the balance it showed (`balance`, a hidden field) so
     that a balance that changed meanwhile is shown again, not settled blind.
-    With no balance, the form is only a button.
+    With no balance, the form is only a button. Paying a credit back from cash or
+    the bank that would go below zero asks first (`coop.web.below_zero`).
     """
 
     balance = PenceField("Balance shown", allow_negative=True, validators=[Optional()])

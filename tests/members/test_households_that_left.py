@@ -111,7 +111,7 @@ def test_removing_a_household_in_credit_offers_the_refund(rounds, client, auth):
         coop=rounds.coop,
         membership_id=household.id,
         amount_pence=1000,
-        method=Method.CASH,
+        method=Method.BANK,
         note="",
         by=rounds.coordinator,
     )

@@ -145,6 +145,7 @@ def test_paying_a_supplier_reduces_what_the_co_op_owes_it(rounds):
         method=Method.BANK,
         note="invoice 4471",
         by=rounds.coordinator,
+        below_zero_confirmed=True,  # nothing was paid into the bank first
     )
     db.session.commit()
 

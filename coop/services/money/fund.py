@@ -46,14 +46,14 @@ from coop.models import (
 )
 from coop.models.books import REFERENCE_MAX_LENGTH
 from coop.services.errors import ServiceError
-from coop.services.money.confirming import needs_confirming
-from coop.services.money.ledger import Entry, balance_pence, post_transaction, single_account
+from coop.services.money.confirming import BELOW_ZERO as BELOW_ZERO  # its refusal code
+from coop.services.money.confirming import check_stays_above_zero, needs_confirming
+from coop.services.money.ledger import Entry, post_transaction, single_account
 from coop.services.money.receipts import Upload, checked_upload, keep_receipt
 from coop.services.times import display_zone
 
 #: Refusal codes of entries that are not wrong but need confirming.
 LARGE_AMOUNT = "large_amount"
-BELOW_ZERO = "below_zero"
 
 
 def local_today() -> date:
@@ -79,12 +79,6 @@ def confirm_large_amount(*, coop: Coop, amount_pence: int, repeated_pence: int |
             "or correct the amount above."
         )
         raise ServiceError(message, field="repeat_amount", code=LARGE_AMOUNT)
-
-
-def held_pence(*, coop: Coop, method: HeldIn) -> int:
-    """Return what the co-op holds in cash or the bank now, by the ledger (minus: overdrawn)."""
-    account = single_account(coop_id=coop.id, kind=AccountKind(method.value))
-    return -balance_pence(account_id=account.id)
 
 
 def _checked_category(
@@ -158,17 +152,14 @@ def record_fund_entry(
     if upload is not None:
         checked_upload(upload)
     confirm_large_amount(coop=coop, amount_pence=amount_pence, repeated_pence=repeated_amount_pence)
-    if direction is FundDirection.EXPENSE and not below_zero_confirmed:
-        held = held_pence(coop=coop, method=method)
-        if held - amount_pence < 0:
-            raise ServiceError(
-                f"{method.label} holds {format_pence(held)} by the books, so spending "
-                f"{format_pence(amount_pence)} takes it to {format_pence(held - amount_pence)}. "
-                "Check the amount and whether it was cash or bank; if it is right, "
-                "record it anyway.",
-                field="method",
-                code=BELOW_ZERO,
-            )
+    if direction is FundDirection.EXPENSE:
+        check_stays_above_zero(
+            coop=coop,
+            kind=AccountKind(method.value),
+            amount_pence=amount_pence,
+            confirmed=below_zero_confirmed,
+            doing="spending",
+        )
     if upload is not None:
         receipt = keep_receipt(coop=coop, upload=upload, by=by)
     fund = single_account(coop_id=coop.id, kind=AccountKind.FUND).id

@@ -79,8 +79,13 @@ def remove_settling_up(
     settle: Settle | None,
     method: Method | None,
     by: User,
+    below_zero_confirmed: bool = False,
 ) -> Membership:
-    """Remove a household, first paying back its credit when *settle* says so (flushes)."""
+    """Remove a household, first paying back its credit when *settle* says so (flushes).
+
+    Paying it back from cash or the bank that would go below zero is refused once
+    (code ``below_zero``), as any refund is, unless *below_zero_confirmed*.
+    """
     balance = _check(membership, shown_pence, settle, own=False)
     if balance > 0 and settle is Settle.REFUND:
         if method is None:
@@ -93,6 +98,7 @@ def remove_settling_up(
             note="on leaving the co-op",
             by=by,
             refund=True,
+            below_zero_confirmed=below_zero_confirmed,
         )
     return remove_member(coop=coop, membership=membership)
 

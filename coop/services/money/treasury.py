@@ -9,6 +9,7 @@ its account and plus on cash or bank.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -36,6 +37,7 @@ from coop.models import (
 )
 from coop.services.errors import ServiceError
 from coop.services.mail import send_message
+from coop.services.money.confirming import check_confirmed, check_stays_above_zero
 from coop.services.money.ledger import (
     Entry,
     household_accounts,
@@ -104,6 +106,12 @@ def _check_note(note: str) -> str:
     return note
 
 
+def _check_large(coop: Coop, amount: int, confirmed: Mapping[str, int | None] | None) -> None:
+    # None: not typed in a form (a scripted history, a balance paid back as shown).
+    if confirmed is not None:
+        check_confirmed(coop=coop, amount_pence=amount, confirmed=confirmed, field="amount")
+
+
 # --- households' payments and refunds ------------------------------------------------
 
 
@@ -156,11 +164,16 @@ def record_payment(
     by: User,
     refund: bool = False,
     reference: str = "",
+    confirmed: Mapping[str, int | None] | None = None,
+    below_zero_confirmed: bool = False,
 ) -> LedgerTransaction:
     """Post money a household paid in (or, with *refund*, money paid back to it).
 
     The household is the one chosen (*membership_id*) or the one whose payment
     *reference* was typed (`paying_in.household_by_reference`); both at once must agree.
+    A form passes *confirmed* (`confirming.check_confirmed`: an amount above the
+    co-op's large amount typed again); a refund that takes cash or the bank below
+    zero is refused once (code ``below_zero``) unless *below_zero_confirmed*.
     """
     membership_id = _payer(coop=coop, membership_id=membership_id, reference=reference)
     household = next(
@@ -176,6 +189,15 @@ def record_payment(
     amount = _check_amount(amount_pence)
     _check_note(note)
     method = Method(method)
+    _check_large(coop, amount, confirmed)
+    if refund:
+        check_stays_above_zero(
+            coop=coop,
+            kind=method.account_kind,
+            amount_pence=amount,
+            confirmed=below_zero_confirmed,
+            doing="paying back",
+        )
     account = household_accounts(coop_id=coop.id, membership_ids=[household.id])[household.id]
     held = single_account(coop_id=coop.id, kind=method.account_kind).id
     sign = -1 if refund else 1
@@ -226,8 +248,13 @@ def record_supplier_payment(
     method: Method,
     note: str,
     by: User,
+    confirmed: Mapping[str, int | None] | None = None,
+    below_zero_confirmed: bool = False,
 ) -> LedgerTransaction:
-    """Post money the co-op paid a supplier."""
+    """Post money the co-op paid a supplier.
+
+    As for `record_payment`: a large amount typed again, and going below zero confirmed.
+    """
     supplier = next(
         (choice for choice in payable_suppliers(coop=coop) if choice.id == supplier_id), None
     )
@@ -236,6 +263,14 @@ def record_supplier_payment(
     amount = _check_amount(amount_pence)
     _check_note(note)
     method = Method(method)
+    _check_large(coop, amount, confirmed)
+    check_stays_above_zero(
+        coop=coop,
+        kind=method.account_kind,
+        amount_pence=amount,
+        confirmed=below_zero_confirmed,
+        doing="paying",
+    )
     account = supplier_accounts(coop_id=coop.id, supplier_ids=[supplier.id])[supplier.id]
     held = single_account(coop_id=coop.id, kind=method.account_kind).id
     return post_transaction(

@@ -202,7 +202,9 @@ def remove(coop: Coop, membership_id: int):
     """Remove a household; one with money owed either way says so and offers the settle-up."""
     membership = _membership_in(coop, membership_id)
     form = SettleUpForm()
+    below_zero = ""
     if form.validate_on_submit():
+        settling = (form.balance.data, form.settle.data, form.method.data)
         removed = commit_or_refuse(
             lambda: remove_settling_up(
                 coop=coop,
@@ -211,6 +213,7 @@ def remove(coop: Coop, membership_id: int):
                 settle=form.settle_choice(),
                 method=form.method_choice(),
                 by=signed_in_user(),
+                below_zero_confirmed=form.below_zero_confirmed(*settling),
             )
         )
         if removed.value is not None:
@@ -220,6 +223,8 @@ def remove(coop: Coop, membership_id: int):
             return _to_member_page(coop, membership)
         if removed.refusal is not None:
             show_refusal(form, removed.refusal)
+            if form.ask_below_zero(removed.refusal, *settling):
+                below_zero = removed.message
     balance = household_balance_pence(membership=membership)
     form.offer(name=membership.user.name, balance_pence=balance, own=False)
     return render_template(
@@ -230,6 +235,7 @@ def remove(coop: Coop, membership_id: int):
         balance=balance,
         balance_text=plain_pounds(balance),
         problem=ending_problem(coop=coop, membership=membership),
+        below_zero=below_zero,
     )
 
 

@@ -69,9 +69,17 @@ def payment(coop: Coop):
         form.household.data = form.household.coerce(request.args.get("household"))
         if request.args.get("kind") == "refund":
             form.kind.data = "refund"
+    below_zero = ""
     if form.validate_on_submit():
         refund = form.kind.data == "refund"
-        transaction = commit_or_refuse(
+        entry = (
+            form.kind.data,
+            form.household.data,
+            form.reference.data,
+            form.method.data,
+            form.amount.data,
+        )
+        outcome = commit_or_refuse(
             lambda: record_payment(
                 coop=coop,
                 membership_id=form.household.data,
@@ -81,16 +89,23 @@ def payment(coop: Coop):
                 by=signed_in_user(),
                 refund=refund,
                 reference=form.reference.data or "",
+                confirmed=form.confirmed(),
+                below_zero_confirmed=form.below_zero_confirmed(*entry),
             )
-        ).show(form)
+        )
+        transaction = outcome.show(form)
         if transaction is not None:
             flash(f"Recorded: {transaction.memo}.", "success")
             return redirect(url_for("admin.balances", slug=coop.slug))
+        if form.ask_below_zero(outcome.refusal, *entry):
+            below_zero = outcome.message
     return render_template(
         "admin/money/payment.html",
         coop=coop,
         form=form,
         example=reference_of(coop=coop, membership_id=42),
+        confirming=form.confirming(coop),
+        below_zero=below_zero,
     )
 
 
@@ -100,8 +115,10 @@ def supplier_payment(coop: Coop):
     form = SupplierPaymentForm().offer(payable_suppliers(coop=coop))
     if request.method == "GET":
         form.supplier.data = form.supplier.coerce(request.args.get("supplier"))
+    below_zero = ""
     if form.validate_on_submit():
-        transaction = commit_or_refuse(
+        entry = (form.supplier.data, form.method.data, form.amount.data)
+        outcome = commit_or_refuse(
             lambda: record_supplier_payment(
                 coop=coop,
                 supplier_id=form.supplier.data,
@@ -109,12 +126,23 @@ def supplier_payment(coop: Coop):
                 method=Method(form.method.data),
                 note=form.note.data or "",
                 by=signed_in_user(),
+                confirmed=form.confirmed(),
+                below_zero_confirmed=form.below_zero_confirmed(*entry),
             )
-        ).show(form)
+        )
+        transaction = outcome.show(form)
         if transaction is not None:
             flash(f"Recorded: {transaction.memo}.", "success")
             return redirect(url_for("admin.balances", slug=coop.slug))
-    return render_template("admin/money/supplier_payment.html", coop=coop, form=form)
+        if form.ask_below_zero(outcome.refusal, *entry):
+            below_zero = outcome.message
+    return render_template(
+        "admin/money/supplier_payment.html",
+        coop=coop,
+        form=form,
+        confirming=form.confirming(coop),
+        below_zero=below_zero,
+    )
 
 
 # --- the ledger ------------------------------------------------------------------------

@@ -34,7 +34,8 @@ def direction_field(membership_field: str) -> str:
     return f"{membership_field}-way"
 
 
-def _confirm(label: str) -> PenceField:
+def confirm_amount(label: str) -> PenceField:
+    """The field where an amount above the co-op's large amount is typed again."""
     return PenceField(f"{label}: type the amount again", validators=[Optional()])
 
 
@@ -107,7 +108,7 @@ def opening_form(households: Iterable[OpeningHousehold], **kwargs: Any) -> Confi
             ),
         )
     for name in names:
-        setattr(OpeningBalancesForm, confirm_field(name), _confirm(name))
+        setattr(OpeningBalancesForm, confirm_field(name), confirm_amount(name))
     OpeningBalancesForm.amount_fields = tuple(names)
     return OpeningBalancesForm(**kwargs)
 
@@ -140,4 +141,4 @@ class WriteOffForm(ConfirmingForm):
 
 
 # Named as `confirm_field("amount")` names it, which is no Python name.
-setattr(WriteOffForm, confirm_field("amount"), _confirm("Amount to write off"))
+setattr(WriteOffForm, confirm_field("amount"), confirm_amount("Amount to write off"))

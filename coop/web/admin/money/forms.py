@@ -11,6 +11,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from coop.domain.money import format_pence
 from coop.domain.numbers import whole_number
 from coop.models import RoundCost, RoundItem, SplitBasis, Supplier, SupportRecord
+from coop.services.money.confirming import confirm_field
 from coop.services.money.costs import NAME_MAX_LENGTH
 from coop.services.money.treasury import (
     NOTE_MAX_LENGTH,
@@ -19,6 +20,8 @@ from coop.services.money.treasury import (
     Choice,
     Method,
 )
+from coop.web.admin.money.book_forms import ConfirmingForm, confirm_amount
+from coop.web.below_zero import BelowZeroConfirming
 from coop.web.forms import GuardedForm, PenceField, PercentField, strip
 
 ENTER_AMOUNT = "Enter an amount, such as 12.50."
@@ -187,8 +190,10 @@ class CorrectionForm(GuardedForm):
         return -self.amount.data if self.direction.data == "credit" else self.amount.data
 
 
-class PaymentForm(GuardedForm):
+class PaymentForm(BelowZeroConfirming, ConfirmingForm):
     """Money a household paid in, or money paid back to it."""
+
+    amount_fields = ("amount",)
 
     # Either the household or its payment reference; the service says when neither is given.
     household = _id_select("Household")
@@ -221,8 +226,10 @@ class PaymentForm(GuardedForm):
         return self
 
 
-class SupplierPaymentForm(GuardedForm):
+class SupplierPaymentForm(BelowZeroConfirming, ConfirmingForm):
     """Money the co-op paid a supplier."""
+
+    amount_fields = ("amount",)
 
     supplier = _id_select("Supplier", validators=[InputRequired("Choose a supplier.")])
     amount = PenceField("Amount", validators=[InputRequired(ENTER_AMOUNT)])
@@ -234,6 +241,11 @@ class SupplierPaymentForm(GuardedForm):
             SelectChoice(str(choice.id), choice.name) for choice in suppliers
         ]
         return self
+
+
+# Named as `confirm_field("amount")` names it, which is no Python name.
+setattr(PaymentForm, confirm_field("amount"), confirm_amount("Amount"))
+setattr(SupplierPaymentForm, confirm_field("amount"), confirm_amount("Amount"))
 
 
 class ReverseForm(GuardedForm):
