@@ -96,6 +96,19 @@ def applied_case_price(*, invoiced: int | None, opening: int) -> int:
 FROM_STOCK = "The co-op's stock"
 
 
+def stock_indicator(asked: int, offered: int) -> str:
+    """Say where an item from the co-op's stock stands: what there is and what is asked for.
+
+    It comes by the unit, so there is no case to fill; never says who ordered.
+    """
+    there = f"From the co-op's stock: {offered} to share"
+    if asked == 0:
+        return f"{there}; no orders yet."
+    if asked < offered:
+        return f"{there}; {asked} asked for so far."
+    return f"{there}, all asked for: a later order may get none."
+
+
 def markup_on_item(round_markup_bp: int, *, from_stock: bool) -> int:
     """Return the markup on an item's price: the round's, or none on the co-op's own stock.
 

@@ -132,6 +132,12 @@ def test_offering_stock_adds_an_item_at_the_co_ops_price_and_takes_the_units_off
     auth.login_as(rounds.households[1].user)
     page = text(client.get(f"/coops/fishwick/rounds/{december.id}"))
     assert "Porridge oats" in page and "£2.20" in page and "£2.42" not in page
+    # It comes by the unit: no case to fill, only what there is to share.
+    assert "From the co-op's stock: 3 to share; no orders yet." in page
+    order(december, item, rounds.households[2], 3)
+    cases = client.get(f"/coops/fishwick/rounds/{december.id}/cases.json").get_json()
+    (shown,) = [line["indicator"] for line in cases["items"] if line["id"] == item.id]
+    assert shown == "From the co-op's stock: 3 to share, all asked for: a later order may get none."
 
 
 def test_two_offers_cannot_take_more_than_is_on_hand(rounds, client, tess):

@@ -16,11 +16,12 @@ from coop.domain.allocation import case_progress
 from coop.domain.catalogue import Tag, bits_to_tags, line_pence
 from coop.domain.credit import Standing
 from coop.domain.roles import MembershipStatus
-from coop.domain.rounds import ALLOCATED, RoundState, markup_on_item
+from coop.domain.rounds import ALLOCATED, RoundState, markup_on_item, stock_indicator
 from coop.extensions import db
 from coop.models import Allocation, Coop, Membership, OrderRequest, Round, RoundItem, RoundSupplier
 from coop.services.money.credit import credit_standing
 from coop.services.money.paying_in import HowToPay, how_to_pay
+from coop.services.money.stock import offered_units
 from coop.services.rounds.ordering import Commitment, Funds, funds_of
 
 PAST_ROUNDS_SHOWN = 10
@@ -130,8 +131,15 @@ def _everyone(round_: Round) -> dict[int, tuple[int, int]]:
     return _sums(round_, Membership.status == MembershipStatus.ACTIVE)
 
 
-def indicator(round_: Round, case_size: int, totals: tuple[int, int]) -> str:
-    """Return the case indicator of an item from everyone's (quantity, tolerance)."""
+def indicator(
+    round_: Round, case_size: int, totals: tuple[int, int], offered: int | None = None
+) -> str:
+    """Return the case indicator of an item from everyone's (quantity, tolerance).
+
+    An item from the co-op's stock (*offered* units) has no case: it says what is left.
+    """
+    if offered is not None:
+        return stock_indicator(totals[0], offered)
     return case_progress(*totals, case_size, round_.fill_percent).message
 
 
@@ -143,6 +151,7 @@ def order_page(*, round_: Round, membership: Membership, filters: OrderFilters) 
     """Return the ordering page of *round_* for *membership* (a fixed number of queries)."""
     everyone = _everyone(round_)
     mine = _sums(round_, OrderRequest.membership_id == membership.id)
+    offered = offered_units(round_id=round_.id)
     lines = []
     for item, available in _items(round_):
         quantity, tolerance = mine.get(item.id, (0, 0))
@@ -168,7 +177,9 @@ def order_page(*, round_: Round, membership: Membership, filters: OrderFilters) 
                 quantity=quantity,
                 tolerance=tolerance,
                 line_pence=line_pence(**price, units=quantity),
-                indicator=indicator(round_, item.case_size, everyone.get(item.id, (0, 0))),
+                indicator=indicator(
+                    round_, item.case_size, everyone.get(item.id, (0, 0)), offered.get(item.id)
+                ),
             )
         )
     lines.sort(key=lambda line: (_category_key(line.category), line.name.casefold(), line.id))
@@ -192,8 +203,11 @@ def order_page(*, round_: Round, membership: Membership, filters: OrderFilters) 
 def case_indicators(*, round_: Round) -> dict[int, str]:
     """Return every item's case indicator, by item id (two queries)."""
     everyone = _everyone(round_)
+    offered = offered_units(round_id=round_.id)
     return {
-        item.id: indicator(round_, item.case_size, everyone.get(item.id, (0, 0)))
+        item.id: indicator(
+            round_, item.case_size, everyone.get(item.id, (0, 0)), offered.get(item.id)
+        )
         for item, _ in _items(round_)
     }
 
