@@ -372,7 +372,10 @@ def record_payout(*, event: Event) -> bool:
     """Keep what a ``payout.paid`` or ``payout.failed`` event says (flushes); say if it changed.
 
     The newest event wins: a payout reported failed after it was paid stays
-    failed, and an older event arriving late changes nothing.
+    failed, and an older event arriving late changes nothing. Of two events
+    of one new payout delivered at the same moment, the second fails on the
+    payout's unique id, its transaction rolls back whole, and Stripe sends it
+    again.
     """
     data = event.object
     payout_id, amount, arrival = data.get("id"), data.get("amount"), data.get("arrival_date")
