@@ -47,6 +47,7 @@ from coop.models import (
     Coop,
     CouncilApiToken,
     CreditApproval,
+    CreditBackRequest,
     FundCategory,
     FundDirection,
     Invitation,
@@ -382,7 +383,15 @@ def two_councils(app, factory) -> TwoCouncils:
         last4="4242",
         auto_pay=True,
     )
-    db.session.add_all([approval, category, receipt, card_payment, card])
+    # Co-op A's member asks for its credit back: for co-op A's treasurers alone.
+    credit_back = CreditBackRequest(
+        coop_id=coop_a.id,
+        membership_id=member_a.id,
+        amount_pence=1_234,
+        message="Quillfeather credit",
+        pending_key=member_a.id,
+    )
+    db.session.add_all([approval, category, receipt, card_payment, card, credit_back])
     db.session.commit()
 
     values = TwoCouncils(
@@ -417,6 +426,7 @@ def two_councils(app, factory) -> TwoCouncils:
             "report": "annual",
             "payment_id": card_payment.id,
             "card_id": card.id,
+            "request_id": credit_back.id,
         },
         own_slug={MEMBER_B: coop_b.slug, COORDINATOR_B: coop_b.slug},
         emails={

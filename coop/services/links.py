@@ -12,7 +12,7 @@ from typing import Protocol
 
 from flask import Flask, current_app
 
-from coop.models import Coop, Council, Round, SupportRecord
+from coop.models import Coop, Council, Membership, Round, SupportRecord
 
 EXTENSION = "coop.links"
 
@@ -46,6 +46,14 @@ class Links(Protocol):
 
     def support_record(self, council: Council, record: SupportRecord) -> str:
         """A support record's page among *council*'s records, for its officers."""
+        ...
+
+    def card_payments(self, membership: Membership) -> str:
+        """A household's card payments, for its co-op's treasurers to refund."""
+        ...
+
+    def credit_back_requests(self, coop: Coop) -> str:
+        """The households asking for their credit back, for the co-op's treasurers."""
         ...
 
 

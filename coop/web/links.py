@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import current_app, url_for
 
-from coop.models import Coop, Council, Round, Supplier, SupportRecord
+from coop.models import Coop, Council, Membership, Round, Supplier, SupportRecord
 
 
 def site_url_for(endpoint: str, **values: Any) -> str:
@@ -54,3 +54,13 @@ class WebLinks:
 
     def support_record(self, council: Council, record: SupportRecord) -> str:
         return site_url_for("council.support_record", council_id=council.id, record_id=record.id)
+
+    def card_payments(self, membership: Membership) -> str:
+        return site_url_for(
+            "admin.household_card_payments",
+            slug=membership.coop.slug,
+            membership_id=membership.id,
+        )
+
+    def credit_back_requests(self, coop: Coop) -> str:
+        return site_url_for("admin.credit_back_requests", slug=coop.slug)

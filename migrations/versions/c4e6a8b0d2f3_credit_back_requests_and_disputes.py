@@ -12,9 +12,8 @@ refunds, never more than the payment) and `fee_transaction_id` the fund
 expense of the processor's fee, once. A fund entry may now be held in
 `card` (the processor's fee comes out of card money).
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'c4e6a8b0d2f3'
@@ -23,7 +22,7 @@ branch_labels = None
 depends_on = None
 
 OLD_HELD_IN = ('cash', 'bank')
-NEW_HELD_IN = OLD_HELD_IN + ('card',)
+NEW_HELD_IN = (*OLD_HELD_IN, 'card')
 
 
 def _held_in(table, column, values):

@@ -91,6 +91,39 @@ class Refund:
 
 
 @dataclass(frozen=True)
+class BalanceTransaction:
+    """What a charge put on the account's balance: its amount, the processor's fee, and when."""
+
+    id: str
+    amount_pence: int
+    fee_pence: int
+    currency: str
+    created: int
+
+
+def balance_transaction_from(data: Mapping[str, Any]) -> BalanceTransaction:
+    """Read a balance transaction's fields from an expanded object or an API answer."""
+    created = data.get("created")
+    return BalanceTransaction(
+        id=str(data["id"]),
+        amount_pence=int(data.get("amount") or 0),
+        fee_pence=int(data.get("fee") or 0),
+        currency=str(data.get("currency", "")),
+        created=created if isinstance(created, int) else 0,
+    )
+
+
+def refund_from(data: Mapping[str, Any], payment_id: str | None = None) -> Refund:
+    """Read a refund's fields from a webhook event's object or an API answer."""
+    return Refund(
+        id=str(data["id"]),
+        payment_id=data.get("payment_intent") or payment_id,
+        amount_pence=int(data.get("amount") or 0),
+        status=str(data.get("status", "")),
+    )
+
+
+@dataclass(frozen=True)
 class SavedCardSetup:
     """A SetupIntent: a card being saved to a customer for later off-session charges."""
 
@@ -380,13 +413,26 @@ class Gateway:
                 params=params,  # type: ignore[arg-type]
                 options=self._options(idempotency_key),  # type: ignore[arg-type]
             )
-        data = _plain(refund)
-        return Refund(
-            id=str(data["id"]),
-            payment_id=data.get("payment_intent") or payment_id,
-            amount_pence=int(data["amount"]),
-            status=str(data.get("status", "")),
-        )
+        return refund_from(_plain(refund), payment_id)
+
+    def list_refunds(self, payment_id: str) -> list[Refund]:
+        """Return the refunds made against a payment (up to 100, the processor's page)."""
+        with _translated():
+            page = self._client.v1.refunds.list(
+                params={"payment_intent": payment_id, "limit": 100},
+                options=self._options(),  # type: ignore[arg-type]
+            )
+        data = _plain(page).get("data") or []
+        return [refund_from(item, payment_id) for item in data if isinstance(item, Mapping)]
+
+    def read_balance_transaction(self, balance_transaction_id: str) -> BalanceTransaction:
+        """Return a charge's balance transaction, which says the processor's fee."""
+        with _translated():
+            found = self._client.v1.balance_transactions.retrieve(
+                balance_transaction_id,
+                options=self._options(),  # type: ignore[arg-type]
+            )
+        return balance_transaction_from(_plain(found))
 
     # --- saved cards ------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from coop.web.admin.money import (  # noqa: E402, F401
     books,
     books_reports,
     card_payments,
+    card_refunds,
     credit,
     fund,
     reconcile,

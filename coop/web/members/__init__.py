@@ -8,6 +8,7 @@ from coop.web.members import (  # noqa: E402, F401
     announcements,
     autopay,
     cards,
+    credit_back,
     joining,
     my_data,
     notifications,
