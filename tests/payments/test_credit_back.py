@@ -166,3 +166,24 @@ def test_a_request_the_credit_no_longer_covers_is_refused_when_approving(
     assert "now has £40.00 in credit, less than the £50.00 asked" in text(answer)
     assert count_rows(CardRefund) == 0
     assert household_balance_pence(membership=in_credit) == 4000
+
+
+def test_a_large_credit_back_is_typed_twice(client, auth, coop, treasurer, in_credit):
+    coop.large_amount_pence = 4000
+    db.session.commit()
+    _ask(client, auth, coop, in_credit, amount="45")
+    auth.logout()
+    auth.login_as(treasurer)
+    request_id = db.session.scalar(db.select(CreditBackRequest.id))
+    approve = f"/coops/{coop.slug}/admin/money/credit-back/{request_id}/approve"
+    field = f"request-{request_id}-confirm-amount"
+    page = text(client.get(f"/coops/{coop.slug}/admin/money/credit-back"))
+    assert "Type £45.00 again to confirm it" in page
+    refused = text(client.post(approve, data={f"request-{request_id}-method": "bank"}))
+    assert field_error(refused, field) == (
+        "£45.00 is more than £40.00: type £45.00 again to confirm it."
+    )
+    assert count_rows(CardRefund) == 0
+    assert db.session.get(CreditBackRequest, request_id).status is CreditBackStatus.PENDING
+    client.post(approve, data={f"request-{request_id}-method": "bank", field: "45"})
+    assert household_balance_pence(membership=in_credit) == 500
