@@ -318,6 +318,9 @@ def test_settling_charges_the_household_at_the_co_ops_price_and_the_fund_takes_i
     order(december, item, buyer, 2)
     rounds.ask(december, rice, neighbour, 2)
     receive_as_ordered(december)
+    # Closed: 2 of the 4 are spoken for, but the co-op holds all 4 until the round is settled.
+    assert on_hand(rounds) == 2
+    assert stock_at_cost_pence(coop=rounds.coop, at=december.closed_at + timedelta(1)) == 800
 
     settled = settle_round(round_id=december.id, by=rounds.coordinator)
     db.session.commit()

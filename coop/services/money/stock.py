@@ -32,6 +32,8 @@ co-op fund, so:
   units the round gives out are settled as a normal bill line at that price,
   all of it the fund's (stock sold: no supplier is owed, see
   `coop.domain.settlement`); their surplus never becomes stock of its own.
+  In the accounts the units stay the co-op's, at cost, until that round is
+  settled, when its money comes in (`units_gone`).
   One offer per stock item and round: to offer more, remove the item while
   nobody has ordered it and offer again.
 
@@ -101,24 +103,38 @@ _TARGET_ITEM = aliased(RoundItem)
 _TARGET_ROUND = aliased(Round)
 
 
-def units_taken(at: datetime | None = None) -> ColumnElement[int]:
-    """Return the units a movement takes out of stock (just before *at*, or now).
+_GIVEN_OUT = _TARGET_ITEM.cases_ordered - func.coalesce(_TARGET_ITEM.surplus_units, 0)
+
+
+def units_taken() -> ColumnElement[int]:
+    """Return the units a movement takes out of what is on hand to sell or offer.
 
     A sale, gift or spoiling takes its units. An offer in a round takes all
     it offered until the round closes, then what its item gave out, and none
     once the round is cancelled. Needs `_TARGET_ITEM` and `_TARGET_ROUND`
     outer-joined (`_with_targets`).
     """
-    cancelled: ColumnElement[bool] = _TARGET_ROUND.state == RoundState.CANCELLED
-    closed: ColumnElement[bool] = _TARGET_ITEM.cases_ordered.is_not(None)
-    if at is not None:
-        cancelled = cancelled & (_TARGET_ROUND.cancelled_at < at)
-        closed = closed & (_TARGET_ROUND.closed_at < at)
     return case(
         (StockMovement.kind != StockMovementKind.OFFERED, StockMovement.units),
-        (cancelled, 0),
-        (closed, _TARGET_ITEM.cases_ordered - func.coalesce(_TARGET_ITEM.surplus_units, 0)),
+        (_TARGET_ROUND.state == RoundState.CANCELLED, 0),
+        (_TARGET_ITEM.cases_ordered.is_not(None), _GIVEN_OUT),
         else_=StockMovement.units,
+    )
+
+
+def units_gone(at: datetime) -> ColumnElement[int]:
+    """Return the units a movement had taken out of the co-op's hands just before *at*.
+
+    For the accounts: units offered in a round are still the co-op's until
+    that round is settled (then what it gave out is sold), as its money is.
+    """
+    return case(
+        (StockMovement.kind != StockMovementKind.OFFERED, StockMovement.units),
+        (
+            (_TARGET_ROUND.state == RoundState.SETTLED) & (_TARGET_ROUND.settled_at < at),
+            _GIVEN_OUT,
+        ),
+        else_=0,
     )
 
 
@@ -540,7 +556,8 @@ def stock_at_cost_pence(*, coop: Coop, at: datetime) -> int:
     """Return the stock the co-op held at cost just before *at*, for a statement of assets.
 
     Surplus of rounds settled before *at*, less what left the stock before it
-    (a sale reversed before *at* counts as never made).
+    (a sale reversed before *at* counts as never made; stock offered in a
+    round left when that round was settled: `units_gone`).
     """
     rows = db.session.execute(
         select(RoundItem)
@@ -559,7 +576,7 @@ def stock_at_cost_pence(*, coop: Coop, at: datetime) -> int:
     reversal = aliased(LedgerTransaction)
     moved = dict(
         db.session.execute(
-            _with_targets(select(StockMovement.round_item_id, func.sum(units_taken(at))))
+            _with_targets(select(StockMovement.round_item_id, func.sum(units_gone(at))))
             .outerjoin(
                 reversal,
                 (reversal.reverses_id == StockMovement.transaction_id) & (reversal.created_at < at),
