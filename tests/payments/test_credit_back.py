@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from support import count_rows, field_error, layout_problems, text
 
@@ -187,3 +189,54 @@ def test_a_large_credit_back_is_typed_twice(client, auth, coop, treasurer, in_cr
     assert db.session.get(CreditBackRequest, request_id).status is CreditBackStatus.PENDING
     client.post(approve, data={f"request-{request_id}-method": "bank", field: "45"})
     assert household_balance_pence(membership=in_credit) == 500
+
+
+def test_credit_the_card_payments_cover_goes_back_to_the_card_alone(
+    client, auth, coop, treasurer, paid_at_localstripe, mailbox
+):
+    household = paid_at_localstripe.membership
+    _ask(client, auth, coop, household, amount="30")
+    auth.logout()
+    auth.login_as(treasurer)
+    request_id = db.session.scalar(db.select(CreditBackRequest.id))
+    page = text(client.get(f"/coops/{coop.slug}/admin/money/credit-back"))
+    assert f'name="request-{request_id}-method"' not in page  # nothing for the bank or cash
+    client.post(f"/coops/{coop.slug}/admin/money/credit-back/{request_id}/approve", data={})
+    assert household_balance_pence(membership=household) == 0
+    assert count_rows(CardRefund) == 1
+    body = mailbox.body(mailbox.to(household.user.email, "of your credit paid back")[0])
+    assert "by bank transfer" not in body
+
+
+def test_a_rest_that_takes_the_bank_below_zero_is_paid_once_confirmed(
+    client, auth, coop, treasurer, paid_at_localstripe
+):
+    household = paid_at_localstripe.membership
+    record_payment(
+        coop=coop,
+        membership_id=household.id,
+        amount_pence=1000,
+        method=Method.CASH,
+        note="",
+        by=treasurer,
+    )
+    db.session.commit()
+    _ask(client, auth, coop, household, amount="40")
+    auth.logout()
+    auth.login_as(treasurer)
+    request_id = db.session.scalar(db.select(CreditBackRequest.id))
+    approve = f"/coops/{coop.slug}/admin/money/credit-back/{request_id}/approve"
+    warned = text(client.post(approve, data={f"request-{request_id}-method": "bank"}))
+    assert "Check before it is paid" in warned
+    assert count_rows(CardRefund) == 0
+    token = re.search(rf'name="request-{request_id}-below_zero_ok"[^>]*value="([^"]*)"', warned)
+    assert token is not None
+    client.post(
+        approve,
+        data={
+            f"request-{request_id}-method": "bank",
+            f"request-{request_id}-below_zero_ok": token.group(1),
+        },
+    )
+    assert household_balance_pence(membership=household) == 0
+    assert count_rows(CardRefund) == 1

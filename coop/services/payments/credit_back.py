@@ -249,8 +249,13 @@ def approve_credit_back(
     method: Method,
     confirmed_pence: int | None,
     by: User,
+    below_zero_confirmed: bool = False,
 ) -> Plan:
-    """Pay a request back, to card payments first, the rest by *method*; tell the household."""
+    """Pay a request back, to card payments first, the rest by *method*; tell the household.
+
+    A rest that takes cash or the bank below zero is refused once (code ``below_zero``)
+    unless *below_zero_confirmed*.
+    """
     if request.coop_id != coop.id:
         raise ServiceError("There is no such request.")
     method = Method(method)
@@ -281,6 +286,7 @@ def approve_credit_back(
             note="credit asked back",
             by=by,
             refund=True,
+            below_zero_confirmed=below_zero_confirmed,
         )
     _tell(coop, request, "payments/credit_back_approved.txt", plan=plan, method=method)
     return plan

@@ -41,6 +41,7 @@ from coop.services.payments.refunds import (
 from coop.web.access import for_coop, signed_in_user
 from coop.web.admin import bp
 from coop.web.admin.money.book_forms import ConfirmingForm
+from coop.web.below_zero import BelowZeroConfirming
 from coop.web.forms import GuardedForm, PenceField, strip
 from coop.web.outcome import commit_or_refuse
 
@@ -63,14 +64,16 @@ class CardRefundForm(ConfirmingForm):
 setattr(CardRefundForm, confirm_field("amount"), confirm_amount("Amount to refund"))
 
 
-class ApproveCreditBackForm(GuardedForm):
-    """Approving a request: how any part the card payments cannot take goes back."""
+class ApproveCreditBackForm(BelowZeroConfirming, GuardedForm):
+    """Approving a request: how any part the card payments cannot take goes back.
+
+    Without a part left for the bank or cash the choice is not shown, and its default stands.
+    """
 
     method = RadioField(  # type: ignore[call-arg]
         "What the card payments do not cover goes back by",
         choices=[SelectChoice(m.value, m.label) for m in (Method.BANK, Method.CASH)],
         default=Method.BANK.value,
-        validators=[InputRequired("Choose bank transfer or cash.")],
         invalid_choice_message="Choose bank transfer or cash.",
         invalid_value_message="Choose bank transfer or cash.",
     )
@@ -172,7 +175,12 @@ def _prefix(request_id: int) -> str:
     return f"request-{request_id}"
 
 
-def _requests_page(coop: Coop, bound: GuardedForm | None = None, answering: int | None = None):
+def _requests_page(
+    coop: Coop,
+    bound: GuardedForm | None = None,
+    answering: int | None = None,
+    below_zero: str = "",
+):
     """The requests page; *bound* is the form just sent for request *answering*."""
     waiting = waiting_requests(coop=coop)
     forms = {}
@@ -193,6 +201,8 @@ def _requests_page(coop: Coop, bound: GuardedForm | None = None, answering: int 
         waiting=waiting,
         forms=forms,
         answered=answered_requests(coop=coop),
+        answering=answering,
+        below_zero=below_zero,
         needs_confirming=lambda pence: needs_confirming(coop=coop, amount_pence=pence),
     )
 
@@ -214,16 +224,20 @@ def approve(coop: Coop, request_id: int):
     if asked is None:
         abort(404)
     form = ApproveCreditBackForm(prefix=_prefix(request_id))
+    below_zero = ""
     if form.validate_on_submit():
-        plan = commit_or_refuse(
+        entry = (form.method.data, asked.amount_pence)
+        outcome = commit_or_refuse(
             lambda: approve_credit_back(
                 coop=coop,
                 request=asked,
                 method=Method(form.method.data),
                 confirmed_pence=form[confirm_field("amount")].data,
                 by=signed_in_user(),
+                below_zero_confirmed=form.below_zero_confirmed(*entry),
             )
-        ).show(form)
+        )
+        plan = outcome.show(form)
         if plan is not None:
             flash(
                 f"{format_pence(asked.amount_pence)} is paid back to "
@@ -231,7 +245,9 @@ def approve(coop: Coop, request_id: int):
                 "success",
             )
             return redirect(url_for("admin.credit_back_requests", slug=coop.slug))
-    return _requests_page(coop, form, request_id)
+        if form.ask_below_zero(outcome.refusal, *entry):
+            below_zero = outcome.message
+    return _requests_page(coop, form, request_id, below_zero)
 
 
 @bp.route(
