@@ -1,8 +1,8 @@
 """The card processor behind a small interface: the only module that imports `stripe`.
 
 Everything else asks `gateway_for` for a `Gateway` and gets plain frozen
-dataclasses back (`Payment`, `Refund`, `SavedCardSetup`, `Event`,
-`ConnectedAccount`), never a Stripe object, so the rest of the app reads
+dataclasses back (`Payment`, `Refund`, `BalanceTransaction`, `SavedCardSetup`,
+`Event`, `ConnectedAccount`), never a Stripe object, so the rest of the app reads
 the same whatever the processor's SDK does next.
 
 Configuration (`config.Config`): ``STRIPE_SECRET_KEY`` turns card payments
