@@ -185,3 +185,28 @@ def test_a_charge_without_its_refunds_list_is_asked_for_them(
     assert answer.json["outcome"] == "posted"
     assert db.session.scalar(select(CardRefund.refund_id)) == made.id
     assert household_balance_pence(membership=payment.membership) == 2300
+
+
+def test_a_refund_that_fails_after_it_was_posted_is_undone_once(client, paid, treasurer, mailbox):
+    deliver(client, charge_event("charge.refunded", paid, refunds=refunds(("re_fails", 800))))
+    assert household_balance_pence(membership=paid.membership) == 1200
+    failed = charge_event(
+        "charge.refund.updated",
+        paid,
+        id="re_fails",
+        object="refund",
+        amount=800,
+        status="failed",
+    )
+    assert deliver(client, failed).json["outcome"] == "posted"
+    again = charge_event(
+        "refund.failed", paid, id="re_fails", object="refund", amount=800, status="failed"
+    )
+    assert deliver(client, again).json["outcome"] == "already_done"
+
+    assert household_balance_pence(membership=paid.membership) == 2000
+    db.session.refresh(paid)
+    assert paid.refunded_pence == 0
+    assert db.session.scalar(select(CardRefund.status)) == "failed"
+    (told,) = mailbox.to(treasurer.email, "failed")
+    assert "has the £8.00 as credit again" in mailbox.body(told)

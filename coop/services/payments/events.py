@@ -12,7 +12,9 @@ account than the event's, is recorded and ignored; so is any event type
 not handled here.
 
 Charges: ``charge.refunded`` posts each refund not yet posted, once
-(`coop.services.payments.refunds`); ``charge.succeeded`` and
+(`coop.services.payments.refunds`), and a refund that later fails
+(``charge.refund.updated``, ``refund.updated``, ``refund.failed``) is
+reversed once; ``charge.succeeded`` and
 ``charge.updated`` post the processor's fee once its balance transaction is
 known (`coop.services.payments.fees`); ``charge.dispute.created`` and
 ``charge.dispute.closed`` post what a dispute took back and, if won, give it
@@ -52,7 +54,7 @@ from coop.services.payments.gateway import (
     payment_from,
     refund_from,
 )
-from coop.services.payments.refunds import post_processor_refunds
+from coop.services.payments.refunds import post_processor_refunds, record_refund_update
 
 
 class Outcome(StrEnum):
@@ -163,6 +165,17 @@ def _charge_refunded(event: Event) -> tuple[Outcome, CardPayment | None]:
     return (Outcome.POSTED if posted else Outcome.ALREADY_DONE), payment
 
 
+def _refund_updated(event: Event) -> tuple[Outcome, CardPayment | None]:
+    payment = _charged_payment(event)
+    if payment is None or not isinstance(event.object.get("id"), str):
+        return Outcome.UNKNOWN_PAYMENT, None
+    coop = db.session.get_one(Coop, payment.coop_id)
+    undone = record_refund_update(
+        coop=coop, payment=payment, refund=refund_from(event.object, payment.payment_intent_id)
+    )
+    return (Outcome.POSTED if undone else Outcome.ALREADY_DONE), payment
+
+
 def _charge_fee(event: Event) -> tuple[Outcome, CardPayment | None]:
     payment = _charged_payment(event)
     if payment is None:
@@ -204,6 +217,9 @@ HANDLERS: dict[str, Handler] = {
     "payment_intent.succeeded": _payment_intent,
     "payment_intent.payment_failed": _payment_intent,
     "charge.refunded": _charge_refunded,
+    "charge.refund.updated": _refund_updated,
+    "refund.updated": _refund_updated,
+    "refund.failed": _refund_updated,
     "charge.succeeded": _charge_fee,
     "charge.updated": _charge_fee,
     "charge.dispute.created": _dispute,

@@ -21,6 +21,8 @@ first, so a report that arrives while our own refund's transaction is still
 open waits for it and then finds the refund posted. A reported refund that
 would pass the payment is logged and not posted; a failed or cancelled one
 is not posted. The treasurers are told of a refund posted from a report.
+A posted refund that later fails or is cancelled (`record_refund_update`) is
+reversed once and its amount released, so the payment can be refunded again.
 
 localstripe refunds more than was paid without complaint: the limit is ours.
 """
@@ -40,6 +42,7 @@ from coop.models import (
     CardPaymentStatus,
     CardRefund,
     Coop,
+    LedgerTransaction,
     Membership,
     TransactionKind,
     User,
@@ -271,3 +274,66 @@ def post_processor_refunds(
                 link=links().card_payments(payment.membership),
             )
     return posted
+
+
+#: Refund states that mean the money never reached the card: the posting is undone.
+FAILED_STATUSES = frozenset({"failed", "canceled"})
+
+
+def record_refund_update(*, coop: Coop, payment: CardPayment, refund: Refund) -> bool:
+    """Keep a posted refund's new state; undo one that failed, once, and tell the treasurers.
+
+    A refund that failed or was cancelled after it was posted is reversed (the
+    household has the credit back, the payment can be refunded again); say
+    whether anything was posted.
+    """
+    db.session.execute(select(CardPayment.id).where(CardPayment.id == payment.id).with_for_update())
+    row = db.session.scalar(
+        select(CardRefund).where(
+            CardRefund.refund_id == refund.id, CardRefund.card_payment_id == payment.id
+        )
+    )
+    if row is None or row.status in FAILED_STATUSES or not refund.status:
+        return False
+    row.status = refund.status[:40]
+    if refund.status not in FAILED_STATUSES or row.ledger_transaction_id is None:
+        db.session.flush()
+        return False
+    original = db.session.get_one(LedgerTransaction, row.ledger_transaction_id)
+    if (
+        db.session.scalar(
+            select(LedgerTransaction.id).where(LedgerTransaction.reverses_id == original.id)
+        )
+        is None
+    ):
+        post_transaction(
+            coop_id=coop.id,
+            kind=TransactionKind.REVERSAL,
+            memo=f"Reversal of {original.id}: the card refund {refund.id} {refund.status}",
+            entries=[
+                Entry(posting.account_id, -posting.amount_pence, posting.memo)
+                for posting in original.postings
+            ],
+            by=None,
+            reverses_id=original.id,
+        )
+    db.session.execute(
+        update(CardPayment)
+        .where(CardPayment.id == payment.id)
+        .values(refunded_pence=CardPayment.refunded_pence - row.amount_pence, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.flush()
+    db.session.refresh(payment)
+    for treasurer in money_managers(coop=coop):
+        send_message(
+            "payments/card_refund_failed.txt",
+            to=treasurer.email,
+            treasurer=treasurer,
+            coop=coop,
+            payment=payment,
+            household=payment.membership.user.name,
+            amount_pence=row.amount_pence,
+            link=links().card_payments(payment.membership),
+        )
+    return True
