@@ -337,6 +337,7 @@ def test_a_reversal_in_a_later_year_nets_against_its_line_in_that_year(books, ro
         transaction=db.session.get_one(LedgerTransaction, grant.transaction_id),
         reason="It was a loan, not a grant",
         by=books.treasurer,
+        below_zero_confirmed=True,  # the year's books spent it
     )
     db.session.commit()
     later = Period(books.period.end + timedelta(days=1), local_today())

@@ -171,3 +171,41 @@ def test_paying_back_a_removed_households_credit_beyond_the_bank_warns_then_remo
     assert household.status is MembershipStatus.LEFT
     assert latest().kind is TransactionKind.REFUND
     assert latest().memo == "Refund to Household 2 by bank transfer (on leaving the co-op)"
+
+
+def test_reversing_money_in_that_was_spent_since_warns_then_reverses(rounds, client, signed_in):
+    household = rounds.households[0]
+    paid_in_cash(rounds, household, 1000)
+    mistaken = latest()
+    refund = {"household": str(household.id), "kind": "refund", "amount": "10", "method": "cash"}
+    assert client.post(f"{ADMIN}/money/payments/new", data=refund).status_code == 302
+    link = f"{ADMIN}/money/ledger/{mistaken.id}/reverse"
+    before = ledger_size()
+
+    warned = page_of(client.post(link, data={"reason": "entered twice"}))
+
+    message = "Cash holds £0.00 by the books, so reversing £10.00 takes it to -£10.00."
+    assert message in field_error(warned, "reason")
+    assert "Reverse it anyway" in warned
+    assert ledger_size() == before
+
+    response = client.post(
+        link, data={"reason": "entered twice", "below_zero_ok": confirmation(warned)}
+    )
+
+    assert response.status_code == 302
+    assert latest().kind is TransactionKind.REVERSAL and latest().reverses_id == mistaken.id
+
+
+def test_reversing_money_paid_out_never_asks(rounds, client, signed_in):
+    household = rounds.households[0]
+    paid_in_cash(rounds, household, 1000)
+    refund = {"household": str(household.id), "kind": "refund", "amount": "10", "method": "cash"}
+    assert client.post(f"{ADMIN}/money/payments/new", data=refund).status_code == 302
+    paid_back = latest()
+
+    response = client.post(
+        f"{ADMIN}/money/ledger/{paid_back.id}/reverse", data={"reason": "not paid after all"}
+    )
+
+    assert response.status_code == 302 and latest().reverses_id == paid_back.id

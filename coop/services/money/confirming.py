@@ -68,6 +68,8 @@ def check_stays_above_zero(
     confirmed: bool,
     doing: str,
     field: str = "method",
+    advice: str = "Check the amount and whether it was cash or bank; "
+    "if it is right, record it anyway.",
 ) -> None:
     """Refuse, once, money out of cash or the bank (*kind*) that takes it below zero.
 
@@ -82,8 +84,7 @@ def check_stays_above_zero(
     where = "Cash" if kind is AccountKind.CASH else "Bank"
     raise ServiceError(
         f"{where} holds {format_pence(held)} by the books, so {doing} "
-        f"{format_pence(amount_pence)} takes it to {format_pence(held - amount_pence)}. "
-        "Check the amount and whether it was cash or bank; if it is right, record it anyway.",
+        f"{format_pence(amount_pence)} takes it to {format_pence(held - amount_pence)}. " + advice,
         field=field,
         code=BELOW_ZERO,
     )

@@ -435,13 +435,41 @@ def _tell_of_correction(
 # --- reversals ---------------------------------------------------------------------------
 
 
-def reverse_entry(*, transaction: LedgerTransaction, reason: str, by: User) -> LedgerTransaction:
-    """Post the mirror image of a transaction, once, and of the bill lines it wrote."""
+def reverse_entry(
+    *,
+    transaction: LedgerTransaction,
+    reason: str,
+    by: User,
+    below_zero_confirmed: bool = False,
+) -> LedgerTransaction:
+    """Post the mirror image of a transaction, once, and of the bill lines it wrote.
+
+    Undoing money that came into cash or the bank takes it out again: when that
+    leaves less than nothing there, it is refused once (code ``below_zero``)
+    unless *below_zero_confirmed*.
+    """
     if transaction.kind is TransactionKind.SETTLEMENT:
         raise ServiceError(
             "A round's settlement cannot be reversed: correct the households' bills instead."
         )
     refuse_reinstating(transaction=transaction)
+    coop = db.session.get_one(Coop, transaction.coop_id)
+    once = db.session.scalar(
+        select(LedgerTransaction.id).where(LedgerTransaction.reverses_id == transaction.id)
+    )
+    for posting in transaction.postings if once is None else ():  # else refused below
+        kind = posting.account.kind
+        if kind in (AccountKind.CASH, AccountKind.BANK) and posting.amount_pence < 0:
+            check_stays_above_zero(
+                coop=coop,
+                kind=kind,
+                amount_pence=-posting.amount_pence,
+                confirmed=below_zero_confirmed,
+                doing="reversing",
+                field="reason",
+                advice="Check for money taken out that the books do not show yet; "
+                "if the reversal is right, reverse it anyway.",
+            )
     try:
         with db.session.begin_nested():
             reversal = reverse_transaction(transaction=transaction, reason=reason, by=by)

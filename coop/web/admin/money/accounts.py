@@ -24,7 +24,6 @@ from coop.services.money.treasury import (
     record_supplier_payment,
     reverse_entry,
 )
-from coop.services.payments.credit_back import waiting_count
 from coop.services.rounds.lifecycle import round_summaries
 from coop.web.access import for_coop, signed_in_user
 from coop.web.admin import bp
@@ -53,7 +52,6 @@ def balances_page(coop: Coop):
         sheet=balance_sheet(coop=coop),
         to_settle=round_summaries(coop=coop, states=SETTLEABLE),
         settled=round_summaries(coop=coop, states=BILLED, limit=SETTLED_SHOWN),
-        asking_back=waiting_count(coop=coop),
     )
 
 
@@ -168,7 +166,9 @@ def ledger_download(coop: Coop):
     return csv_download(ledger_csv(coop=coop), f"{coop.slug}-ledger.csv")
 
 
-def _transaction_page(coop: Coop, transaction_id: int, form: ReverseForm | None = None) -> str:
+def _transaction_page(
+    coop: Coop, transaction_id: int, form: ReverseForm | None = None, below_zero: str = ""
+) -> str:
     line = transaction_line(coop=coop, transaction_id=transaction_id)
     if line is None:
         abort(404)
@@ -177,6 +177,7 @@ def _transaction_page(coop: Coop, transaction_id: int, form: ReverseForm | None 
         coop=coop,
         transaction=line,
         form=form or ReverseForm(formdata=None),
+        below_zero=below_zero,
     )
 
 
@@ -197,12 +198,17 @@ def reverse(coop: Coop, transaction_id: int):
     if transaction is None:
         abort(404)
     form = ReverseForm()
+    below_zero = ""
     if form.validate_on_submit():
-        reversal = commit_or_refuse(
+        outcome = commit_or_refuse(
             lambda: reverse_entry(
-                transaction=transaction, reason=form.reason.data or "", by=signed_in_user()
+                transaction=transaction,
+                reason=form.reason.data or "",
+                by=signed_in_user(),
+                below_zero_confirmed=form.below_zero_confirmed(transaction_id),
             )
-        ).show(form)
+        )
+        reversal = outcome.show(form)
         if reversal is not None:
             flash(
                 f"Transaction {transaction_id} is reversed by transaction {reversal.id}.", "success"
@@ -210,4 +216,6 @@ def reverse(coop: Coop, transaction_id: int):
             return redirect(
                 url_for("admin.transaction", slug=coop.slug, transaction_id=reversal.id)
             )
-    return _transaction_page(coop, transaction_id, form)
+        if form.ask_below_zero(outcome.refusal, transaction_id):
+            below_zero = outcome.message
+    return _transaction_page(coop, transaction_id, form, below_zero)

@@ -248,7 +248,7 @@ setattr(PaymentForm, confirm_field("amount"), confirm_amount("Amount"))
 setattr(SupplierPaymentForm, confirm_field("amount"), confirm_amount("Amount"))
 
 
-class ReverseForm(GuardedForm):
+class ReverseForm(BelowZeroConfirming, GuardedForm):
     """Why a transaction is reversed."""
 
     reason = TextAreaField(
