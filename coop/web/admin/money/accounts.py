@@ -24,6 +24,7 @@ from coop.services.money.treasury import (
     record_supplier_payment,
     reverse_entry,
 )
+from coop.services.payments.credit_back import waiting_count
 from coop.services.rounds.lifecycle import round_summaries
 from coop.web.access import for_coop, signed_in_user
 from coop.web.admin import bp
@@ -52,6 +53,7 @@ def balances_page(coop: Coop):
         sheet=balance_sheet(coop=coop),
         to_settle=round_summaries(coop=coop, states=SETTLEABLE),
         settled=round_summaries(coop=coop, states=BILLED, limit=SETTLED_SHOWN),
+        asking_back=waiting_count(coop=coop),
     )
 
 
