@@ -26,11 +26,11 @@ class BelowZeroConfirming:
 
     def below_zero_confirmed(self, *what: object) -> bool:
         """Whether the entry *what* is the one the last warning was about."""
-        sent = self.below_zero_ok.data or ""  # type: ignore[attr-defined]
+        sent = self.below_zero_ok.data or ""
         return bool(sent) and sent == _token(*what)
 
     def ask_below_zero(self, refusal: ServiceError | None, *what: object) -> bool:
         """After a below-zero warning about *what*, have the next submit confirm it."""
         asked = refusal is not None and refusal.code == BELOW_ZERO
-        self.below_zero_ok.data = _token(*what) if asked else ""  # type: ignore[attr-defined]
+        self.below_zero_ok.data = _token(*what) if asked else ""
         return asked
