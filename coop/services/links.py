@@ -44,6 +44,10 @@ class Links(Protocol):
         """A household's bill for a settled round."""
         ...
 
+    def pay_bill(self, round_: Round) -> str:
+        """The page where a household pays what its bill for *round_* leaves owing, by card."""
+        ...
+
     def support_record(self, council: Council, record: SupportRecord) -> str:
         """A support record's page among *council*'s records, for its officers."""
         ...

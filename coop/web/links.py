@@ -52,6 +52,9 @@ class WebLinks:
     def bill(self, round_: Round) -> str:
         return site_url_for("members.bill", slug=round_.coop.slug, round_id=round_.id)
 
+    def pay_bill(self, round_: Round) -> str:
+        return site_url_for("members.pay_bill", slug=round_.coop.slug, round_id=round_.id)
+
     def support_record(self, council: Council, record: SupportRecord) -> str:
         return site_url_for("council.support_record", council_id=council.id, record_id=record.id)
 

@@ -7,6 +7,7 @@ bp = Blueprint("members", __name__)
 from coop.web.members import (  # noqa: E402, F401
     announcements,
     autopay,
+    bill_pay,
     cards,
     credit_back,
     joining,
