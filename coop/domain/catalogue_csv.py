@@ -34,7 +34,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import date
 from functools import lru_cache
 
@@ -176,6 +176,16 @@ class ParsedCatalogue:
     rows: list[ProductRow]
     errors: list[RowError]
     provided: frozenset[str] = frozenset(PRODUCT_FIELDS)
+    #: Per line, how a value was converted (``1.20 per 500 g x 20 = £24.00 a case``).
+    notes: dict[int, str] = field(default_factory=dict)
+    #: VAT rates the file uses that are not UK rates, each once, for the coordinator to map.
+    foreign_vat_rates: tuple[int, ...] = ()
+    #: The file's columns coop has no place for, which the preview lists.
+    unkept: tuple[str, ...] = ()
+    #: A spreadsheet's sheet names, for choosing another sheet.
+    sheet_names: tuple[str, ...] = ()
+    #: The header row as the file has it (for the column mapping step).
+    table_header: tuple[str, ...] = ()
 
 
 class FileProblem(ValueError):
