@@ -54,15 +54,15 @@ class Form:
 
 
 def spending(rounds) -> Form:
+    paid_in(rounds, Method.BANK)
     return Form(
         f"{BASE}/money/fund/spend",
         {
             "category": str(category(rounds.coop, "hall_hire").id),
-            "amount": "45.00",
+            "amount": "12.00",
             "method": "bank",
             "occurred_on": TODAY,
             "reference": "INV-12",
-            "below_zero_ok": "yes",
         },
         multipart=True,
     )

@@ -14,6 +14,7 @@ from coop.extensions import db
 from coop.models import (
     FundCategory,
     FundEntry,
+    HeldIn,
     Posting,
     Receipt,
     ReconciledPosting,
@@ -53,6 +54,13 @@ def spend(client, rounds, *, receipt=None, **changes: str):
     if receipt is not None:
         data["receipt"] = receipt
     return client.post(f"{BASE}/money/fund/spend", data=data, content_type="multipart/form-data")
+
+
+def confirmation(page: str) -> str:
+    """What the below-zero warning left in the form, to send back unchanged to confirm."""
+    found = re.search(r'name="below_zero_ok" type="hidden" value="([^"]*)"', page)
+    assert found is not None and found.group(1), "no confirmation in the form"
+    return found.group(1)
 
 
 def nothing_written(before: tuple[int, int, int]) -> bool:
@@ -246,12 +254,49 @@ def test_spending_below_zero_warns_then_records_with_the_receipt_kept(rounds, cl
     kept = db.session.scalars(db.select(Receipt).order_by(Receipt.id.desc())).first()
     assert kept is not None
 
-    response = spend(client, rounds, below_zero_ok="yes", receipt_id=str(kept.id))
+    response = spend(client, rounds, below_zero_ok=confirmation(page), receipt_id=str(kept.id))
 
     assert response.status_code == 302
     entry = db.session.scalars(db.select(FundEntry).order_by(FundEntry.id.desc())).first()
     assert entry is not None and entry.receipt_id == kept.id
     assert count_rows(Receipt) == before[2] + 1
+
+
+def test_spending_changed_after_its_below_zero_warning_is_checked_again(rounds, client, signed_in):
+    record(rounds.coop, signed_in, key="donations", amount_pence=1000, method=HeldIn.CASH)
+    before = counts()
+    warned = page_of(spend(client, rounds, amount="45.00", method="bank"))
+    assert "Bank holds £0.00 by the books" in (field_error(warned, "method") or "")
+    token = confirmation(warned)
+
+    more = page_of(spend(client, rounds, amount="60.00", method="bank", below_zero_ok=token))
+    assert "so spending £60.00 takes it to -£60.00" in (field_error(more, "method") or "")
+    in_cash = page_of(spend(client, rounds, amount="45.00", method="cash", below_zero_ok=token))
+    assert "Cash holds £10.00 by the books" in (field_error(in_cash, "method") or "")
+    assert nothing_written(before)
+
+    response = spend(
+        client, rounds, amount="45.00", method="cash", below_zero_ok=confirmation(in_cash)
+    )
+    assert response.status_code == 302
+    assert count_rows(FundEntry) == before[1] + 1
+
+
+def test_a_large_amount_below_zero_is_typed_twice_and_confirmed_once(rounds, client, signed_in):
+    before = counts()
+    asked = page_of(spend(client, rounds, amount="600"))
+    assert field_error(asked, "repeat_amount")
+
+    warned = page_of(spend(client, rounds, amount="600", repeat_amount="600"))
+    assert "Bank holds £0.00 by the books" in (field_error(warned, "method") or "")
+    assert 'value="600"' in warned, "the amount typed again is kept"
+    assert nothing_written(before)
+
+    response = spend(
+        client, rounds, amount="600", repeat_amount="600", below_zero_ok=confirmation(warned)
+    )
+    assert response.status_code == 302
+    assert count_rows(FundEntry) == before[1] + 1
 
 
 def test_income_is_recorded_through_its_page(rounds, client, signed_in):
@@ -355,7 +400,8 @@ def test_the_categories_a_new_coops_form_offers_are_the_ones_it_accepts(rounds, 
     offered = re.search(r'<option value="(\d+)">Hall hire</option>', form)
     assert offered is not None
 
-    response = spend(client, rounds, category=offered[1], below_zero_ok="yes")
+    warned = page_of(spend(client, rounds, category=offered[1]))
+    response = spend(client, rounds, category=offered[1], below_zero_ok=confirmation(warned))
 
     assert response.status_code == 302, field_error(text(response), "category")
     entry = db.session.scalars(db.select(FundEntry)).one()

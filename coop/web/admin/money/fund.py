@@ -90,9 +90,12 @@ def _entry_page(coop: Coop, direction: FundDirection):
         if direction is FundDirection.INCOME:
             form.method.data = HeldIn.BANK.value
     confirm = None
+    below_zero = ""
     kept = pending_receipt(coop=coop, receipt_id=form.kept_receipt_id(), by=user)
     if form.validate_on_submit():
         upload = _upload(form)
+        # What a below-zero warning is about: the account and the amount.
+        entry_of = (form.method.data, form.amount.data)
 
         def record() -> FundEntry:
             return record_fund_entry(
@@ -107,7 +110,7 @@ def _entry_page(coop: Coop, direction: FundDirection):
                 upload=upload,
                 receipt=None if upload is not None else kept,
                 repeated_amount_pence=form.repeat_amount.data,
-                below_zero_confirmed=form.below_zero_ok.data == "yes",
+                below_zero_confirmed=form.below_zero_confirmed(*entry_of),
             )
 
         outcome = commit_or_refuse(record)
@@ -116,20 +119,21 @@ def _entry_page(coop: Coop, direction: FundDirection):
             flash(f"Recorded: {entry.transaction.memo}, {entry.occurred_on:%-d %B %Y}.", "success")
             return redirect(url_for("admin.fund_entries", slug=coop.slug))
         refusal = outcome.refusal
+        if form.ask_below_zero(refusal, *entry_of):
+            below_zero = outcome.message
         if refusal is not None and refusal.code in (LARGE_AMOUNT, BELOW_ZERO):
             confirm = refusal.code
-            if refusal.code == BELOW_ZERO:
-                form.below_zero_ok.data = "yes"
             if upload is not None:
                 # Kept now so that confirming does not ask for the file again.
                 kept = commit_or_refuse(
                     lambda: keep_receipt(coop=coop, upload=upload, by=user)
                 ).value
-            form.repeat_amount.raw_data = []
-            form.repeat_amount.data = None
             if refusal.code == LARGE_AMOUNT:
+                form.repeat_amount.raw_data = []
+                form.repeat_amount.data = None
                 form.repeat_amount.errors = [refusal.message]
             else:
+                # A large amount typed twice stays typed, so confirming asks for nothing more.
                 form.method.errors = [refusal.message]
         elif refusal is not None:
             outcome.show(form)
@@ -140,6 +144,7 @@ def _entry_page(coop: Coop, direction: FundDirection):
         form=form,
         direction=direction,
         confirm=confirm,
+        below_zero=below_zero,
         kept=kept,
         ask_repeat=confirm == LARGE_AMOUNT
         or bool(form.repeat_amount.raw_data and form.repeat_amount.raw_data[0]),

@@ -17,6 +17,7 @@ from coop.models.books import (
     REFERENCE_MAX_LENGTH,
 )
 from coop.web.admin.money.forms import ENTER_AMOUNT, _id_select, _radios
+from coop.web.below_zero import BelowZeroConfirming
 from coop.web.forms import GuardedForm, PenceField, strip
 
 RECEIPT_TYPES = ".pdf,.png,.jpg,.jpeg,.webp,application/pdf,image/png,image/jpeg,image/webp"
@@ -43,8 +44,12 @@ def _held_in(label: str) -> RadioField:
     )
 
 
-class FundEntryForm(GuardedForm):
-    """Money the fund spent or received, with an optional receipt."""
+class FundEntryForm(BelowZeroConfirming, GuardedForm):
+    """Money the fund spent or received, with an optional receipt.
+
+    Spending that takes cash or the bank below zero is confirmed for the account
+    and amount warned about (`coop.web.below_zero`); changing either asks again.
+    """
 
     category = _id_select("Category", validators=[InputRequired("Choose a category.")])
     amount = PenceField("Amount", validators=[InputRequired(ENTER_AMOUNT)])
@@ -62,9 +67,8 @@ class FundEntryForm(GuardedForm):
         ],
     )
     receipt = FileField("Receipt (optional)", render_kw={"accept": RECEIPT_TYPES})
-    # A receipt kept while the entry waits to be confirmed, and the confirmation itself.
+    # A receipt kept while the entry waits to be confirmed.
     receipt_id = HiddenField()
-    below_zero_ok = HiddenField()
 
     def offer(self, categories: Iterable[FundCategory], direction: FundDirection) -> FundEntryForm:
         """List the categories to choose from and word the form for spending or income."""
