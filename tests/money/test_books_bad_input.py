@@ -357,9 +357,14 @@ def test_an_opening_balance_entered_twice_is_refused_and_writes_nothing(rounds, 
     assert post(client, built, {}).status_code == 302
     before = books_size()
 
-    page = text(post(client, built, {"cash": "90"}))
+    response = post(client, built, {"cash": "90"})
+    page = text(response)
 
-    assert "The opening balances were entered already, as at 1 April 2026." in page
+    assert not layout_problems(response.get_data(as_text=True))
+    message = field_error(page, "as_of") or ""
+    assert "The opening balances were entered already, as at 1 April 2026." in message
+    assert "reverse them first" in message
+    assert 'value="90"' in page, "what was typed is kept"
     assert books_size() == before
 
 

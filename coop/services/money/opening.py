@@ -108,17 +108,19 @@ def opening_memo(as_of: date) -> str:
     return f"Opening balance as at {as_of:%-d %B %Y}"
 
 
-def _already(found: OpeningBalance) -> ServiceError:
+def already_entered(found: OpeningBalance) -> ServiceError:
+    """The refusal of a second opening balance, at the as-at date field."""
     return ServiceError(
         f"The opening balances were entered already, as at {found.as_of:%-d %B %Y}. "
-        "To correct them, reverse them first, then enter them again."
+        "To correct them, reverse them first, then enter them again.",
+        field=AS_OF,
     )
 
 
 def _refuse_if_entered(coop: Coop) -> None:
     found = opening_balance_of(coop=coop)
     if found is not None:
-        raise _already(found)
+        raise already_entered(found)
 
 
 def enter_opening_balances(
@@ -197,7 +199,8 @@ def enter_opening_balances(
         # Another treasurer's entry got there between our check and our write.
         raise ServiceError(
             "The opening balances were entered already, a moment ago. "
-            "To correct them, reverse them first, then enter them again."
+            "To correct them, reverse them first, then enter them again.",
+            field=AS_OF,
         ) from None
     return opening
 

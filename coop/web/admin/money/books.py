@@ -12,6 +12,7 @@ from coop.models.types import utcnow
 from coop.services.money.opening import (
     AS_OF,
     CASH,
+    already_entered,
     enter_opening_balances,
     opening_balance_of,
     opening_households,
@@ -22,7 +23,7 @@ from coop.services.times import display_zone
 from coop.web.access import for_coop, signed_in_user
 from coop.web.admin import bp
 from coop.web.admin.money.book_forms import WriteOffForm, opening_form, signed
-from coop.web.outcome import commit_or_refuse
+from coop.web.outcome import commit_or_refuse, show_refusal
 
 
 @bp.route("/money/opening-balances", methods=["GET", "POST"], endpoint="opening_balances")
@@ -50,12 +51,12 @@ def opening_balances(coop: Coop):
         if opening is not None:
             flash(f"The opening balances as at {opening.as_of:%-d %B %Y} are posted.", "success")
             return redirect(url_for("admin.opening_balances", slug=coop.slug))
-    elif entered is not None and request.method == "POST":
-        flash(
-            f"The opening balances were entered already, as at {entered.as_of:%-d %B %Y}. "
-            "To correct them, reverse them first, then enter them again.",
-            "error",
-        )
+    retyped = False
+    if entered is not None and request.method == "POST":
+        # Sent again (an old tab, the back button): the form comes back as typed,
+        # refused at its first field, and nothing is posted.
+        retyped = True
+        show_refusal(form, already_entered(entered))
     return render_template(
         "admin/money/opening_balances.html",
         coop=coop,
@@ -65,6 +66,7 @@ def opening_balances(coop: Coop):
         else None,
         households=households,
         form=form,
+        retyped=retyped,
         confirming=form.confirming(coop),
     )
 
