@@ -9,8 +9,8 @@ from coop.extensions import db
 from coop.models.saved_cards import SavedCard
 from coop.services.payments.saved_cards import saved_card
 
+from .autopay_support import save_card
 from .conftest import PUBLISHABLE_KEY
-from .test_autopay import save_card
 
 
 @pytest.fixture

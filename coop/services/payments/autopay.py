@@ -8,7 +8,9 @@ Stripe.js, and `finish_saving_card` reads it back from the processor and
 keeps the payment method with its brand, last four digits and expiry
 (never the number), and turns auto-pay on: saving a card here is asking
 for auto-pay. A new card replaces the old one, which is detached. With card
-payments off, saving is refused and nothing is written.
+payments off for the co-op (`card_payments_enabled_for`: no keys, or its own
+account not taking charges), saving is refused and nothing is written, and
+no bill is charged automatically.
 
 **What is charged.** What the round's bill leaves owing: the bill's charge,
 or less when the household's balance was in credit (never more than its
@@ -56,6 +58,7 @@ from coop.services.mail import send_message
 from coop.services.money.bills import bill_for
 from coop.services.money.ledger import household_balance_pence
 from coop.services.money.paying_in import how_to_pay
+from coop.services.payments.connect import card_payments_enabled_for
 from coop.services.payments.gateway import (
     GatewayError,
     card_payments_enabled,
@@ -79,7 +82,7 @@ NEEDS_BANK = (
 
 
 def _refuse_unless_able(membership: Membership, coop: Coop) -> None:
-    if not card_payments_enabled():
+    if not card_payments_enabled_for(coop):
         raise ServiceError(CARDS_OFF.format(coop=coop.name), code=GatewayError.NOT_CONFIGURED)
     if membership.status is not MembershipStatus.ACTIVE:
         raise ServiceError(NOT_CURRENT.format(coop=coop.name))
@@ -181,7 +184,8 @@ def _forget_card(card: SavedCard) -> None:
 
 def remove_card(*, card: SavedCard) -> None:
     """Detach the household's saved card at the processor and turn auto-pay off (flushes)."""
-    # With card payments off nothing can charge it; otherwise the processor forgets it too.
+    # With no keys nothing can charge it; otherwise the processor forgets it too, even when
+    # the co-op's own account no longer takes charges (detaching needs only the keys).
     if card.payment_method_id is not None and card_payments_enabled():
         gateway_for(stripe_account=card.stripe_account).detach_payment_method(
             card.payment_method_id
@@ -252,7 +256,7 @@ def charge_auto_pay(*, membership_id: int, round_id: int) -> CardPayment | None:
         or card.payment_method_id is None
         or not membership.is_active
         or round_.state is not RoundState.SETTLED
-        or not card_payments_enabled()
+        or not card_payments_enabled_for(coop)
     ):
         return None
     if card.stripe_account != coop.stripe_account_id:

@@ -32,7 +32,8 @@ from coop.services.payments.autopay import (
     set_auto_pay,
     start_saving_card,
 )
-from coop.services.payments.gateway import GatewayError, card_payments_enabled
+from coop.services.payments.connect import card_payments_enabled_for
+from coop.services.payments.gateway import GatewayError
 from coop.services.payments.saved_cards import household_saved_card, saved_card
 from coop.web.access import for_coop
 from coop.web.members import bp
@@ -43,7 +44,7 @@ from coop.web.outcome import commit_or_refuse
 AUTO_PAY = "/coops/<slug>/auto-pay"
 
 
-def _back(coop: Coop):  # type: ignore[no-untyped-def]
+def _back(coop: Coop):
     return redirect(url_for("members.auto_pay", slug=coop.slug))
 
 
@@ -55,7 +56,7 @@ def auto_pay(coop: Coop):
         "members/cards/autopay.html",
         coop=coop,
         card=saved_card(membership=membership),
-        enabled=card_payments_enabled(),
+        enabled=card_payments_enabled_for(coop),
         current=membership.status is MembershipStatus.ACTIVE,
         minimum_pence=AUTO_PAY_MIN_PENCE,
         button=CardButtonForm(),
@@ -84,7 +85,7 @@ def save_card(coop: Coop):
     membership = _household(coop)
     card = saved_card(membership=membership)
     secret = problem = script = None
-    if card is not None and card_payments_enabled():
+    if card is not None and card_payments_enabled_for(coop):
         try:
             secret = card_setup_secret(card=card)
         except GatewayError as refusal:

@@ -23,6 +23,7 @@ from coop.models.payments import CREDIT_BACK_TEXT_LENGTH
 from coop.services.money.confirming import confirm_field, needs_confirming
 from coop.services.money.treasury import Method
 from coop.services.money.write_offs import household_to_write_off
+from coop.services.payments.connect import card_payments_enabled_for
 from coop.services.payments.credit_back import (
     answered_requests,
     approve_credit_back,
@@ -30,7 +31,6 @@ from coop.services.payments.credit_back import (
     decline_credit_back,
     waiting_requests,
 )
-from coop.services.payments.gateway import card_payments_enabled
 from coop.services.payments.refunds import (
     card_payments_of,
     coop_card_payment,
@@ -114,7 +114,7 @@ def household_payments(coop: Coop, membership_id: int):
         membership=membership,
         payments=payments,
         refundable={payment.id: refundable_pence(payment) for payment in payments},
-        enabled=card_payments_enabled(),
+        enabled=card_payments_enabled_for(coop),
     )
 
 
@@ -164,7 +164,7 @@ def refund_page(coop: Coop, payment_id: int):
         refunds=refunds_of(payment=payment),
         form=form,
         confirming=form.confirming(coop),
-        enabled=card_payments_enabled(),
+        enabled=card_payments_enabled_for(coop),
     )
 
 
