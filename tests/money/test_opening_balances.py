@@ -18,7 +18,8 @@ from coop.services.money.opening import (
 )
 from coop.services.money.reports import balance_sheet
 from coop.services.money.statements import statement_for
-from coop.services.money.treasury import reverse_entry
+from coop.services.money.treasury import Method, record_payment, reverse_entry
+from coop.services.times import display_zone
 from money.support import transaction_sums
 from money.treasury_support import treasurer
 
@@ -79,6 +80,41 @@ def test_the_statement_says_opening_balance_as_at_the_date(rounds):
     assert entry.memo == "Opening balance as at 1 April 2026"
     assert entry.amount_pence == -1_250
     assert entry.balance_after_pence == -1_250
+
+
+def test_the_statement_puts_the_opening_balance_at_its_as_at_date_not_when_typed(rounds):
+    household = rounds.households[0]
+    paid = record_payment(
+        coop=rounds.coop,
+        membership_id=household.id,
+        amount_pence=500,
+        method=Method.CASH,
+        note="",
+        by=rounds.coordinator,
+    )
+    db.session.commit()
+    first = enter(rounds, households={household.id: -1_250})  # typed after the payment
+    reverse_entry(
+        transaction=db.session.get(LedgerTransaction, first.transaction_id),
+        reason="wrong amount",
+        by=rounds.coordinator,
+    )
+    db.session.commit()
+    enter(rounds, households={household.id: -1_000})
+
+    entries = statement_for(membership=household).entries
+
+    # Newest first: the payment (after 1 April), then the second opening balance,
+    # its reversed predecessor's reversal, and the first one, all as at 1 April.
+    assert [entry.kind for entry in entries] == [
+        TransactionKind.PAYMENT,
+        TransactionKind.OPENING_BALANCE,
+        TransactionKind.REVERSAL,
+        TransactionKind.OPENING_BALANCE,
+    ]
+    assert entries[0].transaction_id == paid.id
+    assert [entry.balance_after_pence for entry in entries] == [-500, -1_000, 0, -1_250]
+    assert {entry.dated.astimezone(display_zone()).date() for entry in entries[1:]} == {AS_OF}
 
 
 def test_households_that_left_have_opening_balances_and_pending_ones_do_not(rounds, factory):

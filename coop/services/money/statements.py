@@ -8,7 +8,7 @@ whatever the number of rounds, transactions or bill lines. Bills are in
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time
 from fractions import Fraction
 
 from sqlalchemy import Select, case, func, select
@@ -24,13 +24,16 @@ from coop.models import (
     BillLineKind,
     LedgerTransaction,
     Membership,
+    OpeningBalance,
     Posting,
     Round,
     Supplier,
     SupplierKind,
     TransactionKind,
 )
+from coop.services.money.reconcile import with_money_days
 from coop.services.rounds.ordering import Funds, funds_of
+from coop.services.times import display_zone
 
 # --- the statement ------------------------------------------------------------------------
 
@@ -50,6 +53,9 @@ class Entry:
     has_bill: bool
     reverses_id: int | None
     reversed_by_id: int | None
+    # When its money moved, which orders the statement: when it was written, but an
+    # opening balance (and its reversal) at the start of its as-at day.
+    dated: datetime
 
 
 @dataclass(frozen=True)
@@ -100,6 +106,13 @@ def household_postings(membership: Membership) -> Select[tuple[int]]:
     )
 
 
+def _money_moment(created_at: datetime, as_of: date | None) -> datetime:
+    """When a household's transaction moved money, in UTC (see `Entry.dated`)."""
+    if as_of is None:
+        return created_at
+    return datetime.combine(as_of, time(), tzinfo=display_zone()).astimezone(UTC)
+
+
 def _entries(membership: Membership, balance_pence: int) -> list[Entry]:
     reversal = aliased(LedgerTransaction)
     billed = set(
@@ -108,27 +121,31 @@ def _entries(membership: Membership, balance_pence: int) -> list[Entry]:
         )
     )
     rows = db.session.execute(
-        household_postings(membership)
-        .add_columns(
-            LedgerTransaction.kind,
-            LedgerTransaction.memo,
-            LedgerTransaction.created_at,
-            LedgerTransaction.round_id,
-            LedgerTransaction.reverses_id,
-            Round.title,
-            Round.state,
-            reversal.id,
-            func.sum(Posting.amount_pence),
-        )
-        .outerjoin(Round, Round.id == LedgerTransaction.round_id)
-        .outerjoin(reversal, reversal.reverses_id == LedgerTransaction.id)
-        .group_by(LedgerTransaction.id, Round.id, reversal.id)
-        .order_by(LedgerTransaction.created_at.desc(), LedgerTransaction.id.desc())
+        with_money_days(
+            household_postings(membership)
+            .add_columns(
+                LedgerTransaction.kind,
+                LedgerTransaction.memo,
+                LedgerTransaction.created_at,
+                LedgerTransaction.round_id,
+                LedgerTransaction.reverses_id,
+                Round.title,
+                Round.state,
+                reversal.id,
+                OpeningBalance.as_of,
+                func.sum(Posting.amount_pence),
+            )
+            .outerjoin(Round, Round.id == LedgerTransaction.round_id)
+            .outerjoin(reversal, reversal.reverses_id == LedgerTransaction.id)
+        ).group_by(LedgerTransaction.id, Round.id, reversal.id, OpeningBalance.as_of)
     ).all()
+    dated = {row[0]: _money_moment(row[3], row[9]) for row in rows}
+    # Newest first by when the money moved (see `Entry.dated`), then by writing order.
+    rows = sorted(rows, key=lambda row: (dated[row[0]], row[0]), reverse=True)
     entries, after = [], balance_pence
     for row in rows:
         (transaction_id, kind, memo, created_at, round_id, reverses_id) = row[:6]
-        title, state, reversed_by_id, amount = row[6:]
+        title, state, reversed_by_id, _as_of, amount = row[6:]
         entries.append(
             Entry(
                 transaction_id=transaction_id,
@@ -142,6 +159,7 @@ def _entries(membership: Membership, balance_pence: int) -> list[Entry]:
                 has_bill=round_id in billed and state == RoundState.SETTLED,
                 reverses_id=reverses_id,
                 reversed_by_id=reversed_by_id,
+                dated=dated[transaction_id],
             )
         )
         after -= int(amount)  # the balance before this one is the balance after the older one
