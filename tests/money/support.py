@@ -8,6 +8,7 @@ from coop.domain.rounds import RoundState
 from coop.extensions import db
 from coop.models import Posting, Round, RoundItem
 from coop.models.types import utcnow
+from coop.services.money.settlement import settle_round
 from coop.services.rounds.closing import close_round
 
 
@@ -39,3 +40,20 @@ def transaction_sums(round_id: int | None = None) -> list[int]:
     if round_id is not None:
         query = query.where(LedgerTransaction.round_id == round_id)
     return list(db.session.scalars(query))
+
+
+def surplus_round(rounds, *, settle=True):
+    """Return a round whose one item (case of 6 at £12, 10% markup) left 2 units over.
+
+    The first household asked for 4; a 50% fill threshold made a case of 6.
+    """
+    rounds.coop.markup_bp = 1000
+    db.session.commit()
+    oats = rounds.product(name="Porridge oats", case_price_pence=1200)
+    round_ = rounds.round(oats, title="November order", fill_percent=50)
+    rounds.ask(round_, oats, rounds.households[0], 4)
+    receive_as_ordered(round_)
+    if settle:
+        settle_round(round_id=round_.id, by=rounds.coordinator)
+        db.session.commit()
+    return round_, rounds.item(round_, oats)

@@ -5,7 +5,10 @@ bad (an amount of 0, negative, letters, three decimals, above the ceiling,
 above the co-op's large amount without typing it again; a date in the
 future; a receipt that is not one; a write-off beyond the debt), then checks
 the message beside the field that caused it and that no ledger row, fund
-entry, opening balance, reconciliation or receipt was written.
+entry, opening balance, reconciliation, receipt or stock movement was written.
+Stock is sold and written off in units, not typed amounts, and on the day it
+is recorded: those forms have no amount or date to get wrong, but their units
+are checked as amounts are, and never more than are in stock.
 """
 
 from __future__ import annotations
@@ -26,10 +29,12 @@ from coop.models import (
     Posting,
     Receipt,
     Reconciliation,
+    StockMovement,
 )
 from coop.services.money.fund import local_today
 from coop.services.money.treasury import Method, record_payment
 from money.fund_support import NOT_A_PDF, PNG, category
+from money.support import surplus_round
 from money.treasury_support import settled_round, treasurer
 
 BASE = "/coops/fishwick/admin"
@@ -280,6 +285,50 @@ CASES = [
 ]
 
 
+def stock_sale(rounds) -> Form:
+    """Sell one of the two units of oats a settled round left over (see `surplus_round`)."""
+    _round, item = surplus_round(rounds)
+    return Form(
+        f"{BASE}/money/stock/sell",
+        {
+            "sell-item": str(item.id),
+            "sell-household": str(rounds.households[1].id),
+            "sell-units": "1",
+            "sell-note": "",
+        },
+    )
+
+
+def stock_write_off(rounds) -> Form:
+    _round, item = surplus_round(rounds)
+    return Form(
+        f"{BASE}/money/stock/write-off",
+        {"off-item": str(item.id), "off-units": "1", "off-kind": "spoiled", "off-note": ""},
+    )
+
+
+STOCK_FORMS: dict[str, tuple[Callable[..., Form], str]] = {
+    "stock_sale": (stock_sale, "sell-units"),
+    "stock_write_off": (stock_write_off, "off-units"),
+}
+UNITS = "Enter a whole number of units, 1 or more."
+STOCK_CASES = [
+    *(
+        pytest.param(form, typed, message, id=f"{form}-{name}")
+        for form in STOCK_FORMS
+        for name, typed, message in [
+            ("zero", "0", UNITS),
+            ("negative", "-1", UNITS),
+            ("letters", "two", UNITS),
+            ("decimals", "1.5", UNITS),
+            ("three-decimals", "1.234", UNITS),
+            ("implausibly-many", "99999999999", UNITS),
+            ("more-than-in-stock", "3", "Only 2 of Porridge oats (500 g bag) are in stock."),
+        ]
+    )
+]
+
+
 def books_size() -> tuple[int, ...]:
     """How many rows of each kind the books hold."""
     return tuple(
@@ -291,6 +340,7 @@ def books_size() -> tuple[int, ...]:
             OpeningBalance,
             Reconciliation,
             Receipt,
+            StockMovement,
         )
     )
 
@@ -349,6 +399,35 @@ def test_each_form_takes_its_good_submission(rounds, client, keeper, form):
     response = post(client, built, {})
 
     assert response.status_code == 302, field_error(text(response), "amount")
+    assert books_size() != before
+
+
+@pytest.mark.parametrize(("form", "typed", "message"), STOCK_CASES)
+def test_stock_units_that_cannot_be_taken_are_refused_at_their_field(
+    rounds, client, keeper, form, typed, message
+):
+    build, field = STOCK_FORMS[form]
+    built = build(rounds)
+    before = books_size()
+
+    response = post(client, built, {field: typed})
+
+    assert response.status_code == 400, response.status_code
+    page = text(response)
+    assert not layout_problems(response.get_data(as_text=True))
+    assert message in (field_error(page, field) or ""), field_error(page, field)
+    assert books_size() == before
+    assert f'value="{typed}"' in page, "what was typed is kept"
+
+
+@pytest.mark.parametrize("form", sorted(STOCK_FORMS))
+def test_each_stock_form_takes_its_good_submission(rounds, client, keeper, form):
+    built = STOCK_FORMS[form][0](rounds)
+    before = books_size()
+
+    response = post(client, built, {})
+
+    assert response.status_code == 302, text(response)
     assert books_size() != before
 
 

@@ -18,7 +18,6 @@ from coop.models import (
     TransactionKind,
 )
 from coop.services.money.ledger import balances, household_balance_pence
-from coop.services.money.settlement import settle_round
 from coop.services.money.stock import (
     sell_stock,
     stock_at_cost_pence,
@@ -27,27 +26,10 @@ from coop.services.money.stock import (
     written_off_pence,
 )
 from coop.services.money.treasury import reverse_entry
-from money.support import receive_as_ordered, transaction_sums
+from money.support import surplus_round, transaction_sums
 from money.treasury_support import treasurer
 
 STOCK = "/coops/fishwick/admin/money/stock"
-
-
-def surplus_round(rounds, *, settle=True):
-    """Return a round whose one item (case of 6 at £12, 10% markup) left 2 units over.
-
-    The first household asked for 4; a 50% fill threshold made a case of 6.
-    """
-    rounds.coop.markup_bp = 1000
-    db.session.commit()
-    oats = rounds.product(name="Porridge oats", case_price_pence=1200)
-    round_ = rounds.round(oats, title="November order", fill_percent=50)
-    rounds.ask(round_, oats, rounds.households[0], 4)
-    receive_as_ordered(round_)
-    if settle:
-        settle_round(round_id=round_.id, by=rounds.coordinator)
-        db.session.commit()
-    return round_, rounds.item(round_, oats)
 
 
 def fund_balance(coop) -> int:
