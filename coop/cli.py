@@ -19,6 +19,12 @@ from coop.demo import seed as demo
 from coop.domain.roles import JoiningPolicy
 from coop.extensions import db
 from coop.models.coops import DEFAULT_HOUSEHOLD_CAP
+from coop.services.catalogue.export import (
+    EXPORT_FORMATS,
+    XLSX,
+    catalogue_supplier_named,
+    export_file,
+)
 from coop.services.catalogue.feed_pull import pull_catalogue
 from coop.services.catalogue.imports import (
     ImportPreview,
@@ -289,6 +295,61 @@ def _print_preview(preview: ImportPreview) -> None:
         click.echo(f"Line {error.line}: {error.message}", err=True)
 
 
+@click.command("export-catalogue")
+@with_appcontext
+@click.option("--coop", "slug", required=True, help="The co-op's slug.")
+@click.option(
+    "--supplier",
+    "supplier_name",
+    required=True,
+    help="The supplier's name: one the co-op keeps or subscribes to.",
+)
+@click.option(
+    "--format",
+    "format_name",
+    type=click.Choice(list(EXPORT_FORMATS)),
+    default="coop",
+    show_default=True,
+    help="coop: coop's own CSV; foodsoft: Foodsoft's article CSV; xlsx: an Excel workbook "
+    "with the columns of coop's CSV.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write the file here rather than to standard output.",
+)
+def export_catalogue_command(
+    slug: str, supplier_name: str, format_name: str, output: Path | None
+) -> None:
+    """Write a supplier's catalogue to standard output, or to a file with -o.
+
+    An import of coop's CSV or of the workbook changes nothing. A workbook
+    is not sent to a terminal: give -o, or redirect standard output.
+
+    \b
+        flask --app coop export-catalogue --coop fishwick --supplier "Greens" \\
+            --format foodsoft -o greens-foodsoft.csv
+    """
+    stdout = click.get_binary_stream("stdout")
+    if format_name == XLSX and output is None and stdout.isatty():
+        raise click.UsageError(
+            "An .xlsx workbook is not text for a terminal: give -o FILE, "
+            "e.g. -o catalogue.xlsx, or redirect standard output to a file."
+        )
+    with one_transaction(keep=False):
+        supplier = catalogue_supplier_named(coop=coop_by_slug(slug=slug), name=supplier_name)
+        content = export_file(supplier=supplier, format=format_name)
+        name = supplier.name
+    data = content.encode() if isinstance(content, str) else content
+    if output is None:
+        stdout.write(data)
+        stdout.flush()
+        return
+    output.write_bytes(data)
+    click.echo(f"Wrote the catalogue of {name} to {output} ({len(data):,} bytes).")
+
+
 @click.command("pull-catalogue")
 @with_appcontext
 @click.option("--coop", "slug", required=True, help="The slug of the co-op that keeps the copy.")
@@ -517,6 +578,7 @@ COMMANDS = (
     appoint_officer_command,
     seed_demo_command,
     import_catalogue_command,
+    export_catalogue_command,
     pull_catalogue_command,
     tick_command,
     worker_command,

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from flask import (
+    Response,
     abort,
     current_app,
     flash,
@@ -25,7 +26,14 @@ from coop.domain.money import format_pence
 from coop.domain.permissions import can_manage_catalogue
 from coop.extensions import wants_json
 from coop.models import Coop, Supplier
-from coop.services.catalogue.export import export_catalogue, export_filename
+from coop.services.catalogue.export import (
+    COOP,
+    EXPORT_FORMATS,
+    FOODSOFT,
+    XLSX,
+    export_file,
+    export_filename,
+)
 from coop.services.catalogue.import_jobs import (
     run_catalogue_import,
     runs_as_job,
@@ -228,8 +236,21 @@ def _confirm_as_job(coop: Coop, supplier: Supplier, import_id: int, back: str):
     return redirect(url_for("jobs.status", run_id=run.id))
 
 
-@bp.route("/suppliers/<int:supplier_id>/export.csv")
+# The coop CSV's rule is registered first (the decorator nearest the view), so a
+# link that names no format is built to it.
+@bp.route("/suppliers/<int:supplier_id>/export.xlsx", defaults={"format": XLSX})
+@bp.route("/suppliers/<int:supplier_id>/export-foodsoft.csv", defaults={"format": FOODSOFT})
+@bp.route("/suppliers/<int:supplier_id>/export.csv", defaults={"format": COOP})
 @for_coop(can_manage_catalogue)
-def export_supplier_catalogue(coop: Coop, supplier_id: int):
+def export_supplier_catalogue(coop: Coop, supplier_id: int, format: str):
     supplier = visible_supplier(coop, supplier_id)
-    return csv_download(export_catalogue(supplier=supplier), export_filename(supplier=supplier))
+    content = export_file(supplier=supplier, format=format)
+    filename = export_filename(supplier=supplier, format=format)
+    if format == COOP:
+        return csv_download(str(content), filename)
+    # Foodsoft's CSV goes without the byte-order mark: Foodsoft reads its first header as is.
+    return Response(
+        content.encode() if isinstance(content, str) else content,
+        content_type=EXPORT_FORMATS[format].content_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
