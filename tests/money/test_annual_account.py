@@ -27,14 +27,18 @@ from coop.models import (
     TransactionKind,
 )
 from coop.services.errors import ServiceError
-from coop.services.money.accounts_report import assets_and_liabilities, receipts_and_payments
+from coop.services.money.accounts_report import (
+    assets_and_liabilities,
+    receipts_and_payments,
+    written_off_in,
+)
 from coop.services.money.fund import local_today
 from coop.services.money.period_reports import monthly_income_and_spending, round_results
 from coop.services.money.periods import Period, checked_period, last_complete_year
-from coop.services.money.stock import stock_at_cost_pence
+from coop.services.money.stock import stock_at_cost_pence, stock_on_hand, write_off_stock
 from coop.services.money.treasury import reverse_entry
 from coop.services.times import display_zone
-from money.books_year import Books, dated, year_of_books
+from money.books_year import Books, at, dated, year_of_books
 from money.fund_support import record
 
 HELD = {AccountKind.CASH, AccountKind.BANK, AccountKind.CARD}
@@ -205,6 +209,35 @@ def test_the_statement_of_assets_and_liabilities_is_the_balances_at_the_years_en
     assert statement.stock_at_cost_pence == stock_at_cost_pence(coop=rounds.coop, at=zone_midnight)
     assert statement.stock_at_cost_pence == 200  # two spare units at £2, one sold
     assert statement.households_owing_pence > 0 and statement.suppliers_unpaid_pence > 0
+
+
+def test_what_the_year_wrote_off_is_its_write_off_postings_and_stock_written_off(books, rounds):
+    (line,) = stock_on_hand(coop=rounds.coop)
+    spoiled = write_off_stock(
+        coop=rounds.coop,
+        round_item_id=line.round_item_id,
+        units=1,
+        kind="spoiled",
+        note="",
+        by=books.treasurer,
+    )
+    db.session.commit()
+    spoiled.created_at = at(books.period.start + timedelta(days=200))
+    db.session.commit()
+    period = books.period
+    debts = sum(
+        row["amount"]
+        for row in postings(rounds.coop.id)
+        if row["account"].kind is AccountKind.HOUSEHOLD
+        and row["kind"] is TransactionKind.WRITE_OFF
+        and period.start <= row["on"] <= period.end
+    )
+
+    written_off = written_off_in(coop=rounds.coop, period=period)
+
+    assert written_off.debts_pence == debts == 150  # part of one household's debt
+    assert written_off.stock_pence == 200  # the unit left of the spare two, at £2
+    assert written_off_in(coop=rounds.coop, period=period.previous()).any is False
 
 
 def test_income_and_spending_by_month_are_the_fund_entries_not_reversed(books, rounds):

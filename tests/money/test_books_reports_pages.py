@@ -56,6 +56,8 @@ def test_the_annual_account_page_shows_the_year_and_that_it_balances(books, roun
     assert "they agree to the penny (difference £0.00)" in page
     assert "not a receipt" in page  # the opening balances are said to be opening cash and bank
     assert "Card payments not yet paid out" in page
+    written_off = page[page.index('id="written-off"') :]
+    assert "Households' debts written off" in written_off and "£1.50" in written_off
 
 
 def test_the_money_pages_link_to_the_reports(books, client):
@@ -112,6 +114,8 @@ def test_the_assets_csv_and_pdf_carry_the_statement(books, rounds, client):
     assert by_item["Assets less liabilities"] == plain_pounds(statement.net_pence)
     for pence in (statement.assets_pence, statement.liabilities_pence, statement.net_pence):
         assert format_pence(pence) in pdf
+    assert by_item["Households' debts"] == "1.50"  # written off in the year
+    assert "Households' debts written off £1.50" in pdf
 
 
 def test_the_monthly_and_round_csvs_and_pdfs_carry_their_tables(books, rounds, client):

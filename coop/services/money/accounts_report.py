@@ -25,6 +25,11 @@ written, in London time). So:
 
 Households' payments cannot be told apart by what they paid for, so stock a
 household bought on account is in "Households' payments" once it pays.
+
+What was written off in the period moved no money, so it is in neither
+account; `written_off_in` gives it for a note beside them: households' debts
+the fund bore (``write_off`` transactions, net of their reversals) and stock
+given away or spoiled, at what it cost.
 """
 
 from __future__ import annotations
@@ -50,7 +55,7 @@ from coop.models import (
 )
 from coop.services.money.periods import Period
 from coop.services.money.reconcile import moved_up_to, with_money_days
-from coop.services.money.stock import stock_at_cost_pence
+from coop.services.money.stock import stock_at_cost_pence, written_off_pence
 
 #: Where the co-op holds money, in the order the account shows them.
 HELD = (AccountKind.CASH, AccountKind.BANK, AccountKind.CARD)
@@ -387,4 +392,49 @@ def assets_and_liabilities(*, coop: Coop, as_of: date) -> AssetsAndLiabilities:
         stock_at_cost_pence=stock_at_cost_pence(coop=coop, at=end),
         households_in_credit_pence=sum(b for b in households if b > 0),
         suppliers_unpaid_pence=sum(b for b in suppliers if b > 0),
+    )
+
+
+# --- written off in the period ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WrittenOff:
+    """What the co-op wrote off in a period: no money moved, so a note beside the accounts."""
+
+    period: Period
+    debts_pence: int  # households' debts written off, less any write-off reversed
+    stock_pence: int  # the co-op's stock given away or spoiled, at cost
+
+    @property
+    def any(self) -> bool:
+        return bool(self.debts_pence or self.stock_pence)
+
+
+def written_off_in(*, coop: Coop, period: Period) -> WrittenOff:
+    """Return the debts and the stock written off in *period* (two queries).
+
+    A write-off is dated by the one rule (`moved_up_to`: the day it was
+    written); its reversal nets against it in the period the reversal falls in.
+    """
+    original = aliased(LedgerTransaction)
+    debts = db.session.scalar(
+        with_money_days(
+            select(func.coalesce(func.sum(Posting.amount_pence), 0))
+            .join(Account, Account.id == Posting.account_id)
+            .join(LedgerTransaction, LedgerTransaction.id == Posting.transaction_id)
+        )
+        .outerjoin(original, original.id == LedgerTransaction.reverses_id)
+        .where(
+            Account.coop_id == coop.id,
+            Account.kind == AccountKind.HOUSEHOLD,
+            func.coalesce(original.kind, LedgerTransaction.kind) == TransactionKind.WRITE_OFF,
+            moved_in(period),
+        )
+    )
+    start, end = period.utc_bounds()
+    return WrittenOff(
+        period=period,
+        debts_pence=int(debts or 0),
+        stock_pence=written_off_pence(coop=coop, start=start, end=end),
     )

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from coop.domain.money import plain_pounds
 from coop.domain.spreadsheets import csv_text
-from coop.services.money.accounts_report import AssetsAndLiabilities, ReceiptsAndPayments
+from coop.services.money.accounts_report import (
+    AssetsAndLiabilities,
+    ReceiptsAndPayments,
+    WrittenOff,
+)
 from coop.services.money.period_reports import MonthlyTable, RoundResult
 from coop.services.money.periods import Period
 
@@ -120,8 +124,12 @@ def receipts_and_payments_csv(account: ReceiptsAndPayments) -> str:
     return csv_text(header, rows)
 
 
-def assets_csv(statement: AssetsAndLiabilities) -> str:
-    """The statement of assets and liabilities at the period's end."""
+def assets_csv(statement: AssetsAndLiabilities, written_off: WrittenOff | None = None) -> str:
+    """The statement of assets and liabilities at the period's end.
+
+    With *written_off*, two rows more say what the period wrote off: no money
+    moved, so it is in neither account, but the assets are that much less.
+    """
     s = statement
     rows: list[tuple[str, str, int]] = [
         ("Money held", "Cash in hand", s.cash_pence),
@@ -137,6 +145,15 @@ def assets_csv(statement: AssetsAndLiabilities) -> str:
         ("Total", "Liabilities", s.liabilities_pence),
         ("Total", "Assets less liabilities", s.net_pence),
     ]
+    if written_off is not None:
+        rows += [
+            ("Written off in the period", "Households' debts", written_off.debts_pence),
+            (
+                "Written off in the period",
+                "Stock given away or spoiled, at cost",
+                written_off.stock_pence,
+            ),
+        ]
     return csv_text(
         ["Section", "Item", f"At {s.as_of:%Y-%m-%d}"],
         [[section, item, plain_pounds(pence)] for section, item, pence in rows],

@@ -20,7 +20,11 @@ from coop.domain.permissions import can_manage_money
 from coop.domain.spreadsheets import file_slug
 from coop.models import Coop
 from coop.services.errors import ServiceError
-from coop.services.money.accounts_report import assets_and_liabilities, receipts_and_payments
+from coop.services.money.accounts_report import (
+    assets_and_liabilities,
+    receipts_and_payments,
+    written_off_in,
+)
 from coop.services.money.books_csv import (
     assets_csv,
     monthly_csv,
@@ -68,6 +72,7 @@ def _figures(coop: Coop, report: str, period: Period) -> dict[str, Any]:
     return {
         "account": receipts_and_payments(coop=coop, period=period),
         "statement": assets_and_liabilities(coop=coop, as_of=period.end),
+        "written_off": written_off_in(coop=coop, period=period),
     }
 
 
@@ -120,7 +125,9 @@ CSVS = {
     "monthly": lambda figures: monthly_csv(figures["table"]),
     "rounds": lambda figures: rounds_csv(figures["results"]),
     "receipts-and-payments": lambda figures: receipts_and_payments_csv(figures["account"]),
-    "assets-and-liabilities": lambda figures: assets_csv(figures["statement"]),
+    "assets-and-liabilities": lambda figures: assets_csv(
+        figures["statement"], figures["written_off"]
+    ),
 }
 
 
