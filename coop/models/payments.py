@@ -36,6 +36,7 @@ from coop.models.types import Pence, UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
     from coop.models.memberships import Membership
+    from coop.models.rounds import Round
 
 #: Long enough for any Stripe id (they are well under 100 characters).
 STRIPE_ID_LENGTH = 255
@@ -148,6 +149,7 @@ class CardPayment(Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     membership: Mapped[Membership] = relationship()
+    round_: Mapped[Round | None] = relationship()
 
 
 class StripeEvent(Model):

@@ -14,8 +14,10 @@ for each co-op that has them on, and a household hears when:
 
 The event key is the day (``owing:<YYYY-MM-DD>``, UTC), so two ticks on one
 day send once. The message gives the amount owed, the latest bill and how to
-pay, with links to the statement and the bill: a household that has left
-still reads both (`coop.domain.permissions.can_view_own_account`).
+pay, with links to the statement and the bill, and, when the co-op takes
+card payments, to paying that bill by card in one tap: a household that has
+left still reads them all and may pay
+(`coop.domain.permissions.can_view_own_account`).
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from coop.services.money.bills import round_bills
 from coop.services.money.ledger import balances
 from coop.services.money.paying_in import paying_in
 from coop.services.notices import notify
+from coop.services.payments.connect import card_payments_enabled_for
 
 # A charge this recent holds the reminder back: the bill has only just told the household.
 FRESH_CHARGE = timedelta(days=1)
@@ -63,6 +66,7 @@ class LatestBill:
     title: str
     charged_pence: int
     link: str | None
+    pay_link: str | None = None  # paying it by card, when the co-op takes card payments
 
 
 def owing_key(now: datetime) -> str:
@@ -132,11 +136,17 @@ def latest_bills(*, households: list[Membership]) -> dict[int, LatestBill]:
         for summary in round_bills(round_=round_):
             charged[(round_.id, summary.membership_id)] = summary.charged_pence
     builders = links()
+    cards = {
+        household.coop_id: card_payments_enabled_for(household.coop) for household in households
+    }
     return {
         membership_id: LatestBill(
             title=round_.title,
             charged_pence=charged.get((round_.id, membership_id), 0),
             link=builders.bill(round_),
+            pay_link=builders.pay_bill(round_)
+            if cards[round_.coop_id] and charged.get((round_.id, membership_id), 0) > 0
+            else None,
         )
         for membership_id, round_ in latest.items()
     }

@@ -12,9 +12,10 @@ payments off for the co-op (`card_payments_enabled_for`: no keys, or its own
 account not taking charges), saving is refused and nothing is written, and
 no bill is charged automatically.
 
-**What is charged.** What the round's bill leaves owing: the bill's charge,
-or less when the household's balance was in credit (never more than its
-balance owes, nothing at all when it owes nothing). In the
+**What is charged.** What the round's bill leaves owing
+(`coop.services.payments.owing`): the bill's charge, or less when the
+household's balance was in credit (never more than its balance owes,
+nothing at all when it owes nothing). In the
 fixed-contribution model the bill is the agreed contribution, posted at
 settlement like any bill, so one choice covers both. Less than
 `AUTO_PAY_MIN_PENCE` (the processor's smallest charge) is left for the
@@ -55,8 +56,6 @@ from coop.services.errors import ServiceError
 from coop.services.jobs import enqueue_after_commit
 from coop.services.links import links
 from coop.services.mail import send_message
-from coop.services.money.bills import bill_for
-from coop.services.money.ledger import household_balance_pence
 from coop.services.money.paying_in import how_to_pay
 from coop.services.payments.connect import card_payments_enabled_for
 from coop.services.payments.gateway import (
@@ -65,10 +64,11 @@ from coop.services.payments.gateway import (
     coop_gateway,
     gateway_for,
 )
+from coop.services.payments.owing import CARD_MIN_PENCE, bill_open_key, owed_on_bill_pence
 from coop.services.payments.saved_cards import saved_card
 
 #: The card processor's smallest charge in GBP; less than this is not charged automatically.
-AUTO_PAY_MIN_PENCE = 30
+AUTO_PAY_MIN_PENCE = CARD_MIN_PENCE
 
 CARDS_OFF = (
     "Card payments are not available for {coop}, so a card cannot be saved for auto-pay."
@@ -202,15 +202,6 @@ def auto_pay_key(*, membership_id: int, round_id: int) -> str:
     return f"auto_pay-{membership_id}-{round_id}-auto"
 
 
-def owed_on_bill_pence(*, membership: Membership, round_: Round) -> int:
-    """Return what the household's bill for *round_* leaves owing, in pence (reads only)."""
-    bill = bill_for(round_=round_, membership=membership)
-    if bill is None:
-        return 0
-    owed = -household_balance_pence(membership=membership)
-    return max(0, min(bill.charged_pence, owed))
-
-
 def queue_auto_pay(*, round_: Round, membership_ids: set[int] | dict[int, int]) -> list[int]:
     """Queue, after the commit, a charge for each of the households billed with auto-pay on."""
     households = list(
@@ -265,7 +256,7 @@ def charge_auto_pay(*, membership_id: int, round_id: int) -> CardPayment | None:
     amount = owed_on_bill_pence(membership=membership, round_=round_)
     if amount < AUTO_PAY_MIN_PENCE:
         return None
-    open_key = f"{membership.id}:{round_.id}"
+    open_key = bill_open_key(membership_id=membership.id, round_id=round_.id)
     if db.session.scalar(select(CardPayment.id).where(CardPayment.open_key == open_key)):
         return None  # the household is paying this bill by card already
     intent = coop_gateway(coop).create_payment(

@@ -161,16 +161,18 @@ def record_success(*, payment: CardPayment, intent: Payment) -> bool:
     membership = payment.membership
     account = household_accounts(coop_id=payment.coop_id, membership_ids=[membership.id])
     card = single_account(coop_id=payment.coop_id, kind=AccountKind.CARD).id
+    # Posted without the round, like a payment to a treasurer: the round's bill stays what
+    # the ledger charged for it (`coop.services.payments.owing`); the row keeps the round.
+    bill = f" for {payment.round_.title}" if payment.round_ is not None else ""
     transaction = post_transaction(
         coop_id=payment.coop_id,
         kind=TransactionKind.PAYMENT,
-        memo=f"Card payment from {membership.user.name} ({payment.payment_intent_id})",
+        memo=f"Card payment from {membership.user.name}{bill} ({payment.payment_intent_id})",
         entries=[
             Entry(account[membership.id], payment.amount_pence, "card payment"),
             Entry(card, -payment.amount_pence, "card"),
         ],
         by=None,
-        round_id=payment.round_id,
     )
     db.session.execute(
         update(CardPayment)

@@ -15,6 +15,7 @@ from coop.models import Coop, Membership
 from coop.services.money.bills import bill_for
 from coop.services.money.paying_in import how_to_pay
 from coop.services.money.statements import statement_for
+from coop.services.payments.owing import CARD_MIN_PENCE, bills_owing_pence, owed_on_bill_pence
 from coop.services.people.memberships import membership_of
 from coop.services.rounds.lifecycle import round_for
 from coop.web.access import for_coop, signed_in_user
@@ -36,13 +37,16 @@ def _household(coop: Coop) -> Membership:
 @for_coop(can_view_own_account)
 def statement(coop: Coop):
     membership = _household(coop)
+    paying = how_to_pay(coop=coop, membership=membership)
     return render_template(
         "members/statements/statement.html",
         coop=coop,
         statement=statement_for(membership=membership),
         left=membership.status is MembershipStatus.LEFT,
         bp_to_percent=bp_to_percent,
-        paying=how_to_pay(coop=coop, membership=membership),
+        paying=paying,
+        bills_owing=bills_owing_pence(membership=membership) if paying.card_payments else {},
+        card_minimum_pence=CARD_MIN_PENCE,
     )
 
 
@@ -54,6 +58,7 @@ def bill(coop: Coop, round_id: int):
     found = bill_for(round_=round_, membership=membership) if round_ is not None else None
     if found is None:
         abort(404)
+    paying = how_to_pay(coop=coop, membership=membership)
     return render_template(
         "members/statements/bill.html",
         coop=coop,
@@ -61,5 +66,9 @@ def bill(coop: Coop, round_id: int):
         household=membership.user.name,
         own=True,
         bp_to_percent=bp_to_percent,
-        paying=how_to_pay(coop=coop, membership=membership),
+        paying=paying,
+        owed_pence=owed_on_bill_pence(membership=membership, round_=found.round_)
+        if paying.card_payments
+        else 0,
+        card_minimum_pence=CARD_MIN_PENCE,
     )
