@@ -20,8 +20,8 @@ def test_a_treasurer_reads_the_annual_account_on_a_phone_and_prints_it(page, rou
     no_axe_violations(page)
     fits_a_phone(page)
 
-    page.get_by_label("From").fill("2026-01-01")
-    page.get_by_label("To").fill("2025-01-01")
+    page.get_by_label("From", exact=True).fill("2026-01-01")
+    page.get_by_label("To", exact=True).fill("2025-01-01")
     page.get_by_role("button", name="Show").click()
     page.wait_for_load_state()
     expect(page.locator("#end-error")).to_contain_text("must end after")
