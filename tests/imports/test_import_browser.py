@@ -100,7 +100,7 @@ def test_the_script_shows_the_upload_then_the_rows_being_checked(
 
 
 def test_the_script_shows_the_servers_refusal_on_the_page(signed_in, shop, tmp_path):
-    path = tmp_path / "prices.xlsx"
+    path = tmp_path / "prices.pdf"
     path.write_text(FILE, encoding="utf-8")
     with signed_in(javascript=True) as tab:
         tab.goto(shop.url())
@@ -108,7 +108,7 @@ def test_the_script_shows_the_servers_refusal_on_the_page(signed_in, shop, tmp_p
         tab.get_by_label("Catalogue file").set_input_files(path)
         tab.get_by_role("button", name="Upload and check").click()
 
-        tab.get_by_role("alert").get_by_text("Choose a CSV file").wait_for()
+        tab.get_by_role("alert").get_by_text("Choose a CSV file or a spreadsheet").wait_for()
         assert tab.url.endswith(shop.url())
         assert tab.get_by_role("button", name="Upload and check").is_enabled()
 

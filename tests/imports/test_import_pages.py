@@ -16,11 +16,10 @@ from imports.support import FOODSOFT_HEADER, OWN_HEADER, csv_lines, upload
 
 FOODSOFT_FILE = "\ufeff" + csv_lines(
     FOODSOFT_HEADER,
-    "Yes;RICE-5;Basmati rice;case;1 kg bag;20 Piece;1;case;1;1 kg bag;"
-    "18.40;case;0;0;Aged;Rice and grains;India;Tilda",
-    "No;TOM-400;Chopped tomatoes;tray;400 g tin;24 Piece;1;tray;1;400 g tin;"
-    "10.8;tray;5;0.60;;Tins;Italy;Napolina",
-    "Yes;WUL-1;Washing-up liquid;box;1 l bottle;;1;box;1;1 l bottle;3.99;box;20;;;Household;;",
+    # As Foodsoft's own spec fixtures: the price and deposit per unit, the content the case.
+    "Yes;RICE-5;Basmati rice;;1 kg bag;20 Piece;;;1;;0.92;;0;0;Aged;Rice and grains;India;Tilda",
+    "No;TOM-400;Chopped tomatoes;;400 g tin;24 Piece;;;1;;0.45;;5;0.025;;Tins;Italy;Napolina",
+    "Yes;WUL-1;Washing-up liquid;;1 l bottle;;;;1;;3.99;;20;;;Household;;",
 )
 
 BAD_FILE = csv_lines(
@@ -108,7 +107,7 @@ def test_a_foodsoft_file_creates_products_with_the_mapped_fields(client, coordin
     assert rice.available
     tomatoes = coordinator.product("TOM-400")
     assert (tomatoes.case_size, tomatoes.case_price_pence, tomatoes.vat_bp) == (24, 1080, 500)
-    assert tomatoes.deposit_pence == 60
+    assert tomatoes.deposit_pence == 3  # 2.5p a tin, rounded half up
     assert not tomatoes.available
     liquid = coordinator.product("WUL-1")
     assert (liquid.case_size, liquid.case_price_pence, liquid.vat_bp) == (1, 399, 2000)
@@ -202,10 +201,11 @@ def test_a_file_holding_a_nul_byte_is_refused_with_its_line_next_to_the_field(cl
     assert count_rows(Product) == 0
 
 
-def test_only_csv_or_text_files_are_accepted(client, coordinator):
-    response = upload(client, coordinator, "code,name,case_price\n", filename="prices.xlsx")
+def test_only_csv_text_or_spreadsheet_files_are_accepted(client, coordinator):
+    response = upload(client, coordinator, "code,name,case_price\n", filename="prices.pdf")
 
-    assert "Choose a CSV file" in text(response)
+    assert "Choose a CSV file or a spreadsheet" in text(response)
+    assert count_rows(CatalogueImport) == 0
 
 
 def test_a_changed_price_shows_old_and_new_and_is_recorded_on_confirm(client, coordinator):

@@ -117,7 +117,7 @@ def test_a_foodsoft_update_keeps_tags_and_reference_prices(shop):
     )
     content = csv_lines(
         FOODSOFT_HEADER,
-        "Yes;RICE-5;Basmati rice;case;each;1 Piece;1;case;1;each;18.40;case;0;0;;;;",
+        "Yes;RICE-5;Basmati rice;;each;1 Piece;;;1;;18.40;;0;0;;;;",
     )
 
     apply(shop, preview(shop, content).import_id)
@@ -223,10 +223,20 @@ def test_uploads_nobody_confirmed_are_cleared_after_a_day(shop):
 
 
 def test_a_file_that_cannot_be_read_is_refused_and_not_stored(shop):
-    message = refusal_message(lambda: preview(shop, "name,price\nRice,1.00\n"), field="file")
+    page = "<!DOCTYPE html><html><body><table><tr><td>Rice</td></tr></table></body></html>"
+    message = refusal_message(lambda: preview(shop, page), field="file")
 
-    assert message.startswith("The header row lacks the columns code, case_price.")
+    assert message.startswith("The file is a web page (HTML), not a spreadsheet")
     assert count_rows(CatalogueImport) == 0
+
+
+def test_a_file_of_unknown_columns_asks_for_a_mapping_and_imports_nothing_without_one(shop):
+    seen = preview(shop, "name,price\nRice,1.00\n")
+
+    assert seen.needs_mapping and seen.header == ("name", "price")
+    message = refusal_message(lambda: apply(shop, seen.import_id), field="mapping")
+    assert message.startswith("Say which column of the file holds which field")
+    assert count_rows(Product) == 0
 
 
 ROWS = 2000

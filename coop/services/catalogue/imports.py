@@ -1,8 +1,11 @@
-"""Importing a supplier's catalogue from CSV: a preview first, then one all-or-nothing write.
+"""Importing a supplier's price list: a preview first, then one all-or-nothing write.
 
 The uploaded file is stored with a digest of the catalogue as it stood, so
 the confirmation writes exactly what was previewed, or refuses when the
-catalogue changed in between. Products are matched by code, ignoring
+catalogue changed in between. The file is a CSV file or a spreadsheet, in
+a known layout or the supplier's own columns mapped on the preview
+(`coop.services.catalogue.import_files`), whose mapping is saved on the
+supplier when the import is confirmed. Products are matched by code, ignoring
 letter case (the file's spelling of a code then replaces the stored one).
 The write is a fixed handful of statements whatever the size of the file:
 one bulk INSERT of new products, one bulk UPDATE of changed ones, one bulk
@@ -15,48 +18,31 @@ in batches of `BATCH_ROWS` rows, saying after each how many rows are written.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import delete, func, insert, select, update
 
-from coop.domain.catalogue_csv import (
-    FORMAT_LABELS,
-    PRODUCT_FIELDS,
-    FileProblem,
-    ParsedCatalogue,
-    ProductRow,
-    RowError,
-    decode,
-    parse_catalogue,
-)
+from coop.domain.catalogue_csv import PRODUCT_FIELDS, ProductRow
+from coop.domain.catalogue_files import AUTO, MAPPED
+from coop.domain.catalogue_files.mapped import ColumnMapping
 from coop.extensions import db
 from coop.models import CatalogueImport, Coop, PriceChange, Product, Supplier, User
 from coop.models.types import utcnow
 from coop.services.catalogue.export import product_rows
+from coop.services.catalogue.import_files import ReadUpload, read_stored_upload, vat_map_text
+from coop.services.catalogue.import_results import (
+    FieldChange,
+    ImportPreview,
+    ImportResult,
+    MissingProduct,
+    ProductChange,
+    RowsRefused,
+)
 from coop.services.errors import ServiceError
 
-FIELD_LABELS = {
-    "code": "Code",
-    "name": "Name",
-    "description": "Description",
-    "category": "Category",
-    "tag_bits": "Tags",
-    "unit_label": "Unit",
-    "case_size": "Case size",
-    "case_price_pence": "Case price",
-    "vat_bp": "VAT",
-    "deposit_pence": "Deposit",
-    "origin": "Origin",
-    "manufacturer": "Manufacturer",
-    "reference_price_pence": "Reference price",
-    "reference_price_date": "Reference price date",
-    "reference_price_source": "Reference price source",
-    "available": "Available",
-}
 # An upload nobody confirmed within this time is deleted at the next upload.
 KEEP_UNCONFIRMED = timedelta(days=1)
 # Rows written between two reports of progress, when progress is asked for.
@@ -66,100 +52,12 @@ BATCH_ROWS = 1000
 OnProgress = Callable[[int, int], None]
 
 ALREADY_IMPORTED = "This file has already been imported."
+NEEDS_MAPPING = "Say which column of the file holds which field before importing it."
+FOREIGN_VAT = "Say which UK VAT rate each of the file's other rates is before importing it."
 CATALOGUE_CHANGED = (
     "The catalogue changed since you previewed this file; upload it again to see what it "
     "would change now."
 )
-
-
-@dataclass(frozen=True)
-class FieldChange:
-    """One field of a product the file changes: its old and new value."""
-
-    field: str
-    old: object
-    new: object
-
-    @property
-    def label(self) -> str:
-        return FIELD_LABELS[self.field]
-
-
-class RowsRefused(ServiceError):
-    """The file has rows with errors, so nothing was imported; *rows* says which."""
-
-    def __init__(self, message: str, *, rows: Sequence[RowError]) -> None:
-        super().__init__(message)
-        self.rows = sorted(rows, key=lambda error: error.line)
-
-
-@dataclass(frozen=True)
-class ProductChange:
-    """A product already in the catalogue that the file changes."""
-
-    product_id: int
-    old: ProductRow
-    new: ProductRow
-    fields: list[FieldChange]
-
-    @property
-    def price_changed(self) -> bool:
-        return any(change.field in ("case_price_pence", "vat_bp") for change in self.fields)
-
-
-@dataclass(frozen=True)
-class MissingProduct:
-    """An available product of the catalogue that the file leaves out."""
-
-    product_id: int
-    row: ProductRow
-
-
-@dataclass(frozen=True)
-class ImportPreview:
-    """What importing a stored file would do to the catalogue as it is now."""
-
-    import_id: int
-    filename: str
-    format: str
-    mark_missing_unavailable: bool
-    additions: list[ProductRow]
-    changes: list[ProductChange]
-    unchanged: int
-    missing: list[MissingProduct]
-    errors: list[RowError]
-    stale: bool = False
-    applied_at: datetime | None = None
-
-    @property
-    def format_label(self) -> str:
-        return FORMAT_LABELS.get(self.format, self.format)
-
-    @property
-    def row_count(self) -> int:
-        return len(self.additions) + len(self.changes) + self.unchanged + len(self.errors)
-
-    @property
-    def price_changes(self) -> int:
-        return sum(1 for change in self.changes if change.price_changed)
-
-    @property
-    def to_mark_unavailable(self) -> int:
-        return len(self.missing) if self.mark_missing_unavailable else 0
-
-    @property
-    def changes_anything(self) -> bool:
-        return bool(self.additions or self.changes or self.to_mark_unavailable)
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    """What an import wrote."""
-
-    added: int
-    changed: int
-    price_changes: int
-    marked_unavailable: int
 
 
 def import_size_limit() -> int:
@@ -199,20 +97,6 @@ def own_supplier_named(*, coop: Coop, name: str) -> Supplier:
             field="supplier",
         )
     return supplier
-
-
-def _text(data: bytes) -> str:
-    try:
-        return decode(data)
-    except FileProblem as problem:
-        raise ServiceError(str(problem), field="file") from None
-
-
-def _parsed(text: str) -> ParsedCatalogue:
-    try:
-        return parse_catalogue(text)
-    except FileProblem as problem:
-        raise ServiceError(str(problem), field="file") from None
 
 
 def _digest(rows: Sequence[tuple[int, ProductRow]]) -> str:
@@ -266,28 +150,45 @@ def _compare(
 
 def _preview(
     stored: CatalogueImport,
-    parsed: ParsedCatalogue,
+    read: ReadUpload,
     current: Sequence[tuple[int, ProductRow]],
     digest: str,
 ) -> ImportPreview:
+    table = read.table
+    about: dict[str, Any] = {
+        "import_id": stored.id,
+        "filename": stored.filename,
+        "mark_missing_unavailable": stored.mark_missing_unavailable,
+        "stale": digest != stored.catalogue_digest,
+        "kind": read.kind,
+        "sheet": table.sheet,
+        "sheet_names": tuple(table.sheet_names),
+        "mapping": read.mapping,
+        "header": tuple(table.header),
+        "vat_map": read.vat_map,
+    }
+    parsed = read.parsed
+    if parsed is None:
+        empty: dict[str, Any] = {"additions": [], "changes": [], "missing": [], "errors": []}
+        return ImportPreview(format=MAPPED, unchanged=0, needs_mapping=True, **empty, **about)
     additions, changes, unchanged, missing = _compare(parsed.rows, parsed.provided, current)
     return ImportPreview(
-        import_id=stored.id,
-        filename=stored.filename,
         format=parsed.format,
-        mark_missing_unavailable=stored.mark_missing_unavailable,
         additions=additions,
         changes=changes,
         unchanged=unchanged,
         missing=missing,
         errors=sorted(parsed.errors, key=lambda error: error.line),
-        stale=digest != stored.catalogue_digest,
+        notes=dict(parsed.notes),
+        unkept=tuple(parsed.unkept),
+        foreign_vat_rates=tuple(parsed.foreign_vat_rates),
+        **about,
     )
 
 
 def _preview_now(stored: CatalogueImport, supplier: Supplier) -> ImportPreview:
     current = product_rows(supplier=supplier)
-    return _preview(stored, _parsed(_text(stored.content)), current, _digest(current))
+    return _preview(stored, read_stored_upload(stored), current, _digest(current))
 
 
 def preview_import(
@@ -297,10 +198,19 @@ def preview_import(
     filename: str,
     mark_missing_unavailable: bool,
     uploaded_by: User | None,
+    format: str = AUTO,
+    sheet: str | None = None,
+    vat_map: Mapping[int, int] | None = None,
+    mapping: ColumnMapping | None = None,
 ) -> ImportPreview:
-    """Store an uploaded catalogue file and say what importing it would change."""
+    """Store an uploaded catalogue file and say what importing it would change.
+
+    *format* is "auto" (detected from the header) or one layout; *sheet* a
+    workbook's sheet (the first when None); *vat_map* maps foreign VAT rates
+    to UK ones; *mapping* reads the supplier's own columns (the supplier's
+    saved mapping is used when none is given and it fits the header).
+    """
     check_import_size(size=len(data))
-    parsed = _parsed(_text(data))
     current = product_rows(supplier=supplier)
     digest = _digest(current)
     db.session.execute(
@@ -315,12 +225,24 @@ def preview_import(
         uploaded_by_id=uploaded_by.id if uploaded_by is not None else None,
         filename=filename[:255],
         content=data,
+        format=MAPPED if mapping is not None else format,
+        sheet=sheet or "",
+        vat_map=vat_map_text(vat_map or {}),
+        mapping=mapping.to_json() if mapping is not None else "",
         mark_missing_unavailable=mark_missing_unavailable,
         catalogue_digest=digest,
     )
+    stored.supplier = supplier
+    read = read_stored_upload(stored)
+    if read.parsed is not None and read.mapping is not None:
+        # The supplier's saved mapping is kept on the upload, so the
+        # confirmation reads the file as it was previewed.
+        stored.mapping = read.mapping.to_json()
+    if read.table.sheet:
+        stored.sheet = read.table.sheet
     db.session.add(stored)
     db.session.flush()
-    return _preview(stored, parsed, current, digest)
+    return _preview(stored, read, current, digest)
 
 
 def stored_import(*, supplier: Supplier, import_id: int) -> CatalogueImport | None:
@@ -351,7 +273,12 @@ def preview_stored_import(*, catalogue_import: CatalogueImport) -> ImportPreview
 
 
 def import_line_count(*, catalogue_import: CatalogueImport) -> int:
-    """Return about how many rows a stored upload has: its lines after the header."""
+    """Return about how many rows a stored upload has: its lines, or rows, after the header."""
+    if catalogue_import.content.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        try:
+            return len(read_stored_upload(catalogue_import).table.rows)
+        except ServiceError:
+            return 0
     lines = sum(1 for line in catalogue_import.content.splitlines() if line.strip())
     return max(0, lines - 1)
 
@@ -372,7 +299,12 @@ def apply_import(
         raise ServiceError("There is no such upload; upload the file again.")
     if stored.applied_at is not None:
         raise ServiceError(ALREADY_IMPORTED)
-    parsed = _parsed(_text(stored.content))
+    read = read_stored_upload(stored)
+    parsed = read.parsed
+    if parsed is None:
+        raise ServiceError(NEEDS_MAPPING, field="mapping")
+    if parsed.foreign_vat_rates:
+        raise ServiceError(FOREIGN_VAT, field="vat_map")
     if parsed.errors:
         raise RowsRefused(
             "Some rows of the file have errors, so nothing was imported. "
@@ -394,6 +326,9 @@ def apply_import(
     )
     if claimed.rowcount != 1:
         raise ServiceError(ALREADY_IMPORTED)
+    if parsed.format == MAPPED and read.mapping is not None:
+        # Next week's price list of the same columns then imports in one step.
+        supplier.column_mapping = read.mapping.to_json()
     return apply_rows(
         supplier=supplier,
         rows=parsed.rows,
