@@ -6,6 +6,7 @@ and a service's refusal becomes a plain error message with nothing written.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -16,8 +17,10 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from coop.demo import seed as demo
+from coop.domain.catalogue_files import AUTO, FORMATS, MAPPED
 from coop.domain.roles import JoiningPolicy
 from coop.extensions import db
+from coop.models import Coop, Supplier
 from coop.models.coops import DEFAULT_HOUSEHOLD_CAP
 from coop.services.catalogue.export import (
     EXPORT_FORMATS,
@@ -26,6 +29,7 @@ from coop.services.catalogue.export import (
     export_file,
 )
 from coop.services.catalogue.feed_pull import pull_catalogue
+from coop.services.catalogue.import_files import parse_vat_map
 from coop.services.catalogue.imports import (
     ImportPreview,
     apply_import,
@@ -33,6 +37,7 @@ from coop.services.catalogue.imports import (
     own_supplier_named,
     preview_import,
 )
+from coop.services.catalogue.products import SupplierDetails, create_supplier
 from coop.services.errors import ServiceError
 from coop.services.jobs import JobFunction, enqueue, function_path, run_job, work
 from coop.services.mail import outbox_due, requeue_stale_claims, send_outbox
@@ -237,10 +242,47 @@ def _print_logins(logins: list[demo.DemoLogin]) -> None:
             click.echo("  ".join("-" * width for width in widths))
 
 
+class VatMap(click.ParamType):
+    """``--vat-map 7=5,19=20``: each of a file's foreign VAT rates and the UK rate it becomes."""
+
+    name = "RATE=UK,..."
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None):
+        if isinstance(value, dict):
+            return value
+        try:
+            return parse_vat_map(str(value))
+        except ServiceError as refused:
+            self.fail(refused.message, param, ctx)
+
+
 @click.command("import-catalogue")
 @with_appcontext
 @click.option("--coop", "slug", required=True, help="The co-op's slug.")
 @click.option("--supplier", "supplier_name", required=True, help="The supplier's name.")
+@click.option(
+    "--create-supplier",
+    is_flag=True,
+    help="Create the supplier in the co-op when it has none of that name.",
+)
+@click.option(
+    "--format",
+    "format_name",
+    type=click.Choice([AUTO, *FORMATS]),
+    default=AUTO,
+    show_default=True,
+    help="The file's layout: auto (told from its header), coop, foodsoft, ofn (Open Food "
+    "Network's product import) or mapped (the supplier's own columns, through the mapping "
+    "saved on the supplier).",
+)
+@click.option("--sheet", help="The sheet of a workbook to read (the first by default).")
+@click.option(
+    "--vat-map",
+    "vat_map",
+    type=VatMap(),
+    default="",
+    help="Map the file's VAT rates that are not UK rates, e.g. 7=5,19=20 (each to 0, 5 or 20).",
+)
 @click.option(
     "--mark-missing-unavailable",
     is_flag=True,
@@ -249,12 +291,37 @@ def _print_logins(logins: list[demo.DemoLogin]) -> None:
 @click.option("--dry-run", is_flag=True, help="Show what the file would change; write nothing.")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_catalogue_command(
-    slug: str, supplier_name: str, mark_missing_unavailable: bool, dry_run: bool, file: Path
+    slug: str,
+    supplier_name: str,
+    create_supplier: bool,
+    format_name: str,
+    sheet: str | None,
+    vat_map: dict[int, int],
+    mark_missing_unavailable: bool,
+    dry_run: bool,
+    file: Path,
 ) -> None:
-    """Import a supplier's catalogue from FILE (the coop CSV format or Foodsoft's)."""
-    # A dry run keeps nothing, not even the stored upload.
+    """Import a supplier's price list from FILE: CSV, .xlsx, .xls or .ods.
+
+    The kind of file is told from its content, not its name, and its layout
+    from its header unless --format says it. Every row is checked first: a
+    file with any refused row, an unknown layout or a VAT rate that is not
+    mapped writes nothing, lists why, and exits with status 1. Meant for
+    scripts and cron, e.g. every Monday at 06:00:
+
+    \b
+        0 6 * * 1  cd /srv/coop && flask --app coop import-catalogue \\
+            --coop fishwick --supplier "Greens" --vat-map 7=5,19=20 prices.xlsx
+    """
+    # A dry run keeps nothing, not even the stored upload or a new supplier.
     with one_transaction(keep=not dry_run):
-        supplier = own_supplier_named(coop=coop_by_slug(slug=slug), name=supplier_name)
+        coop = coop_by_slug(slug=slug)
+        supplier, created = _import_supplier(coop, supplier_name, create=create_supplier)
+        if format_name == MAPPED and not supplier.column_mapping:
+            raise ServiceError(
+                f"{supplier.name} has no saved column mapping. Import one of its files on the "
+                "supplier's page once, mapping its columns, or leave out --format mapped."
+            )
         check_import_size(size=file.stat().st_size)
         preview = preview_import(
             supplier=supplier,
@@ -262,7 +329,13 @@ def import_catalogue_command(
             filename=file.name,
             mark_missing_unavailable=mark_missing_unavailable,
             uploaded_by=None,
+            format=format_name,
+            sheet=sheet,
+            vat_map=vat_map,
         )
+        if created:
+            click.echo(f"Created the supplier {supplier.name} in {coop.name}.")
+        _refuse_unready(preview, supplier)
         _print_preview(preview)
         if preview.errors:
             raise ServiceError(
@@ -280,10 +353,43 @@ def import_catalogue_command(
     )
 
 
+def _import_supplier(coop: Coop, name: str, *, create: bool) -> tuple[Supplier, bool]:
+    """The co-op's own supplier called *name*; with *create*, a new one when there is none."""
+    try:
+        return own_supplier_named(coop=coop, name=name), False
+    except ServiceError:
+        if not create:
+            raise
+    return create_supplier(coop=coop, details=SupplierDetails(name=name)), True
+
+
+def _refuse_unready(preview: ImportPreview, supplier: Supplier) -> None:
+    """Refuse a file whose columns are not known, or whose VAT rates are not all mapped."""
+    if preview.needs_mapping:
+        columns = ", ".join(preview.header) or "none"
+        raise ServiceError(
+            "The file's columns are not a layout coop knows (coop's own, Foodsoft's or Open "
+            f"Food Network's), and {supplier.name} has no saved column mapping that fits them "
+            f"(its columns: {columns}). Import it once on the supplier's page, mapping its "
+            "columns; later files of the same columns then import here."
+        )
+    if preview.foreign_vat_rates:
+        rates = ", ".join(f"{rate}%" for rate in preview.foreign_vat_rates)
+        example = ",".join(f"{rate}=20" for rate in preview.foreign_vat_rates)
+        raise ServiceError(
+            f"The file has VAT rates that are not UK rates: {rates}. Say which UK rate (0, 5 "
+            f"or 20) each one is with --vat-map, e.g. --vat-map {example}."
+        )
+
+
 def _print_preview(preview: ImportPreview) -> None:
     missing = len(preview.missing)
     fate = " (to be marked unavailable)" if preview.mark_missing_unavailable else " (kept)"
-    click.echo(f"{preview.filename}: {preview.format_label}, {preview.row_count} rows.")
+    sheet = f", sheet '{preview.sheet}'" if preview.sheet else ""
+    click.echo(
+        f"{preview.filename}: {preview.kind_label}{sheet}, {preview.format_label}, "
+        f"{preview.row_count} rows."
+    )
     click.echo(f"  To add:              {len(preview.additions)}")
     click.echo(
         f"  To change:           {len(preview.changes)} ({preview.price_changes} with a new price)"
@@ -291,6 +397,13 @@ def _print_preview(preview: ImportPreview) -> None:
     click.echo(f"  Unchanged:           {preview.unchanged}")
     click.echo(f"  Missing from file:   {missing}{fate if missing else ''}")
     click.echo(f"  Rows with errors:    {len(preview.errors)}")
+    if preview.vat_map:
+        mapped = ", ".join(f"{rate}% as {uk}%" for rate, uk in sorted(preview.vat_map.items()))
+        click.echo(f"  VAT rates mapped:    {mapped}")
+    if preview.unkept:
+        click.echo(f"  Columns not kept:    {', '.join(preview.unkept)}")
+    for line, note in sorted(preview.notes.items()):
+        click.echo(f"Line {line}: {note}")
     for error in preview.errors:
         click.echo(f"Line {error.line}: {error.message}", err=True)
 
@@ -331,7 +444,7 @@ def export_catalogue_command(
         flask --app coop export-catalogue --coop fishwick --supplier "Greens" \\
             --format foodsoft -o greens-foodsoft.csv
     """
-    stdout = click.get_binary_stream("stdout")
+    stdout = sys.stdout.buffer
     if format_name == XLSX and output is None and stdout.isatty():
         raise click.UsageError(
             "An .xlsx workbook is not text for a terminal: give -o FILE, "
