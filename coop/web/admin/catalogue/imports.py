@@ -1,4 +1,9 @@
-"""Catalogue CSV: upload, preview and confirm an import; export a supplier's catalogue."""
+"""Catalogue files: upload, preview and confirm an import; export a supplier's catalogue.
+
+A price list is a CSV file or a spreadsheet (.xlsx, .xls, .ods), told apart
+by its content; the preview's choices (sheet, column mapping, VAT map) are
+in `coop.web.admin.catalogue.import_choices`.
+"""
 
 from __future__ import annotations
 
@@ -25,7 +30,7 @@ from coop.domain.catalogue_csv import FOODSOFT_COLUMNS
 from coop.domain.money import format_pence
 from coop.domain.permissions import can_manage_catalogue
 from coop.extensions import wants_json
-from coop.models import Coop, Supplier
+from coop.models import CatalogueImport, Coop, Supplier
 from coop.services.catalogue.export import (
     COOP,
     EXPORT_FORMATS,
@@ -52,6 +57,7 @@ from coop.services.jobs import enqueue
 from coop.services.progress import fail_unqueued_run, run_key
 from coop.web.access import for_coop, signed_in_user
 from coop.web.admin import bp
+from coop.web.admin.catalogue.import_choices import choice_forms
 from coop.web.admin.lookups import editable_supplier, visible_supplier
 from coop.web.downloads import csv_download
 from coop.web.forms import ActionForm, GuardedForm
@@ -68,9 +74,13 @@ class ImportForm(GuardedForm):
         "Catalogue file",
         validators=[
             FileRequired("Choose the file to import."),
-            FileAllowed(["csv", "txt"], "Choose a CSV file: its name ends in .csv or .txt."),
+            FileAllowed(
+                ["csv", "txt", "xlsx", "xls", "ods"],
+                "Choose a CSV file or a spreadsheet: its name ends in .csv, .txt, .xlsx, .xls "
+                "or .ods.",
+            ),
         ],
-        render_kw={"accept": ".csv,.txt,text/csv,text/plain"},
+        render_kw={"accept": ".csv,.txt,.xlsx,.xls,.ods,text/csv,text/plain"},
     )
     mark_missing_unavailable = BooleanField("Mark products missing from the file as unavailable")
 
@@ -164,8 +174,21 @@ def import_preview(coop: Coop, supplier_id: int, import_id: int):
     stored = stored_import(supplier=supplier, import_id=import_id)
     if stored is None:
         abort(404)
+    return render_preview(coop, supplier, stored)
+
+
+def render_preview(
+    coop: Coop,
+    supplier: Supplier,
+    stored: CatalogueImport,
+    *,
+    forms: dict[str, Any] | None = None,
+    status: int = 200,
+):
+    """Show what a stored upload would change, with the forms of its open choices."""
     try:
         preview = preview_stored_import(catalogue_import=stored)
+        choices = choice_forms(preview, stored, forms) if preview.applied_at is None else {}
     except ServiceError as error:
         flash(error.message, "error")
         return redirect(url_for("admin.import_catalogue", slug=coop.slug, supplier_id=supplier.id))
@@ -174,6 +197,7 @@ def import_preview(coop: Coop, supplier_id: int, import_id: int):
         "additions": preview.additions,
         "changes": preview.changes,
         "missing": preview.missing,
+        "notes": sorted(preview.notes.items()),
     }
     return render_template(
         "admin/imports/preview.html",
@@ -183,8 +207,9 @@ def import_preview(coop: Coop, supplier_id: int, import_id: int):
         pages={name: _page(name, items) for name, items in lists.items()},
         show_value=show_value,
         form=ActionForm(),
-        as_job=runs_as_job(supplier=supplier, import_id=import_id),
-    )
+        as_job=runs_as_job(supplier=supplier, import_id=stored.id),
+        **choices,
+    ), status
 
 
 @bp.route("/suppliers/<int:supplier_id>/import/<int:import_id>/confirm", methods=["POST"])
