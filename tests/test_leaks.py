@@ -488,7 +488,9 @@ class Sweep:
         return self.problems
 
     def check(self, rule: Rule) -> None:
-        unknown = sorted(set(rule.arguments) - set(self.two_councils.parameters))
+        unknown = sorted(
+            set(rule.arguments) - set(rule.defaults or ()) - set(self.two_councils.parameters)
+        )
         if unknown:
             self.problems.append(
                 f"{rule.rule}: the leak test does not know the URL parameter(s) {unknown}; "
@@ -497,7 +499,10 @@ class Sweep:
             return
         kind = access_rule(self.app.view_functions[rule.endpoint])
         methods = sorted(rule.methods - {"HEAD", "OPTIONS"})
-        values = {name: self.two_councils.parameters[name] for name in rule.arguments}
+        values = {
+            name: self.two_councils.parameters[name]
+            for name in rule.arguments - set(rule.defaults or ())
+        }
         path = self.path(rule.endpoint, values)
         for method in methods:
             if kind in OPEN_RULES:

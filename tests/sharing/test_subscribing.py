@@ -273,7 +273,10 @@ def _refusals(app, client, coop, four_coops, *, may_read: tuple[str, ...] = ()) 
     tried = 0
     before = _catalogue_rows()
     for rule in _supplier_rules(app):
-        path = adapter.build(rule.endpoint, {name: values[name] for name in rule.arguments})
+        path = adapter.build(
+            rule.endpoint,
+            {name: values[name] for name in rule.arguments - set(rule.defaults or ())},
+        )
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             changing = any(word in rule.rule for word in CHANGING)
             if method == "GET" and (not changing or rule.rule.endswith(may_read)):
