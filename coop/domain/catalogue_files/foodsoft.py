@@ -332,9 +332,12 @@ def _case_price(state: _Row, price: Decimal, per: str, times: Decimal) -> int:
     if pence > MAX_PENCE:
         state.problems.append(f"the case price is more than {MAX_PENCE_TEXT}")
         return 0
-    if exact * 100 != pence:
+    if exact * 100 != pence or times != 1:
+        # Every conversion is shown on the preview, and a rounded one says so.
+        rounded = "" if exact * 100 == pence else ", rounded once to the penny"
         state.notes.append(
             f"{_money_text(price)} per {per} x {_plain(times)} = {format_pence(pence)} a case"
+            f"{rounded}"
         )
     return pence
 
