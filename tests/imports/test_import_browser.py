@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+from browser.pages import fits_a_phone, no_axe_violations
 from support import CHROMIUM, PASSWORD, PHONE
 
 from coop.services.catalogue.imports import preview_import
@@ -127,3 +128,31 @@ def test_the_pages_fit_a_phone(signed_in, shop, tmp_path):
         widths["preview"] = tab.evaluate("document.documentElement.scrollWidth")
 
         assert widths == {"upload": PHONE["width"], "preview": PHONE["width"]}
+
+
+def test_a_wholesalers_columns_are_mapped_on_a_phone(signed_in, shop, tmp_path):
+    path = tmp_path / "greens.csv"
+    path.write_text(
+        csv_lines(
+            "Item No,Description,Pack,Qty per case,Trade price,VAT %",
+            "W-100,Porridge oats,1 kg bag,10,12.50,0",
+        ),
+        encoding="utf-8",
+    )
+    with signed_in(javascript=True) as tab:
+        tab.goto(shop.url())
+        tab.get_by_label("Catalogue file").set_input_files(path)
+        tab.get_by_role("button", name="Upload and check").click()
+        tab.get_by_role("heading", name="Which column holds what").wait_for()
+        fits_a_phone(tab)
+        no_axe_violations(tab)
+        tab.get_by_label("Code (required)").select_option("Item No")
+        tab.get_by_label("Name (required)").select_option("Description")
+        tab.get_by_label("Case size", exact=True).select_option("Qty per case")
+        tab.get_by_label("Price (required)").select_option("Trade price")
+        tab.get_by_role("button", name="Use these columns").click()
+
+        tab.get_by_role("button", name="Confirm the import").click()
+        tab.get_by_text("1 added, 0 changed").wait_for()
+
+    assert shop.product("W-100").case_price_pence == 1250

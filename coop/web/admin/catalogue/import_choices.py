@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from flask import abort, redirect, request, url_for
-from wtforms import RadioField, SelectField
+from wtforms import RadioField, SelectChoice, SelectField  # type: ignore[attr-defined]
 
 from coop.domain.catalogue_files.mapped import (
     CASE,
@@ -61,8 +61,8 @@ class MappingForm(GuardedForm):
     price_basis = RadioField(
         "The price is",
         choices=[
-            (CASE, "the price of a case"),
-            (UNIT, "the price of one unit (times the case size)"),
+            SelectChoice(CASE, "the price of a case"),
+            SelectChoice(UNIT, "the price of one unit (times the case size)"),
         ],
         default=CASE,
     )
@@ -90,7 +90,10 @@ def mapping_form(
 
     for name in FIELDS:
         label = FIELD_LABELS[name] + (" (required)" if name in REQUIRED else "")
-        choices = [(NOT_IN_FILE, "(not in this file)"), *((column, column) for column in columns)]
+        choices = [
+            SelectChoice(NOT_IN_FILE, "(not in this file)"),
+            *(SelectChoice(column, column) for column in columns),
+        ]
         setattr(Form, f"column_{name}", SelectField(label, choices=choices, default=NOT_IN_FILE))
     if kwargs or mapping is None:
         return Form(**kwargs)
@@ -104,7 +107,10 @@ def vat_form(rates: Sequence[int], vat_map: Mapping[int, int], **kwargs: Any) ->
     class Form(GuardedForm):
         pass
 
-    choices = [("", "Choose a UK rate"), *((str(uk), f"{uk}%") for uk in UK_VAT_PERCENT)]
+    choices = [
+        SelectChoice("", "Choose a UK rate"),
+        *(SelectChoice(str(uk), f"{uk}%") for uk in UK_VAT_PERCENT),
+    ]
     for rate in rates:
         setattr(Form, f"rate_{rate}", SelectField(f"{rate}% in the file is", choices=choices))
     if kwargs:
@@ -120,7 +126,7 @@ def choice_forms(
     found: dict[str, Any] = {"mapping_form": None, "vat_form": None, "sheet_form": None}
     if len(preview.sheet_names) > 1:
         form = given.get("sheet_form") or SheetForm(data={"sheet": preview.sheet})
-        form.sheet.choices = [(name, name) for name in preview.sheet_names]
+        form.sheet.choices = [SelectChoice(name, name) for name in preview.sheet_names]
         found["sheet_form"] = form
     remap = request.args.get("remap") == "1"
     if preview.needs_mapping or remap or "mapping_form" in given:
@@ -168,7 +174,7 @@ def choose_import_sheet(coop: Coop, supplier_id: int, import_id: int):
     supplier, stored = _stored(coop, supplier_id, import_id)
     form = SheetForm()
     names = read_stored_upload(stored).table.sheet_names if stored.applied_at is None else ()
-    form.sheet.choices = [(name, name) for name in names]
+    form.sheet.choices = [SelectChoice(name, name) for name in names]
     if not form.validate_on_submit():
         return _again(coop, supplier, stored, sheet_form=form)
     outcome = commit_or_refuse(lambda: choose_sheet(catalogue_import=stored, sheet=form.sheet.data))

@@ -57,7 +57,7 @@ from coop.services.jobs import enqueue
 from coop.services.progress import fail_unqueued_run, run_key
 from coop.web.access import for_coop, signed_in_user
 from coop.web.admin import bp
-from coop.web.admin.catalogue.import_choices import choice_forms
+from coop.web.admin.catalogue.import_choices import FIELD_HINTS, choice_forms
 from coop.web.admin.lookups import editable_supplier, visible_supplier
 from coop.web.downloads import csv_download
 from coop.web.forms import ActionForm, GuardedForm
@@ -65,6 +65,8 @@ from coop.web.outcome import commit_or_refuse
 from coop.web.paging import page_number, this_page_with
 
 PER_PAGE = 100
+#: How many conversion notes the preview lists; the rest are counted.
+NOTES_SHOWN = 100
 
 
 class ImportForm(GuardedForm):
@@ -197,7 +199,6 @@ def render_preview(
         "additions": preview.additions,
         "changes": preview.changes,
         "missing": preview.missing,
-        "notes": sorted(preview.notes.items()),
     }
     return render_template(
         "admin/imports/preview.html",
@@ -208,6 +209,9 @@ def render_preview(
         show_value=show_value,
         form=ActionForm(),
         as_job=runs_as_job(supplier=supplier, import_id=stored.id),
+        notes=sorted(preview.notes.items())[:NOTES_SHOWN],
+        more_notes=max(0, len(preview.notes) - NOTES_SHOWN),
+        field_hints=FIELD_HINTS,
         **choices,
     ), status
 
