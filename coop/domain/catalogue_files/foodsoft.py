@@ -188,6 +188,8 @@ _SCALARS = (
     ("cl", "ml", "10", "centilitre zentiliter centiliter cl"),
     ("ml", "ml", "1", "millilitre milliliter ml"),
     ("pt", "ml", "568.261", "pt|pint (uk)|pint (br.)|pint (engels)|pt (uk)"),
+    ("qt", "ml", "1136.5225", "qt|quart (uk)|quart|quart (britisch)|qt (uk)"),
+    ("gal", "ml", "3785.412", "gal|gallon (us)|gallone (am.)|gallone (amerikanisch)|gal (us)"),
 )
 _SCALAR_BY_NAME: dict[str, Unit] = {}
 for _label, _base, _factor, _names in _SCALARS:
@@ -564,11 +566,18 @@ PROVIDED = (
 
 
 def _unit_price(case_pence: int, case_size: int) -> str:
-    """The price of one unit in pounds, exact, or to the 6 decimals Foodsoft keeps."""
+    """The price of one unit in pounds, exact, or to as many decimals as the case needs.
+
+    That is at least the 6 Foodsoft keeps, and more for a big case: rounded
+    to one more decimal than the case has digits beyond pence, the unit
+    price times the case size is within half a penny of the case price, so
+    the file reads back to the same case price.
+    """
     exact = Decimal(case_pence) / 100 / case_size
     text = _plain(exact)
-    if len(text.partition(".")[2]) > 6:
-        text = _plain(exact.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP))
+    places = max(6, len(str(case_size)) + 2)
+    if len(text.partition(".")[2]) > places:
+        text = _plain(exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
     return _money_text(Decimal(text))
 
 
