@@ -423,8 +423,8 @@ def _print_preview(preview: ImportPreview) -> None:
     type=click.Choice(list(EXPORT_FORMATS)),
     default="coop",
     show_default=True,
-    help="coop: coop's own CSV; foodsoft: Foodsoft's article CSV; xlsx: an Excel workbook "
-    "with the columns of coop's CSV.",
+    help="coop: coop's own CSV; foodsoft: Foodsoft 5's article CSV; foodsoft4: Foodsoft 4's; "
+    "xlsx: an Excel workbook with the columns of coop's CSV.",
 )
 @click.option(
     "-o",

@@ -1,4 +1,4 @@
-"""A supplier's catalogue downloads as coop CSV, Foodsoft CSV and an Excel workbook."""
+"""A supplier's catalogue downloads as coop CSV, Foodsoft 5 or 4 CSV and an Excel workbook."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from support import text
 
 from coop.domain.catalogue_csv import COLUMNS
 from coop.domain.roles import Role
-from imports.support import Shop
+from coop.services.catalogue.export import product_rows
+from imports.support import Shop, upload
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -57,7 +58,8 @@ def test_the_supplier_page_links_each_download(client, coordinator):
     assert "Download this catalogue:" in body
     for tail, label in (
         ("export.csv", "CSV"),
-        ("export-foodsoft.csv", "Foodsoft CSV"),
+        ("export-foodsoft.csv", "Foodsoft 5 CSV"),
+        ("export-foodsoft4.csv", "Foodsoft 4 CSV"),
         ("export.xlsx", "Excel (.xlsx)"),
     ):
         assert f'href="{coordinator.url(tail)}">{label}</a>' in page.get_data(as_text=True)
@@ -126,3 +128,57 @@ def test_another_coop_cannot_download_the_workbook(client, auth, factory, shop):
 
     assert client.get(f"{base}/export.xlsx").status_code == 404
     assert client.get(f"{base}/export-foodsoft.csv").status_code == 404
+
+
+@pytest.mark.parametrize("tail", ["export-foodsoft.csv", "export-foodsoft4.csv"])
+def test_a_foodsoft_export_imports_back_as_the_same_products(client, coordinator, tail):
+    coordinator.add(
+        code="TIN-12",
+        name="Chopped tomatoes",
+        unit_label="400 g tin",
+        case_size=12,
+        case_price_pence=1000,  # 83.3333p a tin: written to Foodsoft's six decimals
+        vat_bp=500,
+        deposit_pence=5,
+    )
+    exported = client.get(coordinator.url(tail))
+    assert exported.status_code == 200
+    assert not exported.data.startswith(b"\xef\xbb\xbf")  # Foodsoft reads its header as is
+    before = product_rows(supplier=coordinator.supplier)
+
+    preview = upload(client, coordinator, exported.data, filename="foodsoft.csv")
+    page = text(client.get(preview.headers["Location"]))
+
+    assert "Foodsoft article CSV" in page
+    assert "New products</dt><dd>0" in page and "Changed products</dt><dd>0" in page
+    assert "Unchanged</dt><dd>3" in page
+    assert product_rows(supplier=coordinator.supplier) == before
+
+
+def test_the_foodsoft_4_export_puts_each_value_where_foodsoft_4_reads_it(client, coordinator):
+    coordinator.add(
+        code="TIN-12",
+        name="Tins",
+        unit_label="400 g tin",
+        case_size=12,
+        case_price_pence=1080,
+        vat_bp=500,
+        deposit_pence=5,
+        category="Tins",
+    )
+
+    lines = client.get(coordinator.url("export-foodsoft4.csv")).get_data(as_text=True)
+    row = next(line for line in lines.splitlines() if ";TIN-12;" in line).split(";")
+
+    # Foodsoft 4 reads by position: order number 1, name 2, unit 6, price (net) per unit 7,
+    # VAT 8, deposit 9, unit quantity 10, category 13 (app/lib/foodsoft_file.rb).
+    assert (row[1], row[2], row[6], row[7], row[8], row[9], row[10], row[13]) == (
+        "TIN-12",
+        "Tins",
+        "400 g tin",
+        "0.90",
+        "5",
+        "0.05",
+        "12",
+        "Tins",
+    )

@@ -146,5 +146,10 @@ def _read_rows(table: Table) -> ParsedCatalogue:
 
 
 def write_foodsoft(rows: Iterable[ProductRow]) -> str:
-    """Write *rows* in Foodsoft's article CSV layout (see `foodsoft.write`)."""
+    """Write *rows* in Foodsoft 5's article CSV layout (see `foodsoft.write`)."""
     return foodsoft.write(rows)
+
+
+def write_foodsoft_4(rows: Iterable[ProductRow]) -> str:
+    """Write *rows* in Foodsoft 4's article CSV layout (see `foodsoft.write_4`)."""
+    return foodsoft.write_4(rows)

@@ -622,3 +622,60 @@ def write(rows: Iterable[ProductRow]) -> str:
         for row in rows
     )
     return out.getvalue()
+
+
+# The Foodsoft 4 header coop writes (Foodsoft 4's English one).
+F4_HEADER = (
+    "avail.",
+    "Order number",
+    "Name",
+    "Note",
+    "Manufacturer",
+    "Origin",
+    "Unit",
+    "Price (net)",
+    "VAT",
+    "Deposit",
+    "Unit quantity",
+    "",
+    "",
+    "Category",
+)
+
+
+def write_4(rows: Iterable[ProductRow]) -> str:
+    """Write *rows* in Foodsoft 4's article layout, which Foodsoft 4 reads by position.
+
+    The unit, the price and deposit per unit and the unit quantity (the case
+    size) as Foodsoft 4 keeps them. Foodsoft 4 keeps a price to the penny,
+    so a case price that is not a whole number of pence a unit comes back
+    from Foodsoft rounded per unit. The first column is Yes or No as
+    Foodsoft 4's own export writes it; its import reads only an "x" there
+    (no longer listed), so an unavailable product arrives available.
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator=LINE_END)
+    writer.writerow(F4_HEADER)
+    writer.writerows(
+        [
+            protect_formula(cell)
+            for cell in (
+                "Yes" if row.available else "No",
+                row.code,
+                row.name,
+                row.description,
+                row.manufacturer,
+                row.origin,
+                row.unit_label,
+                _unit_price(row.case_price_pence, row.case_size),
+                _plain(Decimal(row.vat_bp) / 100),
+                _money_text(Decimal(row.deposit_pence) / 100),
+                str(row.case_size),
+                "",
+                "",
+                row.category,
+            )
+        ]
+        for row in rows
+    )
+    return out.getvalue()

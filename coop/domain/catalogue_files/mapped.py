@@ -15,7 +15,7 @@ decimal comma ``12,50`` are all pounds. The VAT column holds a percentage
 (``20``, ``20%``) or a spreadsheet's fraction for one (``0.2``); a rate that
 is not a UK one (0, 5 or 20%) is mapped by *vat_map* or listed in
 `ParsedCatalogue.foreign_vat_rates` for the coordinator to map. The deposit
-is per case, as in coop's own format.
+is per member unit, as in coop's own format (charged at cost).
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ FIELD_LABELS = {
     "description": "Description",
     "origin": "Origin",
     "manufacturer": "Manufacturer or brand",
-    "deposit": "Deposit per case",
+    "deposit": "Deposit per unit",
     "available": "Available",
 }
 #: The Product field each mapped field fills.

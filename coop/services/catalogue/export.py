@@ -1,12 +1,14 @@
 """A supplier's catalogue as a file, and as the rows an import compares with.
 
-A catalogue downloads in three formats (`EXPORT_FORMATS`):
+A catalogue downloads in four formats (`EXPORT_FORMATS`):
 
 - ``coop``: coop's own CSV, which imports back unchanged;
 - ``foodsoft``: Foodsoft's article CSV layout
   (`coop.domain.catalogue_files.write_foodsoft`), for a Foodsoft co-op to
   import, written without a byte-order mark since Foodsoft matches its
-  first header cell as it is;
+  first header cell as it is: Foodsoft 5's layout;
+- ``foodsoft4``: Foodsoft 4's layout, which Foodsoft 4 reads by position
+  (`coop.domain.catalogue_files.write_foodsoft_4`);
 - ``xlsx``: an Excel workbook of one sheet with the columns of coop's CSV
   in the same order. Prices are numbers (an exact `Decimal` from the pence,
   never a float) shown to two decimals, the VAT rate a number, the case
@@ -32,7 +34,7 @@ from sqlalchemy import func, select
 
 from coop.domain.catalogue import bits_to_tags
 from coop.domain.catalogue_csv import COLUMNS, PRODUCT_FIELDS, ProductRow, write_catalogue
-from coop.domain.catalogue_files import write_foodsoft
+from coop.domain.catalogue_files import write_foodsoft, write_foodsoft_4
 from coop.domain.spreadsheets import file_slug, protect_formula
 from coop.extensions import db
 from coop.models import Coop, Product, Supplier
@@ -43,6 +45,7 @@ _COLUMNS = [getattr(Product, name) for name in PRODUCT_FIELDS]
 
 COOP = "coop"
 FOODSOFT = "foodsoft"
+FOODSOFT_4 = "foodsoft4"
 XLSX = "xlsx"
 
 
@@ -59,7 +62,10 @@ class ExportFormat:
 EXPORT_FORMATS = {
     COOP: ExportFormat(COOP, "CSV", "catalogue.csv", "text/csv; charset=utf-8"),
     FOODSOFT: ExportFormat(
-        FOODSOFT, "Foodsoft CSV", "catalogue-foodsoft.csv", "text/csv; charset=utf-8"
+        FOODSOFT, "Foodsoft 5 CSV", "catalogue-foodsoft.csv", "text/csv; charset=utf-8"
+    ),
+    FOODSOFT_4: ExportFormat(
+        FOODSOFT_4, "Foodsoft 4 CSV", "catalogue-foodsoft4.csv", "text/csv; charset=utf-8"
     ),
     XLSX: ExportFormat(
         XLSX,
@@ -122,9 +128,10 @@ def export_catalogue(*, supplier: Supplier) -> str:
     return write_catalogue(listed_rows(supplier=supplier))
 
 
-def export_foodsoft(*, supplier: Supplier) -> str:
-    """Return *supplier*'s catalogue in Foodsoft's article CSV layout."""
-    return write_foodsoft(listed_rows(supplier=supplier))
+def export_foodsoft(*, supplier: Supplier, version: int = 5) -> str:
+    """Return *supplier*'s catalogue in Foodsoft's article CSV layout, of Foodsoft 5 or 4."""
+    write = write_foodsoft_4 if version == 4 else write_foodsoft
+    return write(listed_rows(supplier=supplier))
 
 
 def pounds(pence: int) -> Decimal:
@@ -229,6 +236,8 @@ def export_file(*, supplier: Supplier, format: str = COOP) -> str | bytes:
         return export_workbook(supplier=supplier)
     if name == FOODSOFT:
         return export_foodsoft(supplier=supplier)
+    if name == FOODSOFT_4:
+        return export_foodsoft(supplier=supplier, version=4)
     return export_catalogue(supplier=supplier)
 
 

@@ -35,6 +35,7 @@ from coop.services.catalogue.export import (
     COOP,
     EXPORT_FORMATS,
     FOODSOFT,
+    FOODSOFT_4,
     XLSX,
     export_file,
     export_filename,
@@ -268,6 +269,7 @@ def _confirm_as_job(coop: Coop, supplier: Supplier, import_id: int, back: str):
 # The coop CSV's rule is registered first (the decorator nearest the view), so a
 # link that names no format is built to it.
 @bp.route("/suppliers/<int:supplier_id>/export.xlsx", defaults={"format": XLSX})
+@bp.route("/suppliers/<int:supplier_id>/export-foodsoft4.csv", defaults={"format": FOODSOFT_4})
 @bp.route("/suppliers/<int:supplier_id>/export-foodsoft.csv", defaults={"format": FOODSOFT})
 @bp.route("/suppliers/<int:supplier_id>/export.csv", defaults={"format": COOP})
 @for_coop(can_manage_catalogue)
