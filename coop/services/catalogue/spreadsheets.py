@@ -82,6 +82,15 @@ ZIP_BOMB = (
     "The spreadsheet would unpack to more than {limit} MB, far more than a price list "
     "needs, so it was not opened. Save the price list again, or as CSV, and upload that."
 )
+ZIP_ENTRIES = (
+    "The spreadsheet holds {count:,} parts, more than the {limit:,} a price list could "
+    "need, so it was not opened. Save the price list again, or as CSV, and upload that."
+)
+ZIP_RATIO = (
+    "Part of the spreadsheet ({name}) would unpack to {size} MB from {packed} KB, more than "
+    "{ratio} times its packed size as only a zip bomb does, so it was not opened. Save the "
+    "price list again, or as CSV, and upload that."
+)
 
 # Decides whether a row's cells are the header coop should read.
 Recognise = Callable[[Sequence[str]], bool]
@@ -136,13 +145,22 @@ def _check_sizes(archive: zipfile.ZipFile) -> None:
     entries = archive.infolist()
     total = sum(entry.file_size for entry in entries)
     bomb = ZIP_BOMB.format(limit=MAX_UNPACKED // (1024 * 1024))
-    if len(entries) > MAX_ENTRIES or total > MAX_UNPACKED:
+    if len(entries) > MAX_ENTRIES:
+        raise FileProblem(ZIP_ENTRIES.format(count=len(entries), limit=MAX_ENTRIES))
+    if total > MAX_UNPACKED:
         raise FileProblem(bomb)
     for entry in entries:
         if entry.file_size > RATIO_FLOOR and entry.file_size > MAX_RATIO * max(
             entry.compress_size, 1
         ):
-            raise FileProblem(bomb)
+            raise FileProblem(
+                ZIP_RATIO.format(
+                    name=entry.filename[:80],
+                    size=f"{entry.file_size / (1024 * 1024):.1f}".removesuffix(".0"),
+                    packed=max(1, round(entry.compress_size / 1024)),
+                    ratio=MAX_RATIO,
+                )
+            )
 
 
 def read_upload(data: bytes, *, sheet: str | None = None) -> Table:
