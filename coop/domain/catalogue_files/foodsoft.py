@@ -587,18 +587,14 @@ def write(rows: Iterable[ProductRow]) -> str:
     Each row has no supplier order unit, group order unit or price unit, the
     coop unit as custom unit and ``N Piece`` (the case size) as content: the
     shape of Foodsoft's own spec fixtures, which Foodsoft 5 imports as unit,
-    unit quantity N and price per unit (Foodsoft 4 reads the same numbers
-    from its own columns). The price is per unit, exact or to Foodsoft's 6
+    unit quantity N and price per unit (Foodsoft 4 reads its own layout,
+    `write_4`). The price is per unit, exact or to Foodsoft's 6
     decimals; the deposit per unit; VAT as a percentage.
     """
-    out = io.StringIO()
-    # Foodsoft reads its CSV files separated by semicolons, in UTF-8.
-    writer = csv.writer(out, delimiter=";", lineterminator=LINE_END)
-    writer.writerow(F5_HEADER)
-    writer.writerows(
-        [
-            protect_formula(cell)
-            for cell in (
+    return _write(
+        F5_HEADER,
+        (
+            (
                 "Yes" if row.available else "No",
                 row.code,
                 row.name,
@@ -618,9 +614,17 @@ def write(rows: Iterable[ProductRow]) -> str:
                 row.origin,
                 row.manufacturer,
             )
-        ]
-        for row in rows
+            for row in rows
+        ),
     )
+
+
+def _write(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    """Foodsoft's CSV: semicolons, UTF-8, formula cells protected."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator=LINE_END)
+    writer.writerow(header)
+    writer.writerows([protect_formula(cell) for cell in row] for row in rows)
     return out.getvalue()
 
 
@@ -653,13 +657,10 @@ def write_4(rows: Iterable[ProductRow]) -> str:
     Foodsoft 4's own export writes it; its import reads only an "x" there
     (no longer listed), so an unavailable product arrives available.
     """
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator=LINE_END)
-    writer.writerow(F4_HEADER)
-    writer.writerows(
-        [
-            protect_formula(cell)
-            for cell in (
+    return _write(
+        F4_HEADER,
+        (
+            (
                 "Yes" if row.available else "No",
                 row.code,
                 row.name,
@@ -675,7 +676,6 @@ def write_4(rows: Iterable[ProductRow]) -> str:
                 "",
                 row.category,
             )
-        ]
-        for row in rows
+            for row in rows
+        ),
     )
-    return out.getvalue()
