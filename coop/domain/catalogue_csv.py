@@ -1,4 +1,4 @@
-"""Reading and writing catalogue CSV files: the project's own format and Foodsoft's.
+"""Reading and writing catalogue CSV files in the project's own format.
 
 Plain text in, plain rows and errors out. A file is read whole; every bad
 row is reported with its line number and nothing is left half-read.
@@ -22,10 +22,9 @@ beginning with = + - @, a tab or a carriage return) gets an apostrophe
 first. Reading takes one apostrophe off again: writing then reading gives
 the same text, whatever it is.
 
-Foodsoft's article export maps as: Order number -> code (the name when it
-is blank), Unit -> unit, the first ratio ("20 Piece") -> case size, Price
-(net) per case -> case price, VAT -> VAT rate, Deposit, Note ->
-description, Category, Origin, Manufacturer, avail. Yes/No -> available.
+Every other layout (Foodsoft's, Open Food Network's, a wholesaler's own
+columns) is read by `coop.domain.catalogue_files`, which shares the row
+types and the rules of this module's cells.
 """
 
 from __future__ import annotations
@@ -75,30 +74,8 @@ COLUMNS = (
 )
 REQUIRED = ("code", "name", "case_price")
 
-FOODSOFT_COLUMNS = (
-    "avail.",
-    "Order number",
-    "Name",
-    "Supplier order unit",
-    "Unit",
-    "Ratios to supplier order unit",
-    "Minimum order quantity",
-    "Billing unit",
-    "Group order granularity",
-    "Group order unit",
-    "Price (net)",
-    "Price unit",
-    "VAT",
-    "Deposit",
-    "Note",
-    "Category",
-    "Origin",
-    "Manufacturer",
-)
 
 OWN = "coop"
-FOODSOFT = "foodsoft"
-FORMAT_LABELS = {OWN: "coop CSV", FOODSOFT: "Foodsoft article CSV"}
 
 MAX_CODE = 40
 MAX_NAME = 200
@@ -124,20 +101,6 @@ OWN_FIELDS = {
     "available": "available",
 }
 #: The Product field each column of Foodsoft's export fills.
-FOODSOFT_FIELDS = {
-    "Order number": "code",
-    "Name": "name",
-    "Note": "description",
-    "Category": "category",
-    "Unit": "unit_label",
-    "Ratios to supplier order unit": "case_size",
-    "Price (net)": "case_price_pence",
-    "VAT": "vat_bp",
-    "Deposit": "deposit_pence",
-    "Origin": "origin",
-    "Manufacturer": "manufacturer",
-    "avail.": "available",
-}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -216,17 +179,17 @@ def _sniff_delimiter(header_line: str) -> str:
 
 
 def parse_catalogue(text: str) -> ParsedCatalogue:
-    """Read a catalogue file in either format, reporting every bad row."""
+    """Read a catalogue file in coop's own format, reporting every bad row.
+
+    Every other layout (Foodsoft's, Open Food Network's, a wholesaler's
+    columns) and spreadsheets are read by `coop.domain.catalogue_files`.
+    """
     text = text.removeprefix("\ufeff")
     first_line = text.split("\n", 1)[0]
     if not first_line.strip():
         raise FileProblem("The file is empty: it needs a header row and one row per product.")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(first_line))
     header = [column.strip() for column in next(reader)]
-    if (header and header[0].lower() == "avail.") or "Order number" in header:
-        # Without an order number the name stands in for the code.
-        provided = {"code"} | {FOODSOFT_FIELDS[c] for c in header if c in FOODSOFT_FIELDS}
-        return _parse(reader, header, FOODSOFT, _foodsoft_row, provided)
     lowered = [column.lower() for column in header]
     missing = [column for column in REQUIRED if column not in lowered]
     if missing:
@@ -236,7 +199,7 @@ def parse_catalogue(text: str) -> ParsedCatalogue:
             + ", ".join(missing)
             + ". The first row must name the columns: "
             + ",".join(COLUMNS)
-            + " (or be a Foodsoft article export)."
+            + "."
         )
     provided = {OWN_FIELDS[c] for c in lowered if c in OWN_FIELDS}
     return _parse(reader, lowered, OWN, _own_row, provided)
@@ -424,59 +387,6 @@ def _own_row(line: int, cells: dict[str, str], problems: list[str]) -> ProductRo
 
 _RATIO = re.compile(r"^\s*(?P<number>\d+(?:[.,]\d+)?)")
 _DECIMAL_COMMA = re.compile(r"^-?\d+,\d{1,2}$")
-
-
-def _foodsoft_money(value: str) -> str:
-    # Foodsoft writes decimals with a point, but files edited in a European
-    # spreadsheet come back with a decimal comma.
-    return value.replace(",", ".") if _DECIMAL_COMMA.match(value) else value
-
-
-def _foodsoft_case_size(value: str, problems: list[str]) -> int:
-    if not value.strip():
-        return 1
-    match = _RATIO.match(value.split(", ")[0])
-    if match is None:
-        problems.append(f"the ratio '{value}' does not start with a number")
-        return 1
-    number = match["number"].replace(",", ".")
-    whole, _, fraction = number.partition(".")
-    if fraction.strip("0"):
-        problems.append(f"the case size '{number}' is not a whole number")
-        return 1
-    return _case_size(whole, problems)
-
-
-def _foodsoft_row(line: int, cells: dict[str, str], problems: list[str]) -> ProductRow:
-    name = _cell(cells, "Name")
-    # Foodsoft keeps article names unique per supplier and many producers' lists
-    # have no order numbers, so the name stands in for a missing code.
-    code = _cell(cells, "Order number") or name[:MAX_CODE]
-    code, name = _code_and_name(code, name, problems)
-    price = _not_negative(
-        _money(_foodsoft_money(cells.get("Price (net)", "")), "price", problems, required=True),
-        "price",
-        problems,
-    )
-    deposit = _not_negative(
-        _money(_foodsoft_money(cells.get("Deposit", "")), "deposit", problems), "deposit", problems
-    )
-    vat = cells.get("VAT", "")
-    return ProductRow(
-        line=line,
-        code=code,
-        name=name,
-        description=_text(cells, "Note", problems, limit=2000),
-        category=_text(cells, "Category", problems, limit=80),
-        unit_label=_text(cells, "Unit", problems, limit=60) or DEFAULT_UNIT,
-        case_size=_foodsoft_case_size(cells.get("Ratios to supplier order unit", ""), problems),
-        case_price_pence=price or 0,
-        vat_bp=_vat(_foodsoft_money(vat), problems),
-        deposit_pence=deposit or 0,
-        origin=_text(cells, "Origin", problems, limit=80),
-        manufacturer=_text(cells, "Manufacturer", problems, limit=120),
-        available=_available(cells.get("avail.", ""), problems),
-    )
 
 
 def _pounds(pence: int | None) -> str:

@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 from coop.domain.catalogue import VAT_RATES_BP
 from coop.domain.catalogue_csv import (
     COLUMNS,
-    FOODSOFT,
     MAX_CASE_SIZE,
     MAX_PENCE,
     OWN,
@@ -26,11 +25,6 @@ from coop.domain.catalogue_csv import (
 )
 from coop.domain.money import plain_pounds
 
-FOODSOFT_HEADER = (
-    "avail.;Order number;Name;Supplier order unit;Unit;Ratios to supplier order unit;"
-    "Minimum order quantity;Billing unit;Group order granularity;Group order unit;"
-    "Price (net);Price unit;VAT;Deposit;Note;Category;Origin;Manufacturer"
-)
 FULL_HEADER = ",".join(COLUMNS)
 
 
@@ -38,28 +32,10 @@ def own(*rows: str, header: str = FULL_HEADER) -> str:
     return "\n".join([header, *rows]) + "\n"
 
 
-def foodsoft(*rows: str) -> str:
-    return "\n".join([FOODSOFT_HEADER, *rows]) + "\n"
-
-
 def own_row(**cells: str) -> str:
     """A row of the full own format: a good product unless *cells* say otherwise."""
     values = {"code": "R1", "name": "Rice", "case_price": "9.45", **cells}
     return ",".join(values.get(column, "") for column in COLUMNS)
-
-
-def foodsoft_row(**cells: str) -> str:
-    values = {
-        "avail.": "Yes",
-        "Order number": "R1",
-        "Name": "Rice",
-        "Unit": "1 kg",
-        "Ratios to supplier order unit": "5 Piece",
-        "Price (net)": "9.45",
-        "VAT": "0",
-        **cells,
-    }
-    return ";".join(values.get(column, "") for column in FOODSOFT_HEADER.split(";"))
 
 
 def only_error(text: str) -> str:
@@ -69,70 +45,7 @@ def only_error(text: str) -> str:
     return parsed.errors[0].message
 
 
-# --- the two formats ------------------------------------------------------------
-
-
-def test_a_foodsoft_export_with_a_byte_order_mark_maps_every_field():
-    data = (
-        "\ufeff"
-        + foodsoft(
-            "Yes;RICE-5;Basmati rice;case;1 kg bag;20 Piece;1;case;1;1 kg bag;18.40;case;0;0;"
-            "Aged;Rice and grains;India;Tilda",
-            "No;TOM-400;Chopped tomatoes;tray;400 g tin;24 Piece, 2 tray;1;tray;1;400 g tin;"
-            "10,8;tray;5;0,60;;Tins;Italy;Napolina",
-            "Yes;;Loose carrots;kg;1 kg;;1;kg;1;1 kg;1.20;kg;0;;;Vegetables;England;",
-        )
-    ).encode("utf-8")
-
-    parsed = parse_catalogue(decode(data))
-
-    assert parsed.format == FOODSOFT
-    assert parsed.errors == []
-    assert parsed.rows == [
-        ProductRow(
-            line=2,
-            code="RICE-5",
-            name="Basmati rice",
-            description="Aged",
-            category="Rice and grains",
-            unit_label="1 kg bag",
-            case_size=20,
-            case_price_pence=1840,
-            origin="India",
-            manufacturer="Tilda",
-        ),
-        ProductRow(
-            line=3,
-            code="TOM-400",
-            name="Chopped tomatoes",
-            category="Tins",
-            unit_label="400 g tin",
-            case_size=24,
-            case_price_pence=1080,
-            vat_bp=500,
-            deposit_pence=60,
-            origin="Italy",
-            manufacturer="Napolina",
-            available=False,
-        ),
-        ProductRow(
-            line=4,
-            code="Loose carrots",
-            name="Loose carrots",
-            category="Vegetables",
-            unit_label="1 kg",
-            case_size=1,
-            case_price_pence=120,
-            origin="England",
-        ),
-    ]
-
-
-def test_a_foodsoft_file_provides_no_tags_or_reference_prices():
-    provided = parse_catalogue(foodsoft(foodsoft_row())).provided
-
-    assert "tag_bits" not in provided and "reference_price_pence" not in provided
-    assert {"code", "name", "case_size", "case_price_pence", "vat_bp", "available"} <= provided
+# --- the format ------------------------------------------------------------
 
 
 @pytest.mark.parametrize("delimiter", [",", ";"])
@@ -265,37 +178,6 @@ def test_each_bad_cell_of_the_own_format_is_named(cells, message):
     assert only_error(own(own_row(**cells))) == message
 
 
-@pytest.mark.parametrize(
-    ("cells", "message"),
-    [
-        ({"Name": ""}, "The name is missing."),
-        ({"Price (net)": ""}, "The price is missing."),
-        ({"Price (net)": "a lot"}, "The price 'a lot' is not a number."),
-        ({"Price (net)": "-4.00"}, "The price cannot be negative."),
-        ({"Deposit": "-0,15"}, "The deposit cannot be negative."),
-        ({"VAT": "19"}, "The VAT rate '19' is not a UK rate (0, 5 or 20%)."),
-        ({"VAT": "5,5"}, "The VAT rate '5.5' is not a UK rate (0, 5 or 20%)."),
-        (
-            {"Ratios to supplier order unit": "Piece"},
-            "The ratio 'Piece' does not start with a number.",
-        ),
-        ({"Ratios to supplier order unit": "2.5 kg"}, "The case size '2.5' is not a whole number."),
-        ({"Ratios to supplier order unit": "0 Piece"}, "The case size must be at least 1."),
-        ({"avail.": "Perhaps"}, "Available must be yes or no, not 'Perhaps'."),
-    ],
-)
-def test_each_bad_cell_of_a_foodsoft_file_is_named(cells, message):
-    assert only_error(foodsoft(foodsoft_row(**cells))) == message
-
-
-def test_a_foodsoft_ratio_with_a_whole_decimal_is_a_whole_case():
-    (row,) = parse_catalogue(
-        foodsoft(foodsoft_row(**{"Ratios to supplier order unit": "6.0 kg"}))
-    ).rows
-
-    assert row.case_size == 6
-
-
 def test_every_problem_of_a_row_is_given_together():
     message = only_error(own(own_row(name="", case_price="abc", vat_rate="7")))
 
@@ -349,7 +231,7 @@ def test_a_header_without_a_required_column_names_it():
     assert str(caught.value) == (
         "The header row lacks the column case_price. The first row must name the columns: "
         + ",".join(COLUMNS)
-        + " (or be a Foodsoft article export)."
+        + "."
     )
 
 

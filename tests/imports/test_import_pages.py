@@ -55,7 +55,7 @@ def test_the_upload_page_explains_both_formats_and_links_the_example(client, coo
     page = text(response)
     assert response.status_code == 200
     assert "Import a catalogue for Greens Wholesale" in page
-    assert "Foodsoft's article CSV" in page
+    assert "Foodsoft's article files" in page
     assert "avail.;Order number;Name;" in page
     assert "/static/examples/catalogue-example.csv" in page
     assert 'type="file"' in page

@@ -26,7 +26,7 @@ from werkzeug.datastructures import FileStorage
 from wtforms import BooleanField
 
 from coop.domain.catalogue import bits_to_tags, vat_label
-from coop.domain.catalogue_csv import FOODSOFT_COLUMNS
+from coop.domain.catalogue_files.foodsoft import F5_HEADER
 from coop.domain.money import format_pence
 from coop.domain.permissions import can_manage_catalogue
 from coop.extensions import wants_json
@@ -126,7 +126,7 @@ def import_catalogue(coop: Coop, supplier_id: int):
         form=form,
         max_bytes=import_size_limit(),
         max_size=import_size_label(),
-        foodsoft_columns=FOODSOFT_COLUMNS,
+        foodsoft_columns=F5_HEADER,
     )
 
 
