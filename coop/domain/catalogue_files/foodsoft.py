@@ -227,7 +227,8 @@ def _decimal(text: str) -> Decimal | None:
     cleaned = text.strip().replace("£", "").replace("€", "").replace(" ", "")
     if cleaned.count(",") == 1 and "." not in cleaned:
         cleaned = cleaned.replace(",", ".")  # a European spreadsheet's decimal comma
-    if not re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d{1,2})?", cleaned):
+    # ASCII digits only: `\d` alone would take "١٢" or "²" for digits.
+    if not re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d{1,2})?", cleaned, re.ASCII):
         return None
     try:
         value = Decimal(cleaned)
@@ -299,7 +300,7 @@ def _ratios(state: _Row, text: str) -> list[tuple[Decimal, Unit]]:
         part = part.replace("\\,", ",").replace("\\\\", "\\").strip()
         if not part:
             continue
-        match = re.match(r"([+-]?(?:\d*[.,])?\d+(?:[eE][+-]?\d{1,2})?)\s+(.+)$", part)
+        match = re.match(r"([+-]?(?:[0-9]*[.,])?[0-9]+(?:[eE][+-]?[0-9]{1,2})?)\s+(.+)$", part)
         quantity = _decimal(match[1]) if match else None
         if match is None or quantity is None or quantity <= 0:
             state.problems.append(f"the content '{part}' is not a number and a unit")

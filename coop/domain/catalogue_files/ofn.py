@@ -19,6 +19,7 @@ product); it, `shipping_category` and `available_on` are listed as unkept.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -69,8 +70,16 @@ def detect(header: Sequence[str]) -> bool:
 
 
 def _decimal(text: str) -> Decimal | None:
+    cleaned = text.strip().replace("£", "").replace("€", "")
+    if cleaned.count(",") == 1 and "." not in cleaned:
+        # A European spreadsheet's decimal comma (3,40), not a thousands separator.
+        cleaned = cleaned.replace(",", ".")
+    cleaned = cleaned.replace(",", "")
+    # ASCII digits only: Decimal alone would take "١٢" or "1_000" for numbers.
+    if not re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d{1,2})?", cleaned, re.ASCII):
+        return None
     try:
-        value = Decimal(text.strip().replace("£", "").replace(",", ""))
+        value = Decimal(cleaned)
     except InvalidOperation:
         return None
     return value if value.is_finite() and abs(value) < 10**9 else None
