@@ -87,6 +87,23 @@ def test_the_conversion_is_shown_and_a_fraction_of_a_penny_says_it_was_rounded()
     assert parsed.notes == {2: "1.1234 per 1 l x 6 = £6.74 a case, rounded once to the penny"}
 
 
+@pytest.mark.parametrize(
+    ("price", "ratio", "message"),
+    [
+        ("\u0661.\u0662", "20 Piece", "The price '\u0661.\u0662' is not a number."),
+        ("1.2", "٢٠ Piece", "The content '٢٠ Piece' is not a number and a unit."),
+        ("1.2", "²0 Piece", "The content '²0 Piece' is not a number and a unit."),
+    ],
+)
+def test_numbers_are_ascii_digits_only(price, ratio, message):
+    header = (FIXTURES / "foodsoft_spec_layout.csv").read_text(encoding="utf-8").split("\n")[0]
+    parsed = parse_table(
+        csv_table(f"{header}\nYes;1;Tomatoes;;500 g;{ratio};;;1;;{price};;0;0;;;;\n")
+    )
+
+    assert [(error.line, error.message) for error in parsed.errors] == [(2, message)]
+
+
 # --- Foodsoft 4 ----------------------------------------------------------------------
 
 
