@@ -589,8 +589,9 @@ def write(rows: Iterable[ProductRow]) -> str:
     coop unit as custom unit and ``N Piece`` (the case size) as content: the
     shape of Foodsoft's own spec fixtures, which Foodsoft 5 imports as unit,
     unit quantity N and price per unit (Foodsoft 4 reads its own layout,
-    `write_4`). The price is per unit, exact or to Foodsoft's 6
-    decimals; the deposit per unit; VAT as a percentage.
+    `write_4`). The price is per unit, exact, or to at least Foodsoft's 6
+    decimals and as many more as a big case needs to come back to its case
+    price (`_unit_price`); the deposit per unit; VAT as a percentage.
     """
     return _write(
         F5_HEADER,
