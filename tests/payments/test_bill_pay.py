@@ -413,6 +413,41 @@ def test_the_owing_reminder_links_to_paying_the_bill_only_with_card_payments_on(
         assert amount_by_id(text(client.get(pay_url(billed))), "owed") == BILL
 
 
+def test_an_open_card_payment_of_a_bill_since_paid_in_cash_takes_nothing_more(
+    client, household, paying
+):
+    press_pay(client, paying)
+    [open_payment] = bill_payments(household)
+    pay(household, BILL)
+
+    page = client.get(f"/coops/fishwick/card-payments/{open_payment.id}")
+
+    assert page.status_code == 302 and page.headers["Location"].endswith(pay_url(paying))
+    assert 'id="nothing-owing"' in text(client.get(pay_url(paying)))
+
+
+def test_the_reminder_has_no_pay_link_to_a_latest_bill_that_is_paid(
+    rounds, household, paying, mailbox, client, raw_stripe
+):
+    later = settled_round(rounds, 6, 6)  # the latest bill; the first stays owing
+    press_pay(client, later)
+    [payment] = bill_payments(household)
+    assert paid_by_webhook(client, raw_stripe, payment) == ["posted"]
+    rounds.coop.owing_reminder_days = 7
+    rounds.coop.owing_reminder_from_pence = 100
+    db.session.commit()
+    bills_days_ago()
+
+    assert household in send_owing_reminders(coop=rounds.coop, now=utcnow() + timedelta(hours=1))
+    db.session.commit()
+
+    [message] = mailbox.to(household.user.email, "you owe")
+    body = mailbox.body(message)
+    assert links().pay_bill(later) not in body
+    assert "Pay it now by card" not in body
+    assert links().bill(later) in body
+
+
 # --- two taps at the same moment (PostgreSQL) ------------------------------------------------
 
 

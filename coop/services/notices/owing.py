@@ -15,7 +15,8 @@ for each co-op that has them on, and a household hears when:
 The event key is the day (``owing:<YYYY-MM-DD>``, UTC), so two ticks on one
 day send once. The message gives the amount owed, the latest bill and how to
 pay, with links to the statement and the bill, and, when the co-op takes
-card payments, to paying that bill by card in one tap: a household that has
+card payments and that bill still leaves something owing, to paying it by
+card in one tap: a household that has
 left still reads them all and may pay
 (`coop.domain.permissions.can_view_own_account`).
 """
@@ -51,6 +52,7 @@ from coop.services.money.ledger import balances
 from coop.services.money.paying_in import paying_in
 from coop.services.notices import notify
 from coop.services.payments.connect import card_payments_enabled_for
+from coop.services.payments.owing import CARD_MIN_PENCE, owed_on_bill_pence
 
 # A charge this recent holds the reminder back: the bill has only just told the household.
 FRESH_CHARGE = timedelta(days=1)
@@ -145,7 +147,8 @@ def latest_bills(*, households: list[Membership]) -> dict[int, LatestBill]:
             charged_pence=charged.get((round_.id, membership_id), 0),
             link=builders.bill(round_),
             pay_link=builders.pay_bill(round_)
-            if cards[round_.coop_id] and charged.get((round_.id, membership_id), 0) > 0
+            if cards[round_.coop_id]
+            and owed_on_bill_pence(membership=by_id[membership_id], round_=round_) >= CARD_MIN_PENCE
             else None,
         )
         for membership_id, round_ in latest.items()

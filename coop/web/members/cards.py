@@ -26,7 +26,7 @@ from flask import abort, current_app, jsonify, redirect, render_template, url_fo
 
 from coop.domain.permissions import can_order, can_view_own_account
 from coop.domain.roles import MembershipStatus
-from coop.models import CardPaymentStatus, Coop, Membership
+from coop.models import CardPayment, CardPaymentStatus, CardPurpose, Coop, Membership
 from coop.services.money.paying_in import how_to_pay
 from coop.services.payments.cards import (
     TOP_UP_MAX_PENCE,
@@ -36,6 +36,7 @@ from coop.services.payments.cards import (
 )
 from coop.services.payments.connect import card_payments_enabled_for
 from coop.services.payments.gateway import GatewayError, gateway_for
+from coop.services.payments.owing import owed_on_bill_pence
 from coop.services.people.memberships import membership_of
 from coop.web.access import for_coop, signed_in_user
 from coop.web.headers import allow_sources
@@ -108,6 +109,9 @@ def card_payment(coop: Coop, payment_id: int):
     payment = household_card_payment(membership=membership, payment_id=payment_id)
     if payment is None:
         abort(404)
+    if _bill_changed(payment, membership):
+        # Paid otherwise since (cash, a transfer): this payment would take more than is owed.
+        return redirect(url_for("members.pay_bill", slug=coop.slug, round_id=payment.round_id))
     client_secret = problem = script = None
     if payment.status.is_open and card_payments_enabled_for(coop):
         try:
@@ -130,6 +134,16 @@ def card_payment(coop: Coop, payment_id: int):
         stripe_js=script,
         problem=problem,
     )
+
+
+def _bill_changed(payment: CardPayment, membership: Membership) -> bool:
+    """Whether an open bill payment no longer matches what its bill leaves owing."""
+    if payment.purpose is not CardPurpose.BILL or payment.round_ is None:
+        return False
+    if payment.status is not CardPaymentStatus.REQUIRES_PAYMENT_METHOD:
+        return False  # under way at the processor, or finished: its page follows it
+    owed = owed_on_bill_pence(membership=membership, round_=payment.round_)
+    return owed != payment.amount_pence
 
 
 @bp.route("/coops/<slug>/card-payments/<int:payment_id>/status")
