@@ -212,6 +212,9 @@ def test_a_minimum_order_quantity_and_billing_unit_are_listed_as_not_kept():
 
     assert "Minimum order quantity" in parsed.unkept
     assert "billed per (unit)" in parsed.unkept
+    # The last column is headed with the exporting Foodsoft's address and holds its ids.
+    assert "Foodsoft's article id" in parsed.unkept
+    assert not any(column.startswith("https://") for column in parsed.unkept)
 
 
 def test_a_german_foodsoft_5_export_reads_its_unit_names():

@@ -531,9 +531,14 @@ def parse(
             notes[line] = "; ".join(state.notes)
     unkept: tuple[str, ...] = ()
     if layout == FOODSOFT_5:
+        # The 19th column is headed with the exporting Foodsoft's address: its article ids.
         unkept = tuple(
-            table.header[i] if i < len(table.header) and table.header[i] else default
-            for i, default in ((6, "Minimum order quantity"), (7, "billed per (unit)"), (18, "id"))
+            default if i == 18 or i >= len(table.header) or not table.header[i] else table.header[i]
+            for i, default in (
+                (6, "Minimum order quantity"),
+                (7, "billed per (unit)"),
+                (18, "Foodsoft's article id"),
+            )
             if i in filled
         )
     return ParsedCatalogue(
