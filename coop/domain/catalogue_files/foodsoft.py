@@ -63,10 +63,11 @@ import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from coop.domain.catalogue import DEFAULT_UNIT, MAX_CASE_SIZE, MAX_PENCE, MAX_PENCE_TEXT
 from coop.domain.catalogue_csv import ParsedCatalogue, ProductRow, RowError
+from coop.domain.catalogue_files.numbers import exact_number, plain
 from coop.domain.catalogue_files.tables import Table
 from coop.domain.money import format_pence
 from coop.domain.spreadsheets import LINE_END, protect_formula, unprotect_formula
@@ -227,24 +228,11 @@ def _decimal(text: str) -> Decimal | None:
     cleaned = text.strip().replace("£", "").replace("€", "").replace(" ", "")
     if cleaned.count(",") == 1 and "." not in cleaned:
         cleaned = cleaned.replace(",", ".")  # a European spreadsheet's decimal comma
-    # ASCII digits only: `\d` alone would take "١٢" or "²" for digits.
-    if not re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d{1,2})?", cleaned, re.ASCII):
-        return None
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        return None
-    return value if value.is_finite() and abs(value) < 10**9 else None
-
-
-def _plain(value: Decimal) -> str:
-    """A decimal without exponent or trailing zeros: 20.000 -> "20", 1.2 -> "1.2"."""
-    text = format(value.normalize(), "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return exact_number(cleaned)
 
 
 def _money_text(value: Decimal) -> str:
-    text = _plain(value)
+    text = plain(value)
     whole, _, fraction = text.partition(".")
     return f"{whole}.{fraction.ljust(2, '0')}"
 
@@ -339,7 +327,7 @@ def _case_price(state: _Row, price: Decimal, per: str, times: Decimal) -> int:
         # Every conversion is shown on the preview, and a rounded one says so.
         rounded = "" if exact * 100 == pence else ", rounded once to the penny"
         state.notes.append(
-            f"{_money_text(price)} per {per} x {_plain(times)} = {format_pence(pence)} a case"
+            f"{_money_text(price)} per {per} x {plain(times)} = {format_pence(pence)} a case"
             f"{rounded}"
         )
     return pence
@@ -354,7 +342,7 @@ def _deposit(state: _Row, deposit: Decimal | None, per_units: Decimal) -> int:
         state.problems.append(f"the deposit is more than {MAX_PENCE_TEXT}")
         return 0
     if exact * 100 != pence:
-        state.notes.append(f"deposit {_plain(exact)} rounded to {format_pence(pence)} a unit")
+        state.notes.append(f"deposit {plain(exact)} rounded to {format_pence(pence)} a unit")
     return pence
 
 
@@ -363,7 +351,7 @@ def _whole_case(state: _Row, size: Decimal, why: str) -> int | None:
         state.problems.append(why)
         return None
     if size > MAX_CASE_SIZE:
-        state.problems.append(f"the case size {_plain(size)} is more than {MAX_CASE_SIZE:,}")
+        state.problems.append(f"the case size {plain(size)} is more than {MAX_CASE_SIZE:,}")
         return None
     return int(size)
 
@@ -429,13 +417,13 @@ def _foodsoft_5(state: _Row) -> _Conversion | None:
     size = _whole_case(
         state,
         member_units,
-        f"members order {_plain(granularity)} {group_unit.label} at a time, which does not "
-        f"divide one {order_unit.label} ({_plain(per_order_unit['members order'])} "
+        f"members order {plain(granularity)} {group_unit.label} at a time, which does not "
+        f"divide one {order_unit.label} ({plain(per_order_unit['members order'])} "
         f"{group_unit.label}) into whole units",
     )
     if size is None:
         return None
-    label = group_unit.label if granularity == 1 else f"{_plain(granularity)} {group_unit.label}"
+    label = group_unit.label if granularity == 1 else f"{plain(granularity)} {group_unit.label}"
     if len(label) > 60:
         state.problems.append("the unit is longer than 60 characters")
         return None
@@ -580,10 +568,10 @@ def _unit_price(case_pence: int, case_size: int) -> str:
     the file reads back to the same case price.
     """
     exact = Decimal(case_pence) / 100 / case_size
-    text = _plain(exact)
+    text = plain(exact)
     places = max(6, len(str(case_size)) + 2)
     if len(text.partition(".")[2]) > places:
-        text = _plain(exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+        text = plain(exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
     return _money_text(Decimal(text))
 
 
@@ -614,7 +602,7 @@ def write(rows: Iterable[ProductRow]) -> str:
                 "",
                 _unit_price(row.case_price_pence, row.case_size),
                 "",
-                _plain(Decimal(row.vat_bp) / 100),
+                plain(Decimal(row.vat_bp) / 100),
                 _money_text(Decimal(row.deposit_pence) / 100),
                 row.description,
                 row.category,
@@ -676,7 +664,7 @@ def write_4(rows: Iterable[ProductRow]) -> str:
                 row.origin,
                 row.unit_label,
                 _unit_price(row.case_price_pence, row.case_size),
-                _plain(Decimal(row.vat_bp) / 100),
+                plain(Decimal(row.vat_bp) / 100),
                 _money_text(Decimal(row.deposit_pence) / 100),
                 str(row.case_size),
                 "",

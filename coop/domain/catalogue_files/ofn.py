@@ -19,12 +19,12 @@ product); it, `shipping_category` and `available_on` are listed as unkept.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from coop.domain.catalogue import DEFAULT_UNIT, MAX_PENCE, MAX_PENCE_TEXT
 from coop.domain.catalogue_csv import ParsedCatalogue, ProductRow, RowError
+from coop.domain.catalogue_files.numbers import exact_number, plain
 from coop.domain.catalogue_files.tables import Table
 from coop.domain.money import format_pence
 from coop.domain.spreadsheets import unprotect_formula
@@ -75,19 +75,7 @@ def _decimal(text: str) -> Decimal | None:
         # A European spreadsheet's decimal comma (3,40), not a thousands separator.
         cleaned = cleaned.replace(",", ".")
     cleaned = cleaned.replace(",", "")
-    # ASCII digits only: Decimal alone would take "١٢" or "1_000" for numbers.
-    if not re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d{1,2})?", cleaned, re.ASCII):
-        return None
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        return None
-    return value if value.is_finite() and abs(value) < 10**9 else None
-
-
-def _plain(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return exact_number(cleaned)
 
 
 def _unit(units: str, unit_type: str, item_name: str, problems: list[str]) -> str:
@@ -102,9 +90,9 @@ def _unit(units: str, unit_type: str, item_name: str, problems: list[str]) -> st
             problems.append(
                 f"unit_type '{unit_type}' is not one of OFN's units ({', '.join(_UNIT_TYPES)})"
             )
-        return f"{_plain(amount)} {unit_type.lower()}"
+        return f"{plain(amount)} {unit_type.lower()}"
     if item_name:
-        return f"{_plain(amount)} {item_name}"
+        return f"{plain(amount)} {item_name}"
     problems.append("the row needs a unit_type or a variant_unit_name")
     return DEFAULT_UNIT
 
@@ -160,7 +148,7 @@ def parse(table: Table) -> ParsedCatalogue:
             if pence > MAX_PENCE:
                 problems.append(f"the price is more than {MAX_PENCE_TEXT}")
             elif price * 100 != pence:
-                notes[line] = f"price {_plain(price)} rounded to {format_pence(pence)}"
+                notes[line] = f"price {plain(price)} rounded to {format_pence(pence)}"
         for what, value, limit in (
             ("code", code, 40),
             ("name", name, 200),
