@@ -187,10 +187,44 @@ def read_file(
     return _read_workbook(data, kind, sheet, recognise)
 
 
+# A worksheet's stated extent; some writers give rows only (``<dimension ref="1:5"/>``).
+_XLSX_DIMENSION = re.compile(rb'<dimension\b[^>]*?\bref="([^"]*)"[^>]*/>')
+_CELL_RANGE = re.compile(rb"[A-Z]{1,3}[0-9]+(:[A-Z]{1,3}[0-9]+)?")
+
+
+def _with_readable_dimensions(data: bytes) -> bytes:
+    """The .xlsx *data*, without any worksheet extent calamine cannot read.
+
+    LibreOffice has saved extents of rows only (``1:5``, as in Foodsoft's
+    own example .xlsx), which calamine refuses; the extent is only a hint,
+    so such a worksheet is read without it. Sizes were checked already.
+    """
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        sheets = [name for name in archive.namelist() if name.startswith("xl/worksheets/")]
+        bad = set()
+        for name in sheets:
+            with archive.open(name) as part:
+                found = _XLSX_DIMENSION.search(part.read(4096))
+            if found is not None and not _CELL_RANGE.fullmatch(found.group(1)):
+                bad.add(name)
+        if not bad:
+            return data
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as patched:
+            for info in archive.infolist():
+                content = archive.read(info)
+                if info.filename in bad:
+                    content = _XLSX_DIMENSION.sub(b"", content, count=1)
+                patched.writestr(info, content)
+    return out.getvalue()
+
+
 def _read_workbook(
     data: bytes, kind: str, sheet: str | None, recognise: Recognise | None
 ) -> Upload:
     try:
+        if kind == XLSX:
+            data = _with_readable_dimensions(data)
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except CalamineError as error:
         raise FileProblem(_unreadable(kind, error)) from None

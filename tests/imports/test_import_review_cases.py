@@ -1,0 +1,114 @@
+"""Price lists as co-ops really have them: what spreadsheets and Foodsoft leave in a file.
+
+A workbook LibreOffice saved with an extent of rows only, a Foodsoft file
+with a heading or total row, prices written with a no-break space before
+the euro sign, and a wholesaler's decimal commas to three places.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from decimal import Decimal
+
+from coop.extensions import db
+from coop.services.catalogue.imports import apply_import, preview_import
+from imports.fixtures.sheets import xlsx
+
+F4_HEADER = (
+    "avail.;Order number;Name;Note;Manufacturer;Origin;Unit;Price (net);VAT;Deposit;"
+    "Unit quantity;;;Category"
+)
+F5_HEADER = (
+    "avail.;Order number;Name;orderable from supplier per (unit);Custom unit;Content;"
+    "Minimum order quantity;billed per (unit);members can order per (amount);"
+    "members can order per (unit);Price (net);per (price unit);VAT;Deposit;Note;Category;"
+    "Origin;Manufacturer"
+)
+
+
+def _rows_only_extent(data: bytes) -> bytes:
+    """The workbook as LibreOffice Calc has saved it: ``<dimension ref="1:5"/>``."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as patched:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename.startswith("xl/worksheets/"):
+                content, count = re.subn(
+                    rb'<dimension ref="[^"]*"\s*/>', b'<dimension ref="1:3"/>', content
+                )
+                if count == 0:
+                    content = content.replace(b"<sheetData", b'<dimension ref="1:3"/><sheetData', 1)
+            patched.writestr(info, content)
+    return out.getvalue()
+
+
+def _preview(shop, data: bytes, filename: str, **options):
+    result = preview_import(
+        supplier=shop.supplier,
+        data=data,
+        filename=filename,
+        mark_missing_unavailable=False,
+        uploaded_by=shop.coordinator,
+        **options,
+    )
+    db.session.commit()
+    return result
+
+
+def test_a_workbook_saved_with_an_extent_of_rows_only_imports(shop):
+    # Foodsoft 4's own example .xlsx was saved by LibreOffice this way.
+    header = F4_HEADER.split(";")
+    rows = [
+        [*header],
+        [
+            "",
+            29932,
+            "Walnoten",
+            "bio",
+            "Bomenbos",
+            "NL",
+            "kg",
+            Decimal("2.34"),
+            0,
+            0,
+            1,
+            None,
+            None,
+            "Nuts",
+        ],
+        [
+            "",
+            177813,
+            "Tomaten",
+            "bio",
+            "De Hof",
+            "NL",
+            "500 g",
+            Decimal("1.2"),
+            0,
+            0,
+            20,
+            None,
+            None,
+            "Veg",
+        ],
+    ]
+    data = _rows_only_extent(xlsx(rows))
+    sheet = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
+    assert b'<dimension ref="1:3"/>' in sheet
+
+    seen = _preview(shop, data, "foodsoft_file_01.xlsx")
+    assert seen.errors == []
+    apply_import(import_id=seen.import_id, supplier=shop.supplier, user=shop.coordinator)
+    db.session.commit()
+
+    tomatoes = shop.product("177813")
+    assert (tomatoes.unit_label, tomatoes.case_size, tomatoes.case_price_pence) == (
+        "500 g",
+        20,
+        2400,
+    )
+    assert shop.product("29932").case_price_pence == 234
