@@ -12,7 +12,12 @@ import re
 import zipfile
 from decimal import Decimal
 
+from support import count_rows
+
+from coop.domain.catalogue_files import parse_table
+from coop.domain.catalogue_files.tables import csv_table
 from coop.extensions import db
+from coop.models import Product
 from coop.services.catalogue.imports import apply_import, preview_import
 from imports.fixtures.sheets import xlsx
 
@@ -112,3 +117,28 @@ def test_a_workbook_saved_with_an_extent_of_rows_only_imports(shop):
         2400,
     )
     assert shop.product("29932").case_price_pence == 234
+
+
+def test_a_foodsoft_row_without_name_number_or_price_is_skipped_as_foodsoft_skips_it(shop):
+    text = "\n".join(
+        [
+            F4_HEADER,
+            ";;;;;;;;;;;;;Vegetables",
+            "Yes;V-1;Carrots;;;;1 kg;1.20;0;0;10;;;Vegetables",
+            "Yes;;;;;;;;;;;;;",
+            ";;;;;;;;;;;;;",
+        ]
+    )
+    seen = _preview(shop, text.encode(), "articles.csv")
+
+    assert seen.errors == []
+    apply_import(import_id=seen.import_id, supplier=shop.supplier, user=shop.coordinator)
+    db.session.commit()
+    assert count_rows(Product, Product.supplier_id == shop.supplier.id) == 1
+    assert shop.product("V-1").case_price_pence == 1200
+
+
+def test_a_foodsoft_row_with_a_price_but_no_name_is_still_refused():
+    parsed = parse_table(csv_table(F4_HEADER + "\nYes;V-1;;;;;1 kg;1.20;0;0;10;;;Veg\n"))
+
+    assert [(error.line, error.message) for error in parsed.errors] == [(2, "The name is missing.")]

@@ -481,6 +481,10 @@ def parse(
         if not any(str(cell).strip() for cell in cells):
             continue
         state = _Row(line, cells)
+        price_at = 7 if layout == FOODSOFT_4 else 10
+        if not any(state.cell(i) for i in (1, 2, price_at)):
+            # Foodsoft skips a row without a name: a heading, a total, a dragged formula.
+            continue
         filled.update(i for i in (6, 7, 18) if state.cell(i))
         name = state.text(2, "name", 200)
         # Foodsoft keeps names unique per supplier; the name stands in for a missing number.
