@@ -12,9 +12,11 @@ import re
 import zipfile
 from decimal import Decimal
 
+import pytest
 from support import count_rows
 
 from coop.domain.catalogue_files import parse_table
+from coop.domain.catalogue_files.mapped import ColumnMapping
 from coop.domain.catalogue_files.tables import csv_table
 from coop.extensions import db
 from coop.models import Product
@@ -142,3 +144,69 @@ def test_a_foodsoft_row_with_a_price_but_no_name_is_still_refused():
     parsed = parse_table(csv_table(F4_HEADER + "\nYes;V-1;;;;;1 kg;1.20;0;0;10;;;Veg\n"))
 
     assert [(error.line, error.message) for error in parsed.errors] == [(2, "The name is missing.")]
+
+
+@pytest.mark.parametrize("price", ["1,20\u00a0€", "€\u00a01,20", "1,20 €", "1.20\u202f€"])
+def test_a_price_with_a_no_break_space_before_the_euro_sign_is_read(price):
+    foodsoft4 = parse_table(csv_table(f"{F4_HEADER}\nJa;M-1;Möhren;;;;kg;{price};0;0;5;;;Gemüse\n"))
+    foodsoft5 = parse_table(
+        csv_table(f"{F5_HEADER}\nYes;M-1;Möhren;kilogram;;;;;1;kilogram;{price};kilogram;0;0;;;;\n")
+    )
+    mapped = parse_table(
+        csv_table(f"Artikelnr;Bezeichnung;Preis\nM-1;Möhren;{price}\n"),
+        format="mapped",
+        mapping=ColumnMapping({"code": "Artikelnr", "name": "Bezeichnung", "price": "Preis"}),
+    )
+
+    for parsed in (foodsoft4, foodsoft5, mapped):
+        assert parsed.errors == []
+    assert foodsoft4.rows[0].case_price_pence == 600
+    assert foodsoft5.rows[0].case_price_pence == 120
+    assert mapped.rows[0].case_price_pence == 120
+
+
+MAPPING = ColumnMapping(
+    {
+        "code": "Artikelnr",
+        "name": "Bezeichnung",
+        "case_size": "Gebinde",
+        "price": "Preis je Stück",
+        "vat": "MwSt",
+    },
+    price_basis="unit",
+)
+
+
+def test_a_decimal_comma_to_three_places_below_one_is_pence_not_hundreds_of_pounds():
+    parsed = parse_table(
+        csv_table("Artikelnr;Bezeichnung;Gebinde;Preis je Stück;MwSt\nT-1;Teebeutel;40;0,125;0\n"),
+        format="mapped",
+        mapping=MAPPING,
+    )
+
+    assert parsed.errors == []
+    assert parsed.rows[0].case_price_pence == 500  # 40 x 0.125
+
+
+# Twelve pounds fifty and twenty in Arabic-Indic digits.
+ARABIC_PRICE = "\u0661\u0662.\u0665\u0660"
+ARABIC_VAT = "\u0662\u0660"
+
+
+@pytest.mark.parametrize(
+    ("price", "vat", "message"),
+    [
+        (ARABIC_PRICE, "0", f"The price '{ARABIC_PRICE}' is not an amount of money."),
+        ("1.25", "2_0", "The VAT rate '2_0' is not a whole percentage."),
+        ("1.25", ARABIC_VAT, f"The VAT rate '{ARABIC_VAT}' is not a whole percentage."),
+    ],
+)
+def test_a_mapped_file_takes_only_ascii_digits_as_numbers(price, vat, message):
+    parsed = parse_table(
+        csv_table(f"Artikelnr;Bezeichnung;Gebinde;Preis je Stück;MwSt\nT-1;Tee;4;{price};{vat}\n"),
+        format="mapped",
+        mapping=MAPPING,
+    )
+
+    assert parsed.rows == []
+    assert [(error.line, error.message) for error in parsed.errors] == [(2, message)]

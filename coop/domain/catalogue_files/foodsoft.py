@@ -67,7 +67,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from coop.domain.catalogue import DEFAULT_UNIT, MAX_CASE_SIZE, MAX_PENCE, MAX_PENCE_TEXT
 from coop.domain.catalogue_csv import ParsedCatalogue, ProductRow, RowError
-from coop.domain.catalogue_files.numbers import exact_number, plain
+from coop.domain.catalogue_files.numbers import exact_number, plain, without_currency
 from coop.domain.catalogue_files.tables import Table
 from coop.domain.money import format_pence
 from coop.domain.spreadsheets import LINE_END, protect_formula, unprotect_formula
@@ -225,7 +225,7 @@ def detect(header: Sequence[str]) -> str | None:
 
 
 def _decimal(text: str) -> Decimal | None:
-    cleaned = text.strip().replace("£", "").replace("€", "").replace(" ", "")
+    cleaned = without_currency(text.strip())
     if cleaned.count(",") == 1 and "." not in cleaned:
         cleaned = cleaned.replace(",", ".")  # a European spreadsheet's decimal comma
     return exact_number(cleaned)

@@ -11,11 +11,12 @@ The price is a case price, or a unit price (`price_basis` "unit") that is
 multiplied by the case size exactly and rounded once to the penny (half up),
 with a note on the row when the rounding changed it. Money is read from the
 cell's text, never through a float: ``12.5``, ``£12.50``, ``1,234.50`` and a
-decimal comma ``12,50`` are all pounds. The VAT column holds a percentage
-(``20``, ``20%``) or a spreadsheet's fraction for one (``0.2``); a rate that
-is not a UK one (0, 5 or 20%) is mapped by *vat_map* or listed in
-`ParsedCatalogue.foreign_vat_rates` for the coordinator to map. The deposit
-is per member unit, as in coop's own format (charged at cost).
+decimal comma ``12,50`` or ``0,125`` are all pounds, in ASCII digits only.
+The VAT column holds a percentage (``20``, ``20%``) or a spreadsheet's
+fraction for one (``0.2``); a rate that is not a UK one (0, 5 or 20%) is
+mapped by *vat_map* or listed in `ParsedCatalogue.foreign_vat_rates` for the
+coordinator to map. The deposit is per member unit, as in coop's own format
+(charged at cost).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from typing import TYPE_CHECKING
 
 from coop.domain.catalogue import DEFAULT_UNIT, MAX_CASE_SIZE, MAX_PENCE, MAX_PENCE_TEXT
 from coop.domain.catalogue_csv import ParsedCatalogue, ProductRow, RowError
+from coop.domain.catalogue_files.numbers import exact_number, without_currency
 from coop.domain.money import format_pence
 
 if TYPE_CHECKING:
@@ -314,15 +316,18 @@ def guess_mapping(header: Sequence[str]) -> ColumnMapping:
 
 
 # Pounds as a cell holds them: a point or a decimal comma, optional thousands separators.
-_POUNDS = re.compile(r"^-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
-_DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")
+# ASCII digits only: `\d` alone would take "١٢" for twelve.
+_POUNDS = re.compile(r"^-?([1-9]\d{0,2}(,\d{3})+|\d+)(\.\d+)?$", re.ASCII)
+_DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$", re.ASCII)
 
 
 def _decimal(text: str) -> Decimal | None:
     """Read an amount of pounds from a cell's text, exactly; None when it is not one."""
-    cleaned = text.strip().replace("£", "").replace("€", "").replace(" ", "")
-    # "12,50" is a decimal comma; "1,234" is a thousand pounds.
-    if _DECIMAL_COMMA.match(cleaned) and len(cleaned.split(",")[1]) != 3:
+    cleaned = without_currency(text.strip())
+    # "12,50" and "0,125" are decimal commas; "1,234" is a thousand pounds.
+    if _DECIMAL_COMMA.match(cleaned) and (
+        len(cleaned.split(",")[1]) != 3 or not _POUNDS.match(cleaned)
+    ):
         cleaned = cleaned.replace(",", ".")
     if not _POUNDS.match(cleaned):
         return None
@@ -338,11 +343,8 @@ def _pence(amount: Decimal) -> int:
 
 def _percent(text: str) -> Decimal | None:
     cleaned = text.strip().removesuffix("%").strip().replace(",", ".")
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        return None
-    if not value.is_finite() or value < 0:
+    value = exact_number(cleaned)
+    if value is None or value < 0:
         return None
     # A spreadsheet's percentage cell holds the fraction: 20% is stored as 0.2.
     if 0 < value < 1 and "%" not in text:

@@ -11,6 +11,13 @@ _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d{1,2})?", re.ASCII)
 LIMIT = 10**9
 
 
+def without_currency(text: str) -> str:
+    """*text* without pound and euro signs or spaces, the no-break ones spreadsheets write too."""
+    for mark in ("£", "€", " ", "\xa0", "\u202f"):
+        text = text.replace(mark, "")
+    return text
+
+
 def exact_number(cleaned: str) -> Decimal | None:
     """The number *cleaned* writes (currency signs and separators already taken off), or None."""
     if not _NUMBER.fullmatch(cleaned):

@@ -24,7 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from coop.domain.catalogue import DEFAULT_UNIT, MAX_PENCE, MAX_PENCE_TEXT
 from coop.domain.catalogue_csv import ParsedCatalogue, ProductRow, RowError
-from coop.domain.catalogue_files.numbers import exact_number, plain
+from coop.domain.catalogue_files.numbers import exact_number, plain, without_currency
 from coop.domain.catalogue_files.tables import Table
 from coop.domain.money import format_pence
 from coop.domain.spreadsheets import unprotect_formula
@@ -70,7 +70,7 @@ def detect(header: Sequence[str]) -> bool:
 
 
 def _decimal(text: str) -> Decimal | None:
-    cleaned = text.strip().replace("£", "").replace("€", "")
+    cleaned = without_currency(text.strip())
     if cleaned.count(",") == 1 and "." not in cleaned:
         # A European spreadsheet's decimal comma (3,40), not a thousands separator.
         cleaned = cleaned.replace(",", ".")
