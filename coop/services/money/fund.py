@@ -49,6 +49,7 @@ from coop.services.errors import ServiceError
 from coop.services.money.confirming import BELOW_ZERO as BELOW_ZERO  # its refusal code
 from coop.services.money.confirming import check_stays_above_zero, needs_confirming
 from coop.services.money.ledger import Entry, post_transaction, single_account
+from coop.services.money.opening import opening_balance_of
 from coop.services.money.receipts import Upload, checked_upload, keep_receipt
 from coop.services.times import display_zone
 
@@ -109,12 +110,20 @@ def _checked_reference(reference: str) -> str:
     return reference
 
 
-def _checked_day(occurred_on: date | None) -> date:
+def _checked_day(coop: Coop, occurred_on: date | None) -> date:
     if occurred_on is None:
         raise ServiceError("Enter the day the money moved, like 2026-12-03.", field="occurred_on")
     if occurred_on > local_today():
         raise ServiceError(
             "That day is in the future: enter the day the money actually moved.",
+            field="occurred_on",
+        )
+    # Money that moved before the books began is in the opening balances already.
+    opening = opening_balance_of(coop=coop)
+    if opening is not None and occurred_on < opening.as_of:
+        raise ServiceError(
+            f"The books begin with the opening balances as at {opening.as_of:%-d %B %Y}, which"
+            " hold what moved before then: enter a day from then on.",
             field="occurred_on",
         )
     return occurred_on
@@ -147,7 +156,7 @@ def record_fund_entry(
     category = _checked_category(coop, category_id, direction)
     if amount_pence is None or amount_pence <= 0:
         raise ServiceError("Enter an amount of more than £0.00.", field="amount")
-    day = _checked_day(occurred_on)
+    day = _checked_day(coop, occurred_on)
     reference = _checked_reference(reference)
     if upload is not None:
         checked_upload(upload)
