@@ -42,6 +42,7 @@ def test_the_sheet_shows_a_qr_code_takes_cash_and_prints(rounds, stripe_page):  
     page.get_by_label("Cash paid by Zara Quinn").fill("5")
     page.get_by_role("button", name="Record cash from Zara Quinn").click()
     page.get_by_text("Recorded: Cash from Zara Quinn").wait_for()
+    page.wait_for_load_state("load")  # the sheet's own stylesheet, before it is measured
     db.session.expire_all()
     assert -household_balance_pence(membership=zara) == owed - 500
 
