@@ -2,18 +2,20 @@
 
 A workbook LibreOffice saved with an extent of rows only, a Foodsoft file
 with a heading or total row, prices written with a no-break space before
-the euro sign, and a wholesaler's decimal commas to three places.
+the euro sign, a wholesaler's decimal commas to three places, and a heading
+wrapped onto two lines in its cell.
 """
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import zipfile
 from decimal import Decimal
 
 import pytest
-from support import count_rows
+from support import count_rows, text
 
 from coop.domain.catalogue_files import parse_table
 from coop.domain.catalogue_files.mapped import ColumnMapping
@@ -22,6 +24,7 @@ from coop.extensions import db
 from coop.models import Product
 from coop.services.catalogue.imports import apply_import, preview_import
 from imports.fixtures.sheets import xlsx
+from imports.support import upload
 
 F4_HEADER = (
     "avail.;Order number;Name;Note;Manufacturer;Origin;Unit;Price (net);VAT;Deposit;"
@@ -210,3 +213,48 @@ def test_a_mapped_file_takes_only_ascii_digits_as_numbers(price, vat, message):
 
     assert parsed.rows == []
     assert [(error.line, error.message) for error in parsed.errors] == [(2, message)]
+
+
+def _as_a_browser_sends(value: str) -> str:
+    """A form value as a browser posts it: every line break as CRLF."""
+    return re.sub(r"\r\n|\r|\n", "\r\n", html.unescape(value))
+
+
+def _option_values(page: str, select: str) -> list[str]:
+    found = re.search(rf'<select[^>]*name="{select}"[^>]*>(.*?)</select>', page, re.S)
+    assert found is not None, select
+    return re.findall(r'<option[^>]*value="([^"]*)"', found.group(1))
+
+
+def test_a_heading_wrapped_onto_two_lines_can_be_chosen_and_is_kept_for_next_week(
+    client, auth, shop
+):
+    auth.login_as(shop.coordinator)
+    header = ["Art.-Nr.", "Bezeichnung", "Gebinde", "Preis\n(netto)"]
+    workbook = xlsx([header, ["W-1", "Haferflocken", 10, Decimal("12.5")]])
+    response = upload(client, shop, workbook, filename="greens.xlsx")
+    preview = response.headers["Location"]
+    page = text(client.get(preview))
+
+    prices = [value for value in _option_values(page, "column_price") if "Preis" in value]
+    assert len(prices) == 1
+    mapping = {
+        "column_code": "Art.-Nr.",
+        "column_name": "Bezeichnung",
+        "column_case_size": "Gebinde",
+        "column_price": _as_a_browser_sends(prices[0]),
+        "price_basis": "case",
+        "csrf_token": re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1),
+    }
+    chosen = client.post(preview + "/mapping", data=mapping)
+    assert chosen.status_code == 302, text(chosen)
+    client.post(preview + "/confirm")
+    assert shop.product("W-1").case_price_pence == 1250
+
+    # Next week's list, with that heading on one line, imports in one step.
+    header[3] = "Preis (netto)"
+    again = upload(client, shop, xlsx([header, ["W-1", "Haferflocken", 10, 13]]), filename="b.xlsx")
+    page = text(client.get(again.headers["Location"]))
+    assert "Which column holds what" not in page
+    client.post(again.headers["Location"] + "/confirm")
+    assert shop.product("W-1").case_price_pence == 1300

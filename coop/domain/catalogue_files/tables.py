@@ -31,6 +31,15 @@ class Table:
     source: str = CSV
 
 
+def heading(cell: str) -> str:
+    """A header cell as its column is named: a wrapped or spaced heading on one line.
+
+    A browser sends a line break in a form's value back as CRLF, so a
+    heading keeping one could not be chosen on the mapping step.
+    """
+    return " ".join(cell.split())
+
+
 def sniff_delimiter(line: str) -> str:
     """Semicolons when a line has more of them than commas (Foodsoft's and Europe's CSV)."""
     return ";" if line.count(";") > line.count(",") else ","
@@ -53,4 +62,4 @@ def csv_table(text: str) -> Table:
     if not found:
         return Table(1, [], [])
     header_line, header = found[0]
-    return Table(header_line, [value.strip() for value in header], found[1:])
+    return Table(header_line, [heading(value) for value in header], found[1:])

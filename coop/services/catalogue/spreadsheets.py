@@ -49,7 +49,7 @@ from xml.etree import ElementTree
 from python_calamine import CalamineError, CalamineWorkbook
 
 from coop.domain.catalogue_csv import FileProblem, RowError, decode
-from coop.domain.catalogue_files.tables import Table, csv_table
+from coop.domain.catalogue_files.tables import Table, csv_table, heading
 
 XLSX = "xlsx"
 XLS = "xls"
@@ -248,7 +248,7 @@ def _read_workbook(
     _refuse_merged_header(header_line, merged)
     table = Table(
         header_line,
-        [cell.strip() for cell in header],
+        [heading(cell) for cell in header],
         rows[position + 1 :],
         sheet=chosen,
         sheet_names=names,
@@ -343,7 +343,7 @@ def _header_position(rows: Sequence[tuple[int, list[str]]], recognise: Recognise
     search = rows[:HEADER_SEARCH]
     if recognise is not None:
         for position, (_, cells) in enumerate(search):
-            if recognise([cell.strip() for cell in cells]):
+            if recognise([heading(cell) for cell in cells]):
                 return position
     widest = max(_looks_like_header(cells)[0] for _, cells in search)
     for position, (_, cells) in enumerate(search):
