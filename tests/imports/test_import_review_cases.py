@@ -258,3 +258,20 @@ def test_a_heading_wrapped_onto_two_lines_can_be_chosen_and_is_kept_for_next_wee
     assert "Which column holds what" not in page
     client.post(again.headers["Location"] + "/confirm")
     assert shop.product("W-1").case_price_pence == 1300
+
+
+def test_a_dutch_foodsoft_5_export_names_us_gallons_and_uk_quarts_as_foodsoft_does():
+    dutch = F5_HEADER.replace("avail.", "leverb.")
+    parsed = parse_table(
+        csv_table(
+            f"{dutch}\n"
+            "Ja;V-1;Azijn;gallon (Amerikaans);;;;;1;gallon (Amerikaans);4.00;liter;0;0;;;;\n"
+            "Ja;M-1;Melk;Krat;;4 quart (Engels);;;1;quart (Engels);1.00;pint (Engels);0;0;;;;\n"
+        )
+    )
+
+    assert parsed.errors == []
+    vinegar, milk = parsed.rows
+    # 3.785412 litres x 4.00 = £15.14 a gallon; a crate of 4 quarts is 8 pints, £8.00.
+    assert (vinegar.unit_label, vinegar.case_size, vinegar.case_price_pence) == ("gal", 1, 1514)
+    assert (milk.unit_label, milk.case_size, milk.case_price_pence) == ("qt", 4, 800)

@@ -189,8 +189,13 @@ _SCALARS = (
     ("cl", "ml", "10", "centilitre zentiliter centiliter cl"),
     ("ml", "ml", "1", "millilitre milliliter ml"),
     ("pt", "ml", "568.261", "pt|pint (uk)|pint (br.)|pint (engels)|pt (uk)"),
-    ("qt", "ml", "1136.5225", "qt|quart (uk)|quart|quart (britisch)|qt (uk)"),
-    ("gal", "ml", "3785.412", "gal|gallon (us)|gallone (am.)|gallone (amerikanisch)|gal (us)"),
+    ("qt", "ml", "1136.5225", "qt|quart (uk)|quart|quart (britisch)|quart (engels)|qt (uk)"),
+    (
+        "gal",
+        "ml",
+        "3785.412",
+        "gal|gallon (us)|gallone (am.)|gallone (amerikanisch)|gallon (amerikaans)|gal (us)",
+    ),
 )
 _SCALAR_BY_NAME: dict[str, Unit] = {}
 for _label, _base, _factor, _names in _SCALARS:
