@@ -333,8 +333,6 @@ def import_catalogue_command(
             sheet=sheet,
             vat_map=vat_map,
         )
-        if created:
-            click.echo(f"Created the supplier {supplier.name} in {coop.name}.")
         _refuse_unready(preview, supplier)
         _print_preview(preview)
         if preview.errors:
@@ -343,9 +341,14 @@ def import_catalogue_command(
                 + ("row has errors." if len(preview.errors) == 1 else "rows have errors.")
             )
         if dry_run:
+            if created:
+                click.echo(f"The supplier {supplier.name} would be created in {coop.name}.")
             click.echo("Dry run: nothing was written.")
             return
         result = apply_import(import_id=preview.import_id, supplier=supplier, user=None)
+    if created:
+        # Only now that it is kept: a refused file or a dry run keeps no new supplier.
+        click.echo(f"Created the supplier {supplier.name} in {coop.name}.")
     click.echo(
         f"Imported into {supplier.name}: {result.added} added, {result.changed} changed "
         f"({result.price_changes} with a new price), "

@@ -21,7 +21,7 @@ from coop.domain.catalogue_files import parse_table
 from coop.domain.catalogue_files.mapped import ColumnMapping
 from coop.domain.catalogue_files.tables import csv_table
 from coop.extensions import db
-from coop.models import Product
+from coop.models import Product, Supplier
 from coop.services.catalogue.imports import apply_import, preview_import
 from imports.fixtures.sheets import xlsx
 from imports.support import upload
@@ -275,3 +275,39 @@ def test_a_dutch_foodsoft_5_export_names_us_gallons_and_uk_quarts_as_foodsoft_do
     # 3.785412 litres x 4.00 = £15.14 a gallon; a crate of 4 quarts is 8 pints, £8.00.
     assert (vinegar.unit_label, vinegar.case_size, vinegar.case_price_pence) == ("gal", 1, 1514)
     assert (milk.unit_label, milk.case_size, milk.case_price_pence) == ("qt", 4, 800)
+
+
+def test_a_new_supplier_is_said_to_be_created_only_when_it_is_kept(runner, shop, tmp_path):
+    refused = tmp_path / "refused.csv"
+    refused.write_text("code,name,case_price\nA-1,Apples,abc\n", encoding="utf-8")
+    good = tmp_path / "good.csv"
+    good.write_text("code,name,case_price\nA-1,Apples,12.50\n", encoding="utf-8")
+
+    def run(path, *options):
+        return runner.invoke(
+            args=[
+                "import-catalogue",
+                "--coop",
+                shop.coop.slug,
+                "--supplier",
+                "Orchard",
+                "--create-supplier",
+                *options,
+                str(path),
+            ]
+        )
+
+    failed, tried, done = run(refused), run(good, "--dry-run"), run(good)
+
+    assert failed.exit_code == 1
+    assert "Created the supplier" not in failed.output
+    assert "Nothing was imported: 1 row has errors." in failed.output
+    assert tried.exit_code == 0, tried.output
+    assert "Created the supplier" not in tried.output
+    assert "The supplier Orchard would be created in Fishwick Food." in tried.output
+    assert done.exit_code == 0, done.output
+    assert "Created the supplier Orchard in Fishwick Food." in done.output
+    assert db.session.scalars(db.select(Supplier.name).order_by(Supplier.name)).all() == [
+        "Greens Wholesale",
+        "Orchard",
+    ]
