@@ -1,12 +1,13 @@
 """A household pays what a bill leaves it owing, by card, in one tap.
 
-**What is owing on a bill.** The lesser of the bill's unpaid remainder and
-the household's debt (`coop.services.payments.owing.owed_on_bill_pence`,
-the same amount auto-pay charges): the remainder is what the ledger
-charged the household for the round less what it has paid by card for
-that bill, and the debt is what its whole account owes, so a household in
-credit, or one that paid a treasurer since, is never asked for more than
-it owes. Nothing owing, nothing to pay; less than `BILL_PAY_MIN_PENCE`
+**What is owing on a bill.** The bill's unpaid remainder, as far as the
+household's debt reaches with its newest bills taking it first
+(`coop.services.payments.owing.owed_on_bill_pence`, the same amount
+auto-pay charges): the remainder is what the ledger charged the household
+for the round less what it has paid by card for that bill, and the debt is
+what its whole account owes, so a household in credit, or one that paid a
+treasurer since (which pays its oldest bills first), is never asked for
+more than it owes. Nothing owing, nothing to pay; less than `BILL_PAY_MIN_PENCE`
 (the processor's smallest charge) is left for cash or a bank transfer.
 
 **One open payment per bill.** `start_bill_payment` creates the

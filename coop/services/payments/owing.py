@@ -1,12 +1,15 @@
 """What a household's bill leaves it owing, for paying it by card by hand or by auto-pay.
 
-The lesser of the bill's unpaid remainder and the household's debt. The
-remainder is what the ledger charged the household for the round (the
-bill's charge, with its corrections and reversals) less what the household
-paid by card for that bill and still has paid (less refunds and disputes);
-the debt is what its whole account owes. So a household in credit, or one
-that has paid a treasurer since, is never asked for more than it owes, and
-a bill paid by card leaves nothing. Never below nothing. Reads only.
+The bill's unpaid remainder, as far as the household's debt reaches when
+its newest bills take the debt first. The remainder is what the ledger
+charged the household for the round (the bill's charge, with its
+corrections and reversals) less what the household paid by card for that
+bill and still has paid (less refunds and disputes); the debt is what its
+whole account owes. Money paid in otherwise (cash, a transfer, credit)
+names no bill, so it pays the oldest bills first, as a statement's balance
+brought forward does: a bill paid by transfer leaves nothing, and the
+bills together never ask for more than the account owes. Never below
+nothing. Reads only.
 
 A card payment's posting is not a charge of its round: it is posted
 without the round, like a payment to a treasurer, so the bill still adds
@@ -60,33 +63,37 @@ def _paid_by_card(membership: Membership, round_id: int | None = None) -> dict[i
 
 def owed_on_bill_pence(*, membership: Membership, round_: Round) -> int:
     """Return what the household's bill for *round_* leaves owing, in pence."""
-    bill = bill_for(round_=round_, membership=membership)
-    if bill is None:
+    if bill_for(round_=round_, membership=membership) is None:
         return 0
-    debt = -household_balance_pence(membership=membership)
-    remainder = bill.charged_pence - _paid_by_card(membership, round_.id).get(round_.id, 0)
-    return max(0, min(remainder, debt))
+    return bills_owing_pence(membership=membership).get(round_.id, 0)
 
 
 def bills_owing_pence(*, membership: Membership) -> dict[int, int]:
     """Return what each of the household's rounds leaves owing, by round, where anything does.
 
-    As `owed_on_bill_pence` works it out for one bill, in three queries for
-    them all (the statement's links to pay a bill).
+    The debt goes to the newest bills first (by their first charge, then round),
+    each up to its unpaid remainder; three queries for them all.
     """
     debt = -household_balance_pence(membership=membership)
     if debt <= 0:
         return {}
     charged = db.session.execute(
         household_postings(membership)
-        .with_only_columns(LedgerTransaction.round_id, func.sum(Posting.amount_pence))
+        .with_only_columns(
+            LedgerTransaction.round_id,
+            func.sum(Posting.amount_pence),
+            func.min(LedgerTransaction.created_at),
+        )
         .where(LedgerTransaction.round_id.is_not(None))
         .group_by(LedgerTransaction.round_id)
     ).all()
     paid = _paid_by_card(membership)
-    owing = {
-        int(round_id): min(-int(pence) - paid.get(int(round_id), 0), debt)
-        for round_id, pence in charged
-        if round_id is not None
-    }
-    return {round_id: pence for round_id, pence in owing.items() if pence > 0}
+    owing: dict[int, int] = {}
+    for round_id, pence, _first in sorted(charged, key=lambda row: (row[2], row[0]), reverse=True):
+        remainder = -int(pence) - paid.get(int(round_id), 0)
+        if debt <= 0:
+            break
+        if remainder > 0:
+            owing[int(round_id)] = min(remainder, debt)
+            debt -= owing[int(round_id)]
+    return owing
