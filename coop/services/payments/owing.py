@@ -90,10 +90,12 @@ def bills_owing_pence(*, membership: Membership) -> dict[int, int]:
     paid = _paid_by_card(membership)
     owing: dict[int, int] = {}
     for round_id, pence, _first in sorted(charged, key=lambda row: (row[2], row[0]), reverse=True):
-        remainder = -int(pence) - paid.get(int(round_id), 0)
         if debt <= 0:
             break
+        if round_id is None:
+            continue
+        remainder = -int(pence or 0) - paid.get(round_id, 0)
         if remainder > 0:
-            owing[int(round_id)] = min(remainder, debt)
-            debt -= owing[int(round_id)]
+            owing[round_id] = min(remainder, debt)
+            debt -= owing[round_id]
     return owing
