@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from support import field_error, text
 
 from coop.extensions import db
 from coop.services.errors import ServiceError
+from coop.services.money.accounts_report import receipts_and_payments
 from coop.services.money.fund import local_today
 from coop.services.money.opening import enter_opening_balances
+from coop.services.money.periods import Period
+from coop.services.money.treasury import Method, record_payment
 from money.fund_support import record
 from money.test_fund_pages import counts, nothing_written, spend
 from money.treasury_support import treasurer
@@ -79,3 +82,35 @@ def test_the_service_refuses_a_day_before_the_books_begin_with_nothing_written(r
     assert refused.value.field == "occurred_on"
     db.session.rollback()
     assert nothing_written(before)
+
+
+def test_money_in_after_midnight_on_1_april_in_summer_time_is_in_the_next_year(rounds):
+    """31 March 23:30 UTC is 00:30 on 1 April in London (BST): the new financial year."""
+    user = treasurer(rounds)
+    household = rounds.households[0]
+    late, early = (
+        record_payment(
+            coop=rounds.coop,
+            membership_id=household.id,
+            amount_pence=pence,
+            method=Method.BANK,
+            note="transfer",
+            by=user,
+        )
+        for pence in (1_000, 2_000)
+    )
+    late.created_at = datetime(2026, 3, 31, 22, 30, tzinfo=UTC)  # 23:30 in London
+    early.created_at = datetime(2026, 3, 31, 23, 30, tzinfo=UTC)  # 00:30 on 1 April
+    db.session.commit()
+
+    year = receipts_and_payments(
+        coop=rounds.coop, period=Period(date(2025, 4, 1), date(2026, 3, 31))
+    )
+    next_year = receipts_and_payments(
+        coop=rounds.coop, period=Period(date(2026, 4, 1), date(2026, 4, 30))
+    )
+
+    assert year.receipts_pence == 1_000
+    assert next_year.receipts_pence == 2_000
+    assert (year.closing_pence, next_year.opening_pence) == (1_000, 1_000)
+    assert year.difference_pence == next_year.difference_pence == 0
