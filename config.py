@@ -116,9 +116,11 @@ class Config:
     PLACES_UPLOAD_MAX_BYTES = int(os.environ.get("PLACES_UPLOAD_MAX_BYTES", 1536 * 1024 * 1024))
     PLACES_UPLOAD_DIR = os.environ.get("PLACES_UPLOAD_DIR", "")
     # A receipt for the fund's income or spending (a PDF or an image) may be
-    # this large; its form's request body may carry it and a margin.
+    # this large. Its form's request body may carry several times that (file
+    # parts are spooled to disk), so that a phone's photo over the limit is
+    # refused at the receipt's field with the form kept, not by a 413 page.
     RECEIPT_MAX_BYTES = int(os.environ.get("RECEIPT_MAX_BYTES", 5 * 1024 * 1024))
-    RECEIPT_BODY_MAX_BYTES = RECEIPT_MAX_BYTES + 1024 * 1024
+    RECEIPT_BODY_MAX_BYTES = 4 * RECEIPT_MAX_BYTES + 1024 * 1024
     # A confirmed import of more rows than this runs as a job with a progress page.
     IMPORT_JOB_ROWS = 2000
     # Request bodies (coop.web.bodies): an upload may carry that file and a

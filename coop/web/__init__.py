@@ -124,7 +124,8 @@ def _errors(app: Flask) -> None:
         413: (
             "Too large to send",
             "What you sent is larger than this site takes. A price list file can be up to "
-            f"{app.config['CATALOGUE_IMPORT_MAX_BYTES'] // (1024 * 1024)} MB; "
+            f"{app.config['CATALOGUE_IMPORT_MAX_BYTES'] // (1024 * 1024)} MB and a receipt "
+            f"{app.config['RECEIPT_MAX_BYTES'] // (1024 * 1024)} MB; "
             "any other form is far smaller. Go back and send less.",
         ),
         429: ("Too many attempts", "Too many attempts in a short time. Please wait a minute."),

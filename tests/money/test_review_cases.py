@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from support import field_error, text
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 from coop.extensions import db
 from coop.services.errors import ServiceError
@@ -14,7 +17,7 @@ from coop.services.money.fund import local_today
 from coop.services.money.opening import enter_opening_balances
 from coop.services.money.periods import Period
 from coop.services.money.treasury import Method, record_payment
-from money.fund_support import record
+from money.fund_support import category, record
 from money.test_fund_pages import counts, nothing_written, spend
 from money.treasury_support import treasurer
 
@@ -114,3 +117,53 @@ def test_money_in_after_midnight_on_1_april_in_summer_time_is_in_the_next_year(r
     assert next_year.receipts_pence == 2_000
     assert (year.closing_pence, next_year.opening_pence) == (1_000, 1_000)
     assert year.difference_pence == next_year.difference_pence == 0
+
+
+def _spend_with_receipt(client, rounds, size: int, **changes: str):
+    """Post the spending form with a receipt of *size* bytes, its body built in memory."""
+    fields = {
+        "category": str(category(rounds.coop, "hall_hire").id),
+        "amount": "45.00",
+        "method": "bank",
+        "occurred_on": local_today().isoformat(),
+        "reference": "INV-12",
+        **changes,
+        "receipt": FileStorage(io.BytesIO(b"\xff\xd8\xff\xe0" + bytes(size)), "IMG_2041.jpg"),
+    }
+    boundary, body = encode_multipart(fields)
+    return client.post(
+        "/coops/fishwick/admin/money/fund/spend",
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
+
+
+def test_a_phone_photo_over_the_receipt_limit_is_refused_at_its_field_with_the_form_kept(
+    app, rounds, client, auth
+):
+    auth.login_as(treasurer(rounds))
+    before = counts()
+
+    response = _spend_with_receipt(
+        client, rounds, app.config["RECEIPT_MAX_BYTES"] + 3 * 1024 * 1024, amount="45.50"
+    )
+
+    assert response.status_code == 200
+    page = text(response)
+    error = field_error(page, "receipt")
+    assert error is not None and "larger than 5 MB" in error
+    assert 'value="45.50"' in page
+    assert nothing_written(before)
+
+
+def test_a_body_too_large_even_for_a_receipt_says_how_large_a_receipt_may_be(
+    app, rounds, client, auth
+):
+    auth.login_as(treasurer(rounds))
+    before = counts()
+
+    response = _spend_with_receipt(client, rounds, app.config["RECEIPT_BODY_MAX_BYTES"])
+
+    assert response.status_code == 413
+    assert "a receipt 5 MB" in text(response)
+    assert nothing_written(before)
