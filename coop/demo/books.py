@@ -1,7 +1,8 @@
 """The demo co-op's books beside its year of rounds, so its treasurer sees a full annual account.
 
 Fishwick started keeping its books here when its history starts: it
-entered its opening balances that day (cash in the box, the bank balance,
+entered its bank details, so that bills show households the account to pay
+into, and its opening balances that day (cash in the box, the bank balance,
 one household that owed and one in credit). Since then its treasurer has
 paid the hall hire from the bank each month and the bank's charges, bought
 bags with cash now and then, paid each supplier at the end of every month
@@ -41,6 +42,8 @@ from coop.services.money.treasury import Method, record_supplier_payment
 from coop.services.money.write_offs import write_off
 from coop.services.times import display_zone
 
+DEMO_SORT_CODE = "000000"
+DEMO_ACCOUNT_NUMBER = "00012345"
 OPENING_CASH_PENCE = 8_540
 OPENING_BANK_PENCE = 124_000
 HALL_HIRE_PENCE = 4_500
@@ -93,6 +96,11 @@ def load_demo_books(*, coop: Coop, treasurer: User, today: date) -> None:
     Flushes. Call it after `load_demo_history`, whose rounds and payments these books join.
     """
     start = today - timedelta(days=HISTORY_DAYS)
+    # The account households pay into, as the treasurer entered it on the Bank details
+    # page (made up, like every demo address); set here, since nobody needs telling.
+    coop.bank_account_name = "Fishwick Food Co-op"
+    coop.bank_sort_code = DEMO_SORT_CODE
+    coop.bank_account_number = DEMO_ACCOUNT_NUMBER
     households = opening_households(coop=coop)[:2]
     balances = {households[0].membership_id: -650, households[1].membership_id: 300}
     opening = enter_opening_balances(
