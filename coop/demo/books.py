@@ -4,9 +4,10 @@ Fishwick started keeping its books here when its history starts: it
 entered its bank details, so that bills show households the account to pay
 into, and its opening balances that day (cash in the box, the bank balance,
 one household that owed and one in credit). Since then its treasurer has
-paid the hall hire from the bank each month and the bank's charges, bought
-bags with cash now and then, paid each supplier at the end of every month
-what the books said it was owed, taken a donation in cash and the year's
+paid the pickup cash into the bank at the start of each month (keeping a
+float), paid the hall hire from the bank each month and the bank's
+charges, bought bags with cash now and then, paid each supplier at the end
+of every month what the books said it was owed, taken a donation in cash and the year's
 membership fees, and written off part of the debt of a household that left
 owing. Every entry goes through the services; each is then dated back to
 its day, as the history's rounds and payments are (`coop.demo.history`).
@@ -33,6 +34,7 @@ from coop.models import (
     Posting,
     User,
 )
+from coop.services.money.banking import Move, move_money
 from coop.services.money.confirming import confirm_field
 from coop.services.money.fund import record_fund_entry
 from coop.services.money.fund_categories import category_by_key
@@ -46,6 +48,7 @@ DEMO_SORT_CODE = "000000"
 DEMO_ACCOUNT_NUMBER = "00012345"
 OPENING_CASH_PENCE = 8_540
 OPENING_BANK_PENCE = 124_000
+CASH_FLOAT_PENCE = 5_000  # kept in the tin for change when the month's cash is banked
 HALL_HIRE_PENCE = 4_500
 BANK_CHARGES_PENCE = 450
 BAGS_PENCE = 1_250
@@ -134,6 +137,7 @@ def load_demo_books(*, coop: Coop, treasurer: User, today: date) -> None:
         for key, pence, held, day in spend:
             if day <= today:
                 _entry(coop, treasurer, key, pence, held, day)
+        _bank_the_cash(coop, treasurer, month)
         _pay_suppliers(coop, treasurer, month)
     _write_off_a_debt(coop, treasurer, max(start, min(today, _before_year_end(today))))
 
@@ -142,6 +146,37 @@ def _before_year_end(today: date) -> date:
     """Ten days before the last financial year ended: the treasurer tidies up for the AGM."""
     year = today.year if today.month >= 4 else today.year - 1
     return date(year, 3, 21)
+
+
+def _held_before(coop: Coop, kind: AccountKind, when: datetime) -> int:
+    """What the co-op held in cash or the bank just before *when*, by the books."""
+    total = db.session.scalar(
+        select(func.coalesce(func.sum(Posting.amount_pence), 0))
+        .join(Account, Account.id == Posting.account_id)
+        .join(LedgerTransaction, LedgerTransaction.id == Posting.transaction_id)
+        .where(
+            Account.coop_id == coop.id,
+            Account.kind == kind,
+            LedgerTransaction.created_at < when,
+        )
+    )
+    return -int(total or 0)
+
+
+def _bank_the_cash(coop: Coop, treasurer: User, month: date) -> None:
+    """Pay the month's pickup cash into the bank on its first day, keeping a float in the tin."""
+    when = _at(month, 8)
+    pence = _held_before(coop, AccountKind.CASH, when) - CASH_FLOAT_PENCE
+    if pence > 0:
+        moved = move_money(
+            coop=coop,
+            move=Move.PAY_IN,
+            amount_pence=pence,
+            note="pickup cash",
+            by=treasurer,
+            below_zero_confirmed=True,
+        )
+        _dated(moved.id, when)
 
 
 def _pay_suppliers(coop: Coop, treasurer: User, month: date) -> None:

@@ -77,6 +77,7 @@ class TransactionKind(StrEnum):
     OPENING_BALANCE = "opening_balance"  # balances brought in when the co-op started on coop
     WRITE_OFF = "write_off"  # a household's debt the fund bears
     STOCK_SALE = "stock_sale"  # the co-op's own stock sold to a household
+    TRANSFER = "transfer"  # the co-op's own money moved between its cash and its bank
 
     @property
     def label(self) -> str:
@@ -92,6 +93,7 @@ class TransactionKind(StrEnum):
             TransactionKind.OPENING_BALANCE: "Opening balance",
             TransactionKind.WRITE_OFF: "Written off",
             TransactionKind.STOCK_SALE: "Bought from the co-op's stock",
+            TransactionKind.TRANSFER: "Between cash and bank",
         }[self]
 
 

@@ -1,4 +1,4 @@
-"""The demo as a household of its co-op with books meets it, card payments off."""
+"""The demo co-op with books as its households and treasurer meet it, card payments off."""
 
 from __future__ import annotations
 
@@ -8,7 +8,11 @@ from support import text
 
 from coop.demo.seed import FISHWICK_MEMBERS, MEMBER_PASSWORD
 from coop.extensions import db
-from coop.models import Coop, LedgerTransaction, Membership, TransactionKind, User
+from coop.models import Coop, HeldIn, LedgerTransaction, Membership, TransactionKind, User
+from coop.services.money.accounts_report import assets_and_liabilities, receipts_and_payments
+from coop.services.money.fund import local_today
+from coop.services.money.periods import last_complete_year
+from coop.services.money.reconcile import held_on
 
 
 @pytest.fixture
@@ -44,3 +48,18 @@ def test_a_demo_bill_shows_the_bank_account_to_pay_into_without_card_payments(se
         assert "<dt>Account number</dt><dd><strong>00012345</strong></dd>" in page
         assert f"FISH-{membership.id:04d}-" in page
         assert "Card payment is not available" in page
+
+
+def test_the_demo_treasurer_banks_the_pickup_cash_so_neither_cash_nor_bank_is_overdrawn(seeded):
+    year = last_complete_year(local_today())
+    statement = assets_and_liabilities(coop=seeded, as_of=year.end)
+    account = receipts_and_payments(coop=seeded, period=year)
+
+    assert statement.cash_pence >= 0 and statement.bank_pence >= 0
+    assert account.difference_pence == 0
+    assert {line.label for line in account.receipts + account.payments}.isdisjoint(
+        {"Other receipts", "Other payments"}
+    )
+    for as_of in (year.start, year.end, local_today()):
+        assert held_on(coop=seeded, account=HeldIn.CASH, as_of=as_of) >= 0
+        assert held_on(coop=seeded, account=HeldIn.BANK, as_of=as_of) >= 0

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from support import field_error, text
+from support import field_error, layout_problems, text
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from coop.extensions import db
+from coop.models import HeldIn
 from coop.services.errors import ServiceError
 from coop.services.money.accounts_report import receipts_and_payments
 from coop.services.money.fund import local_today
 from coop.services.money.opening import enter_opening_balances
 from coop.services.money.periods import Period
+from coop.services.money.reconcile import held_on
 from coop.services.money.treasury import Method, record_payment
 from money.fund_support import category, record
 from money.test_fund_pages import counts, nothing_written, spend
@@ -167,3 +170,125 @@ def test_a_body_too_large_even_for_a_receipt_says_how_large_a_receipt_may_be(
     assert response.status_code == 413
     assert "a receipt 5 MB" in text(response)
     assert nothing_written(before)
+
+
+# --- cash paid into the bank --------------------------------------------------------------------
+
+
+@pytest.fixture
+def cash_taken(rounds, books_begin):
+    """£50.00 in the cash tin and £400.00 in the bank from the opening balances, and £30.00 more
+    cash a household paid at a pickup."""
+    user = treasurer(rounds)
+    record_payment(
+        coop=rounds.coop,
+        membership_id=rounds.households[0].id,
+        amount_pence=3_000,
+        method=Method.CASH,
+        note="at pickup",
+        by=user,
+    )
+    db.session.commit()
+    return user
+
+
+def move(client, **changes: str):
+    data = {"move": "pay_in", "amount": "70.00", "note": "paying-in slip 000123", **changes}
+    return client.post("/coops/fishwick/admin/money/cash-and-bank", data=data)
+
+
+def test_cash_paid_into_the_bank_leaves_the_tin_and_is_neither_receipt_nor_payment(
+    rounds, client, auth, cash_taken
+):
+    auth.login_as(cash_taken)
+    period = Period(local_today() - timedelta(days=40), local_today())
+    before = receipts_and_payments(coop=rounds.coop, period=period)
+
+    response = move(client)
+
+    assert response.status_code == 302
+    assert held_on(coop=rounds.coop, account=HeldIn.CASH, as_of=local_today()) == 1_000
+    assert held_on(coop=rounds.coop, account=HeldIn.BANK, as_of=local_today()) == 47_000
+    after = receipts_and_payments(coop=rounds.coop, period=period)
+    assert (after.receipts_pence, after.payments_pence) == (
+        before.receipts_pence,
+        before.payments_pence,
+    )
+    assert after.closing_pence == before.closing_pence
+    assert after.difference_pence == 0
+    balances = text(client.get("/coops/fishwick/admin/money"))
+    assert "holds £10.00" in balances and "holds £470.00" in balances
+
+
+def test_a_float_drawn_from_the_bank_comes_into_the_cash(rounds, client, auth, cash_taken):
+    auth.login_as(cash_taken)
+
+    response = move(client, move="draw", amount="20")
+
+    assert response.status_code == 302
+    assert held_on(coop=rounds.coop, account=HeldIn.CASH, as_of=local_today()) == 10_000
+    assert held_on(coop=rounds.coop, account=HeldIn.BANK, as_of=local_today()) == 38_000
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"amount": "0"}, "amount", "Enter an amount of more than £0.00."),
+        ({"amount": "-5"}, "amount", "The amount cannot be negative."),
+        ({"amount": "ten"}, "amount", "Enter an amount in pounds and pence"),
+        ({"amount": "12.345"}, "amount", "at most two digits after the decimal point"),
+        ({"amount": "600"}, "confirm-amount", "type £600.00 again to confirm it"),
+        ({"move": "sideways"}, "move", "Choose whether cash went into the bank"),
+        ({"note": "x" * 201}, "note", "Use at most 200 characters."),
+    ],
+)
+def test_bad_input_is_refused_at_its_field_and_nothing_moves(
+    rounds, client, auth, cash_taken, changes, field, message
+):
+    auth.login_as(cash_taken)
+    before = counts()
+
+    response = move(client, **changes)
+
+    assert response.status_code == 200
+    error = field_error(text(response), field)
+    assert error is not None and message in error
+    assert nothing_written(before)
+
+
+def test_more_than_the_tin_holds_is_asked_again_then_recorded(rounds, client, auth, cash_taken):
+    auth.login_as(cash_taken)
+    before = counts()
+
+    warned = text(move(client, amount="90"))
+
+    error = field_error(warned, "move")
+    assert error is not None and "Cash holds £80.00 by the books" in error
+    assert "Record it anyway" in warned
+    assert nothing_written(before)
+    token = re.search(r'name="below_zero_ok" type="hidden" value="([^"]+)"', warned)
+    assert token is not None
+    assert move(client, amount="90", below_zero_ok=token.group(1)).status_code == 302
+    assert held_on(coop=rounds.coop, account=HeldIn.CASH, as_of=local_today()) == -1_000
+
+
+def test_a_member_cannot_move_the_co_ops_money(rounds, client, auth, cash_taken):
+    auth.login_as(rounds.households[1].user)
+    before = counts()
+
+    assert move(client).status_code == 403
+    assert nothing_written(before)
+
+
+def test_the_cash_and_bank_page_is_linked_from_the_money_pages_and_keeps_the_layout(
+    rounds, client, auth, cash_taken
+):
+    auth.login_as(cash_taken)
+
+    response = client.get("/coops/fishwick/admin/money/cash-and-bank")
+
+    assert response.status_code == 200
+    assert not layout_problems(response.get_data(as_text=True))
+    assert 'href="/coops/fishwick/admin/money/cash-and-bank"' in text(
+        client.get("/coops/fishwick/admin/money")
+    )

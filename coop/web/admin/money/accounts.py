@@ -7,6 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from coop.domain.permissions import can_manage_money
 from coop.domain.rounds import BILLED, SETTLEABLE
 from coop.models import Coop
+from coop.services.money.banking import Move, move_money
 from coop.services.money.ledger import transaction_for
 from coop.services.money.paying_in import reference_of
 from coop.services.money.reports import (
@@ -32,6 +33,7 @@ from coop.web.admin.money.forms import (
     PaymentForm,
     ReverseForm,
     SupplierPaymentForm,
+    TransferForm,
 )
 from coop.web.downloads import csv_download
 from coop.web.outcome import commit_or_refuse
@@ -140,6 +142,39 @@ def supplier_payment(coop: Coop):
             below_zero = outcome.message
     return render_template(
         "admin/money/supplier_payment.html",
+        coop=coop,
+        form=form,
+        confirming=form.confirming(coop),
+        below_zero=below_zero,
+    )
+
+
+@bp.route("/money/cash-and-bank", methods=["GET", "POST"], endpoint="move_money")
+@for_coop(can_manage_money)
+def cash_and_bank(coop: Coop):
+    form = TransferForm()
+    below_zero = ""
+    if form.validate_on_submit():
+        entry = (form.move.data, form.amount.data)
+        outcome = commit_or_refuse(
+            lambda: move_money(
+                coop=coop,
+                move=Move(form.move.data),
+                amount_pence=form.amount.data,
+                note=form.note.data or "",
+                by=signed_in_user(),
+                confirmed=form.confirmed(),
+                below_zero_confirmed=form.below_zero_confirmed(*entry),
+            )
+        )
+        transaction = outcome.show(form)
+        if transaction is not None:
+            flash(f"Recorded: {transaction.memo}.", "success")
+            return redirect(url_for("admin.balances", slug=coop.slug))
+        if form.ask_below_zero(outcome.refusal, *entry):
+            below_zero = outcome.message
+    return render_template(
+        "admin/money/transfer.html",
         coop=coop,
         form=form,
         confirming=form.confirming(coop),

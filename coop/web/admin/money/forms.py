@@ -11,6 +11,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from coop.domain.money import format_pence
 from coop.domain.numbers import whole_number
 from coop.models import RoundCost, RoundItem, SplitBasis, Supplier, SupportRecord
+from coop.services.money.banking import Move
 from coop.services.money.confirming import confirm_field
 from coop.services.money.costs import NAME_MAX_LENGTH
 from coop.services.money.treasury import (
@@ -243,9 +244,25 @@ class SupplierPaymentForm(BelowZeroConfirming, ConfirmingForm):
         return self
 
 
+class TransferForm(BelowZeroConfirming, ConfirmingForm):
+    """The co-op's own money moved between its cash and its bank."""
+
+    amount_fields = ("amount",)
+
+    move = _radios(
+        "Which way",
+        [(move.value, move.label) for move in Move],
+        "Choose whether cash went into the bank or came out of it.",
+        default=Move.PAY_IN.value,
+    )
+    amount = PenceField("Amount", validators=[InputRequired(ENTER_AMOUNT)])
+    note = _note()
+
+
 # Named as `confirm_field("amount")` names it, which is no Python name.
 setattr(PaymentForm, confirm_field("amount"), confirm_amount("Amount"))
 setattr(SupplierPaymentForm, confirm_field("amount"), confirm_amount("Amount"))
+setattr(TransferForm, confirm_field("amount"), confirm_amount("Amount"))
 
 
 class ReverseForm(BelowZeroConfirming, GuardedForm):

@@ -1,0 +1,89 @@
+"""The co-op's own money moved between its cash and its bank: pickup cash paid in, a float drawn.
+
+Neither is a receipt or a payment: the money stays the co-op's. One balanced
+`transfer` transaction takes it off one account and puts it on the other
+(the ledger's signs: what the co-op holds is minus on cash and bank), so the
+annual account shows it in no line, only in what cash and the bank hold at
+the start and the end, and reconciling cash and the bank each finds it. It
+is dated the day it is recorded, as a household's payment is. As with every
+money-out form, an amount above the co-op's large amount is typed twice,
+and taking cash or the bank below zero by the books is asked once more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+
+from coop.domain.money import format_pence
+from coop.models import Coop, LedgerTransaction, TransactionKind, User
+from coop.models.ledger import AccountKind
+from coop.services.errors import ServiceError
+from coop.services.money.confirming import check_confirmed, check_stays_above_zero
+from coop.services.money.ledger import Entry, post_transaction, single_account
+from coop.services.money.treasury import NOTE_MAX_LENGTH
+
+
+class Move(StrEnum):
+    """Which way the money went."""
+
+    PAY_IN = "pay_in"  # cash paid into the bank
+    DRAW = "draw"  # cash drawn from the bank
+
+    @property
+    def label(self) -> str:
+        return {Move.PAY_IN: "Cash paid into the bank", Move.DRAW: "Cash drawn from the bank"}[self]
+
+    @property
+    def source(self) -> AccountKind:
+        return AccountKind.CASH if self is Move.PAY_IN else AccountKind.BANK
+
+    @property
+    def target(self) -> AccountKind:
+        return AccountKind.BANK if self is Move.PAY_IN else AccountKind.CASH
+
+
+def move_money(
+    *,
+    coop: Coop,
+    move: Move,
+    amount_pence: int | None,
+    note: str,
+    by: User,
+    confirmed: Mapping[str, int | None] | None = None,
+    below_zero_confirmed: bool = False,
+) -> LedgerTransaction:
+    """Post money moved between the co-op's cash and its bank (flushes).
+
+    Refuses no amount, nothing or less, and a note too long, at their fields;
+    asks again (codes ``large_amount``, ``below_zero``) as the other money forms do.
+    """
+    move = Move(move)
+    if amount_pence is None or amount_pence <= 0:
+        raise ServiceError(f"Enter an amount of more than {format_pence(0)}.", field="amount")
+    note = " ".join(note.split())
+    if len(note) > NOTE_MAX_LENGTH:
+        raise ServiceError(f"Use at most {NOTE_MAX_LENGTH} characters.", field="note")
+    if confirmed is not None:
+        check_confirmed(coop=coop, amount_pence=amount_pence, confirmed=confirmed, field="amount")
+    check_stays_above_zero(
+        coop=coop,
+        kind=move.source,
+        amount_pence=amount_pence,
+        confirmed=below_zero_confirmed,
+        doing="moving",
+        field="move",
+        advice="Check the amount and which way it went; if it is right, record it anyway.",
+    )
+    source = single_account(coop_id=coop.id, kind=move.source).id
+    target = single_account(coop_id=coop.id, kind=move.target).id
+    return post_transaction(
+        coop_id=coop.id,
+        kind=TransactionKind.TRANSFER,
+        memo=f"{move.label}: {note}" if note else move.label,
+        entries=[
+            Entry(source, amount_pence, move.source.value),
+            Entry(target, -amount_pence, move.target.value),
+        ],
+        by=by,
+    )
