@@ -191,6 +191,8 @@ def test_a_decimal_comma_to_three_places_below_one_is_pence_not_hundreds_of_poun
     assert parsed.rows[0].case_price_pence == 500  # 40 x 0.125
 
 
+NOT_A_RATE = "is not a whole percentage or a UK VAT code (Z, R, S or E)"
+
 # Twelve pounds fifty and twenty in Arabic-Indic digits.
 ARABIC_PRICE = "\u0661\u0662.\u0665\u0660"
 ARABIC_VAT = "\u0662\u0660"
@@ -200,8 +202,8 @@ ARABIC_VAT = "\u0662\u0660"
     ("price", "vat", "message"),
     [
         (ARABIC_PRICE, "0", f"The price '{ARABIC_PRICE}' is not an amount of money."),
-        ("1.25", "2_0", "The VAT rate '2_0' is not a whole percentage."),
-        ("1.25", ARABIC_VAT, f"The VAT rate '{ARABIC_VAT}' is not a whole percentage."),
+        ("1.25", "2_0", f"The VAT rate '2_0' {NOT_A_RATE}."),
+        ("1.25", ARABIC_VAT, f"The VAT rate '{ARABIC_VAT}' {NOT_A_RATE}."),
     ],
 )
 def test_a_mapped_file_takes_only_ascii_digits_as_numbers(price, vat, message):
@@ -311,3 +313,41 @@ def test_a_new_supplier_is_said_to_be_created_only_when_it_is_kept(runner, shop,
         "Greens Wholesale",
         "Orchard",
     ]
+
+
+VAT_CODE_MAPPING = ColumnMapping(
+    {"code": "Code", "name": "Description", "case_size": "Pack", "price": "Price", "vat": "VAT"}
+)
+
+
+def test_a_wholesalers_vat_letters_import_as_the_uk_rates_they_stand_for(shop):
+    # UK price lists and tills mark the rate with a letter: zero, reduced, standard, exempt.
+    data = (
+        b"Code,Description,Pack,Price,VAT\n"
+        b"OAT-1,Porridge oats 1kg,6,7.20,Z\n"
+        b"NAP-1,Nappies,1,9.00,r\n"
+        b"SOAP-1,Hand soap,12,14.40, S \n"
+        b"STAMP-1,Stamps,1,1.00,Exempt\n"
+    )
+    result = _preview(shop, data, "wholesale.csv", format="mapped", mapping=VAT_CODE_MAPPING)
+    assert result.errors == []
+    apply_import(import_id=result.import_id, supplier=shop.supplier, user=shop.coordinator)
+    db.session.commit()
+
+    codes = ("OAT-1", "NAP-1", "SOAP-1", "STAMP-1")
+    assert {code: shop.product(code).vat_bp for code in codes} == {
+        "OAT-1": 0,
+        "NAP-1": 500,
+        "SOAP-1": 2000,
+        "STAMP-1": 0,
+    }
+
+
+def test_a_vat_letter_that_is_no_uk_code_names_its_row_and_imports_nothing(shop):
+    data = b"Code,Description,Pack,Price,VAT\nOAT-1,Porridge oats,6,7.20,Z\nTEA-1,Tea,1,2.00,X\n"
+    result = _preview(shop, data, "wholesale.csv", format="mapped", mapping=VAT_CODE_MAPPING)
+
+    assert [(error.line, error.message) for error in result.errors] == [
+        (3, f"The VAT rate 'X' {NOT_A_RATE}.")
+    ]
+    assert count_rows(Product, Product.supplier_id == shop.supplier.id) == 0

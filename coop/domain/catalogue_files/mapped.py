@@ -12,8 +12,12 @@ multiplied by the case size exactly and rounded once to the penny (half up),
 with a note on the row when the rounding changed it. Money is read from the
 cell's text, never through a float: ``12.5``, ``£12.50``, ``1,234.50`` and a
 decimal comma ``12,50`` or ``0,125`` are all pounds, in ASCII digits only.
-The VAT column holds a percentage (``20``, ``20%``) or a spreadsheet's
-fraction for one (``0.2``); a rate that is not a UK one (0, 5 or 20%) is
+The VAT column holds a percentage (``20``, ``20%``), a spreadsheet's
+fraction for one (``0.2``), or the letter or word a UK wholesaler's list or
+till uses for the rate (`UK_VAT_CODES`: ``Z`` zero, ``R`` reduced, ``S``
+standard, ``E`` exempt, or the accounting codes ``T0``, ``T5``, ``T1``,
+``T2``); exempt goods carry no VAT, so they are 0%. A rate that is not a
+UK one (0, 5 or 20%) is
 mapped by *vat_map* or listed in `ParsedCatalogue.foreign_vat_rates` for the
 coordinator to map. The deposit is per member unit, as in coop's own format
 (charged at cost).
@@ -41,6 +45,25 @@ CASE = "case"
 UNIT = "unit"
 PRICE_BASES = (CASE, UNIT)
 UK_VAT_PERCENT = (0, 5, 20)
+
+#: The letters and words UK price lists, tills and accounts use for a VAT rate, as percentages.
+UK_VAT_CODES = {
+    "z": 0,
+    "zero": 0,
+    "zero rated": 0,
+    "zero-rated": 0,
+    "t0": 0,
+    "e": 0,
+    "exempt": 0,
+    "t2": 0,
+    "r": 5,
+    "reduced": 5,
+    "t5": 5,
+    "s": 20,
+    "std": 20,
+    "standard": 20,
+    "t1": 20,
+}
 
 #: The fields a column can be mapped to, in the order the mapping form asks.
 FIELDS = (
@@ -481,9 +504,14 @@ def _plain(amount: Decimal) -> str:
 def _vat(state: _Row, value: str, vat_map: Mapping[int, int], foreign: set[int]) -> int:
     if not value:
         return 0
+    code = UK_VAT_CODES.get(" ".join(value.lower().split()))
+    if code is not None:
+        return code * 100
     percent = _percent(value)
     if percent is None or percent != percent.to_integral_value() or percent > 100:
-        state.problems.append(f"the VAT rate '{value}' is not a whole percentage")
+        state.problems.append(
+            f"the VAT rate '{value}' is not a whole percentage or a UK VAT code (Z, R, S or E)"
+        )
         return 0
     rate = int(percent)
     if rate in vat_map:
