@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from coop.domain.permissions import can_manage_money
 from coop.domain.rounds import BILLED, SETTLEABLE
-from coop.models import Coop
+from coop.models import Coop, LedgerTransaction
 from coop.services.money.banking import Move, move_money
 from coop.services.money.ledger import transaction_for
 from coop.services.money.paying_in import reference_of
@@ -73,43 +76,31 @@ def payment(coop: Coop):
         form.household.data = form.household.coerce(request.args.get("household"))
         if request.args.get("kind") == "refund":
             form.kind.data = "refund"
-    below_zero = ""
-    if form.validate_on_submit():
-        refund = form.kind.data == "refund"
-        entry = (
+    refund = form.kind.data == "refund"
+    return _money_form_page(
+        coop,
+        form,
+        "admin/money/payment.html",
+        lambda: (
             form.kind.data,
             form.household.data,
             form.reference.data,
             form.method.data,
             form.amount.data,
-        )
-        outcome = commit_or_refuse(
-            lambda: record_payment(
-                coop=coop,
-                membership_id=form.household.data,
-                amount_pence=form.amount.data,
-                method=Method(form.method.data),
-                note=form.note.data or "",
-                by=signed_in_user(),
-                refund=refund,
-                reference=form.reference.data or "",
-                confirmed=form.confirmed(),
-                below_zero_confirmed=form.below_zero_confirmed(*entry),
-            )
-        )
-        transaction = outcome.show(form)
-        if transaction is not None:
-            flash(f"Recorded: {transaction.memo}.", "success")
-            return redirect(url_for("admin.balances", slug=coop.slug))
-        if form.ask_below_zero(outcome.refusal, *entry):
-            below_zero = outcome.message
-    return render_template(
-        "admin/money/payment.html",
-        coop=coop,
-        form=form,
+        ),
+        lambda below_zero_confirmed: record_payment(
+            coop=coop,
+            membership_id=form.household.data,
+            amount_pence=form.amount.data,
+            method=Method(form.method.data),
+            note=form.note.data or "",
+            by=signed_in_user(),
+            refund=refund,
+            reference=form.reference.data or "",
+            confirmed=form.confirmed(),
+            below_zero_confirmed=below_zero_confirmed,
+        ),
         example=reference_of(coop=coop, membership_id=42),
-        confirming=form.confirming(coop),
-        below_zero=below_zero,
     )
 
 
@@ -119,33 +110,21 @@ def supplier_payment(coop: Coop):
     form = SupplierPaymentForm().offer(payable_suppliers(coop=coop))
     if request.method == "GET":
         form.supplier.data = form.supplier.coerce(request.args.get("supplier"))
-    below_zero = ""
-    if form.validate_on_submit():
-        entry = (form.supplier.data, form.method.data, form.amount.data)
-        outcome = commit_or_refuse(
-            lambda: record_supplier_payment(
-                coop=coop,
-                supplier_id=form.supplier.data,
-                amount_pence=form.amount.data,
-                method=Method(form.method.data),
-                note=form.note.data or "",
-                by=signed_in_user(),
-                confirmed=form.confirmed(),
-                below_zero_confirmed=form.below_zero_confirmed(*entry),
-            )
-        )
-        transaction = outcome.show(form)
-        if transaction is not None:
-            flash(f"Recorded: {transaction.memo}.", "success")
-            return redirect(url_for("admin.balances", slug=coop.slug))
-        if form.ask_below_zero(outcome.refusal, *entry):
-            below_zero = outcome.message
-    return render_template(
+    return _money_form_page(
+        coop,
+        form,
         "admin/money/supplier_payment.html",
-        coop=coop,
-        form=form,
-        confirming=form.confirming(coop),
-        below_zero=below_zero,
+        lambda: (form.supplier.data, form.method.data, form.amount.data),
+        lambda below_zero_confirmed: record_supplier_payment(
+            coop=coop,
+            supplier_id=form.supplier.data,
+            amount_pence=form.amount.data,
+            method=Method(form.method.data),
+            note=form.note.data or "",
+            by=signed_in_user(),
+            confirmed=form.confirmed(),
+            below_zero_confirmed=below_zero_confirmed,
+        ),
     )
 
 
@@ -153,32 +132,54 @@ def supplier_payment(coop: Coop):
 @for_coop(can_manage_money)
 def cash_and_bank(coop: Coop):
     form = TransferForm()
+    return _money_form_page(
+        coop,
+        form,
+        "admin/money/transfer.html",
+        lambda: (form.move.data, form.amount.data),
+        lambda below_zero_confirmed: move_money(
+            coop=coop,
+            move=Move(form.move.data),
+            amount_pence=form.amount.data,
+            note=form.note.data or "",
+            by=signed_in_user(),
+            confirmed=form.confirmed(),
+            below_zero_confirmed=below_zero_confirmed,
+        ),
+    )
+
+
+def _money_form_page(
+    coop: Coop,
+    form: PaymentForm | SupplierPaymentForm | TransferForm,
+    template: str,
+    entry: Callable[[], tuple[object, ...]],
+    record: Callable[[bool], LedgerTransaction],
+    **context: object,
+) -> ResponseReturnValue:
+    """Record a money form's entry, warning once before it takes cash or the bank below zero.
+
+    *entry* is what the warning was given for: an entry sent again as the
+    warning left it is recorded (*record* is told it was confirmed); one
+    changed since is checked again.
+    """
     below_zero = ""
     if form.validate_on_submit():
-        entry = (form.move.data, form.amount.data)
-        outcome = commit_or_refuse(
-            lambda: move_money(
-                coop=coop,
-                move=Move(form.move.data),
-                amount_pence=form.amount.data,
-                note=form.note.data or "",
-                by=signed_in_user(),
-                confirmed=form.confirmed(),
-                below_zero_confirmed=form.below_zero_confirmed(*entry),
-            )
-        )
+        seen = entry()
+        outcome = commit_or_refuse(lambda: record(form.below_zero_confirmed(*seen)))
         transaction = outcome.show(form)
         if transaction is not None:
             flash(f"Recorded: {transaction.memo}.", "success")
             return redirect(url_for("admin.balances", slug=coop.slug))
-        if form.ask_below_zero(outcome.refusal, *entry):
+        if form.ask_below_zero(outcome.refusal, *seen):
             below_zero = outcome.message
     return render_template(
-        "admin/money/transfer.html",
+        template,
         coop=coop,
         form=form,
         confirming=form.confirming(coop),
         below_zero=below_zero,
+        **context,
     )
 
 
