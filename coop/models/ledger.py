@@ -77,7 +77,7 @@ class TransactionKind(StrEnum):
     OPENING_BALANCE = "opening_balance"  # balances brought in when the co-op started on coop
     WRITE_OFF = "write_off"  # a household's debt the fund bears
     STOCK_SALE = "stock_sale"  # the co-op's own stock sold to a household
-    TRANSFER = "transfer"  # the co-op's own money moved between its cash and its bank
+    TRANSFER = "transfer"  # the co-op's own money moved: cash and bank, card payouts to the bank
 
     @property
     def label(self) -> str:
@@ -93,7 +93,7 @@ class TransactionKind(StrEnum):
             TransactionKind.OPENING_BALANCE: "Opening balance",
             TransactionKind.WRITE_OFF: "Written off",
             TransactionKind.STOCK_SALE: "Bought from the co-op's stock",
-            TransactionKind.TRANSFER: "Between cash and bank",
+            TransactionKind.TRANSFER: "Moved between cash, card and bank",
         }[self]
 
 
