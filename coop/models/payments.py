@@ -270,6 +270,10 @@ class StripePayout(Model):
     ``stripe_account`` is the connected account that reported it, or None for
     the deployment's own account. A payout can fail after it was paid, so the
     latest event wins (``event_created``), whatever order they come in.
+
+    *transaction_id* is the ledger transfer that moved a paid payout from the
+    co-op's card account to its bank; *reversal_id* undoes it when the payout
+    failed afterwards. Both are unique, so each is posted once.
     """
 
     __tablename__ = "stripe_payouts"
@@ -284,4 +288,10 @@ class StripePayout(Model):
     arrival_on: Mapped[date]
     failure_message: Mapped[str | None] = mapped_column(String(FAILURE_MESSAGE_LENGTH))
     event_created: Mapped[int] = mapped_column(BigInteger)
+    transaction_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ledger_transactions.id"), unique=True
+    )
+    reversal_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ledger_transactions.id"), unique=True
+    )
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

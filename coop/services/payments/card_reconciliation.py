@@ -23,10 +23,11 @@ another amount through the card account than it was for; and a card
 posting no payment accounts for is listed too.
 
 **Payouts** are what Stripe reported by the ``payout.paid`` and
-``payout.failed`` webhooks (`record_payout`), listed by arrival date. A
-co-op sees the payouts of its own connected account; without one, it sees
-the deployment's payouts only when it is the only co-op taking payments
-there, since otherwise they mix several co-ops' money.
+``payout.failed`` webhooks (`record_payout`), listed by arrival date with
+whether each is in the books (`coop.services.payments.payouts`). A co-op
+sees the payouts of its own connected account; without one, it sees the
+deployment's payouts only when it is the only co-op taking payments there,
+since otherwise they mix several co-ops' money (`payout_owner`).
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ from coop.models import (
 )
 from coop.models.payments import FAILURE_MESSAGE_LENGTH
 from coop.services.payments.gateway import Event
+from coop.services.payments.payouts import book_payout, payout_owner
 from coop.services.times import display_zone, local_time
 
 #: A PaymentIntent id as a posting's memo names it: "Card payment from Ann (pi_123)".
@@ -163,6 +165,17 @@ class Payout:
     currency: str
     status: str
     failure_message: str | None
+    transaction_id: int | None  # the transfer card -> bank that put it in the books
+    reversal_id: int | None  # its reversal, once the payout failed after it was paid
+
+    @property
+    def in_books(self) -> str:
+        """Whether the payout is in the books, as the page says it."""
+        if self.transaction_id is None:
+            return "Not posted"
+        if self.reversal_id is None:
+            return "Posted card to bank"
+        return "Posted, then reversed"
 
 
 @dataclass(frozen=True)
@@ -328,20 +341,11 @@ def posting_problems(*, coop: Coop) -> tuple[PostingProblem, ...]:
 # --- payouts ---------------------------------------------------------------------------------
 
 
-def _payout_account(coop: Coop) -> tuple[bool, str | None]:
-    """Whose payouts *coop* sees: (whether it sees any, the account that reports them)."""
-    if coop.stripe_account_id is not None:
-        return True, coop.stripe_account_id
-    others = db.session.scalar(
-        select(func.count(Coop.id)).where(Coop.id != coop.id, Coop.stripe_account_id.is_(None))
-    )
-    return others == 0, None
-
-
 def coop_payouts(*, coop: Coop, month: date) -> tuple[Payout, ...] | None:
     """Return the payouts arriving in *month* on *coop*'s account, or None if not its own."""
-    shown, account = _payout_account(coop)
-    if not shown:
+    account = coop.stripe_account_id
+    owner = payout_owner(stripe_account=account)
+    if owner is None or owner.id != coop.id:
         return None
     after = next_month(month)
     rows = db.session.scalars(
@@ -363,19 +367,23 @@ def coop_payouts(*, coop: Coop, month: date) -> tuple[Payout, ...] | None:
             currency=row.currency,
             status=row.status,
             failure_message=row.failure_message,
+            transaction_id=row.transaction_id,
+            reversal_id=row.reversal_id,
         )
         for row in rows
     )
 
 
 def record_payout(*, event: Event) -> bool:
-    """Keep what a ``payout.paid`` or ``payout.failed`` event says (flushes); say if it changed.
+    """Keep what a ``payout.paid`` or ``payout.failed`` event says and book it (flushes).
 
-    The newest event wins: a payout reported failed after it was paid stays
-    failed, and an older event arriving late changes nothing. Of two events
-    of one new payout delivered at the same moment, the second fails on the
-    payout's unique id, its transaction rolls back whole, and Stripe sends it
-    again.
+    Says whether the payout changed. The newest event wins: a payout reported
+    failed after it was paid stays failed, and an older event arriving late
+    changes nothing. A paid payout is posted card -> bank and one that failed
+    after that reversed, once each (`book_payout`), under the payout's row
+    lock. Of two events of one new payout delivered at the same moment, the
+    second fails on the payout's unique id, its transaction rolls back whole,
+    and Stripe sends it again.
     """
     data = event.object
     payout_id, amount, arrival = data.get("id"), data.get("amount"), data.get("arrival_date")
@@ -388,7 +396,12 @@ def record_payout(*, event: Event) -> bool:
         return False
     status = str(data.get("status") or event.type.removeprefix("payout."))[:40]
     message = data.get("failure_message")
-    row = db.session.scalar(select(StripePayout).where(StripePayout.payout_id == payout_id))
+    row = db.session.scalar(
+        select(StripePayout)
+        .where(StripePayout.payout_id == payout_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     if row is None:
         row = StripePayout(payout_id=payout_id, stripe_account=event.account)
         db.session.add(row)
@@ -401,6 +414,7 @@ def record_payout(*, event: Event) -> bool:
     row.failure_message = message[:FAILURE_MESSAGE_LENGTH] if isinstance(message, str) else None
     row.event_created = event.created
     db.session.flush()
+    book_payout(payout=row)
     return True
 
 

@@ -26,7 +26,8 @@ Connect: ``account.updated`` keeps what Stripe says of the co-op's own
 account whose id is the event's ``account``
 (`coop.services.payments.connect`); ``payout.paid`` and ``payout.failed``
 keep the payout for the card reconciliation page
-(`coop.services.payments.card_reconciliation`).
+(`coop.services.payments.card_reconciliation`) and post a paid one card ->
+bank, or reverse it once it failed, once (`coop.services.payments.payouts`).
 """
 
 from __future__ import annotations
