@@ -194,6 +194,32 @@ def reverse_transaction(
     )
 
 
+def reversed_once(*, transaction: LedgerTransaction, reason: str, by: User | None = None) -> int:
+    """Return the id of *transaction*'s reversal, posting it unless one stands (flushes).
+
+    For what the app reverses on its own (a dispute won, a payout failed): a
+    treasurer may have reversed the transaction by hand from the ledger already,
+    and that reversal counts.
+    """
+    already = db.session.scalar(
+        select(LedgerTransaction.id).where(LedgerTransaction.reverses_id == transaction.id)
+    )
+    if already is not None:
+        return already
+    return post_transaction(
+        coop_id=transaction.coop_id,
+        kind=TransactionKind.REVERSAL,
+        memo=f"Reversal of {transaction.id}: {reason}",
+        entries=[
+            Entry(posting.account_id, -posting.amount_pence, posting.memo)
+            for posting in transaction.postings
+        ],
+        by=by,
+        round_id=transaction.round_id,
+        reverses_id=transaction.id,
+    ).id
+
+
 def balance_pence(*, account_id: int) -> int:
     """Return an account's balance: the sum of its postings."""
     return db.session.scalar(

@@ -37,7 +37,13 @@ from coop.models.types import utcnow
 from coop.services.links import links
 from coop.services.mail import send_message
 from coop.services.money.credit import money_managers
-from coop.services.money.ledger import Entry, household_accounts, post_transaction, single_account
+from coop.services.money.ledger import (
+    Entry,
+    household_accounts,
+    post_transaction,
+    reversed_once,
+    single_account,
+)
 
 
 class DisputeOutcome(StrEnum):
@@ -145,23 +151,10 @@ def record_dispute(
     dispute.status = status
     dispute.closed_at = utcnow()
     if status == "won" and dispute.transaction_id is not None:
-        original = db.session.get_one(LedgerTransaction, dispute.transaction_id)
-        # A treasurer may have reversed the posting by hand from the ledger already.
-        reversal_id = db.session.scalar(
-            select(LedgerTransaction.id).where(LedgerTransaction.reverses_id == original.id)
+        reversal_id = reversed_once(
+            transaction=db.session.get_one(LedgerTransaction, dispute.transaction_id),
+            reason=f"the co-op won the dispute ({dispute.dispute_id})",
         )
-        if reversal_id is None:
-            reversal_id = post_transaction(
-                coop_id=coop.id,
-                kind=TransactionKind.REVERSAL,
-                memo=f"Reversal of {original.id}: the co-op won the dispute ({dispute.dispute_id})",
-                entries=[
-                    Entry(posting.account_id, -posting.amount_pence, posting.memo)
-                    for posting in original.postings
-                ],
-                by=None,
-                reverses_id=original.id,
-            ).id
         dispute.reversal_id = reversal_id
         db.session.execute(
             update(CardPayment)

@@ -24,7 +24,7 @@ from sqlalchemy import select
 from coop.extensions import db
 from coop.models import Coop, LedgerTransaction, StripePayout, TransactionKind
 from coop.models.ledger import AccountKind
-from coop.services.money.ledger import Entry, post_transaction, single_account
+from coop.services.money.ledger import Entry, post_transaction, reversed_once, single_account
 
 
 def payout_owner(*, stripe_account: str | None) -> Coop | None:
@@ -75,24 +75,11 @@ def _post(payout: StripePayout) -> bool:
 
 def _reverse(payout: StripePayout) -> bool:
     assert payout.transaction_id is not None
-    original = db.session.get_one(LedgerTransaction, payout.transaction_id)
-    # A treasurer may have reversed the transfer by hand from the ledger already.
-    reversal_id = db.session.scalar(
-        select(LedgerTransaction.id).where(LedgerTransaction.reverses_id == original.id)
+    why = f": {payout.failure_message}" if payout.failure_message else ""
+    reversal_id = reversed_once(
+        transaction=db.session.get_one(LedgerTransaction, payout.transaction_id),
+        reason=f"Stripe payout {payout.payout_id} failed{why}",
     )
-    if reversal_id is None:
-        why = f": {payout.failure_message}" if payout.failure_message else ""
-        reversal_id = post_transaction(
-            coop_id=original.coop_id,
-            kind=TransactionKind.REVERSAL,
-            memo=f"Reversal of {original.id}: Stripe payout {payout.payout_id} failed{why}",
-            entries=[
-                Entry(posting.account_id, -posting.amount_pence, posting.memo)
-                for posting in original.postings
-            ],
-            by=None,
-            reverses_id=original.id,
-        ).id
     payout.reversal_id = reversal_id
     return True
 
