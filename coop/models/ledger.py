@@ -13,7 +13,7 @@ positive posting, so every transaction sums to zero).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -144,6 +144,9 @@ class LedgerTransaction(Model):
         ForeignKey("ledger_transactions.id"), unique=True
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The day its money moved, where a treasurer typed one (a payment, a refund, a
+    # supplier payment, a transfer); NULL: the day it was written (`reconcile.money_day`).
+    occurred_on: Mapped[date | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     created_by: Mapped[User | None] = relationship()

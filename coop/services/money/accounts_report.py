@@ -10,7 +10,8 @@ and owed at the period's end.
 
 Every figure is a sum of ledger postings (one grouped query per table),
 each dated by the reconciliation's one rule (`moved_up_to`: a fund entry's
-day, the opening balances' as-at date, else the day its transaction was
+day, the opening balances' as-at date, the day a payment, refund, supplier
+payment or transfer says its money moved, else the day its transaction was
 written, in London time). So:
 
 - money is counted when it moved, on cash, the bank or the card processor's

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import func, insert, select
 
@@ -110,12 +111,15 @@ def post_transaction(
     round_id: int | None = None,
     reverses_id: int | None = None,
     may_be_empty: bool = False,
+    occurred_on: date | None = None,
 ) -> LedgerTransaction:
     """Write a balanced transaction and its postings (flushes); refuse an unbalanced one.
 
     Entries of 0p are left out; a transaction needs at least two postings,
     unless *may_be_empty*: a round of nothing but free surplus food settles
     with a transaction of no postings, so its bills have one to belong to.
+    *occurred_on* is the day its money moved, checked by the caller; None: the
+    day it is written.
     """
     memo = memo.strip()
     if not memo:
@@ -134,6 +138,7 @@ def post_transaction(
         memo=memo,
         round_id=round_id,
         reverses_id=reverses_id,
+        occurred_on=occurred_on,
         created_by_id=by.id if by is not None else None,
     )
     db.session.add(transaction)

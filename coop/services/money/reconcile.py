@@ -2,12 +2,17 @@
 
 Balances here are what the co-op holds (the statement's sign), minus the
 ledger's own sign for cash and bank. A posting belongs to the day its money
-moved: a fund entry's ``occurred_on``; the opening balances' ``as_of`` (and
-so does their reversal, so opening balances reversed and entered again never
-count twice on any day); else the day (in the display time zone) its
-transaction was written. So a hall hire paid on the 3rd and typed in on the
-10th is in the balance on the 3rd, as on the bank statement, and a bank
-balance as at 1 January typed in on 1 March is in the books from 1 January.
+moved (`money_day`): a fund entry's ``occurred_on``; the opening balances'
+``as_of`` (and so does their reversal, so opening balances reversed and
+entered again never count twice on any day); the day its transaction says
+its money moved (``LedgerTransaction.occurred_on``: a household's payment or
+refund, a supplier payment, a transfer, as the treasurer typed it); else the
+day (in the display time zone) its transaction was written. So a hall hire
+paid on the 3rd and typed in on the 10th is in the balance on the 3rd, as on
+the bank statement, so is a household's bank transfer of the 3rd typed in
+from the statement on the 10th, and a bank balance as at 1 January typed in
+on 1 March is in the books from 1 January. A reversal is dated as it was
+written (an opening balance's apart), whatever the day of what it reverses.
 
 Saving a reconciliation whose difference is zero ticks every posting up to
 its day that no earlier reconciliation ticked (`ReconciledPosting`; a
@@ -77,8 +82,9 @@ class Comparison:
 def with_money_days(query: Select) -> Select:
     """Outer-join what dates a posting to *query*, which already joins `LedgerTransaction`.
 
-    `moved_up_to` and `money_day` read the joined `FundEntry` and `OpeningBalance`;
-    an opening balance's reversal joins the opening balance it reverses.
+    `moved_up_to` and `money_day` read the joined `FundEntry` and `OpeningBalance`
+    and the transaction's own ``occurred_on``; an opening balance's reversal joins
+    the opening balance it reverses.
     """
     return query.outerjoin(FundEntry, FundEntry.transaction_id == LedgerTransaction.id).outerjoin(
         OpeningBalance,
@@ -87,21 +93,29 @@ def with_money_days(query: Select) -> Select:
     )
 
 
+def money_day() -> ColumnElement[date | None]:
+    """The day a posting's money moved where something says so; NULL: the day it was written.
+
+    First a fund entry's day, then the opening balances' as-at date, then the
+    transaction's own ``occurred_on``. The query must join what dates postings
+    (`with_money_days`).
+    """
+    return func.coalesce(FundEntry.occurred_on, OpeningBalance.as_of, LedgerTransaction.occurred_on)
+
+
 def moved_up_to(as_of: date) -> ColumnElement[bool]:
     """The condition that a posting's money moved on or before *as_of*.
 
-    The query must join what dates postings (`with_money_days`). Reconciliation
-    and the annual accounts date postings by this one rule.
+    Its `money_day`, or with none the day (in the display time zone) its
+    transaction was written. The query must join what dates postings
+    (`with_money_days`). Reconciliation and the annual accounts date postings
+    by this one rule.
     """
     end = datetime.combine(as_of + timedelta(days=1), time(), tzinfo=display_zone())
+    day = money_day()
     return or_(
-        and_(FundEntry.id.is_not(None), FundEntry.occurred_on <= as_of),
-        and_(OpeningBalance.id.is_not(None), OpeningBalance.as_of <= as_of),
-        and_(
-            FundEntry.id.is_(None),
-            OpeningBalance.id.is_(None),
-            LedgerTransaction.created_at < end.astimezone(UTC),
-        ),
+        and_(day.is_not(None), day <= as_of),
+        and_(day.is_(None), LedgerTransaction.created_at < end.astimezone(UTC)),
     )
 
 
@@ -132,7 +146,7 @@ def unreconciled_lines(*, coop: Coop, account: HeldIn, as_of: date) -> list[Ledg
                 Posting.amount_pence,
                 LedgerTransaction.memo,
                 LedgerTransaction.created_at,
-                func.coalesce(FundEntry.occurred_on, OpeningBalance.as_of),
+                money_day(),
             ).join(LedgerTransaction, LedgerTransaction.id == Posting.transaction_id)
         )
         .outerjoin(ReconciledPosting, ReconciledPosting.posting_id == Posting.id)

@@ -24,14 +24,13 @@ from coop.models import (
     BillLineKind,
     LedgerTransaction,
     Membership,
-    OpeningBalance,
     Posting,
     Round,
     Supplier,
     SupplierKind,
     TransactionKind,
 )
-from coop.services.money.reconcile import with_money_days
+from coop.services.money.reconcile import money_day, with_money_days
 from coop.services.rounds.ordering import Funds, funds_of
 from coop.services.times import display_zone
 
@@ -54,7 +53,8 @@ class Entry:
     reverses_id: int | None
     reversed_by_id: int | None
     # When its money moved, which orders the statement: when it was written, but an
-    # opening balance (and its reversal) at the start of its as-at day.
+    # opening balance (and its reversal) at the start of its as-at day, and a payment
+    # or refund dated by the treasurer at the start of that day (`reconcile.money_day`).
     dated: datetime
 
 
@@ -106,11 +106,11 @@ def household_postings(membership: Membership) -> Select[tuple[int]]:
     )
 
 
-def _money_moment(created_at: datetime, as_of: date | None) -> datetime:
+def _money_moment(created_at: datetime, day: date | None) -> datetime:
     """When a household's transaction moved money, in UTC (see `Entry.dated`)."""
-    if as_of is None:
+    if day is None:
         return created_at
-    return datetime.combine(as_of, time(), tzinfo=display_zone()).astimezone(UTC)
+    return datetime.combine(day, time(), tzinfo=display_zone()).astimezone(UTC)
 
 
 def _entries(membership: Membership, balance_pence: int) -> list[Entry]:
@@ -132,12 +132,12 @@ def _entries(membership: Membership, balance_pence: int) -> list[Entry]:
                 Round.title,
                 Round.state,
                 reversal.id,
-                OpeningBalance.as_of,
+                money_day(),
                 func.sum(Posting.amount_pence),
             )
             .outerjoin(Round, Round.id == LedgerTransaction.round_id)
             .outerjoin(reversal, reversal.reverses_id == LedgerTransaction.id)
-        ).group_by(LedgerTransaction.id, Round.id, reversal.id, OpeningBalance.as_of)
+        ).group_by(LedgerTransaction.id, Round.id, reversal.id, money_day())
     ).all()
     dated = {row[0]: _money_moment(row[3], row[9]) for row in rows}
     # Newest first by when the money moved (see `Entry.dated`), then by writing order.
@@ -145,7 +145,7 @@ def _entries(membership: Membership, balance_pence: int) -> list[Entry]:
     entries, after = [], balance_pence
     for row in rows:
         (transaction_id, kind, memo, created_at, round_id, reverses_id) = row[:6]
-        title, state, reversed_by_id, _as_of, amount = row[6:]
+        title, state, reversed_by_id, _day, amount = row[6:]
         entries.append(
             Entry(
                 transaction_id=transaction_id,
