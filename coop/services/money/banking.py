@@ -5,7 +5,8 @@ Neither is a receipt or a payment: the money stays the co-op's. One balanced
 (the ledger's signs: what the co-op holds is minus on cash and bank), so the
 annual account shows it in no line, only in what cash and the bank hold at
 the start and the end, and reconciling cash and the bank each finds it. It
-is dated the day it is recorded, as a household's payment is. As with every
+is dated the day the money moved, as a household's payment is (today unless
+the treasurer says otherwise: `treasury.money_moved_on`). As with every
 money-out form, an amount above the co-op's large amount is typed twice,
 and taking cash or the bank below zero by the books is asked once more.
 """
@@ -13,6 +14,7 @@ and taking cash or the bank below zero by the books is asked once more.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from enum import StrEnum
 
 from coop.domain.money import format_pence
@@ -21,7 +23,7 @@ from coop.models.ledger import AccountKind
 from coop.services.errors import ServiceError
 from coop.services.money.confirming import check_confirmed, check_stays_above_zero
 from coop.services.money.ledger import Entry, post_transaction, single_account
-from coop.services.money.treasury import NOTE_MAX_LENGTH
+from coop.services.money.treasury import NOTE_MAX_LENGTH, money_moved_on
 
 
 class Move(StrEnum):
@@ -52,11 +54,13 @@ def move_money(
     by: User,
     confirmed: Mapping[str, int | None] | None = None,
     below_zero_confirmed: bool = False,
+    occurred_on: date | None = None,
 ) -> LedgerTransaction:
     """Post money moved between the co-op's cash and its bank (flushes).
 
-    Refuses no amount, nothing or less, and a note too long, at their fields;
-    asks again (codes ``large_amount``, ``below_zero``) as the other money forms do.
+    Refuses no amount, nothing or less, a note too long, and a day the money
+    cannot have moved (*occurred_on*; None: today), at their fields; asks again
+    (codes ``large_amount``, ``below_zero``) as the other money forms do.
     """
     move = Move(move)
     if amount_pence is None or amount_pence <= 0:
@@ -64,6 +68,7 @@ def move_money(
     note = " ".join(note.split())
     if len(note) > NOTE_MAX_LENGTH:
         raise ServiceError(f"Use at most {NOTE_MAX_LENGTH} characters.", field="note")
+    day = money_moved_on(coop=coop, occurred_on=occurred_on)
     if confirmed is not None:
         check_confirmed(coop=coop, amount_pence=amount_pence, confirmed=confirmed, field="amount")
     check_stays_above_zero(
@@ -86,4 +91,5 @@ def move_money(
             Entry(target, -amount_pence, move.target.value),
         ],
         by=by,
+        occurred_on=day,
     )

@@ -110,23 +110,32 @@ def _checked_reference(reference: str) -> str:
     return reference
 
 
-def _checked_day(coop: Coop, occurred_on: date | None) -> date:
-    if occurred_on is None:
-        raise ServiceError("Enter the day the money moved, like 2026-12-03.", field="occurred_on")
-    if occurred_on > local_today():
+def check_money_day(*, coop: Coop, day: date) -> date:
+    """Return *day*, the day money moved, refusing one in the future or before the books began.
+
+    The one check for every entry dated by hand (a fund entry, a household's
+    payment, a supplier payment, a transfer), at the ``occurred_on`` field.
+    """
+    if day > local_today():
         raise ServiceError(
             "That day is in the future: enter the day the money actually moved.",
             field="occurred_on",
         )
     # Money that moved before the books began is in the opening balances already.
     opening = opening_balance_of(coop=coop)
-    if opening is not None and occurred_on < opening.as_of:
+    if opening is not None and day < opening.as_of:
         raise ServiceError(
             f"The books begin with the opening balances as at {opening.as_of:%-d %B %Y}, which"
             " hold what moved before then: enter a day from then on.",
             field="occurred_on",
         )
-    return occurred_on
+    return day
+
+
+def _checked_day(coop: Coop, occurred_on: date | None) -> date:
+    if occurred_on is None:
+        raise ServiceError("Enter the day the money moved, like 2026-12-03.", field="occurred_on")
+    return check_money_day(coop=coop, day=occurred_on)
 
 
 def record_fund_entry(

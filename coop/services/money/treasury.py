@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
 from sqlalchemy import func, insert, select, union
@@ -38,6 +39,7 @@ from coop.models import (
 from coop.services.errors import ServiceError
 from coop.services.mail import send_message
 from coop.services.money.confirming import check_confirmed, check_stays_above_zero
+from coop.services.money.fund import check_money_day, local_today
 from coop.services.money.ledger import (
     Entry,
     household_accounts,
@@ -106,6 +108,21 @@ def _check_note(note: str) -> str:
     return note
 
 
+def money_moved_on(*, coop: Coop, occurred_on: date | None) -> date | None:
+    """Return the day to store as when an entry's money moved, refusing a day it cannot be.
+
+    Not in the future, not before the opening balances (`fund.check_money_day`).
+    None (no day given) and today are stored as None, the day of writing, as
+    every entry was dated before a day could be typed: the moment of writing
+    then orders the day's entries on a statement, and the callers that give no
+    day (pickup cash, settling up, credit paid back) keep their meaning.
+    """
+    if occurred_on is None:
+        return None
+    check_money_day(coop=coop, day=occurred_on)
+    return None if occurred_on == local_today() else occurred_on
+
+
 def _check_large(coop: Coop, amount: int, confirmed: Mapping[str, int | None] | None) -> None:
     # None: not typed in a form (a scripted history, a balance paid back as shown).
     if confirmed is not None:
@@ -166,6 +183,7 @@ def record_payment(
     reference: str = "",
     confirmed: Mapping[str, int | None] | None = None,
     below_zero_confirmed: bool = False,
+    occurred_on: date | None = None,
 ) -> LedgerTransaction:
     """Post money a household paid in (or, with *refund*, money paid back to it).
 
@@ -174,6 +192,7 @@ def record_payment(
     A form passes *confirmed* (`confirming.check_confirmed`: an amount above the
     co-op's large amount typed again); a refund that takes cash or the bank below
     zero is refused once (code ``below_zero``) unless *below_zero_confirmed*.
+    *occurred_on* is the day the money moved (`money_moved_on`; None: today).
     """
     membership_id = _payer(coop=coop, membership_id=membership_id, reference=reference)
     household = next(
@@ -188,6 +207,7 @@ def record_payment(
         raise ServiceError(f"Choose one of {possessive(coop.name)} households.", field="household")
     amount = _check_amount(amount_pence)
     _check_note(note)
+    day = money_moved_on(coop=coop, occurred_on=occurred_on)
     method = Method(method)
     _check_large(coop, amount, confirmed)
     if refund:
@@ -215,6 +235,7 @@ def record_payment(
             Entry(held, -sign * amount, method.label.lower()),
         ],
         by=by,
+        occurred_on=day,
     )
 
 
@@ -250,10 +271,12 @@ def record_supplier_payment(
     by: User,
     confirmed: Mapping[str, int | None] | None = None,
     below_zero_confirmed: bool = False,
+    occurred_on: date | None = None,
 ) -> LedgerTransaction:
     """Post money the co-op paid a supplier.
 
-    As for `record_payment`: a large amount typed again, and going below zero confirmed.
+    As for `record_payment`: a large amount typed again, going below zero
+    confirmed, and the day the money moved (None: today).
     """
     supplier = next(
         (choice for choice in payable_suppliers(coop=coop) if choice.id == supplier_id), None
@@ -262,6 +285,7 @@ def record_supplier_payment(
         raise ServiceError("Choose a supplier the co-op buys from.", field="supplier")
     amount = _check_amount(amount_pence)
     _check_note(note)
+    day = money_moved_on(coop=coop, occurred_on=occurred_on)
     method = Method(method)
     _check_large(coop, amount, confirmed)
     check_stays_above_zero(
@@ -279,6 +303,7 @@ def record_supplier_payment(
         memo=_memo(f"Paid {supplier.name} by {method.label.lower()}", note),
         entries=[Entry(account, -amount, "payment"), Entry(held, amount, method.label.lower())],
         by=by,
+        occurred_on=day,
     )
 
 

@@ -99,6 +99,7 @@ def payment(coop: Coop):
             reference=form.reference.data or "",
             confirmed=form.confirmed(),
             below_zero_confirmed=below_zero_confirmed,
+            occurred_on=form.occurred_on.data,
         ),
         example=reference_of(coop=coop, membership_id=42),
     )
@@ -124,6 +125,7 @@ def supplier_payment(coop: Coop):
             by=signed_in_user(),
             confirmed=form.confirmed(),
             below_zero_confirmed=below_zero_confirmed,
+            occurred_on=form.occurred_on.data,
         ),
     )
 
@@ -145,6 +147,7 @@ def cash_and_bank(coop: Coop):
             by=signed_in_user(),
             confirmed=form.confirmed(),
             below_zero_confirmed=below_zero_confirmed,
+            occurred_on=form.occurred_on.data,
         ),
     )
 

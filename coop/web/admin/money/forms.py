@@ -14,6 +14,7 @@ from coop.models import RoundCost, RoundItem, SplitBasis, Supplier, SupportRecor
 from coop.services.money.banking import Move
 from coop.services.money.confirming import confirm_field
 from coop.services.money.costs import NAME_MAX_LENGTH
+from coop.services.money.fund import local_today
 from coop.services.money.treasury import (
     NOTE_MAX_LENGTH,
     REASON_MAX_LENGTH,
@@ -24,6 +25,7 @@ from coop.services.money.treasury import (
 from coop.web.admin.money.book_forms import ConfirmingForm, confirm_amount
 from coop.web.below_zero import BelowZeroConfirming
 from coop.web.forms import GuardedForm, PenceField, PercentField, strip
+from coop.web.members.forms import DayField
 
 ENTER_AMOUNT = "Enter an amount, such as 12.50."
 PERCENT = "percent"
@@ -62,6 +64,11 @@ def _note() -> StringField:
             Length(max=NOTE_MAX_LENGTH, message=f"Use at most {NOTE_MAX_LENGTH} characters.")
         ],
     )
+
+
+def _day(label: str) -> DayField:
+    # Blank is today (the service's None); a day it cannot be is refused there, at this field.
+    return DayField(label, validators=[Optional()], format="%Y-%m-%d", default=local_today)
 
 
 def _method() -> RadioField:
@@ -214,6 +221,7 @@ class PaymentForm(BelowZeroConfirming, ConfirmingForm):
     )
     amount = PenceField("Amount", validators=[InputRequired(ENTER_AMOUNT)])
     method = _method()
+    occurred_on = _day("Date paid")
     note = _note()
 
     def validate_household(self, field: SelectField) -> None:
@@ -235,6 +243,7 @@ class SupplierPaymentForm(BelowZeroConfirming, ConfirmingForm):
     supplier = _id_select("Supplier", validators=[InputRequired("Choose a supplier.")])
     amount = PenceField("Amount", validators=[InputRequired(ENTER_AMOUNT)])
     method = _method()
+    occurred_on = _day("Date paid")
     note = _note()
 
     def offer(self, suppliers: Iterable[Choice]) -> SupplierPaymentForm:
@@ -256,6 +265,7 @@ class TransferForm(BelowZeroConfirming, ConfirmingForm):
         default=Move.PAY_IN.value,
     )
     amount = PenceField("Amount", validators=[InputRequired(ENTER_AMOUNT)])
+    occurred_on = _day("Date")
     note = _note()
 
 
