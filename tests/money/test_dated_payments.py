@@ -29,6 +29,7 @@ from money.treasury_support import latest_transaction, settled_round, treasurer
 
 BASE = "/coops/fishwick/admin/money"
 CASH, BANK = 5_000, 40_000
+IN_CREDIT = 2_000  # the second household's opening credit
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ def years(rounds) -> Years:
     opening = enter_opening_balances(
         coop=rounds.coop,
         as_of=year.start,
-        households={},
+        households={rounds.households[1].id: IN_CREDIT},
         cash_pence=CASH,
         bank_pence=BANK,
         confirmed={},
@@ -78,6 +79,7 @@ class Kind:
     line: str
     cash_pence: int  # what it does to the cash, and the bank
     bank_pence: int
+    household: int = 0  # which of the round's households a payment form names
 
 
 KINDS = {
@@ -96,6 +98,7 @@ KINDS = {
         "refunds",
         0,
         -1_000,
+        household=1,  # the one in credit: paying back more than that is warned about first
     ),
     "supplier payment": Kind(
         "suppliers/pay", {"amount": "20.00", "method": "bank"}, "payments", "suppliers", 0, -2_000
@@ -107,7 +110,7 @@ KINDS = {
 def post(client, rounds, kind: Kind, **changes: str):
     data = dict(kind.data)
     if kind.path == "payments/new":
-        data["household"] = str(rounds.households[0].id)
+        data["household"] = str(rounds.households[kind.household].id)
     if kind.path == "suppliers/pay":
         data["supplier"] = str(rounds.supplier.id)
     return client.post(f"{BASE}/{kind.path}", data={**data, **changes})

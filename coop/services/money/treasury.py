@@ -17,6 +17,7 @@ from enum import StrEnum
 from sqlalchemy import func, insert, select, union
 from sqlalchemy.exc import IntegrityError
 
+from coop.domain.money import format_pence
 from coop.domain.roles import MembershipStatus
 from coop.domain.rounds import BILLED
 from coop.domain.wording import possessive
@@ -38,10 +39,11 @@ from coop.models import (
 )
 from coop.services.errors import ServiceError
 from coop.services.mail import send_message
-from coop.services.money.confirming import check_confirmed, check_stays_above_zero
+from coop.services.money.confirming import BELOW_ZERO, check_confirmed, check_stays_above_zero
 from coop.services.money.fund import check_money_day, local_today
 from coop.services.money.ledger import (
     Entry,
+    balance_pence,
     household_accounts,
     post_transaction,
     reverse_transaction,
@@ -210,15 +212,15 @@ def record_payment(
     day = money_moved_on(coop=coop, occurred_on=occurred_on)
     method = Method(method)
     _check_large(coop, amount, confirmed)
-    if refund:
-        check_stays_above_zero(
-            coop=coop,
-            kind=method.account_kind,
-            amount_pence=amount,
-            confirmed=below_zero_confirmed,
-            doing="paying back",
-        )
     account = household_accounts(coop_id=coop.id, membership_ids=[household.id])[household.id]
+    if refund and not below_zero_confirmed:
+        _check_paying_back(
+            coop=coop,
+            name=household.name,
+            credit_pence=balance_pence(account_id=account) if confirmed is not None else None,
+            amount_pence=amount,
+            method=method,
+        )
     held = single_account(coop_id=coop.id, kind=method.account_kind).id
     sign = -1 if refund else 1
     text = (
@@ -237,6 +239,52 @@ def record_payment(
         by=by,
         occurred_on=day,
     )
+
+
+def _check_paying_back(
+    *, coop: Coop, name: str, credit_pence: int | None, amount_pence: int, method: Method
+) -> None:
+    """Refuse, once, a refund beyond the household's credit or taking cash or the bank below zero.
+
+    Both are warnings the treasurer may confirm (code ``below_zero``), in one
+    message when both apply. The credit is checked only for what a form sent
+    (*credit_pence* given): settling up and credit paid back are at most the
+    credit already, and a scripted history may pay back as it likes.
+    """
+    warnings: list[str] = []
+    field = "amount"
+    if credit_pence is not None and amount_pence > credit_pence:
+        if credit_pence > 0:
+            had = f"has {format_pence(credit_pence)} in credit"
+        elif credit_pence == 0:
+            had = "has nothing in credit"
+        else:
+            had = f"already owes {format_pence(-credit_pence)}"
+        warnings.append(
+            f"{name} {had} by the books, so paying back {format_pence(amount_pence)}"
+            f" leaves it owing {format_pence(amount_pence - credit_pence)}."
+        )
+    try:
+        check_stays_above_zero(
+            coop=coop,
+            kind=method.account_kind,
+            amount_pence=amount_pence,
+            confirmed=False,
+            doing="paying back",
+            advice="",
+        )
+    except ServiceError as error:
+        if error.code != BELOW_ZERO:
+            raise
+        warnings.append(error.message.strip())
+        field = error.field or "method"
+    if warnings:
+        raise ServiceError(
+            " ".join(warnings) + " Check the amount, the household and whether it was cash"
+            " or bank; if it is right, record it anyway.",
+            field=field,
+            code=BELOW_ZERO,
+        )
 
 
 # --- suppliers -------------------------------------------------------------------------
