@@ -171,6 +171,29 @@ def transaction_for(*, coop: Coop, transaction_id: int) -> LedgerTransaction | N
     )
 
 
+def _reversal_of(transaction_id: int) -> int | None:
+    return db.session.scalar(
+        select(LedgerTransaction.id).where(LedgerTransaction.reverses_id == transaction_id)
+    )
+
+
+def _post_reversal(
+    transaction: LedgerTransaction, reason: str, by: User | None
+) -> LedgerTransaction:
+    return post_transaction(
+        coop_id=transaction.coop_id,
+        kind=TransactionKind.REVERSAL,
+        memo=f"Reversal of {transaction.id}: {reason}",
+        entries=[
+            Entry(posting.account_id, -posting.amount_pence, posting.memo)
+            for posting in transaction.postings
+        ],
+        by=by,
+        round_id=transaction.round_id,
+        reverses_id=transaction.id,
+    )
+
+
 def reverse_transaction(
     *, transaction: LedgerTransaction, reason: str, by: User
 ) -> LedgerTransaction:
@@ -178,51 +201,25 @@ def reverse_transaction(
     reason = reason.strip()
     if not reason:
         raise ServiceError("Say why the transaction is reversed.", field="reason")
-    already = db.session.scalar(
-        select(LedgerTransaction.id).where(LedgerTransaction.reverses_id == transaction.id)
-    )
+    already = _reversal_of(transaction.id)
     if already is not None:
         raise ServiceError(
             f"Transaction {transaction.id} has already been reversed (by {already})."
         )
-    return post_transaction(
-        coop_id=transaction.coop_id,
-        kind=TransactionKind.REVERSAL,
-        memo=f"Reversal of {transaction.id}: {reason}",
-        entries=[
-            Entry(posting.account_id, -posting.amount_pence, posting.memo)
-            for posting in transaction.postings
-        ],
-        by=by,
-        round_id=transaction.round_id,
-        reverses_id=transaction.id,
-    )
+    return _post_reversal(transaction, reason, by)
 
 
 def reversed_once(*, transaction: LedgerTransaction, reason: str, by: User | None = None) -> int:
     """Return the id of *transaction*'s reversal, posting it unless one stands (flushes).
 
-    For what the app reverses on its own (a dispute won, a payout failed): a
-    treasurer may have reversed the transaction by hand from the ledger already,
-    and that reversal counts.
+    For what the app reverses on its own (a dispute won, a payout failed, a card
+    refund that failed): a treasurer may have reversed the transaction by hand
+    from the ledger already, and that reversal counts.
     """
-    already = db.session.scalar(
-        select(LedgerTransaction.id).where(LedgerTransaction.reverses_id == transaction.id)
-    )
+    already = _reversal_of(transaction.id)
     if already is not None:
         return already
-    return post_transaction(
-        coop_id=transaction.coop_id,
-        kind=TransactionKind.REVERSAL,
-        memo=f"Reversal of {transaction.id}: {reason}",
-        entries=[
-            Entry(posting.account_id, -posting.amount_pence, posting.memo)
-            for posting in transaction.postings
-        ],
-        by=by,
-        round_id=transaction.round_id,
-        reverses_id=transaction.id,
-    ).id
+    return _post_reversal(transaction, reason, by).id
 
 
 def balance_pence(*, account_id: int) -> int:

@@ -54,7 +54,13 @@ from coop.services.links import links
 from coop.services.mail import send_message
 from coop.services.money.confirming import check_confirmed
 from coop.services.money.credit import money_managers
-from coop.services.money.ledger import Entry, household_accounts, post_transaction, single_account
+from coop.services.money.ledger import (
+    Entry,
+    household_accounts,
+    post_transaction,
+    reversed_once,
+    single_account,
+)
 from coop.services.payments.gateway import Refund, gateway_for
 
 #: Refund states the processor may still pay out, or has: these are posted.
@@ -299,24 +305,10 @@ def record_refund_update(*, coop: Coop, payment: CardPayment, refund: Refund) ->
     if refund.status not in FAILED_STATUSES or row.ledger_transaction_id is None:
         db.session.flush()
         return False
-    original = db.session.get_one(LedgerTransaction, row.ledger_transaction_id)
-    if (
-        db.session.scalar(
-            select(LedgerTransaction.id).where(LedgerTransaction.reverses_id == original.id)
-        )
-        is None
-    ):
-        post_transaction(
-            coop_id=coop.id,
-            kind=TransactionKind.REVERSAL,
-            memo=f"Reversal of {original.id}: the card refund {refund.id} {refund.status}",
-            entries=[
-                Entry(posting.account_id, -posting.amount_pence, posting.memo)
-                for posting in original.postings
-            ],
-            by=None,
-            reverses_id=original.id,
-        )
+    reversed_once(
+        transaction=db.session.get_one(LedgerTransaction, row.ledger_transaction_id),
+        reason=f"the card refund {refund.id} {refund.status}",
+    )
     db.session.execute(
         update(CardPayment)
         .where(CardPayment.id == payment.id)
