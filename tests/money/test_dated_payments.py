@@ -268,3 +268,18 @@ def test_the_statement_shows_a_dated_payment_at_its_date_with_the_balance_it_lef
     assert entries[1].dated.astimezone(display_zone()).date() == years.march_28
     assert entries[1].dated < at(years.march_28 + timedelta(days=2))
     assert [entry.balance_after_pence for entry in entries] == [2_500 - 1_200, 2_500]
+
+
+def test_the_ledger_shows_the_day_the_money_moved_beside_when_it_was_written(
+    rounds, client, auth, years
+):
+    auth.login_as(treasurer(rounds))
+    post(client, rounds, KINDS["payment"], occurred_on=years.march_28.isoformat())
+    paid = typed_on(years.april_2)
+    moved = years.march_28
+
+    ledger = text(client.get(f"{BASE}/ledger"))
+    one = text(client.get(f"{BASE}/ledger/{paid.id}"))
+
+    assert f"Money moved {moved.day} {moved:%b %Y}" in ledger
+    assert f"<dt>Money moved</dt><dd>{moved.day} {moved:%B %Y}</dd>" in one

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import aliased
@@ -131,6 +131,8 @@ class TransactionLine:
     reverses_id: int | None
     reversed_by_id: int | None
     postings: list[PostingLine] = field(default_factory=list)
+    #: The day its money moved, when typed as another than the day it was written.
+    occurred_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -213,6 +215,7 @@ def _transactions(
             reverses_id=transaction.reverses_id,
             reversed_by_id=reversed_by,
             postings=postings.get(transaction.id, []),
+            occurred_on=transaction.occurred_on,
         )
         for transaction, by, title, reversed_by in rows
     ]
