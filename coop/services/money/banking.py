@@ -17,13 +17,11 @@ from collections.abc import Mapping
 from datetime import date
 from enum import StrEnum
 
-from coop.domain.money import format_pence
 from coop.models import Coop, LedgerTransaction, TransactionKind, User
 from coop.models.ledger import AccountKind
-from coop.services.errors import ServiceError
-from coop.services.money.confirming import check_confirmed, check_stays_above_zero
+from coop.services.money.confirming import check_stays_above_zero
 from coop.services.money.ledger import Entry, post_transaction, single_account
-from coop.services.money.treasury import NOTE_MAX_LENGTH, money_moved_on
+from coop.services.money.treasury import check_amount, check_large, check_note, money_moved_on
 
 
 class Move(StrEnum):
@@ -63,14 +61,10 @@ def move_money(
     (codes ``large_amount``, ``below_zero``) as the other money forms do.
     """
     move = Move(move)
-    if amount_pence is None or amount_pence <= 0:
-        raise ServiceError(f"Enter an amount of more than {format_pence(0)}.", field="amount")
-    note = " ".join(note.split())
-    if len(note) > NOTE_MAX_LENGTH:
-        raise ServiceError(f"Use at most {NOTE_MAX_LENGTH} characters.", field="note")
+    amount_pence = check_amount(amount_pence)
+    note = check_note(" ".join(note.split()))
     day = money_moved_on(coop=coop, occurred_on=occurred_on)
-    if confirmed is not None:
-        check_confirmed(coop=coop, amount_pence=amount_pence, confirmed=confirmed, field="amount")
+    check_large(coop, amount_pence, confirmed)
     check_stays_above_zero(
         coop=coop,
         kind=move.source,

@@ -98,13 +98,15 @@ def _memo(text: str, note: str) -> str:
     return f"{text} ({note})" if note else text
 
 
-def _check_amount(amount_pence: int | None) -> int:
+def check_amount(amount_pence: int | None) -> int:
+    """Return *amount_pence*, refusing none, nothing or less at the amount field."""
     if amount_pence is None or amount_pence <= 0:
         raise ServiceError("Enter an amount of more than £0.00.", field="amount")
     return amount_pence
 
 
-def _check_note(note: str) -> str:
+def check_note(note: str) -> str:
+    """Return *note*, refusing one longer than a money entry's note may be."""
     if len(note.strip()) > NOTE_MAX_LENGTH:
         raise ServiceError(f"Use at most {NOTE_MAX_LENGTH} characters.", field="note")
     return note
@@ -125,8 +127,11 @@ def money_moved_on(*, coop: Coop, occurred_on: date | None) -> date | None:
     return None if occurred_on == local_today() else occurred_on
 
 
-def _check_large(coop: Coop, amount: int, confirmed: Mapping[str, int | None] | None) -> None:
-    # None: not typed in a form (a scripted history, a balance paid back as shown).
+def check_large(coop: Coop, amount: int, confirmed: Mapping[str, int | None] | None) -> None:
+    """Refuse a large amount a form sent without typing it again (`confirming.check_confirmed`).
+
+    *confirmed* None: not typed in a form (a scripted history, a balance paid back as shown).
+    """
     if confirmed is not None:
         check_confirmed(coop=coop, amount_pence=amount, confirmed=confirmed, field="amount")
 
@@ -207,11 +212,11 @@ def record_payment(
     )
     if household is None:
         raise ServiceError(f"Choose one of {possessive(coop.name)} households.", field="household")
-    amount = _check_amount(amount_pence)
-    _check_note(note)
+    amount = check_amount(amount_pence)
+    check_note(note)
     day = money_moved_on(coop=coop, occurred_on=occurred_on)
     method = Method(method)
-    _check_large(coop, amount, confirmed)
+    check_large(coop, amount, confirmed)
     account = household_accounts(coop_id=coop.id, membership_ids=[household.id])[household.id]
     if refund and not below_zero_confirmed:
         _check_paying_back(
@@ -331,11 +336,11 @@ def record_supplier_payment(
     )
     if supplier is None:
         raise ServiceError("Choose a supplier the co-op buys from.", field="supplier")
-    amount = _check_amount(amount_pence)
-    _check_note(note)
+    amount = check_amount(amount_pence)
+    check_note(note)
     day = money_moved_on(coop=coop, occurred_on=occurred_on)
     method = Method(method)
-    _check_large(coop, amount, confirmed)
+    check_large(coop, amount, confirmed)
     check_stays_above_zero(
         coop=coop,
         kind=method.account_kind,
@@ -475,11 +480,11 @@ def _carrier_account(coop: Coop, carrier: Carrier, supplier_id: int | None) -> i
 
 
 def _bill_total(round_id: int, membership_id: int) -> int:
-    return db.session.scalar(
+    return db.session.execute(
         select(func.coalesce(func.sum(BillLine.amount_pence), 0)).where(
             BillLine.round_id == round_id, BillLine.membership_id == membership_id
         )
-    )
+    ).scalar_one()
 
 
 def _tell_of_correction(
