@@ -152,7 +152,7 @@ def load_demo_rounds(*, coop: Coop, coordinator: User, now: datetime | None = No
 def _settled_round(
     coop: Coop,
     coordinator: User,
-    households: list[int],
+    households: Sequence[int],
     at: Callable[[date, time], datetime],
     today: date,
 ) -> Round:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import abort, g, jsonify, redirect, request, url_for
 from flask_login import current_user
@@ -35,12 +35,13 @@ def current_viewer() -> Viewer:
 
 def signed_in_user() -> User:
     """Return the signed-in `User` itself, not Flask-Login's proxy, for services to store."""
-    return current_user._get_current_object()  # type: ignore[no-any-return]
+    return current_user._get_current_object()
 
 
-def _mark(view: Callable[..., Any], wrapper: View, rule: str) -> View:
+def _mark(view: View, wrapper: Callable[..., Any], rule: str) -> View:
+    """Return *wrapper*, which stands in for *view*, carrying its access *rule*."""
     wrapper.access_rule = rule  # type: ignore[attr-defined]
-    return wrapper
+    return cast(View, wrapper)
 
 
 def deny() -> Any:
@@ -66,7 +67,7 @@ def _guard(rule: str, allowed: Callable[[Viewer], bool]) -> Callable[[View], Vie
                 return deny()
             return view(*args, **kwargs)
 
-        return _mark(view, wrapper, rule)  # type: ignore[arg-type]
+        return _mark(view, wrapper, rule)
 
     return decorator
 
@@ -90,7 +91,7 @@ def for_coop(check: CoopCheck) -> Callable[[View], View]:
             g.coop = coop
             return view(*args, coop=coop, **kwargs)
 
-        return _mark(view, wrapper, f"coop:{check.__name__}")  # type: ignore[arg-type]
+        return _mark(view, wrapper, f"coop:{check.__name__}")
 
     return decorator
 
@@ -108,7 +109,7 @@ def for_council(check: Callable[[Viewer, int], bool]) -> Callable[[View], View]:
                 return deny()
             return view(*args, council=council, **kwargs)
 
-        return _mark(view, wrapper, f"council:{check.__name__}")  # type: ignore[arg-type]
+        return _mark(view, wrapper, f"council:{check.__name__}")
 
     return decorator
 
@@ -152,7 +153,7 @@ def feed_token(view: View) -> View:
             return response
         return view(*args, feed=feed, token=token, **kwargs)
 
-    return _mark(view, wrapper, "feed token")  # type: ignore[arg-type]
+    return _mark(view, wrapper, "feed token")
 
 
 def access_rule(view: Callable[..., Any]) -> str | None:

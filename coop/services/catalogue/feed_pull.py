@@ -81,7 +81,7 @@ class PullResult:
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
     # urllib would carry the Authorization header to wherever a redirect points,
     # another host included, so a redirect is reported instead of followed.
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
         return None
 
 
@@ -244,11 +244,14 @@ def _feed_supplier(document: dict[str, object]) -> _FeedSupplier:
             raise _malformed(f"the supplier's {key} is not a whole number of pence")
         money[key] = value
     kind = supplier.get("kind")
-    known = isinstance(kind, str) and kind in {member.value for member in SupplierKind}
     return _FeedSupplier(
         name=name.strip(),
         # A kind this instance does not know yet is still a supplier.
-        kind=SupplierKind(kind) if known else SupplierKind.OTHER,
+        kind=(
+            SupplierKind(kind)
+            if isinstance(kind, str) and kind in {member.value for member in SupplierKind}
+            else SupplierKind.OTHER
+        ),
         email=email.strip(),
         **money,
     )

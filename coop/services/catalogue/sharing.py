@@ -62,7 +62,7 @@ def may_subscribe(*, coop: Coop, supplier: Supplier, on: date | None = None) -> 
     return False
 
 
-def _shared_with(coop: Coop, day: date):  # type: ignore[no-untyped-def]
+def _shared_with(coop: Coop, day: date):
     """Return a condition on `Supplier`: its catalogue is shared with *coop*."""
     council_id = _council_id(coop, day)
     scopes = [Supplier.share_scope == ShareScope.PLATFORM]

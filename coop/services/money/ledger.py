@@ -74,7 +74,7 @@ def supplier_accounts(*, coop_id: int, supplier_ids: Iterable[int]) -> dict[int,
     return _accounts(coop_id, AccountKind.SUPPLIER, Account.supplier_id, set(supplier_ids))
 
 
-def _accounts(coop_id: int, kind: AccountKind, owner, wanted: set[int]) -> dict[int, int]:  # type: ignore[no-untyped-def]
+def _accounts(coop_id: int, kind: AccountKind, owner, wanted: set[int]) -> dict[int, int]:
     if not wanted:
         return {}
 
@@ -224,16 +224,16 @@ def reversed_once(*, transaction: LedgerTransaction, reason: str, by: User | Non
 
 def balance_pence(*, account_id: int) -> int:
     """Return an account's balance: the sum of its postings."""
-    return db.session.scalar(
+    return db.session.execute(
         select(func.coalesce(func.sum(Posting.amount_pence), 0)).where(
             Posting.account_id == account_id
         )
-    )
+    ).scalar_one()
 
 
 def household_balance_pence(*, membership: Membership) -> int:
     """Return what the co-op owes a household (negative: what the household owes)."""
-    return db.session.scalar(
+    return db.session.execute(
         select(func.coalesce(func.sum(Posting.amount_pence), 0))
         .join(Account, Account.id == Posting.account_id)
         .where(
@@ -241,7 +241,7 @@ def household_balance_pence(*, membership: Membership) -> int:
             Account.membership_id == membership.id,
             Account.coop_id == membership.coop_id,
         )
-    )
+    ).scalar_one()
 
 
 @dataclass(frozen=True)

@@ -91,7 +91,7 @@ class Statement:
     savings: Savings
 
 
-def household_postings(membership: Membership) -> Select[tuple[int]]:
+def household_postings(membership: Membership) -> Select[int]:
     """Return a query of the household's postings by transaction, to add columns to and sum."""
     return (
         select(LedgerTransaction.id)

@@ -28,11 +28,11 @@ SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 def active_household_count(*, coop: Coop) -> int:
     """Return how many households are active members of *coop*."""
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count())
         .select_from(Membership)
         .where(Membership.coop_id == coop.id, Membership.status == MembershipStatus.ACTIVE)
-    )
+    ).scalar_one()
 
 
 def current_council(*, coop: Coop, on: date | None = None) -> Council | None:

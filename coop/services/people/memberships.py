@@ -92,11 +92,11 @@ def coordinators_of(*, coop: Coop) -> list[Membership]:
 
 def count_pending(*, coop: Coop) -> int:
     """Return how many households are waiting for an answer to join *coop* (reads only)."""
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count())
         .select_from(Membership)
         .where(Membership.coop_id == coop.id, Membership.status == MembershipStatus.PENDING)
-    )
+    ).scalar_one()
 
 
 def _tell_household(template: str, *, coop: Coop, user: User, link: str = "") -> None:

@@ -141,11 +141,11 @@ def _adjustable(round_id: int, allocation_id: int) -> tuple[Round, Allocation, i
     allocation = allocation_in(round_id=round_.id, allocation_id=allocation_id)
     if allocation is None:
         raise ServiceError("That share is not in this round.")
-    others = db.session.scalar(
+    others = db.session.execute(
         select(func.coalesce(func.sum(Allocation.units), 0)).where(
             Allocation.round_item_id == allocation.round_item_id, Allocation.id != allocation.id
         )
-    )
+    ).scalar_one()
     return round_, allocation, int(others)
 
 

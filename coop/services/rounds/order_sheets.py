@@ -133,7 +133,7 @@ class OrderSheet:
         return not self.dropped and self.cases > 0 and self.shortfall_pence > 0
 
 
-def _demand(round_: Round, supplier_id: int | None):  # type: ignore[no-untyped-def]
+def _demand(round_: Round, supplier_id: int | None):
     asked = (
         select(
             OrderRequest.round_item_id,
